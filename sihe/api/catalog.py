@@ -1,0 +1,381 @@
+"""Master data by natural keys: products (SKU), partners, warehouses, locations and channels (code)."""
+
+from decimal import Decimal
+from typing import Literal
+
+from django.db import transaction
+from ninja import Field, Router, Schema
+from ninja.pagination import LimitOffsetPagination, paginate
+from pydantic import ConfigDict
+
+from sihe.api.security import authorize
+from sihe.catalog import selectors, services
+
+router = Router(tags=["master data"])
+
+Tracking = Literal["none", "lot", "lot_expiry", "serial"]
+Costing = Literal["moving_average", "fifo"]
+Side = Literal["L", "R"]
+LocationKind = Literal["bin", "dock", "staging", "quality"]
+ChannelType = Literal["taobao", "jd", "douyin", "shopify", "woocommerce", "pos", "dealer", "api"]
+
+
+class Strict(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+
+def _set(payload: Schema) -> dict:
+    return payload.model_dump(exclude_unset=True)
+
+
+# -- products -------------------------------------------------------------------------------------
+
+
+class ProductPatch(Strict):
+    name: str | None = Field(None, max_length=200, description="Chinese name")
+    name_en: str | None = Field(None, max_length=200)
+    gtin: str | None = Field(None, description="GTIN-8/12/13/14; the GS1 check digit is verified")
+    uom: str | None = Field(None, description="unit code, e.g. PCS, BOX, KG")
+    category: str | None = None
+    weight: Decimal | None = Field(None, description="kg")
+    volume: Decimal | None = Field(None, description="m³")
+    tracking: Tracking | None = None
+    shelf_life_days: int | None = Field(None, ge=0)
+    tax_rate: Decimal | None = Field(None, description="0, 0.01, 0.03, 0.05, 0.06, 0.09 or 0.13")
+    tax_code: str | None = Field(None, description="税收分类编码, 19 digits")
+    tax_short_name: str | None = Field(None, description="商品和服务税收分类简称, e.g. 乳制品")
+    costing_method: Costing | None = None
+    list_price: Decimal | None = None
+    active: bool | None = None
+
+
+class ProductIn(ProductPatch):
+    sku: str = Field(..., min_length=1, max_length=64)
+    name: str = Field(..., min_length=1, max_length=200)
+    uom: str = "PCS"
+    tracking: Tracking = "none"
+
+
+class ProductOut(Schema):
+    sku: str
+    name: str
+    name_en: str
+    gtin: str | None
+    uom: str
+    uom_precision: int
+    category: str | None
+    weight: Decimal
+    volume: Decimal
+    tracking: Tracking
+    shelf_life_days: int | None
+    tax_rate: Decimal
+    tax_code: str
+    tax_short_name: str
+    costing_method: Costing
+    list_price: Decimal
+    active: bool
+
+    @staticmethod
+    def resolve_uom(obj):
+        return obj.uom.code
+
+    @staticmethod
+    def resolve_uom_precision(obj):
+        return obj.uom.precision
+
+    @staticmethod
+    def resolve_category(obj):
+        return obj.category.code if obj.category_id else None
+
+
+@router.get("/products", response=list[ProductOut], summary="List products")
+@paginate(LimitOffsetPagination)
+def list_products(request, q: str | None = None, active: bool | None = None):
+    authorize(request, "catalog.view")
+    qs = selectors.products()
+    if q:
+        from django.db.models import Q
+
+        qs = qs.filter(Q(sku__icontains=q) | Q(name__icontains=q) | Q(name_en__icontains=q) | Q(gtin=q))
+    if active is not None:
+        qs = qs.filter(active=active)
+    return qs
+
+
+@router.post("/products", response={201: ProductOut}, summary="Create a product")
+def create_product(request, payload: ProductIn):
+    actor = authorize(request, "catalog.edit")
+    with transaction.atomic(durable=True):
+        product = services.create_product(data=_set(payload) | {"sku": payload.sku, "name": payload.name,
+                                                                 "uom": payload.uom, "tracking": payload.tracking},
+                                          actor=actor)
+    return 201, selectors.product_by_sku(product.sku)
+
+
+@router.get("/products/{sku}", response=ProductOut, summary="One product by SKU")
+def get_product(request, sku: str):
+    authorize(request, "catalog.view")
+    return selectors.product_by_sku(sku)
+
+
+@router.patch("/products/{sku}", response=ProductOut, summary="Change a product")
+def patch_product(request, sku: str, payload: ProductPatch):
+    actor = authorize(request, "catalog.edit")
+    with transaction.atomic(durable=True):
+        services.update_product(product=selectors.product_by_sku(sku), data=_set(payload), actor=actor)
+    return selectors.product_by_sku(sku)
+
+
+# -- partners -------------------------------------------------------------------------------------
+
+
+class AddressFields(Strict):
+    province: str | None = Field(None, max_length=40, description="省")
+    city: str | None = Field(None, max_length=40, description="市")
+    district: str | None = Field(None, max_length=40, description="区/县")
+    address: str | None = Field(None, max_length=200, description="详细地址")
+
+
+class PartnerPatch(AddressFields):
+    name: str | None = Field(None, max_length=200)
+    kind: Literal["customer", "supplier"] | None = None
+    phone: str | None = Field(None, max_length=40)
+    tax_id: str | None = Field(None, description="统一社会信用代码 (check digit verified)")
+    contact: str | None = Field(None, max_length=60)
+    min_shelf_life_days: int | None = Field(None, ge=0)
+    active: bool | None = None
+
+
+class PartnerIn(PartnerPatch):
+    code: str = Field(..., min_length=1, max_length=40)
+    name: str = Field(..., min_length=1, max_length=200)
+    kind: Literal["customer", "supplier"]
+
+
+class PartnerOut(Schema):
+    code: str
+    name: str
+    kind: str
+    province: str
+    city: str
+    district: str
+    address: str
+    phone: str
+    tax_id: str
+    contact: str
+    min_shelf_life_days: int | None
+    active: bool
+
+
+@router.get("/partners", response=list[PartnerOut], summary="List customers and suppliers")
+@paginate(LimitOffsetPagination)
+def list_partners(request, kind: Literal["customer", "supplier"] | None = None, q: str | None = None):
+    authorize(request, "catalog.view")
+    qs = selectors.partners()
+    if kind:
+        qs = qs.filter(kind=kind)
+    if q:
+        qs = qs.filter(name__icontains=q)
+    return qs
+
+
+@router.post("/partners", response={201: PartnerOut}, summary="Create a customer or supplier")
+def create_partner(request, payload: PartnerIn):
+    actor = authorize(request, "catalog.edit")
+    with transaction.atomic(durable=True):
+        partner = services.create_partner(data=_set(payload) | {"kind": payload.kind}, actor=actor)
+    return 201, partner
+
+
+@router.get("/partners/{code}", response=PartnerOut, summary="One partner by code")
+def get_partner(request, code: str):
+    authorize(request, "catalog.view")
+    return selectors.partner_by_code(code)
+
+
+@router.patch("/partners/{code}", response=PartnerOut, summary="Change a partner")
+def patch_partner(request, code: str, payload: PartnerPatch):
+    actor = authorize(request, "catalog.edit")
+    with transaction.atomic(durable=True):
+        return services.update_partner(partner=selectors.partner_by_code(code), data=_set(payload), actor=actor)
+
+
+# -- warehouses -----------------------------------------------------------------------------------
+
+
+class WarehousePatch(AddressFields):
+    name: str | None = Field(None, max_length=100)
+    latitude: Decimal | None = None
+    longitude: Decimal | None = None
+    allow_negative_stock: bool | None = None
+    active: bool | None = None
+
+
+class WarehouseIn(WarehousePatch):
+    code: str = Field(..., min_length=1, max_length=20)
+    name: str = Field(..., min_length=1, max_length=100)
+
+
+class WarehouseOut(Schema):
+    code: str
+    name: str
+    province: str
+    city: str
+    district: str
+    address: str
+    latitude: Decimal | None
+    longitude: Decimal | None
+    allow_negative_stock: bool
+    active: bool
+
+
+@router.get("/warehouses", response=list[WarehouseOut], summary="List warehouses")
+@paginate(LimitOffsetPagination)
+def list_warehouses(request):
+    authorize(request, "catalog.view")
+    return selectors.warehouses()
+
+
+@router.post("/warehouses", response={201: WarehouseOut}, summary="Create a warehouse")
+def create_warehouse(request, payload: WarehouseIn):
+    actor = authorize(request, "catalog.edit")
+    with transaction.atomic(durable=True):
+        return 201, services.create_warehouse(data=_set(payload), actor=actor)
+
+
+@router.get("/warehouses/{code}", response=WarehouseOut, summary="One warehouse by code")
+def get_warehouse(request, code: str):
+    authorize(request, "catalog.view")
+    return selectors.warehouse_by_code(code)
+
+
+@router.patch("/warehouses/{code}", response=WarehouseOut, summary="Change a warehouse")
+def patch_warehouse(request, code: str, payload: WarehousePatch):
+    actor = authorize(request, "catalog.edit")
+    with transaction.atomic(durable=True):
+        return services.update_warehouse(warehouse=selectors.warehouse_by_code(code), data=_set(payload), actor=actor)
+
+
+# -- locations ------------------------------------------------------------------------------------
+
+
+class LocationPatch(Strict):
+    zone: str | None = Field(None, max_length=10)
+    kind: LocationKind | None = None
+    aisle: int | None = Field(None, ge=0)
+    position: int | None = Field(None, ge=0)
+    side: Side | None = None
+    level: int | None = Field(None, ge=0)
+    capacity_volume: Decimal | None = None
+    active: bool | None = None
+
+
+class LocationIn(LocationPatch):
+    code: str = Field(..., min_length=1, max_length=40, description="e.g. A-03-05-02: zone-aisle-position-level")
+    warehouse: str = Field(..., min_length=1, max_length=20)
+
+
+class LocationOut(Schema):
+    code: str
+    warehouse: str
+    zone: str
+    kind: str
+    aisle: int
+    position: int
+    side: str
+    level: int
+    capacity_volume: Decimal | None
+    active: bool
+
+    @staticmethod
+    def resolve_warehouse(obj):
+        return obj.warehouse.code
+
+    @staticmethod
+    def resolve_zone(obj):
+        return obj.zone.code
+
+
+@router.get("/locations", response=list[LocationOut], summary="List locations (bins)")
+@paginate(LimitOffsetPagination)
+def list_locations(request, warehouse: str | None = None, zone: str | None = None):
+    authorize(request, "catalog.view")
+    qs = selectors.locations()
+    if warehouse:
+        qs = qs.filter(warehouse__code=warehouse)
+    if zone:
+        qs = qs.filter(zone__code=zone)
+    return qs
+
+
+@router.post("/locations", response={201: LocationOut}, summary="Create a location")
+def create_location(request, payload: LocationIn):
+    actor = authorize(request, "catalog.edit")
+    with transaction.atomic(durable=True):
+        location = services.create_location(data=_set(payload), actor=actor)
+    return 201, selectors.location_by_code(location.warehouse.code, location.code)
+
+
+@router.get("/locations/{warehouse}/{code}", response=LocationOut, summary="One location by warehouse and code")
+def get_location(request, warehouse: str, code: str):
+    authorize(request, "catalog.view")
+    return selectors.location_by_code(warehouse, code)
+
+
+@router.patch("/locations/{warehouse}/{code}", response=LocationOut, summary="Change a location")
+def patch_location(request, warehouse: str, code: str, payload: LocationPatch):
+    actor = authorize(request, "catalog.edit")
+    with transaction.atomic(durable=True):
+        services.update_location(location=selectors.location_by_code(warehouse, code), data=_set(payload), actor=actor)
+    return selectors.location_by_code(warehouse, code)
+
+
+# -- channels -------------------------------------------------------------------------------------
+
+
+class ChannelPatch(Strict):
+    type: ChannelType | None = None
+    name: str | None = Field(None, max_length=100)
+    min_shelf_life_days: int | None = Field(None, ge=0)
+    active: bool | None = None
+
+
+class ChannelIn(ChannelPatch):
+    code: str = Field(..., min_length=1, max_length=40)
+    type: ChannelType
+    name: str = Field(..., min_length=1, max_length=100)
+
+
+class ChannelOut(Schema):
+    code: str
+    type: str
+    name: str
+    min_shelf_life_days: int | None
+    active: bool
+
+
+@router.get("/channels", response=list[ChannelOut], summary="List sales channels")
+@paginate(LimitOffsetPagination)
+def list_channels(request):
+    authorize(request, "catalog.view")
+    return selectors.channels()
+
+
+@router.post("/channels", response={201: ChannelOut}, summary="Create a sales channel")
+def create_channel(request, payload: ChannelIn):
+    actor = authorize(request, "catalog.edit")
+    with transaction.atomic(durable=True):
+        return 201, services.create_channel(data=_set(payload) | {"type": payload.type}, actor=actor)
+
+
+@router.get("/channels/{code}", response=ChannelOut, summary="One channel by code")
+def get_channel(request, code: str):
+    authorize(request, "catalog.view")
+    return selectors.channel_by_code(code)
+
+
+@router.patch("/channels/{code}", response=ChannelOut, summary="Change a channel")
+def patch_channel(request, code: str, payload: ChannelPatch):
+    actor = authorize(request, "catalog.edit")
+    with transaction.atomic(durable=True):
+        return services.update_channel(channel=selectors.channel_by_code(code), data=_set(payload), actor=actor)

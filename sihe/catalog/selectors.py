@@ -1,0 +1,59 @@
+"""Reads of master data for the API and the pages."""
+
+from sihe.catalog.models import Channel, Location, Partner, Product, Warehouse
+from sihe.core.errors import NotFound
+
+
+def products():
+    return Product.objects.select_related("uom", "category").order_by("sku")
+
+
+def product_by_sku(sku: str) -> Product:
+    product = products().filter(sku=sku).first()
+    if product is None:
+        raise NotFound(f"no product with SKU {sku}", field="sku")
+    return product
+
+
+def partners():
+    return Partner.objects.order_by("code")
+
+
+def partner_by_code(code: str) -> Partner:
+    partner = Partner.objects.filter(code=code).first()
+    if partner is None:
+        raise NotFound(f"no partner with code {code}", field="code")
+    return partner
+
+
+def warehouses():
+    return Warehouse.objects.order_by("code")
+
+
+def warehouse_by_code(code: str) -> Warehouse:
+    warehouse = Warehouse.objects.filter(code=code).first()
+    if warehouse is None:
+        raise NotFound(f"no warehouse with code {code}", field="warehouse")
+    return warehouse
+
+
+def locations():
+    return Location.objects.select_related("warehouse", "zone").order_by("warehouse__code", "code")
+
+
+def location_by_code(warehouse: str, code: str) -> Location:
+    location = locations().filter(warehouse__code=warehouse, code=code).first()
+    if location is None:
+        raise NotFound(f"no location {code} in warehouse {warehouse}", field="code")
+    return location
+
+
+def channels():
+    return Channel.objects.order_by("code")
+
+
+def channel_by_code(code: str) -> Channel:
+    channel = Channel.objects.filter(code=code).first()
+    if channel is None:
+        raise NotFound(f"no channel with code {code}", field="code")
+    return channel
