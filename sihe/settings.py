@@ -24,9 +24,14 @@ INSTALLED_APPS = [
     "sihe.core",
     "sihe.catalog",
     "sihe.stock",
+    "sihe.costing",
     "sihe.ledger",
     "sihe.hub",
     "sihe.web",
+    "sihe.web.hub",
+    "sihe.web.imports",
+    "sihe.web.stock",
+    "sihe.web.ledger",
 ]
 
 MIDDLEWARE = [
@@ -92,7 +97,7 @@ LOGOUT_REDIRECT_URL = "/login/"
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
-LOCALE_PATHS = [BASE_DIR / "sihe" / "locale"]
+# Each app keeps its own translations in <app>/locale (zh_Hans); English is the msgid language.
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True

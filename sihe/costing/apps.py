@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CostingConfig(AppConfig):
+    name = "sihe.costing"
+    label = "costing"
