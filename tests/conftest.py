@@ -18,7 +18,10 @@ class ApiClient:
 
     def __init__(self, token: str | None):
         self.client = Client()
-        self.headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"} if token else {}
+        # Integrators' programs usually read English; people get zh-Hans by default (tested separately).
+        self.headers = {"HTTP_ACCEPT_LANGUAGE": "en"}
+        if token:
+            self.headers["HTTP_AUTHORIZATION"] = f"Bearer {token}"
 
     def _call(self, method, path, data=None, headers=None):
         kwargs = {**self.headers, **(headers or {})}
