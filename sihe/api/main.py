@@ -70,7 +70,7 @@ def health(request):
     return {"status": "ok", "database": "postgresql" if connection.vendor == "postgresql" else "sqlite"}
 
 
-from sihe.api import catalog, costing, events, imports, ledger, stock, tokens, webhooks  # noqa: E402
+from sihe.api import catalog, costing, events, imports, ledger, stock, tokens, webhooks, wms  # noqa: E402
 
-for _module in (catalog, imports, tokens, events, webhooks, stock, costing, ledger):
+for _module in (catalog, imports, tokens, events, webhooks, stock, costing, ledger, wms):
     api.add_router("/", _module.router)

@@ -39,6 +39,7 @@ PERMISSIONS: dict[str, set[str]] = {
     "orders.view": {MANAGER, SERVICE, WAREHOUSE, ACCOUNTANT},
     "orders.manage": {SERVICE, MANAGER},
     "wms.operate": {WAREHOUSE},
+    "wms.plan": {WAREHOUSE, MANAGER},
     "mes.view": {MANAGER, SHOPFLOOR},
     "mes.operate": {SHOPFLOOR},
     "events.view": {MANAGER, ACCOUNTANT},
