@@ -6,7 +6,7 @@ from xml.sax.saxutils import escape
 from sihe.wms.routing import Layout, Route
 
 SCALE = 12  # pixels per metre
-MARGIN = 20
+MARGIN = 30
 
 
 def route_svg(layout: Layout, route: Route) -> str:
@@ -28,7 +28,7 @@ def route_svg(layout: Layout, route: Route) -> str:
         _, y_back = px(layout.x(aisle), layout.y(layout.slots_per_aisle - 1) + Decimal(layout.slot_pitch) / 2)
         for side in (-1, 1):
             parts.append(
-                f'<rect x="{x0 + side * (rack_w + 2) - (rack_w if side < 0 else 0):.1f}" y="{y_back:.1f}" '
+                f'<rect x="{x0 + 2 if side > 0 else x0 - 2 - rack_w:.1f}" y="{y_back:.1f}" '
                 f'width="{rack_w:.1f}" height="{y_front - y_back:.1f}" fill="#cbd5e1"/>'
             )
         parts.append(f'<text x="{x0:.1f}" y="{height - 4:.1f}" text-anchor="middle" fill="#475569">{aisle}</text>')
