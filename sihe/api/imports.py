@@ -1,3 +1,136 @@
-from ninja import Router
+"""Excel import/export of master data: upload a file (small ones import at once, big ones become a
+background job with progress), read a job's progress, download exports and empty templates."""
+
+from datetime import datetime
+from typing import Literal
+
+from django.http import HttpResponse
+from django.utils.translation import get_language
+from ninja import File, Router, Schema
+from ninja.files import UploadedFile
+
+from sihe.api.security import authorize
+from sihe.catalog import excel, exports, imports
+from sihe.catalog.models import ImportJob
+from sihe.core.errors import NotFound
 
 router = Router(tags=["imports"])
+
+Kind = Literal["products", "partners", "locations"]
+HeaderLanguage = Literal["zh", "en"]
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+XLSX_RESPONSE = {
+    "responses": {
+        200: {"description": "an .xlsx workbook (attachment)",
+              "content": {XLSX: {"schema": {"type": "string", "format": "binary"}}}},
+    }
+}
+
+
+class CellError(Schema):
+    row: int | None
+    column: str | None
+    header: str | None
+    field: str | None
+    message: str
+
+
+class ImportDone(Schema):
+    status: Literal["done"]
+    kind: Kind
+    rows: int
+    created: int
+    updated: int
+    unchanged: int
+
+
+class ImportQueued(Schema):
+    id: int
+    status: str
+    total_rows: int
+
+
+class InvalidFile(Schema):
+    code: str
+    message: str
+    field: str | None
+    errors: list[CellError]
+
+
+class JobOut(Schema):
+    id: int
+    kind: Kind
+    status: str
+    file_name: str
+    total_rows: int
+    processed_rows: int
+    percent: int
+    created: int
+    updated: int
+    errors: list[CellError]
+    message: str
+    created_at: datetime
+    finished_at: datetime | None
+
+
+def job_out(job: ImportJob) -> dict:
+    return {"id": job.pk, "kind": job.kind, "status": job.status, "file_name": job.original_name,
+            "total_rows": job.total_rows, "processed_rows": job.processed_rows, "percent": job.percent,
+            "created": job.created_count, "updated": job.updated_count, "errors": job.errors,
+            "message": job.message, "created_at": job.created, "finished_at": job.finished}
+
+
+def _xlsx(content: bytes, name: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def _language(headers: str | None) -> str:
+    return headers or get_language() or "zh-hans"
+
+
+@router.post(
+    "/imports/{kind}",
+    response={200: ImportDone, 202: ImportQueued, 422: InvalidFile},
+    summary="Import an Excel file of products, partners or locations",
+    description=(
+        "Multipart upload, field `file` (.xlsx; header row of field names or Chinese labels). The whole file "
+        "is checked first: any problem → 422 `invalid_file` listing every bad cell (row, column, header, "
+        "message) and nothing is imported. Files up to SIHE_IMPORT_BACKGROUND_ROWS rows import at once "
+        "(200); bigger ones are queued (202) — follow `GET /api/v1/imports/{id}`."
+    ),
+)
+def upload(request, kind: Kind, file: File[UploadedFile]):
+    actor = authorize(request, "catalog.import")
+    total = excel.count_rows(file)
+    if imports.needs_background(total):
+        job = imports.start_background_import(kind=kind, upload=file, original_name=file.name or "", total_rows=total,
+                                              actor=actor)
+        return 202, {"id": job.pk, "status": job.status, "total_rows": job.total_rows}
+    result = imports.run_import(kind=kind, source=file, actor=actor)
+    return 200, result.as_dict()
+
+
+@router.get("/imports/{int:job_id}", response=JobOut, summary="Progress and result of a background import")
+def get_job(request, job_id: int):
+    authorize(request, "catalog.import")
+    job = ImportJob.objects.filter(pk=job_id).first()
+    if job is None:
+        raise NotFound(f"no import job {job_id}", field="id")
+    return job_out(job)
+
+
+@router.get("/imports/templates/{kind}", summary="An empty Excel template with the header row",
+            openapi_extra=XLSX_RESPONSE)
+def template(request, kind: Kind, headers: HeaderLanguage | None = None):
+    authorize(request, "catalog.view")
+    content = exports.template_workbook(kind=kind, language=_language(headers))
+    return _xlsx(content, exports.file_name(kind, template=True))
+
+
+@router.get("/exports/{kind}", summary="All products, partners or locations as an Excel file",
+            openapi_extra=XLSX_RESPONSE)
+def export(request, kind: Kind, headers: HeaderLanguage | None = None):
+    authorize(request, "catalog.view")
+    return _xlsx(exports.export_workbook(kind=kind, language=_language(headers)), exports.file_name(kind))

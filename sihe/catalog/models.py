@@ -241,3 +241,63 @@ class Channel(models.Model):
 
     def __str__(self):
         return f"{self.code} {self.name}"
+
+
+class ImportJob(models.Model):
+    """One Excel file of master data imported in the background (files above
+    settings.SIHE_IMPORT_BACKGROUND_ROWS rows); progress is processed_rows / total_rows."""
+
+    class Kind(models.TextChoices):
+        PRODUCTS = "products", _("products")
+        PARTNERS = "partners", _("partners")
+        LOCATIONS = "locations", _("locations")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        VALIDATING = "validating", _("validating")
+        IMPORTING = "importing", _("importing")
+        DONE = "done", _("done")
+        FAILED = "failed", _("failed")
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    file = models.CharField(_("file"), max_length=300, help_text="path under MEDIA_ROOT")
+    original_name = models.CharField(_("file name"), max_length=255, blank=True)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.QUEUED)
+    total_rows = models.PositiveIntegerField(_("rows"), default=0)
+    processed_rows = models.PositiveIntegerField(_("processed rows"), default=0)
+    created_count = models.PositiveIntegerField(_("created"), default=0)
+    updated_count = models.PositiveIntegerField(_("updated"), default=0)
+    errors = models.JSONField(_("errors"), default=list, blank=True)
+    message = models.TextField(_("message"), blank=True)
+    user = models.ForeignKey(
+        "auth.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("user")
+    )
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    started = models.DateTimeField(_("started"), null=True, blank=True)
+    finished = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("import job")
+        verbose_name_plural = _("import jobs")
+        ordering = ["-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["queued", "validating", "importing", "done", "failed"]),
+                name="import_job_status_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"#{self.pk} {self.kind} {self.status}"
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.DONE:
+            return 100
+        if not self.total_rows:
+            return 0
+        return min(100, self.processed_rows * 100 // self.total_rows)
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)

@@ -1,0 +1,29 @@
+"""Excel files built in memory, as people would type them."""
+
+import io
+
+import pytest
+from openpyxl import Workbook, load_workbook
+
+
+def make_xlsx(headers: list, rows: list) -> io.BytesIO:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(headers)
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    buffer.seek(0)
+    buffer.name = "upload.xlsx"
+    return buffer
+
+
+def read_xlsx(content: bytes) -> list[list]:
+    sheet = load_workbook(io.BytesIO(content), read_only=True).worksheets[0]
+    return [list(row) for row in sheet.iter_rows(values_only=True)]
+
+
+@pytest.fixture
+def xlsx():
+    return make_xlsx
