@@ -1,0 +1,78 @@
+"""Reads of the hub for the API and pages: the event log, subscriptions, deliveries."""
+
+from django.db.models import Count, Q, QuerySet
+
+from sihe.core.models import Event
+from sihe.hub import patterns
+from sihe.hub.errors import BadSubscription, NoSuchDelivery, NoSuchSubscription
+from sihe.hub.models import Delivery, HubCursor, WebhookSubscription
+
+
+def events(
+    *,
+    after: int = 0,
+    type: str | None = None,
+    aggregate_type: str | None = None,
+    aggregate_id: str | None = None,
+) -> QuerySet[Event]:
+    """The log in id order after `after`; `type` is an exact type, `prefix.*` or `*`."""
+    qs = Event.objects.filter(id__gt=after).order_by("id")
+    if type and type != "*":
+        if not patterns.is_valid(type):
+            raise BadSubscription(f"{type} is not an event type or pattern (a.b.c, a.* or *)", field="type")
+        qs = qs.filter(type__startswith=type[:-1]) if type.endswith(".*") else qs.filter(type=type)
+    if aggregate_type:
+        qs = qs.filter(aggregate_type=aggregate_type)
+    if aggregate_id:
+        qs = qs.filter(aggregate_id=aggregate_id)
+    return qs
+
+
+def event_page(*, after: int = 0, limit: int = 100, **filters) -> tuple[list[Event], int | None]:
+    """A page of the log and the `after` of the next page (None when the log is exhausted)."""
+    rows = list(events(after=after, **filters)[: limit + 1])
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return rows, (rows[-1].id if more else None)
+
+
+def subscriptions() -> QuerySet[WebhookSubscription]:
+    return WebhookSubscription.objects.order_by("id").annotate(
+        pending_count=Count("deliveries", filter=Q(deliveries__status__in=Delivery.OPEN)),
+        dead_count=Count("deliveries", filter=Q(deliveries__status=Delivery.DEAD)),
+        delivered_count=Count("deliveries", filter=Q(deliveries__status=Delivery.DELIVERED)),
+    )
+
+
+def subscription_by_id(subscription_id: int) -> WebhookSubscription:
+    sub = subscriptions().filter(pk=subscription_id).first()
+    if sub is None:
+        raise NoSuchSubscription(f"no webhook #{subscription_id}", field="id")
+    return sub
+
+
+def deliveries(*, subscription_id: int | None = None, statuses: list[str] | None = None) -> QuerySet[Delivery]:
+    qs = Delivery.objects.select_related("event", "subscription").order_by("-id")
+    if subscription_id is not None:
+        qs = qs.filter(subscription_id=subscription_id)
+    if statuses:
+        qs = qs.filter(status__in=statuses)
+    return qs
+
+
+def delivery_by_id(delivery_id: int) -> Delivery:
+    row = deliveries().filter(pk=delivery_id).first()
+    if row is None:
+        raise NoSuchDelivery(f"no delivery #{delivery_id}", field="id")
+    return row
+
+
+def status_counts() -> dict[str, int]:
+    counts = dict.fromkeys((s for s, _ in Delivery.STATUSES), 0)
+    for row in Delivery.objects.values("status").annotate(n=Count("id")):
+        counts[row["status"]] = row["n"]
+    return counts
+
+
+def handlers_cursor() -> HubCursor | None:
+    return HubCursor.objects.filter(name="handlers").first()

@@ -1,0 +1,14 @@
+"""Which in-process handler reacts to which events: the one place where they are wired.
+
+A lower app never imports the hub, so it cannot decorate its own functions with `subscribe`.
+Instead it writes plain, idempotent functions of one event in its `handlers.py`, and one line here
+registers each of them (imported when the hub app is ready, so the worker and tests see them):
+
+    from sihe.stock import handlers as stock_handlers
+
+    subscribe("catalog.product.updated", "stock.refresh_product_names")(stock_handlers.refresh_names)
+
+The name is the handler's permanent id: its receipts are keyed by it. See docs/design/event-hub.md.
+"""
+
+from sihe.hub.registry import subscribe  # noqa: F401 - the wiring lines below use it
