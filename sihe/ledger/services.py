@@ -1,0 +1,516 @@
+"""The verbs of the general ledger. Keyword-only, the actor explicit; each runs inside the caller's
+transaction (plain `atomic()`), so a business act and its voucher commit or fail together.
+
+Numbering: a voucher gets its number (记-0001 …) when it is *posted*, from the per (period, word)
+counter row locked with SELECT … FOR UPDATE, so posted numbers are gapless and unique even under
+concurrent posting; drafts carry no number and may be thrown away without leaving a hole.
+
+Review: a manual voucher is made (draft), reviewed by another person (reviewed), then posted.
+System-made vouchers (`book()`, 结转损益, red reversals) are posted at once: their content was
+approved beforehand — the posting rule by the accountant who edited it, the reversal by the review
+of the voucher it mirrors — and `reviewed_by` names that approval.
+"""
+
+import datetime
+from decimal import Decimal
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from sihe.core import audit
+from sihe.core.actor import Actor
+from sihe.core.errors import Conflict, DomainError, InvalidTransition, NotFound, ValidationFailed
+from sihe.core.money import money, to_decimal
+from sihe.core.outbox import emit
+from sihe.ledger import balances, close
+from sihe.ledger.models import (
+    DIMENSIONS,
+    Account,
+    CashFlowItem,
+    OpeningBalance,
+    Period,
+    PostingRule,
+    Voucher,
+    VoucherCounter,
+    VoucherLine,
+)
+
+ZERO = Decimal("0.00")
+
+
+class PeriodClosed(Conflict):
+    code = "period_closed"
+
+
+# -- periods --------------------------------------------------------------------------------------
+
+
+def period_of(date: datetime.date) -> str:
+    return f"{date.year:04d}-{date.month:02d}"
+
+
+def parse_period(code: str, *, field: str = "period") -> str:
+    try:
+        year, month = str(code).split("-")
+        if len(year) != 4 or len(month) != 2 or not 1 <= int(month) <= 12 or int(year) < 1900:
+            raise ValueError
+    except ValueError as exc:
+        raise ValidationFailed(f"{field} must be YYYY-MM, got {code!r}", field=field, code="invalid_period") from exc
+    return code
+
+
+def _period(code: str, *, lock: bool = False) -> Period:
+    period, _ = Period.objects.get_or_create(code=code)
+    if lock and connection.vendor != "sqlite":  # SQLite: the IMMEDIATE transaction already serialises writers
+        period = Period.objects.select_for_update().get(pk=period.pk)
+    return period
+
+
+def _ensure_open(period: Period, *, field: str = "date") -> None:
+    if period.is_closed:
+        raise PeriodClosed(f"period {period.code} is closed (结账); reopen it before posting", field=field)
+
+
+# -- vouchers -------------------------------------------------------------------------------------
+
+
+def _parse_date(value, field="date") -> datetime.date:
+    if isinstance(value, datetime.datetime):
+        raise ValidationFailed(f"{field} must be a date (YYYY-MM-DD)", field=field)
+    if isinstance(value, datetime.date):
+        return value
+    try:
+        return datetime.date.fromisoformat(str(value))
+    except ValueError as exc:
+        raise ValidationFailed(f"{field} must be a date (YYYY-MM-DD), got {value!r}", field=field) from exc
+
+
+def _cash_flow_item(value, field: str) -> CashFlowItem | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, CashFlowItem):
+        return value
+    text = str(value).strip()
+    query = CashFlowItem.objects.filter(line_no=int(text)) if text.isdigit() else CashFlowItem.objects.filter(code=text)
+    item = query.first()
+    if item is None:
+        raise ValidationFailed(f"unknown cash-flow item {value!r}", field=field, code="unknown_cash_flow_item")
+    return item
+
+
+def _build_lines(raw_lines: list[dict], *, allow_red: bool, accounts: dict[str, Account] | None = None):
+    if not raw_lines:
+        raise ValidationFailed("a voucher needs lines", field="lines", code="no_lines")
+    accounts = accounts or {a.code: a for a in Account.objects.filter(code__in=[
+        r.get("account").code if isinstance(r.get("account"), Account) else str(r.get("account") or "")
+        for r in raw_lines
+    ])}
+    lines: list[VoucherLine] = []
+    for i, raw in enumerate(raw_lines):
+        at = f"lines.{i}"
+        code = raw.get("account")
+        code = code.code if isinstance(code, Account) else str(code or "").strip()
+        account = accounts.get(code)
+        if account is None:
+            raise ValidationFailed(f"{at}.account: unknown account {code!r}", field=f"{at}.account", code="unknown_account")
+        if not account.is_leaf:
+            raise ValidationFailed(
+                f"{at}.account: {code} {account.name} has sub-accounts; post to a leaf account (末级科目)",
+                field=f"{at}.account", code="not_leaf",
+            )
+        if not account.active:
+            raise ValidationFailed(f"{at}.account: {code} is inactive", field=f"{at}.account", code="inactive_account")
+        debit = money(raw.get("debit") or 0, field=f"{at}.debit")
+        credit = money(raw.get("credit") or 0, field=f"{at}.credit")
+        if debit and credit:
+            raise ValidationFailed(f"{at}: a line has a debit or a credit, never both", field=f"{at}.credit",
+                                   code="both_sides")
+        if not debit and not credit:
+            raise ValidationFailed(f"{at}: the line's amount is zero", field=f"{at}.debit", code="zero_line")
+        if (debit < 0 or credit < 0) and not allow_red:
+            side = "debit" if debit < 0 else "credit"
+            raise ValidationFailed(f"{at}.{side}: negative amounts are only for red reversals (红字冲销)",
+                                   field=f"{at}.{side}", code="negative_amount")
+        summary = str(raw.get("summary") or "").strip()
+        if not summary:
+            raise ValidationFailed(f"{at}.summary: 摘要 is required", field=f"{at}.summary", code="required")
+        dims = {}
+        for dim in DIMENSIONS:
+            value = str(raw.get(dim) or "").strip()
+            if value and dim not in account.dimensions:
+                raise ValidationFailed(f"{at}.{dim}: account {code} does not track {dim}", field=f"{at}.{dim}",
+                                       code="dimension_not_tracked")
+            dims[dim] = value[:40]
+        item = _cash_flow_item(raw.get("cash_flow_item"), f"{at}.cash_flow_item") if account.is_cash else None
+        lines.append(VoucherLine(seq=i + 1, summary=summary[:200], account=account, debit=debit, credit=credit,
+                                 cash_flow_item=item, **dims))
+    has_non_cash = any(not line.account.is_cash for line in lines)
+    for i, line in enumerate(lines):
+        if not has_non_cash:  # cash ↔ bank: no cash flows in or out of the company
+            line.cash_flow_item = None
+        if has_non_cash and line.account.is_cash and line.cash_flow_item is None:
+            raise ValidationFailed(
+                f"lines.{i}.cash_flow_item: a cash or bank line needs a cash-flow item (现金流量项目)",
+                field=f"lines.{i}.cash_flow_item", code="cash_flow_item_required",
+            )
+    total_debit = sum((line.debit for line in lines), ZERO)
+    total_credit = sum((line.credit for line in lines), ZERO)
+    if total_debit != total_credit:
+        raise ValidationFailed(
+            f"debit {total_debit} ≠ credit {total_credit} (借贷不平)", field="lines", code="unbalanced",
+            debit=str(total_debit), credit=str(total_credit),
+        )
+    if total_debit == 0:
+        raise ValidationFailed("the voucher's total is zero", field="lines", code="zero")
+    return lines
+
+
+def create_voucher(
+    *,
+    date,
+    lines: list[dict],
+    actor: Actor,
+    word: str = Voucher.Word.JI,
+    memo: str = "",
+    source_type: str = "",
+    source_id: str = "",
+    kind: str = Voucher.Kind.MANUAL,
+    rule: str = "",
+    reversal_of: Voucher | None = None,
+) -> Voucher:
+    """填制凭证: a balanced, non-zero draft in an open period."""
+    date = _parse_date(date)
+    if word not in Voucher.Word.values:
+        raise ValidationFailed(f"word must be one of {', '.join(Voucher.Word.values)}", field="word")
+    built = _build_lines(lines, allow_red=kind == Voucher.Kind.REVERSAL)
+    with transaction.atomic():
+        period = _period(period_of(date))
+        _ensure_open(period)
+        voucher = Voucher.objects.create(
+            period=period, word=word, date=date, kind=kind, memo=str(memo)[:200], source_type=source_type[:60],
+            source_id=str(source_id)[:100], rule=rule, reversal_of=reversal_of, made_by=actor.username,
+            made_by_id=actor.user_id, created_at=actor.at,
+        )
+        for line in built:
+            line.voucher = voucher
+        VoucherLine.objects.bulk_create(built)
+        audit.record_created(voucher, actor=actor, fields=["date", "word", "status", "source_type", "source_id"])
+    return voucher
+
+
+def _locked(voucher: Voucher) -> Voucher:
+    return Voucher.objects.select_for_update().select_related("period").get(pk=voucher.pk)
+
+
+def review_voucher(*, voucher: Voucher, actor: Actor) -> Voucher:
+    """审核: by someone other than the maker."""
+    with transaction.atomic():
+        voucher = _locked(voucher)
+        if voucher.status != Voucher.Status.DRAFT:
+            raise InvalidTransition(f"voucher {voucher} is {voucher.status}; only a draft can be reviewed",
+                                    field="status")
+        same = (voucher.made_by_id is not None and voucher.made_by_id == actor.user_id) or (
+            voucher.made_by_id is None and voucher.made_by == actor.username
+        )
+        if same:
+            raise Conflict(f"{actor.username} made voucher {voucher}; another person must review it (审核)",
+                           field="reviewed_by", code="reviewer_is_maker")
+        before = audit.snapshot(voucher, ["status", "reviewed_by"])
+        voucher.status = Voucher.Status.REVIEWED
+        voucher.reviewed_by = actor.username
+        voucher.reviewed_at = actor.at
+        voucher.save(update_fields=["status", "reviewed_by", "reviewed_at"])
+        audit.record_changes(voucher, actor=actor, before=before, action="review")
+    return voucher
+
+
+def _post(voucher: Voucher, actor: Actor) -> Voucher:
+    """Number, mark posted, update balances — the voucher row is already locked and reviewed."""
+    period = _period(voucher.period.code, lock=True)
+    _ensure_open(period)
+    lines = list(VoucherLine.objects.filter(voucher=voucher).order_by("seq"))
+    total_debit = sum((line.debit for line in lines), ZERO)
+    total_credit = sum((line.credit for line in lines), ZERO)
+    if total_debit != total_credit or total_debit == 0:
+        raise ValidationFailed(f"debit {total_debit} ≠ credit {total_credit}", field="lines", code="unbalanced")
+    counter, _ = VoucherCounter.objects.get_or_create(period=period.code, word=voucher.word)
+    counter = VoucherCounter.objects.select_for_update().get(pk=counter.pk)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    voucher.number = counter.last
+    voucher.status = Voucher.Status.POSTED
+    voucher.posted_by = actor.username
+    voucher.posted_at = actor.at
+    voucher.save(update_fields=["number", "status", "posted_by", "posted_at", "reviewed_by", "reviewed_at"])
+    codes = dict(CashFlowItem.objects.values_list("id", "code"))
+    balances.apply_voucher(voucher, lines, period.code, codes)
+    audit.record_act(voucher, actor=actor, action="post", detail=voucher.display_number)
+    emit(
+        "ledger.voucher.posted", aggregate_type="ledger.voucher", aggregate_id=voucher.pk, actor=actor,
+        payload={
+            "id": voucher.pk, "number": voucher.display_number, "period": period.code, "date": voucher.date.isoformat(),
+            "kind": voucher.kind, "source_type": voucher.source_type, "source_id": voucher.source_id,
+            "total": str(total_debit),
+        },
+    )
+    return voucher
+
+
+def post_voucher(*, voucher: Voucher, actor: Actor) -> Voucher:
+    """过账: a reviewed voucher gets its number and enters the balances; from now on it is immutable."""
+    with transaction.atomic():
+        voucher = _locked(voucher)
+        if voucher.status != Voucher.Status.REVIEWED:
+            detail = "it is already posted" if voucher.is_posted else "review it first (审核)"
+            raise InvalidTransition(f"voucher {voucher} cannot be posted: {detail}", field="status",
+                                    code="posted" if voucher.is_posted else "not_reviewed")
+        return _post(voucher, actor)
+
+
+def _post_system(voucher: Voucher, actor: Actor, approved_by: str) -> Voucher:
+    voucher = _locked(voucher)
+    voucher.reviewed_by = approved_by[:150]
+    voucher.reviewed_at = actor.at
+    return _post(voucher, actor)
+
+
+def update_voucher(*, voucher: Voucher, actor: Actor, **changes) -> Voucher:
+    """Posted vouchers are immutable: this verb exists to say so (and to change drafts' memo)."""
+    with transaction.atomic():
+        voucher = _locked(voucher)
+        if voucher.is_posted:
+            raise Conflict(f"voucher {voucher} is posted and immutable; correct it with a red reversal (红字冲销)",
+                           field="status", code="posted_immutable")
+        before = audit.snapshot(voucher, ["memo"])
+        voucher.memo = str(changes.get("memo", voucher.memo))[:200]
+        voucher.save(update_fields=["memo"])
+        audit.record_changes(voucher, actor=actor, before=before)
+    return voucher
+
+
+def reverse_voucher(*, voucher: Voucher, actor: Actor, date=None) -> Voucher:
+    """红字冲销: a posted voucher is corrected by a new posted voucher with the same lines in red.
+
+    Dated `date`, or the original's date when its period is still open, else today (Asia/Shanghai).
+    """
+    with transaction.atomic():
+        original = _locked(voucher)
+        if not original.is_posted:
+            raise InvalidTransition(f"voucher {original} is not posted; a draft is simply not posted",
+                                    field="status", code="not_posted")
+        if Voucher.objects.filter(reversal_of=original).exists():
+            raise Conflict(f"voucher {original} is already reversed", field="id", code="already_reversed")
+        if original.kind in (Voucher.Kind.CLOSING, Voucher.Kind.YEAR_END):
+            raise Conflict("a carry-forward voucher is undone by reopening the period (反结账)", field="id",
+                           code="closing_voucher")
+        if date is None:
+            date = original.date if not original.period.is_closed else timezone.localdate()
+        lines = [
+            {
+                "account": line.account, "debit": -line.debit if line.debit else None,
+                "credit": -line.credit if line.credit else None,
+                "summary": f"冲销{original.display_number} {line.summary}"[:200],
+                "cash_flow_item": line.cash_flow_item, **line.dims(),
+            }
+            for line in original.lines.select_related("account", "cash_flow_item").order_by("seq")
+        ]
+        red = create_voucher(
+            date=date, lines=lines, actor=actor, word=original.word, memo=f"冲销 {original.display_number}",
+            source_type=original.source_type, source_id=original.source_id, kind=Voucher.Kind.REVERSAL,
+            rule=original.rule, reversal_of=original,
+        )
+        red = _post_system(red, actor, f"{original.reviewed_by} ({original.display_number})")
+        audit.record_act(original, actor=actor, action="reverse", detail=red.display_number)
+    return red
+
+
+# -- posting rules (业财一体化) ------------------------------------------------------------------
+
+
+class _Template(dict):
+    def __missing__(self, key):
+        return ""
+
+
+def book(
+    *,
+    rule: str,
+    date: datetime.date,
+    amounts: dict[str, Decimal],
+    source_type: str,
+    source_id: str,
+    memo: str,
+    actor: Actor,
+    dimensions: dict[str, str] | None = None,
+) -> Voucher | None:
+    """Make, link and post the voucher of a business event from the posting rule `rule`.
+
+    Runs in the caller's transaction. Returns None when every amount is zero (or the rule is
+    switched off). Raises `period_closed` when the date's period is closed. Negative amounts are
+    refused: a reversal of a business act books the opposite rule or reverses the voucher.
+    """
+    posting_rule = PostingRule.objects.filter(code=rule).prefetch_related("lines__account", "lines__cash_flow_item").first()
+    if posting_rule is None:
+        raise NotFound(f"no posting rule {rule!r}", field="rule", code="unknown_rule")
+    if not posting_rule.active:
+        return None
+    dimensions = {k: str(v) for k, v in (dimensions or {}).items() if v not in (None, "")}
+    parsed: dict[str, Decimal] = {}
+    for rule_line in posting_rule.lines.all():
+        key = rule_line.amount_key
+        if key not in amounts:
+            raise ValidationFailed(f"rule {rule} needs amounts[{key!r}]", field=f"amounts.{key}", code="missing_amount")
+        parsed[key] = money(to_decimal(amounts[key], field=f"amounts.{key}"), field=f"amounts.{key}")
+        if parsed[key] < 0:
+            raise ValidationFailed(f"amounts.{key} is negative", field=f"amounts.{key}", code="negative_amount")
+    if not any(parsed.values()):
+        return None
+    values = _Template(memo=memo, source_type=source_type, source_id=source_id, rule=rule, **dimensions,
+                       **{k: str(v) for k, v in parsed.items()})
+    lines = []
+    for rule_line in posting_rule.lines.all():
+        amount = parsed[rule_line.amount_key]
+        if not amount:
+            continue
+        account = rule_line.account
+        dims = {}
+        for dim in account.dimensions:
+            dims[dim] = dimensions.get(rule_line.dimension_map.get(dim, dim), "")
+        summary = rule_line.summary.format_map(values).strip() or memo or posting_rule.name
+        lines.append({
+            "account": account, "summary": summary, "cash_flow_item": rule_line.cash_flow_item,
+            "debit" if rule_line.side == "debit" else "credit": amount, **dims,
+        })
+    with transaction.atomic():
+        voucher = create_voucher(
+            date=date, lines=lines, actor=actor, word=posting_rule.word, memo=memo, source_type=source_type,
+            source_id=source_id, kind=Voucher.Kind.AUTO, rule=rule,
+        )
+        approved = f"rule:{rule}" + (f" ({posting_rule.updated_by})" if posting_rule.updated_by else "")
+        return _post_system(voucher, actor, approved)
+
+
+# -- month-end close ------------------------------------------------------------------------------
+
+
+def close_period(*, period: str, actor: Actor) -> dict:
+    """结账: run every check; if all pass, post 结转损益 (and in December carry 本年利润 to
+    利润分配—未分配利润), then lock the period. On a failed check nothing changes."""
+    code = parse_period(period)
+    with transaction.atomic():
+        locked = _period(code, lock=True)
+        _ensure_open(locked, field="period")
+        earlier = Period.objects.filter(code__lt=code, status=Period.Status.OPEN, vouchers__isnull=False).distinct()
+        if earlier.exists():
+            first = earlier.order_by("code").first().code
+            raise Conflict(f"close {first} first: periods close in order", field="period", code="earlier_period_open")
+        results = close.run_checks(code)
+        failed = [r for r in results if not r["ok"]]
+        if failed:
+            raise DomainError(
+                "cannot close " + code + ": " + "; ".join(f"{r['label']}: {r['detail']}" for r in failed),
+                field="period", code="close_checks_failed", checks=results,
+            )
+        made = []
+        last_day = close.last_day(code)
+        lines = close.profit_and_loss_lines(code)
+        if lines:
+            voucher = create_voucher(date=last_day, lines=lines, actor=actor, memo=f"{code} 结转损益",
+                                     kind=Voucher.Kind.CLOSING, source_type="ledger.period", source_id=code)
+            made.append(_post_system(voucher, actor, "结账 close"))
+        if code.endswith("-12"):
+            lines = close.year_end_lines(code)
+            if lines:
+                voucher = create_voucher(date=last_day, lines=lines, actor=actor, memo=f"{code[:4]} 年末结转本年利润",
+                                         kind=Voucher.Kind.YEAR_END, source_type="ledger.period", source_id=code)
+                made.append(_post_system(voucher, actor, "结账 close"))
+        before = audit.snapshot(locked, ["status"])
+        locked.status = Period.Status.CLOSED
+        locked.closed_at = actor.at
+        locked.closed_by = actor.username
+        locked.save(update_fields=["status", "closed_at", "closed_by"])
+        audit.record_changes(locked, actor=actor, before=before, action="close")
+        emit("ledger.period.closed", aggregate_type="ledger.period", aggregate_id=code, actor=actor,
+             payload={"period": code, "vouchers": [v.display_number for v in made]})
+    return {"period": code, "status": locked.status, "checks": results,
+            "vouchers": [{"id": v.pk, "number": v.display_number} for v in made]}
+
+
+def reopen_period(*, period: str, actor: Actor, reason: str = "") -> Period:
+    """反结账: an accountant's act, audited. The carry-forward vouchers stay (immutable); closing
+    again carries forward only what was posted since."""
+    code = parse_period(period)
+    with transaction.atomic():
+        locked = _period(code, lock=True)
+        if not locked.is_closed:
+            raise InvalidTransition(f"period {code} is not closed", field="period", code="period_open")
+        later = Period.objects.filter(code__gt=code, status=Period.Status.CLOSED).order_by("-code").first()
+        if later is not None:
+            raise Conflict(f"reopen {later.code} first: periods reopen from the latest", field="period",
+                           code="later_period_closed")
+        before = audit.snapshot(locked, ["status"])
+        locked.status = Period.Status.OPEN
+        locked.save(update_fields=["status"])
+        audit.record_changes(locked, actor=actor, before=before, action="reopen")
+        audit.record_act(locked, actor=actor, action="reopen", detail=reason or "反结账")
+        emit("ledger.period.reopened", aggregate_type="ledger.period", aggregate_id=code, actor=actor,
+             payload={"period": code, "reason": reason})
+    return locked
+
+
+# -- opening balances -----------------------------------------------------------------------------
+
+
+def import_opening_balances(*, period: str, rows: list[dict], actor: Actor) -> int:
+    """期初余额: replace the opening balances at the start of `period` after a trial-balance check
+    (Σ debit = Σ credit) on the whole set; nothing is saved when any row or the check fails."""
+    code = parse_period(period)
+    built = []
+    accounts = {a.code: a for a in Account.objects.all()}
+    seen = set()
+    for i, row in enumerate(rows):
+        at = f"rows.{i}"
+        account = accounts.get(str(row.get("account") or "").strip())
+        if account is None:
+            raise ValidationFailed(f"{at}.account: unknown account {row.get('account')!r}", field=f"{at}.account",
+                                   code="unknown_account")
+        if not account.is_leaf:
+            raise ValidationFailed(f"{at}.account: {account.code} has sub-accounts; use a leaf account",
+                                   field=f"{at}.account", code="not_leaf")
+        debit = money(row.get("debit") or 0, field=f"{at}.debit")
+        credit = money(row.get("credit") or 0, field=f"{at}.credit")
+        if debit < 0 or credit < 0:
+            raise ValidationFailed(f"{at}: amounts cannot be negative; use the other column", field=f"{at}.debit",
+                                   code="negative_amount")
+        dims = {d: str(row.get(d) or "").strip()[:40] for d in DIMENSIONS}
+        for dim, value in dims.items():
+            if value and dim not in account.dimensions:
+                raise ValidationFailed(f"{at}.{dim}: account {account.code} does not track {dim}",
+                                       field=f"{at}.{dim}", code="dimension_not_tracked")
+        key = (account.code, *dims.values())
+        if key in seen:
+            raise ValidationFailed(f"{at}: {account.code} appears twice", field=f"{at}.account", code="duplicate")
+        seen.add(key)
+        if account.category == "profit_loss" and (debit or credit):
+            raise ValidationFailed(f"{at}: 损益类 account {account.code} has no opening balance",
+                                   field=f"{at}.account", code="profit_loss_opening")
+        if debit or credit:
+            built.append(OpeningBalance(account=account, period=code, debit=debit, credit=credit, **dims))
+    total_debit = sum((o.debit for o in built), ZERO)
+    total_credit = sum((o.credit for o in built), ZERO)
+    if total_debit != total_credit:
+        raise ValidationFailed(f"opening balances do not balance: debit {total_debit} ≠ credit {total_credit}",
+                               field="rows", code="unbalanced", debit=str(total_debit), credit=str(total_credit))
+    with transaction.atomic():
+        if Period.objects.filter(status=Period.Status.CLOSED).exists():
+            raise PeriodClosed("a period is already closed; opening balances can no longer change", field="period")
+        if Voucher.objects.filter(status=Voucher.Status.POSTED, period__code__lt=code).exists():
+            raise Conflict(f"vouchers are posted before {code}; openings must start at the first period",
+                           field="period", code="vouchers_before_opening")
+        removed = OpeningBalance.objects.count()
+        OpeningBalance.objects.all().delete()
+        OpeningBalance.objects.bulk_create(built)
+        _period(code)
+        audit.record_act(_period(code), actor=actor, action="import_opening_balances",
+                         detail=f"{len(built)} rows replace {removed}; debit = credit = {total_debit}")
+    return len(built)

@@ -1,0 +1,43 @@
+"""Ledger fixtures: people with ids (maker ≠ reviewer), a helper that makes, reviews and posts."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+
+from sihe.core.actor import Actor
+from sihe.ledger import services
+
+
+@pytest.fixture
+def maker(make_user):
+    return Actor.for_user(make_user("accountant", "maker"))
+
+
+@pytest.fixture
+def reviewer(make_user):
+    return Actor.for_user(make_user("accountant", "reviewer"))
+
+
+@pytest.fixture
+def post(maker, reviewer):
+    """post("2026-03-05", [("1002", "100.00", None, ...)...]) -> a posted voucher.
+
+    Each line is (account, debit, credit) or (account, debit, credit, {extra fields})."""
+
+    def _post(date, lines, **kw):
+        raw = []
+        for line in lines:
+            account, debit, credit, *rest = line
+            extra = rest[0] if rest else {}
+            raw.append({"account": account, "debit": debit, "credit": credit, "summary": extra.pop("summary", "测试"),
+                        **extra})
+        voucher = services.create_voucher(date=datetime.date.fromisoformat(date), lines=raw, actor=maker, **kw)
+        services.review_voucher(voucher=voucher, actor=reviewer)
+        return services.post_voucher(voucher=voucher, actor=reviewer)
+
+    return _post
+
+
+def D(text: str) -> Decimal:
+    return Decimal(text)
