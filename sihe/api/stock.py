@@ -1,3 +1,417 @@
-from ninja import Router
+"""The stock ledger API: receipts, issues, transfers, adjustments, reservations and levels.
+
+Quantities and money are decimal strings. Quantities may be given in an alternate unit (`unit`,
+e.g. BOX for 1 箱 = 12 件); they are converted once into the base unit. Bad input → 422 naming the
+field (`lines[0].sku`), not enough stock → 409 `insufficient_stock` with `available`.
+"""
+
+import datetime
+from decimal import Decimal
+
+from django.db import transaction
+from ninja import Field, Router, Schema
+from pydantic import ConfigDict
+
+from sihe.api.security import authorize
+from sihe.catalog.models import Channel, Location, Partner, Product, Warehouse
+from sihe.core.errors import ValidationFailed
+from sihe.core.money import round_money, to_decimal
+from sihe.costing import services as costing
+from sihe.stock import reservations, selectors
+from sihe.stock import services as stock
+from sihe.stock.errors import UnknownStockReference
+from sihe.stock.events import d
+from sihe.stock.models import Lot, StockMove
+from sihe.stock.units import parse_date, to_base
 
 router = Router(tags=["stock"])
+
+Num = Decimal | str | int
+
+
+class Strict(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+
+def money_str(value) -> str:
+    return format(round_money(Decimal(value)), "f")
+
+
+# -- resolving natural keys (unknown → 422 naming the field) --------------------------------------
+
+
+def warehouse_of(code: str, field: str = "warehouse") -> Warehouse:
+    found = Warehouse.objects.filter(code=code).first()
+    if found is None:
+        raise UnknownStockReference(f"unknown warehouse {code}", field=field)
+    return found
+
+
+def product_of(sku: str, field: str) -> Product:
+    found = Product.objects.select_related("uom").filter(sku=sku).first()
+    if found is None:
+        raise UnknownStockReference(f"unknown SKU {sku}", field=field)
+    return found
+
+
+def location_of(warehouse: Warehouse, code: str | None, field: str) -> Location | None:
+    if not code:
+        return None
+    found = Location.objects.filter(warehouse=warehouse, code=code).first()
+    if found is None:
+        raise UnknownStockReference(f"unknown location {code} in warehouse {warehouse.code}", field=field)
+    return found
+
+
+def lot_of(product: Product, number: str | None, field: str) -> Lot | None:
+    if not number:
+        return None
+    found = Lot.objects.filter(product=product, number=number).first()
+    if found is None:
+        raise UnknownStockReference(f"unknown lot {number} of {product.sku}", field=field)
+    return found
+
+
+def shelf_life(explicit: int | None, customer: str | None, channel: str | None) -> int | None:
+    """MRSL: passed explicitly, else the customer's, else the channel's."""
+    if explicit is not None:
+        return explicit
+    if customer:
+        partner = Partner.objects.filter(code=customer).first()
+        if partner is None:
+            raise UnknownStockReference(f"unknown customer {customer}", field="customer")
+        if partner.min_shelf_life_days is not None:
+            return partner.min_shelf_life_days
+    if channel:
+        found = Channel.objects.filter(code=channel).first()
+        if found is None:
+            raise UnknownStockReference(f"unknown channel {channel}", field="channel")
+        return found.min_shelf_life_days
+    return None
+
+
+def _date(value, field: str) -> datetime.date | None:
+    return parse_date(value, field=field)
+
+
+# -- schemas --------------------------------------------------------------------------------------
+
+
+class ReceiptLineIn(Strict):
+    sku: str
+    qty: Num = Field(..., description="quantity, in `unit` (default: the product's base unit)")
+    unit: str | None = Field(None, description="alternate unit code, e.g. BOX (1 箱 = 12 件)")
+    unit_cost: Num = Field(..., description="cost per `unit`, CNY")
+    lot: str | None = Field(None, description="lot or serial number")
+    expiry: str | None = Field(None, description="YYYY-MM-DD, or GS1 YYMMDD (day 00 = month end)")
+    production_date: str | None = None
+    location: str | None = None
+
+
+class ReceiptIn(Strict):
+    warehouse: str
+    location: str | None = Field(None, description="bin code; default: the warehouse's dock")
+    reference: str = Field("", max_length=100)
+    date: str | None = Field(None, description="accounting date; earlier than existing moves re-costs later ones")
+    lines: list[ReceiptLineIn] = Field(..., min_length=1)
+
+
+class MoveOut(Schema):
+    id: int
+    sku: str
+    qty: str
+    lot: str | None
+    expiry: str | None
+    location: str | None
+    unit_cost: str | None
+    value: str | None
+
+
+class ActOut(Schema):
+    reference: str
+    moves: list[MoveOut]
+
+
+def move_out(move: StockMove, layer) -> dict:
+    location = move.dst_location if move.dst_location_id else move.src_location
+    return {
+        "id": move.pk, "sku": move.product.sku, "qty": d(move.qty),
+        "lot": move.lot.number if move.lot_id else None,
+        "expiry": move.lot.expiry_date.isoformat() if move.lot_id and move.lot.expiry_date else None,
+        "location": location.code if location else None,
+        "unit_cost": format(layer.unit_cost.normalize(), "f") if layer is not None else None,
+        "value": money_str(abs(layer.value) if layer.kind == "out" else layer.base_value) if layer is not None else None,
+    }
+
+
+@router.post("/stock/receipts", response={201: ActOut}, summary="Receive goods into a warehouse")
+def post_receipt(request, payload: ReceiptIn):
+    actor = authorize(request, "stock.move")
+    warehouse = warehouse_of(payload.warehouse)
+    location = location_of(warehouse, payload.location, "location")
+    lines = []
+    for i, line in enumerate(payload.lines):
+        f = f"lines[{i}]"
+        product = product_of(line.sku, f"{f}.sku")
+        qty = to_base(product, line.qty, line.unit, field=f"{f}.qty")
+        cost = to_decimal(line.unit_cost, field=f"{f}.unit_cost")
+        if cost < 0:
+            raise ValidationFailed("unit_cost must be 0 or more", field=f"{f}.unit_cost")
+        if line.unit and line.unit != product.uom.code:
+            cost = cost * to_decimal(line.qty, field=f"{f}.qty") / qty  # cost per base unit
+        lines.append(stock.InLine(product=product, qty=qty, unit_cost=cost, lot=line.lot or None,
+                                  expiry=_date(line.expiry, f"{f}.expiry"),
+                                  production_date=_date(line.production_date, f"{f}.production_date"),
+                                  location=location_of(warehouse, line.location, f"{f}.location"), field=f))
+    with transaction.atomic(durable=True):
+        result = costing.receive(warehouse=warehouse, lines=lines, actor=actor, reference=payload.reference,
+                                 date=_date(payload.date, "date"), location=location)
+    return 201, {"reference": payload.reference, "moves": [move_out(m, la) for m, la in result]}
+
+
+class OutLineIn(Strict):
+    sku: str
+    qty: Num
+    unit: str | None = None
+    lot: str | None = None
+    location: str | None = None
+
+
+class IssueIn(Strict):
+    warehouse: str
+    reference: str = Field("", max_length=100, description="the document; its reservations are consumed first")
+    date: str | None = None
+    ship_date: str | None = Field(None, description="for the shelf-life check; default: the date")
+    min_shelf_life_days: int | None = Field(None, ge=0)
+    customer: str | None = Field(None, description="partner code: its minimum remaining shelf life applies")
+    channel: str | None = Field(None, description="channel code: its minimum remaining shelf life applies")
+    lines: list[OutLineIn] = Field(..., min_length=1)
+
+
+def out_lines(warehouse: Warehouse, lines: list[OutLineIn], mrsl: int | None = None) -> list[stock.OutLine]:
+    result = []
+    for i, line in enumerate(lines):
+        f = f"lines[{i}]"
+        product = product_of(line.sku, f"{f}.sku")
+        result.append(stock.OutLine(product=product, qty=to_base(product, line.qty, line.unit, field=f"{f}.qty"),
+                                    lot=lot_of(product, line.lot, f"{f}.lot"),
+                                    location=location_of(warehouse, line.location, f"{f}.location"), field=f,
+                                    min_shelf_life_days=mrsl))
+    return result
+
+
+@router.post("/stock/issues", response={201: ActOut}, summary="Issue goods (FIFO/FEFO), with the lots taken and their cost")
+def post_issue(request, payload: IssueIn):
+    actor = authorize(request, "stock.move")
+    warehouse = warehouse_of(payload.warehouse)
+    mrsl = shelf_life(payload.min_shelf_life_days, payload.customer, payload.channel)
+    lines = out_lines(warehouse, payload.lines, mrsl)
+    with transaction.atomic(durable=True):
+        result = costing.issue(warehouse=warehouse, lines=lines, actor=actor, reference=payload.reference,
+                               date=_date(payload.date, "date"), ship_date=_date(payload.ship_date, "ship_date"))
+    return 201, {"reference": payload.reference, "moves": [move_out(m, la) for m, la in result]}
+
+
+class TransferIn(Strict):
+    warehouse: str
+    to_warehouse: str | None = Field(None, description="default: the same warehouse (bin → bin)")
+    to_location: str | None = Field(None, description="destination bin; default: the destination's dock")
+    reference: str = Field("", max_length=100)
+    date: str | None = None
+    lines: list[OutLineIn] = Field(..., min_length=1)
+
+
+@router.post("/stock/transfers", response={201: ActOut}, summary="Move stock bin → bin or warehouse → warehouse")
+def post_transfer(request, payload: TransferIn):
+    actor = authorize(request, "stock.move")
+    warehouse = warehouse_of(payload.warehouse)
+    to_warehouse = warehouse_of(payload.to_warehouse, "to_warehouse") if payload.to_warehouse else warehouse
+    to_location = location_of(to_warehouse, payload.to_location, "to_location")
+    lines = out_lines(warehouse, payload.lines)
+    with transaction.atomic(durable=True):
+        result = costing.transfer(warehouse=warehouse, lines=lines, to_warehouse=to_warehouse, to_location=to_location,
+                                  actor=actor, reference=payload.reference, date=_date(payload.date, "date"))
+    return 201, {"reference": payload.reference, "moves": [move_out(m, la) for m, la in result]}
+
+
+class AdjustLineIn(Strict):
+    sku: str
+    qty: Num = Field(..., description="signed difference: + gain, − loss")
+    unit: str | None = None
+    location: str | None = None
+    lot: str | None = None
+    expiry: str | None = None
+    unit_cost: Num | None = Field(None, description="for a gain; default: the current unit cost")
+
+
+class AdjustIn(Strict):
+    warehouse: str
+    reference: str = Field("", max_length=100)
+    date: str | None = None
+    lines: list[AdjustLineIn] = Field(..., min_length=1)
+
+
+@router.post("/stock/adjustments", response={201: ActOut}, summary="Post counting differences (gains and losses)")
+def post_adjustment(request, payload: AdjustIn):
+    actor = authorize(request, "stock.move")
+    warehouse = warehouse_of(payload.warehouse)
+    gains, losses = [], []
+    for i, line in enumerate(payload.lines):
+        f = f"lines[{i}]"
+        product = product_of(line.sku, f"{f}.sku")
+        signed = to_decimal(line.qty, field=f"{f}.qty")
+        if signed == 0:
+            raise ValidationFailed("qty must not be 0", field=f"{f}.qty")
+        qty = to_base(product, abs(signed), line.unit, field=f"{f}.qty")
+        location = location_of(warehouse, line.location, f"{f}.location")
+        if signed > 0:
+            cost = None if line.unit_cost is None else to_decimal(line.unit_cost, field=f"{f}.unit_cost")
+            if cost is not None and cost < 0:
+                raise ValidationFailed("unit_cost must be 0 or more", field=f"{f}.unit_cost")
+            gains.append(stock.InLine(product=product, qty=qty, unit_cost=cost, lot=line.lot or None,
+                                      expiry=_date(line.expiry, f"{f}.expiry"), location=location, field=f))
+        else:
+            losses.append(stock.OutLine(product=product, qty=qty, lot=lot_of(product, line.lot, f"{f}.lot"),
+                                        location=location, field=f))
+    with transaction.atomic(durable=True):
+        result = costing.adjust(warehouse=warehouse, gains=gains, losses=losses, actor=actor,
+                                reference=payload.reference, date=_date(payload.date, "date"))
+    return 201, {"reference": payload.reference, "moves": [move_out(m, la) for m, la in result]}
+
+
+@router.post("/stock/moves/{move_id}/reverse", response={201: ActOut}, summary="Reverse a done move (红字冲销)")
+def reverse_move(request, move_id: int):
+    actor = authorize(request, "stock.move")
+    move = StockMove.objects.filter(pk=move_id).first()
+    if move is None:
+        raise UnknownStockReference(f"no stock move {move_id}", field="move_id")
+    with transaction.atomic(durable=True):
+        reversal, layer = costing.reverse(move=move, actor=actor)
+    return 201, {"reference": reversal.reference, "moves": [move_out(reversal, layer)]}
+
+
+# -- reservations ---------------------------------------------------------------------------------
+
+
+class ReservationIn(Strict):
+    warehouse: str
+    sku: str
+    qty: Num
+    unit: str | None = None
+    reference: str = Field(..., min_length=1, max_length=100)
+    lot: str | None = None
+    location: str | None = None
+    min_shelf_life_days: int | None = Field(None, ge=0)
+    customer: str | None = None
+    channel: str | None = None
+    ship_date: str | None = None
+
+
+class ReservedLineOut(Schema):
+    lot: str | None
+    expiry: str | None
+    location: str
+    qty: str
+
+
+class ReservationOut(Schema):
+    id: int
+    reference: str
+    sku: str
+    warehouse: str
+    qty: str
+    state: str
+    lines: list[ReservedLineOut]
+
+
+def reservation_out(r) -> dict:
+    return {"id": r.pk, "reference": r.reference, "sku": r.product.sku, "warehouse": r.warehouse.code,
+            "qty": d(r.qty), "state": r.state,
+            "lines": [{"lot": ln.quant.lot.number if ln.quant.lot_id else None,
+                       "expiry": ln.quant.lot.expiry_date.isoformat() if ln.quant.lot_id and ln.quant.lot.expiry_date
+                       else None, "location": ln.quant.location.code, "qty": d(ln.open_qty)}
+                      for ln in r.lines.select_related("quant__lot", "quant__location").order_by("pk")]}
+
+
+@router.post("/stock/reservations", response={201: ReservationOut}, summary="Reserve stock for a document")
+def post_reservation(request, payload: ReservationIn):
+    actor = authorize(request, "stock.reserve")
+    warehouse = warehouse_of(payload.warehouse)
+    product = product_of(payload.sku, "sku")
+    qty = to_base(product, payload.qty, payload.unit, field="qty")
+    with transaction.atomic(durable=True):
+        reservation = reservations.reserve(
+            product=product, warehouse=warehouse, qty=qty, reference=payload.reference, actor=actor,
+            lot=lot_of(product, payload.lot, "lot"), location=location_of(warehouse, payload.location, "location"),
+            min_shelf_life_days=shelf_life(payload.min_shelf_life_days, payload.customer, payload.channel),
+            ship_date=_date(payload.ship_date, "ship_date"))
+    return 201, reservation_out(reservation)
+
+
+@router.get("/stock/reservations", response=list[ReservationOut], summary="Reservations of a document")
+def list_reservations(request, reference: str):
+    authorize(request, "stock.view")
+    from sihe.stock.models import Reservation
+
+    return [reservation_out(r) for r in Reservation.objects.filter(reference=reference)
+            .select_related("product", "warehouse").order_by("pk")]
+
+
+@router.delete("/stock/reservations/{reservation_id}", response=ReservationOut, summary="Release a reservation")
+def delete_reservation(request, reservation_id: int):
+    actor = authorize(request, "stock.reserve")
+    with transaction.atomic(durable=True):
+        reservation = reservations.release(reservation=selectors.reservation(reservation_id), actor=actor)
+    return reservation_out(reservation)
+
+
+@router.delete("/stock/reservations", response=list[ReservationOut], summary="Release every reservation of a document")
+def delete_reservations(request, reference: str):
+    actor = authorize(request, "stock.reserve")
+    with transaction.atomic(durable=True):
+        released = reservations.release_reference(reference=reference, actor=actor)
+    return [reservation_out(r) for r in released]
+
+
+# -- levels and moves -----------------------------------------------------------------------------
+
+
+class LevelsOut(Schema):
+    on_hand: str
+    reserved: str
+    available: str
+    rows: list[dict]
+
+
+@router.get("/stock/levels", response=LevelsOut, summary="On hand, reserved, available (+ rows per warehouse, lot or location)")
+def get_levels(request, sku: str | None = None, warehouse: str | None = None, group_by: str | None = None):
+    authorize(request, "stock.view")
+    if group_by not in (None, "", "lot", "location", "warehouse"):
+        raise ValidationFailed("group_by must be lot, location or warehouse", field="group_by")
+    product = product_of(sku, "sku") if sku else None
+    wh = warehouse_of(warehouse) if warehouse else None
+    total = selectors.totals(product=product, warehouse=wh)
+    if group_by in ("lot", "location"):
+        rows = [{"sku": r["product__sku"], "warehouse": r["warehouse__code"],
+                 **({"lot": r["lot__number"], "expiry": r["lot__expiry_date"].isoformat() if r["lot__expiry_date"] else None}
+                    if group_by == "lot" else {"location": r["location__code"]}),
+                 "on_hand": d(r["on_hand"]), "reserved": d(r["reserved"]), "available": d(r["available"])}
+                for r in selectors.grouped(product=product, warehouse=wh, group_by=group_by)]
+    else:
+        rows = [{"sku": lv.product.sku, "warehouse": lv.warehouse.code, "on_hand": d(lv.on_hand),
+                 "reserved": d(lv.reserved), "available": d(lv.available)}
+                for lv in selectors.levels(product=product, warehouse=wh)[:1000]]
+    return {"on_hand": d(total["on_hand"]), "reserved": d(total["reserved"]), "available": d(total["available"]),
+            "rows": rows}
+
+
+@router.get("/stock/moves", response=list[dict], summary="Move history (newest first)")
+def get_moves(request, sku: str | None = None, warehouse: str | None = None, limit: int = 100):
+    authorize(request, "stock.view")
+    product = product_of(sku, "sku") if sku else None
+    wh = warehouse_of(warehouse) if warehouse else None
+    from sihe.stock.events import move_payload
+
+    return [{**move_payload(m), "date": m.date.isoformat(), "state": m.state, "reference": m.reference,
+             "reversal_of": m.reversal_of_id}
+            for m in selectors.moves(product=product, warehouse=wh, limit=max(1, min(limit, 1000)))]

@@ -1,1 +1,70 @@
-"""Models of sihe.costing."""
+"""Valuation layers: the value side of every done stock move that enters or leaves a warehouse.
+
+One layer per (move, warehouse side); `qty` and `value` are signed (+ in, − out). Layers of one
+(product, warehouse) are ordered by (date, id); `running_qty/value/unit_cost` are the balance
+after the layer, so a backdated move re-costs only the layers after it. Value on hand = Σ value.
+FIFO in-layers keep `remaining_qty/value`; `FifoConsumption` says which in-layer an out-layer ate.
+`value` is the layer's effect on the stock value; `adjust_value` is the part of an in-layer that is a
+cost correction booked to cost of goods sold (receipts covering negative stock): value = base − adjust.
+"""
+
+from decimal import Decimal
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from sihe.catalog.models import Product, Warehouse
+from sihe.stock.models import StockMove
+
+QTY = {"max_digits": 20, "decimal_places": 6}
+MONEY = {"max_digits": 18, "decimal_places": 2}
+
+
+class ValuationLayer(models.Model):
+    class Kind(models.TextChoices):
+        IN = "in", _("in")
+        OUT = "out", _("out")
+
+    id = models.BigAutoField(primary_key=True)
+    move = models.ForeignKey(StockMove, null=True, blank=True, on_delete=models.PROTECT, related_name="layers")
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="valuation_layers")
+    warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="valuation_layers")
+    date = models.DateField(_("date"))
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    method = models.CharField(max_length=20)
+    qty = models.DecimalField(_("quantity"), **QTY)
+    value = models.DecimalField(_("value"), **MONEY)
+    unit_cost = models.DecimalField(_("unit cost"), **QTY)
+    base_value = models.DecimalField(**MONEY, default=Decimal("0"))
+    adjust_value = models.DecimalField(**MONEY, default=Decimal("0"))
+    remaining_qty = models.DecimalField(**QTY, default=Decimal("0"))
+    remaining_value = models.DecimalField(**MONEY, default=Decimal("0"))
+    uncovered_qty = models.DecimalField(**QTY, default=Decimal("0"))
+    estimate_unit = models.DecimalField(**QTY, default=Decimal("0"))
+    running_qty = models.DecimalField(**QTY, default=Decimal("0"))
+    running_value = models.DecimalField(**MONEY, default=Decimal("0"))
+    running_unit_cost = models.DecimalField(**QTY, default=Decimal("0"))
+    fixed_value = models.BooleanField(default=False, help_text="base value set by the move (receipt, reversal)")
+    source_layer = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                     help_text="the layer a reversal undoes, or a transfer-in's out-layer")
+    memo = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("valuation layer")
+        indexes = [
+            models.Index(fields=["product", "warehouse", "date", "id"]),
+            models.Index(fields=["date", "warehouse"]),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=["in", "out"]), name="costing_layer_kind_valid"),
+            models.CheckConstraint(condition=Q(remaining_qty__gte=0), name="costing_layer_remaining_not_negative"),
+        ]
+
+
+class FifoConsumption(models.Model):
+    out_layer = models.ForeignKey(ValuationLayer, on_delete=models.CASCADE, related_name="consumed")
+    in_layer = models.ForeignKey(ValuationLayer, null=True, on_delete=models.CASCADE, related_name="consumers")
+    qty = models.DecimalField(**QTY)
+    value = models.DecimalField(**MONEY)
+    is_cover = models.BooleanField(default=False, help_text="an in-layer covering an earlier negative issue")

@@ -1,0 +1,101 @@
+"""Postings of valuation layers to the general ledger through `sihe.ledger.services.book`.
+
+Rule per layer (the rules are data in the ledger; see the stock ↔ ledger interface):
+| layer | rule | amount "value" |
+|---|---|---|
+| in, receipt from supplier | stock.receipt | receipt value (+ stock.issue with the negative-stock adjust) |
+| out, issue to customer | stock.issue | cost |
+| in/out, inventory gain/loss | stock.adjustment.gain / .loss | value |
+| out, scrap | stock.scrap | cost |
+| in, transfer leg arriving from transit | stock.transfer (dimensions from/to warehouse) | value |
+| out, production consumption / in, production output | production.consume / production.output | value |
+| reversal of any of these | the original's rule, negated → `<rule>.reverse` | the amount |
+| re-costing after a backdated move | the changed layer's rule (or `.reverse`) | the difference |
+A negative amount books the opposite rule `<rule>.reverse` (sides swapped, seeded by costing's
+migration 0002), because the ledger's `book()` takes only amounts ≥ 0.
+The out-leg of a transfer posts nothing: the arriving leg posts the whole transfer.
+"""
+
+from decimal import Decimal
+
+from sihe.core.actor import Actor
+from sihe.ledger.services import book as _book
+from sihe.stock.models import Counterpart, StockMove
+
+SOURCE_TYPE = "stock_move"
+
+
+def rule_for(move: StockMove, kind: str) -> str | None:
+    if move.reversal_of_id:
+        original = move.reversal_of
+        return rule_for(original, "out" if kind == "in" else "in")
+    cp = move.counterpart
+    if move.kind == StockMove.Kind.TRANSFER or cp == Counterpart.TRANSIT:
+        return "stock.transfer" if kind == "in" else None
+    if cp == Counterpart.SUPPLIER:
+        return "stock.receipt"
+    if cp == Counterpart.CUSTOMER:
+        return "stock.issue"
+    if cp == Counterpart.INVENTORY:
+        return "stock.adjustment.gain" if kind == "in" else "stock.adjustment.loss"
+    if cp == Counterpart.SCRAP:
+        return "stock.scrap"
+    if cp == Counterpart.PRODUCTION:
+        return "production.output" if kind == "in" else "production.consume"
+    return None
+
+
+def _dimensions(layer) -> dict[str, str]:
+    dims = {"warehouse": layer.warehouse.code}
+    if rule_for(layer.move, layer.kind) == "stock.transfer":
+        source = layer.source_layer
+        if source is not None and not layer.move.reversal_of_id:
+            dims.update({"from_warehouse": source.warehouse.code, "to_warehouse": layer.warehouse.code})
+        elif layer.move.reversal_of_id:
+            dims.update({"from_warehouse": layer.warehouse.code, "to_warehouse": layer.move.reversal_of.dst_warehouse.code
+                         if layer.move.reversal_of.dst_warehouse_id else layer.warehouse.code})
+    return dims
+
+
+def book(*, rule: str, date, amount: Decimal, source_id, memo: str, actor: Actor, dimensions: dict) -> object:
+    """A negative amount books the opposite rule `<rule>.reverse` (seeded by costing migration 0002)."""
+    if amount == 0:
+        return None
+    if amount < 0:
+        rule, amount = f"{rule}.reverse", -amount
+    return _book(rule=rule, date=date, amounts={"value": amount}, source_type=SOURCE_TYPE, source_id=str(source_id),
+                 memo=memo, actor=actor, dimensions=dimensions)
+
+
+def post_layer(layer, *, actor: Actor) -> None:
+    move = layer.move
+    rule = rule_for(move, layer.kind)
+    if rule is None:
+        return
+    amount = layer.base_value if layer.kind == "in" else -layer.value
+    if move.reversal_of_id:
+        amount = -amount  # 红字: the original's rule with the negated amount
+    memo = f"{move.kind} {move.product.sku} {move.qty.normalize():f} {move.reference}".strip()
+    book(rule=rule, date=layer.date, amount=amount, source_id=move.pk, memo=memo, actor=actor,
+         dimensions=_dimensions(layer))
+    if layer.adjust_value:
+        book(rule="stock.issue", date=layer.date, amount=layer.adjust_value, source_id=move.pk,
+             memo=f"cost adjustment {move.product.sku} (negative stock)", actor=actor, dimensions=_dimensions(layer))
+
+
+def post_corrections(layers, old: dict[int, tuple], *, date, actor: Actor) -> None:
+    """Post what re-costing changed on layers already booked."""
+    for layer in layers:
+        old_value, old_adjust = old[layer.pk]
+        rule = rule_for(layer.move, layer.kind) if layer.move_id else None
+        if rule is None:
+            continue
+        delta = (layer.value - old_value) if layer.kind == "in" else (old_value - layer.value)
+        adjust_delta = layer.adjust_value - old_adjust
+        base_delta = delta + adjust_delta if layer.kind == "in" else delta
+        memo = f"re-cost {layer.product.sku} after backdated move"
+        dims = _dimensions(layer)
+        book(rule=rule, date=date, amount=base_delta, source_id=layer.move_id, memo=memo, actor=actor, dimensions=dims)
+        if adjust_delta:
+            book(rule="stock.issue", date=date, amount=adjust_delta, source_id=layer.move_id, memo=memo, actor=actor,
+                 dimensions=dims)

@@ -1,0 +1,275 @@
+"""Costing acts: the stock acts with their value, layers and postings, in one transaction.
+
+Higher apps (sales, purchasing, WMS, MES) and the API call these; they call `sihe.stock.services`
+for the quantities and then `value_moves()` for the value. A backdated move re-costs only the
+layers of its (product, warehouse) dated after it: the state just before it is read from the
+previous layer's running balance (moving average) or the open FIFO layers, and only the later
+layers are recomputed — never all history (see docs/design/stock.md, bench/stock.py).
+"""
+
+import datetime
+from collections import defaultdict
+from decimal import Decimal
+
+from django.db import connection, transaction
+from django.db.models import Q, Sum
+
+from sihe.catalog.models import Location, Product, Warehouse
+from sihe.core.actor import Actor
+from sihe.core.money import round_money, round_unit_cost
+from sihe.costing import engine, postings
+from sihe.costing.models import FifoConsumption, ValuationLayer
+from sihe.stock import services as stock
+from sihe.stock.models import Counterpart, StockMove
+
+ZERO = Decimal(0)
+Layer = ValuationLayer
+
+
+def _layers(product_id: int, warehouse_id: int):
+    return Layer.objects.filter(product_id=product_id, warehouse_id=warehouse_id)
+
+
+def _before(date: datetime.date, pk: int) -> Q:
+    return Q(date__lt=date) | Q(date=date, id__lt=pk)
+
+
+def _state_before(product: Product, warehouse_id: int, date: datetime.date, pk: int, later_ids: list[int]) -> engine.State:
+    """The costing state just before layer (date, pk), from stored balances — never a replay."""
+    state = engine.State(method=product.costing_method)
+    earlier = _layers(product.pk, warehouse_id).filter(_before(date, pk))
+    prev = earlier.order_by("-date", "-id").first()
+    if prev is not None:
+        state.qty, state.value, state.unit_cost = prev.running_qty, prev.running_value, prev.running_unit_cost
+    if state.method != engine.FIFO:
+        return state
+    later = FifoConsumption.objects.filter(Q(out_layer_id__in=later_ids, is_cover=False) |
+                                           Q(in_layer_id__in=later_ids, is_cover=True))
+    given_back = defaultdict(lambda: [ZERO, ZERO])  # in-layer before → qty, value eaten by later outs
+    debt_back = defaultdict(lambda: ZERO)  # out-layer before → qty covered by later ins
+    for row in later.values("out_layer_id", "in_layer_id", "qty", "value", "is_cover"):
+        if row["is_cover"]:
+            debt_back[row["out_layer_id"]] += row["qty"]
+        elif row["in_layer_id"] is not None:
+            given_back[row["in_layer_id"]][0] += row["qty"]
+            given_back[row["in_layer_id"]][1] += row["value"]
+    opens = earlier.filter(Q(kind="in") & (Q(remaining_qty__gt=0) | Q(id__in=list(given_back)))).order_by("date", "id")
+    for layer in opens:
+        back = given_back.get(layer.pk, (ZERO, ZERO))
+        qty, value = layer.remaining_qty + back[0], layer.remaining_value + back[1]
+        if qty > 0:
+            state.queue.append(engine.Open(layer.pk, qty, value))
+    debts = earlier.filter(Q(kind="out") & (Q(uncovered_qty__gt=0) | Q(id__in=list(debt_back)))).order_by("date", "id")
+    for layer in debts:
+        qty = layer.uncovered_qty + debt_back.get(layer.pk, ZERO)
+        if qty > 0:
+            state.debts.append(engine.Debt(layer.pk, qty, layer.estimate_unit))
+    last_in = earlier.filter(kind="in").order_by("-date", "-id").first()
+    state.unit_cost = last_in.unit_cost if last_in else ZERO
+    return state
+
+
+UPDATE_SQL = (
+    "UPDATE costing_valuationlayer SET value = %s, base_value = %s, adjust_value = %s, unit_cost = %s, "
+    "uncovered_qty = %s, estimate_unit = %s, running_qty = %s, running_value = %s, running_unit_cost = %s "
+    "WHERE id = %s"
+)
+
+
+def recost(*, product: Product, warehouse_id: int, date: datetime.date, pk: int) -> dict[int, Decimal]:
+    """Recompute layers (date, pk) and after of one (product, warehouse); return old values of the
+    layers whose value changed {layer id: old value} so the caller can post the difference."""
+    later = list(_layers(product.pk, warehouse_id).filter(~_before(date, pk)).order_by("date", "id"))
+    later_ids = [layer.pk for layer in later]
+    state = _state_before(product, warehouse_id, date, pk, later_ids)
+    initial_open = [o.ref for o in state.queue]
+    initial_debts = [db.ref for db in state.debts]
+    if state.method == engine.FIFO:
+        FifoConsumption.objects.filter(Q(out_layer_id__in=later_ids, is_cover=False) |
+                                       Q(in_layer_id__in=later_ids, is_cover=True)).delete()
+    sources = {s.pk: s for s in Layer.objects.filter(pk__in=[la.source_layer_id for la in later if la.source_layer_id])}
+    old_values, rows, consumptions = {}, [], []
+    for layer in later:
+        old = (layer.value, layer.adjust_value)
+        source = sources.get(layer.source_layer_id)
+        if layer.kind == Layer.Kind.IN:
+            if layer.fixed_value:
+                base = layer.base_value
+            elif source is not None:  # transfer-in or reversal of an out: the out's cost comes back
+                base = -source.value
+            else:  # gain without a price: at the current unit cost
+                base = round_money(engine.current_unit_cost(state) * layer.qty)
+            result = engine.step_in(state, layer.pk, layer.qty, base)
+            layer.base_value, layer.value, layer.adjust_value = base, result.value, result.adjust
+            layer.unit_cost = round_unit_cost(base / layer.qty)
+            consumptions += [FifoConsumption(out_layer_id=ref, in_layer_id=layer.pk, qty=q, value=v, is_cover=True)
+                             for ref, q, v in result.covers]
+        else:
+            qty = -layer.qty
+            fixed = source.value if (source is not None and state.method == engine.MOVING_AVERAGE) else None
+            result = engine.step_out(state, layer.pk, qty, fixed=fixed, prefer=layer.source_layer_id)
+            layer.value, layer.base_value = -result.cost, -result.cost
+            layer.unit_cost = round_unit_cost(result.cost / qty)
+            layer.uncovered_qty = result.uncovered
+            layer.estimate_unit = state.unit_cost if result.uncovered else ZERO
+            consumptions += [FifoConsumption(out_layer_id=layer.pk, in_layer_id=ref, qty=q, value=v)
+                             for ref, q, v in result.takes]
+        layer.running_qty, layer.running_value = state.qty, state.value
+        layer.running_unit_cost = round_unit_cost(state.average)
+        if (layer.value, layer.adjust_value) != old:
+            old_values[layer.pk] = old
+        rows.append((layer.value, layer.base_value, layer.adjust_value, layer.unit_cost, layer.uncovered_qty,
+                     layer.estimate_unit, layer.running_qty, layer.running_value, layer.running_unit_cost, layer.pk))
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), 5000):
+            cursor.executemany(UPDATE_SQL, rows[start:start + 5000])
+    if state.method == engine.FIFO:
+        FifoConsumption.objects.bulk_create(consumptions, batch_size=2000)
+        open_now = {o.ref: o for o in state.queue}
+        for ref in set(initial_open) | {la.pk for la in later if la.kind == Layer.Kind.IN}:
+            o = open_now.get(ref)
+            Layer.objects.filter(pk=ref).update(remaining_qty=o.qty if o else ZERO, remaining_value=o.value if o else ZERO)
+        debts_now = {db.ref: db for db in state.debts}
+        for ref in set(initial_debts) | {la.pk for la in later if la.kind == Layer.Kind.OUT}:
+            db = debts_now.get(ref)
+            Layer.objects.filter(pk=ref).update(uncovered_qty=db.qty if db else ZERO)
+    return old_values
+
+
+def _layer_for(move: StockMove, *, kind: str, warehouse: Warehouse, source: Layer | None) -> Layer:
+    fixed = kind == Layer.Kind.IN and move.unit_cost is not None and source is None
+    base = round_money(move.unit_cost * move.qty) if fixed else ZERO
+    return Layer(move=move, product=move.product, warehouse=warehouse, date=move.date, kind=kind,
+                 method=move.product.costing_method, qty=move.qty if kind == Layer.Kind.IN else -move.qty,
+                 value=base, base_value=base, unit_cost=ZERO, fixed_value=fixed, source_layer=source)
+
+
+def value_moves(moves: list[StockMove], *, actor: Actor, memo: str = "") -> list[Layer]:
+    """Create the valuation layers of done moves, cost them (re-costing later layers when backdated)
+    and post them to the general ledger — in the caller's transaction."""
+    with transaction.atomic():
+        created: list[Layer] = []
+        transit_out: list[Layer] = []
+        for move in moves:
+            if move.state != StockMove.State.DONE:
+                continue
+            source = None
+            if move.reversal_of_id:
+                source = Layer.objects.filter(move_id=move.reversal_of_id).order_by("id").last()
+            if move.src_location_id and not move.dst_location_id:
+                layer = _layer_for(move, kind=Layer.Kind.OUT, warehouse=move.src_warehouse, source=source)
+                layer.save()
+                if move.counterpart == Counterpart.TRANSIT and not move.reversal_of_id:
+                    transit_out.append(layer)
+                created.append(layer)
+            elif move.dst_location_id and not move.src_location_id:
+                if move.counterpart == Counterpart.TRANSIT and not move.reversal_of_id and transit_out:
+                    source = transit_out.pop(0)
+                layer = _layer_for(move, kind=Layer.Kind.IN, warehouse=move.dst_warehouse, source=source)
+                layer.save()
+                created.append(layer)
+        changed: dict[int, tuple] = {}
+        new_ids = {la.pk for la in created}
+        firsts: dict[tuple, Layer] = {}
+        for layer in created:
+            key = (layer.product_id, layer.warehouse_id)
+            if key not in firsts:
+                firsts[key] = layer
+        done: set[tuple] = set()
+        for layer in created:  # in creation order so a transfer-in sees its out-layer's cost
+            key = (layer.product_id, layer.warehouse_id)
+            if key in done:
+                continue
+            first = firsts[key]
+            changed.update(recost(product=layer.product, warehouse_id=layer.warehouse_id, date=first.date, pk=first.pk))
+            done.add(key)
+        fresh = {la.pk: la for la in Layer.objects.filter(pk__in=new_ids).select_related(
+            "move", "warehouse", "product", "source_layer__warehouse")}
+        for layer in created:
+            postings.post_layer(fresh[layer.pk], actor=actor)
+        corrections = {pk: old for pk, old in changed.items() if pk not in new_ids}
+        if corrections:
+            postings.post_corrections(Layer.objects.filter(pk__in=list(corrections)).select_related(
+                "move", "warehouse", "product"), corrections, date=min(la.date for la in created), actor=actor)
+        return [fresh[la.pk] for la in created]
+
+
+# -- the acts -------------------------------------------------------------------------------------
+
+
+def receive(*, warehouse: Warehouse, lines: list[stock.InLine], actor: Actor, reference: str = "",
+            date: datetime.date | None = None, location: Location | None = None):
+    with transaction.atomic():
+        moves = stock.receive(warehouse=warehouse, lines=lines, actor=actor, reference=reference, date=date,
+                              location=location)
+        return list(zip(moves, value_moves(moves, actor=actor), strict=True))
+
+
+def issue(*, warehouse: Warehouse, lines: list[stock.OutLine], actor: Actor, reference: str = "",
+          date: datetime.date | None = None, ship_date: datetime.date | None = None):
+    with transaction.atomic():
+        moves = stock.issue(warehouse=warehouse, lines=lines, actor=actor, reference=reference, date=date,
+                            ship_date=ship_date)
+        return list(zip(moves, value_moves(moves, actor=actor), strict=True))
+
+
+def take_out(*, kind: str, counterpart: str, warehouse: Warehouse, lines: list[stock.OutLine], actor: Actor,
+             reference: str = "", date: datetime.date | None = None):
+    """Scrap, production consumption, inventory loss."""
+    with transaction.atomic():
+        moves = stock.take_out(warehouse=warehouse, lines=lines, actor=actor, kind=kind, counterpart=counterpart,
+                               reference=reference, date=date)
+        return list(zip(moves, value_moves(moves, actor=actor), strict=True))
+
+
+def bring_in(*, kind: str, counterpart: str, warehouse: Warehouse, lines: list[stock.InLine], actor: Actor,
+             reference: str = "", date: datetime.date | None = None):
+    """Inventory gain, production output."""
+    with transaction.atomic():
+        moves = stock.bring_in(warehouse=warehouse, lines=lines, actor=actor, kind=kind, counterpart=counterpart,
+                               reference=reference, date=date)
+        return list(zip(moves, value_moves(moves, actor=actor), strict=True))
+
+
+def adjust(*, warehouse: Warehouse, gains: list[stock.InLine], losses: list[stock.OutLine], actor: Actor,
+           reference: str = "", date: datetime.date | None = None):
+    """Counting differences: gains from and losses to inventory (待处理财产损溢)."""
+    with transaction.atomic():
+        result = []
+        if losses:
+            result += take_out(kind=StockMove.Kind.ADJUSTMENT, counterpart=Counterpart.INVENTORY, warehouse=warehouse,
+                               lines=losses, actor=actor, reference=reference, date=date)
+        if gains:
+            result += bring_in(kind=StockMove.Kind.ADJUSTMENT, counterpart=Counterpart.INVENTORY, warehouse=warehouse,
+                               lines=gains, actor=actor, reference=reference, date=date)
+        return result
+
+
+def transfer(*, warehouse: Warehouse, lines: list[stock.OutLine], to_warehouse: Warehouse,
+             to_location: Location | None, actor: Actor, reference: str = "", date: datetime.date | None = None):
+    with transaction.atomic():
+        moves = stock.transfer(warehouse=warehouse, lines=lines, to_warehouse=to_warehouse, to_location=to_location,
+                               actor=actor, reference=reference, date=date)
+        layers = {la.move_id: la for la in value_moves(moves, actor=actor)}
+        return [(m, layers.get(m.pk)) for m in moves]
+
+
+def reverse(*, move: StockMove, actor: Actor, date: datetime.date | None = None):
+    with transaction.atomic():
+        reversal = stock.reverse(move=move, actor=actor, date=date)
+        layers = value_moves([reversal], actor=actor)
+        return reversal, (layers[0] if layers else None)
+
+
+def valuation(*, product: Product, warehouse: Warehouse | None = None) -> dict:
+    qs = Layer.objects.filter(product=product)
+    if warehouse is not None:
+        qs = qs.filter(warehouse=warehouse)
+    agg = qs.aggregate(qty=Sum("qty"), value=Sum("value"))
+    qty, value = agg["qty"] or ZERO, agg["value"] or ZERO
+    if qty > 0:
+        unit = round_unit_cost(value / qty)
+    else:
+        last = qs.order_by("-date", "-id").first()
+        unit = last.running_unit_cost if last else ZERO
+    return {"method": product.costing_method, "qty": qty, "value": value, "unit_cost": unit}

@@ -1,0 +1,87 @@
+"""The one lock helper of the stock ledger, and the guarded updates of quants and levels.
+
+Every act first calls `lock_levels()` for the (product, warehouse) pairs it touches: the level rows
+are created if missing and then locked in primary-key order (`SELECT ... FOR UPDATE` on PostgreSQL;
+SQLite's IMMEDIATE transactions already serialise writers). Quantities then change only through
+guarded `UPDATE ... SET qty = qty ± x WHERE ...` statements, never read–decide–write.
+"""
+
+import datetime
+from decimal import Decimal
+
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F
+
+from sihe.catalog.models import Location, Product, Warehouse
+from sihe.stock.models import Lot, Quant, StockLevel
+
+
+def _level_row(product_id: int, warehouse_id: int) -> int:
+    pk = StockLevel.objects.filter(product_id=product_id, warehouse_id=warehouse_id).values_list("pk", flat=True).first()
+    if pk is not None:
+        return pk
+    try:
+        with transaction.atomic():
+            return StockLevel.objects.create(product_id=product_id, warehouse_id=warehouse_id).pk
+    except IntegrityError:  # created by a concurrent act meanwhile
+        return StockLevel.objects.get(product_id=product_id, warehouse_id=warehouse_id).pk
+
+
+def lock_levels(pairs) -> dict[tuple[int, int], StockLevel]:
+    """Lock the level rows of (product_id, warehouse_id) pairs in primary-key order; return them."""
+    assert connection.in_atomic_block, "stock rows are locked inside the act's transaction"
+    ids = sorted({_level_row(p, w) for p, w in pairs})
+    qs = StockLevel.objects.filter(pk__in=ids).order_by("pk")
+    if connection.features.has_select_for_update:
+        qs = qs.select_for_update()
+    return {(lv.product_id, lv.warehouse_id): lv for lv in qs}
+
+
+def quant_for(product: Product, location: Location, lot: Lot | None, in_date: datetime.date) -> Quant:
+    found = Quant.objects.filter(product=product, location=location, lot=lot).first()
+    if found is not None:
+        return found
+    try:
+        with transaction.atomic():
+            return Quant.objects.create(
+                product=product, warehouse_id=location.warehouse_id, location=location, lot=lot, in_date=in_date
+            )
+    except IntegrityError:
+        return Quant.objects.get(product=product, location=location, lot=lot)
+
+
+def add_quant(quant_id: int, delta: Decimal, *, guard: bool) -> bool:
+    """qty += delta; with `guard`, only while the quant's unreserved stock covers a decrease."""
+    qs = Quant.objects.filter(pk=quant_id)
+    if guard and delta < 0:
+        qs = qs.filter(qty__gte=F("reserved") - delta)
+    return qs.update(qty=F("qty") + delta) == 1
+
+
+def add_level(product_id: int, warehouse_id: int, delta: Decimal, *, guard: bool) -> bool:
+    qs = StockLevel.objects.filter(product_id=product_id, warehouse_id=warehouse_id)
+    if guard and delta < 0:
+        qs = qs.filter(on_hand__gte=F("reserved") - delta)
+    return qs.update(on_hand=F("on_hand") + delta) == 1
+
+
+def reserve_quant(quant_id: int, qty: Decimal) -> bool:
+    """reserved += qty WHERE qty − reserved ≥ qty (the no-oversell guard)."""
+    return Quant.objects.filter(pk=quant_id, qty__gte=F("reserved") + qty).update(reserved=F("reserved") + qty) == 1
+
+
+def reserve_level(product_id: int, warehouse_id: int, qty: Decimal) -> bool:
+    return (
+        StockLevel.objects.filter(product_id=product_id, warehouse_id=warehouse_id, on_hand__gte=F("reserved") + qty)
+        .update(reserved=F("reserved") + qty)
+        == 1
+    )
+
+
+def unreserve(quant_id: int, product_id: int, warehouse_id: int, qty: Decimal) -> None:
+    Quant.objects.filter(pk=quant_id).update(reserved=F("reserved") - qty)
+    StockLevel.objects.filter(product_id=product_id, warehouse_id=warehouse_id).update(reserved=F("reserved") - qty)
+
+
+def warehouse_allows_negative(warehouse: Warehouse) -> bool:
+    return bool(warehouse.allow_negative_stock)

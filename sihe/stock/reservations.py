@@ -1,0 +1,99 @@
+"""Reservations: stock held for a document (order, wave, work order), allocated to lots and bins.
+
+available = on hand − reserved, per quant and per warehouse. `reserve` locks the level row (one
+helper, PK order), plans the quants by the removal strategy (FEFO/MRSL included) and then raises
+`reserved` with guarded updates (`... WHERE qty − reserved ≥ x`), so two buyers of the last unit
+cannot both win: the loser gets `InsufficientStock` (HTTP 409) with what is available.
+"""
+
+import datetime
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from sihe.catalog.models import Location, Product, Warehouse
+from sihe.core import audit
+from sihe.core.actor import Actor
+from sihe.core.errors import NotFound, ValidationFailed
+from sihe.stock import events, locks, removal
+from sihe.stock.errors import InsufficientStock
+from sihe.stock.events import d
+from sihe.stock.models import Lot, Reservation, ReservationLine
+from sihe.stock.services import check_location, check_low_stock, local_date
+
+
+def _line_payload(line: ReservationLine, qty: Decimal) -> dict:
+    quant = line.quant
+    return {"lot": quant.lot.number if quant.lot_id else None,
+            "expiry": quant.lot.expiry_date.isoformat() if quant.lot_id and quant.lot.expiry_date else None,
+            "location": quant.location.code, "qty": d(qty)}
+
+
+def reserve(*, product: Product, warehouse: Warehouse, qty: Decimal, reference: str, actor: Actor,
+            lot: Lot | None = None, location: Location | None = None, min_shelf_life_days: int | None = None,
+            ship_date: datetime.date | None = None) -> Reservation:
+    with transaction.atomic():
+        if not reference:
+            raise ValidationFailed(_("a reservation needs the document reference"), field="reference")
+        if location is not None:
+            check_location(warehouse, location, field="location")
+        ship_date = ship_date or local_date(actor)
+        locks.lock_levels([(product.pk, warehouse.pk)])
+        takes = removal.plan(product, warehouse, qty, location=location, lot=lot,
+                             min_shelf_life_days=min_shelf_life_days, ship_date=ship_date)
+        if not locks.reserve_level(product.pk, warehouse.pk, qty):
+            from sihe.stock.models import StockLevel
+
+            level = StockLevel.objects.get(product=product, warehouse=warehouse)
+            raise InsufficientStock(
+                _("%(sku)s in %(wh)s: %(qty)s requested, %(available)s available")
+                % {"sku": product.sku, "wh": warehouse.code, "qty": d(qty), "available": d(level.available)},
+                field="qty", available=d(level.available), sku=product.sku, warehouse=warehouse.code,
+            )
+        reservation = Reservation.objects.create(reference=reference, product=product, warehouse=warehouse, qty=qty,
+                                                 min_shelf_life_days=min_shelf_life_days, ship_date=ship_date)
+        lines = []
+        for take in takes:
+            if not locks.reserve_quant(take.quant.pk, take.qty):
+                raise InsufficientStock(_("stock changed while reserving; try again"), field="qty",
+                                        available=d(take.quant.available), sku=product.sku, warehouse=warehouse.code)
+            lines.append(ReservationLine(reservation=reservation, quant=take.quant, qty=take.qty, open_qty=take.qty))
+        ReservationLine.objects.bulk_create(lines)
+        audit.record_act(reservation, actor=actor, action="stock.reserve",
+                         detail=f"{product.sku} {d(qty)} @ {warehouse.code} for {reference}")
+        events.reservation_event("stock.reserved", reservation=reservation,
+                                 lines=[_line_payload(line, line.qty) for line in lines], qty=qty, actor=actor)
+        check_low_stock({(product.pk, warehouse.pk)}, actor=actor)
+        return reservation
+
+
+def release(*, reservation: Reservation, actor: Actor) -> Reservation:
+    """Give back what is still held (on cancel of the document). Consumed parts stay consumed."""
+    with transaction.atomic():
+        locks.lock_levels([(reservation.product_id, reservation.warehouse_id)])
+        reservation = Reservation.objects.select_related("product", "warehouse").get(pk=reservation.pk)
+        if reservation.state != Reservation.State.ACTIVE:
+            raise ValidationFailed(_("reservation %(id)s is %(state)s, not active")
+                                   % {"id": reservation.pk, "state": reservation.state}, field="reservation")
+        released = []
+        total = Decimal(0)
+        for line in reservation.lines.select_related("quant", "quant__lot", "quant__location").filter(open_qty__gt=0):
+            locks.unreserve(line.quant_id, reservation.product_id, reservation.warehouse_id, line.open_qty)
+            released.append(_line_payload(line, line.open_qty))
+            total += line.open_qty
+        reservation.lines.update(open_qty=0)
+        Reservation.objects.filter(pk=reservation.pk).update(state=Reservation.State.RELEASED)
+        reservation.state = Reservation.State.RELEASED
+        audit.record_act(reservation, actor=actor, action="stock.release", detail=f"{d(total)}")
+        events.reservation_event("stock.released", reservation=reservation, lines=released, qty=total, actor=actor)
+        check_low_stock({(reservation.product_id, reservation.warehouse_id)}, actor=actor)
+        return reservation
+
+
+def release_reference(*, reference: str, actor: Actor) -> list[Reservation]:
+    with transaction.atomic():
+        active = list(Reservation.objects.filter(reference=reference, state=Reservation.State.ACTIVE).order_by("pk"))
+        if not active:
+            raise NotFound(_("no active reservation for %(ref)s") % {"ref": reference}, field="reference")
+        return [release(reservation=r, actor=actor) for r in active]

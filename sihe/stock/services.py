@@ -1,0 +1,405 @@
+"""The verbs of the stock ledger. Quantities are already in the base unit (see `units.to_base`).
+
+Every act: lock the (product, warehouse) level rows in PK order, write done moves, apply each to
+its quants and levels with guarded updates, write one audit row per move and one event — inside
+the caller's transaction. Value (cost) is added by `sihe.costing.services`, which wraps these acts.
+"""
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Case, IntegerField, Value, When
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from sihe.catalog.models import Location, Product, Warehouse
+from sihe.core import audit
+from sihe.core.actor import Actor
+from sihe.core.errors import Conflict, ValidationFailed
+from sihe.stock import events, locks, removal, transitions
+from sihe.stock.errors import InsufficientStock
+from sihe.stock.events import d
+from sihe.stock.models import Counterpart, Lot, Quant, Reservation, StockLevel, StockMove, StockRule
+
+Kind = StockMove.Kind
+
+
+@dataclass
+class InLine:
+    """One line entering stock: a receipt, a gain, a production output."""
+
+    product: Product
+    qty: Decimal
+    unit_cost: Decimal | None = None
+    lot: str | None = None
+    expiry: datetime.date | None = None
+    production_date: datetime.date | None = None
+    location: Location | None = None
+    field: str = "lines[0]"
+
+
+@dataclass
+class OutLine:
+    """One line leaving stock (or moving inside it): an issue, a loss, a scrap, a consumption."""
+
+    product: Product
+    qty: Decimal
+    lot: Lot | None = None
+    location: Location | None = None
+    field: str = "lines[0]"
+    min_shelf_life_days: int | None = None
+
+
+def local_date(actor: Actor) -> datetime.date:
+    return timezone.localdate(actor.at)
+
+
+def default_location(warehouse: Warehouse, *, field: str = "location") -> Location:
+    """The warehouse's receiving dock, else its first bin."""
+    order = Case(When(kind="dock", then=Value(0)), When(kind="bin", then=Value(1)), default=Value(2),
+                 output_field=IntegerField())
+    location = Location.objects.filter(warehouse=warehouse, active=True).order_by(order, "code").first()
+    if location is None:
+        raise ValidationFailed(
+            _("warehouse %(code)s has no locations; create one first") % {"code": warehouse.code}, field=field
+        )
+    return location
+
+
+def check_location(warehouse: Warehouse, location: Location | None, *, field: str) -> Location:
+    if location is None:
+        return default_location(warehouse, field=field)
+    if location.warehouse_id != warehouse.pk:
+        raise ValidationFailed(
+            _("location %(loc)s is not in warehouse %(wh)s") % {"loc": location.code, "wh": warehouse.code}, field=field
+        )
+    return location
+
+
+def lot_for_receipt(line: InLine, *, date: datetime.date) -> Lot | None:
+    """Find or create the lot (or serial) of an incoming line, enforcing the product's tracking."""
+    product, prefix = line.product, line.field
+    if product.tracking == Product.Tracking.NONE:
+        if line.lot:
+            raise ValidationFailed(_("%(sku)s is not tracked by lot") % {"sku": product.sku}, field=f"{prefix}.lot")
+        return None
+    if not line.lot:
+        raise ValidationFailed(
+            _("%(sku)s is tracked by %(tracking)s: a lot/serial number is required")
+            % {"sku": product.sku, "tracking": product.tracking}, field=f"{prefix}.lot",
+        )
+    if product.tracking == Product.Tracking.SERIAL and line.qty != 1:
+        raise ValidationFailed(
+            _("%(sku)s is serial-tracked: one unit per serial number") % {"sku": product.sku}, field=f"{prefix}.qty"
+        )
+    expiry = line.expiry
+    if expiry is None and line.production_date and product.shelf_life_days:
+        expiry = line.production_date + datetime.timedelta(days=product.shelf_life_days)
+    if line.production_date and expiry and line.production_date > expiry:
+        raise ValidationFailed(_("production date is after the expiry date"), field=f"{prefix}.production_date")
+    lot = Lot.objects.filter(product=product, number=line.lot).first()
+    if lot is None:
+        if product.is_expiry_tracked and expiry is None:
+            raise ValidationFailed(
+                _("%(sku)s is tracked by lot and expiry: the expiry date is required") % {"sku": product.sku},
+                field=f"{prefix}.expiry",
+            )
+        return Lot.objects.create(product=product, number=line.lot, production_date=line.production_date,
+                                  expiry_date=expiry if product.is_expiry_tracked else expiry, receipt_date=date)
+    if line.expiry and lot.expiry_date and line.expiry != lot.expiry_date:
+        raise ValidationFailed(
+            _("lot %(lot)s already has expiry %(expiry)s") % {"lot": lot.number, "expiry": lot.expiry_date.isoformat()},
+            field=f"{prefix}.expiry",
+        )
+    if product.tracking == Product.Tracking.SERIAL and Quant.objects.filter(lot=lot, qty__gt=0).exists():
+        raise Conflict(_("serial %(sn)s of %(sku)s is already in stock") % {"sn": lot.number, "sku": product.sku},
+                       field=f"{prefix}.lot", code="duplicate_serial")
+    return lot
+
+
+# -- applying moves -------------------------------------------------------------------------------
+
+
+def _short(move: StockMove, field: str) -> InsufficientStock:
+    level = StockLevel.objects.filter(product=move.product, warehouse=move.src_warehouse).first()
+    quant = Quant.objects.filter(product=move.product, location=move.src_location, lot=move.lot).first()
+    available = min(level.available if level else Decimal(0), quant.available if quant else Decimal(0))
+    return InsufficientStock(
+        _("%(sku)s in %(wh)s: %(qty)s requested, %(available)s available")
+        % {"sku": move.product.sku, "wh": move.src_warehouse.code, "qty": d(move.qty), "available": d(available)},
+        field=field, available=d(available), sku=move.product.sku, warehouse=move.src_warehouse.code,
+    )
+
+
+def apply_move(move: StockMove, *, field: str = "qty") -> None:
+    """Project one done move onto quants and levels (guarded unless the warehouse allows negative stock)."""
+    if move.src_location_id:
+        guard = not locks.warehouse_allows_negative(move.src_warehouse)
+        quant = locks.quant_for(move.product, move.src_location, move.lot, move.date)
+        if not locks.add_quant(quant.pk, -move.qty, guard=guard):
+            raise _short(move, field)
+        if not locks.add_level(move.product_id, move.src_warehouse_id, -move.qty, guard=guard):
+            raise _short(move, field)
+    if move.dst_location_id:
+        quant = locks.quant_for(move.product, move.dst_location, move.lot, move.date)
+        locks.add_quant(quant.pk, move.qty, guard=False)
+        locks.add_level(move.product_id, move.dst_warehouse_id, move.qty, guard=False)
+
+
+def _write(actor: Actor, *, state: str = StockMove.State.DONE, field: str = "qty", **values) -> StockMove:
+    move = StockMove.objects.create(state=state, created_by=actor.username, **values)
+    if state == StockMove.State.DONE:
+        apply_move(move, field=field)
+    audit.record_act(move, actor=actor, action=f"stock.{move.kind}",
+                     detail=f"{move.product.sku} {d(move.qty)} {move.state} {move.reference}".strip())
+    return move
+
+
+def _finish(event_type: str, moves: list[StockMove], *, reference: str, warehouse: Warehouse, actor: Actor) -> None:
+    events.moves_done(event_type, moves=moves, reference=reference, warehouse=warehouse.code, actor=actor)
+    check_low_stock({(m.product_id, w) for m in moves for w in (m.src_warehouse_id, m.dst_warehouse_id) if w},
+                    actor=actor)
+
+
+def check_low_stock(pairs, *, actor: Actor) -> None:
+    """Flag levels that fell below their minimum (emitting `stock.low` once) or recovered."""
+    for product_id, warehouse_id in sorted(pairs):
+        rule = StockRule.objects.filter(product_id=product_id, warehouse_id=warehouse_id).first()
+        level = StockLevel.objects.select_related("product", "warehouse").get(
+            product_id=product_id, warehouse_id=warehouse_id)
+        is_low = rule is not None and level.available < rule.min_qty
+        if is_low and not level.low:
+            StockLevel.objects.filter(pk=level.pk).update(low=True)
+            events.low_stock(product=level.product, warehouse=level.warehouse, available=level.available,
+                             minimum=rule.min_qty, actor=actor)
+        elif level.low and not is_low:
+            StockLevel.objects.filter(pk=level.pk).update(low=False)
+
+
+# -- acts -----------------------------------------------------------------------------------------
+
+
+def bring_in(*, warehouse: Warehouse, lines: list[InLine], actor: Actor, kind: str = Kind.RECEIPT,
+             counterpart: str = Counterpart.SUPPLIER, reference: str = "", date: datetime.date | None = None,
+             location: Location | None = None) -> list[StockMove]:
+    """Goods enter a warehouse from outside (supplier, inventory gain, production)."""
+    with transaction.atomic():
+        date = date or local_date(actor)
+        locks.lock_levels([(line.product.pk, warehouse.pk) for line in lines])
+        moves = []
+        for line in lines:
+            loc = check_location(warehouse, line.location or location, field=f"{line.field}.location")
+            lot = lot_for_receipt(line, date=date)
+            moves.append(_write(actor, product=line.product, qty=line.qty, kind=kind, date=date, reference=reference,
+                                dst_warehouse=warehouse, dst_location=loc, counterpart=counterpart, lot=lot,
+                                unit_cost=line.unit_cost, field=f"{line.field}.qty"))
+        _finish(events.ACT_EVENTS[kind], moves, reference=reference, warehouse=warehouse, actor=actor)
+        return moves
+
+
+def receive(*, warehouse: Warehouse, lines: list[InLine], actor: Actor, reference: str = "",
+            date: datetime.date | None = None, location: Location | None = None) -> list[StockMove]:
+    for line in lines:
+        if line.unit_cost is None or line.unit_cost < 0:
+            raise ValidationFailed(_("unit cost must be 0 or more"), field=f"{line.field}.unit_cost")
+    return bring_in(warehouse=warehouse, lines=lines, actor=actor, reference=reference, date=date, location=location)
+
+
+def _consume_reservations(line: OutLine, warehouse: Warehouse, reference: str) -> list[removal.Take]:
+    """Takes from the reference's own reservations first (consumed on issue)."""
+    takes: list[removal.Take] = []
+    if not reference:
+        return takes
+    need = line.qty
+    reservations = Reservation.objects.filter(reference=reference, product=line.product, warehouse=warehouse,
+                                              state=Reservation.State.ACTIVE).order_by("pk")
+    for reservation in reservations:
+        for res_line in reservation.lines.select_related("quant", "quant__lot", "quant__location").order_by("pk"):
+            quant = res_line.quant
+            if need <= 0 or res_line.open_qty <= 0:
+                continue
+            if (line.lot and quant.lot_id != line.lot.pk) or (line.location and quant.location_id != line.location.pk):
+                continue
+            take = min(need, res_line.open_qty)
+            locks.unreserve(quant.pk, line.product.pk, warehouse.pk, take)
+            type(res_line).objects.filter(pk=res_line.pk).update(open_qty=res_line.open_qty - take)
+            takes.append(removal.Take(quant, take))
+            need -= take
+        if not reservation.lines.filter(open_qty__gt=0).exists():
+            Reservation.objects.filter(pk=reservation.pk).update(state=Reservation.State.CONSUMED)
+    return takes
+
+
+def take_out(*, warehouse: Warehouse, lines: list[OutLine], actor: Actor, kind: str = Kind.ISSUE,
+             counterpart: str = Counterpart.CUSTOMER, reference: str = "", date: datetime.date | None = None,
+             ship_date: datetime.date | None = None, dst_warehouse: Warehouse | None = None,
+             dst_location: Location | None = None, emit_event: bool = True) -> list[StockMove]:
+    """Goods leave a warehouse (or move to another bin), taken by the product's removal strategy."""
+    with transaction.atomic():
+        date = date or local_date(actor)
+        pairs = [(line.product.pk, warehouse.pk) for line in lines]
+        if dst_warehouse is not None:
+            pairs += [(line.product.pk, dst_warehouse.pk) for line in lines]
+        locks.lock_levels(pairs)
+        moves = []
+        for line in lines:
+            if line.location is not None:
+                check_location(warehouse, line.location, field=f"{line.field}.location")
+            if line.lot is not None and line.lot.product_id != line.product.pk:
+                raise ValidationFailed(_("lot %(lot)s is not a lot of %(sku)s")
+                                       % {"lot": line.lot.number, "sku": line.product.sku}, field=f"{line.field}.lot")
+            takes = _consume_reservations(line, warehouse, reference)
+            need = line.qty - sum((t.qty for t in takes), Decimal(0))
+            if need > 0:
+                takes += _plan_or_negative(line, warehouse, need, ship_date=ship_date or date)
+            for take in takes:
+                moves.append(_write(
+                    actor, product=line.product, qty=take.qty, kind=kind, date=date, reference=reference,
+                    src_warehouse=warehouse, src_location=take.quant.location, lot=take.quant.lot,
+                    dst_warehouse=dst_warehouse, dst_location=dst_location,
+                    counterpart="" if dst_location is not None else counterpart, field=f"{line.field}.qty",
+                ))
+        if emit_event:
+            _finish(events.ACT_EVENTS[kind], moves, reference=reference, warehouse=warehouse, actor=actor)
+        return moves
+
+
+def _plan_or_negative(line: OutLine, warehouse: Warehouse, need: Decimal, *, ship_date) -> list[removal.Take]:
+    try:
+        return removal.plan(line.product, warehouse, need, location=line.location, lot=line.lot,
+                            min_shelf_life_days=line.min_shelf_life_days, ship_date=ship_date,
+                            field=f"{line.field}.qty")
+    except InsufficientStock as short:
+        if not warehouse.allow_negative_stock or (line.product.tracking != Product.Tracking.NONE and line.lot is None):
+            raise
+        available = Decimal(short.extra["available"])
+        takes = removal.plan(line.product, warehouse, available, location=line.location, lot=line.lot,
+                             ship_date=ship_date) if available > 0 else []
+        if takes:  # the last quant taken goes below zero
+            takes[-1].qty += need - available
+            return takes
+        location = line.location or default_location(warehouse)
+        quant = locks.quant_for(line.product, location, line.lot, ship_date)
+        return [removal.Take(quant, need - available)]
+
+
+def issue(*, warehouse: Warehouse, lines: list[OutLine], actor: Actor, reference: str = "",
+          date: datetime.date | None = None, ship_date: datetime.date | None = None) -> list[StockMove]:
+    return take_out(warehouse=warehouse, lines=lines, actor=actor, reference=reference, date=date, ship_date=ship_date)
+
+
+def transfer(*, warehouse: Warehouse, lines: list[OutLine], to_warehouse: Warehouse, to_location: Location | None,
+             actor: Actor, reference: str = "", date: datetime.date | None = None) -> list[StockMove]:
+    """Bin → bin inside a warehouse (one move each), or warehouse → warehouse through in-transit
+    (two moves each, the second leaving transit; both legs in this one act)."""
+    with transaction.atomic():
+        to_location = check_location(to_warehouse, to_location, field="to_location")
+        locks.lock_levels([(line.product.pk, w.pk) for line in lines for w in (warehouse, to_warehouse)])
+        if to_warehouse.pk == warehouse.pk:
+            moves = take_out(warehouse=warehouse, lines=lines, actor=actor, kind=Kind.TRANSFER, reference=reference,
+                             date=date, dst_warehouse=to_warehouse, dst_location=to_location, emit_event=False)
+            for move in moves:
+                if move.src_location_id == to_location.pk:
+                    raise ValidationFailed(_("source and destination are the same location"), field="to_location")
+        else:
+            legs = take_out(warehouse=warehouse, lines=lines, actor=actor, kind=Kind.TRANSFER, reference=reference,
+                            date=date, counterpart=Counterpart.TRANSIT, emit_event=False)
+            moves = list(legs)
+            for leg in legs:
+                moves.append(_write(actor, product=leg.product, qty=leg.qty, kind=Kind.TRANSFER, date=leg.date,
+                                    reference=reference, dst_warehouse=to_warehouse, dst_location=to_location,
+                                    lot=leg.lot, counterpart=Counterpart.TRANSIT))
+        _finish("stock.transferred", moves, reference=reference, warehouse=warehouse, actor=actor)
+        return moves
+
+
+def reverse(*, move: StockMove, actor: Actor, date: datetime.date | None = None) -> StockMove:
+    """红字冲销: a done move is corrected by a move in the opposite direction that points to it."""
+    with transaction.atomic():
+        if move.state != StockMove.State.DONE:
+            raise ValidationFailed(_("only a done move can be reversed"), field="move")
+        if move.reversal_of_id or StockMove.objects.filter(reversal_of=move).exists():
+            raise Conflict(_("move %(id)s is already reversed or is itself a reversal") % {"id": move.pk},
+                           field="move", code="already_reversed")
+        pairs = [(move.product_id, w) for w in (move.src_warehouse_id, move.dst_warehouse_id) if w]
+        locks.lock_levels(pairs)
+        reversal = _write(actor, product=move.product, qty=move.qty, kind=move.kind, date=date or local_date(actor),
+                          reference=move.reference, src_warehouse=move.dst_warehouse, src_location=move.dst_location,
+                          dst_warehouse=move.src_warehouse, dst_location=move.src_location, lot=move.lot,
+                          counterpart=move.counterpart, unit_cost=move.unit_cost, reversal_of=move)
+        _finish("stock.reversed", [reversal], reference=move.reference,
+                warehouse=move.src_warehouse or move.dst_warehouse, actor=actor)
+        return reversal
+
+
+# -- draft moves (planned by WMS/MES, done later) -------------------------------------------------
+
+
+def plan_move(*, actor: Actor, **values) -> StockMove:
+    with transaction.atomic():
+        return _write(actor, state=StockMove.State.DRAFT, **values)
+
+
+def confirm_move(*, move: StockMove, actor: Actor) -> StockMove:
+    with transaction.atomic():
+        transitions.check(move.state, StockMove.State.DONE)
+        locks.lock_levels([(move.product_id, w) for w in (move.src_warehouse_id, move.dst_warehouse_id) if w])
+        if StockMove.objects.filter(pk=move.pk, state=StockMove.State.DRAFT).update(state=StockMove.State.DONE) != 1:
+            transitions.check(StockMove.objects.get(pk=move.pk).state, StockMove.State.DONE)
+        move.state = StockMove.State.DONE
+        apply_move(move)
+        audit.record_act(move, actor=actor, action="stock.confirm")
+        _finish(events.ACT_EVENTS[move.kind], [move], reference=move.reference,
+                warehouse=move.src_warehouse or move.dst_warehouse, actor=actor)
+        return move
+
+
+def cancel_move(*, move: StockMove, actor: Actor) -> StockMove:
+    with transaction.atomic():
+        transitions.check(move.state, StockMove.State.CANCELLED)
+        StockMove.objects.filter(pk=move.pk, state=StockMove.State.DRAFT).update(state=StockMove.State.CANCELLED)
+        move.state = StockMove.State.CANCELLED
+        audit.record_act(move, actor=actor, action="stock.cancel")
+        return move
+
+
+def update_move(*, move: StockMove, actor: Actor, **values) -> StockMove:
+    """Change a draft move; a done or cancelled move is refused (done moves are immutable)."""
+    with transaction.atomic():
+        if move.state != StockMove.State.DRAFT:
+            transitions.check(move.state, StockMove.State.DRAFT)
+        before = audit.snapshot(move, values)
+        for name, value in values.items():
+            setattr(move, name, value)
+        StockMove.objects.filter(pk=move.pk, state=StockMove.State.DRAFT).update(**values)
+        audit.record_changes(move, actor=actor, before=before)
+        return move
+
+
+# -- master data of the stock app -----------------------------------------------------------------
+
+
+def set_rule(*, product: Product, warehouse: Warehouse, min_qty: Decimal, max_qty: Decimal | None,
+             actor: Actor) -> StockRule:
+    with transaction.atomic():
+        if min_qty < 0 or (max_qty is not None and max_qty < min_qty):
+            raise ValidationFailed(_("need 0 ≤ min ≤ max"), field="min_qty")
+        rule, _created = StockRule.objects.update_or_create(product=product, warehouse=warehouse,
+                                                           defaults={"min_qty": min_qty, "max_qty": max_qty})
+        audit.record_act(rule, actor=actor, action="stock.rule", detail=f"min {d(min_qty)} max {d(max_qty)}")
+        locks.lock_levels([(product.pk, warehouse.pk)])
+        check_low_stock({(product.pk, warehouse.pk)}, actor=actor)
+        return rule
+
+
+def set_unit(*, product: Product, uom, factor: Decimal, actor: Actor):
+    from sihe.stock.models import ProductUnit
+
+    with transaction.atomic():
+        if factor <= 0:
+            raise ValidationFailed(_("factor must be greater than 0"), field="factor")
+        unit, _created = ProductUnit.objects.update_or_create(product=product, uom=uom, defaults={"factor": factor})
+        audit.record_act(unit, actor=actor, action="stock.unit", detail=str(unit))
+        return unit
