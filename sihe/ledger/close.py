@@ -88,6 +88,7 @@ def _numbers_gapless(period: str) -> tuple[bool, str]:
 register_check("vouchers_posted", _("All vouchers of the period are posted"), _vouchers_posted)
 register_check("trial_balance", _("The trial balance balances"), _trial_balance)
 register_check("numbers_gapless", _("Voucher numbers are gapless"), _numbers_gapless)
+BUILTIN_CHECKS = ("vouchers_posted", "trial_balance", "numbers_gapless")
 
 
 # -- carry-forward lines --------------------------------------------------------------------------

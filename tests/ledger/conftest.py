@@ -41,3 +41,12 @@ def post(maker, reviewer):
 
 def D(text: str) -> Decimal:
     return Decimal(text)
+
+
+@pytest.fixture(autouse=True)
+def only_ledger_checks(monkeypatch):
+    """Ledger tests post to 1405 without stock moves: run only the ledger's own month-end checks
+    (other apps' checks, e.g. inventory_matches_ledger, are tested by those apps)."""
+    from sihe.ledger import close
+
+    monkeypatch.setattr(close, "_CHECKS", {k: v for k, v in close._CHECKS.items() if k in close.BUILTIN_CHECKS})
