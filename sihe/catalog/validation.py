@@ -192,6 +192,8 @@ BIN_CODE = re.compile(r"^(?P<zone>[A-Za-z0-9]{1,10})-(?P<aisle>\d{1,3})-(?P<posi
 
 def clean_product(data: dict, *, partial: bool = False) -> tuple[dict, Problems]:
     cleaned, problems = clean_fields(PRODUCT_SPECS, data, partial=partial)
+    if cleaned.get("gtin") == "":
+        cleaned["gtin"] = None  # no GTIN is NULL, not "": the column is unique
     if cleaned.get("gtin"):
         reason = check_gtin(cleaned["gtin"])
         if reason:

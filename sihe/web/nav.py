@@ -1,0 +1,83 @@
+"""The navigation as data: (section, label, url name, permission, icon).
+
+A role sees an entry when `can(role, permission)`; an entry whose url name does not reverse yet
+(a wing still being built) is skipped silently, so the menu only ever links to pages that exist.
+"""
+
+from dataclasses import dataclass
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+from sihe.core.roles import can
+
+
+@dataclass(frozen=True)
+class Entry:
+    section: str
+    label: str
+    url_name: str
+    permission: str
+    icon: str = "•"
+
+
+SECTIONS = {
+    "masterdata": _("Master data"),
+    "warehouse": _("Warehousing"),
+    "finance": _("Finance"),
+    "hub": _("Integration"),
+    "system": _("System"),
+}
+
+NAV: list[Entry] = [
+    Entry("masterdata", _("Products"), "web:products", "catalog.view", "▦"),
+    Entry("masterdata", _("Partners"), "web:partners", "catalog.view", "☺"),
+    Entry("masterdata", _("Warehouses"), "web:warehouses", "catalog.view", "⌂"),
+    Entry("masterdata", _("Locations"), "web:locations", "catalog.view", "▤"),
+    Entry("masterdata", _("Sales channels"), "web:channels", "catalog.view", "⇄"),
+    Entry("masterdata", _("Excel import"), "web_imports:index", "catalog.import", "⇪"),
+    Entry("warehouse", _("Stock levels"), "web_stock:levels", "stock.view", "▥"),
+    Entry("warehouse", _("Stock moves"), "web_stock:moves", "stock.view", "↹"),
+    Entry("warehouse", _("Stock summary"), "web_stock:summary", "stock.view", "Σ"),
+    Entry("warehouse", _("Low stock"), "web_stock:low_stock", "stock.view", "⚠"),
+    Entry("finance", _("Vouchers"), "web_ledger:vouchers", "ledger.view", "✎"),
+    Entry("finance", _("Trial balance"), "web_ledger:trial_balance", "ledger.view", "⚖"),
+    Entry("finance", _("Statements"), "web_ledger:statements", "ledger.view", "▧"),
+    Entry("finance", _("Period close"), "web_ledger:close", "ledger.close", "✓"),
+    Entry("hub", _("Events"), "web_hub:events", "events.view", "⚡"),
+    Entry("hub", _("Webhooks"), "web_hub:webhooks", "hub.manage", "⚓"),
+    Entry("hub", _("Deliveries"), "web_hub:deliveries", "hub.manage", "✉"),
+    Entry("hub", _("API tokens"), "web:tokens", "tokens.own", "⚿"),
+    Entry("system", _("Audit trail"), "web:audit", "audit.view", "☰"),
+    Entry("system", _("Administration"), "admin:index", "users.manage", "⚙"),
+]
+
+
+def _url(name: str) -> str | None:
+    try:
+        return reverse(name)
+    except NoReverseMatch:
+        return None
+
+
+def entries_for(user) -> list[dict]:
+    """The entries this user may use and that exist, each with its resolved url."""
+    out = []
+    for entry in NAV:
+        if not can(user, entry.permission):
+            continue
+        url = _url(entry.url_name)
+        if url is None:
+            continue
+        out.append({"entry": entry, "url": url, "label": entry.label, "icon": entry.icon, "name": entry.url_name})
+    return out
+
+
+def sections_for(user, current: str | None = None) -> list[dict]:
+    """Entries grouped by section, in table order; `current` marks the active entry."""
+    groups: dict[str, dict] = {}
+    for item in entries_for(user):
+        item["active"] = item["name"] == current
+        key = item["entry"].section
+        groups.setdefault(key, {"key": key, "label": SECTIONS[key], "items": []})["items"].append(item)
+    return list(groups.values())
