@@ -1,10 +1,12 @@
 """Reads of the hub for the API and pages: the event log, subscriptions, deliveries."""
 
 from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext as _
 
+from sihe.core.errors import ValidationFailed
 from sihe.core.models import Event
 from sihe.hub import patterns
-from sihe.hub.errors import BadSubscription, NoSuchDelivery, NoSuchSubscription
+from sihe.hub.errors import NoSuchDelivery, NoSuchSubscription
 from sihe.hub.models import Delivery, HubCursor, WebhookSubscription
 
 
@@ -19,7 +21,9 @@ def events(
     qs = Event.objects.filter(id__gt=after).order_by("id")
     if type and type != "*":
         if not patterns.is_valid(type):
-            raise BadSubscription(f"{type} is not an event type or pattern (a.b.c, a.* or *)", field="type")
+            raise ValidationFailed(
+                _("%(type)s is not an event type or pattern (a.b.c, a.* or *)") % {"type": type}, field="type"
+            )
         qs = qs.filter(type__startswith=type[:-1]) if type.endswith(".*") else qs.filter(type=type)
     if aggregate_type:
         qs = qs.filter(aggregate_type=aggregate_type)
@@ -47,7 +51,7 @@ def subscriptions() -> QuerySet[WebhookSubscription]:
 def subscription_by_id(subscription_id: int) -> WebhookSubscription:
     sub = subscriptions().filter(pk=subscription_id).first()
     if sub is None:
-        raise NoSuchSubscription(f"no webhook #{subscription_id}", field="id")
+        raise NoSuchSubscription(_("no webhook #%(id)s") % {"id": subscription_id}, field="id")
     return sub
 
 
@@ -63,12 +67,12 @@ def deliveries(*, subscription_id: int | None = None, statuses: list[str] | None
 def delivery_by_id(delivery_id: int) -> Delivery:
     row = deliveries().filter(pk=delivery_id).first()
     if row is None:
-        raise NoSuchDelivery(f"no delivery #{delivery_id}", field="id")
+        raise NoSuchDelivery(_("no delivery #%(id)s") % {"id": delivery_id}, field="id")
     return row
 
 
 def status_counts() -> dict[str, int]:
-    counts = dict.fromkeys((s for s, _ in Delivery.STATUSES), 0)
+    counts = dict.fromkeys((s for s, _label in Delivery.STATUSES), 0)
     for row in Delivery.objects.values("status").annotate(n=Count("id")):
         counts[row["status"]] = row["n"]
     return counts

@@ -74,6 +74,12 @@ def clean_description(value) -> str:
     return value
 
 
+def clean_active(value) -> bool:
+    if not isinstance(value, bool):
+        raise BadSubscription(_("active must be true or false"), field="active")
+    return value
+
+
 def create_subscription(
     *, url: str, event_types, actor: Actor, secret: str | None = None, description: str = "", active: bool = True
 ) -> tuple[WebhookSubscription, str]:
@@ -84,7 +90,7 @@ def create_subscription(
             event_types=clean_event_types(event_types),
             secret=clean_secret(secret) if secret else new_secret(),
             description=clean_description(description),
-            active=bool(active),
+            active=clean_active(active),
             created_by_id=actor.user_id,
         )
         sub.save()
@@ -98,7 +104,7 @@ def update_subscription(*, subscription: WebhookSubscription, data: dict, actor:
         "url": clean_url,
         "event_types": clean_event_types,
         "description": clean_description,
-        "active": bool,
+        "active": clean_active,
         "secret": clean_secret,
     }
     unknown = sorted(set(data) - set(cleaners))
