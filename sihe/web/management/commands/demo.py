@@ -1,0 +1,115 @@
+"""`sihe demo`: load the demo company 上海四合贸易有限公司 (idempotent); `--logins` prints the logins.
+
+The load is an ordered list of steps, `STEPS`. A step is a label, a count of items (the length of
+its progress bar) and a loader `run(*, actor, advance) -> rows created` that skips what exists by
+natural key and calls services only. A later wing adds its demo data (stock on hand, opening
+balances, open orders …) by appending one `Step` to `STEPS`; each step runs in its own transaction.
+"""
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from rich import box
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from sihe.catalog import demo as catalog_demo
+from sihe.core.actor import Actor
+from sihe.core.roles import ACCOUNTANT, ADMIN, MANAGER, ROLES, SERVICE, SHOPFLOOR, WAREHOUSE, assign_role
+
+DEMO_PASSWORD = "sihe-demo"
+
+# username, role, display name (first name), superuser
+USERS = [
+    ("manager", MANAGER, "老板", False),
+    ("warehouse", WAREHOUSE, "仓库主管", False),
+    ("shopfloor", SHOPFLOOR, "车间班长", False),
+    ("service", SERVICE, "客服专员", False),
+    ("accountant", ACCOUNTANT, "会计", False),
+    ("admin", ADMIN, "系统管理员", True),
+]
+
+
+def load_users(*, actor: Actor, advance: Callable[[int], None]) -> int:
+    """One user per role with the demo password; an existing username is left as it is."""
+    User = get_user_model()
+    existing = set(User.objects.filter(username__in=[u[0] for u in USERS]).values_list("username", flat=True))
+    # One slow password hash for the six users (they share the printed password anyway).
+    hashed = make_password(DEMO_PASSWORD) if len(existing) < len(USERS) else ""
+    created = 0
+    for username, role, display, superuser in USERS:
+        if username not in existing:
+            user = User.objects.create(username=username, email=f"{username}@sihe.example", password=hashed,
+                                       first_name=display, is_staff=superuser, is_superuser=superuser)
+            assign_role(user, role)
+            created += 1
+        advance(1)
+    return created
+
+
+@dataclass(frozen=True)
+class Step:
+    label: str
+    count: Callable[[], int]
+    run: Callable[..., int]
+
+
+STEPS: list[Step] = [
+    Step(gettext_lazy("Company"), lambda: 1, catalog_demo.load_company),
+    Step(gettext_lazy("Warehouses and zones"), lambda: len(catalog_demo.WAREHOUSES), catalog_demo.load_warehouses),
+    Step(gettext_lazy("Bins"), lambda: len(catalog_demo.location_rows()), catalog_demo.load_locations),
+    Step(gettext_lazy("Products"), lambda: len(catalog_demo.product_rows()), catalog_demo.load_products),
+    Step(gettext_lazy("Customers and suppliers"), lambda: len(catalog_demo.partner_rows()), catalog_demo.load_partners),
+    Step(gettext_lazy("Sales channels"), lambda: len(catalog_demo.CHANNELS), catalog_demo.load_channels),
+    Step(gettext_lazy("Users, one per role"), lambda: len(USERS), load_users),
+]
+
+
+def site_url() -> str:
+    return f"http://{os.environ.get('SIHE_BIND', '127.0.0.1:8000')}/"
+
+
+class Command(BaseCommand):
+    help = "Load the demo company (idempotent: a second run changes nothing). --logins prints the demo logins."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--logins", action="store_true", help="only print the demo logins")
+
+    def handle(self, *args, logins: bool, **opts):
+        console = Console(file=self.stdout, highlight=False, width=100)
+        if logins:
+            console.print(self.logins_table())
+            return
+        actor = Actor.system("demo")
+        total_created = 0
+        with Progress(
+            TextColumn("{task.description:<28}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+            console=console, transient=False,
+        ) as progress:
+            for step in STEPS:
+                task = progress.add_task(str(step.label), total=step.count())
+                with transaction.atomic(durable=True):
+                    created = step.run(actor=actor, advance=lambda n, task=task: progress.advance(task, n))
+                total_created += created
+                progress.update(task, description=f"{step.label} (+{created})")
+        if total_created:
+            console.print(_("Demo company loaded: %(n)s new rows.") % {"n": total_created})
+        else:
+            console.print(_("Demo company already loaded: nothing changed."))
+        console.print(_("Logins: sihe demo --logins (password %(pw)s)") % {"pw": DEMO_PASSWORD})
+
+    def logins_table(self) -> Table:
+        table = Table(title=_("Sihe demo logins"), box=box.SIMPLE_HEAVY)
+        for column in (_("username"), _("role"), _("password"), _("URL")):
+            table.add_column(column, no_wrap=True)
+        for username, role, _display, _superuser in USERS:
+            table.add_row(username, f"{role} ({ROLES[role]})", DEMO_PASSWORD, site_url())
+        return table

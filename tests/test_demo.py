@@ -1,0 +1,131 @@
+"""`sihe demo` loads the demo company through the catalog services, and a second run changes nothing."""
+
+import io
+
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from stdnum.cn import uscc
+
+from sihe.catalog import demo
+from sihe.catalog.models import Category, Channel, Company, Location, Partner, Product, Warehouse, Zone
+from sihe.catalog.validation import check_gtin
+from sihe.core.models import AuditEntry, Event
+from sihe.core.roles import role_of
+
+MODELS = [Company, Warehouse, Zone, Location, Category, Product, Partner, Channel, AuditEntry, Event]
+
+
+def run_demo(*args) -> str:
+    out = io.StringIO()
+    call_command("demo", *args, stdout=out)
+    return out.getvalue()
+
+
+def counts() -> dict:
+    User = get_user_model()
+    return {m.__name__: m.objects.count() for m in [*MODELS, User]} | {
+        "groups": User.groups.through.objects.count(),
+    }
+
+
+def test_demo_loads_a_believable_company_and_a_second_run_changes_nothing(db, settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed, not security
+    # given an empty database
+    # when the demo is loaded
+    output = run_demo()
+    # then: the figures a visitor checks (loading takes a while, so one load serves every check)
+    assert "1083" in output  # new rows
+    check_company_and_warehouses()
+    check_products()
+    check_partners_channels_and_users()
+    # when it runs again
+    before = counts()
+    assert before["Event"] == 289 and before["AuditEntry"] > 4000
+    again = run_demo()
+    # then: not one new row, event or audit entry
+    assert counts() == before
+    assert "(+0)" in again and "(+1" not in again
+
+
+def test_check_digit_helpers_match_the_validators():
+    # given the published examples: GTIN 6901234567892 and the USCC of stdnum's documentation
+    # when / then: our builders produce the same check digits the validators expect
+    assert demo.gtin13("690123456789") == "6901234567892"
+    assert demo.credit_code("110000", 60003734) == "91110000600037341L"
+    assert check_gtin(demo.gtin13("695000000001")) is None
+
+
+def check_company_and_warehouses():
+    company = Company.objects.get()
+    assert company.name == "上海四合贸易有限公司"
+    assert uscc.is_valid(company.credit_code)
+    assert (company.province, company.city, company.district) == ("上海市", "上海市", "青浦区")
+
+    assert list(Warehouse.objects.order_by("code").values_list("code", "name", "province", "city", "district")) == [
+        ("GZ", "广州仓", "广东省", "广州市", "白云区"),
+        ("HZ", "杭州仓", "浙江省", "杭州市", "余杭区"),
+        ("SH", "上海仓", "上海市", "上海市", "青浦区"),
+    ]
+    assert all(w.latitude and w.longitude for w in Warehouse.objects.all())
+    for warehouse in Warehouse.objects.all():
+        assert sorted(warehouse.zones.values_list("code", flat=True)) == ["A", "B", "Q", "R", "S"]
+    assert {w: Location.objects.filter(warehouse__code=w).count() for w in ("SH", "HZ", "GZ")} == {
+        "SH": 6 * 10 * 4 + 3 * 8 * 3 + 12, "HZ": 4 * 10 * 4 + 3 * 8 * 3 + 12, "GZ": 5 * 8 * 4 + 2 * 8 * 3 + 12,
+    }
+    bin_ = Location.objects.get(warehouse__code="SH", code="A-03-05-02")
+    assert (bin_.zone.code, bin_.kind, bin_.aisle, bin_.position, bin_.side, bin_.level) == ("A", "bin", 3, 5, "L", 2)
+    assert Location.objects.get(warehouse__code="HZ", code="R-01").kind == "dock"
+    assert Location.objects.get(warehouse__code="GZ", code="Q-02").zone.code == "Q"
+
+
+def check_products():
+    products = list(Product.objects.select_related("category"))
+    assert len(products) == len(demo.product_rows()) == 217
+    with_gtin = [p for p in products if p.gtin]
+    assert len(with_gtin) == 213  # the four service items carry no barcode
+    assert all(check_gtin(p.gtin) is None and len(p.gtin) == 13 and "690" <= p.gtin[:3] <= "695" for p in with_gtin)
+    assert all(len(p.tax_code) == 19 and p.tax_code.isdigit() and p.tax_short_name for p in products)
+    assert {str(p.tax_rate) for p in products} == {"0.13", "0.09", "0.06"}
+    assert {p.category.code for p in products} == {"食品饮料", "日用百货", "个护美妆", "母婴", "数码配件", "服务"}
+    by_tracking = {t: sum(1 for p in products if p.tracking == t) for t in ("none", "lot", "lot_expiry", "serial")}
+    assert by_tracking == {"none": 49, "lot": 33, "lot_expiry": 124, "serial": 11}
+    assert all(p.shelf_life_days for p in products if p.tracking == "lot_expiry")
+    milk = Product.objects.get(sku="FD-MILK-250X24")
+    assert (milk.name, milk.uom.code, str(milk.tax_rate), milk.tax_short_name) == ("纯牛奶 250ml×24盒", "BOX", "0.09", "乳制品")
+    # every product went through the product service: one creation event each
+    assert Event.objects.filter(type="catalog.product.created").count() == 217
+
+
+def check_partners_channels_and_users():
+    assert Partner.objects.filter(kind="customer").count() == 30
+    assert Partner.objects.filter(kind="supplier").count() == 15
+    assert Partner.objects.filter(code__startswith="DLR-").count() == 6
+    tax_ids = list(Partner.objects.exclude(tax_id="").values_list("tax_id", flat=True))
+    assert len(tax_ids) == 39 and len(set(tax_ids)) == 39
+    assert all(uscc.is_valid(t) for t in tax_ids)
+    assert Partner.objects.filter(min_shelf_life_days__isnull=False).count() == 14
+    assert len({p.province for p in Partner.objects.all()}) >= 15
+    assert dict(Channel.objects.values_list("code", "type")) == {
+        "tb-flagship": "taobao", "jd-self": "jd", "dy-live": "douyin", "shopify-global": "shopify",
+        "woo-eu": "woocommerce", "pos-store1": "pos", "dealer": "dealer", "api": "api",
+    }
+    User = get_user_model()
+    users = {u.username: u for u in User.objects.all()}
+    assert {name: role_of(u) for name, u in users.items()} == {
+        "manager": "manager", "warehouse": "warehouse", "shopfloor": "shopfloor",
+        "service": "service", "accountant": "accountant", "admin": "admin",
+    }
+    assert all(u.check_password("sihe-demo") for u in users.values())
+    assert users["admin"].is_superuser and not users["manager"].is_superuser
+    assert users["manager"].first_name == "老板"
+
+
+def test_logins_prints_only_the_table(db):
+    # when: --logins on an empty database
+    output = run_demo("--logins")
+    # then: the six logins with the password and the URL, and nothing was loaded
+    for username in ("manager", "warehouse", "shopfloor", "service", "accountant", "admin"):
+        assert f" {username} " in output
+    assert output.count("sihe-demo") == 6
+    assert output.count("http://127.0.0.1:8000/") == 6
+    assert Company.objects.count() == 0 and get_user_model().objects.count() == 0
