@@ -1,0 +1,46 @@
+"""Channel adapters: each turns one platform's raw order JSON into a `NormalizedOrder` (pure, no DB).
+
+    normalize("douyin", payload)            -> NormalizedOrder, or ChannelPayloadError naming the path
+    ADAPTERS["shopify"].verify_webhook(headers, raw_body, secret) -> bool
+
+See docs/design/channels.md.
+"""
+
+from django.utils.translation import gettext as _
+
+from sihe.oms.channels.base import (
+    STATUSES,
+    Adapter,
+    Buyer,
+    ChannelPayloadError,
+    NormalizedLine,
+    NormalizedOrder,
+    Receiver,
+)
+from sihe.oms.channels.douyin import DouyinAdapter
+from sihe.oms.channels.jd import JdAdapter
+from sihe.oms.channels.shopify import ShopifyAdapter
+from sihe.oms.channels.taobao import TaobaoAdapter
+from sihe.oms.channels.woocommerce import WooCommerceAdapter
+
+ADAPTERS: dict[str, Adapter] = {
+    "taobao": TaobaoAdapter(),
+    "jd": JdAdapter(),
+    "douyin": DouyinAdapter(),
+    "shopify": ShopifyAdapter(),
+    "woocommerce": WooCommerceAdapter(),
+}
+ADAPTERS["tmall"] = ADAPTERS["taobao"]  # Tmall speaks the same TOP trade API
+
+
+def normalize(channel_type: str, payload: dict, *, shop: str | None = None) -> NormalizedOrder:
+    adapter = ADAPTERS.get(channel_type)
+    if adapter is None:
+        raise ChannelPayloadError("channel_type", _("unknown channel %(channel)s") % {"channel": channel_type})
+    return adapter.normalize(payload, shop=shop)
+
+
+__all__ = [
+    "ADAPTERS", "STATUSES", "Buyer", "ChannelPayloadError", "NormalizedLine", "NormalizedOrder", "Receiver",
+    "normalize",
+]

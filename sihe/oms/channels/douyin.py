@@ -1,0 +1,160 @@
+"""Douyin 抖店 (`order.searchList` / `order.orderDetail`), china-formats.md §5(c).
+
+Quirks handled: the response envelope (`data.shop_order_list[]` with exactly one order, or
+`data.shop_order_detail`) or a bare shop order; shop order → `sku_order_list[]`; every amount is
+integer 分, converted once here (14800 → 148.00); unix-second times (0 = not set); numeric
+`order_status`; `post_addr.town` is the district; the buyer is `doudian_open_id`; platform and 达人
+promotions are kept apart from the shop's (`platform_subsidy`); after-sale states block shipping.
+"""
+
+from decimal import Decimal
+
+from django.utils.translation import gettext as _
+
+from sihe.oms.channels.base import (
+    Adapter,
+    Buyer,
+    Node,
+    NormalizedLine,
+    NormalizedOrder,
+    Receiver,
+    check_sum,
+    root,
+    spread,
+    status_of,
+)
+
+STATUSES = {
+    "1": "pending_payment",
+    "105": "paid",
+    "2": "paid",
+    "101": "partially_shipped",
+    "3": "shipped",
+    "4": "cancelled",
+    "5": "completed",
+}
+# after_sale_status values under which the line may still ship: 0 none, 27 refused, 28 failed, 51 cancelled
+AFTER_SALE_NONE = {0, 27, 28, 51}
+ZERO = Decimal("0.00")
+
+
+def _shop_order(payload) -> Node:
+    node = root(payload)
+    if node.has("data"):
+        data = node["data"]
+        if data.has("shop_order_detail"):
+            return data["shop_order_detail"]
+        orders = data["shop_order_list"].items()
+        if len(orders) != 1:
+            data["shop_order_list"].fail(
+                _("holds %(n)s orders; send one order per request") % {"n": len(orders)})
+        return orders[0]
+    return node
+
+
+def _status(node: Node) -> tuple[str, str]:
+    value = node.value
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        node.fail(_("must be a status number"))
+    return status_of(Node(str(value), node.path), STATUSES), str(value)
+
+
+class DouyinAdapter(Adapter):
+    channel_type = "douyin"
+
+    def normalize(self, payload: dict, *, shop: str | None = None) -> NormalizedOrder:
+        order = _shop_order(payload)
+        order.as_dict()
+        status, raw_status = _status(order["order_status"])
+
+        drafts = []
+        for node in order["sku_order_list"].items():
+            qty = node["item_num"].qty()
+            unit = node["origin_amount"].fen()
+            line_total = qty * unit
+            if node.has("sum_amount"):
+                check_sum(node["sum_amount"], node["sum_amount"].fen(), line_total, _("origin_amount × item_num"))
+            promotion = node["promotion_amount"].fen(default=None) if node.has("promotion_amount") else None
+            drafts.append((node, qty, unit, line_total, promotion))
+
+        goods_total = sum((d[3] for d in drafts), ZERO)
+        check_sum(order["order_amount"], order["order_amount"].fen(), goods_total, _("the sku orders' sum_amount"))
+        discount_total = order["promotion_amount"].fen(default=ZERO)
+        shares = [d[4] for d in drafts]
+        if None in shares or sum(shares, ZERO) != discount_total:
+            shares = spread(discount_total, [d[3] for d in drafts])
+        shipping = order["post_amount"].fen(default=ZERO)
+        amount_paid = order["pay_amount"].fen()
+        check_sum(order["pay_amount"], amount_paid, goods_total - discount_total + shipping,
+                  _("order_amount − promotion_amount + post_amount"))
+
+        lines = []
+        for (node, qty, unit, line_total, _promotion), share in zip(drafts, shares, strict=True):
+            line_status, line_raw = _status(node["order_status"]) if node.has("order_status") else (
+                status, raw_status)
+            after_sale = node["after_sale_info"]
+            after_status = after_sale["after_sale_status"].integer(default=0)
+            refund = after_sale["refund_status"].integer(default=0)
+            lines.append(NormalizedLine(
+                external_line_id=node["order_id"].id(),
+                channel_sku=node["sku_id"].id(),
+                outer_sku=node["out_sku_id"].text() or node["code"].text(),
+                name=node["product_name"].text(),
+                spec={s["name"].text(): s["value"].text() for s in node["spec"].items(nonempty=False)}
+                if node.has("spec") else {},
+                qty=qty,
+                unit_price=unit,
+                line_total=line_total,
+                discount=share,
+                tax=ZERO,
+                amount_paid=line_total - share,
+                status=line_status,
+                channel_status=line_raw,
+                refund_status=f"{after_status}/{refund}" if after_status or refund else "",
+                shippable=line_status == "paid" and after_status in AFTER_SALE_NONE and refund != 3,
+            ))
+
+        platform = order["promotion_platform_amount"].fen(default=ZERO) + order["promotion_talent_amount"].fen(
+            default=ZERO)
+        if platform > discount_total:
+            order["promotion_platform_amount"].fail(_("platform and 达人 promotions exceed promotion_amount"))
+        address = order["post_addr"]
+        address.as_dict()
+        held = [line.external_line_id for line in lines if line.status == "paid" and not line.shippable]
+        return NormalizedOrder(
+            channel_type=self.channel_type,
+            external_id=order["order_id"].id(),
+            shop=shop if shop is not None else order["shop_id"].id(),
+            status=status,
+            channel_status=raw_status,
+            buyer=Buyer(id=order["doudian_open_id"].text()),
+            receiver=Receiver(
+                name=order["post_receiver"].text() or order["mask_post_receiver"].text(),
+                phone=order["post_tel"].text() or order["mask_post_tel"].text(),
+                province=address["province"]["name"].text(),
+                city=address["city"]["name"].text(),
+                district=address["town"]["name"].text(),
+                street=address["street"]["name"].text(),
+                detail=address["detail"].text(),
+                country="CN",
+            ),
+            lines=tuple(lines),
+            goods_total=goods_total,
+            discount_total=discount_total,
+            shipping_fee=shipping,
+            amount_paid=amount_paid,
+            currency="CNY",
+            created_at=order["create_time"].unix_time(),
+            paid_at=order["pay_time"].unix_time(optional=True),
+            updated_at=order["update_time"].unix_time(),
+            prices_include_tax=True,
+            platform_subsidy=platform,
+            hold_reason=(_("an after-sale request is open on %(lines)s") % {"lines": ", ".join(held)}
+                         if held else ""),
+            buyer_message=order["buyer_words"].text(),
+            extra={
+                "shop_name": order["shop_name"].text(),
+                "shop_promotion": order["promotion_shop_amount"].fen(default=ZERO),
+                "area_ids": {k: address[k]["id"].text() for k in ("province", "city", "town", "street")},
+            },
+        )

@@ -1,0 +1,172 @@
+"""Shopify Admin REST Order and the `orders/create|updated` webhook body, china-formats.md §5(d).
+
+Quirks handled: int64 ids become strings (floats refused); decimal-string money; a `{"order": …}`
+wrapper or a bare order; status from `cancelled_at` + `financial_status` + `fulfillment_status`;
+discounts from `discount_allocations` (else `total_discount`, else spread); taxes added on top unless
+`taxes_included`; refunds summed from `refunds[].transactions`; the shop comes from the
+X-Shopify-Shop-Domain header (pass `shop=`). Webhooks are verified with X-Shopify-Hmac-Sha256.
+"""
+
+from decimal import Decimal
+
+from django.utils.translation import gettext as _
+
+from sihe.core.money import round_money
+from sihe.oms.channels.base import (
+    Adapter,
+    Buyer,
+    Node,
+    NormalizedLine,
+    NormalizedOrder,
+    Receiver,
+    check_sum,
+    root,
+    spread,
+    verify_hmac_base64,
+)
+
+FINANCIAL = {"pending", "authorized", "partially_paid", "paid", "partially_refunded", "refunded", "voided"}
+FULFILMENT = {None: "paid", "partial": "partially_shipped", "fulfilled": "shipped", "restocked": "closed"}
+ZERO = Decimal("0.00")
+
+
+def _sum(nodes: list[Node], key: str) -> Decimal:
+    return sum((node[key].yuan() for node in nodes), ZERO)
+
+
+def _status(order: Node) -> tuple[str, str]:
+    financial = order["financial_status"].text()
+    if financial not in FINANCIAL:
+        order["financial_status"].fail(_("unknown status %(status)s") % {"status": financial or "—"})
+    fulfilment = order["fulfillment_status"].value if not order["fulfillment_status"].missing else None
+    if fulfilment not in FULFILMENT:
+        order["fulfillment_status"].fail(_("unknown status %(status)s") % {"status": fulfilment})
+    raw = f"{financial}/{fulfilment or 'unfulfilled'}"
+    if not order["cancelled_at"].missing:
+        return "cancelled", raw + "/cancelled"
+    if financial == "voided":
+        return "cancelled", raw
+    if financial == "refunded":
+        return "closed", raw
+    if financial in ("pending", "partially_paid"):
+        return "pending_payment", raw
+    status = FULFILMENT[fulfilment]
+    if status == "shipped" and not order["closed_at"].missing:
+        status = "completed"
+    return status, raw
+
+
+class ShopifyAdapter(Adapter):
+    channel_type = "shopify"
+
+    @staticmethod
+    def verify_webhook(headers: dict, raw_body: bytes, secret: str | bytes) -> bool:
+        return verify_hmac_base64(headers, "X-Shopify-Hmac-Sha256", raw_body, secret)
+
+    def normalize(self, payload: dict, *, shop: str | None = None) -> NormalizedOrder:
+        order = root(payload)
+        if order.has("order"):
+            order = order["order"]
+        order.as_dict()
+        status, raw_status = _status(order)
+        taxes_included = bool(order["taxes_included"].value) if not order["taxes_included"].missing else False
+
+        drafts = []
+        for node in order["line_items"].items():
+            qty = node["quantity"].qty()
+            price = node["price"].yuan()
+            allocations = node["discount_allocations"].items(nonempty=False) if node.has(
+                "discount_allocations") else []
+            drafts.append((
+                node, qty, price, round_money(qty * price), _sum(allocations, "amount"),
+                node["total_discount"].yuan(default=ZERO),
+                _sum(node["tax_lines"].items(nonempty=False), "price") if node.has("tax_lines") else ZERO,
+            ))
+        goods_total = sum((d[3] for d in drafts), ZERO)
+        if order.has("total_line_items_price"):
+            check_sum(order["total_line_items_price"], order["total_line_items_price"].yuan(), goods_total,
+                      _("the line items' price × quantity"))
+        discount_total = order["total_discounts"].yuan(default=ZERO)
+        shares = [d[4] for d in drafts]
+        if sum(shares, ZERO) != discount_total:
+            shares = [d[5] for d in drafts]
+        if sum(shares, ZERO) != discount_total:
+            shares = spread(discount_total, [d[3] for d in drafts])
+
+        shipping_lines = order["shipping_lines"].items(nonempty=False) if order.has("shipping_lines") else []
+        shipping = _sum(shipping_lines, "price")
+        shipping_tax = sum((_sum(s["tax_lines"].items(nonempty=False), "price") for s in shipping_lines
+                            if s.has("tax_lines")), ZERO)
+        tax_total = order["total_tax"].yuan(default=ZERO)
+        check_sum(order["total_tax"], tax_total, sum((d[6] for d in drafts), ZERO) + shipping_tax,
+                  _("the line and shipping tax lines"))
+        added_tax = ZERO if taxes_included else tax_total
+        amount_paid = order["total_price"].yuan()
+        check_sum(order["total_price"], amount_paid, goods_total - discount_total + shipping + added_tax,
+                  _("line items − discounts + shipping + tax"))
+
+        lines = []
+        for (node, qty, price, line_total, _a, _t, tax), share in zip(drafts, shares, strict=True):
+            fulfilment = node["fulfillment_status"].text()
+            line_status = {"fulfilled": "shipped", "partial": "partially_shipped"}.get(fulfilment, status)
+            variant = node["variant_title"].text()
+            lines.append(NormalizedLine(
+                external_line_id=node["id"].id(),
+                channel_sku=node["variant_id"].id() if not node["variant_id"].missing else "",
+                outer_sku=node["sku"].text(),
+                name=node["title"].text(),
+                spec={"variant": variant} if variant else {},
+                qty=qty,
+                unit_price=price,
+                line_total=line_total,
+                discount=share,
+                tax=tax,
+                amount_paid=line_total - share + (ZERO if taxes_included else tax),
+                status=line_status,
+                channel_status=fulfilment or "unfulfilled",
+                shippable=line_status == "paid" and bool(node["requires_shipping"].value is not False),
+            ))
+
+        refunded = ZERO
+        for refund in order["refunds"].items(nonempty=False) if order.has("refunds") else []:
+            for transaction in refund["transactions"].items(nonempty=False) if refund.has("transactions") else []:
+                if transaction["kind"].text() == "refund" and transaction["status"].text("success") == "success":
+                    refunded += transaction["amount"].yuan()
+
+        customer = order["customer"]
+        address = order["shipping_address"]
+        name = " ".join(p for p in (customer["first_name"].text(), customer["last_name"].text()) if p)
+        return NormalizedOrder(
+            channel_type=self.channel_type,
+            external_id=order["id"].id(),
+            shop=shop or "",
+            status=status,
+            channel_status=raw_status,
+            buyer=Buyer(id=customer["id"].id() if not customer["id"].missing else "",
+                        nick=name, email=order["email"].text() or customer["email"].text()),
+            receiver=Receiver(
+                name=address["name"].text(),
+                phone=address["phone"].text() or order["phone"].text(),
+                province=address["province"].text(),
+                city=address["city"].text(),
+                detail=" ".join(p for p in (address["address1"].text(), address["address2"].text()) if p),
+                zip=address["zip"].text(),
+                country=address["country_code"].text(),
+            ) if not address.missing else Receiver(),
+            lines=tuple(lines),
+            goods_total=goods_total,
+            discount_total=discount_total,
+            shipping_fee=shipping,
+            amount_paid=amount_paid,
+            currency=order["currency"].text() or "USD",
+            created_at=order["created_at"].iso_time(),
+            paid_at=(order["processed_at"].iso_time(optional=True)
+                     if status not in ("pending_payment", "cancelled") else None),
+            updated_at=order["updated_at"].iso_time(),
+            tax_total=tax_total,
+            prices_include_tax=taxes_included,
+            refunded_total=refunded,
+            buyer_message=order["note"].text(),
+            extra={"name": order["name"].text(), "cancel_reason": order["cancel_reason"].text(),
+                   "province_code": address["province_code"].text() if not address.missing else ""},
+        )
