@@ -1,0 +1,148 @@
+"""The ledger over the open API: exact shapes, amounts as strings, 401/403/422/409, files."""
+
+from sihe.ledger.models import Voucher
+
+CAPITAL = {
+    "date": "2026-03-01",
+    "lines": [
+        {"account": "1002", "debit": "500000.00", "summary": "收到投资款", "cash_flow_item": "15"},
+        {"account": "3001", "credit": "500000", "summary": "收到投资款", "partner": "INV1"},
+    ],
+}
+SALE = {
+    "date": "2026-03-15",
+    "lines": [
+        {"account": "1122", "debit": "11300", "summary": "销售", "partner": "C01"},
+        {"account": "5001", "credit": "10000", "summary": "销售"},
+        {"account": "2221.01.06", "credit": "1300", "summary": "销项税额"},
+    ],
+}
+
+
+def test_accounts_need_a_token_and_list_the_chart(anonymous_api, api_as):
+    assert anonymous_api.get("/api/v1/ledger/accounts").status_code == 401
+    response = api_as("accountant").get("/api/v1/ledger/accounts")
+    assert response.status_code == 200
+    chart = {a["code"]: a for a in response.json_body}
+    assert chart["2202.02"] == {
+        "code": "2202.02", "name": "应付账款—暂估", "name_en": "Accounts payable - goods received not invoiced",
+        "direction": "credit", "category": "liability", "parent": "2202", "is_leaf": True, "level": 2,
+        "is_cash": False, "role": "grni", "dimensions": ["partner"],
+    }
+    assert chart["2221"]["is_leaf"] is False
+    assert api_as("warehouse").get("/api/v1/ledger/accounts").status_code == 403
+
+
+def test_make_review_post_by_two_accountants(api_as, make_user):
+    from sihe.core.actor import Actor
+    from sihe.hub.tokens import create_token
+    from tests.conftest import ApiClient
+
+    maker = api_as("accountant")
+    _, token = create_token(user=make_user("accountant", "second"), name="t", actor=Actor.system("t"))
+    checker = ApiClient(token)
+
+    created = maker.post("/api/v1/ledger/vouchers", CAPITAL)
+    assert created.status_code == 201, created.json_body
+    vid = created.json_body["id"]
+    assert created.json_body == {"id": vid, "number": None, "display": f"记-(#{vid})", "status": "draft"}
+
+    own = maker.post(f"/api/v1/ledger/vouchers/{vid}/review")
+    assert (own.status_code, own.json_body["code"]) == (409, "reviewer_is_maker")
+    early = checker.post(f"/api/v1/ledger/vouchers/{vid}/post")
+    assert (early.status_code, early.json_body["code"]) == (409, "not_reviewed")
+
+    assert checker.post(f"/api/v1/ledger/vouchers/{vid}/review").json_body["status"] == "reviewed"
+    posted = checker.post(f"/api/v1/ledger/vouchers/{vid}/post")
+    assert posted.json_body == {"id": vid, "number": 1, "display": "记-0001", "status": "posted"}
+
+    detail = maker.get(f"/api/v1/ledger/vouchers/{vid}").json_body
+    assert detail["total"] == "500000.00"
+    assert [(ln["account"], ln["debit"], ln["credit"], ln["cash_flow_item"]) for ln in detail["lines"]] == [
+        ("1002", "500000.00", "0.00", 15), ("3001", "0.00", "500000.00", None),
+    ]
+    assert (detail["made_by"], detail["reviewed_by"], detail["posted_by"]) == ("accountant_user", "second", "second")
+
+    red = checker.post(f"/api/v1/ledger/vouchers/{vid}/reverse", {})
+    assert red.status_code == 201
+    assert red.json_body["display"] == "记-0002"
+    assert maker.get(f"/api/v1/ledger/vouchers/{vid}").json_body["reversed_by"] == red.json_body["id"]
+
+    tb = maker.get("/api/v1/ledger/trial-balance?period=2026-03&show_all=true").json_body  # 红字 nets to zero
+    bank = next(r for r in tb["rows"] if r["code"] == "1002")
+    assert (bank["debit"], bank["credit"], bank["closing"]) == ("0.00", "0.00", "0.00")
+    assert tb["totals"]["balanced"] is True
+
+
+def test_unbalanced_is_422_and_changes_nothing(api_as):
+    payload = {**SALE, "lines": [*SALE["lines"][:2], {**SALE["lines"][2], "credit": "1200"}]}
+    response = api_as("accountant").post("/api/v1/ledger/vouchers", payload)
+    assert response.status_code == 422
+    assert response.json_body["code"] == "unbalanced"
+    assert (response.json_body["debit"], response.json_body["credit"]) == ("11300.00", "11200.00")
+    assert Voucher.objects.count() == 0
+
+
+def test_bad_input_is_a_4xx_naming_the_field(api_as):
+    api = api_as("accountant")
+    cases = [
+        ({**CAPITAL, "date": "2026-13-01"}, 422, "date"),
+        ({**CAPITAL, "lines": [{**CAPITAL["lines"][0], "debit": "x"}, CAPITAL["lines"][1]]}, 422, "lines.0.debit"),
+        ({**CAPITAL, "lines": [{**CAPITAL["lines"][0], "account": "1122.99"}, CAPITAL["lines"][1]]}, 422,
+         "lines.0.account"),
+        ({**CAPITAL, "lines": [{**CAPITAL["lines"][0], "cash_flow_item": None}, CAPITAL["lines"][1]]}, 422,
+         "lines.0.cash_flow_item"),
+        ({**CAPITAL, "word": "X"}, 422, "word"),
+        ({**CAPITAL, "lines": []}, 422, "lines"),
+    ]
+    for payload, status, field in cases:
+        response = api.post("/api/v1/ledger/vouchers", payload)
+        assert (response.status_code, response.json_body["field"]) == (status, field), response.json_body
+    assert api.get("/api/v1/ledger/trial-balance?period=2026-3").json_body["field"] == "period"
+    assert Voucher.objects.count() == 0
+
+
+def test_a_warehouse_user_may_not_post_or_close(api_as):
+    accountant = api_as("accountant")
+    vid = accountant.post("/api/v1/ledger/vouchers", CAPITAL).json_body["id"]
+    warehouse = api_as("warehouse")
+    for path in (f"/api/v1/ledger/vouchers/{vid}/post", "/api/v1/ledger/periods/2026-03/close"):
+        response = warehouse.post(path)
+        assert (response.status_code, response.json_body["code"]) == (403, "forbidden")
+    assert warehouse.post("/api/v1/ledger/vouchers", CAPITAL).status_code == 403
+    assert Voucher.objects.count() == 1
+    assert api_as("manager").get("/api/v1/ledger/statements/balance-sheet?period=2026-03").status_code == 200
+
+
+def test_close_in_one_call_then_posting_is_refused_then_reopen(api_as):
+    api = api_as("accountant")
+    refused = api.post("/api/v1/ledger/periods/2026-03/close")
+    assert refused.status_code == 200  # nothing to check against: an empty month closes
+    response = api.post("/api/v1/ledger/vouchers", CAPITAL)
+    assert (response.status_code, response.json_body["code"], response.json_body["field"]) == (409, "period_closed", "date")
+    again = api.post("/api/v1/ledger/periods/2026-03/close")
+    assert (again.status_code, again.json_body["code"]) == (409, "period_closed")
+    reopened = api.post("/api/v1/ledger/periods/2026-03/reopen", {"reason": "补录"})
+    assert reopened.json_body["status"] == "open"
+    assert api.post("/api/v1/ledger/vouchers", CAPITAL).status_code == 201
+    blocked = api.post("/api/v1/ledger/periods/2026-03/close")
+    assert (blocked.status_code, blocked.json_body["code"]) == (400, "close_checks_failed")
+    assert [c["ok"] for c in blocked.json_body["checks"] if c["code"] == "vouchers_posted"] == [False]
+
+
+def test_statements_as_json_xlsx_and_pdf(api_as):
+    api = api_as("accountant")
+    body = api.get("/api/v1/ledger/statements/income-statement?period=2026-03").json_body
+    assert body["form"] == "会小企02表"
+    assert body["lines"][0] == {"line_no": 1, "name": "一、营业收入", "current": "0.00", "comparative": "0.00"}
+    assert len(body["lines"]) == 32
+    bs = api.get("/api/v1/ledger/statements/balance-sheet?period=2026-03").json_body
+    assert [line["line_no"] for line in bs["lines"]] == list(range(1, 54))
+    cf = api.get("/api/v1/ledger/statements/cash-flow?period=2026-03").json_body
+    assert [line["line_no"] for line in cf["lines"]] == list(range(1, 23))
+    xlsx = api.get("/api/v1/ledger/statements/balance-sheet?period=2026-03&format=xlsx")
+    assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
+    pdf = api.get("/api/v1/ledger/statements/cash-flow?period=2026-03&format=pdf")
+    assert pdf.status_code == 200 and pdf.content[:5] == b"%PDF-"
+    assert api.get("/api/v1/ledger/statements/nope?period=2026-03").status_code == 422
+    assert api.get("/api/v1/ledger/trial-balance?period=2026-03&format=xlsx").content[:2] == b"PK"
