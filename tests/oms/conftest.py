@@ -25,3 +25,12 @@ def load(channel: str) -> dict:
 @pytest.fixture
 def payload():
     return load
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Reasons are asserted in English; the zh-Hans catalogue is tested separately."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
