@@ -133,3 +133,13 @@ def test_event_log_page_filters_and_pages(browser_as, db):
     bad = manager.get(reverse("web_hub:events") + "?type=Not A Type")
     assert bad.status_code == 422
     assert 'data-field-error="type"' in bad.content.decode()
+
+
+def test_pages_speak_chinese_by_default(browser_as, db):
+    admin = browser_as("admin", language="zh-hans")
+    webhooks = admin.get(reverse("web_hub:webhooks")).content.decode()
+    assert "新建 Webhook" in webhooks and "还没有 Webhook。" in webhooks
+    assert "事件日志" in admin.get(reverse("web_hub:events")).content.decode()
+    assert "失败和死信" in admin.get(reverse("web_hub:deliveries")).content.decode()
+    bad = admin.post(reverse("web_hub:webhooks"), {"url": "ftp://x", "event_types": "*"}).content.decode()
+    assert "URL 必须以 http:// 或 https:// 开头并包含主机名" in bad
