@@ -122,7 +122,8 @@ class MoveOut(Schema):
     qty: str
     lot: str | None
     expiry: str | None
-    location: str | None
+    location: str | None = Field(None, description="the bin stock entered (or left, for an issue)")
+    from_location: str | None = Field(None, description="the bin stock left (transfers, issues)")
     unit_cost: str | None
     value: str | None
 
@@ -139,6 +140,7 @@ def move_out(move: StockMove, layer) -> dict:
         "lot": move.lot.number if move.lot_id else None,
         "expiry": move.lot.expiry_date.isoformat() if move.lot_id and move.lot.expiry_date else None,
         "location": location.code if location else None,
+        "from_location": move.src_location.code if move.src_location_id else None,
         "unit_cost": format(layer.unit_cost.normalize(), "f") if layer is not None else None,
         "value": money_str(abs(layer.value) if layer.kind == "out" else layer.base_value) if layer is not None else None,
     }

@@ -1,0 +1,102 @@
+"""No oversell under concurrency: ≥ 8 parallel PostgreSQL connections reserve the last N units."""
+
+import threading
+from decimal import Decimal as D
+
+import pytest
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import connection
+
+from sihe.core.actor import Actor
+from sihe.core.roles import assign_role
+from sihe.costing import services as costing
+from sihe.hub.tokens import create_token
+from sihe.stock.models import Quant, Reservation, StockLevel
+from tests.conftest import ApiClient
+from tests.stock.conftest import TODAY, inl, make_product, make_warehouse
+
+POSTGRES = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
+pytestmark = [
+    pytest.mark.postgres_only,
+    pytest.mark.skipif(not POSTGRES, reason="needs real parallel PostgreSQL connections"),
+    # committed data seen by every connection; the seeded units and posting rules are restored first
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+THREADS, LAST_UNITS = 10, 3
+
+
+def _run_parallel(worker, n):
+    barrier = threading.Barrier(n)
+    results = [None] * n
+
+    def run(i):
+        try:
+            barrier.wait(timeout=30)
+            results[i] = worker(i)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    return results
+
+
+def test_parallel_reservations_of_the_last_units():
+    # given 3 units left (on two bins) and 10 buyers on 10 connections
+    wh = make_warehouse("PGW")
+    p = make_product("LAST-1")
+    actor = Actor.system("test")
+    costing.receive(warehouse=wh, lines=[inl(p, 2, "5")], actor=actor, date=TODAY)
+    costing.receive(warehouse=wh, lines=[inl(p, 1, "5", location=wh.locations.get(code="A-01-01-01"))], actor=actor,
+                    date=TODAY)
+    user = get_user_model().objects.create_user(username="svc", password="pw")
+    assign_role(user, "service")
+    _, token = create_token(user=user, name="t", actor=actor)
+
+    def buy(i):
+        response = ApiClient(token).post("/api/v1/stock/reservations", {
+            "warehouse": "PGW", "sku": "LAST-1", "qty": "1", "reference": f"SO-{i}"})
+        return response.status_code, response.json_body
+
+    # when they all reserve one at the same moment
+    results = _run_parallel(buy, THREADS)
+    # then exactly 3 win, every loser gets 409 insufficient_stock with what was available
+    winners = [body for status, body in results if status == 201]
+    losers = [body for status, body in results if status != 201]
+    assert len(winners) == LAST_UNITS
+    assert len(losers) == THREADS - LAST_UNITS
+    assert all(body["code"] == "insufficient_stock" and body["available"] == "0" for body in losers)
+    level = StockLevel.objects.get(product=p, warehouse=wh)
+    assert (level.on_hand, level.reserved) == (D(3), D(3))
+    assert Reservation.objects.filter(state="active").count() == LAST_UNITS
+    assert sorted(Quant.objects.filter(product=p).values_list("reserved", flat=True)) == [D(1), D(2)]
+
+
+def test_parallel_issues_never_go_negative():
+    wh = make_warehouse("PGI")
+    p = make_product("LAST-2")
+    actor = Actor.system("test")
+    costing.receive(warehouse=wh, lines=[inl(p, 5, "2")], actor=actor, date=TODAY)
+
+    def issue(i):
+        from sihe.stock.errors import InsufficientStock
+        from sihe.stock.services import OutLine
+
+        try:
+            from django.db import transaction
+
+            with transaction.atomic(durable=True):
+                costing.issue(warehouse=wh, lines=[OutLine(product=p, qty=D(2))], actor=actor, date=TODAY)
+            return "ok"
+        except InsufficientStock:
+            return "short"
+
+    results = _run_parallel(issue, 8)
+    assert results.count("ok") == 2 and results.count("short") == 6
+    assert StockLevel.objects.get(product=p, warehouse=wh).on_hand == 1
+    assert costing.valuation(product=p)["value"] == D("2.00")
