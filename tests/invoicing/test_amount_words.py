@@ -135,3 +135,59 @@ def test_round_trip_through_an_independent_parser(cents):
     assert parse_words(words) == amount
     assert words.endswith("整") == (cents % 10 == 0)
     assert "零零" not in words
+
+
+def reference_to_upper(amount, yuan="元", zheng="整"):
+    """The reference algorithm of china-formats.md §4.5, verbatim in behaviour."""
+    from decimal import ROUND_HALF_UP
+
+    digits = "零壹贰叁肆伍陆柒捌玖"
+    a = Decimal(str(amount)).quantize(Decimal("0.01"), ROUND_HALF_UP)
+    neg, a = a < 0, abs(a)
+    n, jiao, fen = int(a), int(a * 10) % 10, int(a * 100) % 10
+    if n == jiao == fen == 0:
+        return ("（负数）" if neg else "") + "零" + yuan + zheng
+
+    def sec(x):
+        s, zero = "", False
+        for i, d in enumerate(int(c) for c in f"{x:04d}"):
+            if d == 0:
+                zero = True
+                continue
+            if zero and s:
+                s += "零"
+            s += digits[d] + "仟佰拾 "[i].strip()
+            zero = False
+        return s
+
+    groups, x = [], n
+    while x:
+        groups.append(x % 10000)
+        x //= 10000
+    out, gap = "", False
+    for gi in range(len(groups) - 1, -1, -1):
+        g = groups[gi]
+        if g == 0:
+            gap = True
+            continue
+        if out and (gap or g < 1000):
+            out += "零"
+        out += sec(g) + ["", "万", "亿", "万亿"][gi]
+        gap = False
+    res = out + yuan if n else ""
+    if jiao == fen == 0:
+        res += zheng
+    else:
+        if n and (n % 10 == 0 or jiao == 0):
+            res += "零"
+        if jiao:
+            res += digits[jiao] + "角"
+        res += digits[fen] + "分" if fen else zheng
+    return ("（负数）" if neg else "") + res
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.integers(min_value=-(10**14), max_value=10**14))
+def test_same_words_as_the_reference_algorithm(cents):
+    amount = Decimal(cents) / 100
+    assert amount_in_words(amount, yuan="元") == reference_to_upper(amount)
