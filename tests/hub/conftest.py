@@ -3,12 +3,16 @@
 import hashlib
 import hmac
 import json
+import os
+import subprocess
+import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 
 from sihe.core.actor import Actor
 from sihe.core.outbox import emit
@@ -103,3 +107,32 @@ def emit_event(event_type: str, aggregate_id, *, aggregate_type: str = "product"
             payload=payload if payload is not None else {"n": str(aggregate_id)},
             actor=actor or Actor.system("test"),
         )
+
+
+def worker_database_url() -> str:
+    """DATABASE_URL of the test database, for `sihe worker` subprocesses."""
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{db['NAME']}"
+    user = db.get("USER") or "postgres"
+    host = db.get("HOST") or "127.0.0.1"
+    port = db.get("PORT") or 5432
+    return f"postgres://{user}@{host}:{port}/{db['NAME']}"
+
+
+def start_worker(log: Path, *, env: dict | None = None, args=("--interval", "0.2")) -> subprocess.Popen:
+    """`sihe worker` as a real process on the test database, its output appended to `log`."""
+    full_env = {**os.environ, "DATABASE_URL": worker_database_url(), **(env or {})}
+    sihe = Path(sys.executable).with_name("sihe")
+    command = [str(sihe)] if sihe.exists() else [sys.executable, "-m", "sihe.manage"]
+    with open(log, "ab") as out:
+        return subprocess.Popen([*command, "worker", *args], env=full_env, stdout=out, stderr=out)
+
+
+def wait_until(condition, *, seconds: float, what: str) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"gave up waiting for {what} after {seconds:g} s")

@@ -2,57 +2,23 @@
 again, and the receiver still gets every event: at least once, in order per aggregate, and exactly
 once after de-duplicating by event id (what an idempotent receiver does)."""
 
-import os
 import signal
-import subprocess
-import sys
-import time
-from pathlib import Path
 
 import pytest
-from django.db import connection
 
 from sihe.core.actor import Actor
 from sihe.hub.models import Delivery
 from sihe.hub.services import create_subscription
-from tests.hub.conftest import emit_event
+from tests.hub.conftest import emit_event, start_worker, wait_until
 
 SECRET = "kill-test-secret-0123456789"
 AGGREGATES = [f"SKU-{n}" for n in range(6)]
 EVENTS_PER_AGGREGATE = 50
-
-
-def _test_database_url() -> str:
-    db = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{db['NAME']}"
-    user = db.get("USER") or "postgres"
-    host = db.get("HOST") or "127.0.0.1"
-    port = db.get("PORT") or 5432
-    return f"postgres://{user}@{host}:{port}/{db['NAME']}"
-
-
-def _start_worker(log: Path) -> subprocess.Popen:
-    env = {
-        **os.environ,
-        "DATABASE_URL": _test_database_url(),
-        "SIHE_WEBHOOK_TIMEOUT_SECONDS": "1",  # the killed worker's lease (2×1+5 s) runs out soon
-        "SIHE_WEBHOOK_BACKOFF_SECONDS": "0.2",
-        "SIHE_WEBHOOK_MAX_ATTEMPTS": "50",
-    }
-    sihe = Path(sys.executable).with_name("sihe")
-    command = [str(sihe)] if sihe.exists() else [sys.executable, "-m", "sihe.manage"]
-    with open(log, "ab") as out:
-        return subprocess.Popen([*command, "worker", "--interval", "0.2"], env=env, stdout=out, stderr=out)
-
-
-def _wait_until(condition, *, seconds: float, what: str):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"gave up waiting for {what} after {seconds:g} s")
+KILL_ENV = {
+    "SIHE_WEBHOOK_TIMEOUT_SECONDS": "1",  # the killed worker's lease (2×1+5 s) runs out soon
+    "SIHE_WEBHOOK_BACKOFF_SECONDS": "0.2",
+    "SIHE_WEBHOOK_MAX_ATTEMPTS": "50",
+}
 
 
 @pytest.mark.slow
@@ -68,15 +34,15 @@ def test_worker_killed_mid_delivery_loses_nothing_and_keeps_order(receiver, tmp_
     log = tmp_path / "worker.log"
 
     # when a worker starts, is killed -9 while a POST is in progress, and a new one is started
-    worker = _start_worker(log)
+    worker = start_worker(log, env=KILL_ENV)
     try:
-        _wait_until(lambda: len(hook.received) >= 100 and hook.in_progress > 0, seconds=120, what="100 deliveries")
+        wait_until(lambda: len(hook.received) >= 100 and hook.in_progress > 0, seconds=120, what="100 deliveries")
         worker.send_signal(signal.SIGKILL)
         worker.wait(timeout=10)
         seen_before_kill = len(hook.received)
         assert seen_before_kill < len(emitted), "the worker must be killed mid-way"
-        worker = _start_worker(log)
-        _wait_until(
+        worker = start_worker(log, env=KILL_ENV)
+        wait_until(
             lambda: Delivery.objects.filter(status="delivered").count() == len(emitted),
             seconds=240,
             what="every delivery to be delivered",
