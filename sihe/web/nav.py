@@ -47,7 +47,7 @@ NAV: list[Entry] = [
     Entry("hub", _("Events"), "web_hub:events", "events.view", "⚡"),
     Entry("hub", _("Webhooks"), "web_hub:webhooks", "hub.manage", "⚓"),
     Entry("hub", _("Deliveries"), "web_hub:deliveries", "hub.manage", "✉"),
-    Entry("hub", _("API tokens"), "web:tokens", "tokens.own", "⚿"),
+    Entry("hub", _("API tokens"), "web:tokens", "tokens.own", "⚷"),
     Entry("system", _("Audit trail"), "web:audit", "audit.view", "☰"),
     Entry("system", _("Administration"), "admin:index", "users.manage", "⚙"),
 ]
