@@ -185,3 +185,44 @@ POSTING_RULES: list[tuple[str, str, list[tuple[str, str, str, str, dict, int | N
     ]),
 ]
 
+
+def seed_chart(get_model=None) -> None:
+    """Create what is missing of the seed (idempotent): used by the migration and after a flush."""
+    if get_model is None:
+        from django.apps import apps
+
+        get_model = apps.get_model
+    Account = get_model("ledger", "Account")
+    CashFlowItem = get_model("ledger", "CashFlowItem")
+    PostingRule = get_model("ledger", "PostingRule")
+    PostingRuleLine = get_model("ledger", "PostingRuleLine")
+    by_code = {}
+    for code, name, name_en, category, direction, options in CHART:
+        parent_code = code.rsplit(".", 1)[0] if "." in code else None
+        parent = by_code.get(parent_code)
+        account, _ = Account.objects.get_or_create(
+            code=code,
+            defaults={
+                "name": name, "name_en": name_en, "category": category, "direction": direction,
+                "parent": parent, "level": code.count(".") + 1, **options,
+            },
+        )
+        by_code[code] = account
+        if parent is not None and parent.is_leaf:
+            parent.is_leaf = False
+            parent.save(update_fields=["is_leaf"])
+    items = {}
+    for line_no, name, name_en, activity, inflow in CASH_FLOW_ITEMS:
+        items[line_no], _ = CashFlowItem.objects.get_or_create(
+            code=cash_flow_code(line_no),
+            defaults={"line_no": line_no, "name": name, "name_en": name_en, "activity": activity, "inflow": inflow},
+        )
+    for code, name, lines in POSTING_RULES:
+        rule, created = PostingRule.objects.get_or_create(code=code, defaults={"name": name})
+        if not created:
+            continue
+        for seq, (account, side, key, summary, dims, cf_line) in enumerate(lines, start=1):
+            PostingRuleLine.objects.create(
+                rule=rule, seq=seq, account=by_code[account], side=side, amount_key=key, summary=summary,
+                dimension_map=dims, cash_flow_item=items.get(cf_line),
+            )

@@ -50,3 +50,14 @@ def only_ledger_checks(monkeypatch):
     from sihe.ledger import close
 
     monkeypatch.setattr(close, "_CHECKS", {k: v for k, v in close._CHECKS.items() if k in close.BUILTIN_CHECKS})
+
+
+@pytest.fixture(autouse=True)
+def ledger_seed(db):
+    """The chart, cash-flow items and rules come from a data migration; a transactional test
+    elsewhere flushes them, so put back what is missing."""
+    from sihe.ledger.chart import CHART, POSTING_RULES, seed_chart
+    from sihe.ledger.models import Account, PostingRule
+
+    if Account.objects.count() < len(CHART) or PostingRule.objects.count() < len(POSTING_RULES):
+        seed_chart()

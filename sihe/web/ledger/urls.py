@@ -1,4 +1,19 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from sihe.web.ledger import views
 
 app_name = "web_ledger"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.vouchers, name="vouchers"),
+    path("vouchers/new/", views.voucher_new, name="voucher_new"),
+    path("vouchers/<int:pk>/", views.voucher, name="voucher"),
+    path("vouchers/<int:pk>/attachments/", views.attachment_upload, name="attachment_upload"),
+    path("vouchers/<int:pk>/<str:act>/", views.voucher_act, name="voucher_act"),
+    path("attachments/<int:pk>/", views.attachment, name="attachment"),
+    path("trial-balance/", views.trial_balance, name="trial_balance"),
+    path("statements/", views.statements_page, name="statements"),
+    path("close/", views.close_page, name="close"),
+    path("ledgers/", views.ledgers, name="ledgers"),
+    path("rules/", views.rules_page, name="rules"),
+    path("opening/", views.opening_page, name="opening"),
+]

@@ -1,0 +1,280 @@
+"""Pages of the general ledger at /ledger/: vouchers, trial balance, statements, month-end close,
+总账/明细账, posting rules and opening balances. Writes go through sihe.ledger services only."""
+
+
+from django.contrib import messages
+from django.db import transaction
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from sihe.core.audit import history
+from sihe.core.errors import DomainError
+from sihe.core.roles import can
+from sihe.ledger import close, opening, reports, rules, services, statements
+from sihe.ledger import render as files
+from sihe.ledger.models import Attachment, CashFlowItem, Period, PostingRule, PostingRuleLine, Voucher
+from sihe.web.permissions import require_permission
+
+FORM_LINES = 6
+
+
+def _period(request) -> str:
+    value = request.GET.get("period") or services.period_of(timezone.localdate())
+    try:
+        return services.parse_period(value)
+    except DomainError:
+        return services.period_of(timezone.localdate())
+
+
+def _file(table, fmt, name):
+    data, kind = (files.to_xlsx(table), files.XLSX) if fmt == "xlsx" else (files.to_pdf(table), files.PDF)
+    response = HttpResponse(data, content_type=kind)
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response
+
+
+# -- vouchers -------------------------------------------------------------------------------------
+
+
+@require_permission("ledger.view")
+def vouchers(request):
+    period = _period(request)
+    rows = reports.vouchers().filter(period__code=period).prefetch_related("lines").order_by("word", "number", "id")
+    listing = [{"v": v, "total": sum((ln.debit for ln in v.lines.all()), 0)} for v in rows]
+    return render(request, "web_ledger/vouchers.html", {
+        "period": period, "vouchers": listing, "can_edit": can(request.user, "ledger.edit"),
+    })
+
+
+def _form_lines(post) -> list[dict]:
+    lines = []
+    for i in range(FORM_LINES):
+        values = {k: post.get(f"{k}_{i}", "").strip() for k in
+                  ("account", "summary", "debit", "credit", "partner", "department", "project", "warehouse",
+                   "cash_flow_item")}
+        if values["account"] or values["debit"] or values["credit"]:
+            lines.append({k: v for k, v in values.items() if v})
+    return lines
+
+
+@require_permission("ledger.edit")
+def voucher_new(request):
+    error, values = None, {}
+    if request.method == "POST":
+        values = request.POST
+        try:
+            with transaction.atomic(durable=True):
+                voucher = services.create_voucher(
+                    date=request.POST.get("date"), word=request.POST.get("word") or "记",
+                    memo=request.POST.get("memo", ""), lines=_form_lines(request.POST), actor=request.actor,
+                )
+            messages.success(request, _("Voucher saved as a draft; another accountant reviews it."))
+            return redirect("web_ledger:voucher", pk=voucher.pk)
+        except DomainError as exc:
+            error = exc
+    accounts = reports.accounts().filter(is_leaf=True, active=True)
+    rows = [{k: values.get(f"{k}_{i}", "") for k in ("account", "summary", "debit", "credit", "partner",
+                                                      "warehouse", "cash_flow_item")} for i in range(FORM_LINES)]
+    return render(request, "web_ledger/voucher_new.html", {
+        "accounts": accounts, "rows": rows, "items": CashFlowItem.objects.all(), "error": error,
+        "date": values.get("date") or timezone.localdate().isoformat(), "memo": values.get("memo", ""),
+        "words": Voucher.Word.values,
+    }, status=422 if error else 200)
+
+
+@require_permission("ledger.view")
+def voucher(request, pk):
+    v = reports.voucher_by_id(pk)
+    lines = list(v.lines.all())
+    return render(request, "web_ledger/voucher.html", {
+        "v": v, "lines": lines, "total_debit": sum((ln.debit for ln in lines), 0),
+        "total_credit": sum((ln.credit for ln in lines), 0), "history": history(v)[:50],
+        "reversed_by": Voucher.objects.filter(reversal_of=v).first(),
+        "can_post": can(request.user, "ledger.post"), "can_edit": can(request.user, "ledger.edit"),
+    })
+
+
+@require_POST
+@require_permission("ledger.post")
+def voucher_act(request, pk, act):
+    v = get_object_or_404(Voucher, pk=pk)
+    verbs = {"review": services.review_voucher, "post": services.post_voucher, "reverse": services.reverse_voucher}
+    if act not in verbs:
+        return HttpResponse(status=404)
+    try:
+        with transaction.atomic(durable=True):
+            result = verbs[act](voucher=v, actor=request.actor)
+        messages.success(request, _("Done: %(act)s %(number)s") % {"act": act, "number": result.display_number})
+        return redirect("web_ledger:voucher", pk=result.pk)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("web_ledger:voucher", pk=pk)
+
+
+@require_POST
+@require_permission("ledger.edit")
+def attachment_upload(request, pk):
+    v = get_object_or_404(Voucher, pk=pk)
+    upload = request.FILES.get("file")
+    if upload is None:
+        messages.error(request, _("Choose a file to attach."))
+        return redirect("web_ledger:voucher", pk=pk)
+    with transaction.atomic(durable=True):
+        Attachment.objects.create(voucher=v, file=upload, name=upload.name[:200], size=upload.size,
+                                  uploaded_by=request.actor.username, uploaded_at=request.actor.at)
+    messages.success(request, _("Attached %(name)s") % {"name": upload.name})
+    return redirect("web_ledger:voucher", pk=pk)
+
+
+@require_permission("ledger.view")
+def attachment(request, pk):
+    item = get_object_or_404(Attachment, pk=pk)
+    response = HttpResponse(item.file.open("rb").read(), content_type="application/octet-stream")
+    response["Content-Disposition"] = f'attachment; filename="{item.name}"'
+    return response
+
+
+# -- reports --------------------------------------------------------------------------------------
+
+
+@require_permission("ledger.view")
+def trial_balance(request):
+    period = _period(request)
+    report = reports.trial_balance(period)
+    if request.GET.get("format") in ("xlsx", "pdf"):
+        return _file(files.trial_balance_table(report), request.GET["format"], f"trial-balance-{period}")
+    return render(request, "web_ledger/trial_balance.html", {"period": period, "report": report})
+
+
+@require_permission("ledger.view")
+def statements_page(request):
+    period = _period(request)
+    kind = request.GET.get("kind", "balance-sheet")
+    if kind not in statements.STATEMENTS:
+        kind = "balance-sheet"
+    report = statements.STATEMENTS[kind](period)
+    if request.GET.get("format") in ("xlsx", "pdf"):
+        return _file(files.statement_table(report), request.GET["format"], f"{kind}-{period}")
+    return render(request, "web_ledger/statements.html", {
+        "period": period, "kind": kind, "report": report,
+        "kinds": [("balance-sheet", _("Balance sheet")), ("income-statement", _("Income statement")),
+                  ("cash-flow", _("Cash flow statement"))],
+    })
+
+
+@require_permission("ledger.view")
+def ledgers(request):
+    period = _period(request)
+    code = request.GET.get("account", "1002")
+    kind = request.GET.get("kind", "detail")
+    period_to = request.GET.get("to") or period
+    try:
+        account = reports.account_by_code(code)
+        period_to = services.parse_period(period_to)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect(reverse("web_ledger:ledgers"))
+    if kind == "general":
+        table = files.general_ledger_table(reports.general_ledger(account, int(period[:4]), up_to=period))
+    else:
+        table = files.detail_ledger_table(reports.detail_ledger(account, period, max(period, period_to)))
+    if request.GET.get("format") in ("xlsx", "pdf"):
+        return _file(table, request.GET["format"], f"{kind}-{code}-{period}")
+    return render(request, "web_ledger/ledgers.html", {
+        "period": period, "to": period_to, "account": account, "kind": kind, "table": table,
+        "accounts": reports.accounts(),
+    })
+
+
+# -- month-end close ------------------------------------------------------------------------------
+
+
+@require_permission("ledger.view")
+def close_page(request):
+    period = _period(request)
+    if request.method == "POST":
+        if not can(request.user, "ledger.close"):
+            return render(request, "web/forbidden.html", {"permission": "ledger.close"}, status=403)
+        try:
+            with transaction.atomic(durable=True):
+                if request.POST.get("act") == "reopen":
+                    services.reopen_period(period=period, actor=request.actor, reason=request.POST.get("reason", ""))
+                    messages.success(request, _("Period %(p)s reopened.") % {"p": period})
+                else:
+                    result = services.close_period(period=period, actor=request.actor)
+                    made = ", ".join(v["number"] for v in result["vouchers"]) or "—"
+                    messages.success(request, _("Period %(p)s closed; vouchers %(v)s.") % {"p": period, "v": made})
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        return redirect(f"{reverse('web_ledger:close')}?period={period}")
+    state = Period.objects.filter(code=period).first()
+    return render(request, "web_ledger/close.html", {
+        "period": period, "state": state, "checks": close.run_checks(period),
+        "can_close": can(request.user, "ledger.close"), "periods": Period.objects.order_by("-code")[:24],
+    })
+
+
+# -- posting rules --------------------------------------------------------------------------------
+
+
+@require_permission("ledger.view")
+def rules_page(request):
+    if request.method == "POST":
+        if not can(request.user, "ledger.edit"):
+            return render(request, "web/forbidden.html", {"permission": "ledger.edit"}, status=403)
+        line = get_object_or_404(PostingRuleLine, pk=request.POST.get("line"))
+        try:
+            with transaction.atomic(durable=True):
+                rules.update_rule_line(
+                    line=line, actor=request.actor, account=request.POST.get("account", ""),
+                    side=request.POST.get("side", ""), amount_key=request.POST.get("amount_key", ""),
+                    summary=request.POST.get("summary", ""), cash_flow_item=request.POST.get("cash_flow_item") or None,
+                )
+            messages.success(request, _("Rule %(r)s changed.") % {"r": line.rule.code})
+        except DomainError as exc:
+            messages.error(request, f"{line.rule.code}: {exc.message}")
+        return redirect("web_ledger:rules")
+    return render(request, "web_ledger/rules.html", {
+        "rules": PostingRule.objects.prefetch_related("lines__account", "lines__cash_flow_item"),
+        "accounts": reports.accounts().filter(is_leaf=True), "items": CashFlowItem.objects.all(),
+        "can_edit": can(request.user, "ledger.edit"),
+    })
+
+
+# -- opening balances -----------------------------------------------------------------------------
+
+
+@require_permission("ledger.view")
+def opening_page(request):
+    if request.GET.get("template"):
+        from sihe.ledger.render import Table
+
+        table = Table(title="期初余额", subtitle="", headers=opening.template_rows()[0], rows=opening.template_rows()[1:])
+        return _file(table, "xlsx", "opening-balances-template")
+    result = None
+    if request.method == "POST":
+        if not can(request.user, "ledger.edit"):
+            return render(request, "web/forbidden.html", {"permission": "ledger.edit"}, status=403)
+        upload = request.FILES.get("file")
+        try:
+            if upload is None:
+                raise DomainError(_("Choose an Excel file."), field="file")
+            rows = opening.read_workbook(upload.read())
+            with transaction.atomic(durable=True):
+                count = services.import_opening_balances(period=request.POST.get("period", ""), rows=rows,
+                                                         actor=request.actor)
+            messages.success(request, _("%(n)s opening balances saved.") % {"n": count})
+            return redirect("web_ledger:opening")
+        except DomainError as exc:
+            result = exc
+    from sihe.ledger.models import OpeningBalance
+
+    rows = OpeningBalance.objects.select_related("account").order_by("account__code")
+    return render(request, "web_ledger/opening.html", {
+        "error": result, "rows": rows, "period": request.POST.get("period") or services.period_of(
+            timezone.localdate()),
+    }, status=422 if result else 200)
