@@ -117,7 +117,9 @@ def test_jd_sample():
     assert [line.qty for line in order.lines] == [D(2), D(1)]  # itemTotal "2" is a string
     assert order.platform_subsidy == D("0.00")
     assert order.extra["finished_at"] is None  # 0001-01-01 00:00:00 = not finished
-    assert (order.receiver.province, order.receiver.city, order.receiver.district) == ("北京", "朝阳区", "三环到四环之间")
+    # JD's Beijing "city" is the district and its "county" a ring-road zone
+    assert (order.receiver.province, order.receiver.city, order.receiver.district, order.receiver.street) == (
+        "北京市", "北京市", "朝阳区", "望京街道")
     assert order.paid_at == datetime(2025, 3, 8, 9, 13, 2, tzinfo=SHANGHAI)
 
 
@@ -251,3 +253,61 @@ def test_registry():
     with pytest.raises(ChannelPayloadError) as error:
         normalize("pinduoduo", {})
     assert error.value.field == "channel_type"
+
+
+def test_jd_ordinary_province_keeps_its_four_levels():
+    payload = load("jd")
+    _info = payload["jingdong_pop_order_get_responce"]["orderDetailInfo"]["orderInfo"]
+    _info["consigneeInfo"].update(province="浙江", city="杭州市", county="西湖区", town="文新街道")
+    receiver = normalize("jd", payload).receiver
+    assert (receiver.province, receiver.city, receiver.district, receiver.street) == (
+        "浙江", "杭州市", "西湖区", "文新街道")
+
+
+def test_shopify_free_shipping_code_is_taken_from_the_shipping_line():
+    payload = load("shopify")
+    payload["shipping_lines"][0]["discounted_price"] = "0.00"
+    payload.update(total_price="58.29", total_price_set=None)
+    order = normalize("shopify", payload)
+    assert (order.shipping_fee, order.amount_paid) == (D("0.00"), D("58.29"))
+
+
+STATUS_TABLES = {
+    "taobao": {"WAIT_BUYER_PAY": "pending_payment", "WAIT_SELLER_SEND_GOODS": "paid",
+               "SELLER_CONSIGNED_PART": "partially_shipped", "WAIT_BUYER_CONFIRM_GOODS": "shipped",
+               "TRADE_BUYER_SIGNED": "shipped", "TRADE_FINISHED": "completed", "TRADE_CLOSED": "closed",
+               "TRADE_CLOSED_BY_TAOBAO": "cancelled", "PAID_FORBID_CONSIGN": "paid"},
+    "jd": {"WAIT_SELLER_STOCK_OUT": "paid", "WAIT_GOODS_RECEIVE_CONFIRM": "shipped", "FINISHED_L": "completed",
+           "TRADE_CANCELED": "cancelled", "LOCKED": "paid"},
+    "douyin": {1: "pending_payment", 105: "paid", 2: "paid", 101: "partially_shipped", 3: "shipped",
+               4: "cancelled", 5: "completed"},
+    "woocommerce": {"pending": "pending_payment", "on-hold": "pending_payment", "processing": "paid",
+                    "wc-processing": "paid", "completed": "completed", "cancelled": "cancelled",
+                    "refunded": "closed", "failed": "pending_payment"},
+}
+
+
+def _set_status(channel, payload, raw):
+    if channel == "taobao":
+        trade = payload["trade_fullinfo_get_response"]["trade"]
+        trade["status"] = raw
+        for line in trade["orders"]["order"]:
+            line["status"] = raw
+    elif channel == "jd":
+        payload["jingdong_pop_order_get_responce"]["orderDetailInfo"]["orderInfo"]["orderState"] = raw
+    elif channel == "douyin":
+        shop_order = payload["data"]["shop_order_list"][0]
+        shop_order["order_status"] = raw
+        shop_order["sku_order_list"][0]["order_status"] = raw
+    else:
+        payload["status"] = raw
+
+
+@pytest.mark.parametrize(("channel", "raw", "expected"),
+                         [(c, raw, ours) for c, table in STATUS_TABLES.items() for raw, ours in table.items()])
+def test_status_tables(channel, raw, expected):
+    payload = load(channel)
+    _set_status(channel, payload, raw)
+    order = normalize(channel, payload)
+    assert order.status == expected
+    assert all(line.shippable is False for line in order.lines) or order.status == "paid"

@@ -40,6 +40,19 @@ STATUSES = {
     "TRADE_CANCELED": "cancelled",
 }
 HELD = {"LOCKED", "POP_ORDER_PAUSE", "PAUSE"}
+MUNICIPALITIES = {"北京", "上海", "天津", "重庆"}
+
+
+def _place(consignee: Node) -> dict:
+    """JD's four levels to ours. In the 直辖市 JD's "city" is the district and its "county" a zone
+    (e.g. 北京 / 朝阳区 / 三环到四环之间): the city becomes 北京市, the zone is dropped (it stays in
+    fullAddress)."""
+    province = consignee["province"].text()
+    city, county, town = consignee["city"].text(), consignee["county"].text(), consignee["town"].text()
+    if province.removesuffix("市") in MUNICIPALITIES and city != province.removesuffix("市") + "市":
+        municipality = province.removesuffix("市") + "市"
+        return {"province": municipality, "city": municipality, "district": city, "street": town}
+    return {"province": province, "city": city, "district": county, "street": town}
 
 
 def _order(payload) -> Node:
@@ -115,10 +128,7 @@ class JdAdapter(Adapter):
             receiver=Receiver(
                 name=consignee["fullname"].text(),
                 phone=consignee["mobile"].text() or consignee["telephone"].text(),
-                province=consignee["province"].text(),
-                city=consignee["city"].text(),
-                district=consignee["county"].text(),
-                street=consignee["town"].text(),
+                **_place(consignee),
                 detail=consignee["fullAddress"].text(),
                 country="CN",
             ),

@@ -94,7 +94,9 @@ class ShopifyAdapter(Adapter):
             shares = spread(discount_total, [d[3] for d in drafts])
 
         shipping_lines = order["shipping_lines"].items(nonempty=False) if order.has("shipping_lines") else []
-        shipping = _sum(shipping_lines, "price")
+        # a shipping discount (free-shipping code) is on the shipping line, not in total_discounts
+        shipping = sum((s["discounted_price"].yuan() if s.has("discounted_price") else s["price"].yuan()
+                        for s in shipping_lines), ZERO)
         shipping_tax = sum((_sum(s["tax_lines"].items(nonempty=False), "price") for s in shipping_lines
                             if s.has("tax_lines")), ZERO)
         tax_total = order["total_tax"].yuan(default=ZERO)
