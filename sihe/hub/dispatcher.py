@@ -20,15 +20,17 @@ claims are serialised by the database's write lock. A worker killed mid-delivery
 import hashlib
 import hmac
 import json
+import threading
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import requests
 from django.conf import settings
 from django.db import IntegrityError, OperationalError, connection, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from sihe.core.models import Event
@@ -271,42 +273,50 @@ def claimable(now: datetime):
 def claim(*, now: datetime | None = None, limit: int = 20) -> tuple[list[Claim], list[int]]:
     """Lease up to `limit` deliveries; returns the claims and the ids given up as dead."""
     now = now or timezone.now()
-    claims, dead = [], []
+    token = uuid.uuid4().hex  # one per claim: identifies this worker's lease on these rows
     with transaction.atomic(durable=True):
         rows = list(
             claimable(now)
             .select_related("event", "subscription")
             .select_for_update(skip_locked=True, of=("self",))[:limit]
         )
-        for row in rows:
-            if row.status == Delivery.IN_FLIGHT and row.attempts >= max_attempts():
-                # Its last try was cut off (worker killed or lease lost): that was the last one.
-                row.status, row.leased_until, row.lease_token = Delivery.DEAD, None, ""
-                row.last_error = (row.last_error + "\n" if row.last_error else "") + "lease expired on last attempt"
-                row.save(update_fields=["status", "leased_until", "lease_token", "last_error"])
-                dead.append(row.pk)
-                continue
-            row.status = Delivery.IN_FLIGHT
-            row.attempts += 1
-            row.leased_until = now + timedelta(seconds=lease_seconds())
-            row.lease_token = uuid.uuid4().hex
-            row.save(update_fields=["status", "attempts", "leased_until", "lease_token"])
-            claims.append(
-                Claim(
-                    delivery_id=row.pk,
-                    lease_token=row.lease_token,
-                    attempt=row.attempts,
-                    event_id=row.event_id,
-                    event_type=row.event.type,
-                    url=row.subscription.url,
-                    secret=row.subscription.secret,
-                    body=event_body(row.event),
-                )
+        # Its last try was cut off (worker killed or lease lost): that was the last one.
+        dead = [r.pk for r in rows if r.status == Delivery.IN_FLIGHT and r.attempts >= max_attempts()]
+        if dead:
+            Delivery.objects.filter(pk__in=dead).update(
+                status=Delivery.DEAD, leased_until=None, lease_token="", last_error="lease expired on last attempt"
             )
+        taken = [r for r in rows if r.pk not in dead]
+        Delivery.objects.filter(pk__in=[r.pk for r in taken]).update(
+            status=Delivery.IN_FLIGHT,
+            attempts=F("attempts") + 1,
+            leased_until=now + timedelta(seconds=lease_seconds()),
+            lease_token=token,
+        )
+    claims = [
+        Claim(
+            delivery_id=r.pk,
+            lease_token=token,
+            attempt=r.attempts + 1,
+            event_id=r.event_id,
+            event_type=r.event.type,
+            url=r.subscription.url,
+            secret=r.subscription.secret,
+            body=event_body(r.event),
+        )
+        for r in taken
+    ]
     return claims, dead
 
 
-_session = requests.Session()
+_local = threading.local()
+
+
+def _session() -> requests.Session:
+    # One keep-alive session per sending thread (a Session is not meant to be shared by threads).
+    if not hasattr(_local, "session"):
+        _local.session = requests.Session()
+    return _local.session
 
 
 def post(claim_: Claim, *, now: datetime | None = None) -> Outcome:
@@ -314,7 +324,7 @@ def post(claim_: Claim, *, now: datetime | None = None) -> Outcome:
     _assert_outside_transaction()
     started = time.monotonic()
     try:
-        response = _session.post(
+        response = _session().post(
             claim_.url,
             data=claim_.body,
             headers=claim_.headers(now=now or timezone.now()),
@@ -333,35 +343,53 @@ def _ms(started: float) -> int:
 
 
 def record(claim_: Claim, outcome: Outcome, *, now: datetime | None = None) -> str | None:
-    """Write the answer; returns the new status, or None if the lease was lost meanwhile."""
+    """Write one answer; returns the new status, or None if the lease was lost meanwhile."""
+    return record_many([(claim_, outcome)], now=now)[0]
+
+
+def record_many(results: list[tuple[Claim, Outcome]], *, now: datetime | None = None) -> list[str | None]:
+    """Write the answers of one round in one transaction (the second one, after the POSTs).
+
+    Only rows still leased to this claim are written: a worker whose lease ran out, and whose
+    delivery another worker has meanwhile taken, changes nothing."""
     now = now or timezone.now()
-    mine = Delivery.objects.filter(pk=claim_.delivery_id, status=Delivery.IN_FLIGHT, lease_token=claim_.lease_token)
+    statuses: list[str | None] = []
     with transaction.atomic(durable=True):
-        if outcome.ok:
-            status = Delivery.DELIVERED
-            changes = {"delivered_at": now, "last_error": ""}
-        elif claim_.attempt >= max_attempts():
-            status = Delivery.DEAD
-            changes = {"last_error": outcome.error}
-        else:
-            status = Delivery.FAILED
-            changes = {"last_error": outcome.error, "next_attempt_at": now + backoff(claim_.attempt)}
-        updated = mine.update(
-            status=status, leased_until=None, lease_token="", last_status_code=outcome.status_code, **changes
-        )
-    return status if updated else None
+        for claim_, outcome in results:
+            if outcome.ok:
+                status = Delivery.DELIVERED
+                changes = {"delivered_at": now, "last_error": ""}
+            elif claim_.attempt >= max_attempts():
+                status = Delivery.DEAD
+                changes = {"last_error": outcome.error}
+            else:
+                status = Delivery.FAILED
+                changes = {"last_error": outcome.error, "next_attempt_at": now + backoff(claim_.attempt)}
+            updated = Delivery.objects.filter(
+                pk=claim_.delivery_id, status=Delivery.IN_FLIGHT, lease_token=claim_.lease_token
+            ).update(status=status, leased_until=None, lease_token="", last_status_code=outcome.status_code, **changes)
+            statuses.append(status if updated else None)
+    return statuses
 
 
-def deliver_due(*, now: datetime | None = None, limit: int = 20, echo=None) -> Round:
+def deliver_due(*, now: datetime | None = None, limit: int = 20, threads: int = 1, echo=None) -> Round:
+    """Claim, POST (up to `threads` at once; the claimed rows are heads of different aggregates or
+    subscriptions, so sending them side by side keeps the order per aggregate), record."""
     result = Round()
     claims, dead = claim(now=now, limit=limit)
     result.dead += len(dead)
     for delivery_id in dead:
         if echo:
             echo(f"dead     delivery {delivery_id}: lease expired on its last attempt")
-    for claim_ in claims:
-        outcome = post(claim_, now=now)
-        status = record(claim_, outcome, now=now)
+    if not claims:
+        return result
+    if threads > 1 and len(claims) > 1:
+        with ThreadPoolExecutor(max_workers=min(threads, len(claims)), thread_name_prefix="sihe-post") as pool:
+            outcomes = list(pool.map(lambda c: post(c, now=now), claims))
+    else:
+        outcomes = [post(c, now=now) for c in claims]
+    statuses = record_many(list(zip(claims, outcomes, strict=True)), now=now)
+    for claim_, outcome, status in zip(claims, outcomes, statuses, strict=True):
         if status == Delivery.DELIVERED:
             result.delivered += 1
         elif status == Delivery.DEAD:
@@ -377,10 +405,10 @@ def deliver_due(*, now: datetime | None = None, limit: int = 20, echo=None) -> R
     return result
 
 
-def step(*, now: datetime | None = None, limit: int = 20, echo=None) -> Round:
+def step(*, now: datetime | None = None, limit: int = 20, threads: int = 1, echo=None) -> Round:
     """One round of the worker: handlers, fan-out, deliveries."""
     handled = run_handlers(now=now, echo=echo)
     fanned = fan_out(now=now)
-    result = deliver_due(now=now, limit=limit, echo=echo)
+    result = deliver_due(now=now, limit=limit, threads=threads, echo=echo)
     result.handled, result.fanned_out = handled, fanned
     return result

@@ -1,4 +1,4 @@
-"""`sihe worker [--drain] [--interval SECONDS] [--batch N]`: deliver the event log.
+"""`sihe worker [--drain] [--interval SECONDS] [--batch N] [--threads N]`: deliver the event log.
 
 Runs the in-process handlers, fans new events out to webhook subscriptions and POSTs what is
 due, printing each delivery. Without `--drain` it polls forever and exits cleanly on SIGTERM or
@@ -23,9 +23,10 @@ class Command(BaseCommand):
         parser.add_argument("--drain", action="store_true", help="deliver everything due, then exit")
         parser.add_argument("--interval", type=float, default=1.0, help="seconds between polls when idle")
         parser.add_argument("--batch", type=int, default=20, help="deliveries claimed per round")
+        parser.add_argument("--threads", type=int, default=4, help="POSTs sent at the same time")
         parser.add_argument("--quiet", action="store_true", help="print only the summary")
 
-    def handle(self, *args, drain=False, interval=1.0, batch=20, quiet=False, **opts):
+    def handle(self, *args, drain=False, interval=1.0, batch=20, threads=4, quiet=False, **opts):
         self.stopping = threading.Event()
         echo = None if quiet else self._echo
         totals = dispatcher.Round()
@@ -34,7 +35,7 @@ class Command(BaseCommand):
             self.stdout.write(f"sihe worker: polling every {interval:g}s (Ctrl-C to stop)")
         while not self.stopping.is_set():
             try:
-                result = dispatcher.step(limit=max(1, batch), echo=echo)
+                result = dispatcher.step(limit=max(1, batch), threads=max(1, threads), echo=echo)
             except Exception as exc:
                 if drain:
                     raise
@@ -53,7 +54,7 @@ class Command(BaseCommand):
             self.stopping.wait(interval)
         self.stdout.write(
             f"sihe worker: {totals.delivered} delivered, {totals.failed} failed (will retry), "
-            f"{totals.dead} dead, {totals.handled} events handled in process"
+            f"{totals.dead} dead, {totals.handled} events passed to in-process handlers"
             + (", stopped" if self.stopping.is_set() else "")
         )
 
