@@ -19,6 +19,7 @@ Amounts, for every channel:
 import base64
 import hashlib
 import hmac
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
@@ -126,6 +127,7 @@ class NormalizedOrder:
 
 
 MISSING = object()
+_LOCAL_TIME = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$")
 
 
 class Node:
@@ -284,9 +286,11 @@ class Node:
             if optional:
                 return None
             self.fail(_("is not set"))
+        text = self.value.strip()
         try:
-            # parsed with a dummy offset, then given the channel's wall-clock zone
-            parsed = datetime.strptime(self.value.strip() + " +0000", "%Y-%m-%d %H:%M:%S %z")
+            if not _LOCAL_TIME.match(text):
+                raise ValueError(text)
+            parsed = datetime.fromisoformat(text)
         except ValueError:
             self.fail(_("must read YYYY-MM-DD HH:MM:SS"))
         return parsed.replace(tzinfo=tz)
@@ -343,10 +347,11 @@ def unit_price_of(total: Decimal, qty: Decimal) -> Decimal:
 
 
 def check_sum(node: Node, stated: Decimal, computed: Decimal, what: str) -> None:
+    """`what` is a msgid marked with gettext_noop; it is translated only when the check fails."""
     if stated != computed:
         node.fail(
             _("is %(stated)s but %(what)s come to %(computed)s")
-            % {"stated": stated, "what": what, "computed": computed}
+            % {"stated": stated, "what": _(what), "computed": computed}
         )
 
 

@@ -10,6 +10,7 @@ promotions are kept apart from the shop's (`platform_subsidy`); after-sale state
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from sihe.oms.channels.base import (
     Adapter,
@@ -73,12 +74,12 @@ class DouyinAdapter(Adapter):
             unit = node["origin_amount"].fen()
             line_total = qty * unit
             if node.has("sum_amount"):
-                check_sum(node["sum_amount"], node["sum_amount"].fen(), line_total, _("origin_amount × item_num"))
+                check_sum(node["sum_amount"], node["sum_amount"].fen(), line_total, gettext_noop("origin_amount × item_num"))
             promotion = node["promotion_amount"].fen(default=None) if node.has("promotion_amount") else None
             drafts.append((node, qty, unit, line_total, promotion))
 
         goods_total = sum((d[3] for d in drafts), ZERO)
-        check_sum(order["order_amount"], order["order_amount"].fen(), goods_total, _("the sku orders' sum_amount"))
+        check_sum(order["order_amount"], order["order_amount"].fen(), goods_total, gettext_noop("the sku orders' sum_amount"))
         discount_total = order["promotion_amount"].fen(default=ZERO)
         shares = [d[4] for d in drafts]
         if None in shares or sum(shares, ZERO) != discount_total:
@@ -86,7 +87,7 @@ class DouyinAdapter(Adapter):
         shipping = order["post_amount"].fen(default=ZERO)
         amount_paid = order["pay_amount"].fen()
         check_sum(order["pay_amount"], amount_paid, goods_total - discount_total + shipping,
-                  _("order_amount − promotion_amount + post_amount"))
+                  gettext_noop("order_amount − promotion_amount + post_amount"))
 
         lines = []
         for (node, qty, unit, line_total, _promotion), share in zip(drafts, shares, strict=True):

@@ -12,6 +12,7 @@ discounts are spread over the lines in proportion. JD's area ids are its own, no
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from sihe.core.money import round_money
 from sihe.oms.channels.base import (
@@ -81,11 +82,11 @@ class JdAdapter(Adapter):
             drafts.append((node, qty, price, round_money(qty * price)))
         goods_total = sum((d[3] for d in drafts), Decimal("0.00"))
         check_sum(order["orderTotalPrice"], order["orderTotalPrice"].yuan(), goods_total,
-                  _("the items' jdPrice × itemTotal"))
+                  gettext_noop("the items' jdPrice × itemTotal"))
         seller_discount = order["sellerDiscount"].yuan(default=Decimal("0.00"))
         if order.has("orderSellerPrice"):
             check_sum(order["orderSellerPrice"], order["orderSellerPrice"].yuan(), goods_total - seller_discount,
-                      _("orderTotalPrice − sellerDiscount"))
+                      gettext_noop("orderTotalPrice − sellerDiscount"))
         shipping = order["freightPrice"].yuan(default=Decimal("0.00"))
         amount_paid = order["orderPayment"].yuan() + order["balanceUsed"].yuan(default=Decimal("0.00"))
         discount_total = goods_total + shipping - amount_paid

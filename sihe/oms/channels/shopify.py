@@ -10,6 +10,7 @@ X-Shopify-Shop-Domain header (pass `shop=`). Webhooks are verified with X-Shopif
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from sihe.core.money import round_money
 from sihe.oms.channels.base import (
@@ -85,7 +86,7 @@ class ShopifyAdapter(Adapter):
         goods_total = sum((d[3] for d in drafts), ZERO)
         if order.has("total_line_items_price"):
             check_sum(order["total_line_items_price"], order["total_line_items_price"].yuan(), goods_total,
-                      _("the line items' price × quantity"))
+                      gettext_noop("the line items' price × quantity"))
         discount_total = order["total_discounts"].yuan(default=ZERO)
         shares = [d[4] for d in drafts]
         if sum(shares, ZERO) != discount_total:
@@ -101,11 +102,11 @@ class ShopifyAdapter(Adapter):
                             if s.has("tax_lines")), ZERO)
         tax_total = order["total_tax"].yuan(default=ZERO)
         check_sum(order["total_tax"], tax_total, sum((d[6] for d in drafts), ZERO) + shipping_tax,
-                  _("the line and shipping tax lines"))
+                  gettext_noop("the line and shipping tax lines"))
         added_tax = ZERO if taxes_included else tax_total
         amount_paid = order["total_price"].yuan()
         check_sum(order["total_price"], amount_paid, goods_total - discount_total + shipping + added_tax,
-                  _("line items − discounts + shipping + tax"))
+                  gettext_noop("line items − discounts + shipping + tax"))
 
         lines = []
         for (node, qty, price, line_total, _a, _t, tax), share in zip(drafts, shares, strict=True):

@@ -11,6 +11,7 @@ empty and the place is in `receiver_district`: it becomes the city; times are Ch
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from sihe.core.money import round_money
 from sihe.oms.channels.base import (
@@ -79,12 +80,12 @@ class TaobaoAdapter(Adapter):
             line_total = round_money(qty * price)
             if node.has("total_fee"):
                 check_sum(node["total_fee"], node["total_fee"].yuan(), line_total + adjust - own_discount,
-                          _("price × num + adjust_fee − discount_fee"))
+                          gettext_noop("price × num + adjust_fee − discount_fee"))
             allocated = node["part_mjz_discount"].yuan() if node.has("part_mjz_discount") else None
             drafts.append((node, qty, price, line_total, own_discount - adjust, allocated))
 
         goods_total = sum((d[3] for d in drafts), Decimal("0.00"))
-        check_sum(trade["total_fee"], trade["total_fee"].yuan(), goods_total, _("the lines' price × num"))
+        check_sum(trade["total_fee"], trade["total_fee"].yuan(), goods_total, gettext_noop("the lines' price × num"))
         order_discount = trade["discount_fee"].yuan(default=Decimal("0.00")) - trade["adjust_fee"].yuan(
             default=Decimal("0.00"), allow_negative=True)
         allocations = [d[5] for d in drafts]
@@ -124,7 +125,7 @@ class TaobaoAdapter(Adapter):
         shipping = trade["post_fee"].yuan(default=Decimal("0.00"))
         amount_paid = trade["payment"].yuan()
         check_sum(trade["payment"], amount_paid, goods_total - discount_total + shipping,
-                  _("goods − discounts + post_fee"))
+                  gettext_noop("goods − discounts + post_fee"))
 
         city, district = trade["receiver_city"].text(), trade["receiver_district"].text()
         if not city and district:  # 省直辖县级: the place is in district, there is no 地级 city

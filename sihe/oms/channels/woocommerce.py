@@ -12,6 +12,7 @@ from datetime import UTC
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from sihe.oms.channels.base import (
     Adapter,
@@ -92,15 +93,15 @@ class WooCommerceAdapter(Adapter):
         goods_total = sum((line.line_total for line in lines), ZERO)
         discount_total = order["discount_total"].yuan(default=ZERO)
         check_sum(order["discount_total"], discount_total, sum((line.discount for line in lines), ZERO),
-                  _("the lines' subtotal − total"))
+                  gettext_noop("the lines' subtotal − total"))
         shipping = order["shipping_total"].yuan(default=ZERO)
         tax_total = order["total_tax"].yuan(default=ZERO)
         check_sum(order["total_tax"], tax_total,
                   sum((line.tax for line in lines), ZERO) + order["shipping_tax"].yuan(default=ZERO),
-                  _("the lines' total_tax + shipping_tax"))
+                  gettext_noop("the lines' total_tax + shipping_tax"))
         amount_paid = order["total"].yuan()
         check_sum(order["total"], amount_paid, goods_total - discount_total + shipping + tax_total,
-                  _("subtotals − discount_total + shipping_total + total_tax"))
+                  gettext_noop("subtotals − discount_total + shipping_total + total_tax"))
 
         refunded = ZERO
         for refund in order["refunds"].items(nonempty=False) if order.has("refunds") else []:
