@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from django.db.models import Sum
 
+from sihe.core.money import round_money
 from sihe.costing.models import ValuationLayer
 from sihe.ledger import reports
 from sihe.ledger.close import last_day
@@ -15,7 +16,7 @@ ACCOUNTS = ("1405", "1403")
 def valuation_by_warehouse(period: str) -> dict[str, Decimal]:
     rows = (ValuationLayer.objects.filter(date__lte=last_day(period)).values("warehouse__code")
             .annotate(v=Sum("value")))
-    return {r["warehouse__code"]: Decimal(r["v"] or 0) for r in rows}
+    return {r["warehouse__code"]: round_money(Decimal(r["v"] or 0)) for r in rows}
 
 
 def ledger_by_warehouse(period: str) -> dict[str, Decimal]:

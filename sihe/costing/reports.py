@@ -13,6 +13,7 @@ from sihe.catalog.models import Product, Warehouse
 from sihe.core.money import round_money
 from sihe.costing.models import ValuationLayer
 from sihe.stock.events import d
+from sihe.stock.selectors import q6
 
 ZERO = Decimal(0)
 
@@ -32,9 +33,9 @@ def summary(*, start: datetime.date, end: datetime.date, warehouse: Warehouse | 
     result = []
     for row in rows:
         product = products[row["product_id"]]
-        o_q, o_v = row["opening_qty"] or ZERO, row["opening_value"] or ZERO
-        i_q, i_v = row["in_qty"] or ZERO, row["in_value"] or ZERO
-        x_q, x_v = -(row["out_qty"] or ZERO), -(row["out_value"] or ZERO)
+        o_q, o_v = q6(row["opening_qty"]), round_money(Decimal(row["opening_value"] or 0))
+        i_q, i_v = q6(row["in_qty"]), round_money(Decimal(row["in_value"] or 0))
+        x_q, x_v = -q6(row["out_qty"]), -round_money(Decimal(row["out_value"] or 0))
         result.append({"sku": product.sku, "name": product.name, "uom": product.uom.code,
                        "opening_qty": o_q, "opening_value": o_v, "in_qty": i_q, "in_value": i_v,
                        "out_qty": x_q, "out_value": x_v, "closing_qty": o_q + i_q - x_q, "closing_value": o_v + i_v - x_v})

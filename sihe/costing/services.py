@@ -21,6 +21,7 @@ from sihe.costing import engine, postings
 from sihe.costing.models import FifoConsumption, ValuationLayer
 from sihe.stock import services as stock
 from sihe.stock.models import Counterpart, StockMove
+from sihe.stock.selectors import q6
 
 ZERO = Decimal(0)
 Layer = ValuationLayer
@@ -266,7 +267,7 @@ def valuation(*, product: Product, warehouse: Warehouse | None = None) -> dict:
     if warehouse is not None:
         qs = qs.filter(warehouse=warehouse)
     agg = qs.aggregate(qty=Sum("qty"), value=Sum("value"))
-    qty, value = agg["qty"] or ZERO, agg["value"] or ZERO
+    qty, value = q6(agg["qty"]), round_money(Decimal(agg["value"] or 0))
     if qty > 0:
         unit = round_unit_cost(value / qty)
     else:

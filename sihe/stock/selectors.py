@@ -8,7 +8,13 @@ from django.db.models import F, Q, Sum
 
 from sihe.catalog.models import Product, Warehouse
 from sihe.core.errors import NotFound
+from sihe.core.money import round_qty
 from sihe.stock.models import Lot, Quant, Reservation, StockLevel, StockMove
+
+
+def q6(value) -> Decimal:
+    """Aggregates of decimals come back as binary floats on SQLite: snap them to the stored scale."""
+    return round_qty(Decimal(value or 0), 6)
 
 
 def levels(*, product: Product | None = None, warehouse: Warehouse | None = None):
@@ -22,7 +28,7 @@ def levels(*, product: Product | None = None, warehouse: Warehouse | None = None
 
 def totals(*, product: Product | None = None, warehouse: Warehouse | None = None) -> dict:
     agg = levels(product=product, warehouse=warehouse).aggregate(on_hand=Sum("on_hand"), reserved=Sum("reserved"))
-    on_hand, reserved = agg["on_hand"] or Decimal(0), agg["reserved"] or Decimal(0)
+    on_hand, reserved = q6(agg["on_hand"]), q6(agg["reserved"])
     return {"on_hand": on_hand, "reserved": reserved, "available": on_hand - reserved}
 
 
@@ -45,7 +51,8 @@ def grouped(*, product: Product | None, warehouse: Warehouse | None, group_by: s
             .values("product__sku", "warehouse__code", *key)
             .annotate(on_hand=Sum("qty"), reserved=Sum("reserved"))
             .order_by("product__sku", "warehouse__code", *key))
-    return [{**row, "available": row["on_hand"] - row["reserved"]} for row in rows]
+    return [{**row, "on_hand": q6(row["on_hand"]), "reserved": q6(row["reserved"]),
+             "available": q6(row["on_hand"]) - q6(row["reserved"])} for row in rows]
 
 
 def moves(*, product: Product | None = None, warehouse: Warehouse | None = None, limit: int = 200):
@@ -107,9 +114,9 @@ def rebuilt_quants() -> dict[tuple, Decimal]:
     result: dict[tuple, Decimal] = defaultdict(Decimal)
     done = StockMove.objects.filter(state=StockMove.State.DONE)
     for row in done.filter(dst_location__isnull=False).values("product_id", "dst_location_id", "lot_id").annotate(q=Sum("qty")):
-        result[(row["product_id"], row["dst_location_id"], row["lot_id"])] += row["q"]
+        result[(row["product_id"], row["dst_location_id"], row["lot_id"])] += q6(row["q"])
     for row in done.filter(src_location__isnull=False).values("product_id", "src_location_id", "lot_id").annotate(q=Sum("qty")):
-        result[(row["product_id"], row["src_location_id"], row["lot_id"])] -= row["q"]
+        result[(row["product_id"], row["src_location_id"], row["lot_id"])] -= q6(row["q"])
     return result
 
 
@@ -142,7 +149,7 @@ def quant_differences() -> list[dict]:
     for row in Reservation.objects.filter(state=Reservation.State.ACTIVE).values(
             "lines__quant_id").annotate(q=Sum("lines__open_qty")):
         if row["lines__quant_id"]:
-            reserved[row["lines__quant_id"]] += row["q"] or Decimal(0)
+            reserved[row["lines__quant_id"]] += q6(row["q"])
     for quant_id, have in Quant.objects.exclude(reserved=0).values_list("id", "reserved"):
         if reserved.get(quant_id, Decimal(0)) != have:
             diffs.append({"kind": "reserved", "quant_id": quant_id, "stored": have,
