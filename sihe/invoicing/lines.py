@@ -180,6 +180,21 @@ def with_discount(line: InvoiceLine, *, amount=None, gross=None) -> tuple[Invoic
     return discounted, discount
 
 
+def sale_lines(
+    *, name: str, tax_code: str, tax_rate, quantity, gross, discount=0, spec: str = "", unit: str = ""
+) -> list[InvoiceLine]:
+    """An e-commerce order line (prices tax included) as invoice lines: without a discount one line;
+    with one, the 被折扣行 at the full price and its 折扣行, so 价税合计 = gross − discount = paid."""
+    line = line_from_inclusive(name=name, tax_code=tax_code, tax_rate=tax_rate, quantity=quantity, gross=gross,
+                               spec=spec, unit=unit)
+    off = round_money(to_decimal(discount, field="discount"))
+    if off == 0:
+        return [line]
+    if off == line.total:
+        raise InvoiceError(_("a line discounted to zero is left off the invoice"), field="discount")
+    return list(with_discount(line, gross=off))
+
+
 def check_line(line: InvoiceLine, *, index: int | None = None) -> None:
     """Refuse a line outside the §4.4 tolerances, naming the field (`lines[2].tax`)."""
     where = f"lines[{index}]." if index is not None else ""
