@@ -19,9 +19,10 @@ def assert_adds_up(order: NormalizedOrder):
     assert sum(line.discount for line in order.lines) == order.discount_total
     assert sum(line.line_total for line in order.lines) == order.goods_total
     added_tax = D(0) if order.prices_include_tax else order.tax_total
-    assert order.goods_total - order.discount_total + order.shipping_fee + added_tax == order.amount_paid
+    assert order.goods_total - order.discount_total + order.shipping_fee + order.fee_total + added_tax \
+        == order.amount_paid
     line_tax = sum(line.tax for line in order.lines) if not order.prices_include_tax else D(0)
-    assert sum(line.amount_paid for line in order.lines) + order.shipping_fee + added_tax - line_tax \
+    assert sum(line.amount_paid for line in order.lines) + order.shipping_fee + order.fee_total + added_tax - line_tax \
         == order.amount_paid
     for line in order.lines:
         assert line.qty * line.unit_price == line.line_total or abs(line.qty * line.unit_price - line.line_total) \
@@ -311,3 +312,12 @@ def test_status_tables(channel, raw, expected):
     order = normalize(channel, payload)
     assert order.status == expected
     assert all(line.shippable is False for line in order.lines) or order.status == "paid"
+
+
+def test_woocommerce_fee_lines_are_other_charges():
+    payload = load("woocommerce")
+    payload["fee_lines"] = [{"id": 320, "name": "货到付款手续费", "total": "5.00", "total_tax": "0.65"}]
+    payload.update(total="254.25", total_tax="29.25")
+    order = normalize("woocommerce", payload)
+    assert (order.fee_total, order.tax_total, order.amount_paid) == (D("5.00"), D("29.25"), D("254.25"))
+    assert_adds_up(order)

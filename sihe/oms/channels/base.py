@@ -10,7 +10,7 @@ Amounts, for every channel:
   discounts (the platform's own allocation when it sends one that adds up, else spread in proportion,
   the last line taking the rounding remainder);
 - `line.amount_paid` = line_total − discount (+ line tax when prices exclude tax);
-- `goods_total − discount_total + shipping_fee + added tax = amount_paid`, checked against the
+- `goods_total − discount_total + shipping_fee + fee_total + added tax = amount_paid`, checked against the
   channel's own total; a payload whose numbers do not add up is refused.
 - `platform_subsidy` is the part of `discount_total` that the platform (or an influencer) pays to the
   seller, not a price cut borne by the seller.
@@ -105,6 +105,7 @@ class NormalizedOrder:
     paid_at: datetime | None
     updated_at: datetime
     tax_total: Decimal = ZERO
+    fee_total: Decimal = ZERO  # other charges (WooCommerce fee_lines), ex tax; may be negative
     prices_include_tax: bool = True
     platform_subsidy: Decimal = ZERO
     refunded_total: Decimal = ZERO

@@ -4,7 +4,7 @@ Quirks handled: ids as integers → strings; money as strings except `line_items
 (total ÷ qty, checked against the line within a fen); statuses with or without the `wc-` prefix;
 times from the `*_gmt` fields (UTC, no offset); line totals are stored without tax even when the shop
 enters prices with tax (`prices_include_tax` is kept in `extra`, the tax is added from `total_tax`);
-refunds are negative strings; the shop comes from the X-WC-Webhook-Source header (pass `shop=`).
+refunds are negative strings; `fee_lines` (e.g. a COD fee, or a negative fee used as a discount) go to `fee_total`; the shop comes from the X-WC-Webhook-Source header (pass `shop=`).
 Webhooks are verified with X-WC-Webhook-Signature.
 """
 
@@ -95,13 +95,16 @@ class WooCommerceAdapter(Adapter):
         check_sum(order["discount_total"], discount_total, sum((line.discount for line in lines), ZERO),
                   gettext_noop("the lines' subtotal − total"))
         shipping = order["shipping_total"].yuan(default=ZERO)
+        fee_lines = order["fee_lines"].items(nonempty=False) if order.has("fee_lines") else []
+        fees = sum((fee["total"].yuan(allow_negative=True) for fee in fee_lines), ZERO)
+        fee_tax = sum((fee["total_tax"].yuan(default=ZERO, allow_negative=True) for fee in fee_lines), ZERO)
         tax_total = order["total_tax"].yuan(default=ZERO)
         check_sum(order["total_tax"], tax_total,
-                  sum((line.tax for line in lines), ZERO) + order["shipping_tax"].yuan(default=ZERO),
-                  gettext_noop("the lines' total_tax + shipping_tax"))
+                  sum((line.tax for line in lines), ZERO) + order["shipping_tax"].yuan(default=ZERO) + fee_tax,
+                  gettext_noop("the lines' total_tax + shipping_tax + fee tax"))
         amount_paid = order["total"].yuan()
-        check_sum(order["total"], amount_paid, goods_total - discount_total + shipping + tax_total,
-                  gettext_noop("subtotals − discount_total + shipping_total + total_tax"))
+        check_sum(order["total"], amount_paid, goods_total - discount_total + shipping + fees + tax_total,
+                  gettext_noop("subtotals − discount_total + shipping_total + fees + total_tax"))
 
         refunded = ZERO
         for refund in order["refunds"].items(nonempty=False) if order.has("refunds") else []:
@@ -144,6 +147,7 @@ class WooCommerceAdapter(Adapter):
             updated_at=(order["date_modified_gmt"].iso_time(naive_tz=UTC) if order.has("date_modified_gmt")
                         else order["date_created_gmt"].iso_time(naive_tz=UTC)),
             tax_total=tax_total,
+            fee_total=fees,
             prices_include_tax=False,
             refunded_total=refunded,
             buyer_message=order["customer_note"].text(),
