@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 from django.db.models import F, Sum
 
+from sihe.core.money import round_money
 from sihe.ledger.models import Balance, Voucher, VoucherLine
 
 KEY_FIELDS = ("account_id", "period", "partner", "department", "project", "warehouse", "cash_flow", "closing")
@@ -63,7 +64,7 @@ def computed_from_lines() -> dict[tuple, tuple[Decimal, Decimal]]:
         )
         result[key][0] += Decimal(row["debit"])
         result[key][1] += Decimal(row["credit"])
-    return {k: (v[0], v[1]) for k, v in result.items()}
+    return {k: (round_money(v[0]), round_money(v[1])) for k, v in result.items()}
 
 
 def stored() -> dict[tuple, tuple[Decimal, Decimal]]:

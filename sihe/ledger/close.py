@@ -18,6 +18,7 @@ from decimal import Decimal
 from django.db.models import Sum
 from django.utils.translation import gettext_lazy as _
 
+from sihe.core.money import round_money
 from sihe.ledger.models import DIMENSIONS, Account, Balance, OpeningBalance, Voucher
 
 Check = Callable[[str], tuple[bool, str]]
@@ -105,7 +106,7 @@ def profit_and_loss_lines(period: str) -> list[dict]:
     accounts = {a.pk: a for a in Account.objects.filter(category="profit_loss")}
     lines, to_profit, from_profit = [], Decimal("0.00"), Decimal("0.00")
     for row in rows:
-        net = Decimal(row["debit"]) - Decimal(row["credit"])
+        net = round_money(Decimal(row["debit"]) - Decimal(row["credit"]))
         if not net:
             continue
         account = accounts[row["account_id"]]
@@ -132,9 +133,9 @@ def year_end_lines(period: str) -> list[dict]:
     retained = Account.objects.get(role="retained_earnings")
     moved = Balance.objects.filter(account=profit, period__lte=period).aggregate(d=Sum("debit"), c=Sum("credit"))
     opened = OpeningBalance.objects.filter(account=profit).aggregate(d=Sum("debit"), c=Sum("credit"))
-    credit_balance = sum(
+    credit_balance = round_money(sum(
         (Decimal(x or 0) for x in (moved["c"], opened["c"])), Decimal("0.00")
-    ) - sum((Decimal(x or 0) for x in (moved["d"], opened["d"])), Decimal("0.00"))
+    ) - sum((Decimal(x or 0) for x in (moved["d"], opened["d"])), Decimal("0.00")))
     if not credit_balance:
         return []
     if credit_balance > 0:

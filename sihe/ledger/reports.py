@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.db.models import Q, Sum
 
 from sihe.core.errors import NotFound
+from sihe.core.money import round_money
 from sihe.ledger.models import Account, Balance, OpeningBalance, Voucher, VoucherLine
 
 ZERO = Decimal("0.00")
@@ -52,7 +53,9 @@ def year_start(period: str) -> str:
 def movements(*, q: Q, by: tuple[str, ...] = ()) -> dict:
     """{(account_id, *by): (debit, credit)} of the projection rows matching q."""
     rows = Balance.objects.filter(q).values("account_id", *by).annotate(d=Sum("debit"), c=Sum("credit"))
-    return {(r["account_id"], *(r[f] for f in by)): (Decimal(r["d"]), Decimal(r["c"])) for r in rows}
+    # SQLite sums decimals as floats: round each sum back to the fen
+    return {(r["account_id"], *(r[f] for f in by)): (round_money(Decimal(r["d"])), round_money(Decimal(r["c"])))
+            for r in rows}
 
 
 def openings(*, period: str, by: tuple[str, ...] = ()) -> dict:
@@ -61,7 +64,9 @@ def openings(*, period: str, by: tuple[str, ...] = ()) -> dict:
         .values("account_id", *by)
         .annotate(d=Sum("debit"), c=Sum("credit"))
     )
-    return {(r["account_id"], *(r[f] for f in by)): (Decimal(r["d"]), Decimal(r["c"])) for r in rows}
+    # SQLite sums decimals as floats: round each sum back to the fen
+    return {(r["account_id"], *(r[f] for f in by)): (round_money(Decimal(r["d"])), round_money(Decimal(r["c"])))
+            for r in rows}
 
 
 def net_before(period: str, *, by: tuple[str, ...] = ()) -> dict:
@@ -164,7 +169,7 @@ def general_ledger(account: Account, year: int, up_to: str | None = None) -> dic
     monthly = Balance.objects.filter(account_id__in=ids, period__gte=first, period__lte=last).values("period").annotate(
         d=Sum("debit"), c=Sum("credit")
     )
-    by_month = {r["period"]: (Decimal(r["d"]), Decimal(r["c"])) for r in monthly}
+    by_month = {r["period"]: (round_money(Decimal(r["d"])), round_money(Decimal(r["c"]))) for r in monthly}
     rows, balance, ytd_d, ytd_c = [], start, ZERO, ZERO
     for month in range(1, int(last[5:]) + 1):
         code = f"{year:04d}-{month:02d}"

@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from sihe.core import audit
 from sihe.core.actor import Actor
@@ -68,7 +69,7 @@ def _period(code: str, *, lock: bool = False) -> Period:
 
 def _ensure_open(period: Period, *, field: str = "date") -> None:
     if period.is_closed:
-        raise PeriodClosed(f"period {period.code} is closed (结账); reopen it before posting", field=field)
+        raise PeriodClosed(_("period %(p)s is closed; reopen it before posting") % {"p": period.code}, field=field)
 
 
 # -- vouchers -------------------------------------------------------------------------------------
@@ -112,10 +113,12 @@ def _build_lines(raw_lines: list[dict], *, allow_red: bool, accounts: dict[str, 
         code = code.code if isinstance(code, Account) else str(code or "").strip()
         account = accounts.get(code)
         if account is None:
-            raise ValidationFailed(f"{at}.account: unknown account {code!r}", field=f"{at}.account", code="unknown_account")
+            raise ValidationFailed(_("%(at)s.account: unknown account %(code)s") % {"at": at, "code": code},
+                                   field=f"{at}.account", code="unknown_account")
         if not account.is_leaf:
             raise ValidationFailed(
-                f"{at}.account: {code} {account.name} has sub-accounts; post to a leaf account (末级科目)",
+                _("%(at)s.account: %(code)s %(name)s has sub-accounts; post to a leaf account")
+                % {"at": at, "code": code, "name": account.name},
                 field=f"{at}.account", code="not_leaf",
             )
         if not account.active:
@@ -123,17 +126,21 @@ def _build_lines(raw_lines: list[dict], *, allow_red: bool, accounts: dict[str, 
         debit = money(raw.get("debit") or 0, field=f"{at}.debit")
         credit = money(raw.get("credit") or 0, field=f"{at}.credit")
         if debit and credit:
-            raise ValidationFailed(f"{at}: a line has a debit or a credit, never both", field=f"{at}.credit",
+            raise ValidationFailed(_("%(at)s: a line has a debit or a credit, never both") % {"at": at},
+                                   field=f"{at}.credit",
                                    code="both_sides")
         if not debit and not credit:
-            raise ValidationFailed(f"{at}: the line's amount is zero", field=f"{at}.debit", code="zero_line")
+            raise ValidationFailed(_("%(at)s: the line's amount is zero") % {"at": at}, field=f"{at}.debit",
+                                   code="zero_line")
         if (debit < 0 or credit < 0) and not allow_red:
             side = "debit" if debit < 0 else "credit"
-            raise ValidationFailed(f"{at}.{side}: negative amounts are only for red reversals (红字冲销)",
+            raise ValidationFailed(_("%(at)s.%(side)s: negative amounts are only for red reversals")
+                                   % {"at": at, "side": side},
                                    field=f"{at}.{side}", code="negative_amount")
         summary = str(raw.get("summary") or "").strip()
         if not summary:
-            raise ValidationFailed(f"{at}.summary: 摘要 is required", field=f"{at}.summary", code="required")
+            raise ValidationFailed(_("%(at)s.summary: the summary is required") % {"at": at}, field=f"{at}.summary",
+                                   code="required")
         dims = {}
         for dim in DIMENSIONS:
             value = str(raw.get(dim) or "").strip()
@@ -150,18 +157,19 @@ def _build_lines(raw_lines: list[dict], *, allow_red: bool, accounts: dict[str, 
             line.cash_flow_item = None
         if has_non_cash and line.account.is_cash and line.cash_flow_item is None:
             raise ValidationFailed(
-                f"lines.{i}.cash_flow_item: a cash or bank line needs a cash-flow item (现金流量项目)",
+                _("lines.%(i)s.cash_flow_item: a cash or bank line needs a cash-flow item") % {"i": i},
                 field=f"lines.{i}.cash_flow_item", code="cash_flow_item_required",
             )
     total_debit = sum((line.debit for line in lines), ZERO)
     total_credit = sum((line.credit for line in lines), ZERO)
     if total_debit != total_credit:
         raise ValidationFailed(
-            f"debit {total_debit} ≠ credit {total_credit} (借贷不平)", field="lines", code="unbalanced",
+            _("debit %(d)s ≠ credit %(c)s: the voucher does not balance") % {"d": total_debit, "c": total_credit},
+            field="lines", code="unbalanced",
             debit=str(total_debit), credit=str(total_credit),
         )
     if total_debit == 0:
-        raise ValidationFailed("the voucher's total is zero", field="lines", code="zero")
+        raise ValidationFailed(_("the voucher's total is zero"), field="lines", code="zero")
     return lines
 
 
@@ -213,7 +221,8 @@ def review_voucher(*, voucher: Voucher, actor: Actor) -> Voucher:
             voucher.made_by_id is None and voucher.made_by == actor.username
         )
         if same:
-            raise Conflict(f"{actor.username} made voucher {voucher}; another person must review it (审核)",
+            raise Conflict(_("%(u)s made voucher %(v)s; another person must review it") % {"u": actor.username,
+                                                                                             "v": voucher},
                            field="reviewed_by", code="reviewer_is_maker")
         before = audit.snapshot(voucher, ["status", "reviewed_by"])
         voucher.status = Voucher.Status.REVIEWED
@@ -261,8 +270,9 @@ def post_voucher(*, voucher: Voucher, actor: Actor) -> Voucher:
     with transaction.atomic():
         voucher = _locked(voucher)
         if voucher.status != Voucher.Status.REVIEWED:
-            detail = "it is already posted" if voucher.is_posted else "review it first (审核)"
-            raise InvalidTransition(f"voucher {voucher} cannot be posted: {detail}", field="status",
+            detail = _("it is already posted") if voucher.is_posted else _("review it first")
+            raise InvalidTransition(_("voucher %(v)s cannot be posted: %(d)s") % {"v": voucher, "d": detail},
+                                    field="status",
                                     code="posted" if voucher.is_posted else "not_reviewed")
         return _post(voucher, actor)
 
@@ -279,7 +289,7 @@ def update_voucher(*, voucher: Voucher, actor: Actor, **changes) -> Voucher:
     with transaction.atomic():
         voucher = _locked(voucher)
         if voucher.is_posted:
-            raise Conflict(f"voucher {voucher} is posted and immutable; correct it with a red reversal (红字冲销)",
+            raise Conflict(_("voucher %(v)s is posted and immutable; correct it with a red reversal") % {"v": voucher},
                            field="status", code="posted_immutable")
         before = audit.snapshot(voucher, ["memo"])
         voucher.memo = str(changes.get("memo", voucher.memo))[:200]

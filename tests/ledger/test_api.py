@@ -1,5 +1,7 @@
 """The ledger over the open API: exact shapes, amounts as strings, 401/403/422/409, files."""
 
+import datetime
+
 from sihe.ledger.models import Voucher
 
 CAPITAL = {
@@ -146,3 +148,30 @@ def test_statements_as_json_xlsx_and_pdf(api_as):
     assert pdf.status_code == 200 and pdf.content[:5] == b"%PDF-"
     assert api.get("/api/v1/ledger/statements/nope?period=2026-03").status_code == 422
     assert api.get("/api/v1/ledger/trial-balance?period=2026-03&format=xlsx").content[:2] == b"PK"
+
+
+def test_voucher_list_and_trial_balance_take_a_fixed_number_of_queries(api_as, django_assert_max_num_queries):
+    from sihe.core.actor import Actor
+    from sihe.ledger import services
+
+    api = api_as("accountant")
+    for n in range(6):
+        services.book(rule="sales.revenue", date=datetime.date(2026, 3, 1 + n),
+                      amounts={"net": "100", "tax": "13", "total": "113"}, source_type="t", source_id=str(n), memo="",
+                      actor=Actor.system("t"), dimensions={"partner": f"C{n}"})
+    with django_assert_max_num_queries(12):
+        assert len(api.get("/api/v1/ledger/vouchers?period=2026-03").json_body) == 6
+    with django_assert_max_num_queries(12):
+        assert api.get("/api/v1/ledger/trial-balance?period=2026-03").json_body["totals"]["debit"] == "678.00"
+
+
+def test_close_and_reopen_emit_events_with_their_payloads(api_as):
+    from sihe.core.models import Event
+
+    api = api_as("accountant")
+    api.post("/api/v1/ledger/periods/2026-02/close")
+    api.post("/api/v1/ledger/periods/2026-02/reopen", {"reason": "补录"})
+    assert [(e.type, e.aggregate_id, e.payload) for e in Event.objects.filter(type__startswith="ledger.period")] == [
+        ("ledger.period.closed", "2026-02", {"period": "2026-02", "vouchers": []}),
+        ("ledger.period.reopened", "2026-02", {"period": "2026-02", "reason": "补录"}),
+    ]
