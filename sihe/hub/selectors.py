@@ -25,6 +25,9 @@ def events(
                 _("%(type)s is not an event type or pattern (a.b.c, a.* or *)") % {"type": type}, field="type"
             )
         qs = qs.filter(type__startswith=type[:-1]) if type.endswith(".*") else qs.filter(type=type)
+    for name, value in (("aggregate_type", aggregate_type), ("aggregate_id", aggregate_id)):
+        if value and "\x00" in value:
+            raise ValidationFailed(_("%(field)s contains a NUL character") % {"field": name}, field=name)
     if aggregate_type:
         qs = qs.filter(aggregate_type=aggregate_type)
     if aggregate_id:

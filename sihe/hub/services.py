@@ -21,6 +21,13 @@ AUDITED = ["url", "event_types", "active", "description"]
 SECRET_MIN, SECRET_MAX = 16, 200
 
 
+def reject_control_characters(value: str, field: str) -> str:
+    """NUL and other control characters are refused up front (PostgreSQL cannot store NUL)."""
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
+        raise BadSubscription(_("%(field)s contains control characters") % {"field": field}, field=field)
+    return value
+
+
 def new_secret() -> str:
     return "whsec_" + secrets.token_urlsafe(32)
 
@@ -29,10 +36,15 @@ def clean_url(url) -> str:
     url = (url or "").strip() if isinstance(url, str) else ""
     if not url:
         raise BadSubscription(_("a URL is required"), field="url")
+    reject_control_characters(url, "url")
     if len(url) > 500:
         raise BadSubscription(_("the URL is longer than 500 characters"), field="url")
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    try:
+        parts = urlsplit(url)
+        valid = parts.scheme in ("http", "https") and bool(parts.hostname) and parts.port != 0
+    except ValueError:  # e.g. a port that is not a number
+        valid = False
+    if not valid:
         raise BadSubscription(_("the URL must start with http:// or https:// and name a host"), field="url")
     return url
 
@@ -64,14 +76,14 @@ def clean_secret(value) -> str:
             % {"min": SECRET_MIN, "max": SECRET_MAX},
             field="secret",
         )
-    return value
+    return reject_control_characters(value, "secret")
 
 
 def clean_description(value) -> str:
     value = (value or "").strip() if isinstance(value, str) else ""
     if len(value) > 200:
         raise BadSubscription(_("the description is longer than 200 characters"), field="description")
-    return value
+    return reject_control_characters(value, "description")
 
 
 def clean_active(value) -> bool:

@@ -203,3 +203,39 @@ def test_event_count_is_unchanged_by_reading(api_as, log):
     before = Event.objects.count()
     api_as("manager").get("/api/v1/events?after=0")
     assert Event.objects.count() == before == 5
+
+
+@pytest.mark.parametrize(
+    "path, field",
+    [
+        ("/api/v1/events?aggregate_id=A%00B", "aggregate_id"),
+        ("/api/v1/events?aggregate_type=%00", "aggregate_type"),
+        ("/api/v1/events?type=catalog.%00", "type"),
+    ],
+)
+def test_nul_characters_in_event_filters_are_422_not_500(api_as, log, path, field):
+    response = api_as("manager").get(path)
+    assert (response.status_code, response.json_body["field"]) == (422, field)
+
+
+def test_out_of_range_ids_are_answered_not_500(api_as, log):
+    api = api_as("admin")
+    assert api.get("/api/v1/events?after=99999999999999999999").status_code in (200, 422)
+    assert api.get("/api/v1/events/99999999999999999999").status_code in (404, 422)
+    assert api.get("/api/v1/webhooks/99999999999999999999").status_code in (404, 422)
+    assert api.post("/api/v1/webhooks/deliveries/99999999999999999999/retry").status_code in (404, 422)
+
+
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({"url": "http://exa\u0000mple.com/x", "event_types": ["*"]}, "url"),
+        ({"url": "http://example.com:99999999/x", "event_types": ["*"]}, "url"),
+        ({"url": "http://example.com/x", "event_types": ["*"], "description": "a\u0000b"}, "description"),
+        ({"url": "http://example.com/x", "event_types": ["*"], "secret": "0123456789abcdef\u0000"}, "secret"),
+    ],
+)
+def test_control_characters_and_bad_ports_are_refused(api_as, db, body, field):
+    response = api_as("admin").post("/api/v1/webhooks", body)
+    assert (response.status_code, response.json_body["field"]) == (422, field)
+    assert WebhookSubscription.objects.count() == 0
