@@ -33,7 +33,8 @@ ROLE_EN = {"manager": "Manager", "warehouse": "Warehouse", "shopfloor": "Shop fl
 def browser(chromium):
     from playwright.sync_api import sync_playwright
 
-    # Playwright's sync API runs an event loop in this thread; the ORM is only used before it starts.
+    # Playwright's sync API runs an event loop in this thread; the ORM is only used before it starts
+    # (a query inside it would open a second connection that nobody closes).
     previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     with sync_playwright() as p:
@@ -58,9 +59,10 @@ def company(masterdata):
 # survive the flush for the tests that run after this one.
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.parametrize("role", list(ROLES))
-def test_each_role_logs_in_and_sees_its_home_in_both_languages(live_server, browser, make_user, company, role):
-    # given a user of that role
+def test_each_role_logs_in_and_sees_its_home_in_both_languages(live_server, company, make_user, role, request):
+    # given a user of that role (all database work before Playwright starts its event loop in this thread)
     make_user(role, username=f"{role}_demo", password="demo-pass-1")
+    browser = request.getfixturevalue("browser")
     SHOTS.mkdir(parents=True, exist_ok=True)
     context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 860})
     page = context.new_page()
