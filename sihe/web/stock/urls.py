@@ -1,4 +1,14 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from sihe.web.stock import views
 
 app_name = "web_stock"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.levels, name="levels"),
+    path("moves/", views.moves, name="moves"),
+    path("summary/", views.summary, name="summary"),
+    path("ledger/", views.ledger, name="ledger"),
+    path("low/", views.low_stock, name="low_stock"),
+    path("product/<str:sku>/", views.product, name="product"),
+    path("lot/<str:sku>/<str:number>/", views.lot, name="lot"),
+]
