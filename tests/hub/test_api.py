@@ -239,3 +239,20 @@ def test_control_characters_and_bad_ports_are_refused(api_as, db, body, field):
     response = api_as("admin").post("/api/v1/webhooks", body)
     assert (response.status_code, response.json_body["field"]) == (422, field)
     assert WebhookSubscription.objects.count() == 0
+
+
+def test_lists_do_not_query_per_row(api_as, actor, django_assert_max_num_queries):
+    # given a webhook with 30 deliveries and a log of 30+ events
+    api = api_as("admin")
+    hook_id = api.post("/api/v1/webhooks", {"url": "http://127.0.0.1:9/x", "event_types": ["*"]}).json_body["id"]
+    for n in range(30):
+        emit_event("catalog.product.updated", f"SKU-{n}")
+    dispatcher.fan_out()
+    api.get("/api/v1/webhooks")  # warm the token's last-used stamp
+    # then each list costs a fixed number of queries, whatever its length
+    with django_assert_max_num_queries(6):
+        assert api.get(f"/api/v1/webhooks/{hook_id}/deliveries?limit=100").json_body["count"] == 30
+    with django_assert_max_num_queries(6):
+        assert len(api.get("/api/v1/events?limit=100").json_body["items"]) == 30
+    with django_assert_max_num_queries(6):
+        assert api.get("/api/v1/webhooks").json_body["count"] == 1

@@ -143,3 +143,19 @@ def test_pages_speak_chinese_by_default(browser_as, db):
     assert "失败和死信" in admin.get(reverse("web_hub:deliveries")).content.decode()
     bad = admin.post(reverse("web_hub:webhooks"), {"url": "ftp://x", "event_types": "*"}).content.decode()
     assert "URL 必须以 http:// 或 https:// 开头并包含主机名" in bad
+
+
+def test_pages_do_not_query_per_row(browser_as, django_assert_max_num_queries):
+    create_subscription(url="http://127.0.0.1:9/x", event_types=["*"], actor=Actor.system("test"))
+    for n in range(30):
+        emit_event("catalog.product.updated", f"SKU-{n}")
+    dispatcher.fan_out()
+    Delivery.objects.update(status="dead", attempts=8)
+    admin = browser_as("admin")
+    admin.get(reverse("web_hub:deliveries"))
+    with django_assert_max_num_queries(12):
+        assert admin.get(reverse("web_hub:deliveries")).content.decode().count("data-delivery-id=") == 30
+    with django_assert_max_num_queries(12):
+        assert admin.get(reverse("web_hub:events")).content.decode().count("data-event-id=") == 30
+    with django_assert_max_num_queries(12):
+        assert admin.get(reverse("web_hub:webhooks")).content.decode().count("data-webhook-id=") == 1
