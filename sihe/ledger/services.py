@@ -86,13 +86,34 @@ def _parse_date(value, field="date") -> datetime.date:
         raise ValidationFailed(f"{field} must be a date (YYYY-MM-DD), got {value!r}", field=field) from exc
 
 
+MAX_AMOUNT = Decimal("9999999999999999.99")  # 18 digits, 2 places: the column's limit
+
+
+def _text(value, field: str, limit: int) -> str:
+    text = str(value or "").strip()
+    if "\x00" in text:
+        raise ValidationFailed(f"{field} contains a NUL character", field=field)
+    return text[:limit]
+
+
+def _amount(value, field: str) -> Decimal:
+    """money(), refusing amounts beyond the column first (core's quantize raises on 1e30)."""
+    number = to_decimal(value if value not in (None, "") else 0, field=field)
+    if abs(number) > MAX_AMOUNT:
+        raise ValidationFailed(f"{field}: amount too large", field=field, code="too_large")
+    return money(number, field=field)
+
+
 def _cash_flow_item(value, field: str) -> CashFlowItem | None:
     if value in (None, ""):
         return None
     if isinstance(value, CashFlowItem):
         return value
     text = str(value).strip()
-    query = CashFlowItem.objects.filter(line_no=int(text)) if text.isdigit() else CashFlowItem.objects.filter(code=text)
+    if text.isdigit() and len(text) <= 3:
+        query = CashFlowItem.objects.filter(line_no=int(text))
+    else:
+        query = CashFlowItem.objects.filter(code=text[:10])
     item = query.first()
     if item is None:
         raise ValidationFailed(f"unknown cash-flow item {value!r}", field=field, code="unknown_cash_flow_item")
@@ -123,8 +144,8 @@ def _build_lines(raw_lines: list[dict], *, allow_red: bool, accounts: dict[str, 
             )
         if not account.active:
             raise ValidationFailed(f"{at}.account: {code} is inactive", field=f"{at}.account", code="inactive_account")
-        debit = money(raw.get("debit") or 0, field=f"{at}.debit")
-        credit = money(raw.get("credit") or 0, field=f"{at}.credit")
+        debit = _amount(raw.get("debit"), f"{at}.debit")
+        credit = _amount(raw.get("credit"), f"{at}.credit")
         if debit and credit:
             raise ValidationFailed(_("%(at)s: a line has a debit or a credit, never both") % {"at": at},
                                    field=f"{at}.credit",
@@ -137,13 +158,13 @@ def _build_lines(raw_lines: list[dict], *, allow_red: bool, accounts: dict[str, 
             raise ValidationFailed(_("%(at)s.%(side)s: negative amounts are only for red reversals")
                                    % {"at": at, "side": side},
                                    field=f"{at}.{side}", code="negative_amount")
-        summary = str(raw.get("summary") or "").strip()
+        summary = _text(raw.get("summary"), f"{at}.summary", 200)
         if not summary:
             raise ValidationFailed(_("%(at)s.summary: the summary is required") % {"at": at}, field=f"{at}.summary",
                                    code="required")
         dims = {}
         for dim in DIMENSIONS:
-            value = str(raw.get(dim) or "").strip()
+            value = _text(raw.get(dim), f"{at}.{dim}", 40)
             if value and dim not in account.dimensions:
                 raise ValidationFailed(f"{at}.{dim}: account {code} does not track {dim}", field=f"{at}.{dim}",
                                        code="dimension_not_tracked")
@@ -191,6 +212,7 @@ def create_voucher(
     if word not in Voucher.Word.values:
         raise ValidationFailed(f"word must be one of {', '.join(Voucher.Word.values)}", field="word")
     built = _build_lines(lines, allow_red=kind == Voucher.Kind.REVERSAL)
+    memo = _text(memo, "memo", 200)
     with transaction.atomic():
         period = _period(period_of(date))
         _ensure_open(period)
@@ -370,7 +392,7 @@ def book(
         key = rule_line.amount_key
         if key not in amounts:
             raise ValidationFailed(f"rule {rule} needs amounts[{key!r}]", field=f"amounts.{key}", code="missing_amount")
-        parsed[key] = money(to_decimal(amounts[key], field=f"amounts.{key}"), field=f"amounts.{key}")
+        parsed[key] = _amount(amounts[key], f"amounts.{key}")
         if parsed[key] < 0:
             raise ValidationFailed(f"amounts.{key} is negative", field=f"amounts.{key}", code="negative_amount")
     if not any(parsed.values()):
@@ -487,8 +509,8 @@ def import_opening_balances(*, period: str, rows: list[dict], actor: Actor) -> i
         if not account.is_leaf:
             raise ValidationFailed(f"{at}.account: {account.code} has sub-accounts; use a leaf account",
                                    field=f"{at}.account", code="not_leaf")
-        debit = money(row.get("debit") or 0, field=f"{at}.debit")
-        credit = money(row.get("credit") or 0, field=f"{at}.credit")
+        debit = _amount(row.get("debit"), f"{at}.debit")
+        credit = _amount(row.get("credit"), f"{at}.credit")
         if debit < 0 or credit < 0:
             raise ValidationFailed(f"{at}: amounts cannot be negative; use the other column", field=f"{at}.debit",
                                    code="negative_amount")

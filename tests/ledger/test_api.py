@@ -175,3 +175,22 @@ def test_close_and_reopen_emit_events_with_their_payloads(api_as):
         ("ledger.period.closed", "2026-02", {"period": "2026-02", "vouchers": []}),
         ("ledger.period.reopened", "2026-02", {"period": "2026-02", "reason": "补录"}),
     ]
+
+
+def test_hostile_input_is_a_4xx_never_a_500(api_as):
+    api = api_as("accountant")
+    line0, line1 = CAPITAL["lines"]
+    cases = [
+        {**CAPITAL, "lines": [{**line0, "summary": "a\x00b"}, line1]},
+        {**CAPITAL, "lines": [{**line0, "debit": "1e30"}, {**line1, "credit": "1e30"}]},
+        {**CAPITAL, "lines": [{**line0, "cash_flow_item": "99999999999999999999"}, line1]},
+        {**CAPITAL, "lines": [{**line0, "debit": "NaN"}, line1]},
+        {**CAPITAL, "extra": 1},
+    ]
+    for payload in cases:
+        response = api.post("/api/v1/ledger/vouchers", payload)
+        assert 400 <= response.status_code < 500, (payload, response.status_code)
+    assert api.get("/api/v1/ledger/vouchers/99999999999999999999").status_code in (404, 422)
+    assert api.post("/api/v1/ledger/vouchers/9223372036854775807/post").status_code == 404
+    assert api.get("/api/v1/ledger/ledgers/1002?period_from=2026-03&period_to=2026-01").status_code == 422
+    assert Voucher.objects.count() == 0
