@@ -83,19 +83,23 @@ def post_layer(layer, *, actor: Actor) -> None:
              memo=f"cost adjustment {move.product.sku} (negative stock)", actor=actor, dimensions=_dimensions(layer))
 
 
-def post_corrections(layers, old: dict[int, tuple], *, date, actor: Actor) -> None:
-    """Post what re-costing changed on layers already booked."""
+def post_corrections(layers, old: dict[int, tuple], *, date, source_id, actor: Actor) -> None:
+    """Post what re-costing changed on layers already booked: one voucher per rule and warehouse
+    pair (not one per layer), linked to the backdated move that caused it."""
+    totals: dict[tuple, Decimal] = {}
     for layer in layers:
         old_value, old_adjust = old[layer.pk]
         rule = rule_for(layer.move, layer.kind) if layer.move_id else None
-        if rule is None:
-            continue
-        delta = (layer.value - old_value) if layer.kind == "in" else (old_value - layer.value)
         adjust_delta = layer.adjust_value - old_adjust
-        base_delta = delta + adjust_delta if layer.kind == "in" else delta
-        memo = f"re-cost {layer.product.sku} after backdated move"
-        dims = _dimensions(layer)
-        book(rule=rule, date=date, amount=base_delta, source_id=layer.move_id, memo=memo, actor=actor, dimensions=dims)
+        if layer.kind == "in":
+            base_delta = (layer.value - old_value) + adjust_delta
+        else:
+            base_delta = old_value - layer.value
+        dims = tuple(sorted(_dimensions(layer).items())) if layer.move_id else (("warehouse", layer.warehouse.code),)
+        if rule is not None and base_delta:
+            totals[(rule, dims)] = totals.get((rule, dims), Decimal(0)) + base_delta
         if adjust_delta:
-            book(rule="stock.issue", date=date, amount=adjust_delta, source_id=layer.move_id, memo=memo, actor=actor,
-                 dimensions=dims)
+            totals[("stock.issue", dims)] = totals.get(("stock.issue", dims), Decimal(0)) + adjust_delta
+    for (rule, dims), amount in sorted(totals.items()):
+        book(rule=rule, date=date, amount=amount, source_id=source_id, actor=actor, dimensions=dict(dims),
+             memo=f"re-cost after backdated move {source_id}")

@@ -35,7 +35,7 @@ def _before(date: datetime.date, pk: int) -> Q:
     return Q(date__lt=date) | Q(date=date, id__lt=pk)
 
 
-def _state_before(product: Product, warehouse_id: int, date: datetime.date, pk: int, later_ids: list[int]) -> engine.State:
+def _state_before(product: Product, warehouse_id: int, date: datetime.date, pk: int, later_ids) -> engine.State:
     """The costing state just before layer (date, pk), from stored balances — never a replay."""
     state = engine.State(method=product.costing_method)
     earlier = _layers(product.pk, warehouse_id).filter(_before(date, pk))
@@ -45,7 +45,7 @@ def _state_before(product: Product, warehouse_id: int, date: datetime.date, pk: 
     if state.method != engine.FIFO:
         return state
     later = FifoConsumption.objects.filter(Q(out_layer_id__in=later_ids, is_cover=False) |
-                                           Q(in_layer_id__in=later_ids, is_cover=True))
+                                           Q(in_layer_id__in=later_ids, is_cover=True))  # a subquery
     given_back = defaultdict(lambda: [ZERO, ZERO])  # in-layer before → qty, value eaten by later outs
     debt_back = defaultdict(lambda: ZERO)  # out-layer before → qty covered by later ins
     for row in later.values("out_layer_id", "in_layer_id", "qty", "value", "is_cover"):
@@ -77,11 +77,13 @@ UPDATE_SQL = (
 )
 
 
-def recost(*, product: Product, warehouse_id: int, date: datetime.date, pk: int) -> dict[int, Decimal]:
-    """Recompute layers (date, pk) and after of one (product, warehouse); return old values of the
-    layers whose value changed {layer id: old value} so the caller can post the difference."""
-    later = list(_layers(product.pk, warehouse_id).filter(~_before(date, pk)).order_by("date", "id"))
-    later_ids = [layer.pk for layer in later]
+def recost(*, product: Product, warehouse_id: int, date: datetime.date, pk: int) -> dict[int, tuple]:
+    """Recompute layers (date, pk) and after of one (product, warehouse); return the layers whose
+    value changed {layer id: ((old value, old adjust), layer)} so the caller can post the difference."""
+    later_qs = _layers(product.pk, warehouse_id).filter(~_before(date, pk))
+    later = list(later_qs.select_related("move", "move__reversal_of", "warehouse", "source_layer__warehouse")
+                 .order_by("date", "id"))
+    later_ids = later_qs.values("id")
     state = _state_before(product, warehouse_id, date, pk, later_ids)
     initial_open = [o.ref for o in state.queue]
     initial_debts = [db.ref for db in state.debts]
@@ -118,7 +120,7 @@ def recost(*, product: Product, warehouse_id: int, date: datetime.date, pk: int)
         layer.running_qty, layer.running_value = state.qty, state.value
         layer.running_unit_cost = round_unit_cost(state.average)
         if (layer.value, layer.adjust_value) != old:
-            old_values[layer.pk] = old
+            old_values[layer.pk] = (old, layer)
         rows.append((layer.value, layer.base_value, layer.adjust_value, layer.unit_cost, layer.uncovered_qty,
                      layer.estimate_unit, layer.running_qty, layer.running_value, layer.running_unit_cost, layer.pk))
     with connection.cursor() as cursor:
@@ -127,13 +129,15 @@ def recost(*, product: Product, warehouse_id: int, date: datetime.date, pk: int)
     if state.method == engine.FIFO:
         FifoConsumption.objects.bulk_create(consumptions, batch_size=2000)
         open_now = {o.ref: o for o in state.queue}
-        for ref in set(initial_open) | {la.pk for la in later if la.kind == Layer.Kind.IN}:
-            o = open_now.get(ref)
-            Layer.objects.filter(pk=ref).update(remaining_qty=o.qty if o else ZERO, remaining_value=o.value if o else ZERO)
         debts_now = {db.ref: db for db in state.debts}
-        for ref in set(initial_debts) | {la.pk for la in later if la.kind == Layer.Kind.OUT}:
-            db = debts_now.get(ref)
-            Layer.objects.filter(pk=ref).update(uncovered_qty=db.qty if db else ZERO)
+        remaining = [(o.qty, o.value, ref) if (o := open_now.get(ref)) else (ZERO, ZERO, ref)
+                     for ref in set(initial_open) | {la.pk for la in later if la.kind == Layer.Kind.IN}]
+        uncovered = [(debts_now[ref].qty if ref in debts_now else ZERO, ref)
+                     for ref in set(initial_debts) | {la.pk for la in later if la.kind == Layer.Kind.OUT}]
+        with connection.cursor() as cursor:
+            cursor.executemany("UPDATE costing_valuationlayer SET remaining_qty = %s, remaining_value = %s "
+                               "WHERE id = %s", remaining)
+            cursor.executemany("UPDATE costing_valuationlayer SET uncovered_qty = %s WHERE id = %s", uncovered)
     return old_values
 
 
@@ -188,10 +192,12 @@ def value_moves(moves: list[StockMove], *, actor: Actor, memo: str = "") -> list
             "move", "warehouse", "product", "source_layer__warehouse")}
         for layer in created:
             postings.post_layer(fresh[layer.pk], actor=actor)
-        corrections = {pk: old for pk, old in changed.items() if pk not in new_ids}
+        corrections = {pk: entry for pk, entry in changed.items() if pk not in new_ids}
         if corrections:
-            postings.post_corrections(Layer.objects.filter(pk__in=list(corrections)).select_related(
-                "move", "warehouse", "product"), corrections, date=min(la.date for la in created), actor=actor)
+            first = min(created, key=lambda la: (la.date, la.pk))
+            postings.post_corrections([layer for _old, layer in corrections.values()],
+                                      {pk: old for pk, (old, _layer) in corrections.items()},
+                                      date=first.date, source_id=first.move_id, actor=actor)
         return [fresh[la.pk] for la in created]
 
 
