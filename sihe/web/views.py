@@ -209,6 +209,8 @@ def _display(obj, name: str) -> str:
     if model_field.choices:
         return str(getattr(obj, f"get_{name}_display")())
     value = getattr(obj, name)
+    if name == "zone" and value is not None:
+        return value.code  # str(zone) would fetch its warehouse again, once per row
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     if name == "list_price":

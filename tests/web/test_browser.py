@@ -116,6 +116,13 @@ def test_each_role_logs_in_and_sees_its_home_in_both_languages(live_server, comp
         page.screenshot(path=str(SHOTS / "home-manager-en-phone.png"), full_page=True)
         page.set_viewport_size({"width": 1280, "height": 860})
         page.goto(f"{live_server.url}/products/")
+        # the search narrows the list as one types (HTMX swaps the results, no page load)
+        page.fill("input[name=q]", "zzz")
+        page.wait_for_selector("#results .empty")
+        assert page.locator("#results [data-count]").get_attribute("data-count") == "0"
+        page.fill("input[name=q]", "milk")
+        page.wait_for_selector("#results >> text=MILK-1L")
+        assert "/products/?q=milk" in page.url
         page.click("text=MILK-1L")
         assert page.locator("#audit-trail").is_visible()
         page.screenshot(path=str(SHOTS / "product-detail-manager-en.png"), full_page=True)

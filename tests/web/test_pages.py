@@ -320,3 +320,27 @@ def test_two_products_without_gtin_through_the_full_form(client_as, db):
         assert response.status_code == 302
     # then both exist, neither has a GTIN
     assert list(Product.objects.filter(sku__startswith="SOAP").values_list("gtin", flat=True)) == [None, None]
+
+
+@pytest.mark.parametrize("kind", ["products", "partners", "warehouses", "locations", "channels"])
+def test_list_pages_do_not_query_per_row(client_as, masterdata, actor, kind):
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    from sihe.catalog import services
+
+    client = client_as("manager")
+    client.get(f"/{kind}/")  # warm the session and the role cache
+    with CaptureQueriesContext(connection) as one_row:
+        client.get(f"/{kind}/")
+    with transaction.atomic():
+        for i in range(20):
+            services.create_product(data={"sku": f"P{i}", "name": f"品 {i}", "uom": "PCS", "category": f"C{i}"}, actor=actor)
+            services.create_partner(data={"code": f"S{i}", "name": f"供 {i}", "kind": "supplier"}, actor=actor)
+            services.create_warehouse(data={"code": f"W{i}", "name": f"仓 {i}"}, actor=actor)
+            services.create_location(data={"code": f"B-01-{i + 1:02d}-01", "warehouse": f"W{i}"}, actor=actor)
+            services.create_channel(data={"code": f"CH{i}", "type": "pos", "name": f"门店 {i}"}, actor=actor)
+    with CaptureQueriesContext(connection) as many_rows:
+        response = client.get(f"/{kind}/")
+    assert len(response.context["rows"]) == 21
+    assert len(many_rows) == len(one_row)
