@@ -16,7 +16,7 @@ from pydantic import ConfigDict
 
 from sihe.api.security import authorize
 from sihe.core.errors import ValidationFailed
-from sihe.ledger import render, reports, services, statements
+from sihe.ledger import accounts, render, reports, services, statements
 from sihe.ledger.models import Period, Voucher
 
 router = Router(tags=["ledger"])
@@ -47,12 +47,29 @@ class AccountOut(Schema):
 @router.get("/ledger/accounts", response=list[AccountOut], summary="The chart of accounts (小企业会计准则)")
 def list_accounts(request):
     authorize(request, "ledger.view")
-    return [
-        AccountOut(code=a.code, name=a.name, name_en=a.name_en, direction=a.direction, category=a.category,
-                   parent=a.parent.code if a.parent_id else None, is_leaf=a.is_leaf, level=a.level,
-                   is_cash=a.is_cash, role=a.role, dimensions=a.dimensions)
-        for a in reports.accounts()
-    ]
+    return [_account_out(a) for a in reports.accounts()]
+
+
+def _account_out(a) -> AccountOut:
+    return AccountOut(code=a.code, name=a.name, name_en=a.name_en, direction=a.direction, category=a.category,
+                      parent=a.parent.code if a.parent_id else None, is_leaf=a.is_leaf, level=a.level,
+                      is_cash=a.is_cash, role=a.role, dimensions=a.dimensions)
+
+
+class AccountIn(Strict):
+    parent: str = Field(..., min_length=1, max_length=40)
+    code: str = Field(..., min_length=3, max_length=40, description="parent code + '.' + suffix, e.g. 5602.02")
+    name: str = Field(..., min_length=1, max_length=100)
+    name_en: str = Field("", max_length=100)
+    dimensions: list[Literal["partner", "department", "project", "warehouse"]] = []
+
+
+@router.post("/ledger/accounts", response={201: AccountOut}, summary="Add a sub-account (明细科目)")
+def add_account(request, payload: AccountIn):
+    actor = authorize(request, "ledger.edit")
+    with transaction.atomic(durable=True):
+        account = accounts.add_account(actor=actor, **payload.model_dump())
+    return 201, _account_out(reports.account_by_code(account.code))
 
 
 class LineIn(Strict):

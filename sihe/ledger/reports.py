@@ -31,6 +31,13 @@ def vouchers():
     return Voucher.objects.select_related("period").order_by("-date", "-id")
 
 
+def vouchers_for(source_type: str, source_id) -> list[Voucher]:
+    """The vouchers a business document made (so the document can show its voucher)."""
+    return list(
+        Voucher.objects.filter(source_type=source_type, source_id=str(source_id)).select_related("period").order_by("id")
+    )
+
+
 def voucher_by_id(pk) -> Voucher:
     voucher = (
         Voucher.objects.select_related("period", "reversal_of")

@@ -194,3 +194,31 @@ def test_hostile_input_is_a_4xx_never_a_500(api_as):
     assert api.post("/api/v1/ledger/vouchers/9223372036854775807/post").status_code == 404
     assert api.get("/api/v1/ledger/ledgers/1002?period_from=2026-03&period_to=2026-01").status_code == 422
     assert Voucher.objects.count() == 0
+
+
+def test_an_accountant_adds_a_sub_account_and_the_income_statement_shows_its_line(api_as):
+    api = api_as("accountant")
+    created = api.post("/api/v1/ledger/accounts", {"parent": "5602", "code": "5602.02", "name": "业务招待费",
+                                                   "dimensions": ["department"]})
+    assert created.status_code == 201, created.json_body
+    assert (created.json_body["direction"], created.json_body["category"], created.json_body["level"]) == (
+        "debit", "profit_loss", 2)
+    assert api.post("/api/v1/ledger/accounts", {"parent": "5602", "code": "5602.99", "name": "其他"}).status_code == 201
+    refused = api.post("/api/v1/ledger/vouchers", {"date": "2026-03-02", "lines": [
+        {"account": "5602", "debit": "10", "summary": "x"}, {"account": "2241", "credit": "10", "summary": "x"}]})
+    assert (refused.status_code, refused.json_body["code"]) == (422, "not_leaf")
+    vid = api.post("/api/v1/ledger/vouchers", {"date": "2026-03-02", "lines": [
+        {"account": "5602.02", "debit": "300", "summary": "招待"}, {"account": "2241", "credit": "300", "summary": "x"}]}
+    ).json_body["id"]
+    from sihe.core.actor import Actor
+    from sihe.ledger import services
+
+    voucher = Voucher.objects.get(pk=vid)
+    services.review_voucher(voucher=voucher, actor=Actor.system("other"))
+    services.post_voucher(voucher=voucher, actor=Actor.system("other"))
+    lines = {ln["line_no"]: ln for ln in api.get("/api/v1/ledger/statements/income-statement?period=2026-03").json_body["lines"]}
+    assert (lines[14]["current"], lines[16]["current"], lines[32]["current"]) == ("300.00", "300.00", "-300.00")
+    in_use = api.post("/api/v1/ledger/accounts", {"parent": "2241", "code": "2241.01", "name": "押金"})
+    assert (in_use.status_code, in_use.json_body["code"]) == (409, "account_in_use")
+    assert api_as("warehouse").post("/api/v1/ledger/accounts", {"parent": "5602", "code": "5602.03",
+                                                                 "name": "研究费用"}).status_code == 403

@@ -122,3 +122,12 @@ def test_an_accountant_switching_a_rule_off_stops_its_vouchers(actor):
     PostingRule.objects.filter(code="stock.scrap").update(active=False)
     assert services.book(rule="stock.scrap", date=DAY, amounts={"value": "5"}, source_type="x", source_id="1",
                          memo="", actor=actor) is None
+
+
+def test_the_document_finds_its_voucher(actor):
+    from sihe.ledger.reports import vouchers_for
+
+    voucher = services.book(rule="stock.receipt", date=DAY, amounts={"value": "10"}, source_type="stock.receipt",
+                            source_id="R-7", memo="", actor=actor)
+    assert vouchers_for("stock.receipt", "R-7") == [voucher]
+    assert vouchers_for("stock.receipt", "R-8") == []
