@@ -126,5 +126,11 @@ def test_each_role_logs_in_and_sees_its_home_in_both_languages(live_server, comp
         page.click("text=MILK-1L")
         assert page.locator("#audit-trail").is_visible()
         page.screenshot(path=str(SHOTS / "product-detail-manager-en.png"), full_page=True)
+        # a wrong check digit is refused next to the GTIN field
+        page.click(".page-head a.btn:not(.secondary)")
+        page.fill("#id_gtin", "6901234567893")
+        page.click("form.card button[type=submit]")
+        assert page.locator('[data-field-error="gtin"]').inner_text() == "wrong GS1 check digit"
+        page.screenshot(path=str(SHOTS / "product-edit-error-manager-en.png"), full_page=True)
     assert errors == []
     context.close()
