@@ -159,3 +159,9 @@ def test_pages_do_not_query_per_row(browser_as, django_assert_max_num_queries):
         assert admin.get(reverse("web_hub:events")).content.decode().count("data-event-id=") == 30
     with django_assert_max_num_queries(12):
         assert admin.get(reverse("web_hub:webhooks")).content.decode().count("data-webhook-id=") == 1
+
+
+def test_angle_brackets_in_help_texts_are_shown_not_swallowed(browser_as, db):
+    admin = browser_as("admin")
+    assert "after=&lt;id&gt;" in admin.get(reverse("web_hub:events")).content.decode()
+    assert "sha256=&lt;HMAC of the body with the secret&gt;" in admin.get(reverse("web_hub:webhooks")).content.decode()
