@@ -75,3 +75,11 @@ def test_low_stock_list_and_permissions(make_user, stocked):
     ledger = client_for(make_user, "accountant").get("/stock/ledger/?sku=PG-1&warehouse=WH1").content.decode()
     assert "36.00" in ledger
     assert Client().get("/stock/").status_code == 302  # not logged in → login page
+
+
+def test_pages_speak_chinese(make_user, stocked):
+    client = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    client.force_login(make_user("manager"))
+    page = client.get("/stock/summary/").content.decode()
+    assert "收发存汇总表" in page and "期初" in page
+    assert "临期" in client.get("/stock/?view=lot").content.decode()
