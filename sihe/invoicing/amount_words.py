@@ -10,6 +10,8 @@ stops at 元 or 角 ends with 整; one with 分 never does. A negative amount (r
 
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
+
 from sihe.core.errors import ValidationFailed
 from sihe.core.money import round_money, to_decimal
 
@@ -64,9 +66,11 @@ def amount_in_words(
     `amount` is a Decimal, int or numeric string (rounded half up to the fen); floats are refused
     upstream by `to_decimal`'s rules only if they cannot be represented — pass Decimals.
     """
-    value = round_money(to_decimal(amount, field="amount"))
+    value = to_decimal(amount, field="amount")
     if abs(value) >= LIMIT:
-        raise ValidationFailed("amount is too large to write in words", field="amount", code="amount_too_large")
+        raise ValidationFailed(_("the amount is too large to write in words"), field="amount",
+                               code="amount_too_large")
+    value = round_money(value)
     negative, value = value < 0, abs(value)
     cents = int(value * 100)
     number, jiao, fen = cents // 100, cents // 10 % 10, cents % 10

@@ -33,6 +33,17 @@ class InvoiceError(ValidationFailed):
     code = "invalid_invoice"
 
 
+LIMIT = Decimal(10) ** 13  # beyond any invoice; keeps Decimal arithmetic inside its precision
+
+
+def bounded(value, field: str) -> Decimal:
+    """A number from input, refused (naming the field) when it is not one or is beyond any invoice."""
+    number = to_decimal(value, field=field)
+    if abs(number) >= LIMIT:
+        raise InvoiceError(_("%(field)s is too large") % {"field": field}, field=field)
+    return number
+
+
 def item_name(short_name: str, goods_name: str) -> str:
     """`*简称*商品名`, e.g. *谷物*稻谷. A goods name that already carries a *简称* prefix keeps its own."""
     goods = (goods_name or "").strip()
@@ -58,9 +69,9 @@ def parse_rate(value, *, field: str = "tax_rate") -> Decimal:
     """0.13, "0.130000", "13%" → Decimal("0.13"); refuses rates the 数电 platform does not allow."""
     text = str(value).strip() if not isinstance(value, Decimal) else value
     if isinstance(text, str) and text.endswith("%"):
-        rate = to_decimal(text[:-1], field=field) / 100
+        rate = bounded(text[:-1], field) / 100
     else:
-        rate = to_decimal(text, field=field)
+        rate = bounded(text, field)
     for allowed in RATES:
         if rate == allowed:
             return allowed
@@ -122,14 +133,14 @@ def line_from_exclusive(
 ) -> InvoiceLine:
     """A line from a tax-exclusive unit price: 3 × 50.01 @9% → 150.03 + 13.50."""
     rate = parse_rate(tax_rate)
-    qty = to_decimal(quantity, field="quantity")
-    price = to_decimal(unit_price, field="unit_price")
+    qty = bounded(quantity, "quantity")
+    price = bounded(unit_price, "unit_price")
     if qty == 0:
         raise InvoiceError(_("quantity must not be zero"), field="quantity")
     if price < 0:
         raise InvoiceError(_("the unit price must not be negative"), field="unit_price")
-    exact = qty * price
-    value = round_money(exact) if amount is None else round_money(to_decimal(amount, field="amount"))
+    exact = bounded(qty * price, "amount")
+    value = round_money(exact) if amount is None else round_money(bounded(amount, "amount"))
     line = InvoiceLine(
         name=name, tax_code=_tax_code(tax_code), tax_rate=rate, amount=value, tax=tax_for(value, rate),
         quantity=qty, unit_price=price, spec=spec, unit=unit,
@@ -143,8 +154,8 @@ def line_from_inclusive(
 ) -> InvoiceLine:
     """A line from what the buyer paid (含税): 99.90 @13% → 88.41 + 11.49, 价税合计 stays 99.90."""
     rate = parse_rate(tax_rate)
-    qty = to_decimal(quantity, field="quantity")
-    paid = round_money(to_decimal(gross, field="gross"))
+    qty = bounded(quantity, "quantity")
+    paid = round_money(bounded(gross, "gross"))
     if qty == 0:
         raise InvoiceError(_("quantity must not be zero"), field="quantity")
     amount = round_money(paid / (1 + rate))
@@ -164,10 +175,10 @@ def with_discount(line: InvoiceLine, *, amount=None, gross=None) -> tuple[Invoic
     if (amount is None) == (gross is None):
         raise InvoiceError(_("give the discount either without tax or tax included"), field="discount")
     if amount is not None:
-        off = round_money(to_decimal(amount, field="discount"))
+        off = round_money(bounded(amount, "discount"))
         off_tax = tax_for(off, line.tax_rate)
     else:
-        off_gross = round_money(to_decimal(gross, field="discount"))
+        off_gross = round_money(bounded(gross, "discount"))
         off = round_money(off_gross / (1 + line.tax_rate))
         off_tax = off_gross - off
     if off <= 0 or off > line.amount or off_tax > line.tax:
@@ -187,7 +198,7 @@ def sale_lines(
     with one, the 被折扣行 at the full price and its 折扣行, so 价税合计 = gross − discount = paid."""
     line = line_from_inclusive(name=name, tax_code=tax_code, tax_rate=tax_rate, quantity=quantity, gross=gross,
                                spec=spec, unit=unit)
-    off = round_money(to_decimal(discount, field="discount"))
+    off = round_money(bounded(discount, "discount"))
     if off == 0:
         return [line]
     if off == line.total:
@@ -199,6 +210,8 @@ def check_line(line: InvoiceLine, *, index: int | None = None) -> None:
     """Refuse a line outside the §4.4 tolerances, naming the field (`lines[2].tax`)."""
     where = f"lines[{index}]." if index is not None else ""
     split_item_name(line.name)
+    for name in ("amount", "tax"):
+        bounded(getattr(line, name), f"{where}{name}")
     if line.kind not in KINDS:
         raise InvoiceError(_("unknown line kind %(kind)s") % {"kind": line.kind}, field=f"{where}kind")
     if line.tax_rate not in RATES:

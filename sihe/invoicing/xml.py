@@ -16,7 +16,6 @@ from zoneinfo import ZoneInfo
 
 from django.utils.translation import gettext as _
 
-from sihe.core.money import to_decimal
 from sihe.invoicing.amount_words import amount_in_words
 from sihe.invoicing.invoice import ORDINARY, SPECIAL, Invoice, Party, RedReference
 from sihe.invoicing.lines import (
@@ -26,6 +25,7 @@ from sihe.invoicing.lines import (
     InvoiceError,
     InvoiceLine,
     Totals,
+    bounded,
     parse_rate,
     totals,
 )
@@ -188,7 +188,7 @@ def _decimal(element, path: str, *, required: bool = True) -> Decimal | None:
         if required:
             raise InvoiceError(_("%(element)s is missing") % {"element": path}, field=path)
         return None
-    return to_decimal(text, field=path)
+    return bounded(text, path)
 
 
 def parse_xml(data: bytes | str) -> ParsedInvoice:

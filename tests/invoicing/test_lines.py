@@ -209,3 +209,15 @@ def test_build_invoice_refusals(seller, buyer, blue):
         build_invoice(number="25442000000012345678", issued_at=when, seller=seller,
                       buyer=buyer.__class__(name="张三"), lines=blue.lines, kind="special")
     assert error.value.field == "buyer.tax_id"
+
+
+def test_absurdly_large_numbers_are_refused_naming_the_field():
+    for kwargs, field in (({"quantity": "1E30", "unit_price": "1"}, "quantity"),
+                          ({"quantity": "1", "unit_price": "1E30"}, "unit_price"),
+                          ({"quantity": "9E12", "unit_price": "9E12"}, "amount")):
+        with pytest.raises(InvoiceError) as error:
+            line_from_exclusive(name="*谷物*稻谷", tax_code=RICE, tax_rate="0.09", **kwargs)
+        assert error.value.field == field
+    with pytest.raises(InvoiceError) as error:
+        line_from_inclusive(name="*谷物*稻谷", tax_code=RICE, tax_rate="0.09", quantity=1, gross="1E30")
+    assert error.value.field == "gross"

@@ -118,3 +118,10 @@ def test_accepted_words_variants():
     assert words_match("壹仟肆佰零玖元伍角", D("1409.50"))
     assert words_match("壹拾圆正", D("10"))
     assert not words_match("壹万陆仟肆佰零玖元贰分", D("16409.02"))  # 零 required when 角 is 0
+
+
+def test_absurd_amount_in_an_xml_is_refused():
+    text = SAMPLE.read_text(encoding="utf-8").replace("<Amount>150.03<", "<Amount>1E30<")
+    with pytest.raises(InvoiceError) as error:
+        parse_xml(text)
+    assert error.value.field == "Amount"

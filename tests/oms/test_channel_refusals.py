@@ -123,3 +123,16 @@ def test_webhook_signature_over_the_raw_body(channel, header):
 def test_channels_without_webhook_signatures_say_so():
     assert ADAPTERS["taobao"].verify_webhook is None
     assert ADAPTERS["douyin"].verify_webhook is None
+
+
+def test_absurdly_large_amounts_are_refused_not_crashed():
+    payload = load("jd")
+    _jd(payload)["orderTotalPrice"] = "1E30"
+    with pytest.raises(ChannelPayloadError) as error:
+        normalize("jd", payload)
+    assert error.value.field == f"{JD}.orderTotalPrice" and "too large" in error.value.reason
+    payload = load("douyin")
+    _dy(payload)["pay_amount"] = 10**40
+    with pytest.raises(ChannelPayloadError) as error:
+        normalize("douyin", payload)
+    assert error.value.field == f"{DY}.pay_amount"

@@ -33,6 +33,7 @@ from sihe.core.money import CENT, fen_to_yuan, money, to_decimal
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 STATUSES = ("pending_payment", "paid", "partially_shipped", "shipped", "completed", "cancelled", "closed")
 ZERO = Decimal("0.00")
+LIMIT = Decimal(10) ** 12  # no order line or total reaches a trillion; larger values are refused
 
 
 class ChannelPayloadError(ValidationFailed):
@@ -231,6 +232,8 @@ class Node:
             self.fail(_("must be an integer number of fen"))
         if int(value) < 0:
             self.fail(_("must not be negative"))
+        if int(value) >= LIMIT * 100:
+            self.fail(_("is too large"))
         return fen_to_yuan(value)
 
     def number(self) -> Decimal:
@@ -271,9 +274,12 @@ class Node:
 
     def _decimal(self, convert) -> Decimal:
         try:
-            return convert(self.value, field=self.path)
+            number = to_decimal(self.value, field=self.path)
         except ValidationFailed:
             self.fail(_("is not a number: %(value)r") % {"value": self.value})
+        if abs(number) >= LIMIT:  # also keeps quantize() inside the decimal context's precision
+            self.fail(_("is too large"))
+        return convert(number, field=self.path)
 
     def local_time(self, *, optional: bool = False, tz=SHANGHAI) -> datetime | None:
         """"YYYY-MM-DD HH:MM:SS" in China time (Taobao, JD); JD's 0001-01-01 / 1970-… mean 'not yet'."""

@@ -39,11 +39,11 @@ def _status(order: Node) -> tuple[str, str]:
     financial = order["financial_status"].text()
     if financial not in FINANCIAL:
         order["financial_status"].fail(_("unknown status %(status)s") % {"status": financial or "—"})
-    fulfilment = order["fulfillment_status"].value if not order["fulfillment_status"].missing else None
+    fulfilment = order["fulfillment_status"].text() or None
     if fulfilment not in FULFILMENT:
         order["fulfillment_status"].fail(_("unknown status %(status)s") % {"status": fulfilment})
     raw = f"{financial}/{fulfilment or 'unfulfilled'}"
-    if not order["cancelled_at"].missing:
+    if order["cancelled_at"].iso_time(optional=True) is not None:
         return "cancelled", raw + "/cancelled"
     if financial == "voided":
         return "cancelled", raw
@@ -52,7 +52,7 @@ def _status(order: Node) -> tuple[str, str]:
     if financial in ("pending", "partially_paid"):
         return "pending_payment", raw
     status = FULFILMENT[fulfilment]
-    if status == "shipped" and not order["closed_at"].missing:
+    if status == "shipped" and order["closed_at"].iso_time(optional=True) is not None:
         status = "completed"
     return status, raw
 
