@@ -6,13 +6,14 @@ from typing import Literal
 
 from django.http import HttpResponse
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from ninja import File, Router, Schema
 from ninja.files import UploadedFile
 
 from sihe.api.security import authorize
 from sihe.catalog import excel, exports, imports
 from sihe.catalog.models import ImportJob
-from sihe.core.errors import NotFound
+from sihe.core.errors import NotFound, ValidationFailed
 
 router = Router(tags=["imports"])
 
@@ -90,6 +91,16 @@ def _language(headers: str | None) -> str:
     return headers or get_language() or "zh-hans"
 
 
+# Registered before POST /imports/{kind} so that GET /imports/<number> reaches it.
+@router.get("/imports/{int:job_id}", response=JobOut, summary="Progress and result of a background import")
+def get_job(request, job_id: int):
+    authorize(request, "catalog.import")
+    job = ImportJob.objects.filter(pk=job_id).first()
+    if job is None:
+        raise NotFound(f"no import job {job_id}", field="id")
+    return job_out(job)
+
+
 @router.post(
     "/imports/{kind}",
     response={200: ImportDone, 202: ImportQueued, 422: InvalidFile},
@@ -101,8 +112,10 @@ def _language(headers: str | None) -> str:
         "(200); bigger ones are queued (202) — follow `GET /api/v1/imports/{id}`."
     ),
 )
-def upload(request, kind: Kind, file: File[UploadedFile]):
+def upload(request, kind: Kind, file: UploadedFile = File(None, description="the .xlsx file (required)")):
     actor = authorize(request, "catalog.import")
+    if file is None:
+        raise ValidationFailed(_("choose an .xlsx file"), field="file")
     total = excel.count_rows(file)
     if imports.needs_background(total):
         job = imports.start_background_import(kind=kind, upload=file, original_name=file.name or "", total_rows=total,
@@ -112,17 +125,8 @@ def upload(request, kind: Kind, file: File[UploadedFile]):
     return 200, result.as_dict()
 
 
-@router.get("/imports/{int:job_id}", response=JobOut, summary="Progress and result of a background import")
-def get_job(request, job_id: int):
-    authorize(request, "catalog.import")
-    job = ImportJob.objects.filter(pk=job_id).first()
-    if job is None:
-        raise NotFound(f"no import job {job_id}", field="id")
-    return job_out(job)
-
-
 @router.get("/imports/templates/{kind}", summary="An empty Excel template with the header row",
-            openapi_extra=XLSX_RESPONSE)
+            openapi_extra=XLSX_RESPONSE, url_name="imports_template")
 def template(request, kind: Kind, headers: HeaderLanguage | None = None):
     authorize(request, "catalog.view")
     content = exports.template_workbook(kind=kind, language=_language(headers))
@@ -130,7 +134,7 @@ def template(request, kind: Kind, headers: HeaderLanguage | None = None):
 
 
 @router.get("/exports/{kind}", summary="All products, partners or locations as an Excel file",
-            openapi_extra=XLSX_RESPONSE)
+            openapi_extra=XLSX_RESPONSE, url_name="imports_export")
 def export(request, kind: Kind, headers: HeaderLanguage | None = None):
     authorize(request, "catalog.view")
     return _xlsx(exports.export_workbook(kind=kind, language=_language(headers)), exports.file_name(kind))

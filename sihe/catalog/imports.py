@@ -22,7 +22,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import connection, models, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from sihe.catalog.excel import COLUMNS, KEYS, Column, check_kind, column_by_header, letter, norm, open_sheet
@@ -511,11 +511,13 @@ def start_background_import(*, kind: str, upload, original_name: str, total_rows
 
 
 def launch_job(job: ImportJob) -> subprocess.Popen:
-    """`python -m sihe.manage import_excel --job <id>` in its own session, output to a log beside the file."""
+    """`python -m sihe.manage import_excel --job <id>` in its own session, output to a log beside the file;
+    the problems it finds are written in the uploader's language."""
     log = open(Path(settings.MEDIA_ROOT) / f"{job.file}.log", "ab")
     try:
         return subprocess.Popen(
-            [sys.executable, "-m", "sihe.manage", "import_excel", "--job", str(job.pk)],
+            [sys.executable, "-m", "sihe.manage", "import_excel", "--job", str(job.pk),
+             "--language", translation.get_language() or settings.LANGUAGE_CODE],
             stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
             cwd=str(settings.BASE_DIR), env=os.environ.copy(),
         )
@@ -541,7 +543,7 @@ class _SideProgress:
 
     def close(self) -> None:
         if self.pool is not None:
-            self.pool.submit(connection.close).result()
+            self.pool.submit(lambda: connection.close()).result()  # the helper thread's own connection
             self.pool.shutdown()
 
 

@@ -3,6 +3,7 @@
 import io
 
 import pytest
+from django.utils import translation
 from openpyxl import Workbook, load_workbook
 
 
@@ -27,3 +28,10 @@ def read_xlsx(content: bytes) -> list[list]:
 @pytest.fixture
 def xlsx():
     return make_xlsx
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Messages are asserted in English (the msgid language); people get them in zh-Hans."""
+    with translation.override("en"):
+        yield
