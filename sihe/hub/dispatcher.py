@@ -100,6 +100,13 @@ def _settled_events(after: int, limit: int) -> list[Event]:
     return list(Event.objects.filter(id__gt=after).order_by("id")[:limit])
 
 
+def _has_new_events(name: str) -> bool:
+    """A cheap read outside any transaction, so an idle worker does not take SQLite's write lock
+    (or PostgreSQL's table lock) on every poll."""
+    last = HubCursor.objects.filter(name=name).values_list("last_event_id", flat=True).first() or 0
+    return Event.objects.filter(id__gt=last).exists()
+
+
 def _cursor(name: str, *, lock: bool) -> HubCursor | None:
     try:
         with transaction.atomic():
@@ -118,6 +125,8 @@ def _cursor(name: str, *, lock: bool) -> HubCursor | None:
 def run_handlers(*, now: datetime | None = None, batch: int = 200, echo=None) -> int:
     """Run the registered handlers for events after the handlers cursor; return events passed."""
     now = now or timezone.now()
+    if not _has_new_events(HANDLERS):
+        return 0
     try:
         with transaction.atomic(durable=True):
             cursor = _cursor(HANDLERS, lock=False)
@@ -169,6 +178,8 @@ def _handler_failed(event: Event, handler, exc: Exception, *, now, echo) -> None
 def fan_out(*, now: datetime | None = None, batch: int = 500) -> int:
     """Create the deliveries of new events for the active subscriptions; return events passed."""
     now = now or timezone.now()
+    if not _has_new_events(FANOUT):
+        return 0
     try:
         with transaction.atomic(durable=True):
             cursor = _cursor(FANOUT, lock=True)
@@ -273,6 +284,8 @@ def claimable(now: datetime):
 def claim(*, now: datetime | None = None, limit: int = 20) -> tuple[list[Claim], list[int]]:
     """Lease up to `limit` deliveries; returns the claims and the ids given up as dead."""
     now = now or timezone.now()
+    if not claimable(now).exists():
+        return [], []
     token = uuid.uuid4().hex  # one per claim: identifies this worker's lease on these rows
     with transaction.atomic(durable=True):
         rows = list(
