@@ -7,6 +7,8 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 CENT = Decimal("0.01")
 UNIT_COST_PLACES = Decimal("0.000001")
+# No amount or quantity an SME books comes near this; beyond it quantize() would fail (a 500).
+LIMIT = Decimal("1e15")
 
 
 def to_decimal(value, *, field: str = "value") -> Decimal:
@@ -23,6 +25,8 @@ def to_decimal(value, *, field: str = "value") -> Decimal:
         raise ValidationFailed(f"{field} is not a number: {value!r}", field=field) from exc
     if not number.is_finite():
         raise ValidationFailed(f"{field} must be finite", field=field)
+    if abs(number) >= LIMIT:
+        raise ValidationFailed(f"{field} is too large", field=field)
     return number
 
 
