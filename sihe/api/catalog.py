@@ -20,6 +20,18 @@ LocationKind = Literal["bin", "dock", "staging", "quality"]
 ChannelType = Literal["taobao", "jd", "douyin", "shopify", "woocommerce", "pos", "dealer", "api"]
 
 
+# Upper bounds of the columns: a bigger number is a 422 naming the field, not a database overflow (500).
+MAX_INT = 2**31 - 1
+
+
+class Page(LimitOffsetPagination):
+    """limit ≤ 1000 and a bounded offset: a huge number must be a 422, not a database overflow (500)."""
+
+    class Input(Schema):
+        limit: int = Field(100, ge=1, le=1000, description="page size, at most 1000")
+        offset: int = Field(0, ge=0, le=MAX_INT)
+
+
 class Strict(Schema):
     model_config = ConfigDict(extra="forbid")
 
@@ -37,15 +49,15 @@ class ProductPatch(Strict):
     gtin: str | None = Field(None, description="GTIN-8/12/13/14; the GS1 check digit is verified")
     uom: str | None = Field(None, description="unit code, e.g. PCS, BOX, KG")
     category: str | None = None
-    weight: Decimal | None = Field(None, description="kg")
-    volume: Decimal | None = Field(None, description="m³")
+    weight: Decimal | None = Field(None, lt=10**9, description="kg")
+    volume: Decimal | None = Field(None, lt=10**6, description="m³")
     tracking: Tracking | None = None
-    shelf_life_days: int | None = Field(None, ge=0)
-    tax_rate: Decimal | None = Field(None, description="0, 0.01, 0.03, 0.05, 0.06, 0.09 or 0.13")
+    shelf_life_days: int | None = Field(None, ge=0, le=MAX_INT)
+    tax_rate: Decimal | None = Field(None, lt=100, description="0, 0.01, 0.03, 0.05, 0.06, 0.09 or 0.13")
     tax_code: str | None = Field(None, description="税收分类编码, 19 digits")
     tax_short_name: str | None = Field(None, description="商品和服务税收分类简称, e.g. 乳制品")
     costing_method: Costing | None = None
-    list_price: Decimal | None = None
+    list_price: Decimal | None = Field(None, lt=10**10)
     active: bool | None = None
 
 
@@ -89,7 +101,7 @@ class ProductOut(Schema):
 
 
 @router.get("/products", response=list[ProductOut], summary="List products")
-@paginate(LimitOffsetPagination)
+@paginate(Page)
 def list_products(request, q: str | None = None, active: bool | None = None):
     authorize(request, "catalog.view")
     qs = selectors.products()
@@ -142,7 +154,7 @@ class PartnerPatch(AddressFields):
     phone: str | None = Field(None, max_length=40)
     tax_id: str | None = Field(None, description="统一社会信用代码 (check digit verified)")
     contact: str | None = Field(None, max_length=60)
-    min_shelf_life_days: int | None = Field(None, ge=0)
+    min_shelf_life_days: int | None = Field(None, ge=0, le=MAX_INT)
     active: bool | None = None
 
 
@@ -168,7 +180,7 @@ class PartnerOut(Schema):
 
 
 @router.get("/partners", response=list[PartnerOut], summary="List customers and suppliers")
-@paginate(LimitOffsetPagination)
+@paginate(Page)
 def list_partners(request, kind: Literal["customer", "supplier"] | None = None, q: str | None = None):
     authorize(request, "catalog.view")
     qs = selectors.partners()
@@ -205,8 +217,8 @@ def patch_partner(request, code: str, payload: PartnerPatch):
 
 class WarehousePatch(AddressFields):
     name: str | None = Field(None, max_length=100)
-    latitude: Decimal | None = None
-    longitude: Decimal | None = None
+    latitude: Decimal | None = Field(None, lt=1000)
+    longitude: Decimal | None = Field(None, lt=1000)
     allow_negative_stock: bool | None = None
     active: bool | None = None
 
@@ -230,7 +242,7 @@ class WarehouseOut(Schema):
 
 
 @router.get("/warehouses", response=list[WarehouseOut], summary="List warehouses")
-@paginate(LimitOffsetPagination)
+@paginate(Page)
 def list_warehouses(request):
     authorize(request, "catalog.view")
     return selectors.warehouses()
@@ -262,11 +274,11 @@ def patch_warehouse(request, code: str, payload: WarehousePatch):
 class LocationPatch(Strict):
     zone: str | None = Field(None, max_length=10)
     kind: LocationKind | None = None
-    aisle: int | None = Field(None, ge=0)
-    position: int | None = Field(None, ge=0)
+    aisle: int | None = Field(None, ge=0, le=MAX_INT)
+    position: int | None = Field(None, ge=0, le=MAX_INT)
     side: Side | None = None
-    level: int | None = Field(None, ge=0)
-    capacity_volume: Decimal | None = None
+    level: int | None = Field(None, ge=0, le=MAX_INT)
+    capacity_volume: Decimal | None = Field(None, lt=10**7)
     active: bool | None = None
 
 
@@ -297,7 +309,7 @@ class LocationOut(Schema):
 
 
 @router.get("/locations", response=list[LocationOut], summary="List locations (bins)")
-@paginate(LimitOffsetPagination)
+@paginate(Page)
 def list_locations(request, warehouse: str | None = None, zone: str | None = None):
     authorize(request, "catalog.view")
     qs = selectors.locations()
@@ -336,7 +348,7 @@ def patch_location(request, warehouse: str, code: str, payload: LocationPatch):
 class ChannelPatch(Strict):
     type: ChannelType | None = None
     name: str | None = Field(None, max_length=100)
-    min_shelf_life_days: int | None = Field(None, ge=0)
+    min_shelf_life_days: int | None = Field(None, ge=0, le=MAX_INT)
     active: bool | None = None
 
 
@@ -355,7 +367,7 @@ class ChannelOut(Schema):
 
 
 @router.get("/channels", response=list[ChannelOut], summary="List sales channels")
-@paginate(LimitOffsetPagination)
+@paginate(Page)
 def list_channels(request):
     authorize(request, "catalog.view")
     return selectors.channels()
