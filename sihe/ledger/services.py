@@ -14,7 +14,7 @@ of the voucher it mirrors — and `reviewed_by` names that approval.
 import datetime
 from decimal import Decimal
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -61,9 +61,13 @@ def parse_period(code: str, *, field: str = "period") -> str:
 
 
 def _period(code: str, *, lock: bool = False) -> Period:
-    period, _ = Period.objects.get_or_create(code=code)
-    if lock and connection.vendor != "sqlite":  # SQLite: the IMMEDIATE transaction already serialises writers
-        period = Period.objects.select_for_update().get(pk=period.pk)
+    # SQLite: the IMMEDIATE write transaction already serialises writers (Django ignores FOR UPDATE there)
+    query = Period.objects.select_for_update() if lock else Period.objects.all()
+    period = query.filter(code=code).first()
+    if period is None:
+        period, _ = Period.objects.get_or_create(code=code)
+        if lock:
+            period = Period.objects.select_for_update().get(pk=period.pk)
     return period
 
 
@@ -123,10 +127,9 @@ def _cash_flow_item(value, field: str) -> CashFlowItem | None:
 def _build_lines(raw_lines: list[dict], *, allow_red: bool, accounts: dict[str, Account] | None = None):
     if not raw_lines:
         raise ValidationFailed("a voucher needs lines", field="lines", code="no_lines")
-    accounts = accounts or {a.code: a for a in Account.objects.filter(code__in=[
-        r.get("account").code if isinstance(r.get("account"), Account) else str(r.get("account") or "")
-        for r in raw_lines
-    ])}
+    given = {r["account"].code: r["account"] for r in raw_lines if isinstance(r.get("account"), Account)}
+    wanted = [str(r.get("account") or "").strip() for r in raw_lines if not isinstance(r.get("account"), Account)]
+    accounts = accounts or given | ({a.code: a for a in Account.objects.filter(code__in=wanted)} if wanted else {})
     lines: list[VoucherLine] = []
     for i, raw in enumerate(raw_lines):
         at = f"lines.{i}"
@@ -259,13 +262,15 @@ def _post(voucher: Voucher, actor: Actor) -> Voucher:
     """Number, mark posted, update balances — the voucher row is already locked and reviewed."""
     period = _period(voucher.period.code, lock=True)
     _ensure_open(period)
-    lines = list(VoucherLine.objects.filter(voucher=voucher).order_by("seq"))
+    lines = list(VoucherLine.objects.filter(voucher=voucher).select_related("cash_flow_item").order_by("seq"))
     total_debit = sum((line.debit for line in lines), ZERO)
     total_credit = sum((line.credit for line in lines), ZERO)
     if total_debit != total_credit or total_debit == 0:
         raise ValidationFailed(f"debit {total_debit} ≠ credit {total_credit}", field="lines", code="unbalanced")
-    counter, _ = VoucherCounter.objects.get_or_create(period=period.code, word=voucher.word)
-    counter = VoucherCounter.objects.select_for_update().get(pk=counter.pk)
+    counter = VoucherCounter.objects.select_for_update().filter(period=period.code, word=voucher.word).first()
+    if counter is None:
+        counter, _ = VoucherCounter.objects.get_or_create(period=period.code, word=voucher.word)
+        counter = VoucherCounter.objects.select_for_update().get(pk=counter.pk)
     counter.last += 1
     counter.save(update_fields=["last"])
     voucher.number = counter.last
@@ -273,7 +278,7 @@ def _post(voucher: Voucher, actor: Actor) -> Voucher:
     voucher.posted_by = actor.username
     voucher.posted_at = actor.at
     voucher.save(update_fields=["number", "status", "posted_by", "posted_at", "reviewed_by", "reviewed_at"])
-    codes = dict(CashFlowItem.objects.values_list("id", "code"))
+    codes = {line.cash_flow_item_id: line.cash_flow_item.code for line in lines if line.cash_flow_item_id}
     balances.apply_voucher(voucher, lines, period.code, codes)
     audit.record_act(voucher, actor=actor, action="post", detail=voucher.display_number)
     emit(
