@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class OmsConfig(AppConfig):
+    name = "sihe.oms"
+    label = "oms"
