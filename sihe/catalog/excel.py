@@ -136,7 +136,8 @@ def open_sheet(source) -> Sheet:
         source.seek(0)
     try:
         workbook = load_workbook(source, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError, SyntaxError,
+            IndexError, AttributeError) as exc:  # openpyxl's ways of saying "this is no workbook"
         raise ValidationFailed(
             _("not an Excel .xlsx file (%(reason)s)") % {"reason": exc.__class__.__name__}, field="file",
             code="invalid_file", errors=[],

@@ -228,14 +228,19 @@ def validate_workbook(*, kind: str, source, progress: Progress = None) -> Plan:
         header = _Header(kind, sheet.headers)
         errors = list(header.errors)
         raw: list[tuple[int, dict]] = []
-        for row, cells in sheet.rows:
-            if all(_blank(c) for c in cells):
-                continue
-            data, row_errors = header.read(row, cells)
-            errors += row_errors
-            raw.append((row, data))
-            if len(raw) > MAX_ROWS:
-                raise ImportRejected(_("a file may have at most %(n)s rows") % {"n": MAX_ROWS}, field="file", errors=[])
+        try:
+            for row, cells in sheet.rows:
+                if all(_blank(c) for c in cells):
+                    continue
+                data, row_errors = header.read(row, cells)
+                errors += row_errors
+                raw.append((row, data))
+                if len(raw) > MAX_ROWS:
+                    raise ImportRejected(_("a file may have at most %(n)s rows") % {"n": MAX_ROWS}, field="file",
+                                         errors=[])
+        except (ValueError, KeyError, TypeError, SyntaxError, OSError) as exc:  # a damaged worksheet
+            raise ImportRejected(_("the worksheet cannot be read (%(reason)s)") % {"reason": exc.__class__.__name__},
+                                 field="file", errors=[]) from None
     finally:
         sheet.close()
     if not raw:

@@ -128,3 +128,26 @@ def test_not_an_excel_file_is_refused_naming_the_file(actor):
         imports.run_import(kind="products", source=io.BytesIO(b"sku,name\nA,B\n"), actor=actor)
     assert caught.value.field == "file"
     assert caught.value.code == "invalid_file"
+
+
+@pytest.mark.parametrize("content", [b"", b"PK\x03\x04 not really a zip", b"\x00" * 100])
+def test_damaged_files_are_refused_naming_the_file(actor, content):
+    import io
+    import zipfile
+
+    if content == b"\x00" * 100:  # a zip that is no workbook
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w") as archive:
+            archive.writestr("hello.txt", "hi")
+        content = buffer.getvalue()
+    with pytest.raises(imports.ImportRejected.__mro__[1]) as caught:
+        imports.run_import(kind="products", source=io.BytesIO(content), actor=actor)
+    assert (caught.value.code, caught.value.field) == ("invalid_file", "file")
+    assert Product.objects.count() == 0
+
+
+def test_a_file_with_only_the_header_is_refused(xlsx, actor):
+    with pytest.raises(imports.ImportRejected) as caught:
+        imports.run_import(kind="partners", source=xlsx(["编码", "名称", "类型"], []), actor=actor)
+    assert [(e["row"], e["message"]) for e in caught.value.extra["errors"]] == [
+        (2, "the file has no data rows below the header")]
