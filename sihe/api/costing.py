@@ -6,6 +6,7 @@ from ninja import Router, Schema
 
 from sihe.api.security import authorize
 from sihe.api.stock import money_str, product_of, warehouse_of
+from sihe.core.errors import ValidationFailed
 from sihe.costing import reports
 from sihe.costing import services as costing
 from sihe.stock.events import d
@@ -27,6 +28,10 @@ def get_summary(request, start: str, end: str, warehouse: str | None = None):
     authorize(request, "costing.view")
     wh = warehouse_of(warehouse) if warehouse else None
     first, last = parse_date(start, field="start"), parse_date(end, field="end")
+    if first is None or last is None:
+        raise ValidationFailed("start and end dates are required (YYYY-MM-DD)", field="start" if first is None else "end")
+    if first > last:
+        raise ValidationFailed("start is after end", field="start")
     return [reports.row_as_strings(r) for r in reports.summary(start=first, end=last, warehouse=wh)]
 
 
