@@ -213,12 +213,33 @@ def make_run(args) -> None:
     began = time.monotonic()
     process = subprocess.Popen(["make", "run"], cwd=clone, env=env, stdout=log, stderr=subprocess.STDOUT,
                                start_new_session=True)
+    # When make starts each phase: the first log line that shows it.
+    markers = {"venv + pip install": "pip install", "migrate": "sihe migrate", "demo": "sihe demo",
+               "server listening": "Listening at"}
+    seen: dict[str, float] = {}
+    done = threading.Event()
+
+    def watch() -> None:
+        while not done.is_set():
+            text = (workdir / "make-run.log").read_text(errors="replace")
+            for phase, marker in markers.items():
+                if phase not in seen and marker in text:
+                    seen[phase] = time.monotonic() - began
+            time.sleep(0.2)
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
     try:
         ok = wait_for(f"http://127.0.0.1:{port}/api/v1/health", args.make_run_timeout, process)
         seconds = time.monotonic() - began
     finally:
+        done.set()
+        watcher.join()
         stop(process)
         log.close()
+    for phase, at in sorted(seen.items(), key=lambda item: item[1]):
+        print(f"  {at:6.0f} s  {phase} starts")
+    print(f"  load average (1, 5, 15 min) at the end: {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
     if ok:
         print(f"make run: /api/v1/health answered {seconds:.0f} s after `make run` in a fresh clone (aim ≤ 180 s)")
     else:
