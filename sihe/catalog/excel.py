@@ -7,6 +7,7 @@ code (`lot_expiry`) or the Chinese word people type (`批次+效期`).
 """
 
 import io
+import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -150,13 +151,30 @@ def open_sheet(source) -> Sheet:
     headers = list(next(rows, None) or ())
     while headers and headers[-1] is None:
         headers.pop()
-    if sheet.max_row is None:  # a file written without its dimension: count once, then read again
-        total = sum(1 for _ in sheet.iter_rows(min_row=2, values_only=True))
-        rows = sheet.iter_rows(min_row=2, values_only=True)
-    else:
-        total = sheet.max_row - 1
+    total = sheet.max_row - 1 if sheet.max_row else _count_row_tags(sheet)
     return Sheet(headers=headers, rows=((n, cells) for n, cells in enumerate(rows, start=2)), total_rows=max(total, 0),
                  workbook=workbook)
+
+
+ROW_TAG = re.compile(rb"<(?:\w+:)?row[\s>]")
+
+
+def _count_row_tags(sheet) -> int:
+    """Rows of a sheet written without its dimension (openpyxl's write-only mode, some exporters):
+    count the <row> tags in the raw XML — a byte scan, far cheaper than parsing every cell twice."""
+    try:
+        source = sheet._get_source()
+    except (AttributeError, KeyError):
+        return sum(1 for _ in sheet.iter_rows(min_row=2, values_only=True))
+    count, tail = 0, b""
+    with source:
+        while piece := source.read(1 << 20):
+            block = tail + piece
+            count += len(ROW_TAG.findall(block))
+            tail = block[-16:]
+            count -= len(ROW_TAG.findall(tail))
+    count += len(ROW_TAG.findall(tail))
+    return max(count - 1, 0)
 
 
 def count_rows(source) -> int:
