@@ -83,3 +83,31 @@ def test_pages_speak_chinese(make_user, stocked):
     page = client.get("/stock/summary/").content.decode()
     assert "收发存汇总表" in page and "期初" in page
     assert "临期" in client.get("/stock/?view=lot").content.decode()
+
+
+def test_list_pages_and_endpoints_do_not_grow_queries_with_rows(make_user, stocked, wh, actor, api_as):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(make_user, "manager")
+    api = api_as("accountant")
+    urls = ["/stock/?view=lot", "/stock/?view=product", "/stock/moves/", "/stock/low/"]
+
+    def counts():
+        result = []
+        for url in urls:
+            with CaptureQueriesContext(connection) as ctx:
+                assert client.get(url).status_code == 200
+            result.append(len(ctx.captured_queries))
+        with CaptureQueriesContext(connection) as ctx:
+            assert api.get("/api/v1/stock/moves?limit=500").status_code == 200
+        return result + [len(ctx.captured_queries)]
+
+    counts()  # warm up (a token's first use writes its last-used time)
+    before = counts()
+    today = timezone.localdate()
+    more = make_product("PG-2", tracking="lot_expiry")
+    costing.receive(warehouse=wh, actor=actor, date=today, lines=[
+        inl(more, 1, "1", lot=f"X{i}", expiry=today + datetime.timedelta(days=i)) for i in range(1, 8)])
+    stock.set_rule(product=more, warehouse=wh, min_qty=D(50), max_qty=None, actor=actor)
+    assert counts() == before
