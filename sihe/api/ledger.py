@@ -259,6 +259,30 @@ def reopen_period(request, period: str, payload: ReopenIn | None = None):
     return {"period": p.code, "status": p.status, "closed_at": p.closed_at, "closed_by": p.closed_by}
 
 
+class OpeningRow(Strict):
+    account: str = Field(..., min_length=1, max_length=40)
+    debit: Decimal | None = None
+    credit: Decimal | None = None
+    partner: str | None = Field(None, max_length=40)
+    department: str | None = Field(None, max_length=40)
+    project: str | None = Field(None, max_length=40)
+    warehouse: str | None = Field(None, max_length=40)
+
+
+class OpeningIn(Strict):
+    period: str = Field(..., description="the first period kept in Sihe, YYYY-MM")
+    rows: list[OpeningRow] = Field(..., max_length=20000)
+
+
+@router.post("/ledger/opening-balances", summary="Replace the opening balances (期初余额) after a trial-balance check")
+def import_opening(request, payload: OpeningIn):
+    actor = authorize(request, "ledger.edit")
+    rows = [row.model_dump(exclude_none=True) for row in payload.rows]
+    with transaction.atomic(durable=True):
+        count = services.import_opening_balances(period=payload.period, rows=rows, actor=actor)
+    return {"period": payload.period, "rows": count}
+
+
 def _file(table: render.Table, fmt: str, name: str) -> HttpResponse:
     if fmt == "xlsx":
         response = HttpResponse(render.to_xlsx(table), content_type=render.XLSX)

@@ -197,6 +197,22 @@ def _build_lines(raw_lines: list[dict], *, allow_red: bool, accounts: dict[str, 
     return lines
 
 
+def _check_word(word: str, lines: list[VoucherLine]) -> None:
+    """收 debits cash/bank, 付 credits cash/bank (cash ↔ bank transfers too), 转 has no cash line."""
+    cash_debit = any(line.account.is_cash and line.debit for line in lines)
+    cash_credit = any(line.account.is_cash and line.credit for line in lines)
+    wrong = (
+        (word == Voucher.Word.SHOU and not cash_debit)
+        or (word == Voucher.Word.FU and not cash_credit)
+        or (word == Voucher.Word.ZHUAN and (cash_debit or cash_credit))
+    )
+    if wrong:
+        raise ValidationFailed(
+            _("word %(w)s does not fit the lines: 收 debits cash or bank, 付 credits it, 转 has no cash line")
+            % {"w": word}, field="word", code="wrong_word",
+        )
+
+
 def create_voucher(
     *,
     date,
@@ -216,6 +232,7 @@ def create_voucher(
         raise ValidationFailed(f"word must be one of {', '.join(Voucher.Word.values)}", field="word")
     built = _build_lines(lines, allow_red=kind == Voucher.Kind.REVERSAL)
     memo = _text(memo, "memo", 200)
+    _check_word(word, built)
     with transaction.atomic():
         period = _period(period_of(date))
         _ensure_open(period)

@@ -222,3 +222,32 @@ def test_an_accountant_adds_a_sub_account_and_the_income_statement_shows_its_lin
     assert (in_use.status_code, in_use.json_body["code"]) == (409, "account_in_use")
     assert api_as("warehouse").post("/api/v1/ledger/accounts", {"parent": "5602", "code": "5602.03",
                                                                  "name": "研究费用"}).status_code == 403
+
+
+def test_voucher_words_must_fit_their_lines(api_as):
+    api = api_as("accountant")
+    assert api.post("/api/v1/ledger/vouchers", {**CAPITAL, "word": "收"}).status_code == 201
+    for word in ("付", "转"):
+        response = api.post("/api/v1/ledger/vouchers", {**CAPITAL, "word": word})
+        assert (response.status_code, response.json_body["code"], response.json_body["field"]) == (
+            422, "wrong_word", "word")
+    assert api.post("/api/v1/ledger/vouchers", {**SALE, "word": "转"}).status_code == 201
+    assert Voucher.objects.count() == 2
+
+
+def test_opening_balances_over_the_api_are_checked_before_saving(api_as):
+    from sihe.ledger.models import OpeningBalance
+
+    api = api_as("accountant")
+    rows = [{"account": "1002", "debit": "800"}, {"account": "1405", "debit": "200", "warehouse": "WH1"},
+            {"account": "3001", "credit": "999"}]
+    refused = api.post("/api/v1/ledger/opening-balances", {"period": "2026-01", "rows": rows})
+    assert (refused.status_code, refused.json_body["code"]) == (422, "unbalanced")
+    assert OpeningBalance.objects.count() == 0
+    rows[2]["credit"] = "1000"
+    saved = api.post("/api/v1/ledger/opening-balances", {"period": "2026-01", "rows": rows})
+    assert saved.json_body == {"period": "2026-01", "rows": 3}
+    tb = api.get("/api/v1/ledger/trial-balance?period=2026-01").json_body
+    assert {r["code"]: r["opening"] for r in tb["rows"]} == {"1002": "800.00", "1405": "200.00", "3001": "1000.00"}
+    assert api.post("/api/v1/ledger/opening-balances", {"period": "2026-01", "rows": [
+        {"account": "5001", "credit": "1"}, {"account": "1002", "debit": "1"}]}).json_body["code"] == "profit_loss_opening"
