@@ -25,24 +25,30 @@ from sihe.stock.models import Counterpart, StockMove
 SOURCE_TYPE = "stock_move"
 
 
-def rule_for(move: StockMove, kind: str) -> str | None:
-    if move.reversal_of_id:
-        original = move.reversal_of
-        return rule_for(original, "out" if kind == "in" else "in")
-    cp = move.counterpart
-    if move.kind == StockMove.Kind.TRANSFER or cp == Counterpart.TRANSIT:
+def rule_of(kind: str, move_kind: str, counterpart: str, reversed_kind: str | None = None,
+            reversed_counterpart: str | None = None) -> str | None:
+    """The posting rule of a layer (`kind` in/out) of a move; a reversal uses its original's rule."""
+    if reversed_kind is not None:
+        return rule_of("out" if kind == "in" else "in", reversed_kind, reversed_counterpart or "")
+    if move_kind == StockMove.Kind.TRANSFER or counterpart == Counterpart.TRANSIT:
         return "stock.transfer" if kind == "in" else None
-    if cp == Counterpart.SUPPLIER:
+    if counterpart == Counterpart.SUPPLIER:
         return "stock.receipt"
-    if cp == Counterpart.CUSTOMER:
+    if counterpart == Counterpart.CUSTOMER:
         return "stock.issue"
-    if cp == Counterpart.INVENTORY:
+    if counterpart == Counterpart.INVENTORY:
         return "stock.adjustment.gain" if kind == "in" else "stock.adjustment.loss"
-    if cp == Counterpart.SCRAP:
+    if counterpart == Counterpart.SCRAP:
         return "stock.scrap"
-    if cp == Counterpart.PRODUCTION:
+    if counterpart == Counterpart.PRODUCTION:
         return "production.output" if kind == "in" else "production.consume"
     return None
+
+
+def rule_for(move: StockMove, kind: str) -> str | None:
+    original = move.reversal_of if move.reversal_of_id else None
+    return rule_of(kind, move.kind, move.counterpart, original.kind if original else None,
+                   original.counterpart if original else None)
 
 
 def _dimensions(layer) -> dict[str, str]:
@@ -83,19 +89,19 @@ def post_layer(layer, *, actor: Actor) -> None:
              memo=f"cost adjustment {move.product.sku} (negative stock)", actor=actor, dimensions=_dimensions(layer))
 
 
-def post_corrections(layers, old: dict[int, tuple], *, date, source_id, actor: Actor) -> None:
-    """Post what re-costing changed on layers already booked: one voucher per rule and warehouse
-    pair (not one per layer), linked to the backdated move that caused it."""
+def post_corrections(rows, old: dict[int, tuple], *, date, source_id, actor: Actor) -> None:
+    """Post what re-costing changed on layers already booked (`rows`: the re-costed layers as plain
+    values): one voucher per rule and warehouse, linked to the backdated move that caused it."""
     totals: dict[tuple, Decimal] = {}
-    for layer in layers:
-        old_value, old_adjust = old[layer.pk]
-        rule = rule_for(layer.move, layer.kind) if layer.move_id else None
-        adjust_delta = layer.adjust_value - old_adjust
-        if layer.kind == "in":
-            base_delta = (layer.value - old_value) + adjust_delta
-        else:
-            base_delta = old_value - layer.value
-        dims = tuple(sorted(_dimensions(layer).items())) if layer.move_id else (("warehouse", layer.warehouse.code),)
+    for row in rows:
+        old_value, old_adjust = old[row.pk]
+        rule = rule_of(row.kind, row.move_kind, row.counterpart, row.reversed_kind, row.reversed_counterpart) \
+            if row.move_id else None
+        adjust_delta = row.adjust_value - old_adjust
+        base_delta = (row.value - old_value) + adjust_delta if row.kind == "in" else old_value - row.value
+        dims = (("warehouse", row.warehouse_code),)
+        if rule == "stock.transfer" and row.source_warehouse_code:
+            dims += (("from_warehouse", row.source_warehouse_code), ("to_warehouse", row.warehouse_code))
         if rule is not None and base_delta:
             totals[(rule, dims)] = totals.get((rule, dims), Decimal(0)) + base_delta
         if adjust_delta:

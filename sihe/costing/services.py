@@ -70,6 +70,24 @@ def _state_before(product: Product, warehouse_id: int, date: datetime.date, pk: 
     return state
 
 
+class _Row:
+    """A later layer as plain values (re-costing 100,000 layers must not build 100,000 models)."""
+
+    FIELDS = ("id", "kind", "qty", "base_value", "fixed_value", "source_layer_id", "value", "adjust_value", "move_id",
+              "move__kind", "move__counterpart", "move__reversal_of__kind", "move__reversal_of__counterpart",
+              "warehouse__code", "source_layer__warehouse__code")
+    __slots__ = ("pk", "kind", "qty", "base_value", "fixed_value", "source_layer_id", "value", "adjust_value",
+                 "move_id", "move_kind", "counterpart", "reversed_kind", "reversed_counterpart", "warehouse_code",
+                 "source_warehouse_code", "unit_cost", "uncovered_qty", "estimate_unit", "running_qty",
+                 "running_value", "running_unit_cost")
+
+    def __init__(self, values):
+        (self.pk, self.kind, self.qty, self.base_value, self.fixed_value, self.source_layer_id, self.value,
+         self.adjust_value, self.move_id, self.move_kind, self.counterpart, self.reversed_kind,
+         self.reversed_counterpart, self.warehouse_code, self.source_warehouse_code) = values
+        self.uncovered_qty = self.estimate_unit = ZERO
+
+
 UPDATE_SQL = (
     "UPDATE costing_valuationlayer SET value = %s, base_value = %s, adjust_value = %s, unit_cost = %s, "
     "uncovered_qty = %s, estimate_unit = %s, running_qty = %s, running_value = %s, running_unit_cost = %s "
@@ -81,8 +99,7 @@ def recost(*, product: Product, warehouse_id: int, date: datetime.date, pk: int)
     """Recompute layers (date, pk) and after of one (product, warehouse); return the layers whose
     value changed {layer id: ((old value, old adjust), layer)} so the caller can post the difference."""
     later_qs = _layers(product.pk, warehouse_id).filter(~_before(date, pk))
-    later = list(later_qs.select_related("move", "move__reversal_of", "warehouse", "source_layer__warehouse")
-                 .order_by("date", "id"))
+    later = [_Row(values) for values in later_qs.order_by("date", "id").values_list(*_Row.FIELDS)]
     later_ids = later_qs.values("id")
     state = _state_before(product, warehouse_id, date, pk, later_ids)
     initial_open = [o.ref for o in state.queue]
@@ -90,7 +107,8 @@ def recost(*, product: Product, warehouse_id: int, date: datetime.date, pk: int)
     if state.method == engine.FIFO:
         FifoConsumption.objects.filter(Q(out_layer_id__in=later_ids, is_cover=False) |
                                        Q(in_layer_id__in=later_ids, is_cover=True)).delete()
-    sources = {s.pk: s for s in Layer.objects.filter(pk__in=[la.source_layer_id for la in later if la.source_layer_id])}
+    sources = {pk_: value for pk_, value in Layer.objects.filter(
+        pk__in=[la.source_layer_id for la in later if la.source_layer_id]).values_list("id", "value")}
     old_values, rows, consumptions = {}, [], []
     for layer in later:
         old = (layer.value, layer.adjust_value)
@@ -99,7 +117,7 @@ def recost(*, product: Product, warehouse_id: int, date: datetime.date, pk: int)
             if layer.fixed_value:
                 base = layer.base_value
             elif source is not None:  # transfer-in or reversal of an out: the out's cost comes back
-                base = -source.value
+                base = -source
             else:  # gain without a price: at the current unit cost
                 base = round_money(engine.current_unit_cost(state) * layer.qty)
             result = engine.step_in(state, layer.pk, layer.qty, base)
@@ -109,7 +127,7 @@ def recost(*, product: Product, warehouse_id: int, date: datetime.date, pk: int)
                              for ref, q, v in result.covers]
         else:
             qty = -layer.qty
-            fixed = source.value if (source is not None and state.method == engine.MOVING_AVERAGE) else None
+            fixed = source if (source is not None and state.method == engine.MOVING_AVERAGE) else None
             result = engine.step_out(state, layer.pk, qty, fixed=fixed, prefer=layer.source_layer_id)
             layer.value, layer.base_value = -result.cost, -result.cost
             layer.unit_cost = round_unit_cost(result.cost / qty)
