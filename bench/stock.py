@@ -14,7 +14,7 @@ It wipes the stock/costing tables of the database it runs on — run it on a dat
     .venv/bin/python bench/stock.py                      # SQLite in var/bench-stock/
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/sihe_bench_stock .venv/bin/python bench/stock.py
     .venv/bin/python bench/stock.py --both               # SQLite, then PostgreSQL (creates the database)
-    options: --moves 1000000 --later 100000 --acts 400 --queries 300
+    options: --moves 1000000 --later 100000 --acts 400 --queries 300 --parts throughput,levels,recost
 """
 
 import argparse
@@ -41,13 +41,14 @@ def parse():
     parser.add_argument("--acts", type=int, default=400)
     parser.add_argument("--queries", type=int, default=300)
     parser.add_argument("--both", action="store_true", help="run on SQLite, then on PostgreSQL")
+    parser.add_argument("--parts", default="throughput,levels,recost", help="comma-separated subset to run")
     return parser.parse_args()
 
 
 ARGS = parse()
 if ARGS.both:
     base = [sys.executable, __file__, "--moves", str(ARGS.moves), "--later", str(ARGS.later), "--acts",
-            str(ARGS.acts), "--queries", str(ARGS.queries)]
+            str(ARGS.acts), "--queries", str(ARGS.queries), "--parts", ARGS.parts]
     subprocess.run(base, env={**os.environ, "DATABASE_URL": ""}, check=True)
     subprocess.run(["psql", "-q", "-h", "127.0.0.1", "-U", "postgres", "-c", "DROP DATABASE IF EXISTS sihe_bench_stock"],
                    check=False)
@@ -287,17 +288,23 @@ def recost(wh, later: int):
 def main():
     call_command("migrate", verbosity=0)
     print(f"== bench/stock.py on {machine()}")
+    parts = set(ARGS.parts.split(","))
     wipe()
     n_products = 1000
     wh = setup_master(n_products)
-    throughput(wh, ARGS.acts)
+    if "throughput" in parts:
+        throughput(wh, ARGS.acts)
     wipe()
+    if "recost" in parts and "levels" not in parts:
+        recost(wh, ARGS.later)
+        return
     loaded = bulk_moves(wh, ARGS.moves, n_products)
     print(f"bulk-loaded {ARGS.moves} moves + rebuilt quants/levels by raw SQL in {loaded:.1f} s")
     p50, p99, base = levels_query(wh, n_products, ARGS.queries)
     print(f"GET /api/v1/stock/levels with {ARGS.moves} moves: p50 {p50:.2f} ms  p99 {p99:.2f} ms  ({ARGS.queries} requests)"
           f"   baseline GET /api/v1/costing/<sku> (no layers) p50 {base:.2f} ms")
-    recost(wh, ARGS.later)
+    if "recost" in parts:
+        recost(wh, ARGS.later)
 
 
 if __name__ == "__main__":
