@@ -111,3 +111,8 @@ def test_list_pages_and_endpoints_do_not_grow_queries_with_rows(make_user, stock
         inl(more, 1, "1", lot=f"X{i}", expiry=today + datetime.timedelta(days=i)) for i in range(1, 8)])
     stock.set_rule(product=more, warehouse=wh, min_qty=D(50), max_qty=None, actor=actor)
     assert counts() == before
+
+
+def test_ledger_link_only_for_costing_roles(make_user, stocked):
+    assert "/stock/ledger/" not in client_for(make_user, "warehouse").get("/stock/").content.decode()
+    assert "/stock/ledger/" in client_for(make_user, "accountant").get("/stock/").content.decode()
