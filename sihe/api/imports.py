@@ -95,7 +95,7 @@ def _language(headers: str | None) -> str:
 @router.get("/imports/{int:job_id}", response=JobOut, summary="Progress and result of a background import")
 def get_job(request, job_id: int):
     authorize(request, "catalog.import")
-    job = ImportJob.objects.filter(pk=job_id).first()
+    job = ImportJob.objects.filter(pk=job_id).first() if 0 < job_id < 2**63 else None
     if job is None:
         raise NotFound(f"no import job {job_id}", field="id")
     return job_out(job)

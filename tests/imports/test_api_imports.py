@@ -95,9 +95,10 @@ def test_export_and_template_are_xlsx_attachments(api_as, xlsx):
 
 
 def test_an_unknown_job_is_404(api_as):
-    response = api_as("manager").get("/api/v1/imports/999999")
-    assert response.status_code == 404
-    assert response.json_body["field"] == "id"
+    for job_id in ("999999", "99999999999999999999999"):
+        response = api_as("manager").get(f"/api/v1/imports/{job_id}")
+        assert response.status_code == 404
+        assert response.json_body["field"] == "id"
 
 
 def test_openapi_documents_the_import_routes(anonymous_api, db):

@@ -2,6 +2,7 @@
 files become a background job whose progress bar refreshes itself. Links to exports and templates."""
 
 from django.conf import settings
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -65,6 +66,8 @@ def _problem(request, kind, field, message):
 
 
 def _job(request, job_id: int) -> ImportJob:
+    if not 0 < job_id < 2**63:  # beyond a bigint: no such job (and no database error)
+        raise Http404
     return get_object_or_404(ImportJob.objects.select_related("user"), pk=job_id)
 
 
