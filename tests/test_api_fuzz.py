@@ -133,3 +133,30 @@ def test_numbers_beyond_the_columns_are_refused(api_as, path, body, field):
     assert response.status_code == 422
     assert response.json_body["field"] == field
     assert Partner.objects.count() == Product.objects.count() == Warehouse.objects.count() == 0
+
+
+def test_a_nul_byte_in_master_data_is_refused_on_every_database(api_as):
+    from sihe.catalog.models import Partner, Product
+
+    # when text with a NUL byte is sent (PostgreSQL cannot store it: found by this fuzz test, was a 500)
+    product = api_as("manager").post("/api/v1/products", {"sku": "NUL\u0000X", "name": "x"})
+    partner = api_as("manager").post("/api/v1/partners", {"code": "P1", "name": "a\u0000b", "kind": "customer"})
+    # then: 422 naming the field, nothing stored
+    assert (product.status_code, product.json_body["field"]) == (422, "sku")
+    assert (partner.status_code, partner.json_body["field"]) == (422, "name")
+    assert Product.objects.count() == Partner.objects.count() == 0
+
+
+@pytest.mark.parametrize("path,field", [
+    ("/api/v1/products/A%00B", "sku"),
+    ("/api/v1/partners/A%00B", "code"),
+    ("/api/v1/products?q=A%00B", "q"),
+    ("/api/v1/locations?warehouse=S%00H", "warehouse"),
+])
+def test_a_nul_byte_in_a_lookup_is_never_a_server_error(api_as, path, field):
+    # when a lookup carries a NUL byte
+    response = api_as("manager").get(path)
+    # then: SQLite simply finds nothing; PostgreSQL refuses the text with 422 naming the parameter
+    assert response.status_code in (200, 404, 422)
+    if response.status_code == 422:
+        assert response.json_body["field"] == field

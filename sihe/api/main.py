@@ -1,7 +1,10 @@
 """The open API (H5) under /api/v1/: one NinjaAPI, a router per app, errors as {code, message, field}."""
 
-from django.db import connection
+import json
+
+from django.db import DataError, connection
 from django.http import Http404
+from django.http.request import RawPostDataException
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
@@ -61,6 +64,47 @@ def not_found(request, exc):
 @api.exception_handler(HttpError)
 def http_error(request, exc: HttpError):
     return api.create_response(request, {"code": "http_error", "message": str(exc), "field": None}, status=exc.status_code)
+
+
+def _nul_field(request) -> str | None:
+    """The query parameter, path parameter or JSON field whose text carries a NUL byte."""
+    for key, values in request.GET.lists():
+        if any("\x00" in v for v in values):
+            return key
+    match = getattr(request, "resolver_match", None)
+    for key, value in (match.kwargs.items() if match else ()):
+        if "\x00" in str(value):
+            return key
+    try:
+        body = json.loads(request.body or b"null")
+    except (ValueError, RawPostDataException):
+        return None
+
+    def find(value, path):
+        if isinstance(value, str):
+            return path if "\x00" in value else None
+        items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+        for key, item in items:
+            found = find(item, [*path, str(key)])
+            if found:
+                return found
+        return None
+
+    found = find(body, [])
+    return ".".join(found) if found else None
+
+
+@api.exception_handler(DataError)
+def nul_in_text(request, exc: DataError):
+    """PostgreSQL refuses text with NUL (0x00) bytes: that is bad input (422), not a server error.
+    Any other data error stays a bug (500)."""
+    if "NUL" not in str(exc):
+        raise exc
+    field = _nul_field(request)
+    message = "text must not contain NUL (0x00) characters"
+    return api.create_response(
+        request, {"code": "invalid", "message": f"{field}: {message}" if field else message, "field": field}, status=422
+    )
 
 
 @api.get("/health", auth=None, tags=["system"], summary="Liveness and database kind")

@@ -42,6 +42,8 @@ def _convert(spec: Spec, value):
             text = str(int(value))
         if spec.max_length and len(text) > spec.max_length:
             raise ValueError(_("longer than %(n)s characters") % {"n": spec.max_length})
+        if "\x00" in text:  # PostgreSQL cannot store it; refused alike on every database
+            raise ValueError(_("must not contain NUL (0x00) characters"))
         return text
     if spec.kind == "choice":
         text = str(value).strip()
