@@ -29,10 +29,10 @@ XLSX_RESPONSE = {
 
 
 class CellError(Schema):
-    row: int | None
-    column: str | None
-    header: str | None
-    field: str | None
+    row: int | None = None
+    column: str | None = None
+    header: str | None = None
+    field: str | None = None
     message: str
 
 
@@ -115,7 +115,7 @@ def get_job(request, job_id: int):
 def upload(request, kind: Kind, file: UploadedFile = File(None, description="the .xlsx file (required)")):
     actor = authorize(request, "catalog.import")
     if file is None:
-        raise ValidationFailed(_("choose an .xlsx file"), field="file")
+        raise ValidationFailed(_("choose an .xlsx file"), field="file", code="invalid_file", errors=[])
     total = excel.count_rows(file)
     if imports.needs_background(total):
         job = imports.start_background_import(kind=kind, upload=file, original_name=file.name or "", total_rows=total,
