@@ -70,6 +70,31 @@ def _state_before(product: Product, warehouse_id: int, date: datetime.date, pk: 
     return state
 
 
+PG_UPDATE_SQL = (
+    "UPDATE costing_valuationlayer AS l SET value = v.value, base_value = v.base_value, adjust_value = v.adjust_value, "
+    "unit_cost = v.unit_cost, uncovered_qty = v.uncovered_qty, estimate_unit = v.estimate_unit, "
+    "running_qty = v.running_qty, running_value = v.running_value, running_unit_cost = v.running_unit_cost "
+    "FROM (VALUES {rows}) AS v(value, base_value, adjust_value, unit_cost, uncovered_qty, estimate_unit, running_qty, "
+    "running_value, running_unit_cost, id) WHERE l.id = v.id"
+)
+PG_ROW = "(%s::numeric, %s::numeric, %s::numeric, %s::numeric, %s::numeric, %s::numeric, %s::numeric, %s::numeric, " \
+         "%s::numeric, %s::bigint)"
+
+
+def write_layers(rows: list[tuple]) -> None:
+    """Write re-costed layers set-based: one UPDATE ... FROM (VALUES ...) per 2,000 rows on
+    PostgreSQL, batched executemany on SQLite (in-process, no round trips)."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            for start in range(0, len(rows), 2000):
+                chunk = rows[start:start + 2000]
+                cursor.execute(PG_UPDATE_SQL.format(rows=", ".join([PG_ROW] * len(chunk))),
+                               [value for row in chunk for value in row])
+        else:
+            for start in range(0, len(rows), 5000):
+                cursor.executemany(UPDATE_SQL, rows[start:start + 5000])
+
+
 class _Row:
     """A later layer as plain values (re-costing 100,000 layers must not build 100,000 models)."""
 
@@ -141,9 +166,7 @@ def recost(*, product: Product, warehouse_id: int, date: datetime.date, pk: int)
             old_values[layer.pk] = (old, layer)
         rows.append((layer.value, layer.base_value, layer.adjust_value, layer.unit_cost, layer.uncovered_qty,
                      layer.estimate_unit, layer.running_qty, layer.running_value, layer.running_unit_cost, layer.pk))
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), 5000):
-            cursor.executemany(UPDATE_SQL, rows[start:start + 5000])
+    write_layers(rows)
     if state.method == engine.FIFO:
         FifoConsumption.objects.bulk_create(consumptions, batch_size=2000)
         open_now = {o.ref: o for o in state.queue}
