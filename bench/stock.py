@@ -294,8 +294,9 @@ def main():
     if "throughput" in parts:
         throughput(wh, ARGS.acts)
     wipe()
-    if "recost" in parts and "levels" not in parts:
-        recost(wh, ARGS.later)
+    if "levels" not in parts:
+        if "recost" in parts:
+            recost(wh, ARGS.later)
         return
     loaded = bulk_moves(wh, ARGS.moves, n_products)
     print(f"bulk-loaded {ARGS.moves} moves + rebuilt quants/levels by raw SQL in {loaded:.1f} s")
