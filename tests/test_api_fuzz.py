@@ -25,8 +25,6 @@ EXAMPLES = {"admin": 8, "manager": 5}  # generated cases per operation, besides 
 # Failures found in code other engineers own, reported to them; each operation is marked xfail
 # (not strict: once fixed it simply passes) until its owner fixes it. Remove the line with the fix.
 KNOWN = {
-    "POST /api/v1/imports/{kind}": "422 'choose an .xlsx file' lacks the documented `errors` list (InvalidFile)",
-    "GET /api/v1/costing/summary": "500 on ?start=&end= (empty dates): 'Cannot use None as a query value'",
     "POST /api/v1/wms/routes/plan": "?format=svg answers image/svg+xml, the schema documents only application/json",
 }
 CHECKS = [not_a_server_error, response_schema_conformance, content_type_conformance]
