@@ -5,9 +5,10 @@ from typing import Literal
 
 from django.db import transaction
 from ninja import Field, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from pydantic import ConfigDict
 
+from sihe.api.pagination import MAX_INT, Page
 from sihe.api.security import authorize
 from sihe.catalog import selectors, services
 
@@ -21,15 +22,6 @@ ChannelType = Literal["taobao", "jd", "douyin", "shopify", "woocommerce", "pos",
 
 
 # Upper bounds of the columns: a bigger number is a 422 naming the field, not a database overflow (500).
-MAX_INT = 2**31 - 1
-
-
-class Page(LimitOffsetPagination):
-    """limit ≤ 1000 and a bounded offset: a huge number must be a 422, not a database overflow (500)."""
-
-    class Input(Schema):
-        limit: int = Field(100, ge=1, le=1000, description="page size, at most 1000")
-        offset: int = Field(0, ge=0, le=MAX_INT)
 
 
 class Strict(Schema):

@@ -5,9 +5,10 @@ from typing import Literal
 
 from django.db import transaction
 from ninja import Field, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from pydantic import ConfigDict
 
+from sihe.api.pagination import Page
 from sihe.api.security import authorize
 from sihe.hub import selectors, services
 from sihe.hub.models import Delivery, WebhookSubscription
@@ -102,7 +103,7 @@ class DeliveryOut(Schema):
 
 
 @router.get("/webhooks", response=list[WebhookOut], summary="List webhook subscriptions")
-@paginate(LimitOffsetPagination)
+@paginate(Page)
 def list_webhooks(request, active: bool | None = None):
     authorize(request, "hub.manage")
     qs = selectors.subscriptions().select_related("created_by")
@@ -155,7 +156,7 @@ def delete_webhook(request, webhook_id: int):
 
 
 @router.get("/webhooks/{webhook_id}/deliveries", response=list[DeliveryOut], summary="Deliveries of a webhook, newest first")
-@paginate(LimitOffsetPagination)
+@paginate(Page)
 def list_deliveries(request, webhook_id: int, status: Status | None = None):
     authorize(request, "hub.manage")
     selectors.subscription_by_id(webhook_id)

@@ -60,6 +60,7 @@ class PlanOut(Schema):
     response=PlanOut,
     summary="Plan a pick route on a single-block layout (what-if)",
     description="Exact optimum (Ratliff–Rosenthal) or a heuristic; `?format=svg` returns the route map as SVG.",
+    openapi_extra={"responses": {200: {"content": {"image/svg+xml": {"schema": {"type": "string"}}}}}},
 )
 def plan(request, payload: PlanIn, format: Literal["json", "svg"] = "json"):
     authorize(request, "wms.plan")

@@ -256,3 +256,11 @@ def test_lists_do_not_query_per_row(api_as, actor, django_assert_max_num_queries
         assert len(api.get("/api/v1/events?limit=100").json_body["items"]) == 30
     with django_assert_max_num_queries(6):
         assert api.get("/api/v1/webhooks").json_body["count"] == 1
+
+
+def test_huge_paging_numbers_are_422_not_500(api_as):
+    api = api_as("admin")
+    for query in ("limit=100000000000", "offset=9223372036854775808", "limit=0"):
+        response = api.get(f"/api/v1/webhooks?{query}")
+        assert response.status_code == 422, (query, response.status_code)
+        assert response.json_body["field"] in ("limit", "offset")
