@@ -84,8 +84,10 @@ def _database(url: str) -> dict:
         # A file, not :memory:, so that the worker and server subprocesses in tests see the same data.
         config["TEST"] = {"NAME": str(name.with_name(f"test_{name.stem}.sqlite3"))}
     else:
-        config["CONN_MAX_AGE"] = int(os.environ.get("SIHE_CONN_MAX_AGE", "60"))
         config["CONN_HEALTH_CHECKS"] = True
+    # Keep connections between requests: opening one (and running SQLite's PRAGMAs) costs more than
+    # a small query.
+    config["CONN_MAX_AGE"] = int(os.environ.get("SIHE_CONN_MAX_AGE", "60"))
     return config
 
 

@@ -49,3 +49,17 @@ def test_token_command_prints_the_token_alone_on_the_last_line(db, capsys):
     last = capsys.readouterr().out.strip().splitlines()[-1]
     assert last.startswith("sihe_") and " " not in last
     assert ApiClient(last).get("/api/v1/products").status_code == 200
+
+
+def test_a_token_carries_its_users_role_and_dies_with_the_user(make_user):
+    from sihe.hub.tokens import authenticate
+
+    user = make_user("accountant")
+    _, token = create_token(user=user, actor=Actor.system())
+    found = authenticate(token)
+    assert (found.pk, found.username, found.is_active, found.is_superuser) == (user.pk, "accountant_user", True, False)
+    assert can(found, "ledger.post") and not can(found, "stock.move")
+    user.is_active = False
+    user.save()
+    assert authenticate(token) is None
+    assert ApiClient(token).get("/api/v1/products").status_code == 401

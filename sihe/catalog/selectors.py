@@ -9,10 +9,10 @@ def products():
 
 
 def product_by_sku(sku: str) -> Product:
-    product = products().filter(sku=sku).first()
-    if product is None:
-        raise NotFound(f"no product with SKU {sku}", field="sku")
-    return product
+    try:
+        return products().get(sku=sku)
+    except Product.DoesNotExist:
+        raise NotFound(f"no product with SKU {sku}", field="sku") from None
 
 
 def partners():
