@@ -2,17 +2,24 @@
 PY ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell cat requirements.txt pyproject.toml | md5sum | cut -c1-8)
+# Stamps name the pins they installed, so changing a requirements file reinstalls.
+STAMP := $(VENV)/.run-$(shell cat requirements.txt pyproject.toml | md5sum | cut -c1-8)
+DEV_STAMP := $(VENV)/.dev-$(shell cat requirements.txt requirements-dev.txt pyproject.toml | md5sum | cut -c1-8)
 
 .PHONY: run test setup migrate demo serve browser lint clean bench
 
+# Runtime pins only: `make run` does not wait for the test tools.
 $(STAMP): requirements.txt pyproject.toml
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --disable-pip-version-check -r requirements.txt
 	$(BIN)/python -m pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e .
-	@rm -f $(VENV)/.installed-*; touch $(STAMP)
+	@rm -f $(VENV)/.run-*; touch $(STAMP)
 
-setup: $(STAMP)
+$(DEV_STAMP): $(STAMP) requirements-dev.txt
+	$(BIN)/python -m pip install -q --disable-pip-version-check -r requirements-dev.txt
+	@rm -f $(VENV)/.dev-*; touch $(DEV_STAMP)
+
+setup: $(DEV_STAMP)
 
 migrate: $(STAMP)
 	$(BIN)/sihe migrate --no-input -v0
@@ -23,7 +30,7 @@ demo: migrate
 # Web server on http://127.0.0.1:8000 and the outbox worker beside it; Ctrl-C stops both.
 run: demo
 	@$(BIN)/sihe demo --logins
-	@trap 'kill 0' INT TERM EXIT; $(BIN)/sihe worker & $(BIN)/sihe serve
+	@bash scripts/run.sh
 
 serve: migrate
 	$(BIN)/sihe serve
@@ -36,12 +43,12 @@ browser:
 	      || echo "could not install chromium: browser tests will be skipped (or fail under CI=true)"; \
 	  else echo "chromium missing: run 'sudo apt-get install -y chromium fonts-wqy-zenhei' for the browser tests"; fi; }
 
-lint: $(STAMP)
+lint: $(DEV_STAMP)
 	$(BIN)/ruff check sihe tests bench
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/sihe makemigrations --check --dry-run -v0
 
-test: $(STAMP) browser lint
+test: $(DEV_STAMP) browser lint
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 bench: demo
