@@ -34,13 +34,14 @@ def test_demo_loads_a_believable_company_and_a_second_run_changes_nothing(db, se
     # when the demo is loaded
     output = run_demo()
     # then: the figures a visitor checks (loading takes a while, so one load serves every check)
-    assert "1083" in output  # new rows
+    assert "1499" in output  # new rows
     check_company_and_warehouses()
     check_products()
     check_partners_channels_and_users()
+    check_stock_and_books()
     # when it runs again
     before = counts()
-    assert before["Event"] == 289 and before["AuditEntry"] > 4000
+    assert before["Event"] == 703 and before["AuditEntry"] > 4000
     again = run_demo()
     # then: not one new row, event or audit entry
     assert counts() == before
@@ -129,3 +130,25 @@ def test_logins_prints_only_the_table(db):
     assert output.count("sihe-demo") == 6
     assert output.count("http://127.0.0.1:8000/") == 6
     assert Company.objects.count() == 0 and get_user_model().objects.count() == 0
+
+
+def check_stock_and_books():
+    """Opening stock in the three warehouses, valued and booked; the books open and balance."""
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from sihe.ledger.close import run_checks
+    from sihe.ledger.models import OpeningBalance
+    from sihe.stock.models import StockMove
+
+    assert StockMove.objects.count() == 411
+    assert set(StockMove.objects.values_list("reference", flat=True)) == {
+        "DEMO-OPENING-SH", "DEMO-OPENING-HZ", "DEMO-OPENING-GZ"}
+    assert OpeningBalance.objects.count() == 5
+    results = {r["code"]: r for r in run_checks(timezone.localdate().strftime("%Y-%m"))}
+    assert results["inventory_matches_ledger"]["ok"], results["inventory_matches_ledger"]["detail"]
+    assert results["trial_balance"]["ok"] and results["vouchers_posted"]["ok"]
+    assert "3339518.10" in results["inventory_matches_ledger"]["detail"]
+    out = io.StringIO()
+    call_command("stock", "check", stdout=out)
+    assert "0 differences" in out.getvalue()

@@ -24,6 +24,8 @@ from rich.table import Table
 from sihe.catalog import demo as catalog_demo
 from sihe.core.actor import Actor
 from sihe.core.roles import ACCOUNTANT, ADMIN, MANAGER, ROLES, SERVICE, SHOPFLOOR, WAREHOUSE, assign_role
+from sihe.costing import demo as costing_demo
+from sihe.ledger import demo as ledger_demo
 
 DEMO_PASSWORD = "sihe-demo"
 
@@ -70,6 +72,8 @@ STEPS: list[Step] = [
     Step(gettext_lazy("Customers and suppliers"), lambda: len(catalog_demo.partner_rows()), catalog_demo.load_partners),
     Step(gettext_lazy("Sales channels"), lambda: len(catalog_demo.CHANNELS), catalog_demo.load_channels),
     Step(gettext_lazy("Users, one per role"), lambda: len(USERS), load_users),
+    Step(gettext_lazy("Stock on hand"), lambda: len(costing_demo.STOCKED), costing_demo.load_opening_stock),
+    Step(gettext_lazy("Opening balances"), lambda: 1, ledger_demo.load_opening_balances),
 ]
 
 
