@@ -1,5 +1,7 @@
 """Reads of master data for the API and the pages."""
 
+from django.utils.translation import gettext as _
+
 from sihe.catalog.models import Channel, Location, Partner, Product, Warehouse
 from sihe.core.errors import NotFound
 
@@ -12,7 +14,7 @@ def product_by_sku(sku: str) -> Product:
     try:
         return products().get(sku=sku)
     except Product.DoesNotExist:
-        raise NotFound(f"no product with SKU {sku}", field="sku") from None
+        raise NotFound(_("no product with SKU %(sku)s") % {"sku": sku}, field="sku") from None
 
 
 def partners():
@@ -22,7 +24,7 @@ def partners():
 def partner_by_code(code: str) -> Partner:
     partner = Partner.objects.filter(code=code).first()
     if partner is None:
-        raise NotFound(f"no partner with code {code}", field="code")
+        raise NotFound(_("no partner with code %(code)s") % {"code": code}, field="code")
     return partner
 
 
@@ -33,7 +35,7 @@ def warehouses():
 def warehouse_by_code(code: str) -> Warehouse:
     warehouse = Warehouse.objects.filter(code=code).first()
     if warehouse is None:
-        raise NotFound(f"no warehouse with code {code}", field="warehouse")
+        raise NotFound(_("no warehouse with code %(code)s") % {"code": code}, field="warehouse")
     return warehouse
 
 
@@ -44,7 +46,7 @@ def locations():
 def location_by_code(warehouse: str, code: str) -> Location:
     location = locations().filter(warehouse__code=warehouse, code=code).first()
     if location is None:
-        raise NotFound(f"no location {code} in warehouse {warehouse}", field="code")
+        raise NotFound(_("no location %(code)s in warehouse %(warehouse)s") % {"code": code, "warehouse": warehouse}, field="code")
     return location
 
 
@@ -55,5 +57,5 @@ def channels():
 def channel_by_code(code: str) -> Channel:
     channel = Channel.objects.filter(code=code).first()
     if channel is None:
-        raise NotFound(f"no channel with code {code}", field="code")
+        raise NotFound(_("no channel with code %(code)s") % {"code": code}, field="code")
     return channel
