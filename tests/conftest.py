@@ -98,3 +98,20 @@ def chromium():
 
 
 ALL_ROLES = list(ROLES)
+
+
+def pytest_collection_modifyitems(items):
+    """Every test that commits (transaction=True, transactional_db, live_server) restores the
+    migrated data (units, chart of accounts, posting rules, content types) with serialized_rollback.
+
+    Mixed, they break each other: a plain transactional test's flush re-creates content types with
+    new ids, and the next serialized_rollback test then fails to load the originals
+    (UNIQUE constraint failed: django_content_type.app_label, model)."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        kwargs = dict(marker.kwargs) if marker else {}
+        fixtures = getattr(item, "fixturenames", ())
+        commits = kwargs.get("transaction") or "transactional_db" in fixtures or "live_server" in fixtures
+        if commits and not kwargs.get("serialized_rollback"):
+            kwargs.update(transaction=True, serialized_rollback=True)
+            item.add_marker(pytest.mark.django_db(**kwargs), append=False)

@@ -7,7 +7,6 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 CENT = Decimal("0.01")
 UNIT_COST_PLACES = Decimal("0.000001")
-# No amount or quantity an SME books comes near this; beyond it quantize() would fail (a 500).
 LIMIT = Decimal("1e15")
 
 
@@ -25,14 +24,18 @@ def to_decimal(value, *, field: str = "value") -> Decimal:
         raise ValidationFailed(f"{field} is not a number: {value!r}", field=field) from exc
     if not number.is_finite():
         raise ValidationFailed(f"{field} must be finite", field=field)
-    if abs(number) >= LIMIT:
-        raise ValidationFailed(f"{field} is too large", field=field)
     return number
 
 
 def money(value, *, field: str = "amount") -> Decimal:
-    """An amount in CNY yuan, rounded half up to the fen."""
-    return round_money(to_decimal(value, field=field))
+    """An amount in CNY yuan, rounded half up to the fen. Beyond LIMIT it is refused: quantize()
+    would fail there (a 500), and no amount an SME books comes near it."""
+    from sihe.core.errors import ValidationFailed
+
+    number = to_decimal(value, field=field)
+    if abs(number) >= LIMIT:
+        raise ValidationFailed(f"{field} is too large", field=field, code="amount_too_large")
+    return round_money(number)
 
 
 def round_money(value: Decimal) -> Decimal:
