@@ -26,7 +26,11 @@ INSTALLED_APPS = [
     "sihe.stock",
     "sihe.costing",
     "sihe.wms",
+    "sihe.wms.inbound",
+    "sihe.wms.outbound",
+    "sihe.wms.counting",
     "sihe.invoicing",
+    "sihe.purchasing",
     "sihe.oms",
     "sihe.ledger",
     "sihe.hub",
@@ -35,6 +39,12 @@ INSTALLED_APPS = [
     "sihe.web.imports",
     "sihe.web.stock",
     "sihe.web.ledger",
+    "sihe.web.oms",
+    "sihe.web.invoices",
+    "sihe.web.purchasing",
+    "sihe.web.inbound",
+    "sihe.web.outbound",
+    "sihe.web.counting",
 ]
 
 MIDDLEWARE = [

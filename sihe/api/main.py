@@ -114,7 +114,25 @@ def health(request):
     return {"status": "ok", "database": "postgresql" if connection.vendor == "postgresql" else "sqlite"}
 
 
-from sihe.api import catalog, costing, events, imports, ledger, stock, tokens, webhooks, wms  # noqa: E402
+from sihe.api import (  # noqa: E402
+    catalog,
+    channels,
+    costing,
+    counting,
+    events,
+    imports,
+    invoices,
+    ledger,
+    orders,
+    outbound,
+    purchasing,
+    receiving,
+    stock,
+    tokens,
+    webhooks,
+    wms,
+)
 
-for _module in (catalog, imports, tokens, events, webhooks, stock, costing, ledger, wms):
+for _module in (catalog, imports, tokens, events, webhooks, stock, costing, ledger, wms, channels, orders, invoices,
+                purchasing, receiving, outbound, counting):
     api.add_router("/", _module.router)

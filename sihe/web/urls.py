@@ -32,4 +32,10 @@ urlpatterns = [
     path("imports/", include("sihe.web.imports.urls")),
     path("stock/", include("sihe.web.stock.urls")),
     path("ledger/", include("sihe.web.ledger.urls")),
+    path("orders/", include("sihe.web.oms.urls")),
+    path("invoices/", include("sihe.web.invoices.urls")),
+    path("purchasing/", include("sihe.web.purchasing.urls")),
+    path("inbound/", include("sihe.web.inbound.urls")),
+    path("outbound/", include("sihe.web.outbound.urls")),
+    path("counting/", include("sihe.web.counting.urls")),
 ]

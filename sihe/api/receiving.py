@@ -1,0 +1,5 @@
+"""Receiving (W2, W3): expected receipts, scans, inspections, putaway, labels."""
+
+from ninja import Router
+
+router = Router(tags=["warehouse"])

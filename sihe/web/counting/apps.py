@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class WebCountingConfig(AppConfig):
+    name = "sihe.web.counting"
+    label = "web_counting"

@@ -1,0 +1,1 @@
+"""Counting pages (count tasks, handheld blind count) and lot traceability."""

@@ -1,0 +1,1 @@
+"""Inbound pages: expected receipts, handheld receiving by scan, putaway, labels."""

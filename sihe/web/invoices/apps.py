@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class WebInvoicesConfig(AppConfig):
+    name = "sihe.web.invoices"
+    label = "web_invoices"

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class WebOmsConfig(AppConfig):
+    name = "sihe.web.oms"
+    label = "web_oms"

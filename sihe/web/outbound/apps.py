@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class WebOutboundConfig(AppConfig):
+    name = "sihe.web.outbound"
+    label = "web_outbound"

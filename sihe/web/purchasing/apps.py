@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class WebPurchasingConfig(AppConfig):
+    name = "sihe.web.purchasing"
+    label = "web_purchasing"

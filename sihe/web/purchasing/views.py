@@ -1,0 +1,1 @@
+"""Purchasing pages: purchase orders, approvals, supplier invoices, payments, AP aging."""

@@ -1,0 +1,1 @@
+"""Counting: count tasks, blind counts, recounts, adjustments with vouchers, accuracy; lot traceability."""

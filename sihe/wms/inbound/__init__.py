@@ -1,0 +1,1 @@
+"""Inbound warehouse work: expected receipts (ASN), receiving by GS1 scan, quality hold, putaway, labels."""

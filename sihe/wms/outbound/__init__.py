@@ -1,0 +1,1 @@
+"""Outbound warehouse work: waves, pick lists in route order, scan-to-pick, check and pack."""
