@@ -1,0 +1,319 @@
+"""Shipping: the acts of a shipment, from reservation to goods out of the door.
+
+    create_shipment → start_picking → record_pick… → mark_picked → mark_packed → ship
+                    ↘ cancel_shipment (any state before shipped)     report_short (picking)
+
+A shipment reserves under its own number, so `ship` consumes exactly what was set aside (the picks
+recorded by the scanner name the lots and bins; without picks the reserved lots go). Whatever the
+shipment still holds after shipping is released. The order side (oms, a higher app) learns of a
+shipped or short shipment through hooks it registers here, in the same transaction.
+"""
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from sihe.catalog.models import Location, Product, Warehouse
+from sihe.core import audit, outbox
+from sihe.core.actor import Actor
+from sihe.core.errors import InvalidTransition, ValidationFailed
+from sihe.costing import services as costing
+from sihe.stock import reservations
+from sihe.stock import services as stock
+from sihe.stock.models import Lot, Reservation
+from sihe.wms.models import Shipment, ShipmentLine, ShipmentPick
+
+S = Shipment.State
+TRANSITIONS: dict[str, set[str]] = {
+    S.PENDING: {S.PICKING, S.SHIPPED, S.CANCELLED},
+    S.PICKING: {S.PICKED, S.PACKED, S.SHIPPED, S.CANCELLED},
+    S.PICKED: {S.PACKED, S.SHIPPED, S.CANCELLED},
+    S.PACKED: {S.SHIPPED, S.CANCELLED},
+    S.SHIPPED: set(),
+    S.CANCELLED: set(),
+}
+
+ShippedHook = Callable[..., None]
+_on_shipped: list[ShippedHook] = []
+_on_short: list[ShippedHook] = []
+_on_cancelled: list[ShippedHook] = []
+
+
+def register_on_shipped(callback: ShippedHook) -> None:
+    """callback(shipment=..., actor=...) runs inside the shipping transaction."""
+    if callback not in _on_shipped:
+        _on_shipped.append(callback)
+
+
+def register_on_short(callback: ShippedHook) -> None:
+    """callback(shipment=..., line=..., short_qty=..., reason=..., actor=...) after a short pick."""
+    if callback not in _on_short:
+        _on_short.append(callback)
+
+
+def register_on_cancelled(callback: ShippedHook) -> None:
+    if callback not in _on_cancelled:
+        _on_cancelled.append(callback)
+
+
+@dataclass
+class ShipLineIn:
+    product: Product
+    qty: Decimal
+    source_line_id: str = ""
+    lot: Lot | None = None
+    location: Location | None = None
+
+
+def check_transition(shipment: Shipment, target: str) -> None:
+    if target not in TRANSITIONS.get(shipment.state, set()):
+        raise InvalidTransition(
+            _("shipment %(number)s is %(state)s and cannot become %(target)s")
+            % {"number": shipment.number, "state": shipment.get_state_display(), "target": S(target).label},
+            field="state",
+        )
+
+
+def _locked(shipment: Shipment) -> Shipment:
+    return Shipment.objects.select_for_update().select_related("warehouse").get(pk=shipment.pk)
+
+
+def _set_state(shipment: Shipment, target: str, actor: Actor, **extra) -> Shipment:
+    check_transition(shipment, target)
+    before = {"state": shipment.state}
+    shipment.state = target
+    for name, value in extra.items():
+        setattr(shipment, name, value)
+    shipment.save(update_fields=["state", *extra])
+    audit.record_changes(shipment, actor=actor, before=before, action=f"wms.shipment.{target}")
+    return shipment
+
+
+def _payload(shipment: Shipment, **extra) -> dict:
+    return {"number": shipment.number, "warehouse": shipment.warehouse.code, "state": shipment.state,
+            "source_type": shipment.source_type, "source_id": shipment.source_id,
+            "source_number": shipment.source_number, **extra}
+
+
+def next_number(warehouse: Warehouse) -> str:
+    stamp = timezone.localdate().strftime("%Y%m%d")
+    last = Shipment.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    return f"SH{warehouse.code}{stamp}{last + 1:06d}"
+
+
+def _number_for(source_number: str, warehouse: Warehouse) -> str:
+    """SH-<order>-<warehouse>, with -2, -3 … for a later shipment of the same order from there (补发)."""
+    if not source_number:
+        return next_number(warehouse)
+    base = f"SH-{source_number}-{warehouse.code}"[:36]
+    taken = Shipment.objects.filter(number__startswith=base).count()
+    return base if taken == 0 else f"{base}-{taken + 1}"
+
+
+def create_shipment(*, warehouse: Warehouse, lines: list[ShipLineIn], source_type: str, source_id: str,
+                    source_number: str, actor: Actor, customer: str = "", receiver: dict | None = None,
+                    min_shelf_life_days: int | None = None, cutoff_at: datetime.datetime | None = None,
+                    number: str | None = None, ship_date: datetime.date | None = None) -> Shipment:
+    """A shipment for one warehouse, its stock reserved (FEFO/FIFO) under its number; InsufficientStock if short."""
+    if not lines:
+        raise ValidationFailed(_("a shipment needs at least one line"), field="lines")
+    for i, line in enumerate(lines):
+        if line.qty is None or line.qty <= 0:
+            raise ValidationFailed(_("quantity must be more than 0"), field=f"lines[{i}].qty")
+    receiver = receiver or {}
+    with transaction.atomic():
+        shipment = Shipment.objects.create(
+            number=number or _number_for(source_number, warehouse),
+            warehouse=warehouse, source_type=source_type, source_id=str(source_id), source_number=source_number,
+            customer=customer, receiver_name=receiver.get("name", ""), receiver_phone=receiver.get("phone", ""),
+            province=receiver.get("province", ""), city=receiver.get("city", ""),
+            district=receiver.get("district", ""), address=receiver.get("address", ""),
+            min_shelf_life_days=min_shelf_life_days, cutoff_at=cutoff_at,
+        )
+        rows = []
+        for line in lines:
+            reservation = reservations.reserve(
+                product=line.product, warehouse=warehouse, qty=line.qty, reference=shipment.number, actor=actor,
+                lot=line.lot, location=line.location, min_shelf_life_days=min_shelf_life_days, ship_date=ship_date,
+            )
+            rows.append(ShipmentLine(shipment=shipment, product=line.product, qty=line.qty, reservation=reservation,
+                                     source_line_id=line.source_line_id))
+        ShipmentLine.objects.bulk_create(rows)
+        audit.record_act(shipment, actor=actor, action="wms.shipment.create",
+                         detail=f"{source_number} @ {warehouse.code}, {len(rows)} lines")
+        outbox.emit("wms.shipment.created", aggregate_type="shipment", aggregate_id=shipment.number, actor=actor,
+                    payload=_payload(shipment, lines=[{"sku": r.product.sku, "qty": f"{r.qty.normalize():f}"}
+                                                      for r in rows]))
+        return shipment
+
+
+def start_picking(*, shipment: Shipment, actor: Actor) -> Shipment:
+    with transaction.atomic():
+        shipment = _set_state(_locked(shipment), S.PICKING, actor)
+        outbox.emit("wms.shipment.picking", aggregate_type="shipment", aggregate_id=shipment.number, actor=actor,
+                    payload=_payload(shipment))
+        return shipment
+
+
+def record_pick(*, line: ShipmentLine, location: Location, lot: Lot | None, qty: Decimal, actor: Actor) -> ShipmentPick:
+    """What the picker took for a line (no stock moves yet: the goods leave at `ship`)."""
+    with transaction.atomic():
+        shipment = _locked(line.shipment)
+        if shipment.state not in (S.PENDING, S.PICKING):
+            raise InvalidTransition(_("shipment %(number)s is %(state)s: nothing more can be picked")
+                                    % {"number": shipment.number, "state": shipment.get_state_display()}, field="state")
+        if shipment.state == S.PENDING:
+            _set_state(shipment, S.PICKING, actor)
+        line = ShipmentLine.objects.select_related("product").get(pk=line.pk)
+        if qty is None or qty <= 0:
+            raise ValidationFailed(_("quantity must be more than 0"), field="qty")
+        if location.warehouse_id != shipment.warehouse_id:
+            raise ValidationFailed(_("bin %(bin)s is not in warehouse %(wh)s")
+                                   % {"bin": location.code, "wh": shipment.warehouse.code}, field="location")
+        if lot is not None and lot.product_id != line.product_id:
+            raise ValidationFailed(_("lot %(lot)s is not a lot of %(sku)s")
+                                   % {"lot": lot.number, "sku": line.product.sku}, field="lot")
+        open_qty = line.qty - line.picked_qty
+        if qty > open_qty:
+            raise ValidationFailed(_("%(qty)s is more than the %(open)s still to pick for %(sku)s")
+                                   % {"qty": f"{qty.normalize():f}", "open": f"{open_qty.normalize():f}",
+                                      "sku": line.product.sku}, field="qty", code="over_pick")
+        ShipmentLine.objects.filter(pk=line.pk).update(picked_qty=F("picked_qty") + qty)
+        pick = ShipmentPick.objects.create(line=line, location=location, lot=lot, qty=qty, picked_by=actor.username)
+        audit.record_act(shipment, actor=actor, action="wms.shipment.pick",
+                         detail=f"{line.product.sku} {qty.normalize():f} from {location.code}"
+                                + (f" lot {lot.number}" if lot else ""))
+        return pick
+
+
+def mark_picked(*, shipment: Shipment, actor: Actor) -> Shipment:
+    with transaction.atomic():
+        return _set_state(_locked(shipment), S.PICKED, actor)
+
+
+def mark_packed(*, shipment: Shipment, actor: Actor) -> Shipment:
+    with transaction.atomic():
+        shipment = _set_state(_locked(shipment), S.PACKED, actor)
+        outbox.emit("wms.shipment.packed", aggregate_type="shipment", aggregate_id=shipment.number, actor=actor,
+                    payload=_payload(shipment))
+        return shipment
+
+
+def _out_lines(lines: list[ShipmentLine]) -> list[tuple[ShipmentLine, stock.OutLine]]:
+    """Picks first (their lot and bin), then the rest of each line by its reservation."""
+    picks: dict[int, list[ShipmentPick]] = {}
+    for pick in ShipmentPick.objects.filter(line__in=lines).select_related("lot", "location").order_by("pk"):
+        picks.setdefault(pick.line_id, []).append(pick)
+    out = []
+    for i, line in enumerate(lines):
+        rest = line.qty
+        for pick in picks.get(line.pk, []):
+            take = min(pick.qty, rest)
+            if take > 0:
+                out.append((line, stock.OutLine(product=line.product, qty=take, lot=pick.lot, location=pick.location,
+                                                field=f"lines[{i}]")))
+                rest -= take
+        if rest > 0:
+            out.append((line, stock.OutLine(product=line.product, qty=rest, field=f"lines[{i}]")))
+    return out
+
+
+def ship(*, shipment: Shipment, carrier: str, tracking_no: str, actor: Actor,
+         date: datetime.date | None = None) -> Shipment:
+    """Goods out: stock issued at cost (COGS voucher), reservation consumed, hooks and event."""
+    carrier, tracking_no = (carrier or "").strip(), (tracking_no or "").strip()
+    if not carrier:
+        raise ValidationFailed(_("the carrier is required"), field="carrier")
+    if not tracking_no:
+        raise ValidationFailed(_("the tracking number is required"), field="tracking_no")
+    if len(carrier) > 40 or len(tracking_no) > 60:
+        raise ValidationFailed(_("carrier (40) or tracking number (60 characters) too long"),
+                               field="carrier" if len(carrier) > 40 else "tracking_no")
+    with transaction.atomic():
+        shipment = _locked(shipment)
+        check_transition(shipment, S.SHIPPED)
+        lines = list(shipment.lines.select_related("product").order_by("pk"))
+        pairs = _out_lines(lines)
+        results = costing.issue(warehouse=shipment.warehouse, lines=[p[1] for p in pairs], actor=actor,
+                                reference=shipment.number, date=date)
+        # moves come back in line order; each OutLine's moves add up to its qty
+        costs: dict[int, Decimal] = {}
+        queue = list(results)
+        for line, out in pairs:
+            need = out.qty
+            while need > 0 and queue:
+                move, layer = queue.pop(0)
+                need -= move.qty
+                costs[line.pk] = costs.get(line.pk, Decimal(0)) + (abs(layer.value) if layer is not None else 0)
+        for line in lines:
+            ShipmentLine.objects.filter(pk=line.pk).update(shipped_qty=line.qty, cost=costs.get(line.pk, 0))
+        leftover = Reservation.objects.filter(reference=shipment.number, state=Reservation.State.ACTIVE).exists()
+        if leftover:
+            reservations.release_reference(reference=shipment.number, actor=actor)
+        _set_state(shipment, S.SHIPPED, actor, carrier=carrier, tracking_no=tracking_no, shipped_at=actor.at,
+                   cost=sum(costs.values(), Decimal(0)).quantize(Decimal("0.01")))
+        lots = [{"sku": m.product.sku, "lot": m.lot.number if m.lot_id else None, "location": m.src_location.code,
+                 "qty": f"{m.qty.normalize():f}"} for m, _layer in results]
+        outbox.emit("wms.shipment.shipped", aggregate_type="shipment", aggregate_id=shipment.number, actor=actor,
+                    payload=_payload(shipment, carrier=carrier, tracking_no=tracking_no, cost=str(shipment.cost),
+                                     moves=lots))
+        for hook in list(_on_shipped):
+            hook(shipment=shipment, actor=actor)
+        return shipment
+
+
+def cancel_shipment(*, shipment: Shipment, actor: Actor, reason: str = "") -> Shipment:
+    with transaction.atomic():
+        shipment = _locked(shipment)
+        check_transition(shipment, S.CANCELLED)
+        if Reservation.objects.filter(reference=shipment.number, state=Reservation.State.ACTIVE).exists():
+            reservations.release_reference(reference=shipment.number, actor=actor)
+        shipment = _set_state(shipment, S.CANCELLED, actor)
+        outbox.emit("wms.shipment.cancelled", aggregate_type="shipment", aggregate_id=shipment.number, actor=actor,
+                    payload=_payload(shipment, reason=reason))
+        for hook in list(_on_cancelled):
+            hook(shipment=shipment, actor=actor, reason=reason)
+        return shipment
+
+
+def report_short(*, line: ShipmentLine, short_qty: Decimal, actor: Actor, reason: str = "") -> ShipmentLine:
+    """The bin held less than reserved: the line shrinks by `short_qty`, that much of its reservation is
+    released, and the order side decides (re-allocate elsewhere or backorder)."""
+    with transaction.atomic():
+        shipment = _locked(line.shipment)
+        if shipment.state in (S.SHIPPED, S.CANCELLED):
+            raise InvalidTransition(_("shipment %(number)s is %(state)s")
+                                    % {"number": shipment.number, "state": shipment.get_state_display()}, field="state")
+        line = ShipmentLine.objects.select_related("product", "reservation").get(pk=line.pk)
+        open_qty = line.qty - line.picked_qty
+        if short_qty is None or short_qty <= 0 or short_qty > open_qty:
+            raise ValidationFailed(_("short quantity must be more than 0 and at most %(open)s")
+                                   % {"open": f"{open_qty.normalize():f}"}, field="short_qty")
+        keep = line.qty - short_qty
+        if line.reservation_id and line.reservation.state == Reservation.State.ACTIVE:
+            reservations.release(reservation=line.reservation, actor=actor)
+            if keep > 0:
+                line.reservation = reservations.reserve(
+                    product=line.product, warehouse=shipment.warehouse, qty=keep, reference=shipment.number,
+                    actor=actor, min_shelf_life_days=shipment.min_shelf_life_days)
+        line.qty = keep
+        if keep > 0:
+            line.save(update_fields=["qty", "reservation"])
+        else:
+            line.delete()
+        audit.record_act(shipment, actor=actor, action="wms.shipment.short",
+                         detail=f"{line.product.sku} short {short_qty.normalize():f} {reason}".strip())
+        outbox.emit("wms.shipment.short", aggregate_type="shipment", aggregate_id=shipment.number, actor=actor,
+                    payload=_payload(shipment, sku=line.product.sku, short_qty=f"{short_qty.normalize():f}",
+                                     reason=reason))
+        for hook in list(_on_short):
+            hook(shipment=shipment, line=line, short_qty=short_qty, reason=reason, actor=actor)
+        if not shipment.lines.exists():
+            _set_state(shipment, S.CANCELLED, actor)
+        return line
