@@ -11,6 +11,7 @@ from sihe.wms.routing import (
     Layout,
     Pick,
     RoutingError,
+    combined_route,
     largest_gap_route,
     midpoint_route,
     optimal_route,
@@ -146,3 +147,38 @@ def test_bad_picks_name_the_field():
     with pytest.raises(RoutingError) as error:
         plan_route(LAYOUT, [Pick(1, 1)], "fastest")
     assert error.value.field == "method"
+
+
+# Three hand-made cases on LAYOUT (aisles at x = 3a, back cross aisle at y = 32, slot k at y = 1.5 + k),
+# each length worked out by hand below; `combined` is Roodbergen & de Koster's left-to-right programme.
+HAND_MADE = [
+    # picks at y = 1.5 (aisles 1, 7) and y = 30.5 (aisles 3, 5); cross travel 2 × 21 = 42 for every method
+    # but S-shape (its last aisle 7 leaves it at the front): S-shape traverses all four: 3 + 4 × 32 + 3 × 6 + 21;
+    # return: 42 + 3 + 61 + 61 + 3; optimal/midpoint/largest gap/combined: 1 from the front (3), 3 up (32),
+    # 5 from the back (3), 7 down (32): 42 + 70.
+    ([Pick(1, 0), Pick(3, 29), Pick(5, 29), Pick(7, 0)],
+     {"optimal": 112, "s_shape": 170, "return": 170, "midpoint": 112, "largest_gap": 112, "combined": 112}),
+    # aisle 2 at y = 4.5 and 26.5, aisle 4 at 11.5, aisle 6 at 28.5; cross travel 36.
+    # S-shape: up 2, down 4, return in 6 (57): 36 + 32 + 32 + 57; return: 36 + 53 + 23 + 57;
+    # midpoint (y = 16) and largest gap (aisle 4's gap 11.5 → 32 is the largest): traverse 2 and 6, aisle 4
+    # from the front: 36 + 32 + 32 + 23; combined: up 2, aisle 4 from the back (41), down 6: 36 + 32 + 41 + 32;
+    # optimal: up 2, into 6 from the back (7), down 4: 36 + 32 + 7 + 32 — it goes back to the left, which
+    # no left-to-right heuristic does.
+    ([Pick(2, 3), Pick(2, 25), Pick(4, 10), Pick(6, 27)],
+     {"optimal": 107, "s_shape": 157, "return": 169, "midpoint": 123, "largest_gap": 123, "combined": 141}),
+]
+
+
+@pytest.mark.parametrize("picks,lengths", HAND_MADE)
+def test_hand_made_lengths_of_every_method(picks, lengths):
+    for method, length in lengths.items():
+        assert plan_route(LAYOUT, picks, method).length == D(length), method
+
+
+def test_combined_chooses_per_aisle_between_traversal_and_return():
+    # aisle 2 at y = 4.5 and 26.5, aisle 4 at 11.5, aisle 6 at 28.5: traverse 2 (32, now at the back), enter 4
+    # from the back to 11.5 and leave it there (2 × 20.5 = 41) — shorter than traversing 4 and then entering 6
+    # from the front (32 + 57) — and traverse 6 down (32); cross 2 × 18
+    route = combined_route(LAYOUT, [Pick(2, 3), Pick(2, 25), Pick(4, 10), Pick(6, 27)])
+    assert route.length == D(141)
+    assert route.path == [(0, 0), (6, 0), (6, 32), (12, 32), (12, D("11.5")), (12, 32), (18, 32), (18, 0), (0, 0)]
