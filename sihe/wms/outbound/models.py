@@ -1,1 +1,148 @@
-from django.db import models  # noqa: F401
+"""Outbound warehouse work (W4–W6, O4): waves, pick lists in route order, check scans, parcels.
+
+- `Wave`: pending shipments of one warehouse released together (one carrier cut-off), each given a
+  tote number on the cart (`WaveShipment`).
+- `PickList`: one picker's batch of a wave (one zone, at most the cart's lines / volume); its stops
+  (`PickTask`) are the shipments' reserved bins and lots in the order of the planned route.
+- `CheckScan`: append-only log of the 复核 scans of a shipment (what was verified at the pack bench).
+- `Parcel`: what went into each box, with its weight and tracking number (for the label).
+"""
+
+from decimal import Decimal
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from sihe.catalog.models import Location, Product, Warehouse, Zone
+from sihe.stock.models import QTY, Lot
+from sihe.wms.models import Shipment, ShipmentLine
+
+
+class Wave(models.Model):
+    class State(models.TextChoices):
+        RELEASED = "released", _("released")
+        PICKING = "picking", _("picking")
+        PICKED = "picked", _("picked")
+        DONE = "done", _("done")
+        CANCELLED = "cancelled", _("cancelled")
+
+    id = models.BigAutoField(primary_key=True)
+    number = models.CharField(_("number"), max_length=40, unique=True)
+    warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="+")
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.RELEASED, db_index=True)
+    carrier = models.CharField(_("carrier"), max_length=40, blank=True)
+    cutoff_at = models.DateTimeField(_("carrier cut-off"), null=True, blank=True)
+    max_lines = models.PositiveIntegerField(_("cart capacity (lines)"), default=20)
+    max_volume = models.DecimalField(_("cart capacity (m³)"), max_digits=10, decimal_places=3, null=True, blank=True)
+    by_zone = models.BooleanField(_("one pick list per zone"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.CharField(max_length=150, blank=True)
+
+    class Meta:
+        verbose_name = _("wave")
+        ordering = ["-id"]
+
+    def __str__(self):
+        return self.number
+
+
+class WaveShipment(models.Model):
+    wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="entries")
+    shipment = models.OneToOneField(Shipment, on_delete=models.CASCADE, related_name="wave_entry")
+    tote = models.PositiveIntegerField(_("tote"))
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["wave", "tote"], name="wms_out_wave_tote_unique")]
+
+
+class PickList(models.Model):
+    class State(models.TextChoices):
+        OPEN = "open", _("to pick")
+        PICKING = "picking", _("picking")
+        DONE = "done", _("done")
+        CANCELLED = "cancelled", _("cancelled")
+
+    id = models.BigAutoField(primary_key=True)
+    wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="picklists")
+    number = models.CharField(_("number"), max_length=40, unique=True)
+    zone = models.ForeignKey(Zone, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    picker = models.CharField(_("picker"), max_length=150, blank=True)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.OPEN, db_index=True)
+    method = models.CharField(_("routing method"), max_length=20, default="optimal")
+    length = models.DecimalField(_("route length (m)"), max_digits=12, decimal_places=2, default=Decimal("0"))
+    layout = models.JSONField(default=dict)  # the routing Layout the route was planned on
+    path = models.JSONField(default=list)  # the route's corner points [[x, y], ...] as strings
+    current_location = models.ForeignKey(Location, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("pick list")
+        ordering = ["id"]
+
+    def __str__(self):
+        return self.number
+
+
+class PickTask(models.Model):
+    """One stop of a pick list: take `qty` of a product (lot) from a bin for a shipment line."""
+
+    class State(models.TextChoices):
+        OPEN = "open", _("to pick")
+        DONE = "done", _("picked")
+        SHORT = "short", _("short")
+
+    picklist = models.ForeignKey(PickList, on_delete=models.CASCADE, related_name="tasks")
+    sequence = models.PositiveIntegerField(_("stop"))
+    shipment = models.ForeignKey(Shipment, on_delete=models.CASCADE, related_name="+")
+    line = models.ForeignKey(ShipmentLine, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+")
+    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="+")
+    lot = models.ForeignKey(Lot, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    qty = models.DecimalField(_("quantity"), **QTY)
+    picked_qty = models.DecimalField(_("picked"), default=Decimal(0), **QTY)
+    short_qty = models.DecimalField(_("short"), default=Decimal(0), **QTY)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.OPEN)
+    tote = models.PositiveIntegerField(_("tote"), default=1)
+
+    class Meta:
+        ordering = ["picklist_id", "sequence", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(qty__gt=0), name="wms_out_task_qty_positive"),
+            models.CheckConstraint(condition=Q(picked_qty__gte=0) & Q(short_qty__gte=0),
+                                   name="wms_out_task_done_not_negative"),
+        ]
+
+    @property
+    def open_qty(self) -> Decimal:
+        return self.qty - self.picked_qty - self.short_qty
+
+
+class CheckScan(models.Model):
+    """复核: one verified scan at the pack bench (append-only)."""
+
+    shipment = models.ForeignKey(Shipment, on_delete=models.CASCADE, related_name="+")
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+")
+    lot = models.ForeignKey(Lot, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    qty = models.DecimalField(**QTY)
+    checked_at = models.DateTimeField(auto_now_add=True)
+    checked_by = models.CharField(max_length=150, blank=True)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(qty__gt=0), name="wms_out_check_qty_positive")]
+
+
+class Parcel(models.Model):
+    shipment = models.ForeignKey(Shipment, on_delete=models.CASCADE, related_name="parcels")
+    sequence = models.PositiveIntegerField()
+    weight = models.DecimalField(_("weight (kg)"), max_digits=12, decimal_places=3)
+    volume = models.DecimalField(_("volume (m³)"), max_digits=12, decimal_places=6)
+    items = models.JSONField(default=list)  # [{"sku", "qty"}]
+    carrier = models.CharField(_("carrier"), max_length=40)
+    tracking_no = models.CharField(_("tracking number"), max_length=60)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["shipment_id", "sequence"]
+        constraints = [models.UniqueConstraint(fields=["shipment", "sequence"], name="wms_out_parcel_seq_unique")]
