@@ -1,0 +1,75 @@
+"""Putaway suggestion (W3): where should goods on the dock go?
+
+1. a bin that already holds the same product and lot (so a lot stays together), if it has room;
+2. else an empty bin in the product's zone (a `PutawayRule` for the product, else for its category,
+   else the zone where the product already lies), nearest first (aisle, position, level);
+3. else any empty bin of the warehouse with room.
+Room: a bin with `capacity_volume` takes goods while Σ(on hand × product volume) + the new volume
+≤ capacity; a bin without capacity takes anything; products without volume take no room.
+"""
+
+from decimal import Decimal
+
+from django.db.models import Q
+
+from sihe.catalog.models import Location, Product, Warehouse, Zone
+from sihe.stock.models import Lot, Quant
+from sihe.wms.inbound.models import PutawayRule
+
+ZERO = Decimal(0)
+
+
+def used_volume(location_ids) -> dict[int, Decimal]:
+    used: dict[int, Decimal] = {}
+    rows = Quant.objects.filter(location_id__in=list(location_ids)).exclude(qty=0).values_list(
+        "location_id", "qty", "product__volume")
+    for location_id, qty, volume in rows:
+        used[location_id] = used.get(location_id, ZERO) + qty * (volume or ZERO)
+    return used
+
+
+def room_left(location: Location, used: Decimal) -> Decimal | None:
+    if location.capacity_volume is None:
+        return None
+    return location.capacity_volume - used
+
+
+def fits(location: Location, used: Decimal, need: Decimal) -> bool:
+    left = room_left(location, used)
+    return left is None or need <= left
+
+
+def zone_of(product: Product, warehouse: Warehouse) -> Zone | None:
+    rules = PutawayRule.objects.filter(warehouse=warehouse).select_related("zone")
+    rule = rules.filter(product=product).first()
+    if rule is None and product.category_id:
+        rule = rules.filter(category_id=product.category_id, product__isnull=True).first()
+    if rule is not None:
+        return rule.zone
+    quant = (Quant.objects.filter(product=product, warehouse=warehouse, qty__gt=0, location__kind=Location.Kind.BIN)
+             .select_related("location__zone").order_by("-qty", "id").first())
+    return quant.location.zone if quant else None
+
+
+def suggest(*, product: Product, warehouse: Warehouse, qty: Decimal, lot: Lot | None = None,
+            exclude: Location | None = None) -> Location | None:
+    need = qty * (product.volume or ZERO)
+    bins = Location.objects.filter(warehouse=warehouse, kind=Location.Kind.BIN, active=True)
+    if exclude is not None:
+        bins = bins.exclude(pk=exclude.pk)
+    same = list(bins.filter(quants__product=product, quants__lot=lot, quants__qty__gt=0)
+                .order_by("aisle", "position", "level", "code").distinct())
+    if same:
+        used = used_volume(b.pk for b in same)
+        for location in same:
+            if fits(location, used.get(location.pk, ZERO), need):
+                return location
+    occupied = Quant.objects.filter(warehouse=warehouse).exclude(qty=0).values("location_id")
+    empty = bins.exclude(pk__in=occupied).filter(Q(capacity_volume__isnull=True) | Q(capacity_volume__gte=need))
+    empty = empty.order_by("aisle", "position", "level", "code")
+    zone = zone_of(product, warehouse)
+    if zone is not None:
+        found = empty.filter(zone=zone).first()
+        if found is not None:
+            return found
+    return empty.first()
