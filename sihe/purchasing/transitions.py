@@ -1,0 +1,29 @@
+"""The purchase order's state table: the only allowed transitions, and the one helper that refuses others.
+
+draft → pending_approval → approved → confirmed → partially_received → received → closed;
+draft/pending_approval/approved → cancelled. A draft that needs no approval is confirmed directly;
+receipts may also jump confirmed → received, and a short-received order may be closed.
+"""
+
+from django.utils.translation import gettext as _
+
+from sihe.core.errors import InvalidTransition
+
+TRANSITIONS: dict[str, set[str]] = {
+    "draft": {"pending_approval", "approved", "confirmed", "cancelled"},
+    "pending_approval": {"approved", "cancelled", "draft"},
+    "approved": {"confirmed", "cancelled"},
+    "confirmed": {"partially_received", "received", "closed"},
+    "partially_received": {"partially_received", "received", "closed", "confirmed"},
+    "received": {"partially_received", "closed"},
+    "closed": set(),
+    "cancelled": set(),
+}
+
+
+def check(current: str, target: str) -> None:
+    if target not in TRANSITIONS.get(current, set()):
+        raise InvalidTransition(
+            _("a %(current)s purchase order cannot become %(target)s") % {"current": current, "target": target},
+            field="status",
+        )
