@@ -1,5 +1,468 @@
-"""Counting (W7) and lot traceability (W10)."""
+"""Counting (W7) and lot traceability (W10).
 
-from ninja import Router
+- `POST /wms/counts` a count task of a zone, some bins or some products (blind by default);
+  `POST /wms/counts/schedule` cycle counts due by ABC class; `GET /wms/counts`, `GET /wms/counts/{id}`
+  (while a blind count is open, nobody sees the quantity on record or the other counts);
+  `POST /wms/counts/{id}/lines` one counted (bin, item, lot, qty) — answers whether a recount is needed;
+  `POST /wms/counts/{id}/close` → the adjustments, their vouchers (待处理财产损溢 1901 against 1405),
+  lines held because reserved, and the inventory record accuracy; `POST /wms/counts/{id}/cancel`.
+- `GET /trace/lots/{lot}` (`?sku=` when lot numbers repeat across products), `GET /trace/orders/{number}`.
+"""
+
+import datetime
+from decimal import Decimal
+
+from django.db import transaction
+from ninja import Field, Query, Router, Schema
+from pydantic import ConfigDict
+
+from sihe.api.pagination import MAX_INT
+from sihe.api.security import authorize
+from sihe.catalog.models import Location, Product, Warehouse, Zone
+from sihe.core.errors import NotFound, ValidationFailed
+from sihe.core.money import to_decimal
+from sihe.ledger.models import Voucher
+from sihe.stock.events import d
+from sihe.stock.models import Lot, StockMove
+from sihe.stock.units import parse_date
+from sihe.wms import trace
+from sihe.wms.counting import scan, services
+from sihe.wms.counting.models import CountLine, CountTask
 
 router = Router(tags=["warehouse"])
+
+Num = Decimal | str | int
+
+
+class Strict(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+
+def _warehouse(code: str) -> Warehouse:
+    found = Warehouse.objects.filter(code=code).first()
+    if found is None:
+        raise ValidationFailed(f"unknown warehouse {code}", field="warehouse", code="unknown_reference")
+    return found
+
+
+def _task(count_id: int) -> CountTask:
+    task = CountTask.objects.select_related("warehouse", "zone").filter(pk=count_id).first() \
+        if 0 < count_id < 2**63 else None
+    if task is None:
+        raise NotFound(f"no count {count_id}", field="count_id")
+    return task
+
+
+def _num(value, field: str, *, optional: bool = False) -> Decimal | None:
+    if value is None and optional:
+        return None
+    number = to_decimal(value, field=field)
+    if number < 0:
+        raise ValidationFailed(f"{field} must be 0 or more", field=field)
+    if number >= Decimal("1e12"):
+        raise ValidationFailed(f"{field} is too large", field=field)
+    return number
+
+
+# -- schemas --------------------------------------------------------------------------------------
+
+
+class CountIn(Strict):
+    warehouse: str = Field(..., max_length=20)
+    zone: str | None = Field(None, max_length=10, description="zone code: count every bin of the zone")
+    bins: list[str] | None = Field(None, max_length=500, description="location codes")
+    products: list[str] | None = Field(None, max_length=500, description="SKUs: count them in every bin")
+    blind: bool = Field(True, description="the counter never sees the quantity on record")
+    recount_qty: Num | None = Field(None, description="recount when a count differs by more than this (base units)")
+    recount_pct: Num | None = Field(None, description="... or by more than this % of the record")
+    tolerance_pct: Num | None = Field(None, description="a line matches (accuracy) within this % of the record")
+    allow_same_recounter: bool = Field(False, description="one-person warehouse: the first counter may recount")
+    note: str = Field("", max_length=200)
+
+
+class ScheduleIn(Strict):
+    warehouse: str = Field(..., max_length=20)
+    date: str | None = Field(None, description="YYYY-MM-DD, default today")
+    blind: bool = True
+
+
+class CountLineOut(Schema):
+    id: int
+    location: str
+    sku: str
+    name: str
+    lot: str | None
+    state: str = Field(..., description="pending | counted | recount | done")
+    unexpected: bool = Field(..., description="found by the counter, not on record")
+    expected: str | None = Field(None, description="on record at the time of the count; hidden while a blind count is open")
+    first_count: str | None = None
+    recount: str | None = None
+    counted: str | None = None
+    difference: str | None = None
+    posted: str | None = None
+    held: str | None = Field(None, description="loss not posted because the stock is reserved")
+    below_reserved: bool = False
+    matched: bool | None = None
+    value: str | None = Field(None, description="value posted, CNY (+ gain, − loss)")
+
+
+class CountOut(Schema):
+    id: int
+    number: str
+    warehouse: str
+    scope: str
+    zone: str | None
+    abc_class: str
+    blind: bool
+    state: str
+    recount_qty: str
+    recount_pct: str
+    tolerance_pct: str
+    created_by: str
+    created_at: datetime.datetime
+    closed_at: datetime.datetime | None
+    lines_total: int
+    lines_counted: int
+    lines_recount: int
+    accuracy: str | None = Field(None, description="inventory record accuracy, % of counted lines matching")
+    gain_value: str
+    loss_value: str
+    lines: list[CountLineOut] | None = None
+
+
+class CountEntryIn(Strict):
+    location: str = Field(..., min_length=1, max_length=40)
+    sku: str | None = Field(None, max_length=64)
+    barcode: str | None = Field(None, max_length=200, description="GTIN or GS1 element string (AI 01 + AI 10)")
+    lot: str | None = Field(None, max_length=64)
+    qty: Num
+
+
+class CountEntryOut(Schema):
+    line: int
+    location: str
+    sku: str
+    lot: str | None
+    state: str
+    recount_needed: bool
+    message: str
+
+
+class CloseIn(Strict):
+    skip_uncounted: bool = Field(False, description="close although some lines were not counted (they are not posted)")
+    date: str | None = Field(None, description="accounting date, default today")
+
+
+class AdjustmentOut(Schema):
+    move: int
+    sku: str
+    location: str
+    lot: str | None
+    qty: str = Field(..., description="+ gain, − loss")
+    value: str
+
+
+class VoucherLineOut(Schema):
+    account: str
+    debit: str
+    credit: str
+
+
+class VoucherOut(Schema):
+    id: int
+    number: str
+    rule: str
+    status: str
+    date: datetime.date
+    lines: list[VoucherLineOut]
+
+
+class CloseOut(CountOut):
+    adjustments: list[AdjustmentOut]
+    vouchers: list[VoucherOut]
+
+
+def line_out(line: CountLine, *, reveal: bool) -> dict:
+    out = {"id": line.pk, "location": line.location.code, "sku": line.product.sku, "name": line.product.name,
+           "lot": line.lot.number if line.lot_id else None, "state": line.state, "unexpected": line.unexpected,
+           "below_reserved": line.below_reserved, "matched": line.matched}
+    if reveal:
+        out.update({"expected": d(line.expected_qty), "first_count": d(line.first_qty), "recount": d(line.recount_qty),
+                    "counted": d(line.final_qty), "difference": d(line.difference), "posted": d(line.posted_qty),
+                    "held": d(line.held_qty), "value": format(line.value, "f")})
+    return out
+
+
+def count_out(task: CountTask, *, with_lines: bool = True) -> dict:
+    reveal = not (task.blind and task.is_open)
+    lines = list(task.lines.select_related("location", "product", "lot")) if with_lines else None
+    states = [ln.state for ln in lines] if lines is not None else list(task.lines.values_list("state", flat=True))
+    return {
+        "id": task.pk, "number": task.number, "warehouse": task.warehouse.code, "scope": task.scope,
+        "zone": task.zone.code if task.zone_id else None, "abc_class": task.abc_class, "blind": task.blind,
+        "state": task.state, "recount_qty": d(task.recount_qty), "recount_pct": d(task.recount_pct),
+        "tolerance_pct": d(task.tolerance_pct), "created_by": task.created_by, "created_at": task.created_at,
+        "closed_at": task.closed_at, "lines_total": len(states),
+        "lines_counted": sum(1 for s in states if s in ("counted", "done")),
+        "lines_recount": sum(1 for s in states if s == "recount"),
+        "accuracy": None if task.accuracy is None else format(task.accuracy, "f"),
+        "gain_value": format(task.gain_value, "f"), "loss_value": format(task.loss_value, "f"),
+        "lines": [line_out(ln, reveal=reveal) for ln in lines] if lines is not None else None,
+    }
+
+
+def adjustments_of(task: CountTask) -> list[StockMove]:
+    return list(StockMove.objects.filter(reference=task.number, kind=StockMove.Kind.ADJUSTMENT)
+                .select_related("product", "lot", "src_location", "dst_location").prefetch_related("layers")
+                .order_by("id"))
+
+
+def vouchers_of(moves: list[StockMove]) -> list[Voucher]:
+    return list(Voucher.objects.filter(source_type="stock_move", source_id__in=[str(m.pk) for m in moves])
+                .prefetch_related("lines__account").order_by("id"))
+
+
+def close_out(task: CountTask) -> dict:
+    moves = adjustments_of(task)
+    adjustments = []
+    for move in moves:
+        layer = move.layers.all()[0] if move.layers.all() else None
+        gain = move.dst_location_id is not None
+        value = (layer.base_value if gain else -layer.value) if layer is not None else Decimal(0)
+        adjustments.append({"move": move.pk, "sku": move.product.sku,
+                            "location": (move.dst_location if gain else move.src_location).code,
+                            "lot": move.lot.number if move.lot_id else None,
+                            "qty": d(move.qty if gain else -move.qty), "value": format(value if gain else -value, "f")})
+    vouchers = [{"id": v.pk, "number": v.display_number, "rule": v.rule, "status": v.status, "date": v.date,
+                 "lines": [{"account": ln.account.code, "debit": format(ln.debit, "f"), "credit": format(ln.credit, "f")}
+                           for ln in v.lines.all()]} for v in vouchers_of(moves)]
+    return {**count_out(task), "adjustments": adjustments, "vouchers": vouchers}
+
+
+# -- routes ---------------------------------------------------------------------------------------
+
+
+@router.post("/wms/counts", response={201: CountOut}, summary="Create a count task (zone, bins or products)")
+def create_count(request, payload: CountIn):
+    actor = authorize(request, "wms.plan")
+    warehouse = _warehouse(payload.warehouse)
+    zone = None
+    if payload.zone:
+        zone = Zone.objects.filter(warehouse=warehouse, code=payload.zone).first()
+        if zone is None:
+            raise ValidationFailed(f"unknown zone {payload.zone} in {warehouse.code}", field="zone",
+                                   code="unknown_reference")
+    bins = []
+    for i, code in enumerate(payload.bins or []):
+        location = Location.objects.filter(warehouse=warehouse, code=code).first()
+        if location is None:
+            raise ValidationFailed(f"unknown location {code} in {warehouse.code}", field=f"bins[{i}]",
+                                   code="unknown_reference")
+        bins.append(location)
+    products = []
+    for i, sku in enumerate(payload.products or []):
+        product = Product.objects.filter(sku=sku).first()
+        if product is None:
+            raise ValidationFailed(f"unknown SKU {sku}", field=f"products[{i}]", code="unknown_reference")
+        products.append(product)
+    with transaction.atomic(durable=True):
+        task = services.create_task(
+            warehouse=warehouse, zone=zone, bins=bins or None, products=products or None, blind=payload.blind,
+            recount_qty=_num(payload.recount_qty, "recount_qty", optional=True),
+            recount_pct=_num(payload.recount_pct, "recount_pct", optional=True),
+            tolerance_pct=_num(payload.tolerance_pct, "tolerance_pct", optional=True),
+            allow_same_recounter=payload.allow_same_recounter, note=payload.note, actor=actor)
+    return 201, count_out(_task(task.pk))
+
+
+@router.post("/wms/counts/schedule", response={201: list[CountOut]},
+             summary="Create the cycle counts due by ABC class (A monthly, B quarterly, C yearly)")
+def schedule_counts(request, payload: ScheduleIn):
+    actor = authorize(request, "wms.plan")
+    warehouse = _warehouse(payload.warehouse)
+    today = parse_date(payload.date, field="date") if payload.date else None
+    with transaction.atomic(durable=True):
+        tasks = services.schedule_cycle_counts(warehouse=warehouse, actor=actor, today=today, blind=payload.blind)
+    return 201, [count_out(_task(t.pk), with_lines=False) for t in tasks]
+
+
+class CountPage(Schema):
+    items: list[CountOut]
+    count: int
+
+
+@router.get("/wms/counts", response=CountPage, summary="Count tasks, newest first")
+def list_counts(request, warehouse: str | None = None, state: str | None = None,
+                limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0, le=MAX_INT)):
+    authorize(request, "stock.view")
+    qs = CountTask.objects.select_related("warehouse", "zone").order_by("-id")
+    if warehouse:
+        qs = qs.filter(warehouse__code=warehouse)
+    if state:
+        if state not in CountTask.State.values:
+            raise ValidationFailed("state must be open, closed or cancelled", field="state")
+        qs = qs.filter(state=state)
+    return {"items": [count_out(t, with_lines=False) for t in qs[offset:offset + limit]], "count": qs.count()}
+
+
+@router.get("/wms/counts/{count_id}", response=CountOut, summary="A count task and its lines")
+def get_count(request, count_id: int):
+    authorize(request, "stock.view")
+    return count_out(_task(count_id))
+
+
+@router.post("/wms/counts/{count_id}/lines", response={201: CountEntryOut},
+             summary="Record one count: bin, item (SKU or barcode), lot, quantity")
+def post_count_line(request, count_id: int, payload: CountEntryIn):
+    actor = authorize(request, "wms.operate")
+    task = _task(count_id)
+    location = Location.objects.filter(warehouse=task.warehouse, code=payload.location.strip()).first()
+    if location is None:
+        raise ValidationFailed(f"unknown location {payload.location} in {task.warehouse.code}", field="location",
+                               code="unknown_reference")
+    scanned = scan.resolve(sku=payload.sku, barcode=payload.barcode)
+    lot_number = (payload.lot or scanned.lot or "").strip()
+    lot = None
+    if lot_number:
+        lot = Lot.objects.filter(product=scanned.product, number=lot_number).first()
+        if lot is None:
+            raise ValidationFailed(f"unknown lot {lot_number} of {scanned.product.sku}", field="lot",
+                                   code="unknown_reference")
+    qty = to_decimal(payload.qty, field="qty")
+    with transaction.atomic(durable=True):
+        line = services.record_count(task=task, location=location, product=scanned.product, lot=lot, qty=qty,
+                                     actor=actor)
+    recount = line.state == CountLine.State.RECOUNT
+    message = ("differs from the record: count it again (another person)" if recount else "counted")
+    return 201, {"line": line.pk, "location": location.code, "sku": scanned.product.sku,
+                 "lot": lot.number if lot else None, "state": line.state, "recount_needed": recount,
+                 "message": message}
+
+
+@router.post("/wms/counts/{count_id}/close", response=CloseOut,
+             summary="Close a count: post differences (待处理财产损溢), vouchers, accuracy")
+def close_count(request, count_id: int, payload: CloseIn | None = None):
+    actor = authorize(request, "stock.move")
+    task = _task(count_id)
+    payload = payload or CloseIn()
+    date = parse_date(payload.date, field="date") if payload.date else None
+    with transaction.atomic(durable=True):
+        services.close_task(task=task, actor=actor, skip_uncounted=payload.skip_uncounted, date=date)
+    return close_out(_task(count_id))
+
+
+@router.post("/wms/counts/{count_id}/cancel", response=CountOut, summary="Cancel an open count (nothing is posted)")
+def cancel_count(request, count_id: int):
+    actor = authorize(request, "wms.plan")
+    task = _task(count_id)
+    with transaction.atomic(durable=True):
+        services.cancel_task(task=task, actor=actor)
+    return count_out(_task(count_id))
+
+
+# -- traceability ---------------------------------------------------------------------------------
+
+
+class TraceReceiptOut(Schema):
+    date: datetime.date
+    warehouse: str
+    location: str
+    qty: str
+    reference: str
+    reversed: bool
+    asn: str | None
+    po: str | None
+    supplier: str | None
+    supplier_name: str | None
+
+
+class TraceMoveOut(Schema):
+    date: datetime.date
+    kind: str
+    qty: str
+    reference: str
+    from_: str | None = Field(None, alias="from")
+    to: str | None
+
+    model_config = ConfigDict(populate_by_name=True)
+
+
+class TraceStockOut(Schema):
+    warehouse: str
+    location: str
+    qty: str
+    reserved: str
+
+
+class TraceShipmentOut(Schema):
+    number: str
+    state: str
+    order: str | None
+    customer: str | None
+    receiver: str | None
+    city: str | None
+    picked: str
+    shipped: str
+    shipped_at: datetime.datetime | None
+    carrier: str | None
+    tracking_no: str | None
+
+
+class LotTraceOut(Schema):
+    lot: str
+    sku: str
+    product: str
+    production_date: datetime.date | None
+    expiry_date: datetime.date | None
+    receipt_date: datetime.date
+    receipts: list[TraceReceiptOut]
+    moves: list[TraceMoveOut]
+    bins: list[str]
+    on_hand: list[TraceStockOut]
+    shipments: list[TraceShipmentOut]
+    orders: list[str]
+    customers: list[str]
+
+
+class LotTracesOut(Schema):
+    lot: str
+    lots: list[LotTraceOut] = Field(..., description="one per product carrying this lot number")
+
+
+class OrderLotOut(Schema):
+    shipment: str
+    sku: str
+    lot: str | None
+    expiry_date: datetime.date | None
+    location: str | None
+    qty: str
+    source: str = Field(..., description="pick (scanned) or issue (stock move)")
+
+
+class OrderShipmentOut(Schema):
+    number: str
+    state: str
+    carrier: str | None
+    tracking_no: str | None
+    shipped_at: datetime.datetime | None
+
+
+class OrderTraceOut(Schema):
+    order: str
+    customer: str | None
+    shipments: list[OrderShipmentOut]
+    lots: list[OrderLotOut]
+
+
+@router.get("/trace/lots/{lot}", response=LotTracesOut, by_alias=True,
+            summary="Trace a lot: receipts (supplier, PO), bins, shipments, orders, customers")
+def trace_lot(request, lot: str, sku: str | None = None):
+    authorize(request, "trace.view")
+    lots = trace.lots_by_number(lot, sku=sku)
+    return {"lot": lot, "lots": [trace.trace_lot(item) for item in lots]}
+
+
+@router.get("/trace/orders/{number}", response=OrderTraceOut, summary="Trace an order back to its lots")
+def trace_order(request, number: str):
+    authorize(request, "trace.view")
+    return trace.trace_order(number)
