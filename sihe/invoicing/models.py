@@ -15,9 +15,10 @@
 from decimal import Decimal
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q, Value
 from django.utils.translation import gettext_lazy as _
 
+HALF_FEN = Value(Decimal("0.005"))
 MONEY = {"max_digits": 16, "decimal_places": 2}
 QTY = {"max_digits": 20, "decimal_places": 6}
 
@@ -72,7 +73,9 @@ class Invoice(models.Model):
         ordering = ["-id"]
         indexes = [models.Index(fields=["issue_date"]), models.Index(fields=["buyer_name"])]
         constraints = [
-            models.CheckConstraint(condition=Q(total=models.F("amount") + models.F("tax")),
+            # 价税合计 = 合计金额 + 合计税额 (within half a fen: SQLite compares decimals as floats)
+            models.CheckConstraint(condition=Q(total__gte=F("amount") + F("tax") - HALF_FEN,
+                                               total__lte=F("amount") + F("tax") + HALF_FEN),
                                    name="invoice_total_is_amount_plus_tax"),
             models.CheckConstraint(condition=Q(kind="blue", red_of__isnull=True, total__gt=0)
                                    | Q(kind="red", red_of__isnull=False, total__lt=0),

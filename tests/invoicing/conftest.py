@@ -1,11 +1,16 @@
 from datetime import datetime
 from decimal import Decimal
+from decimal import Decimal as D
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.utils import timezone
 
+from sihe.catalog.demo import credit_code
+from sihe.catalog.models import Channel, Company, Partner, Product, Uom
 from sihe.invoicing.invoice import Party, build_invoice
 from sihe.invoicing.lines import line_from_exclusive
+from sihe.oms.models import Order, OrderLine, ReviewPolicy
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 RICE, WHEAT = "1010101010000000000", "1010101020000000000"
@@ -39,3 +44,56 @@ def blue(seller, buyer):
         remark="订单号: SO-2025-000123",
         drawer="王会计",
     )
+
+
+# -- orders for the billing tests (rows; the order flow itself is tested in tests/oms) -----------
+
+CUP, SHIRT = "1090511010000000000", "1040201010000000000"
+
+
+@pytest.fixture
+def company(db):
+    return Company.objects.create(name="上海四合贸易有限公司", credit_code=credit_code("310118", 66881230),
+                                  province="上海市", city="上海市", district="青浦区", address="华志路 1688 号")
+
+
+@pytest.fixture
+def shop(db):
+    return Channel.objects.create(code="TB-SHOP", type=Channel.Type.choices[0][0], name="淘宝旗舰店")
+
+
+@pytest.fixture
+def products(db):
+    uom = Uom.objects.get_or_create(code="PCS", defaults={"name": "件"})[0]
+    return {
+        "CUP-1": Product.objects.create(sku="CUP-1", name="陶瓷马克杯", uom=uom, tax_rate=D("0.13"), tax_code=CUP,
+                                        tax_short_name="日用杂品"),
+        "TEE-1": Product.objects.create(sku="TEE-1", name="纯棉T恤", uom=uom, tax_rate=D("0.13"), tax_code=SHIRT,
+                                        tax_short_name="服装"),
+    }
+
+
+def revenue_at(when: str) -> None:
+    row = ReviewPolicy.objects.order_by("pk").first() or ReviewPolicy.objects.create()
+    row.revenue_at = when
+    row.save()
+
+
+@pytest.fixture
+def make_order(shop, products):
+    count = [0]
+
+    def _make(lines, *, status="shipped", number=None, partner: Partner | None = None) -> Order:
+        count[0] += 1
+        now = timezone.now()
+        order = Order.objects.create(
+            number=number or f"TB-{count[0]:04d}", channel=shop, external_id=str(count[0]), status=status,
+            ordered_at=now, channel_updated_at=now, partner=partner,
+            amount_paid=sum((D(paid) for _sku, _qty, paid in lines), D("0.00")))
+        for n, (sku, qty, paid) in enumerate(lines, start=1):
+            OrderLine.objects.create(order=order, line_no=n, product=products[sku], name=products[sku].name,
+                                     qty=D(qty), unit_price=D(paid) / D(qty), line_total=D(paid), amount_paid=D(paid),
+                                     tax_rate=D("0.13"), spec={"颜色": "白"} if sku == "TEE-1" else {})
+        return order
+
+    return _make

@@ -5,8 +5,6 @@ from decimal import Decimal as D
 
 import pytest
 
-from sihe.catalog.demo import credit_code
-from sihe.catalog.models import Company
 from sihe.core.errors import Conflict, ValidationFailed
 from sihe.core.models import AuditEntry, Event
 from sihe.invoicing import services
@@ -19,12 +17,6 @@ pytestmark = pytest.mark.django_db
 
 RICE, WHEAT, GOODS = "1010101010000000000", "1010101020000000000", "1090511010000000000"
 BUYER_ID = "91350100M000100Y43"  # the published USCC sample
-
-
-@pytest.fixture
-def company(db):
-    return Company.objects.create(name="上海四合贸易有限公司", credit_code=credit_code("310118", 66881230),
-                                  province="上海市", city="上海市", district="青浦区", address="华志路 1688 号")
 
 
 def sample_lines():

@@ -1,0 +1,214 @@
+"""From shipped orders to a 数电发票 (E8), and back with a red (负数) invoice for a return.
+
+`invoice_orders` collects the invoiceable lines of one or more shipped orders (not cancelled, with an
+amount paid), names each line `*简称*商品名` from the product's 税收分类简称, splits what the buyer paid
+(tax included, after discounts) into 金额 + 税额 per china-formats.md §4.4, issues the invoice, links
+it to the orders, writes each order's timeline and — when revenue is recognised at invoice — books
+each order's revenue (`sales.revenue`: 应收账款 / 主营业务收入 / 应交税费—应交增值税（销项税额）).
+
+`reverse_invoice` issues the red invoice and, when the blue one booked revenue, books the opposite
+(`sales.revenue.reverse`) for the reversed part of each order.
+"""
+
+from collections import defaultdict
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import prefetch_related_objects
+from django.utils.translation import gettext as _
+
+from sihe.core.actor import Actor
+from sihe.core.errors import Conflict, NotFound, ValidationFailed
+from sihe.invoicing import services as invoicing
+from sihe.invoicing.models import Invoice, InvoiceSource
+from sihe.ledger import services as ledger
+from sihe.oms import timeline
+from sihe.oms.models import Order
+from sihe.oms.settings import revenue_recognition
+
+SOURCE = "oms.order"
+INVOICEABLE = (Order.Status.SHIPPED, Order.Status.COMPLETED)
+MAX_ORDERS = 100
+MAX_ID = 2**63 - 1
+
+
+def _resolve(refs: list) -> list[Order]:
+    """Orders by instance, id or number, in the order given; errors name `orders[i]`."""
+    if not refs:
+        raise ValidationFailed(_("choose at least one order"), field="orders")
+    if len(refs) > MAX_ORDERS:
+        raise ValidationFailed(_("at most %(n)s orders on one invoice") % {"n": MAX_ORDERS}, field="orders")
+    ids, numbers = set(), set()
+    for ref in refs:
+        if isinstance(ref, Order):
+            ids.add(ref.pk)
+        elif isinstance(ref, int) and not isinstance(ref, bool):
+            if 0 < ref <= MAX_ID:
+                ids.add(ref)
+        elif isinstance(ref, str):
+            numbers.add(ref.strip())
+            if ref.strip().isdigit() and 0 < int(ref.strip()) <= MAX_ID:
+                ids.add(int(ref.strip()))
+    # lock in primary-key order (the order aggregate's rule), then read the lines
+    found = list(Order.objects.select_for_update().filter(pk__in=ids).order_by("pk")) if ids else []
+    by_number = {}
+    if numbers:
+        by_number = {o.number: o for o in Order.objects.select_for_update().filter(number__in=numbers).order_by("pk")}
+    by_id = {o.pk: o for o in [*found, *by_number.values()]}
+    orders, seen = [], set()
+    for i, ref in enumerate(refs):
+        if isinstance(ref, Order):
+            order = by_id.get(ref.pk)
+        elif isinstance(ref, str):
+            text = ref.strip()
+            order = by_number.get(text) or (by_id.get(int(text)) if text.isdigit() and int(text) <= MAX_ID else None)
+        elif isinstance(ref, int) and not isinstance(ref, bool):
+            order = by_id.get(ref)
+        else:
+            raise ValidationFailed(_("an order is given by its id or number"), field=f"orders[{i}]")
+        if order is None:
+            raise NotFound(_("no order %(ref)s") % {"ref": str(ref)[:80]}, field=f"orders[{i}]", code="unknown_order")
+        if order.pk in seen:
+            raise ValidationFailed(_("order %(number)s is listed twice") % {"number": order.number},
+                                   field=f"orders[{i}]")
+        seen.add(order.pk)
+        orders.append(order)
+    return orders
+
+
+def _spec(value) -> str:
+    if isinstance(value, dict):
+        return " ".join(str(v) for v in value.values() if v not in (None, ""))[:100]
+    if isinstance(value, list):
+        return " ".join(str(v.get("value", "")) if isinstance(v, dict) else str(v) for v in value)[:100]
+    return str(value or "")[:100]
+
+
+def _invoice_lines(orders: list[Order]) -> tuple[list[invoicing.InvoiceLineIn], list[tuple[int, int]]]:
+    lines, where = [], []
+    for i, order in enumerate(orders):
+        order_lines = [ln for ln in order.lines.all() if not ln.cancelled and ln.amount_paid > 0]
+        if not order_lines:
+            raise ValidationFailed(_("order %(number)s has nothing to invoice") % {"number": order.number},
+                                   field=f"orders[{i}]", code="nothing_to_invoice")
+        for line in order_lines:
+            product = line.product
+            lines.append(invoicing.InvoiceLineIn(
+                name=product.name, short_name=product.tax_short_name, tax_code=product.tax_code,
+                tax_rate=line.tax_rate, qty=line.qty, gross=line.amount_paid, spec=_spec(line.spec),
+                unit=product.uom.name[:20], sku=product.sku, source_id=str(order.pk)))
+            where.append((i, line.line_no))
+    return lines, where
+
+
+def invoice_orders(*, orders: list, buyer_name: str, buyer_tax_id: str = "", actor: Actor) -> Invoice:
+    """One 数电发票 for shipped orders (ids, numbers or Order rows); refuses an order that is not shipped or
+    is already on an invoice, naming it (`orders[i]`)."""
+    with transaction.atomic():
+        found = _resolve(list(orders))
+        for i, order in enumerate(found):
+            if order.status not in INVOICEABLE:
+                raise Conflict(_("order %(number)s is not shipped (it is %(status)s)")
+                               % {"number": order.number, "status": order.get_status_display()},
+                               field=f"orders[{i}]", code="not_shipped")
+        taken = dict(InvoiceSource.objects.filter(source_type=SOURCE, source_id__in=[str(o.pk) for o in found],
+                                                  active=True).values_list("source_id", "invoice__number"))
+        for i, order in enumerate(found):
+            if str(order.pk) in taken:
+                raise Conflict(_("order %(number)s is already on invoice %(invoice)s")
+                               % {"number": order.number, "invoice": taken[str(order.pk)]},
+                               field=f"orders[{i}]", code="already_invoiced")
+        prefetch_related_objects(found, "lines__product__uom")
+        lines, where = _invoice_lines(found)
+        try:
+            invoice = invoicing.issue_invoice(
+                buyer_name=buyer_name, buyer_tax_id=buyer_tax_id, lines=lines,
+                sources=[(SOURCE, str(o.pk), o.number) for o in found], actor=actor,
+                remark=f"订单号：{'、'.join(o.number for o in found)}"[:500])
+        except ValidationFailed as error:
+            raise _on_order(error, found, where) from error
+        _after_invoice(invoice, found, actor)
+        return invoice
+
+
+def _on_order(error: ValidationFailed, orders: list[Order], where: list[tuple[int, int]]) -> ValidationFailed:
+    """`lines[k].tax_code` → `orders[i].lines[line_no].tax_code`, naming the order in the message."""
+    field = error.field or ""
+    if field.startswith("lines[") and "]" in field:
+        index_text, rest = field[len("lines["):].split("]", 1)
+        if index_text.isdigit() and int(index_text) < len(where):
+            i, line_no = where[int(index_text)]
+            return type(error)(f"{orders[i].number} #{line_no}: {error.message}",
+                               field=f"orders[{i}].lines[{line_no}]{rest}", code=error.code)
+    return error
+
+
+def _sums_by_order(invoice: Invoice) -> dict[str, dict[str, Decimal]]:
+    sums: dict[str, dict[str, Decimal]] = defaultdict(lambda: {"net": Decimal("0.00"), "tax": Decimal("0.00")})
+    for line in invoice.lines.all():
+        sums[line.source_id]["net"] += line.amount
+        sums[line.source_id]["tax"] += line.tax
+    return sums
+
+
+def _after_invoice(invoice: Invoice, orders: list[Order], actor: Actor) -> None:
+    at_invoice = revenue_recognition() == "invoice"
+    sums = _sums_by_order(invoice) if at_invoice else {}
+    booked = []
+    for order in orders:
+        message = f"开具数电发票 {invoice.number}，价税合计 {invoice.total}"
+        data = {"invoice": invoice.number, "invoice_id": invoice.pk}
+        if at_invoice and not order.revenue_booked:
+            part = sums[str(order.pk)]
+            voucher = ledger.book(
+                rule="sales.revenue", date=invoice.issue_date,
+                amounts={"total": part["net"] + part["tax"], "net": part["net"], "tax": part["tax"]},
+                source_type=SOURCE, source_id=str(order.pk), memo=f"{order.number} 发票 {invoice.number}",
+                actor=actor, dimensions={"partner": order.partner.code if order.partner_id else ""})
+            if voucher is not None:
+                data["voucher"] = voucher.display_number
+            booked.append(order.pk)
+        timeline.add(order, "invoiced", message, actor,
+                     message_en=f"Invoice {invoice.number} issued, total {invoice.total}", data=data)
+    if booked:
+        Order.objects.filter(pk__in=booked).update(revenue_booked=True)
+
+
+def reverse_invoice(*, invoice: Invoice, lines: list[invoicing.RedLineIn] | None = None, reason: str,
+                    actor: Actor) -> Invoice:
+    """The red invoice for a return; books `sales.revenue.reverse` per order when revenue was booked at
+    invoice (the blue invoice's timeline entry names its voucher), and writes each order's timeline."""
+    with transaction.atomic():
+        red = invoicing.issue_red_invoice(invoice=invoice, lines=lines, reason=reason, actor=actor)
+        ids = [int(s) for s in red.sources.filter(source_type=SOURCE).values_list("source_id", flat=True)
+               if s.isdigit()]
+        orders = list(Order.objects.filter(pk__in=ids).order_by("pk")) if ids else []
+        booked_at_invoice = _booked_at_invoice(invoice, orders)
+        sums = _sums_by_order(red)
+        for order in orders:
+            data = {"invoice": red.number, "invoice_id": red.pk, "red_of": invoice.number}
+            part = sums.get(str(order.pk))
+            if order.pk in booked_at_invoice and part:
+                voucher = ledger.book(
+                    rule="sales.revenue.reverse", date=red.issue_date,
+                    amounts={"total": -(part["net"] + part["tax"]), "net": -part["net"], "tax": -part["tax"]},
+                    source_type=SOURCE, source_id=str(order.pk), memo=f"{order.number} 红字发票 {red.number}",
+                    actor=actor, dimensions={"partner": order.partner.code if order.partner_id else ""})
+                if voucher is not None:
+                    data["voucher"] = voucher.display_number
+            timeline.add(order, "invoice_reversed",
+                         f"开具红字发票 {red.number}（冲 {invoice.number}），价税合计 {red.total}：{red.red_reason}",
+                         actor, message_en=f"Red invoice {red.number} for {invoice.number}, total {red.total}",
+                         data=data)
+        invoice.refresh_from_db(fields=["status"])
+        if invoice.status == Invoice.Status.REVERSED and booked_at_invoice:
+            Order.objects.filter(pk__in=booked_at_invoice).update(revenue_booked=False)  # a new invoice books again
+        return red
+
+
+def _booked_at_invoice(invoice: Invoice, orders: list[Order]) -> set[int]:
+    """Orders whose revenue this blue invoice booked (its timeline entry carries the voucher)."""
+    from sihe.oms.models import TimelineEntry
+
+    rows = TimelineEntry.objects.filter(order__in=orders, kind="invoiced", data__invoice=invoice.number)
+    return {row.order_id for row in rows if row.data.get("voucher")}
