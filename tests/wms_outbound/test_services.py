@@ -71,7 +71,7 @@ def nothing_picked(shipment):
 
 
 def test_scan_refusals_name_the_reason_and_the_right_bin(wave, actor, today):
-    pl, shipment, wh = wave["A"], wave["shipment"], wave["wh"]
+    pl, shipment = wave["A"], wave["shipment"]
     scan = services.scan_pick
     # an item before any bin
     assert refusal(scan, picklist=pl, barcode=gs1(MILK_GTIN, "L2"), actor=actor).code == "scan_bin_first"
