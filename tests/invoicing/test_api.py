@@ -1,0 +1,124 @@
+"""The invoice API: issue from shipped orders, JSON/XML/PDF, list, red invoice, refusals, permissions."""
+
+from decimal import Decimal as D
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from sihe.invoicing.models import Invoice
+from sihe.invoicing.xml import parse_xml
+
+pytestmark = pytest.mark.django_db
+BUYER_ID = "91350100M000100Y43"
+
+
+@pytest.fixture
+def api(api_as, company):
+    return api_as("accountant")
+
+
+def test_issue_fetch_in_three_formats_list_and_reverse(api, make_order):
+    # given two shipped orders
+    first = make_order([("CUP-1", "1", "99.90"), ("TEE-1", "3", "1134.66")])
+    second = make_order([("CUP-1", "2", "199.80")])
+    # when they are invoiced by id and by number
+    r = api.post("/api/v1/invoices", {"orders": [first.pk, second.number], "buyer_name": "上海示例食品加工有限公司",
+                                      "buyer_tax_id": BUYER_ID})
+    assert r.status_code == 201, r.json_body
+    body = r.json_body
+    assert len(body["number"]) == 20 and body["number"][2:5] == "312"
+    assert (body["amount"], body["tax"], body["total"]) == ("1269.34", "165.02", "1434.36")
+    assert body["total_in_words"] == "壹仟肆佰叁拾肆圆叁角陆分"
+    assert [(ln["name"], ln["qty"], ln["amount"], ln["tax"], ln["tax_rate"]) for ln in body["lines"]] == [
+        ("*日用杂品*陶瓷马克杯", "1", "88.41", "11.49", "0.13"), ("*服装*纯棉T恤", "3", "1004.12", "130.54", "0.13"),
+        ("*日用杂品*陶瓷马克杯", "2", "176.81", "22.99", "0.13")]
+    assert [s["source_number"] for s in body["sources"]] == [first.number, second.number]
+    # then it reads back as JSON, XML and PDF
+    pk = body["id"]
+    assert api.get(f"/api/v1/invoices/{pk}").json_body == body
+    xml = api.get(f"/api/v1/invoices/{pk}?format=xml")
+    assert xml.status_code == 200 and xml["Content-Type"] == "application/xml"
+    parsed = parse_xml(xml.content)
+    assert parsed.problems() == [] and parsed.stated.total == D("1434.36") and parsed.invoice.number == body["number"]
+    pdf = api.get(f"/api/v1/invoices/{pk}?format=pdf")
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf" and pdf.content[:5] == b"%PDF-"
+    # and the list shows it; a red invoice for one returned T-shirt: 1 × 334.70666667 → 334.71 + 43.51
+    r = api.post(f"/api/v1/invoices/{pk}/red", {"lines": [{"line": 2, "qty": "1"}], "reason": "退货 RMA-1"})
+    assert r.status_code == 201, r.json_body
+    red = r.json_body
+    assert (red["kind"], red["amount"], red["tax"], red["total"]) == ("red", "-334.71", "-43.51", "-378.22")
+    assert red["total_in_words"] == "（负数）叁佰柒拾捌圆贰角贰分"
+    assert red["red_of"] == {"id": pk, "number": body["number"]} and red["red_reason"] == "退货 RMA-1"
+    listing = api.get("/api/v1/invoices?limit=10").json_body
+    assert listing["count"] == 2
+    assert [(row["kind"], row["status"], row["total"]) for row in listing["items"]] == [
+        ("red", "issued", "-378.22"), ("blue", "partly_reversed", "1434.36")]
+    assert api.get(f"/api/v1/invoices?order={first.pk}").json_body["count"] == 2
+    assert api.get(f"/api/v1/invoices?q={second.number}&kind=blue").json_body["count"] == 1
+    # when the rest is reversed, the blue one is reversed and the remaining total nets to zero
+    r = api.post(f"/api/v1/invoices/{pk}/red", {"reason": "整单退货"})
+    assert r.status_code == 201 and r.json_body["total"] == "-1056.14"
+    assert api.get(f"/api/v1/invoices/{pk}").json_body["status"] == "reversed"
+    r = api.post(f"/api/v1/invoices/{pk}/red", {"reason": "again"})
+    assert r.status_code == 409 and r.json_body["code"] == "already_reversed"
+
+
+@pytest.mark.parametrize(("body", "status", "field"), [
+    ({"orders": [], "buyer_name": "甲"}, 422, "orders"),
+    ({"orders": ["TB-0001"], "buyer_name": ""}, 422, "buyer_name"),
+    ({"orders": ["TB-0001"], "buyer_name": "甲", "buyer_tax_id": "91350100M000100Y4X"}, 422, "buyer_tax_id"),
+    ({"orders": ["NOPE"], "buyer_name": "甲"}, 404, "orders[0]"),
+    ({"orders": ["TB-0001", "JD-1"], "buyer_name": "甲"}, 409, "orders[1]"),
+    ({"orders": ["TB-0001"], "buyer_name": "甲", "extra": 1}, 422, "extra"),
+])
+def test_refusals_name_the_field_and_change_nothing(api, make_order, body, status, field):
+    make_order([("CUP-1", "1", "99.90")], number="TB-0001")
+    make_order([("CUP-1", "1", "99.90")], number="JD-1", status="allocated")
+    r = api.post("/api/v1/invoices", body)
+    assert (r.status_code, r.json_body["field"]) == (status, field), r.json_body
+    assert Invoice.objects.count() == 0
+
+
+def test_twice_invoiced_is_409_naming_the_order(api, make_order):
+    order = make_order([("CUP-1", "1", "99.90")], number="TB-7")
+    first = api.post("/api/v1/invoices", {"orders": ["TB-7"], "buyer_name": "甲"})
+    r = api.post("/api/v1/invoices", {"orders": [order.pk], "buyer_name": "甲"})
+    assert r.status_code == 409 and r.json_body["code"] == "already_invoiced"
+    assert "TB-7" in r.json_body["message"] and first.json_body["number"] in r.json_body["message"]
+
+
+def test_red_refusals(api, make_order):
+    make_order([("CUP-1", "2", "199.80")], number="TB-8")
+    pk = api.post("/api/v1/invoices", {"orders": ["TB-8"], "buyer_name": "甲"}).json_body["id"]
+    cases = [({"lines": [{"line": 1, "qty": "3"}], "reason": "x"}, 422, "lines[0].qty"),
+             ({"lines": [{"line": 5}], "reason": "x"}, 422, "lines[0].line"),
+             ({"lines": [{"line": 1, "qty": "-1"}], "reason": "x"}, 422, "lines[0].qty"),
+             ({"lines": [], "reason": "x"}, 422, "lines"),
+             ({"reason": ""}, 422, "reason")]
+    for body, status, field in cases:
+        r = api.post(f"/api/v1/invoices/{pk}/red", body)
+        assert (r.status_code, r.json_body["field"]) == (status, field), (body, r.json_body)
+    assert api.post("/api/v1/invoices/999999/red", {"reason": "x"}).status_code == 404
+    assert api.get("/api/v1/invoices/999999").status_code == 404
+    assert api.get(f"/api/v1/invoices/{pk}?format=doc").status_code == 422
+    assert Invoice.objects.count() == 1
+
+
+def test_permissions(api_as, company, make_order):
+    make_order([("CUP-1", "1", "99.90")], number="TB-9")
+    r = api_as("warehouse").post("/api/v1/invoices", {"orders": ["TB-9"], "buyer_name": "甲"})
+    assert r.status_code == 403 and r.json_body["permission"] == "invoices.issue"
+    assert api_as("warehouse").get("/api/v1/invoices").status_code == 403
+    assert api_as("service").post("/api/v1/invoices", {"orders": ["TB-9"], "buyer_name": "甲"}).status_code == 201
+    assert api_as("manager").get("/api/v1/invoices").json_body["count"] == 1
+
+
+def test_list_is_a_fixed_number_of_queries(api, make_order):
+    for n in range(6):
+        make_order([("CUP-1", "1", "99.90")], number=f"TB-Q{n}")
+        api.post("/api/v1/invoices", {"orders": [f"TB-Q{n}"], "buyer_name": "甲"})
+    with CaptureQueriesContext(connection) as queries:
+        r = api.get("/api/v1/invoices?limit=100")
+    assert r.json_body["count"] == 6
+    assert len(queries) <= 6
