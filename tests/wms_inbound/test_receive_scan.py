@@ -53,11 +53,15 @@ def test_expect_receipt_emits_and_is_idempotent(make_asn, milk, bolt):
 def test_gs1_128_scan_with_gs_separators_receives_lot_and_books_estimate(make_asn, milk, actor, wh):
     asn = make_asn((milk, 100, "4.50"))
     calls = []
-    hooks.register_on_received(lambda **kw: calls.append(kw))
+
+    def spy(**kw):
+        calls.append(kw)
+
+    hooks.register_on_received(spy)
     try:
         result = scan(asn, f"]C101{'0' + GTIN_MILK}17261231" + f"10LOT-A{GS}3040", actor)
     finally:
-        hooks._on_received.clear()
+        hooks._on_received.remove(spy)
     # then: the answer says what happened
     assert result["product"]["sku"] == "MILK-1L"
     assert result["lot"] == "LOT-A"
