@@ -44,3 +44,9 @@ def store(db):
                                        location=a2)
     return {"wh": wh, "zone_a": zone_a, "zone_b": zone_b, "a1": a1, "a2": a2, "b1": b1, "milk": milk, "soap": soap,
             "jam": jam, "reservation": reservation}
+
+
+@pytest.fixture(autouse=True)
+def fast_passwords(settings):
+    """Test users' passwords hashed fast (the default PBKDF2 costs ~0.5 s per user on a busy machine)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
