@@ -12,3 +12,10 @@ The name is the handler's permanent id: its receipts are keyed by it. See docs/d
 """
 
 from sihe.hub.registry import subscribe  # noqa: F401 - the wiring lines below use it
+from sihe.oms import atp as oms_atp  # noqa: E402
+
+# Every stock change: ATP per channel is recomputed and published for channel sync (H4).
+subscribe("stock.*", "oms.atp")(oms_atp.on_stock_event)
+# Stock came in or was freed: backordered / out-of-stock orders are allocated again (O6).
+for _event in ("stock.received", "stock.adjusted", "stock.released", "stock.transferred", "stock.produced"):
+    subscribe(_event, f"oms.backorders.{_event.split('.')[1]}")(oms_atp.on_stock_arrived)

@@ -4,3 +4,11 @@ from django.apps import AppConfig
 class OmsConfig(AppConfig):
     name = "sihe.oms"
     label = "oms"
+
+    def ready(self):
+        from sihe.oms import fulfilment
+        from sihe.wms import shipping
+
+        shipping.register_on_shipped(fulfilment.on_shipped)
+        shipping.register_on_short(fulfilment.on_short)
+        shipping.register_on_cancelled(fulfilment.on_cancelled)

@@ -25,7 +25,7 @@ class Shipment(models.Model):
         CANCELLED = "cancelled", _("cancelled")
 
     id = models.BigAutoField(primary_key=True)
-    number = models.CharField(_("number"), max_length=40, unique=True)
+    number = models.CharField(_("number"), max_length=100, unique=True)
     warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="shipments")
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.PENDING, db_index=True)
     source_type = models.CharField(_("source type"), max_length=40, blank=True)  # e.g. "oms.order"

@@ -108,10 +108,10 @@ def next_number(warehouse: Warehouse) -> str:
 
 
 def _number_for(source_number: str, warehouse: Warehouse) -> str:
-    """SH-<order>-<warehouse>, with -2, -3 … for a later shipment of the same order from there (补发)."""
+    """<warehouse>-<order>, with -2, -3 … for a later shipment of the same order from there (补发)."""
     if not source_number:
         return next_number(warehouse)
-    base = f"SH-{source_number}-{warehouse.code}"[:36]
+    base = f"{warehouse.code}-{source_number}"[:90]
     taken = Shipment.objects.filter(number__startswith=base).count()
     return base if taken == 0 else f"{base}-{taken + 1}"
 

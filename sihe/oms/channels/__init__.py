@@ -19,6 +19,7 @@ from sihe.oms.channels.base import (
 )
 from sihe.oms.channels.douyin import DouyinAdapter
 from sihe.oms.channels.jd import JdAdapter
+from sihe.oms.channels.native import NativeAdapter
 from sihe.oms.channels.shopify import ShopifyAdapter
 from sihe.oms.channels.taobao import TaobaoAdapter
 from sihe.oms.channels.woocommerce import WooCommerceAdapter
@@ -31,6 +32,8 @@ ADAPTERS: dict[str, Adapter] = {
     "woocommerce": WooCommerceAdapter(),
 }
 ADAPTERS["tmall"] = ADAPTERS["taobao"]  # Tmall speaks the same TOP trade API
+for _native in ("pos", "dealer", "api", "manual"):  # Sihe's own format (manual entry, POS, dealers, integrators)
+    ADAPTERS[_native] = NativeAdapter(_native)
 
 
 def normalize(channel_type: str, payload: dict, *, shop: str | None = None) -> NormalizedOrder:

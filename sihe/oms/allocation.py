@@ -1,0 +1,207 @@
+"""Sourcing (O5, H4): one pool of stock, allocated to the nearest warehouse that can ship the whole order.
+
+The rule (docs/design/orders.md):
+1. the nearest warehouse (receiver's city → warehouse, great-circle km) that has every line → one shipment;
+2. else the set of warehouses that covers the order at the least cost, cost = Σ distance of the
+   warehouses used + split penalty (setting, in km) × (warehouses − 1); inside that set each line
+   takes from the nearest first;
+3. else (nothing covers it): per setting, ship what is there and backorder the rest (补发), or hold
+   the whole order as out of stock. Backorders are allocated again when stock arrives.
+Reservations go through the stock ledger (sihe.wms.shipping.create_shipment → stock.reserve), so two
+orders never hold the same unit; the level rows are locked first, in primary-key order.
+"""
+
+import datetime
+import itertools
+from decimal import Decimal
+
+from django.db import connection
+from django.db.models import F
+from django.utils import timezone
+
+from sihe.catalog.models import Warehouse
+from sihe.core import outbox
+from sihe.core.actor import Actor
+from sihe.oms import geo, timeline, transitions
+from sihe.oms.models import Order, OrderLine
+from sihe.oms.settings import policy
+from sihe.stock.errors import InsufficientStock
+from sihe.stock.models import StockLevel
+from sihe.wms import shipping
+
+FAR = 1e6  # a warehouse or receiver we cannot place ranks last
+
+
+def distances(order: Order, warehouses: list[Warehouse]) -> dict[int, float]:
+    here = geo.locate(order.province, order.city)
+    out = {}
+    for wh in warehouses:
+        there = geo.warehouse_point(wh)
+        out[wh.pk] = geo.km(here, there) if here and there else FAR
+    return out
+
+
+def plan(needs: list[tuple[int, int, Decimal]], available: dict[tuple[int, int], Decimal],
+         dist: dict[int, float], penalty_km: float) -> tuple[dict[int, list[tuple[int, Decimal]]], dict[int, Decimal]]:
+    """needs: (line id, product id, qty). Returns ({warehouse: [(line id, qty)]}, {line id: short qty})."""
+    order = sorted(dist, key=lambda w: (dist[w], w))
+    demand: dict[int, Decimal] = {}
+    for _line, product, qty in needs:
+        demand[product] = demand.get(product, Decimal(0)) + qty
+
+    def covers(whs) -> bool:
+        return all(sum((available.get((p, w), Decimal(0)) for w in whs), Decimal(0)) >= q for p, q in demand.items())
+
+    chosen = next(([w] for w in order if covers([w])), None)
+    if chosen is None:
+        best = None
+        for size in range(2, min(len(order), 6) + 1):
+            for combo in itertools.combinations(order, size):
+                if covers(combo):
+                    cost = sum(dist[w] for w in combo) + penalty_km * (size - 1)
+                    if best is None or cost < best[0]:
+                        best = (cost, sorted(combo, key=lambda w: (dist[w], w)))
+        chosen = best[1] if best else order
+    left = dict(available)
+    result: dict[int, list[tuple[int, Decimal]]] = {}
+    short: dict[int, Decimal] = {}
+    for line_id, product, qty in needs:
+        need = qty
+        for w in chosen:
+            take = min(need, max(left.get((product, w), Decimal(0)), Decimal(0)))
+            if take > 0:
+                result.setdefault(w, []).append((line_id, take))
+                left[(product, w)] -= take
+                need -= take
+            if need == 0:
+                break
+        if need > 0:
+            short[line_id] = need
+    return result, short
+
+
+def promised(actor: Actor) -> datetime.datetime:
+    """The ship-by time people read on the timeline: today at the cut-off hour, or tomorrow after it."""
+    now = timezone.localtime(actor.at)
+    hour = policy().ship_by_hour
+    day = now.date() if now.hour < hour else now.date() + datetime.timedelta(days=1)
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
+
+
+def _levels(product_ids: set[int], warehouse_ids: list[int]) -> dict[tuple[int, int], Decimal]:
+    qs = StockLevel.objects.filter(product_id__in=product_ids, warehouse_id__in=warehouse_ids).order_by("pk")
+    if connection.features.has_select_for_update:
+        qs = qs.select_for_update()
+    return {(lv.product_id, lv.warehouse_id): lv.on_hand - lv.reserved for lv in qs}
+
+
+def allocate(order: Order, actor: Actor, *, entries: list | None = None) -> Order:
+    """Reserve what the order still needs; shipments per warehouse; backorder or hold the shortfall."""
+    lines = [line for line in order.lines.select_related("product").all() if line.backorder_qty > 0]
+    if not lines:
+        return order
+    warehouses = list(Warehouse.objects.filter(active=True).order_by("pk"))
+    dist = distances(order, warehouses)
+    by_id = {wh.pk: wh for wh in warehouses}
+    line_by_id = {line.pk: line for line in lines}
+    rules = policy()
+    available = _levels({line.product_id for line in lines}, list(by_id))
+    for _attempt in range(3):
+        assignment, short = plan([(line.pk, line.product_id, line.backorder_qty) for line in lines], available, dist,
+                                 float(rules.split_penalty_km))
+        if short and rules.stockout == rules.Stockout.HOLD:
+            assignment = {}
+        try:
+            made = _reserve(order, assignment, by_id, line_by_id, actor)
+            break
+        except _Ineligible as exc:  # lots too short-dated for this customer: that stock does not count
+            available[(exc.product_id, exc.warehouse_id)] = exc.available
+    else:
+        made, short = [], {line.pk: line.backorder_qty for line in lines}
+    rows = entries if entries is not None else []
+    ship_by = promised(actor)
+    for shipment in made:
+        wh = by_id[shipment.warehouse_id]
+        rows.append(timeline.entry(
+            order, "allocated", f"已分配至{wh.name}，预计{timezone.localtime(ship_by):%H:%M}发货"
+            + ("" if ship_by.date() == timezone.localdate(actor.at) else f"（{timezone.localtime(ship_by):%m-%d}）"),
+            actor, message_en=f"Allocated to {wh.name}, ships by {timezone.localtime(ship_by):%Y-%m-%d %H:%M}",
+            data={"warehouse": wh.code, "shipment": shipment.number}))
+    if made and order.status != Order.Status.ALLOCATED:
+        transitions.check(order, Order.Status.ALLOCATED)
+        order.status = Order.Status.ALLOCATED
+        order.hold_reason, order.hold_detail = "", ""
+        order.save(update_fields=["status", "hold_reason", "hold_detail"])
+    if short:
+        text = "、".join(f"{line_by_id[i].product.sku}×{q.normalize():f}" for i, q in short.items())
+        if not made and order.status != Order.Status.ALLOCATED:
+            from sihe.oms import review
+
+            review.hold(order, Order.Hold.OUT_OF_STOCK, actor, detail=text, entries=rows)
+        else:
+            rows.append(timeline.entry(order, "backorder", f"缺货待补发：{text}", actor,
+                                       message_en=f"Backordered (ships when stock arrives): {text}",
+                                       data={"short": {line_by_id[i].product.sku: str(q) for i, q in short.items()}}))
+    if entries is None:
+        timeline.TimelineEntry.objects.bulk_create(rows)
+    if made:
+        outbox.emit("oms.order.allocated", aggregate_type="order", aggregate_id=order.number, actor=actor,
+                    payload={"number": order.number, "shipments": [s.number for s in made],
+                             "warehouses": [by_id[s.warehouse_id].code for s in made],
+                             "backorder": {line_by_id[i].product.sku: str(q) for i, q in short.items()}})
+    return order
+
+
+class _Ineligible(Exception):
+    def __init__(self, product_id: int, warehouse_id: int, available: Decimal):
+        self.product_id, self.warehouse_id, self.available = product_id, warehouse_id, available
+
+
+def _reserve(order: Order, assignment, by_id, line_by_id, actor: Actor) -> list:
+    from django.db import transaction
+
+    made = []
+    with transaction.atomic():  # a savepoint: a refused reservation undoes this attempt only
+        for wid in sorted(assignment, key=lambda w: w):
+            parts = assignment[wid]
+            lines = [shipping.ShipLineIn(product=line_by_id[i].product, qty=q, source_line_id=str(i)) for i, q in parts]
+            try:
+                shipment = shipping.create_shipment(
+                    warehouse=by_id[wid], lines=lines, source_type="oms.order", source_id=str(order.pk),
+                    source_number=order.number, actor=actor,
+                    customer=order.partner.name if order.partner_id else (order.buyer_nick or order.receiver_name),
+                    receiver={"name": order.receiver_name, "phone": order.receiver_phone, "province": order.province,
+                              "city": order.city, "district": order.district,
+                              "address": f"{order.street}{order.address}"},
+                    min_shelf_life_days=order.min_shelf_life_days)
+            except InsufficientStock as exc:
+                sku = exc.extra.get("sku")
+                product_id = next(line_by_id[i].product_id for i, _q in parts if line_by_id[i].product.sku == sku)
+                raise _Ineligible(product_id, wid, Decimal(str(exc.extra.get("available") or 0))) from exc
+            made.append(shipment)
+            for i, q in parts:
+                OrderLine.objects.filter(pk=i).update(allocated_qty=F("allocated_qty") + q)
+    return made
+
+
+def reallocate_backorders(*, product_ids: set[int], actor: Actor, limit: int = 200) -> int:
+    """Stock arrived: allocate again the open orders waiting for these products, oldest payment first."""
+    waiting = (Order.objects.filter(lines__product_id__in=product_ids, lines__cancelled=False,
+                                    lines__allocated_qty__lt=F("lines__qty"))
+               .filter(status__in=[Order.Status.ALLOCATED, Order.Status.HELD, Order.Status.REVIEWED])
+               .exclude(status=Order.Status.HELD, hold_reason__in=[h for h in Order.Hold.values
+                                                                     if h != Order.Hold.OUT_OF_STOCK])
+               .distinct().order_by("paid_at", "pk"))
+    count = 0
+    for order in waiting[:limit]:
+        from django.db import transaction
+
+        with transaction.atomic():
+            order = Order.objects.select_for_update().get(pk=order.pk)
+            if order.status == Order.Status.HELD:
+                order.status = Order.Status.REVIEWED
+                order.save(update_fields=["status"])
+            before = order.status
+            allocate(order, actor)
+            count += int(order.status != before or order.status == Order.Status.ALLOCATED)
+    return count

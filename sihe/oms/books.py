@@ -1,0 +1,155 @@
+"""The order's books (H1, E2, E5): revenue, platform settlements and bank receipts, AR aging.
+
+- Revenue (setting: at shipment or at invoice) → 应收账款 / 主营业务收入 / 应交税费—应交增值税（销项税额）
+  through posting rule `sales.revenue` (amounts total / net / tax). Prices from channels include tax:
+  net = round(gross / (1 + rate), 2) per line, tax = gross − net — the same split as the 数电发票, so
+  the invoice and the books agree to the fen. Shipping fee and other fees go with the first revenue, at
+  the rate of the order's first line (混合销售).
+- Settlement: a platform's (支付宝/抖音/京东) payout → 其他货币资金 + 销售费用 (commission) against 应收账款
+  (rule `receipt.platform`); a dealer's bank transfer → 银行存款 against 应收账款 (rule `receipt.bank`).
+Every voucher has source_type "oms.order" and the order's id, so order ↔ vouchers link both ways.
+"""
+
+import datetime
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from sihe.core import audit, outbox
+from sihe.core.actor import Actor
+from sihe.core.errors import ValidationFailed
+from sihe.core.money import round_money, to_decimal
+from sihe.ledger.services import book
+from sihe.oms import timeline
+from sihe.oms.models import Order, Settlement
+
+SOURCE_TYPE = "oms.order"
+ZERO = Decimal("0.00")
+
+
+def split_gross(gross: Decimal, rate: Decimal) -> tuple[Decimal, Decimal]:
+    net = round_money(gross / (Decimal(1) + rate))
+    return net, gross - net
+
+
+def _share(amount: Decimal, qty: Decimal, whole: Decimal) -> Decimal:
+    return amount if qty >= whole else round_money(amount * qty / whole)
+
+
+def revenue_amounts(order: Order, portions: list[tuple[object, Decimal, Decimal]], *,
+                    with_fees: bool) -> dict[str, Decimal]:
+    """portions: (order line, qty recognised before, qty recognised now). A line's gross is its amount
+    paid × qty / line qty, taken as the difference of cumulative shares, so the parts of a line shipped
+    in several shipments add up to its amount exactly."""
+    total = net = ZERO
+    first_rate = None
+    for line, before, now in portions:
+        if now <= 0:
+            continue
+        gross = _share(line.amount_paid, before + now, line.qty) - _share(line.amount_paid, before, line.qty)
+        line_net, _tax = split_gross(gross, line.tax_rate)
+        total += gross
+        net += line_net
+        first_rate = first_rate if first_rate is not None else line.tax_rate
+    if with_fees:
+        fees = order.shipping_fee + order.fee_total
+        if not order.prices_include_tax:
+            fees += order.tax_total - sum((line.tax for line in order.lines.all()), ZERO)
+        if fees:
+            fee_net, _tax = split_gross(fees, first_rate if first_rate is not None else Decimal("0.13"))
+            total += fees
+            net += fee_net
+    return {"total": total, "net": net, "tax": total - net}
+
+
+def book_revenue(*, order: Order, amounts: dict[str, Decimal], actor: Actor, date: datetime.date | None = None,
+                 memo: str = ""):
+    """One 记 voucher for revenue recognised now; the order keeps the running total."""
+    if not amounts["total"]:
+        return None
+    voucher = book(rule="sales.revenue", date=date or timezone.localdate(actor.at), amounts=amounts,
+                   source_type=SOURCE_TYPE, source_id=str(order.pk), memo=memo or f"销售 {order.number}", actor=actor,
+                   dimensions={"partner": order.partner.code if order.partner_id else order.channel.code,
+                               "channel": order.channel.code})
+    Order.objects.filter(pk=order.pk).update(revenue_total=F("revenue_total") + amounts["total"], revenue_booked=True)
+    order.refresh_from_db(fields=["revenue_total", "revenue_booked"])
+    return voucher
+
+
+def outstanding(order: Order) -> Decimal:
+    return order.revenue_total - order.settled_total
+
+
+def record_settlement(*, order: Order, kind: str, amount, fee=ZERO, actor: Actor, date=None,
+                      reference: str = "") -> Settlement:
+    """Money in against the order's receivable: `amount` received, `fee` kept by the platform."""
+    if kind not in Settlement.Kind.values:
+        raise ValidationFailed(_("kind must be platform or bank"), field="kind")
+    amount, fee = round_money(to_decimal(amount, field="amount")), round_money(to_decimal(fee or 0, field="fee"))
+    if amount <= 0:
+        raise ValidationFailed(_("the amount must be more than 0"), field="amount")
+    if fee < 0:
+        raise ValidationFailed(_("the fee cannot be negative"), field="fee")
+    if kind == Settlement.Kind.BANK and fee:
+        raise ValidationFailed(_("a bank receipt has no platform fee"), field="fee")
+    with transaction.atomic():
+        order = Order.objects.select_for_update().select_related("channel", "partner").get(pk=order.pk)
+        open_amount = outstanding(order)
+        if amount + fee > open_amount:
+            raise ValidationFailed(
+                _("%(total)s is more than the %(open)s still receivable on order %(number)s (revenue booked %(booked)s)")
+                % {"total": amount + fee, "open": open_amount, "number": order.number, "booked": order.revenue_total},
+                field="amount", code="over_settlement")
+        date = date or timezone.localdate(actor.at)
+        rule, amounts = (("receipt.platform", {"amount": amount, "fee": fee, "total": amount + fee})
+                         if kind == Settlement.Kind.PLATFORM else ("receipt.bank", {"amount": amount}))
+        voucher = book(rule=rule, date=date, amounts=amounts, source_type=SOURCE_TYPE, source_id=str(order.pk),
+                       memo=f"收款 {order.number} {reference}".strip(), actor=actor,
+                       dimensions={"partner": order.partner.code if order.partner_id else order.channel.code})
+        settlement = Settlement.objects.create(order=order, kind=kind, amount=amount, fee=fee, date=date,
+                                               reference=reference[:100], voucher_id=voucher.pk if voucher else None)
+        Order.objects.filter(pk=order.pk).update(settled_total=F("settled_total") + amount + fee)
+        order.refresh_from_db(fields=["settled_total"])
+        timeline.add(order, "settled", f"{'平台结算' if kind == 'platform' else '银行收款'} ¥{amount}"
+                     + (f"，佣金 ¥{fee}" if fee else ""), actor,
+                     message_en=f"{'Platform settlement' if kind == 'platform' else 'Bank receipt'} ¥{amount}"
+                     + (f", commission ¥{fee}" if fee else ""))
+        if order.status == Order.Status.SHIPPED and outstanding(order) == 0:
+            Order.objects.filter(pk=order.pk).update(status=Order.Status.COMPLETED)
+            order.status = Order.Status.COMPLETED
+            timeline.add(order, "completed", "已结清，订单完成", actor, message_en="Settled in full: completed")
+        audit.record_act(order, actor=actor, action="oms.order.settle", detail=f"{kind} {amount} fee {fee}")
+        outbox.emit("oms.order.settled", aggregate_type="order", aggregate_id=order.number, actor=actor,
+                    payload={"number": order.number, "kind": kind, "amount": str(amount), "fee": str(fee)})
+        return settlement
+
+
+BUCKETS = ((0, 30, "0-30"), (31, 60, "31-60"), (61, 90, "61-90"), (91, None, "90+"))
+
+
+def ar_aging(*, as_of: datetime.date | None = None, dealers_only: bool = False) -> dict:
+    """Receivables per customer (dealer, or the channel for platform buyers) by age since shipment."""
+    as_of = as_of or timezone.localdate()
+    qs = Order.objects.filter(revenue_total__gt=F("settled_total")).select_related("partner", "channel")
+    if dealers_only:
+        qs = qs.filter(partner__isnull=False)
+    rows: dict[str, dict] = {}
+    for order in qs.order_by("pk"):
+        key = order.partner.code if order.partner_id else f"channel:{order.channel.code}"
+        name = order.partner.name if order.partner_id else order.channel.name
+        since = timezone.localdate(order.shipped_at or order.received_at)
+        age = (as_of - since).days
+        label = next(lbl for lo, hi, lbl in BUCKETS if age >= lo and (hi is None or age <= hi)) if age >= 0 else "0-30"
+        row = rows.setdefault(key, {"customer": key, "name": name, "total": ZERO, "orders": 0,
+                                    **{lbl: ZERO for _lo, _hi, lbl in BUCKETS}})
+        amount = order.revenue_total - order.settled_total
+        row[label] += amount
+        row["total"] += amount
+        row["orders"] += 1
+    lines = sorted(rows.values(), key=lambda r: (-r["total"], r["customer"]))
+    totals = {lbl: sum((r[lbl] for r in lines), ZERO) for _lo, _hi, lbl in BUCKETS}
+    totals["total"] = sum((r["total"] for r in lines), ZERO)
+    return {"as_of": as_of, "buckets": [lbl for _lo, _hi, lbl in BUCKETS], "rows": lines, "totals": totals}

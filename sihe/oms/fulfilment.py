@@ -1,0 +1,222 @@
+"""Fulfilment (O2, O6): an order's shipments leave, short picks come back, orders are cancelled.
+
+The warehouse owns the shipment (sihe.wms.shipping); the order learns of its progress through the
+hooks registered in OmsConfig.ready(), inside the warehouse's own transaction, so the order's status,
+its lines' shipped quantities, its timeline and (by setting) its revenue voucher commit together
+with the stock issue and the COGS voucher.
+"""
+
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import F
+from django.utils.translation import gettext as _
+
+from sihe.core import audit, outbox
+from sihe.core.actor import Actor
+from sihe.core.errors import NotFound, ValidationFailed
+from sihe.oms import books, timeline, transitions
+from sihe.oms.models import Order, OrderLine
+from sihe.oms.settings import policy
+from sihe.wms import shipping
+from sihe.wms.models import Shipment
+
+SOURCE_TYPE = "oms.order"
+
+
+def shipments_of(order: Order):
+    return Shipment.objects.filter(source_type=SOURCE_TYPE, source_id=str(order.pk)).select_related("warehouse")
+
+
+def ship_order(*, order: Order, carrier: str, tracking_no: str, actor: Actor, shipment: str | None = None) -> Shipment:
+    """Ship one of the order's open shipments (the only one, or the one named) with carrier and tracking no."""
+    with transaction.atomic():
+        order = Order.objects.select_for_update().get(pk=order.pk)
+        open_ones = [s for s in shipments_of(order).order_by("pk")
+                     if s.state not in (Shipment.State.SHIPPED, Shipment.State.CANCELLED)]
+        if shipment:
+            chosen = next((s for s in shipments_of(order) if s.number == str(shipment) or str(s.pk) == str(shipment)),
+                          None)
+            if chosen is None:
+                raise NotFound(_("order %(order)s has no shipment %(shipment)s")
+                               % {"order": order.number, "shipment": shipment}, field="shipment")
+        elif len(open_ones) == 1:
+            chosen = open_ones[0]
+        elif not open_ones:
+            raise ValidationFailed(_("order %(order)s has no shipment waiting to ship (status %(status)s)")
+                                   % {"order": order.number, "status": order.get_status_display()}, field="shipment",
+                                   code="nothing_to_ship")
+        else:
+            raise ValidationFailed(_("order %(order)s has %(n)s open shipments (%(list)s): name one")
+                                   % {"order": order.number, "n": len(open_ones),
+                                      "list": ", ".join(s.number for s in open_ones)}, field="shipment")
+        if order.status == Order.Status.HELD:
+            raise ValidationFailed(_("order %(order)s is held (%(reason)s): release it first")
+                                   % {"order": order.number, "reason": order.get_hold_reason_display()},
+                                   field="status", code="order_held")
+        return shipping.ship(shipment=chosen, carrier=carrier, tracking_no=tracking_no, actor=actor)
+
+
+def on_shipped(*, shipment: Shipment, actor: Actor) -> None:
+    """Hook: a shipment of an order left the warehouse."""
+    if shipment.source_type != SOURCE_TYPE:
+        return
+    order = Order.objects.select_for_update().select_related("channel", "partner").get(pk=int(shipment.source_id))
+    lines = {str(line.pk): line for line in order.lines.all()}
+    portions = []
+    for sl in shipment.lines.all():
+        line = lines.get(sl.source_line_id)
+        if line is None:
+            continue
+        portions.append((line, line.shipped_qty, sl.qty))
+        OrderLine.objects.filter(pk=line.pk).update(shipped_qty=F("shipped_qty") + sl.qty)
+        line.shipped_qty += sl.qty
+    all_out = all(line.cancelled or line.shipped_qty >= line.qty for line in lines.values())
+    first_revenue = not order.revenue_booked
+    wh = shipment.warehouse
+    timeline.add(order, "shipped", f"已从{wh.name}发货，{shipment.carrier} {shipment.tracking_no}", actor,
+                 message_en=f"Shipped from {wh.name}, {shipment.carrier} {shipment.tracking_no}",
+                 data={"shipment": shipment.number, "carrier": shipment.carrier, "tracking_no": shipment.tracking_no})
+    if all_out:
+        transitions.check(order, Order.Status.SHIPPED)
+        order.status, order.shipped_at = Order.Status.SHIPPED, actor.at
+        order.save(update_fields=["status", "shipped_at"])
+    elif order.status == Order.Status.PICKING:
+        order.status = Order.Status.ALLOCATED
+        order.save(update_fields=["status"])
+    if policy().revenue_at == "shipment":
+        amounts = books.revenue_amounts(order, portions, with_fees=first_revenue)
+        voucher = books.book_revenue(order=order, amounts=amounts, actor=actor,
+                                     memo=f"销售 {order.number} {shipment.number}")
+        if voucher is not None:
+            timeline.add(order, "revenue", f"确认收入 ¥{amounts['total']}（凭证 {voucher.display_number}）", actor,
+                         message_en=f"Revenue ¥{amounts['total']} booked (voucher {voucher.display_number})",
+                         data={"voucher": voucher.pk})
+    outbox.emit("oms.order.shipped" if all_out else "oms.order.partially_shipped", aggregate_type="order",
+                aggregate_id=order.number, actor=actor,
+                payload={"number": order.number, "channel": order.channel.code, "external_id": order.external_id,
+                         "shipment": shipment.number, "carrier": shipment.carrier, "tracking_no": shipment.tracking_no})
+
+
+def on_short(*, shipment: Shipment, line, short_qty: Decimal, reason: str, actor: Actor) -> None:
+    """Hook: a short pick. The order line gives back that much allocation; then per setting it is
+    allocated again (another warehouse, or later) or the order is held as out of stock."""
+    if shipment.source_type != SOURCE_TYPE:
+        return
+    from sihe.oms import allocation
+
+    order = Order.objects.select_for_update().get(pk=int(shipment.source_id))
+    OrderLine.objects.filter(pk=int(line.source_line_id)).update(allocated_qty=F("allocated_qty") - short_qty)
+    timeline.add(order, "short_pick", f"{shipment.warehouse.name}拣货缺货 {line.product.sku}×{short_qty.normalize():f}"
+                 + (f"（{reason}）" if reason else ""), actor,
+                 message_en=f"Short pick at {shipment.warehouse.name}: {line.product.sku}×{short_qty.normalize():f}")
+    allocation.allocate(order, actor)
+
+
+def on_cancelled(*, shipment: Shipment, actor: Actor, reason: str = "") -> None:
+    if shipment.source_type != SOURCE_TYPE:
+        return
+    for sl in shipment.lines.all():
+        if sl.source_line_id:
+            OrderLine.objects.filter(pk=int(sl.source_line_id)).update(allocated_qty=F("allocated_qty") - sl.qty)
+
+
+def update_receiver(order: Order, actor: Actor) -> None:
+    """An address change before shipping reaches the order's open shipments too."""
+    shipments_of(order).exclude(state__in=[Shipment.State.SHIPPED, Shipment.State.CANCELLED]).update(
+        receiver_name=order.receiver_name, receiver_phone=order.receiver_phone, province=order.province,
+        city=order.city, district=order.district, address=f"{order.street}{order.address}"[:300])
+
+
+def cancel_order(*, order: Order, actor: Actor, reason: str = "") -> Order:
+    with transaction.atomic():
+        order = Order.objects.select_for_update().get(pk=order.pk)
+        transitions.check(order, Order.Status.CANCELLED)
+        shipped = shipments_of(order).filter(state=Shipment.State.SHIPPED).exists()
+        if shipped:
+            raise ValidationFailed(_("order %(number)s has shipped goods: handle it as a return (after-sales)")
+                                   % {"number": order.number}, field="status", code="already_shipped")
+        for shipment in shipments_of(order).exclude(state=Shipment.State.CANCELLED):
+            shipping.cancel_shipment(shipment=shipment, actor=actor, reason=reason)
+        order.refresh_from_db()
+        order.status = Order.Status.CANCELLED
+        order.save(update_fields=["status"])
+        timeline.add(order, "cancelled", f"订单已取消{('：' + reason) if reason else ''}，库存已释放", actor,
+                     message_en=f"Cancelled{(': ' + reason) if reason else ''}; stock released")
+        audit.record_act(order, actor=actor, action="oms.order.cancel", detail=reason[:200])
+        outbox.emit("oms.order.cancelled", aggregate_type="order", aggregate_id=order.number, actor=actor,
+                    payload={"number": order.number, "reason": reason})
+        return order
+
+
+def start_picking(*, order: Order, actor: Actor) -> Order:
+    with transaction.atomic():
+        order = Order.objects.select_for_update().get(pk=order.pk)
+        transitions.check(order, Order.Status.PICKING)
+        for shipment in shipments_of(order).filter(state=Shipment.State.PENDING):
+            shipping.start_picking(shipment=shipment, actor=actor)
+        order.status = Order.Status.PICKING
+        order.save(update_fields=["status"])
+        timeline.add(order, "picking", "仓库开始拣货", actor, message_en="Picking started")
+        return order
+
+
+def complete_order(*, order: Order, actor: Actor) -> Order:
+    with transaction.atomic():
+        order = Order.objects.select_for_update().get(pk=order.pk)
+        transitions.check(order, Order.Status.COMPLETED)
+        order.status = Order.Status.COMPLETED
+        order.save(update_fields=["status"])
+        timeline.add(order, "completed", "订单完成", actor, message_en="Completed")
+        return order
+
+
+def hold_order(*, order: Order, actor: Actor, detail: str = "") -> Order:
+    from sihe.oms import review
+
+    with transaction.atomic():
+        order = Order.objects.select_for_update().get(pk=order.pk)
+        review.hold(order, Order.Hold.MANUAL, actor, detail=detail or _("held by a person"))
+        audit.record_act(order, actor=actor, action="oms.order.hold", detail=detail[:200])
+        return order
+
+
+def release_order(*, order: Order, actor: Actor, note: str = "") -> Order:
+    from sihe.oms import review
+
+    with transaction.atomic():
+        order = Order.objects.select_for_update().get(pk=order.pk)
+        if order.status != Order.Status.HELD:
+            raise ValidationFailed(_("order %(number)s is not held") % {"number": order.number}, field="status",
+                                   code="not_held")
+        return review.release(order, actor, note=note)
+
+
+def correct_address(*, order: Order, actor: Actor, province: str, city: str, district: str = "",
+                    address: str, receiver_name: str | None = None, receiver_phone: str | None = None) -> Order:
+    """Customer service fixes a bad address; open shipments follow; a held order is reviewed again."""
+    with transaction.atomic():
+        order = Order.objects.select_for_update().get(pk=order.pk)
+        if not order.is_open:
+            raise ValidationFailed(_("order %(number)s is %(status)s: its address can no longer change")
+                                   % {"number": order.number, "status": order.get_status_display()}, field="status")
+        old = order.full_address
+        order.province, order.city, order.district = province[:40], city[:40], district[:40]
+        order.street, order.address = "", address[:300]
+        if receiver_name is not None:
+            order.receiver_name = receiver_name[:100]
+        if receiver_phone is not None:
+            order.receiver_phone = receiver_phone[:40]
+        order.save()
+        update_receiver(order, actor)
+        timeline.add(order, "address_changed", f"客服修改地址：{old} → {order.full_address}", actor,
+                     message_en=f"Address corrected: {old} → {order.full_address}")
+        audit.record_act(order, actor=actor, action="oms.order.address", detail=order.full_address[:200])
+        if order.status == Order.Status.HELD and order.hold_reason == Order.Hold.BAD_ADDRESS:
+            from sihe.oms import allocation, review
+
+            review.review(order, actor)
+            if order.status == Order.Status.REVIEWED:
+                allocation.allocate(order, actor)
+        return order
+

@@ -1,0 +1,346 @@
+"""Intake (O1): a channel's raw JSON in, one order out — reviewed and allocated in the same act.
+
+    receive_order(channel_code=..., body=raw bytes or dict, actor=...) -> IntakeResult
+
+The same order twice is one order (channel + channel order id). A later version (newer
+`updated_at`) applies as changes with history on the timeline: payment, cancel, refund status,
+address change before shipping. A payload we cannot take (malformed, unknown SKU) changes nothing
+but one row of the intake error list, where a person fixes the mapping and replays it.
+"""
+
+import json
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from sihe.catalog.models import Channel, Partner, Product
+from sihe.core import audit, outbox
+from sihe.core.actor import Actor
+from sihe.core.errors import DomainError, NotFound, ValidationFailed
+from sihe.oms import allocation, review, timeline
+from sihe.oms.channels import ChannelPayloadError, NormalizedOrder, normalize
+from sihe.oms.models import ChannelSync, IntakeError, Order, OrderLine, SkuMapping
+
+MAX_BODY = 2_000_000
+
+
+class UnknownSku(ValidationFailed):
+    code = "unknown_sku"
+
+
+@dataclass
+class IntakeResult:
+    order: Order
+    created: bool
+    duplicate: bool = False
+    changes: list[str] = field(default_factory=list)
+
+
+def parse_body(body) -> dict:
+    if isinstance(body, dict):
+        return body
+    if isinstance(body, bytes | bytearray):
+        if len(body) > MAX_BODY:
+            raise ChannelPayloadError("$", _("the payload is larger than 2 MB"))
+        try:
+            body = bytes(body).decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise ChannelPayloadError("$", _("the payload is not UTF-8 text")) from exc
+    try:
+        data = json.loads(body)
+    except (TypeError, ValueError) as exc:
+        raise ChannelPayloadError("$", _("the payload is not valid JSON: %(error)s") % {"error": exc}) from exc
+    if not isinstance(data, dict):
+        raise ChannelPayloadError("$", _("the payload must be a JSON object"))
+    return data
+
+
+def channel_by_code(code: str) -> Channel:
+    channel = Channel.objects.filter(code=code).first()
+    if channel is None:
+        raise NotFound(_("no sales channel %(code)s") % {"code": code}, field="channel_code")
+    if not channel.active:
+        raise ValidationFailed(_("sales channel %(code)s is not active") % {"code": code}, field="channel_code")
+    return channel
+
+
+def resolve_products(channel: Channel, order: NormalizedOrder) -> list[Product]:
+    """Each line's product: a mapping of its channel SKU or outer id first, then our SKU = outer id."""
+    keys = {k for line in order.lines for k in (line.channel_sku, line.outer_sku) if k}
+    mapped = {m.channel_sku: m.product for m in
+              SkuMapping.objects.filter(channel=channel, channel_sku__in=keys).select_related("product", "product__uom")}
+    wanted = {line.outer_sku for line in order.lines if line.outer_sku}
+    products = {p.sku: p for p in Product.objects.filter(sku__in=wanted).select_related("uom")} if wanted else {}
+    out = []
+    for i, line in enumerate(order.lines):
+        product = mapped.get(line.channel_sku) or mapped.get(line.outer_sku) or products.get(line.outer_sku)
+        if product is None or not product.active:
+            shown = line.outer_sku or line.channel_sku or line.name
+            spec = "".join(f" {k}:{v}" for k, v in line.spec.items())
+            raise UnknownSku(_("unknown SKU %(sku)s%(spec)s (%(name)s): map it on the SKU mappings page")
+                             % {"sku": shown, "spec": spec, "name": line.name}, field=f"lines[{i}].sku")
+        out.append(product)
+    return out
+
+
+def _receiver_fields(order: NormalizedOrder) -> dict:
+    r = order.receiver
+    return {"receiver_name": r.name[:100], "receiver_phone": r.phone[:40], "province": r.province[:40],
+            "city": r.city[:40], "district": r.district[:40], "street": r.street[:100], "address": r.detail[:300],
+            "zip": r.zip[:20], "country": r.country[:40]}
+
+
+def _create(channel: Channel, normalized: NormalizedOrder, products: list[Product], payload: dict,
+            actor: Actor) -> Order:
+    partner = None
+    customer_code = normalized.extra.get("customer") if isinstance(normalized.extra, dict) else None
+    if customer_code:
+        partner = Partner.objects.filter(code=customer_code).first()
+        if partner is None:
+            raise ValidationFailed(_("unknown customer %(code)s") % {"code": customer_code}, field="customer")
+    min_days = channel.min_shelf_life_days
+    if partner is not None and partner.min_shelf_life_days is not None:
+        min_days = max(min_days or 0, partner.min_shelf_life_days)
+    order = Order.objects.create(
+        number=f"{channel.code}-{normalized.external_id}"[:80], channel=channel, external_id=normalized.external_id,
+        shop=normalized.shop[:100], channel_status=normalized.channel_status[:60], partner=partner,
+        buyer_id=normalized.buyer.id[:100], buyer_nick=normalized.buyer.nick[:100],
+        buyer_email=normalized.buyer.email[:200], buyer_message=normalized.buyer_message[:500],
+        currency=normalized.currency[:3] or "CNY", goods_total=normalized.goods_total,
+        discount_total=normalized.discount_total, shipping_fee=normalized.shipping_fee, fee_total=normalized.fee_total,
+        tax_total=normalized.tax_total, amount_paid=normalized.amount_paid, platform_subsidy=normalized.platform_subsidy,
+        refunded_total=normalized.refunded_total, prices_include_tax=normalized.prices_include_tax,
+        ordered_at=normalized.created_at, paid_at=normalized.paid_at, channel_updated_at=normalized.updated_at,
+        min_shelf_life_days=min_days, payload=payload, **_receiver_fields(normalized),
+    )
+    OrderLine.objects.bulk_create([
+        OrderLine(order=order, line_no=i, external_line_id=line.external_line_id[:64],
+                  channel_sku=line.channel_sku[:100], outer_sku=line.outer_sku[:100], product=product,
+                  name=(line.name or product.name)[:300], spec=line.spec, qty=line.qty, unit_price=line.unit_price,
+                  line_total=line.line_total, discount=line.discount, tax=line.tax, amount_paid=line.amount_paid,
+                  tax_rate=product.tax_rate, refund_status=line.refund_status[:60],
+                  cancelled=not line.shippable and line.status in ("cancelled", "closed"))
+        for i, (line, product) in enumerate(zip(normalized.lines, products, strict=True), start=1)
+    ])
+    return order
+
+
+def _start(order: Order, normalized: NormalizedOrder, actor: Actor) -> list:
+    """A new order's first steps: received, then (if paid) reviewed and allocated."""
+    entries = [timeline.entry(
+        order, "received", f"已接收{order.channel.name}订单 {order.external_id}，实付 ¥{order.amount_paid}", actor,
+        message_en=f"Received {order.channel.name} order {order.external_id}, paid ¥{order.amount_paid}")]
+    if normalized.status in ("cancelled", "closed"):
+        order.status = Order.Status.CANCELLED
+        order.save(update_fields=["status"])
+        entries.append(timeline.entry(order, "cancelled", "渠道订单已取消", actor, message_en="Cancelled on the channel"))
+        return entries
+    if normalized.status == "pending_payment":
+        entries.append(timeline.entry(order, "waiting", "等待买家付款", actor, message_en="Waiting for payment"))
+        return entries
+    if normalized.status in ("shipped", "completed"):
+        review.hold(order, Order.Hold.MANUAL, actor, detail=_("the channel says it was already shipped"),
+                    entries=entries)
+        return entries
+    review.review(order, actor, entries=entries)
+    if order.status == Order.Status.REVIEWED:
+        allocation.allocate(order, actor, entries=entries)
+    return entries
+
+
+def _changes(order: Order, normalized: NormalizedOrder, payload: dict, actor: Actor) -> list[str]:
+    """Apply a later version of an order we have: what changed, in words, on the timeline."""
+    from sihe.oms import fulfilment
+
+    changes: list[str] = []
+    entries = []
+    shipped = order.status in (Order.Status.SHIPPED, Order.Status.COMPLETED)
+    new_receiver = _receiver_fields(normalized)
+    old_receiver = {k: getattr(order, k) for k in new_receiver}
+    if new_receiver != old_receiver:
+        old_text = "".join(old_receiver[k] for k in ("province", "city", "district", "street", "address"))
+        new_text = "".join(new_receiver[k] for k in ("province", "city", "district", "street", "address"))
+        if shipped:
+            entries.append(timeline.entry(order, "address_refused", f"已发货，地址修改未采用：{new_text}", actor,
+                                          message_en=f"Already shipped: address change not applied ({new_text})"))
+            changes.append("address_refused")
+        else:
+            for key, value in new_receiver.items():
+                setattr(order, key, value)
+            fulfilment.update_receiver(order, actor)
+            entries.append(timeline.entry(order, "address_changed", f"收货地址已修改：{old_text} → {new_text}", actor,
+                                          message_en=f"Address changed: {old_text} → {new_text}",
+                                          data={"old": old_receiver, "new": new_receiver}))
+            changes.append("address")
+    refunds = {line.external_line_id: line.refund_status for line in normalized.lines}
+    for line in order.lines.all():
+        status = refunds.get(line.external_line_id, line.refund_status)
+        if status != line.refund_status:
+            OrderLine.objects.filter(pk=line.pk).update(refund_status=status[:60])
+            entries.append(timeline.entry(order, "refund", f"{line.name} 退款状态：{status or '无'}", actor,
+                                          message_en=f"{line.name} refund status: {status or 'none'}"))
+            changes.append("refund")
+    if normalized.refunded_total != order.refunded_total:
+        order.refunded_total = normalized.refunded_total
+        changes.append("refunded_total")
+    order.channel_status = normalized.channel_status[:60]
+    order.channel_updated_at = normalized.updated_at
+    order.payload = payload
+    order.version = F("version") + 1
+    order.save()
+    order.refresh_from_db(fields=["version"])
+    timeline.TimelineEntry.objects.bulk_create(entries)
+    if normalized.status in ("cancelled", "closed") and order.status != Order.Status.CANCELLED:
+        if shipped:
+            timeline.add(order, "cancel_after_ship", "渠道已取消，但订单已发货：转售后处理", actor,
+                         message_en="Cancelled on the channel after shipping: goes to after-sales")
+            changes.append("cancel_after_ship")
+        else:
+            fulfilment.cancel_order(order=order, actor=actor, reason=_("cancelled on the channel"))
+            changes.append("cancelled")
+    elif order.status == Order.Status.RECEIVED and normalized.status not in ("pending_payment",):
+        order.paid_at = normalized.paid_at
+        order.amount_paid = normalized.amount_paid
+        order.save(update_fields=["paid_at", "amount_paid"])
+        later = [timeline.entry(order, "paid", f"买家已付款 ¥{order.amount_paid}", actor,
+                                message_en=f"Paid ¥{order.amount_paid}")]
+        review.review(order, actor, entries=later)
+        if order.status == Order.Status.REVIEWED:
+            allocation.allocate(order, actor, entries=later)
+        timeline.TimelineEntry.objects.bulk_create(later)
+        changes.append("paid")
+    elif any(status for status in refunds.values()) and order.is_open and order.status != Order.Status.HELD:
+        review.hold(order, Order.Hold.REFUND, actor, detail=_("a line has a refund request"))
+        changes.append("held")
+    return changes
+
+
+def _same_lines(order: Order, normalized: NormalizedOrder) -> str | None:
+    """A later version must keep the order's lines; a different line set is refused (field named)."""
+    ours = {(line.external_line_id, line.qty) for line in order.lines.all()}
+    theirs = {(line.external_line_id[:64], line.qty) for line in normalized.lines}
+    return None if ours == theirs else "lines"
+
+
+def intake(*, channel: Channel, payload: dict, actor: Actor) -> IntakeResult:
+    """One act: normalize, map, create or apply changes, review, allocate; events and audit."""
+    normalized = normalize(channel.type, payload, shop=channel.code)
+    with transaction.atomic():
+        existing = Order.objects.filter(channel=channel, external_id=normalized.external_id).first()
+        if existing is not None:
+            existing = Order.objects.select_for_update().get(pk=existing.pk)
+            if normalized.updated_at <= existing.channel_updated_at:
+                return IntakeResult(order=existing, created=False, duplicate=True)
+            if _same_lines(existing, normalized):
+                raise ValidationFailed(_("a later version of order %(id)s changes its lines; that needs a person")
+                                       % {"id": normalized.external_id}, field="lines", code="lines_changed")
+            changes = _changes(existing, normalized, payload, actor)
+            audit.record_act(existing, actor=actor, action="oms.order.update", detail=", ".join(changes))
+            outbox.emit("oms.order.updated", aggregate_type="order", aggregate_id=existing.number, actor=actor,
+                        payload={"number": existing.number, "changes": changes, "status": existing.status})
+            return IntakeResult(order=existing, created=False, changes=changes)
+        products = resolve_products(channel, normalized)
+        order = _create(channel, normalized, products, payload, actor)
+        entries = _start(order, normalized, actor)
+        timeline.TimelineEntry.objects.bulk_create(entries)
+        outbox.emit("oms.order.received", aggregate_type="order", aggregate_id=order.number, actor=actor,
+                    payload={"number": order.number, "channel": channel.code, "external_id": order.external_id,
+                             "status": order.status, "amount_paid": str(order.amount_paid)})
+        return IntakeResult(order=order, created=True)
+
+
+def _note_sync(channel: Channel, *, ok: bool, order: Order | None = None, error: str = "") -> None:
+    now = timezone.now()
+    values = {"last_error": error[:500], "last_error_at": now, "errors": F("errors") + 1} if not ok else {
+        "orders_in": F("orders_in") + 1, "last_order_at": now,
+        "last_lag_seconds": Decimal(str(round((now - order.channel_updated_at).total_seconds(), 3)))
+        if order is not None else None}
+    if not ChannelSync.objects.filter(channel=channel).update(**values):
+        ChannelSync.objects.get_or_create(channel=channel)
+        ChannelSync.objects.filter(channel=channel).update(**values)
+
+
+def record_error(*, channel: Channel | None, channel_code: str, body, error: DomainError) -> IntakeError:
+    raw = body.decode("utf-8", "replace") if isinstance(body, bytes | bytearray) else (
+        json.dumps(body, ensure_ascii=False) if isinstance(body, dict) else str(body))
+    external_id = ""
+    try:
+        data = json.loads(raw)
+        for key in ("tid", "order_id", "orderId", "id", "shop_order_id"):
+            if isinstance(data, dict) and data.get(key) not in (None, ""):
+                external_id = str(data[key])[:64]
+                break
+    except ValueError:
+        pass
+    with transaction.atomic():
+        same = IntakeError.objects.filter(channel_code=channel_code, external_id=external_id, code=error.code,
+                                          status=IntakeError.Status.OPEN).first() if external_id else None
+        if same is not None:
+            IntakeError.objects.filter(pk=same.pk).update(attempts=F("attempts") + 1, raw=raw, reason=str(error)[:500],
+                                                          field=(error.field or "")[:200])
+            row = same
+        else:
+            row = IntakeError.objects.create(channel=channel, channel_code=channel_code[:40], external_id=external_id,
+                                             code=error.code[:40], field=(error.field or "")[:200],
+                                             reason=str(error)[:500], raw=raw)
+        if channel is not None:
+            _note_sync(channel, ok=False, error=str(error))
+        return row
+
+
+def receive_order(*, channel_code: str, body, actor: Actor) -> IntakeResult:
+    """The entry point of every connector: one durable transaction; a refusal is kept as an intake error."""
+    channel = channel_by_code(channel_code)
+    try:
+        payload = parse_body(body)
+        with transaction.atomic(durable=not transaction.get_connection().in_atomic_block):
+            result = intake(channel=channel, payload=payload, actor=actor)
+            if result.created:
+                _note_sync(channel, ok=True, order=result.order)
+        return result
+    except DomainError as error:
+        if error.status in (400, 404, 422) or error.code in ("unknown_sku", "invalid_payload", "lines_changed"):
+            record_error(channel=channel, channel_code=channel_code, body=body, error=error)
+        raise
+
+
+def replay_error(*, error: IntakeError, actor: Actor, body=None) -> IntakeResult:
+    """Try a stored payload again (after a mapping was added), or a corrected one."""
+    if error.status != IntakeError.Status.OPEN:
+        raise ValidationFailed(_("intake error %(id)s is already %(status)s")
+                               % {"id": error.pk, "status": error.get_status_display()}, field="status")
+    result = receive_order(channel_code=error.channel_code, body=body if body is not None else error.raw, actor=actor)
+    IntakeError.objects.filter(pk=error.pk).update(status=IntakeError.Status.REPLAYED, resolved_at=timezone.now(),
+                                                   order=result.order)
+    return result
+
+
+def dismiss_error(*, error: IntakeError, actor: Actor) -> IntakeError:
+    with transaction.atomic():
+        IntakeError.objects.filter(pk=error.pk).update(status=IntakeError.Status.DISMISSED, resolved_at=timezone.now())
+        audit.record_act(error, actor=actor, action="oms.intake_error.dismiss", detail=error.reason[:100])
+    error.refresh_from_db()
+    return error
+
+
+def map_sku(*, channel: Channel, channel_sku: str, product: Product, actor: Actor, note: str = "") -> SkuMapping:
+    channel_sku = (channel_sku or "").strip()
+    if not channel_sku or len(channel_sku) > 100:
+        raise ValidationFailed(_("the channel SKU is required (at most 100 characters)"), field="channel_sku")
+    with transaction.atomic():
+        mapping, created = SkuMapping.objects.update_or_create(
+            channel=channel, channel_sku=channel_sku, defaults={"product": product, "note": note[:200]})
+        audit.record_act(mapping, actor=actor, action="oms.mapping.create" if created else "oms.mapping.update",
+                         detail=f"{channel.code}:{channel_sku} → {product.sku}")
+        return mapping
+
+
+def unmap_sku(*, mapping: SkuMapping, actor: Actor) -> None:
+    with transaction.atomic():
+        audit.record_act(mapping, actor=actor, action="oms.mapping.delete",
+                         detail=f"{mapping.channel.code}:{mapping.channel_sku}")
+        mapping.delete()

@@ -1,0 +1,258 @@
+"""Orders from every channel, in one shape: the order, its lines, its timeline, and what feeds intake
+(SKU mappings, intake errors a person can fix and replay, channel sync state, review rules).
+
+An order's allocation is its shipments (sihe.wms Shipment, source_type "oms.order"): one per warehouse.
+"""
+
+from decimal import Decimal
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from sihe.catalog.models import Channel, Partner, Product
+
+AMOUNT = {"max_digits": 18, "decimal_places": 2, "default": Decimal("0.00")}
+QTY = {"max_digits": 20, "decimal_places": 6}
+
+
+class Order(models.Model):
+    class Status(models.TextChoices):
+        RECEIVED = "received", _("received")
+        HELD = "held", _("held")
+        REVIEWED = "reviewed", _("reviewed")
+        ALLOCATED = "allocated", _("allocated")
+        PICKING = "picking", _("picking")
+        SHIPPED = "shipped", _("shipped")
+        COMPLETED = "completed", _("completed")
+        CANCELLED = "cancelled", _("cancelled")
+
+    class Hold(models.TextChoices):
+        NONE = "", _("none")
+        AMOUNT_LIMIT = "amount_limit", _("amount above the review limit")
+        BLACKLIST = "blacklist", _("buyer or receiver on the blacklist")
+        BAD_ADDRESS = "bad_address", _("address incomplete or unknown")
+        OUT_OF_STOCK = "out_of_stock", _("out of stock")
+        NOT_PAID = "not_paid", _("not paid yet")
+        REFUND = "refund", _("refund requested")
+        MANUAL = "manual", _("held by a person")
+
+    id = models.BigAutoField(primary_key=True)
+    number = models.CharField(_("number"), max_length=80, unique=True)
+    channel = models.ForeignKey(Channel, on_delete=models.PROTECT, related_name="orders")
+    external_id = models.CharField(_("channel order id"), max_length=64)
+    shop = models.CharField(_("shop"), max_length=100, blank=True)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.RECEIVED, db_index=True)
+    hold_reason = models.CharField(_("hold reason"), max_length=20, choices=Hold.choices, blank=True, default="")
+    hold_detail = models.CharField(_("hold detail"), max_length=300, blank=True)
+    channel_status = models.CharField(_("channel status"), max_length=60, blank=True)
+    refund_status = models.CharField(_("refund status"), max_length=60, blank=True)
+    partner = models.ForeignKey(Partner, null=True, blank=True, on_delete=models.PROTECT, related_name="orders",
+                                verbose_name=_("customer"))
+    buyer_id = models.CharField(_("buyer id"), max_length=100, blank=True)
+    buyer_nick = models.CharField(_("buyer"), max_length=100, blank=True)
+    buyer_email = models.CharField(_("buyer email"), max_length=200, blank=True)
+    buyer_message = models.CharField(_("buyer message"), max_length=500, blank=True)
+    receiver_name = models.CharField(_("receiver"), max_length=100, blank=True)
+    receiver_phone = models.CharField(_("phone"), max_length=40, blank=True)
+    province = models.CharField(_("province"), max_length=40, blank=True)
+    city = models.CharField(_("city"), max_length=40, blank=True)
+    district = models.CharField(_("district"), max_length=40, blank=True)
+    street = models.CharField(_("street"), max_length=100, blank=True)
+    address = models.CharField(_("address detail"), max_length=300, blank=True)
+    zip = models.CharField(_("postcode"), max_length=20, blank=True)
+    country = models.CharField(_("country"), max_length=40, blank=True)
+    currency = models.CharField(_("currency"), max_length=3, default="CNY")
+    goods_total = models.DecimalField(_("goods total"), **AMOUNT)
+    discount_total = models.DecimalField(_("discounts"), **AMOUNT)
+    shipping_fee = models.DecimalField(_("shipping fee"), **AMOUNT)
+    fee_total = models.DecimalField(_("other fees"), **AMOUNT)
+    tax_total = models.DecimalField(_("tax added"), **AMOUNT)
+    amount_paid = models.DecimalField(_("amount paid"), **AMOUNT)
+    platform_subsidy = models.DecimalField(_("platform subsidy"), **AMOUNT)
+    refunded_total = models.DecimalField(_("refunded"), **AMOUNT)
+    revenue_total = models.DecimalField(_("revenue booked (tax incl.)"), **AMOUNT)
+    settled_total = models.DecimalField(_("settled"), **AMOUNT)
+    prices_include_tax = models.BooleanField(default=True)
+    ordered_at = models.DateTimeField(_("ordered at"))
+    paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
+    channel_updated_at = models.DateTimeField(_("channel updated at"))
+    received_at = models.DateTimeField(_("received at"), auto_now_add=True, db_index=True)
+    shipped_at = models.DateTimeField(_("shipped at"), null=True, blank=True)
+    min_shelf_life_days = models.PositiveIntegerField(null=True, blank=True)
+    revenue_booked = models.BooleanField(default=False)
+    version = models.PositiveIntegerField(default=1)
+    payload = models.JSONField(_("channel payload"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("order")
+        constraints = [models.UniqueConstraint(fields=["channel", "external_id"], name="oms_order_channel_external")]
+        indexes = [models.Index(fields=["channel", "status"]), models.Index(fields=["hold_reason"])]
+
+    def __str__(self):
+        return self.number
+
+    @property
+    def is_open(self) -> bool:
+        return self.status not in (self.Status.SHIPPED, self.Status.COMPLETED, self.Status.CANCELLED)
+
+    @property
+    def full_address(self) -> str:
+        return "".join(p for p in (self.province, self.city, self.district, self.street, self.address) if p)
+
+
+class OrderLine(models.Model):
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    line_no = models.PositiveSmallIntegerField()
+    external_line_id = models.CharField(max_length=64, blank=True)
+    channel_sku = models.CharField(_("channel SKU"), max_length=100, blank=True)
+    outer_sku = models.CharField(_("outer id"), max_length=100, blank=True)
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="order_lines")
+    name = models.CharField(_("name"), max_length=300, blank=True)
+    spec = models.JSONField(default=dict, blank=True)
+    qty = models.DecimalField(_("quantity"), **QTY)
+    unit_price = models.DecimalField(_("unit price"), max_digits=18, decimal_places=6)
+    line_total = models.DecimalField(_("line total"), **AMOUNT)
+    discount = models.DecimalField(_("discount"), **AMOUNT)
+    tax = models.DecimalField(_("tax added"), **AMOUNT)
+    amount_paid = models.DecimalField(_("amount"), **AMOUNT)
+    tax_rate = models.DecimalField(_("tax rate"), max_digits=4, decimal_places=2)
+    allocated_qty = models.DecimalField(_("allocated"), default=Decimal(0), **QTY)
+    shipped_qty = models.DecimalField(_("shipped"), default=Decimal(0), **QTY)
+    refund_status = models.CharField(_("refund status"), max_length=60, blank=True)
+    cancelled = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["order", "line_no"]
+        constraints = [
+            models.UniqueConstraint(fields=["order", "line_no"], name="oms_line_no_unique"),
+            models.CheckConstraint(condition=Q(qty__gt=0), name="oms_line_qty_positive"),
+        ]
+
+    @property
+    def backorder_qty(self) -> Decimal:
+        return Decimal(0) if self.cancelled else max(self.qty - self.allocated_qty, Decimal(0))
+
+
+class TimelineEntry(models.Model):
+    """One step of an order's life, in words a person reads ("已分配至上海仓，预计16:00发货")."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="timeline")
+    at = models.DateTimeField()
+    kind = models.CharField(max_length=40)
+    message = models.CharField(max_length=500)
+    message_en = models.CharField(max_length=500, blank=True)
+    actor = models.CharField(max_length=150, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["order", "at", "id"]
+
+
+class SkuMapping(models.Model):
+    """A channel's SKU id or outer id (with its variant, 颜色/尺码) → our product."""
+
+    channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="sku_mappings")
+    channel_sku = models.CharField(_("channel SKU / outer id"), max_length=100)
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="channel_mappings")
+    note = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["channel", "channel_sku"], name="oms_mapping_unique")]
+
+
+class IntakeError(models.Model):
+    """A payload we refused: kept here only, with its reason, until a person fixes and replays it."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("open")
+        REPLAYED = "replayed", _("replayed")
+        DISMISSED = "dismissed", _("dismissed")
+
+    channel = models.ForeignKey(Channel, null=True, blank=True, on_delete=models.CASCADE, related_name="intake_errors")
+    channel_code = models.CharField(max_length=40)
+    external_id = models.CharField(max_length=64, blank=True)
+    code = models.CharField(max_length=40)
+    field = models.CharField(max_length=200, blank=True)
+    reason = models.CharField(max_length=500)
+    raw = models.TextField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN, db_index=True)
+    attempts = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    order = models.ForeignKey(Order, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+
+class ChannelSync(models.Model):
+    """How a channel's orders come in and how current they are (last pull, lag, errors)."""
+
+    class Mode(models.TextChoices):
+        PUSH = "push", _("pushed to our API")
+        PULL = "pull", _("pulled from the channel")
+        WEBHOOK = "webhook", _("channel webhook")
+
+    channel = models.OneToOneField(Channel, on_delete=models.CASCADE, related_name="sync")
+    mode = models.CharField(max_length=10, choices=Mode.choices, default=Mode.PUSH)
+    endpoint = models.URLField(blank=True)
+    secret = models.CharField(max_length=200, blank=True)
+    cursor = models.CharField(max_length=100, blank=True)
+    last_pull_at = models.DateTimeField(null=True, blank=True)
+    last_order_at = models.DateTimeField(null=True, blank=True)
+    last_lag_seconds = models.DecimalField(max_digits=12, decimal_places=3, null=True, blank=True)
+    orders_in = models.PositiveIntegerField(default=0)
+    errors = models.PositiveIntegerField(default=0)
+    last_error = models.CharField(max_length=500, blank=True)
+    last_error_at = models.DateTimeField(null=True, blank=True)
+    safety_stock = models.DecimalField(max_digits=20, decimal_places=6, default=Decimal(0))
+
+
+class ReviewPolicy(models.Model):
+    """The order engine's settings (one row): review limits, out-of-stock handling, revenue timing."""
+
+    class Stockout(models.TextChoices):
+        BACKORDER = "backorder", _("ship what is there, backorder the rest (补发)")
+        HOLD = "hold", _("hold the whole order")
+
+    class Revenue(models.TextChoices):
+        SHIPMENT = "shipment", _("at shipment")
+        INVOICE = "invoice", _("at invoice")
+
+    amount_limit = models.DecimalField(max_digits=18, decimal_places=2, default=Decimal("20000.00"))
+    hold_buyer_message = models.BooleanField(default=False)
+    stockout = models.CharField(max_length=10, choices=Stockout.choices, default=Stockout.BACKORDER)
+    revenue_at = models.CharField(max_length=10, choices=Revenue.choices, default=Revenue.SHIPMENT)
+    split_penalty_km = models.DecimalField(max_digits=10, decimal_places=1, default=Decimal("500.0"))
+    default_carrier = models.CharField(max_length=40, default="SF")
+    ship_by_hour = models.PositiveSmallIntegerField(default=16)
+
+
+class Blacklist(models.Model):
+    class Kind(models.TextChoices):
+        BUYER = "buyer", _("buyer id")
+        PHONE = "phone", _("phone")
+        ADDRESS = "address", _("address contains")
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    value = models.CharField(max_length=200)
+    reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["kind", "value"], name="oms_blacklist_unique")]
+
+
+class Settlement(models.Model):
+    """Money in for orders: a platform settlement (支付宝/平台, net of commission) or a bank receipt."""
+
+    class Kind(models.TextChoices):
+        PLATFORM = "platform", _("platform settlement")
+        BANK = "bank", _("bank receipt")
+
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="settlements")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    amount = models.DecimalField(**AMOUNT)  # money received
+    fee = models.DecimalField(**AMOUNT)  # platform commission kept back
+    date = models.DateField()
+    reference = models.CharField(max_length=100, blank=True)
+    voucher_id = models.BigIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)

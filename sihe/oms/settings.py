@@ -1,0 +1,13 @@
+"""The order engine's settings, kept in one `ReviewPolicy` row an admin edits (created with defaults)."""
+
+from sihe.oms.models import ReviewPolicy
+
+
+def policy() -> ReviewPolicy:
+    row = ReviewPolicy.objects.order_by("pk").first()
+    return row if row is not None else ReviewPolicy.objects.create()
+
+
+def revenue_recognition() -> str:
+    """"shipment" (revenue booked when goods leave) or "invoice" (when the 数电发票 is issued)."""
+    return policy().revenue_at

@@ -1,0 +1,17 @@
+"""The order's timeline: every step in words people read, in Chinese and English."""
+
+from sihe.core.actor import Actor
+from sihe.oms.models import Order, TimelineEntry
+
+
+def entry(order: Order, kind: str, message: str, actor: Actor, *, message_en: str = "",
+          data: dict | None = None) -> TimelineEntry:
+    return TimelineEntry(order=order, at=actor.at, kind=kind, message=message[:500], message_en=message_en[:500],
+                         actor=actor.username, data=data or {})
+
+
+def add(order: Order, kind: str, message: str, actor: Actor, *, message_en: str = "",
+        data: dict | None = None) -> TimelineEntry:
+    row = entry(order, kind, message, actor, message_en=message_en, data=data)
+    row.save()
+    return row
