@@ -1,5 +1,223 @@
-"""Channel intake (O1): raw channel JSON in, one normalized order; SKU mappings; sync state."""
+"""Channel intake (O1): raw channel JSON in, one normalized order; SKU mappings; sync state; intake errors.
 
-from ninja import Router
+`POST /api/v1/channels/{channel_code}/orders` takes the channel's own order JSON as the body (Taobao
+trade, JD order, Douyin shop_order, Shopify order, WooCommerce order, or Sihe's own format for POS,
+dealer and API channels). 201 for a new order, 200 for one we already had (a later version applies its
+changes); a malformed payload or an unknown SKU → 422 naming the JSON path, kept on the intake error list.
+"""
+
+from django.db import transaction
+from ninja import Field, Path, Router, Schema
+from pydantic import ConfigDict
+
+from sihe.api.pagination import MAX_INT
+from sihe.api.security import authorize
+from sihe.catalog.models import Channel, Product
+from sihe.core.errors import NotFound, ValidationFailed
+from sihe.oms import atp, connectors, selectors, services
+from sihe.oms.models import IntakeError, SkuMapping
 
 router = Router(tags=["channels"])
+
+RAW_BODY = {"requestBody": {"required": True, "content": {"application/json": {"schema": {
+    "type": "object", "additionalProperties": True,
+    "description": "the channel's own order JSON, as the platform sends it"}}}}}
+
+
+class IntakeOut(Schema):
+    created: bool
+    duplicate: bool
+    changes: list[str]
+    order: dict
+
+
+def _channel(code: str) -> Channel:
+    channel = Channel.objects.filter(code=code).first()
+    if channel is None:
+        raise NotFound(f"no sales channel {code}", field="channel_code")
+    return channel
+
+
+@router.post("/channels/{channel_code}/orders", response={200: IntakeOut, 201: IntakeOut}, openapi_extra=RAW_BODY,
+             summary="Take one order in the channel's own JSON (new: 201; known: 200, later versions apply)")
+def post_channel_order(request, channel_code: str):
+    actor = authorize(request, "orders.manage")
+    result = services.receive_order(channel_code=channel_code, body=request.body, actor=actor)
+    body = {"created": result.created, "duplicate": result.duplicate, "changes": result.changes,
+            "order": selectors.detail(result.order)}
+    return (201 if result.created else 200), body
+
+
+@router.post("/channels/{channel_code}/webhook", response={200: IntakeOut, 201: IntakeOut}, openapi_extra=RAW_BODY,
+             auth=None, summary="A channel's signed webhook (Shopify / WooCommerce HMAC with the channel's secret)")
+def post_channel_webhook(request, channel_code: str):
+    result = connectors.receive_webhook(channel_code=channel_code, headers=dict(request.headers), body=request.body)
+    body = {"created": result.created, "duplicate": result.duplicate, "changes": result.changes,
+            "order": selectors.detail(result.order)}
+    return (201 if result.created else 200), body
+
+
+class SyncOut(Schema):
+    channel: str
+    name: str
+    type: str
+    mode: str
+    last_pull_at: str | None
+    last_order_at: str | None
+    lag_seconds: str | None
+    orders_in: int
+    errors: int
+    last_error: str
+    open_intake_errors: int
+
+
+@router.get("/channels/sync", response=list[SyncOut], summary="Each channel's sync state: last pull, lag, errors")
+def get_sync(request):
+    authorize(request, "orders.view")
+    return selectors.sync_states()
+
+
+class SyncIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+    mode: str = Field("pull", pattern="^(push|pull|webhook)$")
+    endpoint: str = Field("", max_length=200)
+    secret: str = Field("", max_length=200)
+    safety_stock: str = Field("0", max_length=20)
+
+
+@router.put("/channels/{channel_code}/sync", response=SyncOut, summary="Set how a channel's orders come in")
+def put_sync(request, channel_code: str, payload: SyncIn):
+    actor = authorize(request, "orders.manage")
+    connectors.configure(channel=_channel(channel_code), mode=payload.mode, endpoint=payload.endpoint,
+                         secret=payload.secret, safety_stock=payload.safety_stock, actor=actor)
+    return next(s for s in selectors.sync_states() if s["channel"] == channel_code)
+
+
+class PullOut(Schema):
+    fetched: int
+    created: int
+    updated: int
+    refused: int
+    cursor: str
+
+
+@router.post("/channels/{channel_code}/pull", response=PullOut, summary="Pull new and changed orders from the channel now")
+def post_pull(request, channel_code: str):
+    actor = authorize(request, "orders.manage")
+    return connectors.pull(channel=_channel(channel_code), actor=actor)
+
+
+class AtpItem(Schema):
+    sku: str
+    atp: str
+
+
+@router.get("/channels/{channel_code}/atp", response=list[AtpItem],
+            summary="Available-to-promise of this channel (Σ available − safety stock)")
+def get_atp(request, channel_code: str, sku: str | None = None):
+    authorize(request, "orders.view")
+    channel = _channel(channel_code)
+    result = atp.atp([sku] if sku else None, [channel])
+    return [{"sku": s, "atp": format(q.normalize(), "f")} for s, q in result.get(channel.code, {}).items()]
+
+
+class MappingIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+    channel_sku: str = Field(..., min_length=1, max_length=100)
+    sku: str = Field(..., min_length=1, max_length=64)
+    note: str = Field("", max_length=200)
+
+
+class MappingOut(Schema):
+    id: int
+    channel: str
+    channel_sku: str
+    sku: str
+    note: str
+
+
+def _mapping_out(m: SkuMapping) -> dict:
+    return {"id": m.pk, "channel": m.channel.code, "channel_sku": m.channel_sku, "sku": m.product.sku, "note": m.note}
+
+
+@router.get("/channels/{channel_code}/mappings", response=list[MappingOut], summary="SKU mappings of a channel")
+def get_mappings(request, channel_code: str):
+    authorize(request, "orders.view")
+    channel = _channel(channel_code)
+    return [_mapping_out(m) for m in channel.sku_mappings.select_related("product", "channel").order_by("channel_sku")]
+
+
+@router.post("/channels/{channel_code}/mappings", response={201: MappingOut},
+             summary="Map a channel SKU / outer id (or variant) to our SKU")
+def post_mapping(request, channel_code: str, payload: MappingIn):
+    actor = authorize(request, "orders.manage")
+    channel = _channel(channel_code)
+    product = Product.objects.filter(sku=payload.sku).first()
+    if product is None:
+        raise ValidationFailed(f"unknown SKU {payload.sku}", field="sku", code="unknown_sku")
+    with transaction.atomic(durable=True):
+        mapping = services.map_sku(channel=channel, channel_sku=payload.channel_sku, product=product, actor=actor,
+                                   note=payload.note)
+    return 201, _mapping_out(mapping)
+
+
+@router.delete("/channels/{channel_code}/mappings/{mapping_id}", response={204: None}, summary="Remove a mapping")
+def delete_mapping(request, channel_code: str, mapping_id: int = Path(..., ge=1, le=MAX_INT)):
+    actor = authorize(request, "orders.manage")
+    mapping = SkuMapping.objects.filter(pk=mapping_id, channel__code=channel_code).select_related("channel").first()
+    if mapping is None:
+        raise NotFound(f"no mapping {mapping_id} on {channel_code}", field="mapping_id")
+    services.unmap_sku(mapping=mapping, actor=actor)
+    return 204, None
+
+
+class IntakeErrorOut(Schema):
+    id: int
+    channel: str
+    external_id: str
+    code: str
+    field: str
+    reason: str
+    status: str
+    attempts: int
+    created_at: str
+
+
+def _error_out(e: IntakeError) -> dict:
+    return {"id": e.pk, "channel": e.channel_code, "external_id": e.external_id, "code": e.code, "field": e.field,
+            "reason": e.reason, "status": e.status, "attempts": e.attempts, "created_at": e.created_at.isoformat()}
+
+
+@router.get("/intake-errors", response=list[IntakeErrorOut], summary="Payloads refused at intake, to fix and replay")
+def get_intake_errors(request, status: str = "open", channel: str | None = None):
+    authorize(request, "orders.view")
+    qs = IntakeError.objects.order_by("-created_at", "-id")
+    if status != "all":
+        qs = qs.filter(status=status)
+    if channel:
+        qs = qs.filter(channel_code=channel)
+    return [_error_out(e) for e in qs[:500]]
+
+
+def _error(error_id: int) -> IntakeError:
+    found = IntakeError.objects.filter(pk=error_id).first()
+    if found is None:
+        raise NotFound(f"no intake error {error_id}", field="error_id")
+    return found
+
+
+@router.post("/intake-errors/{error_id}/replay", response={200: IntakeOut, 201: IntakeOut},
+             summary="Replay a refused payload (after mapping its SKUs), or a corrected body if one is sent")
+def post_replay(request, error_id: int = Path(..., ge=1, le=MAX_INT)):
+    actor = authorize(request, "orders.manage")
+    error = _error(error_id)
+    result = services.replay_error(error=error, actor=actor, body=request.body or None)
+    body = {"created": result.created, "duplicate": result.duplicate, "changes": result.changes,
+            "order": selectors.detail(result.order)}
+    return (201 if result.created else 200), body
+
+
+@router.post("/intake-errors/{error_id}/dismiss", response=IntakeErrorOut, summary="Dismiss a refused payload")
+def post_dismiss(request, error_id: int = Path(..., ge=1, le=MAX_INT)):
+    actor = authorize(request, "orders.manage")
+    return _error_out(services.dismiss_error(error=_error(error_id), actor=actor))

@@ -50,7 +50,11 @@ def revenue_amounts(order: Order, portions: list[tuple[object, Decimal, Decimal]
         if now <= 0:
             continue
         gross = _share(line.amount_paid, before + now, line.qty) - _share(line.amount_paid, before, line.qty)
-        line_net, _tax = split_gross(gross, line.tax_rate)
+        if before == 0 and now >= line.qty and line.prices_include_tax and line.discount:
+            # the whole line at once: split as the 数电发票 does (被折扣行 − 折扣行), to the fen
+            line_net = split_gross(line.line_total, line.tax_rate)[0] - split_gross(line.discount, line.tax_rate)[0]
+        else:
+            line_net, _tax = split_gross(gross, line.tax_rate)
         total += gross
         net += line_net
         first_rate = first_rate if first_rate is not None else line.tax_rate

@@ -130,6 +130,10 @@ class OrderLine(models.Model):
         ]
 
     @property
+    def prices_include_tax(self) -> bool:
+        return self.order.prices_include_tax
+
+    @property
     def backorder_qty(self) -> Decimal:
         return Decimal(0) if self.cancelled else max(self.qty - self.allocated_qty, Decimal(0))
 
