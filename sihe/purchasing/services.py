@@ -100,7 +100,7 @@ def _set_status(order: PurchaseOrder, target: str, actor: Actor) -> None:
 
 def _tax_rate(value, *, field: str, default: Decimal) -> Decimal:
     if value is None or value == "":
-        return default
+        return Decimal(str(default))
     rate = to_decimal(value, field=field)
     if rate < 0 or rate > MAX_TAX_RATE or rate != rate.quantize(Decimal("0.01")):
         raise ValidationFailed(_("tax rate must be between 0 and 0.17 with two decimals, e.g. 0.13"), field=field)

@@ -1,9 +1,11 @@
 """Fixtures of the purchasing tests: a supplier, a warehouse with a dock and bins, products with GTINs."""
 
 import pytest
+from django.contrib.auth import get_user_model
 
 from sihe.catalog.models import Partner, Product, Uom
 from sihe.core.actor import Actor
+from sihe.core.roles import assign_role
 from tests.stock.conftest import make_warehouse
 
 
@@ -38,9 +40,16 @@ def products(db):
             "TEA": make_product("TEA", gtin13("690123456790"))}
 
 
+def quick_user(role: str, username: str):
+    """A user of a role without a password hash (hashing costs ~0.3 s a user; API tests use tokens)."""
+    user = get_user_model().objects.create_user(username=username, password=None)
+    assign_role(user, role)
+    return user
+
+
 @pytest.fixture
-def people(make_user):
+def people(db):
     """Two managers (maker and approver), an accountant, an admin: as users and as actors."""
-    users = {"buyer": make_user("manager", "buyer"), "boss": make_user("manager", "boss"),
-             "accountant": make_user("accountant", "acc"), "admin": make_user("admin", "root")}
+    users = {"buyer": quick_user("manager", "buyer"), "boss": quick_user("manager", "boss"),
+             "accountant": quick_user("accountant", "acc"), "admin": quick_user("admin", "root")}
     return {name: (user, Actor.for_user(user, via="api")) for name, user in users.items()}
