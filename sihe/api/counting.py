@@ -21,13 +21,13 @@ from sihe.api.security import authorize
 from sihe.catalog.models import Location, Product, Warehouse, Zone
 from sihe.core.errors import NotFound, ValidationFailed
 from sihe.core.money import to_decimal
-from sihe.ledger.models import Voucher
 from sihe.stock.events import d
-from sihe.stock.models import Lot, StockMove
+from sihe.stock.models import Lot
 from sihe.stock.units import parse_date
 from sihe.wms import trace
 from sihe.wms.counting import scan, services
 from sihe.wms.counting.models import CountLine, CountTask
+from sihe.wms.counting.selectors import adjustments_of, vouchers_of
 
 router = Router(tags=["warehouse"])
 
@@ -209,17 +209,6 @@ def count_out(task: CountTask, *, with_lines: bool = True) -> dict:
         "gain_value": format(task.gain_value, "f"), "loss_value": format(task.loss_value, "f"),
         "lines": [line_out(ln, reveal=reveal) for ln in lines] if lines is not None else None,
     }
-
-
-def adjustments_of(task: CountTask) -> list[StockMove]:
-    return list(StockMove.objects.filter(reference=task.number, kind=StockMove.Kind.ADJUSTMENT)
-                .select_related("product", "lot", "src_location", "dst_location").prefetch_related("layers")
-                .order_by("id"))
-
-
-def vouchers_of(moves: list[StockMove]) -> list[Voucher]:
-    return list(Voucher.objects.filter(source_type="stock_move", source_id__in=[str(m.pk) for m in moves])
-                .prefetch_related("lines__account").order_by("id"))
 
 
 def close_out(task: CountTask) -> dict:
