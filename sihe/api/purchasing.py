@@ -19,6 +19,7 @@ from sihe.api.pagination import MAX_INT, Page
 from sihe.api.security import authorize
 from sihe.catalog.models import Partner, Product, Warehouse
 from sihe.core.errors import ValidationFailed
+from sihe.core.money import round_money
 from sihe.purchasing import selectors, services
 from sihe.purchasing.errors import UnknownReference
 from sihe.purchasing.models import PurchaseOrder, SupplierInvoice, SupplierPayment
@@ -35,7 +36,7 @@ class Strict(Schema):
 
 
 def _m(value) -> str:
-    return format(value, "f")
+    return format(round_money(Decimal(value)), "f")
 
 
 def _supplier(code: str, field: str = "supplier") -> Partner:
