@@ -1,6 +1,12 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-from sihe.web.invoices import views  # noqa: F401
+from sihe.web.invoices import views
 
 app_name = "web_invoices"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.invoice_list, name="list"),
+    path("<int:pk>/", views.invoice_detail, name="detail"),
+    path("<int:pk>/xml/", views.invoice_file, {"fmt": "xml"}, name="xml"),
+    path("<int:pk>/pdf/", views.invoice_file, {"fmt": "pdf"}, name="pdf"),
+    path("<int:pk>/red/", views.invoice_red, name="red"),
+]

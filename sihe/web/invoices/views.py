@@ -1,1 +1,95 @@
-"""数电发票 pages: list, detail, XML/PDF downloads, red invoices."""
+"""数电发票 pages: list, detail (lines, totals, 大写, orders, XML/PDF downloads), red invoices."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from sihe.core.errors import DomainError, NotFound
+from sihe.core.roles import can
+from sihe.invoicing import selectors, services
+from sihe.invoicing.models import Invoice
+from sihe.oms import billing
+from sihe.web.permissions import require_permission
+
+PAGE_SIZE = 50
+
+
+def _invoice(pk: int) -> Invoice:
+    try:
+        return selectors.invoice_by_id(pk)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+
+
+@require_permission("invoices.view")
+def invoice_list(request):
+    q = (request.GET.get("q") or "").strip()[:100]
+    kind = request.GET.get("kind") if request.GET.get("kind") in Invoice.Kind.values else ""
+    status = request.GET.get("status") if request.GET.get("status") in Invoice.Status.values else ""
+    rows = selectors.invoices(q=q, kind=kind, status=status)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = "&".join(f"{k}={v}" for k, v in (("q", q), ("kind", kind), ("status", status)) if v)
+    return render(request, "web_invoices/list.html", {
+        "page": page, "rows": page.object_list, "q": q, "kind": kind, "status": status, "querystring": query,
+        "kinds": Invoice.Kind.choices, "statuses": Invoice.Status.choices,
+    })
+
+
+def _order_url(source) -> str | None:
+    if source.source_type != billing.SOURCE:
+        return None
+    try:
+        return reverse("web_oms:order", args=[int(source.source_id)])
+    except (NoReverseMatch, ValueError):
+        return None
+
+
+@require_permission("invoices.view")
+def invoice_detail(request, pk: int):
+    invoice = _invoice(pk)
+    sources = [{"source": s, "url": _order_url(s)} for s in invoice.sources.all()]
+    can_issue = can(request.user, "invoices.issue") and invoice.can_reverse()
+    return render(request, "web_invoices/detail.html", {
+        "invoice": invoice, "lines": list(invoice.lines.all()), "sources": sources,
+        "remaining": selectors.remaining(invoice) if can_issue else [], "can_issue": can_issue,
+        "type_name": services.to_pure(invoice).type_name,
+    })
+
+
+@require_permission("invoices.view")
+def invoice_file(request, pk: int, fmt: str):
+    invoice = _invoice(pk)
+    if fmt == "xml":
+        response = HttpResponse(services.to_xml(invoice), content_type="application/xml")
+    else:
+        response = HttpResponse(services.to_pdf(invoice), content_type="application/pdf")
+    response["Content-Disposition"] = f'{"inline" if fmt == "pdf" else "attachment"}; filename="{invoice.number}.{fmt}"'
+    return response
+
+
+@require_POST
+@require_permission("invoices.issue")
+def invoice_red(request, pk: int):
+    invoice = _invoice(pk)
+    whole = request.POST.get("scope") != "lines"
+    lines = None
+    if not whole:
+        lines = []
+        for line in invoice.lines.all():
+            qty = (request.POST.get(f"qty_{line.seq}") or "").strip()
+            if qty and qty != "0":
+                lines.append(services.RedLineIn(line=line.seq, qty=qty))
+    try:
+        with transaction.atomic(durable=True):
+            red = billing.reverse_invoice(invoice=invoice, lines=lines, reason=request.POST.get("reason", ""),
+                                          actor=request.actor)
+    except DomainError as exc:
+        messages.error(request, f"{exc.field}: {exc.message}" if exc.field else exc.message)
+        return redirect("web_invoices:detail", pk=pk)
+    messages.success(request, _("Red invoice %(number)s issued.") % {"number": red.number})
+    return redirect("web_invoices:detail", pk=red.pk)

@@ -1,0 +1,119 @@
+"""The invoice pages: list, detail with totals and 大写, downloads, red invoice form; and in a browser."""
+
+import os
+from pathlib import Path
+
+import pytest
+from django.db import transaction
+from django.test import Client
+
+from sihe.invoicing.models import Invoice
+from sihe.oms import billing
+
+SHOTS = Path(os.environ.get("SIHE_VAR_DIR") or Path(__file__).resolve().parents[2] / "var") / "screens"
+BUYER_ID = "91350100M000100Y43"
+
+
+def login(make_user, role: str) -> Client:
+    make_user(role, username=f"{role}_inv", password="pw-inv-1")
+    client = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert client.login(username=f"{role}_inv", password="pw-inv-1")
+    return client
+
+
+@pytest.mark.django_db
+def test_list_detail_downloads_and_red_form(company, make_order, make_user, actor):
+    order = make_order([("CUP-1", "1", "99.90"), ("TEE-1", "3", "1134.66")], number="TB-100")
+    invoice = billing.invoice_orders(orders=[order.pk], buyer_name="上海示例食品加工有限公司", buyer_tax_id=BUYER_ID,
+                                     actor=actor)
+    client = login(make_user, "accountant")
+    # the list shows the invoice with its total
+    page = client.get("/invoices/?q=TB-100").content.decode()
+    assert invoice.number in page and "1234.56" in page
+    # the detail shows lines, totals, 大写 and the order
+    page = client.get(f"/invoices/{invoice.pk}/").content.decode()
+    for text in ("*日用杂品*陶瓷马克杯", "*服装*纯棉T恤", "¥1092.53", "¥142.03", "¥1234.56", "壹仟贰佰叁拾肆圆伍角陆分",
+                 "TB-100", "电子发票（普通发票）", 'name="qty_2"'):
+        assert text in page, text
+    xml = client.get(f"/invoices/{invoice.pk}/xml/")
+    assert xml["Content-Type"] == "application/xml" and invoice.number.encode() in xml.content
+    assert client.get(f"/invoices/{invoice.pk}/pdf/").content[:5] == b"%PDF-"
+    # a red invoice for one returned T-shirt from the form
+    r = client.post(f"/invoices/{invoice.pk}/red/", {"scope": "lines", "qty_2": "1", "reason": "退货 RMA-9"})
+    red = Invoice.objects.get(kind="red")
+    assert r.status_code == 302 and r["Location"] == f"/invoices/{red.pk}/"
+    assert str(red.total) == "-378.22"
+    page = client.get(r["Location"]).content.decode()
+    assert "（负数）叁佰柒拾捌圆贰角贰分" in page and invoice.number in page
+    # a refused red (more than is left) shows the reason and changes nothing
+    r = client.post(f"/invoices/{invoice.pk}/red/", {"scope": "lines", "qty_2": "9", "reason": "x"}, follow=True)
+    assert "lines[0].qty" in r.content.decode() and Invoice.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_permissions_of_the_pages(company, make_order, make_user, actor):
+    order = make_order([("CUP-1", "1", "99.90")])
+    invoice = billing.invoice_orders(orders=[order.pk], buyer_name="张三", actor=actor)
+    warehouse = login(make_user, "warehouse")
+    assert warehouse.get("/invoices/").status_code == 403
+    manager = login(make_user, "manager")
+    assert manager.get(f"/invoices/{invoice.pk}/").status_code == 200
+    assert manager.get("/invoices/999999/").status_code == 404
+    assert warehouse.post(f"/invoices/{invoice.pk}/red/", {"reason": "x"}).status_code == 403
+    assert Invoice.objects.count() == 1
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_accountant_reads_an_invoice_and_issues_a_red_one_in_the_browser(live_server, company, make_order, make_user,
+                                                                        request):
+    from sihe.core.actor import Actor
+
+    # given an invoice for a shipped order (all database work before Playwright starts)
+    order = make_order([("CUP-1", "1", "99.90"), ("TEE-1", "3", "1134.66")], number="TB-2025-0001")
+    with transaction.atomic():
+        invoice = billing.invoice_orders(orders=[order.pk], buyer_name="上海示例食品加工有限公司",
+                                         buyer_tax_id=BUYER_ID, actor=Actor.system("test"))
+    number = invoice.number
+    make_user("accountant", username="kuaiji", password="pw-inv-1")
+    from playwright.sync_api import sync_playwright
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"], headless=True)
+            page = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900}).new_page()
+            page.goto(f"{live_server.url}/login/")
+            page.fill("#id_username", "kuaiji")
+            page.fill("#id_password", "pw-inv-1")
+            page.click("form[action='/login/'] button")
+            page.wait_for_url(f"{live_server.url}/")
+            # when the accountant opens 发票 from the navigation
+            page.click('.sidenav a[data-nav="web_invoices:list"]')
+            page.wait_for_selector("table.invoices")
+            assert page.locator("table.invoices tbody tr").count() == 1
+            page.screenshot(path=str(SHOTS / "invoices-list.png"), full_page=True)
+            page.click(f"text={number}")
+            # then the detail shows the totals and the 大写
+            page.wait_for_selector("[data-field=words]")
+            assert page.locator("[data-field=number]").inner_text() == number
+            assert page.locator("[data-field=total]").inner_text() == "¥1234.56"
+            assert page.locator("[data-field=words]").inner_text() == "⊗ 壹仟贰佰叁拾肆圆伍角陆分"
+            page.screenshot(path=str(SHOTS / "invoice-detail.png"), full_page=True)
+            # when one T-shirt comes back
+            page.check("input[name=scope][value=lines]")
+            page.fill("input[name=qty_2]", "1")
+            page.fill("input[name=reason]", "退货 RMA-1")
+            page.click(".red-form button[type=submit]")
+            page.wait_for_selector(".red-mark")
+            assert page.locator("[data-field=total]").inner_text() == "¥-378.22"
+            assert page.locator("[data-field=words]").inner_text() == "⊗ （负数）叁佰柒拾捌圆贰角贰分"
+            page.screenshot(path=str(SHOTS / "invoice-red.png"), full_page=True)
+            browser.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
