@@ -94,3 +94,17 @@ def ship_order(wh, lines, *, number: str, actor, mrsl: int | None = None, cutoff
         warehouse=wh, lines=[shipping.ShipLineIn(product=p, qty=D(str(n))) for p, n in lines],
         source_type="test.order", source_id=number, source_number=number, customer="上海便利店", receiver=RECEIVER,
         min_shelf_life_days=mrsl, cutoff_at=cutoff, actor=actor)
+
+
+@pytest.fixture
+def client_as(make_user):
+    """client_as("warehouse") -> a Django test client logged in as a user of that role (zh-Hans by default)."""
+    from django.test import Client
+
+    def _client(role: str, language: str | None = None) -> Client:
+        user = make_user(role, username=f"{role}_out")
+        client = Client(HTTP_ACCEPT_LANGUAGE=language) if language else Client()
+        client.force_login(user)
+        return client
+
+    return _client

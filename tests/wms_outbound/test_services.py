@@ -4,6 +4,7 @@ import datetime
 from decimal import Decimal as D
 
 import pytest
+from django.utils import translation
 
 from sihe.core.errors import Conflict, DomainError, InvalidTransition, ValidationFailed
 from sihe.core.models import Event
@@ -85,12 +86,15 @@ def test_scan_refusals_name_the_reason_and_the_right_bin(wave, actor, today):
     err = refusal(scan, picklist=pl, barcode=gs1(MILK_GTIN, "L1", today + datetime.timedelta(days=10)), actor=actor)
     assert (err.code, err.extra["expected_lot"], err.extra["expected_location"]) == ("short_shelf_life", "L2",
                                                                                        "A-01-03-L")
-    assert err.message == (f"lot L1 expires {(today + datetime.timedelta(days=10)).isoformat()}: 10 days left, "
-                           "the customer needs at least 30; pick L2 (A-01-03-L)")
+    expiry = (today + datetime.timedelta(days=10)).isoformat()
+    assert err.message == f"批次 L1 于 {expiry} 到期，剩余 10 天，客户要求至少 30 天，请拣 L2（A-01-03-L）"
+    with translation.override("en"):
+        err = refusal(scan, picklist=pl, barcode=gs1(MILK_GTIN, "L1"), actor=actor)
+    assert err.message == f"lot L1 expires {expiry}: 10 days left, the customer needs at least 30; pick L2 (A-01-03-L)"
     # a younger lot (L3, also in this bin) while L2 is pickable: refused, naming L2's bin
     err = refusal(scan, picklist=pl, barcode=gs1(MILK_GTIN, "L3"), actor=actor)
     assert (err.code, err.extra["expected_lot"], err.extra["expected_location"]) == ("younger_lot", "L2", "A-01-03-L")
-    assert err.message == "lot L3 is younger than lot L2, which must go first: pick L2 (A-01-03-L)"
+    assert err.message == "批次 L3 比 L2 新，应先出 L2：请拣 L2（A-01-03-L）"
     # a bare GTIN cannot tell L2 from L3 in this bin
     assert refusal(scan, picklist=pl, barcode=MILK_GTIN, actor=actor).code == "lot_required"
     # over-pick: 21 of the 20 at this stop

@@ -1,1 +1,236 @@
-"""Outbound pages: wave board, pick list with route map, handheld pick and check."""
+"""Outbound pages: the wave board, a pick list with its route map, and the handheld pick and
+check & pack pages (phone-sized, the scan field focused, one task per screen).
+
+Every scan is a POST that runs one act and redirects back (so a reload never scans twice); the
+result is kept in the session for the next page and shown next to the scan field.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Count, Q
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+
+from sihe.catalog.models import Warehouse
+from sihe.core.errors import DomainError
+from sihe.core.money import to_decimal
+from sihe.web.permissions import require_permission
+from sihe.wms.models import Shipment
+from sihe.wms.outbound import selectors, services
+from sihe.wms.outbound.models import PickList, PickTask, Wave, WaveShipment
+
+FLASH = "outbound_flash"
+BOARD_STATES = [Wave.State.RELEASED, Wave.State.PICKING, Wave.State.PICKED, Wave.State.DONE]
+
+
+def _flash(request, ok: bool, message: str, code: str = "") -> None:
+    request.session[FLASH] = {"ok": ok, "message": message, "code": code}
+
+
+def _pop_flash(request) -> dict | None:
+    return request.session.pop(FLASH, None)
+
+
+def _error(request, exc: DomainError) -> None:
+    _flash(request, False, exc.message, exc.code)
+
+
+def _decimal_or_none(value, field: str) -> Decimal | None:
+    text = (value or "").strip()
+    return to_decimal(text, field=field) if text else None
+
+
+# -- wave board -----------------------------------------------------------------------------------
+
+
+@require_permission("wms.plan")
+def waves(request):
+    warehouses = list(Warehouse.objects.filter(active=True).order_by("code"))
+    if request.method == "POST":
+        code = request.POST.get("warehouse", "")
+        warehouse = next((w for w in warehouses if w.code == code), None)
+        try:
+            if warehouse is None:
+                raise DomainError(_("choose a warehouse"), field="warehouse", code="invalid")
+            max_lines = int(request.POST.get("max_lines") or 20)
+            if not 1 <= max_lines <= 1000:
+                raise DomainError(_("cart capacity must be 1 to 1000 lines"), field="max_lines", code="invalid")
+            max_volume = _decimal_or_none(request.POST.get("max_volume"), "max_volume")
+            with transaction.atomic(durable=True):
+                wave = services.create_wave(warehouse=warehouse, actor=request.actor, max_lines=max_lines,
+                                            max_volume=max_volume, carrier=request.POST.get("carrier", "")[:40],
+                                            by_zone=request.POST.get("by_zone") == "on")
+        except ValueError:
+            _flash(request, False, _("cart capacity must be a whole number"), "invalid")
+            return redirect("web_outbound:waves")
+        except DomainError as exc:
+            _error(request, exc)
+            return redirect("web_outbound:waves")
+        _flash(request, True, _("wave %(number)s released") % {"number": wave.number})
+        return redirect("web_outbound:wave", pk=wave.pk)
+    recent = list(Wave.objects.select_related("warehouse").exclude(state=Wave.State.CANCELLED).order_by("-pk")[:200])
+    progress = selectors.progress(recent)
+    columns = []
+    for state in BOARD_STATES:
+        items = [w for w in recent if w.state == state]
+        for w in items:
+            w.progress = progress[w.pk]
+        columns.append({"state": state, "label": Wave.State(state).label, "waves": items[:40]})
+    pending = dict(Shipment.objects.filter(state=Shipment.State.PENDING)
+                   .exclude(pk__in=WaveShipment.objects.values("shipment_id"))
+                   .values("warehouse__code").annotate(n=Count("id")).values_list("warehouse__code", "n"))
+    for w in warehouses:
+        w.pending = pending.get(w.code, 0)
+    warehouses.sort(key=lambda w: (-w.pending, w.code))
+    return render(request, "web_outbound/waves.html", {
+        "columns": columns, "warehouses": warehouses, "pending": pending, "flash": _pop_flash(request)})
+
+
+@require_permission("wms.plan")
+def wave(request, pk: int):
+    try:
+        item = selectors.wave(pk)
+    except DomainError as exc:
+        raise Http404(exc.message) from exc
+    lists = list(item.picklists.select_related("zone").annotate(
+        stops=Count("tasks"), done=Count("tasks", filter=~Q(tasks__state=PickTask.State.OPEN))).order_by("pk"))
+    entries = list(item.entries.select_related("shipment").order_by("tote"))
+    return render(request, "web_outbound/wave.html", {
+        "wave": item, "picklists": lists, "entries": entries, "progress": selectors.progress([item])[item.pk],
+        "flash": _pop_flash(request)})
+
+
+@require_permission("wms.plan")
+def picklist(request, pk: int):
+    try:
+        item = selectors.picklist(pk)
+    except DomainError as exc:
+        raise Http404(exc.message) from exc
+    tasks = list(selectors.tasks(item))
+    return render(request, "web_outbound/picklist.html", {
+        "pl": item, "tasks": tasks, "svg": mark_safe(selectors.picklist_svg(item)),  # noqa: S308 — built by route_svg, labels escaped
+        "stops": len({t.location_id for t in tasks})})
+
+
+# -- handheld: pick -------------------------------------------------------------------------------
+
+
+@require_permission("wms.operate")
+def pick(request):
+    if request.method == "POST":
+        code = (request.POST.get("barcode") or "").strip()
+        found = PickList.objects.filter(number=code).first() if 0 < len(code) <= 40 else None
+        if found is None:
+            _flash(request, False, _("no pick list %(code)s") % {"code": code[:40]}, "not_found")
+            return redirect("web_outbound:pick")
+        return redirect("web_outbound:pick_run", pk=found.pk)
+    mine = request.user.get_username()
+    open_lists = list(PickList.objects.filter(state__in=[PickList.State.OPEN, PickList.State.PICKING])
+                      .filter(Q(picker="") | Q(picker=mine)).select_related("wave__warehouse", "zone")
+                      .annotate(stops=Count("tasks"), done=Count("tasks", filter=~Q(tasks__state=PickTask.State.OPEN)))
+                      .order_by("wave__cutoff_at", "pk")[:30])
+    open_lists.sort(key=lambda pl: (pl.picker != mine, pl.wave.cutoff_at is None, pl.pk))
+    return render(request, "web_outbound/pick.html", {"lists": open_lists, "flash": _pop_flash(request)})
+
+
+@require_permission("wms.operate")
+def pick_run(request, pk: int):
+    try:
+        item = selectors.picklist(pk)
+    except DomainError as exc:
+        raise Http404(exc.message) from exc
+    if request.method == "POST":
+        action = request.POST.get("action", "scan")
+        try:
+            with transaction.atomic(durable=True):
+                if action == "short":
+                    task = PickTask.objects.filter(picklist=item, pk=request.POST.get("task") or 0).first() \
+                        if (request.POST.get("task") or "").isdigit() else None
+                    if task is None:
+                        raise DomainError(_("no such stop"), field="task", code="not_found")
+                    task = services.short_pick(picklist=item, task=task, actor=request.actor,
+                                               reason=request.POST.get("reason", "")[:200])
+                    _flash(request, True, _("short %(qty)s × %(sku)s reported at %(bin)s")
+                           % {"qty": services.q(task.short_qty), "sku": task.product.sku,
+                              "bin": task.location.code}, "short")
+                else:
+                    result = services.scan_pick(picklist=item, barcode=request.POST.get("barcode", ""),
+                                                qty=(request.POST.get("qty") or "").strip() or None,
+                                                actor=request.actor)
+                    message = result.message
+                    if result.finished:
+                        message += " · " + _("ready to check: %(numbers)s") % {"numbers": ", ".join(result.finished)}
+                    _flash(request, True, message, result.kind)
+        except DomainError as exc:
+            _error(request, exc)
+        return redirect("web_outbound:pick_run", pk=item.pk)
+    tasks = list(selectors.tasks(item))
+    open_tasks = [t for t in tasks if t.state == PickTask.State.OPEN]
+    at_bin = [t for t in open_tasks if item.current_location_id and t.location_id == item.current_location_id]
+    current = at_bin[0] if at_bin else (open_tasks[0] if open_tasks else None)
+    return render(request, "web_outbound/pick_run.html", {
+        "pl": item, "current": current, "at_bin": bool(at_bin), "done": len(tasks) - len(open_tasks),
+        "total": len(tasks), "upcoming": [t for t in open_tasks if t is not current][:3],
+        "flash": _pop_flash(request)})
+
+
+# -- handheld: check & pack -----------------------------------------------------------------------
+
+
+@require_permission("wms.operate")
+def check(request):
+    if request.method == "POST":
+        code = (request.POST.get("barcode") or "").strip()
+        try:
+            shipment = selectors.shipment(code)
+        except DomainError as exc:
+            _error(request, exc)
+            return redirect("web_outbound:check")
+        return redirect("web_outbound:check_run", pk=shipment.pk)
+    waiting = list(Shipment.objects.filter(state__in=[Shipment.State.PICKED, Shipment.State.PACKED])
+                   .select_related("warehouse").order_by("cutoff_at", "pk")[:30])
+    return render(request, "web_outbound/check.html", {"waiting": waiting, "flash": _pop_flash(request)})
+
+
+@require_permission("wms.operate")
+def check_run(request, pk: int):
+    shipment = Shipment.objects.select_related("warehouse").filter(pk=pk).first() if 0 < pk < 2**63 else None
+    if shipment is None:
+        raise Http404
+    if request.method == "POST":
+        action = request.POST.get("action", "scan")
+        try:
+            with transaction.atomic(durable=True):
+                if action == "pack":
+                    rows = services.pack(
+                        shipment=shipment, actor=request.actor, carrier=request.POST.get("carrier", "")[:40],
+                        tracking_no=request.POST.get("tracking_no", "")[:56],
+                        max_weight=_decimal_or_none(request.POST.get("max_weight"), "max_weight"))
+                    _flash(request, True, _("%(n)s parcel(s) packed; print the labels") % {"n": len(rows)}, "pack")
+                elif action == "ship":
+                    done = services.ship(shipment=shipment, actor=request.actor)
+                    _flash(request, True, _("%(number)s shipped with %(carrier)s %(tracking)s")
+                           % {"number": done.number, "carrier": done.carrier, "tracking": done.tracking_no}, "ship")
+                else:
+                    line = services.check_scan(shipment=shipment, barcode=request.POST.get("barcode", ""),
+                                               qty=(request.POST.get("qty") or "").strip() or None, actor=request.actor)
+                    _flash(request, True, _("%(sku)s checked %(checked)s / %(picked)s")
+                           % {"sku": line.product.sku, "checked": services.q(line.checked),
+                              "picked": services.q(line.picked)}, "check")
+        except DomainError as exc:
+            _error(request, exc)
+        return redirect("web_outbound:check_run", pk=shipment.pk)
+    lines = services.check_progress(shipment)
+    entry = WaveShipment.objects.filter(shipment=shipment).select_related("wave").first()
+    return render(request, "web_outbound/check_run.html", {
+        "shipment": shipment, "lines": lines, "complete": bool(lines) and all(x.done for x in lines),
+        "parcels": selectors.parcels(shipment), "carrier": (entry.wave.carrier if entry else "") or shipment.carrier,
+        "tote": entry.tote if entry else None, "flash": _pop_flash(request),
+        "label_url": f"/api/v1/wms/shipments/{shipment.pk}/label.pdf",
+        "next_url": reverse("web_outbound:check")})

@@ -126,6 +126,9 @@ def label_pdf(shipment: Shipment, parcels: list[Parcel]) -> bytes:
         for line in _wrap(f"内件 {contents}", CJK, 9, inner - 4 * mm)[:4]:
             y -= 4.5 * mm
             c.drawString(MARGIN + 2 * mm, y, line)
+        # destination in large type (大头笔), for the sorting centre
+        c.setFont(CJK, 22)
+        c.drawCentredString(WIDTH / 2, MARGIN + 17 * mm, f"{shipment.city or shipment.province} {shipment.district}"[:14])
         # shipment number barcode at the foot, for the check bench
         foot = code128.Code128(shipment.number, barHeight=9 * mm, barWidth=0.25 * mm)
         scale = min(1.0, (inner - 6 * mm) / foot.width)
