@@ -211,7 +211,8 @@ def _error(error_id: int) -> IntakeError:
 def post_replay(request, error_id: int = Path(..., ge=1, le=MAX_INT)):
     actor = authorize(request, "orders.manage")
     error = _error(error_id)
-    result = services.replay_error(error=error, actor=actor, body=request.body or None)
+    corrected = request.body if request.body.strip() not in (b"", b"{}", b"null") else None
+    result = services.replay_error(error=error, actor=actor, body=corrected)
     body = {"created": result.created, "duplicate": result.duplicate, "changes": result.changes,
             "order": selectors.detail(result.order)}
     return (201 if result.created else 200), body

@@ -14,7 +14,6 @@ from collections import defaultdict
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import prefetch_related_objects
 from django.utils.translation import gettext as _
 
 from sihe.core.actor import Actor
@@ -23,7 +22,7 @@ from sihe.invoicing import services as invoicing
 from sihe.invoicing.models import Invoice, InvoiceSource
 from sihe.ledger import services as ledger
 from sihe.oms import timeline
-from sihe.oms.models import Order
+from sihe.oms.models import Order, OrderLine, TimelineEntry
 from sihe.oms.settings import revenue_recognition
 
 SOURCE = "oms.order"
@@ -86,8 +85,12 @@ def _spec(value) -> str:
 
 def _invoice_lines(orders: list[Order]) -> tuple[list[invoicing.InvoiceLineIn], list[tuple[int, int]]]:
     lines, where = [], []
+    by_order = defaultdict(list)
+    for line in (OrderLine.objects.filter(order__in=orders, cancelled=False, amount_paid__gt=0)
+                 .select_related("product__uom").order_by("order_id", "line_no")):
+        by_order[line.order_id].append(line)
     for i, order in enumerate(orders):
-        order_lines = [ln for ln in order.lines.all() if not ln.cancelled and ln.amount_paid > 0]
+        order_lines = by_order[order.pk]
         if not order_lines:
             raise ValidationFailed(_("order %(number)s has nothing to invoice") % {"number": order.number},
                                    field=f"orders[{i}]", code="nothing_to_invoice")
@@ -104,7 +107,7 @@ def _invoice_lines(orders: list[Order]) -> tuple[list[invoicing.InvoiceLineIn], 
 def invoice_orders(*, orders: list, buyer_name: str, buyer_tax_id: str = "", actor: Actor) -> Invoice:
     """One 数电发票 for shipped orders (ids, numbers or Order rows); refuses an order that is not shipped or
     is already on an invoice, naming it (`orders[i]`)."""
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         found = _resolve(list(orders))
         for i, order in enumerate(found):
             if order.status not in INVOICEABLE:
@@ -118,13 +121,12 @@ def invoice_orders(*, orders: list, buyer_name: str, buyer_tax_id: str = "", act
                 raise Conflict(_("order %(number)s is already on invoice %(invoice)s")
                                % {"number": order.number, "invoice": taken[str(order.pk)]},
                                field=f"orders[{i}]", code="already_invoiced")
-        prefetch_related_objects(found, "lines__product__uom")
         lines, where = _invoice_lines(found)
         try:
             invoice = invoicing.issue_invoice(
                 buyer_name=buyer_name, buyer_tax_id=buyer_tax_id, lines=lines,
                 sources=[(SOURCE, str(o.pk), o.number) for o in found], actor=actor,
-                remark=f"订单号：{'、'.join(o.number for o in found)}"[:500])
+                remark=f"订单号：{'、'.join(o.number for o in found)}"[:500], sources_checked=True)
         except ValidationFailed as error:
             raise _on_order(error, found, where) from error
         _after_invoice(invoice, found, actor)
@@ -145,7 +147,7 @@ def _on_order(error: ValidationFailed, orders: list[Order], where: list[tuple[in
 
 def _sums_by_order(invoice: Invoice) -> dict[str, dict[str, Decimal]]:
     sums: dict[str, dict[str, Decimal]] = defaultdict(lambda: {"net": Decimal("0.00"), "tax": Decimal("0.00")})
-    for line in invoice.lines.all():
+    for line in getattr(invoice, "line_rows", None) or invoice.lines.all():
         sums[line.source_id]["net"] += line.amount
         sums[line.source_id]["tax"] += line.tax
     return sums
@@ -154,7 +156,7 @@ def _sums_by_order(invoice: Invoice) -> dict[str, dict[str, Decimal]]:
 def _after_invoice(invoice: Invoice, orders: list[Order], actor: Actor) -> None:
     at_invoice = revenue_recognition() == "invoice"
     sums = _sums_by_order(invoice) if at_invoice else {}
-    booked = []
+    booked, entries = [], []
     for order in orders:
         message = f"开具数电发票 {invoice.number}，价税合计 {invoice.total}"
         data = {"invoice": invoice.number, "invoice_id": invoice.pk}
@@ -168,8 +170,9 @@ def _after_invoice(invoice: Invoice, orders: list[Order], actor: Actor) -> None:
             if voucher is not None:
                 data["voucher"] = voucher.display_number
             booked.append(order.pk)
-        timeline.add(order, "invoiced", message, actor,
-                     message_en=f"Invoice {invoice.number} issued, total {invoice.total}", data=data)
+        entries.append(timeline.entry(order, "invoiced", message, actor,
+                                      message_en=f"Invoice {invoice.number} issued, total {invoice.total}", data=data))
+    TimelineEntry.objects.bulk_create(entries)
     if booked:
         Order.objects.filter(pk__in=booked).update(revenue_booked=True)
 
@@ -208,7 +211,5 @@ def reverse_invoice(*, invoice: Invoice, lines: list[invoicing.RedLineIn] | None
 
 def _booked_at_invoice(invoice: Invoice, orders: list[Order]) -> set[int]:
     """Orders whose revenue this blue invoice booked (its timeline entry carries the voucher)."""
-    from sihe.oms.models import TimelineEntry
-
     rows = TimelineEntry.objects.filter(order__in=orders, kind="invoiced", data__invoice=invoice.number)
     return {row.order_id for row in rows if row.data.get("voucher")}

@@ -35,12 +35,27 @@ def split_gross(gross: Decimal, rate: Decimal) -> tuple[Decimal, Decimal]:
     return net, gross - net
 
 
+def rate_for(currency: str, date: datetime.date) -> Decimal | None:
+    """CNY per unit of `currency` on `date` (the latest rate on or before it); 1 for CNY."""
+    if not currency or currency == "CNY":
+        return Decimal(1)
+    from sihe.oms.models import CurrencyRate
+
+    row = CurrencyRate.objects.filter(currency=currency, date__lte=date).order_by("-date").first()
+    return row.rate if row else None
+
+
+def is_export(order: Order) -> bool:
+    """Goods sent abroad (跨境出口): revenue without output VAT (免税), documented in docs/design/orders.md."""
+    return bool(order.country) and order.country.upper() not in ("CN", "CHN", "CHINA", "中国")
+
+
 def _share(amount: Decimal, qty: Decimal, whole: Decimal) -> Decimal:
     return amount if qty >= whole else round_money(amount * qty / whole)
 
 
 def revenue_amounts(order: Order, portions: list[tuple[object, Decimal, Decimal]], *,
-                    with_fees: bool) -> dict[str, Decimal]:
+                    with_fees: bool, date: datetime.date | None = None) -> dict[str, Decimal]:
     """portions: (order line, qty recognised before, qty recognised now). A line's gross is its amount
     paid × qty / line qty, taken as the difference of cumulative shares, so the parts of a line shipped
     in several shipments add up to its amount exactly."""
@@ -66,6 +81,14 @@ def revenue_amounts(order: Order, portions: list[tuple[object, Decimal, Decimal]
             fee_net, _tax = split_gross(fees, first_rate if first_rate is not None else Decimal("0.13"))
             total += fees
             net += fee_net
+    fx = rate_for(order.currency, date or timezone.localdate())
+    if fx is None:
+        raise ValidationFailed(_("no exchange rate of %(currency)s to CNY on or before %(date)s")
+                               % {"currency": order.currency, "date": date or timezone.localdate()},
+                               field="currency", code="no_exchange_rate")
+    if fx != 1 or is_export(order):
+        total = round_money(total * fx)
+        net = total if is_export(order) else round_money(net * fx)
     return {"total": total, "net": net, "tax": total - net}
 
 

@@ -98,6 +98,17 @@ def on_shipped(*, shipment: Shipment, actor: Actor) -> None:
                          "shipment": shipment.number, "carrier": shipment.carrier, "tracking_no": shipment.tracking_no})
 
 
+def settle_status(order: Order, actor: Actor) -> Order:
+    """After lines were closed: an order whose every open line has shipped is shipped."""
+    lines = list(order.lines.all())
+    if order.status in (Order.Status.ALLOCATED, Order.Status.PICKING) and any(ln.shipped_qty for ln in lines) and all(
+            ln.cancelled or ln.shipped_qty >= ln.qty for ln in lines):
+        order.status, order.shipped_at = Order.Status.SHIPPED, order.shipped_at or actor.at
+        order.save(update_fields=["status", "shipped_at"])
+        timeline.add(order, "shipped_all", "其余商品均已发货，订单已发货", actor, message_en="Everything left has shipped")
+    return order
+
+
 def on_short(*, shipment: Shipment, line, short_qty: Decimal, reason: str, actor: Actor) -> None:
     """Hook: a short pick. The order line gives back that much allocation; then per setting it is
     allocated again (another warehouse, or later) or the order is held as out of stock."""

@@ -123,7 +123,8 @@ def _create(channel: Channel, normalized: NormalizedOrder, products: list[Produc
                   name=(line.name or product.name)[:300], spec=line.spec, qty=line.qty, unit_price=line.unit_price,
                   line_total=line.line_total, discount=line.discount, tax=line.tax, amount_paid=line.amount_paid,
                   tax_rate=product.tax_rate, refund_status=line.refund_status[:60],
-                  cancelled=not line.shippable and line.status in ("cancelled", "closed"))
+                  cancelled=not line.shippable and line.status in ("cancelled", "closed"),
+                  held=not line.shippable and line.status not in ("cancelled", "closed") and bool(line.refund_status))
         for i, (line, product) in enumerate(zip(normalized.lines, products, strict=True), start=1)
     ])
     return order
@@ -146,6 +147,14 @@ def _start(order: Order, normalized: NormalizedOrder, actor: Actor) -> list:
         review.hold(order, Order.Hold.MANUAL, actor, detail=_("the channel says it was already shipped"),
                     entries=entries)
         return entries
+    if normalized.hold_reason:
+        lines = list(order.lines.all())
+        if all(line.held or line.cancelled for line in lines):
+            review.hold(order, Order.Hold.REFUND, actor, detail=normalized.hold_reason, entries=entries)
+            return entries
+        held = "、".join(f"{line.name}×{line.qty.normalize():f}" for line in lines if line.held)
+        entries.append(timeline.entry(order, "split_refund", f"退款中的商品暂不发货：{held}；其余正常发货", actor,
+                                      message_en=f"Lines with a refund in progress stay back: {held}; the rest ships"))
     review.review(order, actor, entries=entries)
     if order.status == Order.Status.REVIEWED:
         allocation.allocate(order, actor, entries=entries)
@@ -176,9 +185,24 @@ def _changes(order: Order, normalized: NormalizedOrder, payload: dict, actor: Ac
                                           message_en=f"Address changed: {old_text} → {new_text}",
                                           data={"old": old_receiver, "new": new_receiver}))
             changes.append("address")
-    refunds = {line.external_line_id: line.refund_status for line in normalized.lines}
+    theirs = {line.external_line_id: line for line in normalized.lines}
+    released_lines = False
     for line in order.lines.all():
-        status = refunds.get(line.external_line_id, line.refund_status)
+        their = theirs.get(line.external_line_id)
+        status = their.refund_status if their is not None else line.refund_status
+        held = bool(their is not None and not their.shippable and their.status not in ("cancelled", "closed")
+                    and their.refund_status) if line.shipped_qty == 0 else False
+        closed = bool(their is not None and line.shipped_qty == 0 and not line.cancelled
+                      and (their.status in ("cancelled", "closed") or their.refund_status == "SUCCESS"))
+        if closed:
+            OrderLine.objects.filter(pk=line.pk).update(cancelled=True, held=False)
+            line.cancelled, held = True, False
+            entries.append(timeline.entry(order, "line_closed", f"{line.name} 退款成功/已关闭，该行不再发货", actor,
+                                          message_en=f"{line.name}: refunded or closed, will not ship"))
+            changes.append("line_closed")
+        elif held != line.held:
+            OrderLine.objects.filter(pk=line.pk).update(held=held)
+            released_lines = released_lines or not held
         if status != line.refund_status:
             OrderLine.objects.filter(pk=line.pk).update(refund_status=status[:60])
             entries.append(timeline.entry(order, "refund", f"{line.name} 退款状态：{status or '无'}", actor,
@@ -194,6 +218,10 @@ def _changes(order: Order, normalized: NormalizedOrder, payload: dict, actor: Ac
     order.save()
     order.refresh_from_db(fields=["version"])
     timeline.TimelineEntry.objects.bulk_create(entries)
+    if "line_closed" in changes:
+        from sihe.oms import fulfilment as _f
+
+        _f.settle_status(order, actor)
     if normalized.status in ("cancelled", "closed") and order.status != Order.Status.CANCELLED:
         if shipped:
             timeline.add(order, "cancel_after_ship", "渠道已取消，但订单已发货：转售后处理", actor,
@@ -213,9 +241,12 @@ def _changes(order: Order, normalized: NormalizedOrder, payload: dict, actor: Ac
             allocation.allocate(order, actor, entries=later)
         timeline.TimelineEntry.objects.bulk_create(later)
         changes.append("paid")
-    elif any(status for status in refunds.values()) and order.is_open and order.status != Order.Status.HELD:
-        review.hold(order, Order.Hold.REFUND, actor, detail=_("a line has a refund request"))
+    elif normalized.hold_reason and order.is_open and order.status == Order.Status.REVIEWED:
+        review.hold(order, Order.Hold.REFUND, actor, detail=normalized.hold_reason)
         changes.append("held")
+    elif released_lines and order.status in (Order.Status.ALLOCATED, Order.Status.REVIEWED):
+        allocation.allocate(order, actor)
+        changes.append("allocated")
     return changes
 
 
@@ -239,6 +270,7 @@ def intake(*, channel: Channel, payload: dict, actor: Actor) -> IntakeResult:
                 raise ValidationFailed(_("a later version of order %(id)s changes its lines; that needs a person")
                                        % {"id": normalized.external_id}, field="lines", code="lines_changed")
             changes = _changes(existing, normalized, payload, actor)
+            existing.refresh_from_db()
             audit.record_act(existing, actor=actor, action="oms.order.update", detail=", ".join(changes))
             outbox.emit("oms.order.updated", aggregate_type="order", aggregate_id=existing.number, actor=actor,
                         payload={"number": existing.number, "changes": changes, "status": existing.status})

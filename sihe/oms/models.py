@@ -121,6 +121,7 @@ class OrderLine(models.Model):
     shipped_qty = models.DecimalField(_("shipped"), default=Decimal(0), **QTY)
     refund_status = models.CharField(_("refund status"), max_length=60, blank=True)
     cancelled = models.BooleanField(default=False)
+    held = models.BooleanField(default=False)  # a refund in progress: this line does not ship (退款商品拆单)
 
     class Meta:
         ordering = ["order", "line_no"]
@@ -135,7 +136,7 @@ class OrderLine(models.Model):
 
     @property
     def backorder_qty(self) -> Decimal:
-        return Decimal(0) if self.cancelled else max(self.qty - self.allocated_qty, Decimal(0))
+        return Decimal(0) if self.cancelled or self.held else max(self.qty - self.allocated_qty, Decimal(0))
 
 
 class TimelineEntry(models.Model):
@@ -260,3 +261,15 @@ class Settlement(models.Model):
     reference = models.CharField(max_length=100, blank=True)
     voucher_id = models.BigIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+
+class CurrencyRate(models.Model):
+    """The rate of a foreign currency in CNY from a date on (orders of Shopify/WooCommerce stores abroad)."""
+
+    currency = models.CharField(max_length=3)
+    date = models.DateField()
+    rate = models.DecimalField(max_digits=14, decimal_places=6)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["currency", "date"], name="oms_rate_unique"),
+                       models.CheckConstraint(condition=Q(rate__gt=0), name="oms_rate_positive")]

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from sihe.core import audit, outbox
 from sihe.core.actor import Actor
 from sihe.oms import geo, timeline, transitions
+from sihe.oms.channels.base import SHANGHAI
 from sihe.oms.models import Blacklist, Order
 from sihe.oms.settings import policy
 
@@ -63,6 +64,11 @@ def check(order: Order) -> tuple[str, str] | None:
     hit = _blacklisted(order)
     if hit:
         return Order.Hold.BLACKLIST, hit
+    from sihe.oms.books import rate_for
+
+    if order.currency != "CNY" and rate_for(order.currency, order.ordered_at.astimezone(SHANGHAI).date()) is None:
+        return Order.Hold.MANUAL, _("no exchange rate of %(currency)s to CNY: add one, then release") % {
+            "currency": order.currency}
     problem = address_problem(order)
     if problem:
         return Order.Hold.BAD_ADDRESS, problem
