@@ -1,6 +1,13 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-from sihe.web.purchasing import views  # noqa: F401
+from sihe.web.purchasing import views
 
 app_name = "web_purchasing"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.orders, name="orders"),
+    path("orders/<int:pk>/", views.order, name="order"),
+    path("orders/<int:pk>/invoice/", views.order_invoice, name="order_invoice"),
+    path("orders/<int:pk>/<str:act>/", views.order_act, name="order_act"),
+    path("invoices/", views.invoices, name="invoices"),
+    path("ap-aging/", views.ap_aging, name="ap_aging"),
+]

@@ -1,1 +1,213 @@
-"""Purchasing pages: purchase orders, approvals, supplier invoices, payments, AP aging."""
+"""Purchasing pages: purchase orders (list, new, detail with received / ordered per line and the
+approve / confirm buttons, the supplier-invoice form), supplier invoices (with the payment form)
+and the AP aging (账龄) report with its Excel. Writes go through purchasing services only."""
+
+from decimal import Decimal
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from sihe.catalog.models import Partner, Product, Warehouse
+from sihe.core.audit import history
+from sihe.core.errors import DomainError, NotFound
+from sihe.core.roles import can
+from sihe.purchasing import excel, selectors, services
+from sihe.purchasing.models import PurchaseOrder, SupplierInvoice, SupplierPayment
+from sihe.stock.units import parse_date
+from sihe.web.permissions import require_permission
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+NEW_LINES = 6
+
+
+def _page(request, qs, per_page=50):
+    return Paginator(qs, per_page).get_page(request.GET.get("page"))
+
+
+def _product(sku: str, field: str) -> Product:
+    found = Product.objects.select_related("uom").filter(sku=sku.strip()).first()
+    if found is None:
+        raise DomainError(_("unknown SKU %(sku)s") % {"sku": sku}, field=field)
+    return found
+
+
+@require_permission("purchasing.view")
+def orders(request):
+    status = request.GET.get("status") or ""
+    q = (request.GET.get("q") or "").strip()
+    if status not in PurchaseOrder.Status.values:
+        status = ""
+    page = _page(request, selectors.orders(status=status or None, q=q or None))
+    form = {"supplier": "", "warehouse": "", "expected_date": "", "lines": [{} for _ in range(NEW_LINES)]}
+    if request.method == "POST":
+        if not can(request.user, "purchasing.manage"):
+            return HttpResponse(status=403)
+        form = {key: request.POST.get(key, "") for key in ("supplier", "warehouse", "expected_date", "memo")}
+        form["lines"] = [{k: request.POST.get(f"{k}_{i}", "").strip() for k in ("sku", "qty", "price", "tax_rate")}
+                         for i in range(NEW_LINES)]
+        try:
+            supplier = Partner.objects.filter(code=form["supplier"]).first()
+            if supplier is None:
+                raise DomainError(_("choose a supplier"), field="supplier")
+            warehouse = Warehouse.objects.filter(code=form["warehouse"]).first()
+            if warehouse is None:
+                raise DomainError(_("choose a warehouse"), field="warehouse")
+            lines = [services.OrderLine(product=_product(ln["sku"], f"lines[{i}].sku"), qty=ln["qty"],
+                                        price=ln["price"], tax_rate=ln["tax_rate"] or None, field=f"lines[{i}]")
+                     for i, ln in enumerate(form["lines"]) if ln["sku"]]
+            with transaction.atomic(durable=True):
+                po = services.create_order(supplier=supplier, warehouse=warehouse, lines=lines, actor=request.actor,
+                                           expected_date=parse_date(form["expected_date"] or None,
+                                                                    field="expected_date"),
+                                           memo=form.get("memo", ""))
+            messages.success(request, _("Purchase order %(n)s created.") % {"n": po.number})
+            return redirect("web_purchasing:order", pk=po.pk)
+        except DomainError as exc:
+            messages.error(request, f"{exc.field}: {exc.message}" if exc.field else exc.message)
+    return render(request, "web_purchasing/orders.html", {
+        "page": page, "rows": page.object_list, "status": status, "q": q, "statuses": PurchaseOrder.Status.choices,
+        "querystring": f"status={status}&q={q}", "can_manage": can(request.user, "purchasing.manage"),
+        "suppliers": Partner.objects.filter(kind__in=["supplier", "both"], active=True).order_by("code"),
+        "warehouses": Warehouse.objects.filter(active=True).order_by("code"), "form": form,
+        "new_open": request.method == "POST" or request.GET.get("new") == "1"})
+
+
+def _order(pk) -> PurchaseOrder:
+    try:
+        return services.get_order(pk)
+    except NotFound as exc:
+        from django.http import Http404
+
+        raise Http404(exc.message) from exc
+
+
+@require_permission("purchasing.view")
+def order(request, pk):
+    po = _order(pk)
+    lines = list(selectors.lines(po))
+    for ln in lines:
+        ln.received = ln.received_qty - ln.returned_qty
+        ln.percent = int(min(ln.received / ln.qty, 1) * 100) if ln.qty else 0
+        ln.open_to_invoice = max(ln.received - ln.invoiced_qty, Decimal(0))
+    user = request.user
+    status = po.status
+    missing = services.missing_levels(po) if status in ("draft", "pending_approval") else []
+    return render(request, "web_purchasing/order.html", {
+        "po": po, "lines": lines, "approvals": selectors.approvals(po), "missing": missing,
+        "invoices": selectors.invoices(order=po),
+        "history": [{"entry": e, "field": e.field, "action": e.action} for e in history(po)[:50]],
+        "can_approve": can(user, "purchasing.approve") and bool(missing) and user.pk != po.created_by_id,
+        "can_confirm": can(user, "purchasing.manage") and status in ("draft", "pending_approval", "approved"),
+        "can_submit": can(user, "purchasing.manage") and status == "draft" and bool(missing),
+        "can_cancel": can(user, "purchasing.manage") and status in ("draft", "pending_approval", "approved"),
+        "can_close": can(user, "purchasing.manage") and status in ("confirmed", "partially_received", "received"),
+        "can_invoice": can(user, "payments.manage") and any(ln.open_to_invoice > 0 for ln in lines),
+        "today": timezone.localdate(),
+    })
+
+
+@require_POST
+@require_permission("purchasing.view")
+def order_act(request, pk, act):
+    po = _order(pk)
+    verbs = {"approve": ("purchasing.approve", services.approve), "confirm": ("purchasing.manage", services.confirm),
+             "submit": ("purchasing.manage", services.submit), "cancel": ("purchasing.manage", services.cancel),
+             "close": ("purchasing.manage", services.close)}
+    if act not in verbs:
+        return HttpResponse(status=404)
+    permission, verb = verbs[act]
+    if not can(request.user, permission):
+        messages.error(request, _("Your role may not do this (%(p)s).") % {"p": permission})
+        return redirect("web_purchasing:order", pk=po.pk)
+    try:
+        with transaction.atomic(durable=True):
+            po = verb(order=po, actor=request.actor)
+        messages.success(request, _("%(n)s is now %(s)s.") % {"n": po.number, "s": po.get_status_display()})
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("web_purchasing:order", pk=po.pk)
+
+
+@require_POST
+@require_permission("payments.manage")
+def order_invoice(request, pk):
+    po = _order(pk)
+    lines = []
+    try:
+        for ln in selectors.lines(po):
+            qty = (request.POST.get(f"qty_{ln.pk}") or "").strip()
+            if not qty or qty == "0":
+                continue
+            lines.append(services.InvoiceLine(product=ln.product, qty=qty, price=request.POST.get(f"price_{ln.pk}", ""),
+                                              line_no=ln.line_no, field=f"lines[{len(lines)}]"))
+        with transaction.atomic(durable=True):
+            inv = services.post_invoice(order=po, number=request.POST.get("number", ""), lines=lines,
+                                        actor=request.actor,
+                                        invoice_date=parse_date(request.POST.get("invoice_date") or None,
+                                                                field="invoice_date"),
+                                        due_date=parse_date(request.POST.get("due_date") or None, field="due_date"))
+        messages.success(request, _("Invoice %(n)s posted: %(t)s (price variance %(v)s).")
+                         % {"n": inv.number, "t": inv.total, "v": inv.price_variance})
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("web_purchasing:order", pk=po.pk)
+
+
+@require_permission("purchasing.view")
+def invoices(request):
+    supplier = (request.GET.get("supplier") or "").strip()
+    status = request.GET.get("status") or ""
+    if status not in SupplierInvoice.Status.values:
+        status = ""
+    if request.method == "POST":
+        if not can(request.user, "payments.manage"):
+            return HttpResponse(status=403)
+        try:
+            partner = Partner.objects.filter(code=request.POST.get("supplier", "")).first()
+            if partner is None:
+                raise DomainError(_("choose a supplier"), field="supplier")
+            with transaction.atomic(durable=True):
+                payment = services.pay(supplier=partner, amount=request.POST.get("amount", ""), actor=request.actor,
+                                       date=parse_date(request.POST.get("date") or None, field="date"),
+                                       reference=request.POST.get("reference", ""))
+            messages.success(request, _("Payment %(n)s of %(a)s to %(s)s posted.")
+                             % {"n": payment.number, "a": payment.amount, "s": partner.name})
+            return redirect(f"{request.path}?supplier={partner.code}")
+        except DomainError as exc:
+            messages.error(request, exc.message)
+    page = _page(request, selectors.invoices(supplier=supplier or None, status=status or None))
+    return render(request, "web_purchasing/invoices.html", {
+        "page": page, "rows": page.object_list, "supplier": supplier, "status": status,
+        "statuses": SupplierInvoice.Status.choices, "querystring": f"supplier={supplier}&status={status}",
+        "payments": SupplierPayment.objects.select_related("supplier").order_by("-id")[:20],
+        "can_pay": can(request.user, "payments.manage"),
+        "suppliers": Partner.objects.filter(kind__in=["supplier", "both"], active=True).order_by("code"),
+        "today": timezone.localdate()})
+
+
+@require_permission("purchasing.view")
+def ap_aging(request):
+    basis = request.GET.get("basis") if request.GET.get("basis") in ("invoice_date", "due_date") else "invoice_date"
+    try:
+        as_of = parse_date(request.GET.get("as_of") or None, field="as_of") or timezone.localdate()
+    except DomainError:
+        as_of = timezone.localdate()
+    supplier = (request.GET.get("supplier") or "").strip()
+    report = selectors.ap_aging(as_of=as_of, basis=basis, supplier=supplier or None)
+    if request.GET.get("format") == "xlsx":
+        response = HttpResponse(excel.aging_xlsx(report), content_type=XLSX)
+        response["Content-Disposition"] = f'attachment; filename="ap-aging-{as_of.isoformat()}.xlsx"'
+        return response
+    buckets = report["buckets"]
+    table = [{"supplier": r["supplier"], "name": r["name"], "cells": [r[b] for b in buckets], "total": r["total"]}
+             for r in report["rows"]]
+    return render(request, "web_purchasing/ap_aging.html", {
+        "report": report, "table": table, "totals": [report["totals"][b] for b in buckets],
+        "total": report["totals"]["total"], "basis": basis, "as_of": as_of, "supplier": supplier,
+        "invoices": report["invoices"]})
