@@ -13,6 +13,7 @@ from decimal import Decimal
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from sihe.catalog.models import Location, Product, Warehouse, Zone
 from sihe.stock.models import QTY, Lot
@@ -21,11 +22,11 @@ from sihe.wms.models import Shipment, ShipmentLine
 
 class Wave(models.Model):
     class State(models.TextChoices):
-        RELEASED = "released", _("released")
-        PICKING = "picking", _("picking")
-        PICKED = "picked", _("picked")
-        DONE = "done", _("done")
-        CANCELLED = "cancelled", _("cancelled")
+        RELEASED = "released", pgettext_lazy("wave state", "released")
+        PICKING = "picking", pgettext_lazy("wave state", "picking")
+        PICKED = "picked", pgettext_lazy("wave state", "picked")
+        DONE = "done", pgettext_lazy("wave state", "done")
+        CANCELLED = "cancelled", pgettext_lazy("wave state", "cancelled")
 
     id = models.BigAutoField(primary_key=True)
     number = models.CharField(_("number"), max_length=40, unique=True)
@@ -58,10 +59,10 @@ class WaveShipment(models.Model):
 
 class PickList(models.Model):
     class State(models.TextChoices):
-        OPEN = "open", _("to pick")
-        PICKING = "picking", _("picking")
-        DONE = "done", _("done")
-        CANCELLED = "cancelled", _("cancelled")
+        OPEN = "open", pgettext_lazy("wave state", "to pick")
+        PICKING = "picking", pgettext_lazy("wave state", "picking")
+        DONE = "done", pgettext_lazy("wave state", "done")
+        CANCELLED = "cancelled", pgettext_lazy("wave state", "cancelled")
 
     id = models.BigAutoField(primary_key=True)
     wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="picklists")
@@ -89,9 +90,9 @@ class PickTask(models.Model):
     """One stop of a pick list: take `qty` of a product (lot) from a bin for a shipment line."""
 
     class State(models.TextChoices):
-        OPEN = "open", _("to pick")
-        DONE = "done", _("picked")
-        SHORT = "short", _("short")
+        OPEN = "open", pgettext_lazy("wave state", "to pick")
+        DONE = "done", pgettext_lazy("wave state", "picked")
+        SHORT = "short", pgettext_lazy("wave state", "short")
 
     picklist = models.ForeignKey(PickList, on_delete=models.CASCADE, related_name="tasks")
     sequence = models.PositiveIntegerField(_("stop"))
