@@ -106,7 +106,11 @@ def _invoice_lines(orders: list[Order]) -> tuple[list[invoicing.InvoiceLineIn], 
 
 def invoice_orders(*, orders: list, buyer_name: str, buyer_tax_id: str = "", actor: Actor) -> Invoice:
     """One 数电发票 for shipped orders (ids, numbers or Order rows); refuses an order that is not shipped or
-    is already on an invoice, naming it (`orders[i]`)."""
+    is already on an invoice, naming it (`orders[i]`).
+
+    The orders are locked (SELECT … FOR UPDATE, in primary-key order) for the rest of the caller's
+    transaction. No savepoint of its own: a caller that catches a refusal must not go on using the
+    transaction (the API and pages open one durable transaction per act)."""
     with transaction.atomic(savepoint=False):
         found = _resolve(list(orders))
         for i, order in enumerate(found):
