@@ -57,8 +57,10 @@ def suggest(*, product: Product, warehouse: Warehouse, qty: Decimal, lot: Lot | 
     bins = Location.objects.filter(warehouse=warehouse, kind=Location.Kind.BIN, active=True)
     if exclude is not None:
         bins = bins.exclude(pk=exclude.pk)
-    same = list(bins.filter(quants__product=product, quants__lot=lot, quants__qty__gt=0)
-                .order_by("aisle", "position", "level", "code").distinct())
+    holding = Quant.objects.filter(product=product, warehouse=warehouse, lot=lot, qty__gt=0,
+                                   location__kind=Location.Kind.BIN).values_list("location_id", flat=True)
+    holding = list(holding)
+    same = list(bins.filter(pk__in=holding).order_by("aisle", "position", "level", "code")) if holding else []
     if same:
         used = used_volume(b.pk for b in same)
         for location in same:

@@ -251,7 +251,7 @@ def _check_tracking(product: Product, scan: gs1.Gs1Scan, qty: Decimal, today: da
         raise ValidationFailed(_("%(sku)s is tracked by expiry: the barcode has no expiry date (17)")
                                % {"sku": product.sku}, field="barcode", code="expiry_required")
     if expiry is not None and expiry < today:
-        raise ValidationFailed(_("lot %(lot)s expired on %(expiry)s: refused") % {"lot": number,
+        raise ValidationFailed(_("lot %(lot)s expired on %(expiry)s") % {"lot": number,
                                "expiry": expiry.isoformat()}, field="barcode", code="expired")
     if scan.production_date and expiry and scan.production_date > expiry:
         raise ValidationFailed(_("production date is after the expiry date"), field="barcode", code="bad_dates")
