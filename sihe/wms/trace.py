@@ -89,7 +89,7 @@ def trace_lot(lot: Lot) -> dict:
             "supplier": supplier.code if supplier is not None else None,
             "supplier_name": supplier.name if supplier is not None else None,
         })
-    path = [{"date": m.date, "kind": m.kind, "qty": d(m.qty), "reference": m.reference,
+    path = [{"date": m.date, "kind": m.kind, "kind_label": StockMove.Kind(m.kind).label, "qty": d(m.qty), "reference": m.reference,
              "from": _place(m.src_warehouse, m.src_location) or (m.counterpart or None),
              "to": _place(m.dst_warehouse, m.dst_location) or (m.counterpart or None)} for m in moves]
     bins = []
@@ -122,7 +122,8 @@ def _shipments_of_lot(lot: Lot, moves: list[StockMove]) -> list[dict]:
     rows = []
     for s in shipments:
         shipped = issued.get(s.number)
-        rows.append({"number": s.number, "state": s.state, "order": s.source_number or None,
+        rows.append({"number": s.number, "state": s.state, "state_label": Shipment.State(s.state).label,
+                     "order": s.source_number or None,
                      "customer": s.customer or None, "receiver": s.receiver_name or None,
                      "city": " ".join(x for x in (s.province, s.city, s.district) if x) or None,
                      "picked": d(qty.get(s.pk, Decimal(0))), "shipped": d(shipped) if shipped is not None else "0",

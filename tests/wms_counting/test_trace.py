@@ -1,47 +1,9 @@
 """Lot traceability: from a lot to its receipt (supplier, PO, ASN), bins, shipments, orders and
 customers; from an order back to its lots."""
 
-import datetime
-from decimal import Decimal as D
-
 import pytest
-from django.apps import apps
-
-from sihe.catalog.models import Partner
-from sihe.core.actor import Actor
-from sihe.costing import services as costing
-from sihe.stock.models import Lot
-from sihe.stock.services import InLine, OutLine
-from sihe.wms.models import Shipment, ShipmentLine, ShipmentPick
-from tests.wms_counting.conftest import DAY, make_product
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def story(store):
-    """Lot J-7 of JAM arrives on ASN-77 (PO-2026-0077 from 甜蜜果酱厂) in B-01, moves to A-01, and is
-    shipped to two customers on orders SO-1001 and SO-1002; lot J-7 of another product exists too."""
-    wh, jam, system = store["wh"], store["jam"], Actor.system("setup")
-    supplier = Partner.objects.create(code="SUP-JAM", name="甜蜜果酱厂", kind="supplier")
-    asn_model = apps.get_model("wms_inbound", "Asn")
-    asn_model.objects.create(number="ASN-77", warehouse=wh, supplier=supplier, source_number="PO-2026-0077")
-    costing.receive(warehouse=wh, actor=system, date=DAY, reference="ASN-77",
-                    lines=[InLine(product=jam, qty=D(20), unit_cost=D("7.50"), lot="J-7", location=store["b1"])])
-    lot = Lot.objects.get(product=jam, number="J-7")
-    costing.transfer(warehouse=wh, to_warehouse=wh, to_location=store["a1"], actor=system, date=DAY,
-                     reference="MV-1", lines=[OutLine(product=jam, qty=D(12), lot=lot, location=store["b1"])])
-    for number, order, customer, qty in (("SH-1", "SO-1001", "华东超市", 5), ("SH-2", "SO-1002", "西湖便利店", 4)):
-        shipment = Shipment.objects.create(number=number, warehouse=wh, source_number=order, customer=customer,
-                                           city="杭州市", state="shipped", carrier="SF", tracking_no=f"SF{number}")
-        line = ShipmentLine.objects.create(shipment=shipment, product=jam, qty=D(qty), picked_qty=D(qty))
-        ShipmentPick.objects.create(line=line, location=store["a1"], lot=lot, qty=D(qty))
-        costing.issue(warehouse=wh, actor=system, date=DAY + datetime.timedelta(days=1), reference=number,
-                      lines=[OutLine(product=jam, qty=D(qty), lot=lot, location=store["a1"])])
-    other = make_product("HONEY", tracking="lot")
-    costing.receive(warehouse=wh, actor=system, date=DAY, reference="PO-9",
-                    lines=[InLine(product=other, qty=D(1), unit_cost=D("1"), lot="J-7", location=store["b1"])])
-    return store
 
 
 def test_a_lot_leads_to_its_supplier_bins_orders_and_customers(story, api_as):
