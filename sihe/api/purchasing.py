@@ -252,6 +252,70 @@ def close_order(request, order_id: int):
     return _act(request, order_id, "purchasing.manage", services.close)
 
 
+class ReturnLineIn(Strict):
+    sku: str = Field(..., max_length=64)
+    qty: Num = Field(..., description="base units")
+    line: int | None = Field(None, ge=1, le=MAX_INT, description="the PO line number when a SKU is on several lines")
+    lot: str | None = Field(None, max_length=64, description="the lot to send back; default: the removal strategy")
+    location: str | None = Field(None, max_length=40, description="the bin it is taken from")
+
+
+class ReturnIn(Strict):
+    reason: str = Field("", max_length=200)
+    lines: list[ReturnLineIn] = Field(..., min_length=1, max_length=500)
+
+
+class ReturnLineOut(Schema):
+    line: int
+    sku: str
+    qty: str
+    value: str
+
+
+class ReturnOut(Schema):
+    purchase_order: int
+    status: str
+    estimate: str = Field(..., description="应付账款—暂估 reversed (receipt cost of what went back)")
+    cost: str = Field(..., description="stock value that left (库存商品)")
+    voucher_id: int | None
+    moves: list[int]
+    lines: list[ReturnLineOut]
+
+
+@router.post("/purchase-orders/{order_id}/returns", response={201: ReturnOut},
+             summary="Return received, not yet invoiced goods to the supplier (reverses stock and the estimate)")
+def return_goods(request, order_id: int, payload: ReturnIn):
+    from sihe.catalog.models import Location
+    from sihe.stock.models import Lot
+
+    actor = authorize(request, "purchasing.manage")
+    po = services.get_order(order_id)
+    po_lines = list(selectors.lines(po))
+    lines = []
+    for i, ln in enumerate(payload.lines):
+        f = f"lines[{i}]"
+        product = _product(ln.sku, f"{f}.sku")
+        match = [p for p in po_lines if p.product_id == product.pk and (ln.line is None or p.line_no == ln.line)]
+        if not match:
+            raise ValidationFailed(f"{product.sku} is not on {po.number}", field=f"{f}.sku")
+        lot = None
+        if ln.lot:
+            lot = Lot.objects.filter(product=product, number=ln.lot).first()
+            if lot is None:
+                raise UnknownReference(f"unknown lot {ln.lot} of {product.sku}", field=f"{f}.lot")
+        location = None
+        if ln.location:
+            location = Location.objects.filter(warehouse=po.warehouse, code=ln.location).first()
+            if location is None:
+                raise UnknownReference(f"unknown location {ln.location} in {po.warehouse.code}", field=f"{f}.location")
+        lines.append(services.ReturnLine(order_line=match[0], qty=ln.qty, lot=lot, location=location, field=f))
+    with transaction.atomic(durable=True):
+        result = services.return_goods(order=po, lines=lines, actor=actor, reason=payload.reason)
+    return 201, {"purchase_order": po.pk, "status": result["order"].status, "estimate": _m(result["estimate"]),
+                 "cost": _m(result["cost"]), "voucher_id": result["voucher_id"],
+                 "moves": [m.pk for m in result["moves"]], "lines": result["lines"]}
+
+
 # -- supplier invoices ----------------------------------------------------------------------------
 
 

@@ -76,7 +76,9 @@ class InvoiceLine:
 @dataclass
 class ReturnLine:
     order_line: PurchaseOrderLine
-    qty: Decimal
+    qty: Decimal | str
+    lot: object | None = None  # sihe.stock.models.Lot
+    location: object | None = None  # sihe.catalog.models.Location
     field: str = "lines[0]"
 
 
@@ -539,6 +541,86 @@ def pay(*, supplier: Partner, amount, actor: Actor, date: datetime.date | None =
                       "allocations": [{"invoice": inv.pk, "number": inv.number, "amount": events.m(part)}
                                       for inv, part in plan]})
     return payment
+
+
+# -- returns to the supplier ----------------------------------------------------------------------
+
+
+def return_goods(*, order: PurchaseOrder, lines: list[ReturnLine], actor: Actor, reason: str = "") -> dict:
+    """退货: received, not yet invoiced goods go back to the supplier. The stock leaves through
+    costing (an issue to 待处理财产损溢 at its cost, by the product's removal strategy or the given
+    lot and bin), and `purchasing.return` clears that against the estimate: Dr 2202.02 at the receipt
+    cost, Cr 1901 at the stock cost, the difference to 5401. The PO's received quantity drops.
+    (Goods already invoiced are returned with a red invoice from the supplier, not here.)"""
+    from sihe.costing import services as costing
+    from sihe.stock import services as stock
+    from sihe.stock.models import Counterpart, StockMove
+
+    if not lines:
+        raise ValidationFailed(_("a return needs at least one line"), field="lines")
+    with transaction.atomic():
+        order = _locked(order)
+        if order.status not in (Status.PARTIALLY_RECEIVED, Status.RECEIVED, Status.CLOSED, Status.CONFIRMED):
+            raise Conflict(_("purchase order %(n)s is %(s)s: nothing to return")
+                           % {"n": order.number, "s": order.get_status_display()}, field="purchase_order",
+                           code="invalid_transition")
+        order_lines = {ln.pk: ln for ln in PurchaseOrderLine.objects.select_for_update().filter(order=order)
+                       .select_related("product")}
+        planned = []
+        for line in lines:
+            f = line.field
+            target = order_lines.get(line.order_line.pk)
+            if target is None:
+                raise ValidationFailed(_("not a line of %(n)s") % {"n": order.number}, field=f"{f}.line")
+            _given, qty = _qty(target.product, line.qty, None, field=f"{f}.qty")
+            returnable = target.received_qty - target.returned_qty - target.invoiced_qty
+            returnable -= sum((q for t, q, _l in planned if t.pk == target.pk), ZERO)
+            if qty > returnable:
+                raise ValidationFailed(
+                    _("line %(n)s %(sku)s: only %(open)s received and not yet invoiced can be returned")
+                    % {"n": target.line_no, "sku": target.product.sku, "open": events.d(max(returnable, ZERO))},
+                    field=f"{f}.qty", code="too_much", returnable=events.d(max(returnable, ZERO)))
+            planned.append((target, qty, line))
+        reference = f"RET-{order.number}"
+        pairs = costing.take_out(
+            kind=StockMove.Kind.ISSUE, counterpart=Counterpart.INVENTORY, warehouse=order.warehouse,
+            lines=[stock.OutLine(product=t.product, qty=q, lot=ln.lot, location=ln.location, field=ln.field)
+                   for t, q, ln in planned],
+            actor=actor, reference=reference, date=local_date(actor))
+        cost_by_product: dict[int, Decimal] = {}
+        for move, layer in pairs:
+            cost_by_product[move.product_id] = cost_by_product.get(move.product_id, ZERO) + (
+                -layer.value if layer is not None else ZERO)
+        estimate_total = cost_total = ZERO
+        out = []
+        for target, qty, _line in planned:
+            open_qty = target.received_qty - target.returned_qty - target.invoiced_qty
+            open_value = target.received_value - target.returned_value - target.invoiced_value
+            value = open_value if qty == open_qty else round_money(open_value * qty / open_qty)
+            target.returned_qty += qty
+            target.returned_value += value
+            PurchaseOrderLine.objects.filter(pk=target.pk).update(returned_qty=target.returned_qty,
+                                                                  returned_value=target.returned_value)
+            Receipt.objects.create(line=target, qty=-qty, value=-value, asn_id=order.asn_id, kind="return",
+                                   at=actor.at, username=actor.username)
+            estimate_total += value
+            out.append({"line": target.line_no, "sku": target.product.sku, "qty": events.d(qty),
+                        "value": events.m(value)})
+        cost_total = round_money(sum(cost_by_product.values(), ZERO))
+        difference = estimate_total - cost_total
+        voucher = book(rule="purchasing.return", date=local_date(actor),
+                       amounts={"estimate": estimate_total, "cost": cost_total,
+                                "variance": max(-difference, ZERO), "variance_credit": max(difference, ZERO)},
+                       source_type="purchase_return", source_id=reference,
+                       memo=f"{order.supplier.code} {reference} {reason}".strip()[:200], actor=actor,
+                       dimensions={"partner": order.supplier.code, "warehouse": order.warehouse.code})
+        if order.status in (Status.PARTIALLY_RECEIVED, Status.RECEIVED):
+            _set_status(order, _progress_status(order), actor)
+        audit.record_act(order, actor=actor, action="return",
+                         detail="; ".join(f"{o['sku']} {o['qty']}" for o in out) + (f" ({reason})" if reason else ""))
+        events.order_event("purchasing.returned", order, actor=actor, lines=out, reason=reason[:200])
+    return {"order": order, "moves": [m for m, _la in pairs], "lines": out, "estimate": estimate_total,
+            "cost": cost_total, "voucher_id": voucher.pk if voucher else None}
 
 
 def get_order(pk) -> PurchaseOrder:

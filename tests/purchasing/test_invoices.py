@@ -150,3 +150,36 @@ def test_payments_allocate_oldest_first_and_aging_buckets(received, products, pe
         services.pay(supplier=received.supplier, amount="489.31", actor=acc)
     assert (caught.value.code, caught.value.field) == ("overpayment", "amount")
     assert Voucher.objects.count() == vouchers
+
+
+def test_return_to_supplier_reverses_stock_and_the_estimate(received, products, people, api_as):
+    from sihe.costing.checks import inventory_matches_ledger
+    from sihe.ledger.services import period_of
+    from sihe.stock.models import StockLevel
+
+    api = api_as("manager")
+    # 30 of the 40 TEA go back; TEA was received at 8.00, so the estimate falls by 240.00
+    r = api.post(f"/api/v1/purchase-orders/{received.pk}/returns",
+                 {"reason": "包装破损", "lines": [{"sku": "TEA", "qty": "30"}]})
+    assert r.status_code == 201, r.json_body
+    body = r.json_body
+    assert (body["status"], body["estimate"], body["cost"], body["lines"]) == (
+        "partially_received", "240.00", "240.00", [{"line": 2, "sku": "TEA", "qty": "30", "value": "240.00"}])
+    assert StockLevel.objects.get(product=products["TEA"]).on_hand == D(10)
+    assert lines_of(Voucher.objects.get(pk=body["voucher_id"])) == [("2202.02", D("240.00"), D(0), ""),
+                                                                    ("1901", D(0), D("240.00"), "")]
+    got = api.get(f"/api/v1/purchase-orders/{received.pk}").json_body
+    assert [(ln["sku"], ln["received"]) for ln in got["lines"]] == [("MILK", "100"), ("TEA", "10")]
+    # 2202.02 holds only what is still received and not invoiced (450 + 80), 1901 is clear, stock = books
+    from django.utils import timezone
+
+    from sihe.ledger import reports
+
+    period = period_of(timezone.localdate())  # the return is dated today
+    tb = {row["code"]: row["closing"] for row in reports.trial_balance(period)["rows"]}
+    assert (tb["2202.02"], tb.get("1901", D(0)), tb["1405"]) == (D("530.00"), D(0), D("530.00"))
+    assert inventory_matches_ledger(period)[0]
+    # more than is left is refused, nothing changes
+    r = api.post(f"/api/v1/purchase-orders/{received.pk}/returns", {"lines": [{"sku": "TEA", "qty": "11"}]})
+    assert (r.status_code, r.json_body["field"], r.json_body["returnable"]) == (422, "lines[0].qty", "10")
+    assert StockLevel.objects.get(product=products["TEA"]).on_hand == D(10)
