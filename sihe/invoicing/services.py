@@ -282,10 +282,7 @@ def issue_invoice(*, buyer_name: str, buyer_tax_id: str = "", lines: list[Invoic
 
     A document in `sources` already on an invoice that is not fully reversed is refused (409).
     `sources_checked=True`: the caller has locked the source documents and checked that they are free
-    (sihe.oms.billing does), so the check is not repeated; the partial unique index still holds.
-
-    Runs inside the caller's transaction without a savepoint of its own (fewer statements on the hot
-    path): a caller that catches a refusal must not go on using that transaction."""
+    (sihe.oms.billing does), so the check is not repeated; the partial unique index still holds."""
     name, tax_id = clean_buyer(buyer_name, buyer_tax_id)
     made, extra = build_lines(lines)
     try:
@@ -300,7 +297,7 @@ def issue_invoice(*, buyer_name: str, buyer_tax_id: str = "", lines: list[Invoic
     values = {"kind": Invoice.Kind.BLUE, "buyer_name": name, "buyer_tax_id": tax_id, "issue_date": issue_date,
               "issued_at": issued_at, "made": made, "extra": extra, "actor": actor, "sources": cleaned,
               "remark": remark}
-    with transaction.atomic(savepoint=False):
+    with transaction.atomic():
         company, region = _seller()
         if not sources_checked:
             taken = _taken(cleaned)

@@ -109,9 +109,8 @@ def invoice_orders(*, orders: list, buyer_name: str, buyer_tax_id: str = "", act
     is already on an invoice, naming it (`orders[i]`).
 
     The orders are locked (SELECT … FOR UPDATE, in primary-key order) for the rest of the caller's
-    transaction. No savepoint of its own: a caller that catches a refusal must not go on using the
-    transaction (the API and pages open one durable transaction per act)."""
-    with transaction.atomic(savepoint=False):
+    transaction."""
+    with transaction.atomic():
         found = _resolve(list(orders))
         for i, order in enumerate(found):
             if order.status not in INVOICEABLE:
