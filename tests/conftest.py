@@ -41,6 +41,9 @@ class ApiClient:
     def post(self, path, data=None, **kw):
         return self._call("post", path, data if data is not None else {}, **kw)
 
+    def put(self, path, data=None, **kw):
+        return self._call("put", path, data if data is not None else {}, **kw)
+
     def patch(self, path, data=None, **kw):
         return self._call("patch", path, data if data is not None else {}, **kw)
 

@@ -71,10 +71,17 @@ class SyncOut(Schema):
     open_intake_errors: int
 
 
-@router.get("/channels/sync", response=list[SyncOut], summary="Each channel's sync state: last pull, lag, errors")
+@router.get("/channel-sync", response=list[SyncOut], summary="Every channel's sync state: last pull, lag, errors")
 def get_sync(request):
     authorize(request, "orders.view")
     return selectors.sync_states()
+
+
+@router.get("/channels/{channel_code}/sync", response=SyncOut, summary="One channel's sync state")
+def get_channel_sync(request, channel_code: str):
+    authorize(request, "orders.view")
+    _channel(channel_code)
+    return next(s for s in selectors.sync_states() if s["channel"] == channel_code)
 
 
 class SyncIn(Schema):

@@ -123,7 +123,7 @@ def record_settlement(*, order: Order, kind: str, amount, fee=ZERO, actor: Actor
     if kind == Settlement.Kind.BANK and fee:
         raise ValidationFailed(_("a bank receipt has no platform fee"), field="fee")
     with transaction.atomic():
-        order = Order.objects.select_for_update().select_related("channel", "partner").get(pk=order.pk)
+        order = Order.objects.select_for_update(of=("self",)).select_related("channel", "partner").get(pk=order.pk)
         open_amount = outstanding(order)
         if amount + fee > open_amount:
             raise ValidationFailed(

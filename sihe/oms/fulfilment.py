@@ -61,7 +61,7 @@ def on_shipped(*, shipment: Shipment, actor: Actor) -> None:
     """Hook: a shipment of an order left the warehouse."""
     if shipment.source_type != SOURCE_TYPE:
         return
-    order = Order.objects.select_for_update().select_related("channel", "partner").get(pk=int(shipment.source_id))
+    order = Order.objects.select_for_update(of=("self",)).select_related("channel", "partner").get(pk=int(shipment.source_id))
     lines = {str(line.pk): line for line in order.lines.all()}
     portions = []
     for sl in shipment.lines.all():
@@ -142,11 +142,11 @@ def update_receiver(order: Order, actor: Actor) -> None:
 def cancel_order(*, order: Order, actor: Actor, reason: str = "") -> Order:
     with transaction.atomic():
         order = Order.objects.select_for_update().get(pk=order.pk)
-        transitions.check(order, Order.Status.CANCELLED)
         shipped = shipments_of(order).filter(state=Shipment.State.SHIPPED).exists()
         if shipped:
             raise ValidationFailed(_("order %(number)s has shipped goods: handle it as a return (after-sales)")
                                    % {"number": order.number}, field="status", code="already_shipped")
+        transitions.check(order, Order.Status.CANCELLED)
         for shipment in shipments_of(order).exclude(state=Shipment.State.CANCELLED):
             shipping.cancel_shipment(shipment=shipment, actor=actor, reason=reason)
         order.refresh_from_db()

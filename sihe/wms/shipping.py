@@ -81,7 +81,7 @@ def check_transition(shipment: Shipment, target: str) -> None:
 
 
 def _locked(shipment: Shipment) -> Shipment:
-    return Shipment.objects.select_for_update().select_related("warehouse").get(pk=shipment.pk)
+    return Shipment.objects.select_for_update(of=("self",)).select_related("warehouse").get(pk=shipment.pk)
 
 
 def _set_state(shipment: Shipment, target: str, actor: Actor, **extra) -> Shipment:

@@ -1,0 +1,145 @@
+"""Exceptions (O6) and review (O2): out of stock → backorder (补发) or hold; review rules hold orders for a
+person with the reason and the fix; backorders are allocated again when stock arrives; ATP events."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+
+from sihe.core.errors import ValidationFailed
+from sihe.core.models import Event
+from sihe.costing import services as costing
+from sihe.oms import atp, services
+from sihe.oms.allocation import plan
+from sihe.oms.models import Blacklist, Order
+from sihe.oms.settings import policy
+from sihe.stock.models import StockLevel
+from sihe.stock.services import InLine
+from sihe.wms.models import Shipment
+
+from .world import build, dealer_order
+
+D = Decimal
+pytestmark = pytest.mark.django_db
+
+
+def take(world, payload):
+    return services.receive_order(channel_code="dealer", body=payload, actor=world["actor"]).order
+
+
+def test_plan_prefers_one_warehouse_then_the_cheapest_split():
+    # given two lines (products 1, 2), warehouses 10 (100 km), 20 (900 km), 30 (1,200 km)
+    dist = {10: 100.0, 20: 900.0, 30: 1200.0}
+    needs = [(1, 1, D(3)), (2, 2, D(2))]
+    # nearest that has everything wins even when farther ones have more
+    whole = {(1, 20): D(5), (2, 20): D(5), (1, 30): D(9), (2, 30): D(9), (1, 10): D(3)}
+    assert plan(needs, whole, dist, 500.0) == ({20: [(1, D(3)), (2, D(2))]}, {})
+    # nobody has everything: the cheapest cover (100 + 900 + 500 penalty) beats (100 + 1200 + 500)
+    split = {(1, 10): D(3), (2, 20): D(2), (2, 30): D(2)}
+    assert plan(needs, split, dist, 500.0) == ({10: [(1, D(3))], 20: [(2, D(2))]}, {})
+    # not enough anywhere: what is there is taken nearest first, the rest is short
+    short = {(1, 10): D(1), (1, 20): D(1)}
+    assert plan(needs, short, dist, 500.0) == ({10: [(1, D(1))], 20: [(1, D(1))]}, {1: D(1), 2: D(2)})
+
+
+def test_out_of_stock_backorders_and_ships_when_stock_arrives():
+    # given 1 T-shirt in Shanghai and a dealer ordering 3
+    world = build(stock={"SH": 1, "GZ": 0})
+    order = take(world, dealer_order("D-1", 3))
+    # then 1 is allocated and 2 wait (补发)
+    assert order.status == "allocated"
+    line = order.lines.get()
+    assert (line.allocated_qty, line.backorder_qty) == (D(1), D(2))
+    assert order.timeline.filter(kind="backorder").get().message == "缺货待补发：TEE-BLK-M×2"
+    # when 5 arrive in Guangzhou and the hub reacts to the receipt
+    costing.receive(warehouse=world["wh"]["GZ"], lines=[InLine(product=world["tee"], qty=D(5), unit_cost=D(24))],
+                    actor=world["actor"], reference="PO-9", date=datetime.date(2026, 11, 26))
+    event = Event.objects.filter(type="stock.received").latest("id")
+    atp.on_stock_arrived(event)
+    # then the backorder is allocated in Guangzhou: a second shipment
+    line.refresh_from_db()
+    assert (line.allocated_qty, line.backorder_qty) == (D(3), D(0))
+    assert sorted(Shipment.objects.values_list("warehouse__code", flat=True)) == ["GZ", "SH"]
+
+
+def test_hold_policy_holds_the_whole_order_and_reserves_nothing():
+    world = build(stock={"SH": 1, "GZ": 0})
+    rules = policy()
+    rules.stockout = "hold"
+    rules.save()
+    order = take(world, dealer_order("D-2", 3))
+    assert (order.status, order.hold_reason) == ("held", "out_of_stock")
+    assert StockLevel.objects.get(product=world["tee"], warehouse=world["wh"]["SH"]).reserved == D(0)
+    assert list(Order.objects.filter(status="held")) == [order]
+
+
+def test_review_rules_hold_for_a_person_and_release():
+    world = build(stock={"SH": 10, "GZ": 0})
+    # amount above the limit
+    rules = policy()
+    rules.amount_limit = D("100.00")
+    rules.save()
+    big = take(world, dealer_order("D-3", 3, "50.00"))
+    assert (big.status, big.hold_reason) == ("held", "amount_limit")
+    assert big.hold_detail == "paid 150.00 is above the limit 100.00"
+    # a person releases it: the amount rule is waived, the order is allocated
+    services.release_order(order=big, actor=world["actor"], note="老客户")
+    big.refresh_from_db()
+    assert big.status == "allocated"
+    rules.amount_limit = D("20000.00")
+    rules.save()
+    # blacklisted phone
+    Blacklist.objects.create(kind="phone", value="13900000000", reason="恶意退货")
+    black = dealer_order("D-4", 1)
+    black["receiver"]["phone"] = "13900000000"
+    assert take(world, black).hold_reason == "blacklist"
+    # unknown province: bad address, then corrected by customer service
+    bad = take(world, dealer_order("D-5", 1, province="火星省"))
+    assert (bad.status, bad.hold_reason) == ("held", "bad_address")
+    services.correct_address(order=bad, actor=world["actor"], province="浙江省", city="杭州市", district="西湖区",
+                             address="文三路 100 号")
+    bad.refresh_from_db()
+    assert bad.status == "allocated"
+    assert [t.kind for t in bad.timeline.all()][-3:] == ["address_changed", "reviewed", "allocated"]
+
+
+def test_cancel_releases_and_refuses_after_shipping():
+    world = build(stock={"SH": 5, "GZ": 0})
+    first = take(world, dealer_order("D-6", 2))
+    services.cancel_order(order=first, actor=world["actor"], reason="买家取消")
+    assert StockLevel.objects.get(product=world["tee"], warehouse=world["wh"]["SH"]).reserved == D(0)
+    second = take(world, dealer_order("D-7", 1))
+    services.ship_order(order=second, carrier="ZTO", tracking_no="ZTO1", actor=world["actor"])
+    with pytest.raises(ValidationFailed) as refused:
+        services.cancel_order(order=second, actor=world["actor"])
+    assert refused.value.code == "already_shipped"
+
+
+def test_atp_is_published_per_channel_on_stock_change():
+    world = build(stock={"SH": 5, "GZ": 2})
+    Event.objects.all().delete()
+    take(world, dealer_order("D-8", 3))
+    reserved = Event.objects.filter(type="stock.reserved").latest("id")
+    atp.on_stock_event(reserved)
+    published = {e.payload["channel"]: e.payload["items"] for e in Event.objects.filter(type="oms.atp.changed")}
+    assert set(published) == {"tb", "dy", "sp", "dealer"}
+    assert published["tb"] == [{"sku": "TEE-BLK-M", "atp": "4"}]
+
+
+def test_dealer_receivable_ages_and_bank_receipt_clears_it():
+    world = build(stock={"SH": 5, "GZ": 0})
+    order = take(world, dealer_order("D-9", 2, "56.50"))
+    services.ship_order(order=order, carrier="SF", tracking_no="SF9", actor=world["actor"])
+    order.refresh_from_db()
+    assert order.partner == world["dealer"] and order.revenue_total == D("113.00")
+    aging = services.ar_aging(as_of=datetime.date(2027, 2, 1), dealers_only=True)
+    row = aging["rows"][0]
+    assert (row["customer"], row["total"]) == ("C-DEALER-01", D("113.00"))
+    assert sum(row[b] for b in aging["buckets"]) == D("113.00") and row["61-90"] == D("113.00")
+    with pytest.raises(ValidationFailed) as too_much:
+        services.record_settlement(order=order, kind="bank", amount="200.00", actor=world["actor"])
+    assert (too_much.value.field, too_much.value.code) == ("amount", "over_settlement")
+    services.record_settlement(order=order, kind="bank", amount="113.00", actor=world["actor"])
+    order.refresh_from_db()
+    assert order.status == Order.Status.COMPLETED
+    assert services.ar_aging(dealers_only=True)["rows"] == []
