@@ -1,0 +1,62 @@
+"""Parallel issuers on PostgreSQL: numbers stay gapless and unique per year, and of several clerks
+invoicing the same order at once exactly one succeeds; the others are told which invoice has it."""
+
+import threading
+
+import pytest
+from django.db import connection, connections, transaction
+
+from sihe.core.actor import Actor
+from sihe.core.errors import Conflict
+from sihe.invoicing.models import Invoice, InvoiceSource
+from sihe.oms import billing
+
+
+def run_parallel(target, n):
+    errors, results = [], []
+    barrier = threading.Barrier(n)
+
+    def worker(i):
+        try:
+            barrier.wait()
+            results.append(target(i))
+        except Exception as exc:  # collected and asserted by the test
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return results, errors
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_parallel_invoices_get_gapless_numbers_and_an_order_is_invoiced_once(company, make_order):
+    if connection.vendor != "postgresql":
+        pytest.skip("needs real parallel PostgreSQL connections")
+    orders = [make_order([("CUP-1", "1", "99.90")]) for _ in range(8)]
+    shared = make_order([("TEE-1", "1", "59.00")], number="TB-SHARED")
+
+    # when 8 clerks invoice 8 different orders at the same moment
+    def issue(i):
+        with transaction.atomic(durable=True):
+            return billing.invoice_orders(orders=[orders[i].pk], buyer_name="甲", actor=Actor.system(f"c{i}")).number
+
+    numbers, errors = run_parallel(issue, 8)
+    assert errors == []
+    assert sorted(int(n[5:]) for n in numbers) == list(range(1, 9))
+
+    # when 4 clerks invoice the same order at the same moment
+    def same(i):
+        with transaction.atomic(durable=True):
+            return billing.invoice_orders(orders=[shared.pk], buyer_name="乙", actor=Actor.system(f"s{i}")).number
+
+    won, refused = run_parallel(same, 4)
+    assert len(won) == 1 and len(refused) == 3
+    assert all(isinstance(e, Conflict) and e.code == "already_invoiced" and won[0] in e.message for e in refused)
+    assert InvoiceSource.objects.filter(source_id=str(shared.pk), active=True).count() == 1
+    assert sorted(int(n[5:]) for n in Invoice.objects.values_list("number", flat=True)) == list(range(1, 10))
