@@ -120,6 +120,8 @@ def _seller() -> tuple[Company, str]:
 
 def _text(value, field: str, limit: int) -> str:
     text = (value or "").strip() if isinstance(value, str) else str(value or "")
+    if "\x00" in text:
+        raise ValidationFailed(_("text must not contain NUL characters"), field=field)
     if len(text) > limit:
         raise ValidationFailed(_("%(field)s is longer than %(n)s characters") % {"field": field, "n": limit},
                                field=field)
@@ -425,6 +427,10 @@ def issue_red_invoice(*, invoice: Invoice, lines: list[RedLineIn] | None = None,
                         raise ValidationFailed(
                             _("the returned quantity must be more than 0 and at most %(left)s (left on line %(line)s)")
                             % {"left": format(qty_left.normalize(), "f"), "line": line.seq}, field=f"{f}.qty")
+                    if -qty.normalize().as_tuple().exponent > QTY_PLACES:
+                        raise ValidationFailed(_("at most %(n)s decimals") % {"n": QTY_PLACES}, field=f"{f}.qty")
+                    if qty < qty_left and round_money(qty * line.unit_price) == 0:
+                        raise ValidationFailed(_("the returned quantity is worth less than a fen"), field=f"{f}.qty")
                 if line.row == InvoiceLine.Row.DISCOUNTED:
                     if qty is not None and qty != qty_left:
                         raise ValidationFailed(_("a discounted line is returned whole, with its discount line"),

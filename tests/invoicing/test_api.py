@@ -95,6 +95,10 @@ def test_red_refusals(api, make_order):
              ({"lines": [{"line": 5}], "reason": "x"}, 422, "lines[0].line"),
              ({"lines": [{"line": 1, "qty": "-1"}], "reason": "x"}, 422, "lines[0].qty"),
              ({"lines": [], "reason": "x"}, 422, "lines"),
+             ({"lines": [{"line": 1, "qty": "0.0000001"}], "reason": "x"}, 422, "lines[0].qty"),
+             ({"lines": [{"line": 1, "qty": "0.00001"}], "reason": "x"}, 422, "lines[0].qty"),
+             ({"lines": [{"line": 1, "qty": "1e99999"}], "reason": "x"}, 422, "lines[0].qty"),
+             ({"lines": [{"line": 1}], "reason": "x\u0000"}, 422, "reason"),
              ({"reason": ""}, 422, "reason")]
     for body, status, field in cases:
         r = api.post(f"/api/v1/invoices/{pk}/red", body)
