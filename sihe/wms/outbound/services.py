@@ -95,20 +95,28 @@ def _candidates(warehouse: Warehouse, carrier: str, numbers: list[str] | None, l
     return group[:limit]
 
 
-def _tasks_of(shipment: Shipment, tote: int) -> list[_Task]:
+def _tasks_of(shipments: list[Shipment]) -> list[_Task]:
+    """The open reservation lines of every shipment line: bin, lot, quantity (three queries in all)."""
+    from sihe.stock.models import ReservationLine
+
+    lines = list(ShipmentLine.objects.filter(shipment__in=shipments).select_related("product").order_by("pk"))
+    open_lines: dict[int, list] = {}
+    for res_line in (ReservationLine.objects.filter(reservation_id__in=[ln.reservation_id for ln in lines
+                                                                         if ln.reservation_id], open_qty__gt=0)
+                     .select_related("quant__location", "quant__lot").order_by("pk")):
+        open_lines.setdefault(res_line.reservation_id, []).append(res_line)
+    by_pk = {s.pk: (tote, s) for tote, s in enumerate(shipments, start=1)}
     tasks = []
-    for line in shipment.lines.select_related("product", "reservation").order_by("pk"):
-        open_lines = []
-        if line.reservation_id:
-            open_lines = list(line.reservation.lines.filter(open_qty__gt=0)
-                              .select_related("quant__location", "quant__lot").order_by("pk"))
-        reserved = sum((r.open_qty for r in open_lines), Decimal(0))
+    for line in lines:
+        tote, shipment = by_pk[line.shipment_id]
+        held = open_lines.get(line.reservation_id, []) if line.reservation_id else []
+        reserved = sum((r.open_qty for r in held), Decimal(0))
         if reserved < line.qty - line.picked_qty:
             raise Conflict(_("shipment %(number)s: %(sku)s has %(reserved)s of %(qty)s reserved; re-allocate it first")
                            % {"number": shipment.number, "sku": line.product.sku, "reserved": q(reserved),
                               "qty": q(line.qty)}, field="shipments", code="not_reserved")
-        for res_line in open_lines:
-            tasks.append(_Task(shipment, line, res_line.quant.location, res_line.quant.lot, res_line.open_qty, tote))
+        tasks += [_Task(shipment, line, r.quant.location, r.quant.lot, r.open_qty, tote) for r in held]
+    tasks.sort(key=lambda t: (t.tote, t.line.pk))
     return tasks
 
 
@@ -156,9 +164,7 @@ def create_wave(*, warehouse: Warehouse, actor: Actor, shipments: list[str] | No
         if not chosen:
             raise ValidationFailed(_("no shipments waiting to pick in warehouse %(wh)s") % {"wh": warehouse.code},
                                    field="shipments" if shipments is not None else "warehouse", code="nothing_to_pick")
-        tasks: list[_Task] = []
-        for tote, shipment in enumerate(chosen, start=1):
-            tasks += _tasks_of(shipment, tote)
+        tasks = _tasks_of(chosen)
         cutoffs = [s.cutoff_at for s in chosen if s.cutoff_at]
         wave = Wave.objects.create(number=f"tmp-{uuid.uuid4().hex}", warehouse=warehouse, carrier=carrier,
                                    cutoff_at=min(cutoffs) if cutoffs else None, max_lines=max_lines,
@@ -317,8 +323,9 @@ def _settle(picklist: PickList, shipment_ids: set[int], actor: Actor) -> list[st
 
 def _settle_wave(wave: Wave, actor: Actor) -> None:
     wave = Wave.objects.select_for_update().get(pk=wave.pk)
-    states = set(wave.picklists.values_list("state", flat=True))
-    shipment_states = set(Shipment.objects.filter(wave_entry__wave=wave).values_list("state", flat=True))
+    states = set(wave.picklists.order_by().values_list("state", flat=True).distinct())
+    shipment_states = set(Shipment.objects.filter(wave_entry__wave=wave).order_by().values_list("state", flat=True)
+                          .distinct())
     target = wave.state
     if shipment_states and shipment_states <= {S.SHIPPED, S.CANCELLED}:
         target = Wave.State.DONE
