@@ -126,3 +126,13 @@ def test_list_is_a_fixed_number_of_queries(api, make_order):
         r = api.get("/api/v1/invoices?limit=100")
     assert r.json_body["count"] == 6
     assert len(queries) <= 6
+
+
+def test_errors_speak_chinese_to_a_chinese_client(api_as, company, make_order):
+    make_order([("CUP-1", "1", "99.90")], number="TB-ZH")
+    api = api_as("accountant")
+    r = api.post("/api/v1/invoices", {"orders": ["TB-ZH"], "buyer_name": "甲", "buyer_tax_id": "91350100M000100Y4X"},
+                 headers={"HTTP_ACCEPT_LANGUAGE": "zh-hans"})
+    assert r.json_body["message"] == "91350100M000100Y4X 不是有效的统一社会信用代码（18 位，含校验码）"
+    r = api.post("/api/v1/invoices", {"orders": ["NOPE"], "buyer_name": "甲"}, headers={"HTTP_ACCEPT_LANGUAGE": "zh-hans"})
+    assert r.json_body["message"] == "订单 NOPE 不存在"
