@@ -59,6 +59,8 @@ class WaveIn(Strict):
                          "default carrier of the wave's parcels")
     by_zone: bool = Field(True, description="one pick list per zone (zone picking)")
     max_shipments: int = Field(200, ge=1, le=1000)
+    pickers: list[str] | None = Field(None, max_length=100, description="user names; the pick lists are dealt out "
+                                      "to them in turn (default: whoever scans first)")
 
 
 class StopOut(Schema):
@@ -274,7 +276,7 @@ def post_wave(request, payload: WaveIn):
         wave = services.create_wave(warehouse=warehouse, actor=actor, shipments=payload.shipments,
                                     max_lines=payload.max_lines, max_volume=payload.max_volume,
                                     carrier=payload.carrier, by_zone=payload.by_zone,
-                                    max_shipments=payload.max_shipments)
+                                    max_shipments=payload.max_shipments, pickers=payload.pickers)
     wave = selectors.wave(wave.pk)
     return 201, wave_out(wave, selectors.progress([wave])[wave.pk])
 

@@ -20,10 +20,12 @@ def test_cart_capacity_in_lines_and_volume(stocked, actor):
     b = ship_order(wh, [(widget, 1)], number="CAP-B", actor=actor)
     c = ship_order(wh, [(milk, 25)], number="CAP-C", actor=actor)  # L1 10 + L2 15: two stops
     # when carts take 2 lines each, no zone split
-    wave = services.create_wave(warehouse=wh, actor=actor, max_lines=2, by_zone=False)
+    wave = services.create_wave(warehouse=wh, actor=actor, max_lines=2, by_zone=False, pickers=["li", "wang"])
     # then A and B share a cart, C (two lines) gets its own
     carts = [[t.shipment.number for t in pl.tasks.all()] for pl in wave.picklists.order_by("pk")]
     assert carts == [[a.number, b.number], [c.number, c.number]]
+    # one batch per picker, dealt out in turn
+    assert [pl.picker for pl in wave.picklists.order_by("pk")] == ["li", "wang"]
     # a single order bigger than a cart is split over carts
     d = ship_order(wh, [(milk, 40)], number="CAP-D", actor=actor)  # L2 5 + L3 35 over three bins
     wave = services.create_wave(warehouse=wh, actor=actor, max_lines=1, by_zone=False)

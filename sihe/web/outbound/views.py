@@ -7,6 +7,7 @@ result is kept in the session for the next page and shown next to the scan field
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 from django.db import transaction
@@ -65,7 +66,8 @@ def waves(request):
             with transaction.atomic(durable=True):
                 wave = services.create_wave(warehouse=warehouse, actor=request.actor, max_lines=max_lines,
                                             max_volume=max_volume, carrier=request.POST.get("carrier", "")[:40],
-                                            by_zone=request.POST.get("by_zone") == "on")
+                                            by_zone=request.POST.get("by_zone") == "on",
+                                            pickers=re.split(r"[,，、\s]+", request.POST.get("pickers", "")[:500]))
         except ValueError:
             _flash(request, False, _("cart capacity must be a whole number"), "invalid")
             return redirect("web_outbound:waves")

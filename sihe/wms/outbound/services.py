@@ -151,7 +151,7 @@ def _batches(tasks: list[_Task], *, max_lines: int, max_volume: Decimal | None, 
 
 def create_wave(*, warehouse: Warehouse, actor: Actor, shipments: list[str] | None = None, max_lines: int = 20,
                 max_volume: Decimal | None = None, carrier: str = "", by_zone: bool = True,
-                max_shipments: int = 200) -> Wave:
+                max_shipments: int = 200, pickers: list[str] | None = None) -> Wave:
     """Release pending shipments of one warehouse as a wave: totes, carts (pick lists) per zone and
     cart capacity, each with its stops in the order of the shortest route."""
     if max_lines < 1:
@@ -159,6 +159,7 @@ def create_wave(*, warehouse: Warehouse, actor: Actor, shipments: list[str] | No
     if max_volume is not None and max_volume <= 0:
         raise ValidationFailed(_("cart volume must be more than 0"), field="max_volume")
     carrier = (carrier or "").strip()
+    pickers = [p.strip()[:150] for p in (pickers or []) if p and p.strip()]
     with transaction.atomic():
         chosen = _candidates(warehouse, carrier, shipments, max_shipments)
         if not chosen:
@@ -182,11 +183,13 @@ def create_wave(*, warehouse: Warehouse, actor: Actor, shipments: list[str] | No
             cart.sort(key=lambda t: (order[t.location.code], t.tote, t.line.product.sku, t.lot.number if t.lot else ""))
             picklist = PickList.objects.create(
                 wave=wave, number=f"{wave.number}-{k:02d}", zone_id=zone_id, method=route.method, length=route.length,
+                picker=pickers[(k - 1) % len(pickers)] if pickers else "",
                 layout=layout_dict(layout), path=[[str(x), str(y)] for x, y in route.path])
             PickTask.objects.bulk_create([
                 PickTask(picklist=picklist, sequence=i, shipment=t.shipment, line=t.line, product=t.line.product,
                          location=t.location, lot=t.lot, qty=t.qty, tote=t.tote) for i, t in enumerate(cart, start=1)])
-            summary.append({"number": picklist.number, "stops": len(cart), "length": str(route.length)})
+            summary.append({"number": picklist.number, "stops": len(cart), "length": str(route.length),
+                            "picker": picklist.picker})
         for shipment in chosen:
             shipping.start_picking(shipment=shipment, actor=actor)
         audit.record_act(wave, actor=actor, action="wms.wave.release",
