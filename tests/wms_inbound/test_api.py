@@ -88,3 +88,17 @@ def test_manual_asn_inspection_and_putaway_through_the_api(api_as, wh, supplier,
     rule = planner.post("/api/v1/wms/putaway-rules", {"warehouse": "SH", "zone": "B", "sku": "BOLT-M8"})
     assert rule.status_code == 201
     assert worker.get("/api/v1/wms/putaway?warehouse=SH").json_body[0]["suggested_bin"] == "B-01-01-01"
+
+
+def test_out_of_range_quantities_are_422_not_500(api_as, make_asn, bolt):
+    # found while fuzzing by hand: 1e30 overflowed the quantity rounding (a 500)
+    asn = make_asn((bolt, 10, "0.2"))
+    worker, planner = api_as("warehouse"), api_as("manager")
+    for qty in ["1e30", "99999999999999999999", "-1", "NaN", "Infinity", "1e-30"]:
+        scan = worker.post(f"/api/v1/wms/receipts/{asn.pk}/scan", {"barcode": GTIN_BOLT, "qty": qty})
+        put = worker.post("/api/v1/wms/putaway", {"warehouse": "SH", "sku": "BOLT-M8", "qty": qty, "bin": "A-01-01-01"})
+        new = planner.post("/api/v1/wms/receipts", {"warehouse": "SH", "lines": [{"sku": "BOLT-M8", "qty": qty,
+                                                                                   "unit_cost": "1"}]})
+        assert (scan.status_code, put.status_code, new.status_code) == (422, 422, 422), qty
+        assert scan.json_body["field"] == "qty" and new.json_body["field"] == "lines[0].qty"
+    assert StockMove.objects.count() == 0

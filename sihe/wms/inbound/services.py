@@ -59,6 +59,17 @@ class ExpectedLine:
     source_line_id: str = ""
 
 
+QTY_LIMIT = Decimal("1e13")  # quantities are stored with 20 digits, 6 of them decimals
+
+
+def quantity(product: Product, value, *, field: str = "qty") -> Decimal:
+    """A quantity in the product's base unit at its precision; beyond what a column holds: refused."""
+    number = to_decimal(value, field=field)
+    if abs(number) >= QTY_LIMIT:
+        raise ValidationFailed(_("%(field)s is too large") % {"field": field}, field=field, code="qty_too_large")
+    return to_base(product, number, field=field)
+
+
 def over_receipt_tolerance() -> Decimal:
     """Percent above the expected quantity a receipt may go (setting SIHE_RECEIPT_OVER_TOLERANCE_PERCENT,
     default 5 %)."""
@@ -100,7 +111,7 @@ def expect_receipt(*, warehouse: Warehouse, supplier: Partner | None, source_typ
             raise ValidationFailed(_("%(code)s is not a supplier") % {"code": supplier.code}, field="supplier")
         cleaned = []
         for i, line in enumerate(lines):
-            qty = to_base(line.product, line.qty, field=f"lines[{i}].qty")
+            qty = quantity(line.product, line.qty, field=f"lines[{i}].qty")
             unit_cost = to_decimal(line.unit_cost, field=f"lines[{i}].unit_cost")
             if unit_cost < 0 or abs(unit_cost) >= Decimal("1e12"):
                 raise ValidationFailed(_("unit cost must be 0 or more"), field=f"lines[{i}].unit_cost")
@@ -210,7 +221,7 @@ def _allocate(lines: list[AsnLine], qty: Decimal) -> list[tuple[AsnLine, Decimal
 
 def _scan_qty(product: Product, qty, scan: gs1.Gs1Scan) -> Decimal:
     if qty not in (None, ""):
-        return to_base(product, qty, field="qty")
+        return quantity(product, qty, field="qty")
     if scan.count is not None:
         if scan.count <= 0:
             raise ValidationFailed(_("the barcode's quantity (30/37) is 0"), field="barcode", code="bad_quantity")
@@ -439,7 +450,7 @@ def put_away(*, warehouse: Warehouse, product: Product, qty, to_location: Locati
              lot: Lot | None = None, from_location: Location | None = None) -> Putaway:
     """Move goods from the dock to the bin whose label was scanned (capacity by volume respected)."""
     with transaction.atomic():
-        count = to_base(product, qty, field="qty")
+        count = quantity(product, qty, field="qty")
         source = stock.check_location(warehouse, from_location, field="from_location") if from_location else \
             dock_of(warehouse)
         target = stock.check_location(warehouse, to_location, field="bin")
