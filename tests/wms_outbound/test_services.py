@@ -10,6 +10,7 @@ from sihe.core.errors import Conflict, DomainError, InvalidTransition, Validatio
 from sihe.core.models import Event
 from sihe.ledger.models import Voucher
 from sihe.stock.models import Quant, Reservation, StockLevel
+from sihe.wms import shipping
 from sihe.wms.models import Shipment
 from sihe.wms.outbound import services
 from sihe.wms.outbound.models import CheckScan, Parcel, PickList, PickTask, Wave
@@ -205,6 +206,24 @@ def test_a_short_pick_reports_short_and_the_rest_ships(wave, actor):
     # a second short on a closed stop is refused
     assert refusal(services.short_pick, picklist=pl_a, task=stop, actor=actor).code in ("picklist_closed",
                                                                                        "invalid_transition")
+
+
+def test_an_order_cancelled_after_release_drops_its_stops(stocked, actor):
+    wh, milk, widget = stocked["wh"], stocked["milk"], stocked["widget"]
+    keep = ship_order(wh, [(widget, 1)], number="KEEP", actor=actor)
+    gone = ship_order(wh, [(milk, 2)], number="GONE", actor=actor, mrsl=30)
+    wave = services.create_wave(warehouse=wh, actor=actor, by_zone=False)
+    [pl] = wave.picklists.all()
+    # when the customer withdraws GONE (拦截) before its stop is picked
+    shipping.cancel_shipment(shipment=gone, actor=actor, reason="买家取消")
+    # then its bin is no longer a stop, the rest is picked and the list closes
+    err = refusal(services.scan_pick, picklist=pl, barcode="A-01-03-L", actor=actor)
+    assert err.code == "wrong_bin" and err.extra["expected_location"] == "B-04-09-L"
+    services.scan_pick(picklist=pl, barcode="B-04-09-L", actor=actor)
+    result = services.scan_pick(picklist=pl, barcode="WID-1", actor=actor)
+    assert result.finished == [keep.number]
+    assert pl.tasks.get(shipment=gone).state == "cancelled"
+    assert PickList.objects.get(pk=pl.pk).state == "done"
 
 
 def test_wave_refusals(stocked, actor):

@@ -173,7 +173,7 @@ def pick_run(request, pk: int):
             _error(request, exc)
         return redirect("web_outbound:pick_run", pk=item.pk)
     tasks = list(selectors.tasks(item))
-    open_tasks = [t for t in tasks if t.state == PickTask.State.OPEN]
+    open_tasks = [t for t in tasks if t.state == PickTask.State.OPEN and t.shipment.state != Shipment.State.CANCELLED]
     at_bin = [t for t in open_tasks if item.current_location_id and t.location_id == item.current_location_id]
     current = at_bin[0] if at_bin else (open_tasks[0] if open_tasks else None)
     return render(request, "web_outbound/pick_run.html", {

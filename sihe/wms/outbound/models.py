@@ -93,6 +93,7 @@ class PickTask(models.Model):
         OPEN = "open", pgettext_lazy("wave state", "to pick")
         DONE = "done", pgettext_lazy("wave state", "picked")
         SHORT = "short", pgettext_lazy("wave state", "short")
+        CANCELLED = "cancelled", pgettext_lazy("wave state", "cancelled")  # the order was withdrawn (拦截)
 
     picklist = models.ForeignKey(PickList, on_delete=models.CASCADE, related_name="tasks")
     sequence = models.PositiveIntegerField(_("stop"))

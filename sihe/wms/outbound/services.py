@@ -229,7 +229,7 @@ def _describe(task: PickTask) -> str:
 
 
 def _open_tasks(picklist: PickList):
-    return (PickTask.objects.filter(picklist=picklist, state=PickTask.State.OPEN)
+    return (PickTask.objects.filter(picklist=picklist, state=PickTask.State.OPEN).exclude(shipment__state=S.CANCELLED)
             .select_related("product", "location", "lot", "shipment", "line").order_by("sequence", "pk"))
 
 
@@ -316,7 +316,7 @@ def _settle(picklist: PickList, shipment_ids: set[int], actor: Actor) -> list[st
         if lines and all(line.picked_qty >= line.qty for line in lines):
             shipping.mark_picked(shipment=shipment, actor=actor)
             finished.append(shipment.number)
-    if not PickTask.objects.filter(picklist=picklist, state=PickTask.State.OPEN).exists():
+    if not _open_tasks(picklist).exists():
         picklist.state = PickList.State.DONE
         picklist.finished_at = actor.at
         picklist.save(update_fields=["state", "finished_at"])
@@ -352,6 +352,15 @@ def _lock_picklist(picklist: PickList) -> PickList:
     return picklist
 
 
+def _drop_cancelled(picklist: PickList, actor: Actor) -> int:
+    """Stops of shipments cancelled since the wave was released (an order withdrawn) are closed."""
+    dropped = PickTask.objects.filter(picklist=picklist, state=PickTask.State.OPEN,
+                                      shipment__state=S.CANCELLED).update(state=PickTask.State.CANCELLED)
+    if dropped:
+        audit.record_act(picklist, actor=actor, action="wms.picklist.drop_cancelled", detail=f"{dropped} stops")
+    return dropped
+
+
 def scan_pick(*, picklist: PickList, barcode: str, actor: Actor, qty=None) -> ScanResult:
     """One scan on the handheld: a bin (go there), then the item or lot taken from it."""
     code = (barcode or "").strip()
@@ -359,6 +368,11 @@ def scan_pick(*, picklist: PickList, barcode: str, actor: Actor, qty=None) -> Sc
         raise ValidationFailed(_("scan a barcode"), field="barcode", code="empty_scan")
     with transaction.atomic():
         picklist = _lock_picklist(picklist)
+        if _drop_cancelled(picklist, actor):
+            _settle(picklist, set(), actor)
+            if picklist.state == PickList.State.DONE:
+                raise InvalidTransition(_("pick list %(number)s is done: its other orders were cancelled")
+                                        % {"number": picklist.number}, field="picklist", code="picklist_closed")
         warehouse = picklist.wave.warehouse
         open_tasks = list(_open_tasks(picklist))
         location = Location.objects.filter(warehouse=warehouse, code=code).first() if len(code) <= 40 else None
