@@ -14,14 +14,17 @@ from collections import defaultdict
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sihe.core.actor import Actor
 from sihe.core.errors import Conflict, NotFound, ValidationFailed
+from sihe.core.money import round_money
 from sihe.invoicing import services as invoicing
 from sihe.invoicing.models import Invoice, InvoiceSource
 from sihe.ledger import services as ledger
-from sihe.oms import timeline
+from sihe.oms import books, timeline
 from sihe.oms.models import Order, OrderLine, TimelineEntry
 from sihe.oms.settings import revenue_recognition
 
@@ -49,10 +52,11 @@ def _resolve(refs: list) -> list[Order]:
             if ref.strip().isdigit() and 0 < int(ref.strip()) <= MAX_ID:
                 ids.add(int(ref.strip()))
     # lock in primary-key order (the order aggregate's rule), then read the lines
-    found = list(Order.objects.select_for_update().filter(pk__in=ids).order_by("pk")) if ids else []
+    locked = Order.objects.select_for_update(of=("self",)).select_related("channel", "partner")
+    found = list(locked.filter(pk__in=ids).order_by("pk")) if ids else []
     by_number = {}
     if numbers:
-        by_number = {o.number: o for o in Order.objects.select_for_update().filter(number__in=numbers).order_by("pk")}
+        by_number = {o.number: o for o in locked.filter(number__in=numbers).order_by("pk")}
     by_id = {o.pk: o for o in [*found, *by_number.values()]}
     orders, seen = [], set()
     for i, ref in enumerate(refs):
@@ -83,10 +87,18 @@ def _spec(value) -> str:
     return str(value or "")[:100]
 
 
-def _invoice_lines(orders: list[Order]) -> tuple[list[invoicing.InvoiceLineIn], list[tuple[int, int]]]:
+def _gross(amount: Decimal, fx: Decimal) -> Decimal:
+    return amount if fx == 1 else round_money(amount * fx)
+
+
+def _invoice_lines(orders: list[Order], date) -> tuple[list[invoicing.InvoiceLineIn], list[tuple[int, int]]]:
+    """What shipped of each order line (its amount paid, tax included, in proportion to the quantity
+    shipped), then the order's shipping fee and other fees as 运费 at the first line's rate (混合销售, as
+    the order's revenue books them). An order in another currency is converted at the day's rate; an
+    export order (跨境出口) is invoiced at 0%."""
     lines, where = [], []
     by_order = defaultdict(list)
-    for line in (OrderLine.objects.filter(order__in=orders, cancelled=False, amount_paid__gt=0)
+    for line in (OrderLine.objects.filter(order__in=orders, shipped_qty__gt=0, amount_paid__gt=0)
                  .select_related("product__uom").order_by("order_id", "line_no")):
         by_order[line.order_id].append(line)
     for i, order in enumerate(orders):
@@ -94,13 +106,31 @@ def _invoice_lines(orders: list[Order]) -> tuple[list[invoicing.InvoiceLineIn], 
         if not order_lines:
             raise ValidationFailed(_("order %(number)s has nothing to invoice") % {"number": order.number},
                                    field=f"orders[{i}]", code="nothing_to_invoice")
+        fx = books.rate_for(order.currency, date)
+        if fx is None:
+            raise ValidationFailed(_("no exchange rate of %(currency)s to CNY on or before %(date)s")
+                                   % {"currency": order.currency, "date": date}, field=f"orders[{i}]",
+                                   code="no_exchange_rate")
+        export = books.is_export(order)
         for line in order_lines:
             product = line.product
+            qty = min(line.shipped_qty, line.qty)
+            paid = line.amount_paid if qty >= line.qty else round_money(line.amount_paid * qty / line.qty)
             lines.append(invoicing.InvoiceLineIn(
                 name=product.name, short_name=product.tax_short_name, tax_code=product.tax_code,
-                tax_rate=line.tax_rate, qty=line.qty, gross=line.amount_paid, spec=_spec(line.spec),
-                unit=product.uom.name[:20], sku=product.sku, source_id=str(order.pk)))
+                tax_rate=Decimal(0) if export else line.tax_rate, qty=qty, gross=_gross(paid, fx),
+                spec=_spec(line.spec), unit=product.uom.name[:20], sku=product.sku, source_id=str(order.pk)))
             where.append((i, line.line_no))
+        fees = order.shipping_fee + order.fee_total
+        if not order.prices_include_tax:
+            fees += order.tax_total - sum((line.tax for line in order.lines.all()), Decimal("0.00"))
+        if fees > 0:
+            first = order_lines[0]
+            lines.append(invoicing.InvoiceLineIn(
+                name="运费", short_name=first.product.tax_short_name, tax_code=first.product.tax_code,
+                tax_rate=Decimal(0) if export else first.tax_rate, qty=1, gross=_gross(fees, fx),
+                source_id=str(order.pk)))
+            where.append((i, 0))
     return lines, where
 
 
@@ -124,7 +154,7 @@ def invoice_orders(*, orders: list, buyer_name: str, buyer_tax_id: str = "", act
                 raise Conflict(_("order %(number)s is already on invoice %(invoice)s")
                                % {"number": order.number, "invoice": taken[str(order.pk)]},
                                field=f"orders[{i}]", code="already_invoiced")
-        lines, where = _invoice_lines(found)
+        lines, where = _invoice_lines(found, timezone.localdate(actor.at))
         try:
             invoice = invoicing.issue_invoice(
                 buyer_name=buyer_name, buyer_tax_id=buyer_tax_id, lines=lines,
@@ -157,27 +187,25 @@ def _sums_by_order(invoice: Invoice) -> dict[str, dict[str, Decimal]]:
 
 
 def _after_invoice(invoice: Invoice, orders: list[Order], actor: Actor) -> None:
+    """Each order's timeline; with revenue at invoice, each order's revenue as invoiced (through
+    `sihe.oms.books.book_revenue`, which keeps the order's receivable for settlements and AR aging)."""
     at_invoice = revenue_recognition() == "invoice"
     sums = _sums_by_order(invoice) if at_invoice else {}
-    booked, entries = [], []
+    entries = []
     for order in orders:
         message = f"开具数电发票 {invoice.number}，价税合计 {invoice.total}"
         data = {"invoice": invoice.number, "invoice_id": invoice.pk}
         if at_invoice and not order.revenue_booked:
             part = sums[str(order.pk)]
-            voucher = ledger.book(
-                rule="sales.revenue", date=invoice.issue_date,
-                amounts={"total": part["net"] + part["tax"], "net": part["net"], "tax": part["tax"]},
-                source_type=SOURCE, source_id=str(order.pk), memo=f"{order.number} 发票 {invoice.number}",
-                actor=actor, dimensions={"partner": order.partner.code if order.partner_id else ""})
+            amounts = {"total": part["net"] + part["tax"], "net": part["net"], "tax": part["tax"]}
+            voucher = books.book_revenue(order=order, amounts=amounts, actor=actor, date=invoice.issue_date,
+                                         memo=f"销售 {order.number} 发票 {invoice.number}")
             if voucher is not None:
                 data["voucher"] = voucher.display_number
-            booked.append(order.pk)
+                message += f"，确认收入 ¥{amounts['total']}（凭证 {voucher.display_number}）"
         entries.append(timeline.entry(order, "invoiced", message, actor,
                                       message_en=f"Invoice {invoice.number} issued, total {invoice.total}", data=data))
     TimelineEntry.objects.bulk_create(entries)
-    if booked:
-        Order.objects.filter(pk__in=booked).update(revenue_booked=True)
 
 
 def reverse_invoice(*, invoice: Invoice, lines: list[invoicing.RedLineIn] | None = None, reason: str,
@@ -188,18 +216,21 @@ def reverse_invoice(*, invoice: Invoice, lines: list[invoicing.RedLineIn] | None
         red = invoicing.issue_red_invoice(invoice=invoice, lines=lines, reason=reason, actor=actor)
         ids = [int(s) for s in red.sources.filter(source_type=SOURCE).values_list("source_id", flat=True)
                if s.isdigit()]
-        orders = list(Order.objects.filter(pk__in=ids).order_by("pk")) if ids else []
+        orders = list(Order.objects.filter(pk__in=ids).select_related("channel", "partner").order_by("pk")) if ids else []
         booked_at_invoice = _booked_at_invoice(invoice, orders)
         sums = _sums_by_order(red)
         for order in orders:
             data = {"invoice": red.number, "invoice_id": red.pk, "red_of": invoice.number}
             part = sums.get(str(order.pk))
             if order.pk in booked_at_invoice and part:
+                total = -(part["net"] + part["tax"])
                 voucher = ledger.book(
                     rule="sales.revenue.reverse", date=red.issue_date,
-                    amounts={"total": -(part["net"] + part["tax"]), "net": -part["net"], "tax": -part["tax"]},
-                    source_type=SOURCE, source_id=str(order.pk), memo=f"{order.number} 红字发票 {red.number}",
-                    actor=actor, dimensions={"partner": order.partner.code if order.partner_id else ""})
+                    amounts={"total": total, "net": -part["net"], "tax": -part["tax"]},
+                    source_type=SOURCE, source_id=str(order.pk), memo=f"红冲 {order.number} 发票 {red.number}",
+                    actor=actor, dimensions={"partner": order.partner.code if order.partner_id else order.channel.code,
+                                             "channel": order.channel.code})
+                Order.objects.filter(pk=order.pk).update(revenue_total=F("revenue_total") - total)
                 if voucher is not None:
                     data["voucher"] = voucher.display_number
             timeline.add(order, "invoice_reversed",

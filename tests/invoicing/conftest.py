@@ -93,7 +93,8 @@ def make_order(shop, products):
         for n, (sku, qty, paid) in enumerate(lines, start=1):
             OrderLine.objects.create(order=order, line_no=n, product=products[sku], name=products[sku].name,
                                      qty=D(qty), unit_price=D(paid) / D(qty), line_total=D(paid), amount_paid=D(paid),
-                                     tax_rate=D("0.13"), spec={"颜色": "白"} if sku == "TEE-1" else {})
+                                     tax_rate=D("0.13"), spec={"颜色": "白"} if sku == "TEE-1" else {},
+                                     shipped_qty=D(qty) if status in ("shipped", "completed") else D(0))
         return order
 
     return _make

@@ -54,8 +54,12 @@ def test_two_shipped_orders_on_one_invoice_with_revenue_at_invoice(company, make
     assert VoucherLine.objects.get(voucher__source_id=str(first.pk), account__code="1122").partner == "C-001"
     assert set(Order.objects.values_list("revenue_booked", flat=True)) == {True}
     entry = TimelineEntry.objects.get(order=first, kind="invoiced")
-    assert entry.message == f"开具数电发票 {invoice.number}，价税合计 1434.36"
-    assert entry.data["voucher"] == Voucher.objects.get(source_id=str(first.pk)).display_number
+    voucher = Voucher.objects.get(source_id=str(first.pk))
+    assert entry.message == (f"开具数电发票 {invoice.number}，价税合计 1434.36，确认收入 ¥1234.56"
+                             f"（凭证 {voucher.display_number}）")
+    assert entry.data["voucher"] == voucher.display_number
+    # and the receivable of each order is what was invoiced (settlements and AR aging read it)
+    assert sorted(Order.objects.values_list("revenue_total", flat=True)) == [D("199.80"), D("1234.56")]
 
 
 def test_revenue_at_shipment_books_nothing_at_invoice(company, make_order, actor):
@@ -142,3 +146,31 @@ def test_red_invoice_for_a_return_reverses_revenue_and_frees_the_order(company, 
     again = billing.invoice_orders(orders=[order.pk], buyer_name="张三", actor=actor)
     assert again.total == D("258.80")
     assert Voucher.objects.filter(rule="sales.revenue").count() == 2
+
+
+def test_what_shipped_is_invoiced_and_the_shipping_fee_goes_with_it(company, make_order, actor):
+    # given an order of 3 T-shirts (1134.66) of which 2 shipped before the rest was cancelled, and 12.00 freight
+    revenue_at("invoice")
+    order = make_order([("CUP-1", "1", "99.90"), ("TEE-1", "3", "1134.66")])
+    order.lines.filter(line_no=2).update(shipped_qty=D("2"), cancelled=True)
+    Order.objects.filter(pk=order.pk).update(shipping_fee=D("12.00"))
+    # when it is invoiced
+    invoice = billing.invoice_orders(orders=[order.pk], buyer_name="张三", actor=actor)
+    # then 2/3 of the T-shirts' amount (756.44 → 669.42 + 87.02) and 运费 12.00 (10.62 + 1.38) at the first line's rate
+    rows = list(invoice.lines.values_list("name", "qty", "amount", "tax"))
+    assert rows == [("*日用杂品*陶瓷马克杯", D("1"), D("88.41"), D("11.49")),
+                    ("*服装*纯棉T恤", D("2"), D("669.42"), D("87.02")),
+                    ("*日用杂品*运费", D("1"), D("10.62"), D("1.38"))]
+    assert invoice.total == D("868.34")
+    order.refresh_from_db()
+    assert order.revenue_total == D("868.34")
+
+
+def test_an_export_order_in_dollars_is_invoiced_in_yuan_at_zero_rate(company, make_order, actor):
+    from sihe.oms.models import CurrencyRate
+
+    CurrencyRate.objects.create(currency="USD", date=actor.at.date(), rate=D("7.1234"))
+    order = make_order([("CUP-1", "2", "25.00")])
+    Order.objects.filter(pk=order.pk).update(currency="USD", country="US")
+    invoice = billing.invoice_orders(orders=[order.pk], buyer_name="Jane Doe", actor=actor)
+    assert list(invoice.lines.values_list("amount", "tax", "rate")) == [(D("178.09"), D("0.00"), D("0.0000"))]
