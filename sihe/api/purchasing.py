@@ -241,13 +241,13 @@ def confirm_order(request, order_id: int):
     return {"asn_id": po.asn_id, "id": po.pk, "number": po.number, "status": po.status}
 
 
-@router.post("/purchase-orders/{order_id}/cancel", response=OrderOut, summary="Cancel an order not yet confirmed")
+@router.post("/purchase-orders/{order_id}/cancel", response=OrderOut, summary="Cancel an order on which nothing was received (its ASN is cancelled)")
 def cancel_order(request, order_id: int):
     return _act(request, order_id, "purchasing.manage", services.cancel)
 
 
 @router.post("/purchase-orders/{order_id}/close", response=OrderOut,
-             summary="Close a confirmed order: nothing more will be received")
+             summary="Close a confirmed order: nothing more will be received (its ASN is closed short)")
 def close_order(request, order_id: int):
     return _act(request, order_id, "purchasing.manage", services.close)
 

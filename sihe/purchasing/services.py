@@ -265,19 +265,39 @@ def confirm(*, order: PurchaseOrder, actor: Actor) -> PurchaseOrder:
     return order
 
 
+def _end_asn(order: PurchaseOrder, actor: Actor) -> None:
+    """The warehouse stops expecting the rest: its ASN is cancelled (nothing received) or closed short."""
+    if not order.asn_id:
+        return
+    from sihe.wms.inbound import services as inbound
+    from sihe.wms.inbound.models import Asn
+
+    asn = Asn.objects.filter(pk=order.asn_id).first()
+    if asn is None or not asn.is_open:
+        return
+    if asn.lines.filter(received_qty__gt=0).exists():
+        inbound.close_asn(asn=asn, actor=actor)
+    else:
+        inbound.cancel_asn(asn=asn, actor=actor)
+
+
 def cancel(*, order: PurchaseOrder, actor: Actor) -> PurchaseOrder:
+    """Cancel an order on which nothing was received (a confirmed one cancels its ASN too)."""
     with transaction.atomic():
         order = _locked(order)
         _set_status(order, Status.CANCELLED, actor)
+        _end_asn(order, actor)
         events.order_event("purchasing.po.cancelled", order, actor=actor)
     return order
 
 
 def close(*, order: PurchaseOrder, actor: Actor) -> PurchaseOrder:
-    """Close an order that will receive nothing more (short-closed, or received in full)."""
+    """Close an order that will receive nothing more (short-closed, or received in full); the
+    warehouse's expected receipt is closed short with it."""
     with transaction.atomic():
         order = _locked(order)
         _set_status(order, Status.CLOSED, actor)
+        _end_asn(order, actor)
         events.order_event("purchasing.po.closed", order, actor=actor)
     return order
 

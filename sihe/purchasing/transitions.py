@@ -1,7 +1,7 @@
 """The purchase order's state table: the only allowed transitions, and the one helper that refuses others.
 
 draft → pending_approval → approved → confirmed → partially_received → received → closed;
-draft/pending_approval/approved → cancelled. A draft that needs no approval is confirmed directly;
+draft/pending_approval/approved/confirmed (nothing received) → cancelled. A draft that needs no approval is confirmed directly;
 receipts may also jump confirmed → received, and a short-received order may be closed.
 """
 
@@ -13,7 +13,7 @@ TRANSITIONS: dict[str, set[str]] = {
     "draft": {"pending_approval", "approved", "confirmed", "cancelled"},
     "pending_approval": {"approved", "cancelled", "draft"},
     "approved": {"confirmed", "cancelled"},
-    "confirmed": {"partially_received", "received", "closed"},
+    "confirmed": {"partially_received", "received", "closed", "cancelled"},
     "partially_received": {"partially_received", "received", "closed", "confirmed"},
     "received": {"partially_received", "closed"},
     "closed": set(),

@@ -165,3 +165,21 @@ def test_list_and_cancel(api, wh, supplier, products):
     listed = api["accountant"].get("/api/v1/purchase-orders?limit=10").body
     assert listed["count"] == 2 and [o["number"] for o in listed["items"]] == [b["number"], a["number"]]
     assert api["accountant"].get("/api/v1/purchase-orders?status=cancelled").body["count"] == 1
+
+
+def test_list_endpoints_do_not_grow_queries_with_rows(api, wh, supplier, products):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count(path):
+        with CaptureQueriesContext(connection) as ctx:
+            assert api["accountant"].get(path).status_code == 200
+        return len(ctx.captured_queries)
+
+    api["buyer"].post("/api/v1/purchase-orders", SMALL)
+    count("/api/v1/purchase-orders")  # warm: the token's first use is recorded once
+    one = [count("/api/v1/purchase-orders"), count("/api/v1/supplier-invoices"), count("/api/v1/supplier-payments")]
+    for _ in range(4):
+        api["buyer"].post("/api/v1/purchase-orders", SMALL)
+    assert [count("/api/v1/purchase-orders"), count("/api/v1/supplier-invoices"),
+            count("/api/v1/supplier-payments")] == one
