@@ -103,3 +103,17 @@ def test_invoice_form_payment_form_aging_and_excel(po, people, products):
 
     clerk = client_of(quick_user("warehouse", "clerk"))
     assert clerk.post(f"/purchasing/orders/{po.pk}/invoice/", {"number": "X"}).status_code == 403
+
+
+def test_pages_speak_english_too_and_approval_rules_are_edited_in_the_admin(po, people):
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(people["buyer"][0])
+    page = client.get(f"/purchasing/orders/{po.pk}/").content.decode()
+    assert "Purchase order" in page and "Received / ordered" in page and "Confirm to supplier" in page
+    assert "Accounts payable" not in page
+    assert "AP aging" in client.get("/purchasing/ap-aging/").content.decode()
+    root = people["admin"][0]
+    root.is_staff = root.is_superuser = True
+    root.save(update_fields=["is_staff", "is_superuser"])
+    r = client_of(root).get("/admin/purchasing/approvalrule/")
+    assert r.status_code == 200 and "50000" in r.content.decode()
