@@ -13,6 +13,7 @@ import datetime
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Count, Q
 from ninja import Field, Query, Router, Schema
 from pydantic import ConfigDict
 
@@ -148,12 +149,12 @@ class CountEntryOut(Schema):
     message: str
 
 
-class CloseIn(Strict):
+class CountCloseIn(Strict):
     skip_uncounted: bool = Field(False, description="close although some lines were not counted (they are not posted)")
     date: str | None = Field(None, description="accounting date, default today")
 
 
-class AdjustmentOut(Schema):
+class CountAdjustmentOut(Schema):
     move: int
     sku: str
     location: str
@@ -162,24 +163,24 @@ class AdjustmentOut(Schema):
     value: str
 
 
-class VoucherLineOut(Schema):
+class CountVoucherLineOut(Schema):
     account: str
     debit: str
     credit: str
 
 
-class VoucherOut(Schema):
+class CountVoucherOut(Schema):
     id: int
     number: str
     rule: str
     status: str
     date: datetime.date
-    lines: list[VoucherLineOut]
+    lines: list[CountVoucherLineOut]
 
 
-class CloseOut(CountOut):
-    adjustments: list[AdjustmentOut]
-    vouchers: list[VoucherOut]
+class CountCloseOut(CountOut):
+    adjustments: list[CountAdjustmentOut]
+    vouchers: list[CountVoucherOut]
 
 
 def line_out(line: CountLine, *, reveal: bool) -> dict:
@@ -196,7 +197,13 @@ def line_out(line: CountLine, *, reveal: bool) -> dict:
 def count_out(task: CountTask, *, with_lines: bool = True) -> dict:
     reveal = not (task.blind and task.is_open)
     lines = list(task.lines.select_related("location", "product", "lot")) if with_lines else None
-    states = [ln.state for ln in lines] if lines is not None else list(task.lines.values_list("state", flat=True))
+    if lines is not None:
+        states = [ln.state for ln in lines]
+    elif hasattr(task, "n_total"):  # annotated by the list query (no query per task)
+        states = ["done"] * task.n_counted + ["recount"] * task.n_recount
+        states += ["pending"] * (task.n_total - len(states))
+    else:
+        states = list(task.lines.values_list("state", flat=True))
     return {
         "id": task.pk, "number": task.number, "warehouse": task.warehouse.code, "scope": task.scope,
         "zone": task.zone.code if task.zone_id else None, "abc_class": task.abc_class, "blind": task.blind,
@@ -284,14 +291,17 @@ class CountPage(Schema):
 def list_counts(request, warehouse: str | None = None, state: str | None = None,
                 limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0, le=MAX_INT)):
     authorize(request, "stock.view")
-    qs = CountTask.objects.select_related("warehouse", "zone").order_by("-id")
+    qs = CountTask.objects.select_related("warehouse", "zone").annotate(
+        n_total=Count("lines"), n_counted=Count("lines", filter=Q(lines__state__in=["counted", "done"])),
+        n_recount=Count("lines", filter=Q(lines__state="recount"))).order_by("-id")
     if warehouse:
         qs = qs.filter(warehouse__code=warehouse)
     if state:
         if state not in CountTask.State.values:
             raise ValidationFailed("state must be open, closed or cancelled", field="state")
         qs = qs.filter(state=state)
-    return {"items": [count_out(t, with_lines=False) for t in qs[offset:offset + limit]], "count": qs.count()}
+    return {"items": [count_out(t, with_lines=False) for t in qs[offset:offset + limit]],
+            "count": qs.order_by().values("pk").count()}
 
 
 @router.get("/wms/counts/{count_id}", response=CountOut, summary="A count task and its lines")
@@ -328,12 +338,12 @@ def post_count_line(request, count_id: int, payload: CountEntryIn):
                  "message": message}
 
 
-@router.post("/wms/counts/{count_id}/close", response=CloseOut,
+@router.post("/wms/counts/{count_id}/close", response=CountCloseOut,
              summary="Close a count: post differences (待处理财产损溢), vouchers, accuracy")
-def close_count(request, count_id: int, payload: CloseIn | None = None):
+def close_count(request, count_id: int, payload: CountCloseIn | None = None):
     actor = authorize(request, "stock.move")
     task = _task(count_id)
-    payload = payload or CloseIn()
+    payload = payload or CountCloseIn()
     date = parse_date(payload.date, field="date") if payload.date else None
     with transaction.atomic(durable=True):
         services.close_task(task=task, actor=actor, skip_uncounted=payload.skip_uncounted, date=date)

@@ -272,6 +272,7 @@ def close_task(*, task: CountTask, actor: Actor, skip_uncounted: bool = False,
         task.state, task.closed_at, task.closed_by = CountTask.State.CLOSED, timezone.now(), actor.username
         task.lines_counted, task.lines_matched = len(counted), matched
         task.accuracy = accuracy(matched, len(counted))
+        gain_value, loss_value = round_money(gain_value), round_money(loss_value)
         task.gain_value, task.loss_value = gain_value, loss_value
         task.save(update_fields=["state", "closed_at", "closed_by", "lines_counted", "lines_matched", "accuracy",
                                  "gain_value", "loss_value"])
