@@ -93,7 +93,7 @@ def _gross(amount: Decimal, fx: Decimal) -> Decimal:
 
 def _invoice_lines(orders: list[Order], date) -> tuple[list[invoicing.InvoiceLineIn], list[tuple[int, int]]]:
     """What shipped of each order line (its amount paid, tax included, in proportion to the quantity
-    shipped), then the order's shipping fee and other fees as 运费 at the first line's rate (混合销售, as
+    shipped; a whole line with a discount as 被折扣行 + 折扣行, as sihe.oms.books splits its revenue), then the order's shipping fee and other fees as 运费 at the first line's rate (混合销售, as
     the order's revenue books them). An order in another currency is converted at the day's rate; an
     export order (跨境出口) is invoiced at 0%."""
     lines, where = [], []
@@ -116,9 +116,14 @@ def _invoice_lines(orders: list[Order], date) -> tuple[list[invoicing.InvoiceLin
             product = line.product
             qty = min(line.shipped_qty, line.qty)
             paid = line.amount_paid if qty >= line.qty else round_money(line.amount_paid * qty / line.qty)
+            gross, discount = _gross(paid, fx), Decimal(0)
+            if (qty >= line.qty and line.discount > 0 and fx == 1 and order.prices_include_tax
+                    and line.line_total - line.discount == line.amount_paid):
+                # the whole discounted line: 被折扣行 + 折扣行, split as the order's revenue splits it
+                gross, discount = line.line_total, line.discount
             lines.append(invoicing.InvoiceLineIn(
                 name=product.name, short_name=product.tax_short_name, tax_code=product.tax_code,
-                tax_rate=Decimal(0) if export else line.tax_rate, qty=qty, gross=_gross(paid, fx),
+                tax_rate=Decimal(0) if export else line.tax_rate, qty=qty, gross=gross, discount=discount,
                 spec=_spec(line.spec), unit=product.uom.name[:20], sku=product.sku, source_id=str(order.pk)))
             where.append((i, line.line_no))
         fees = order.shipping_fee + order.fee_total

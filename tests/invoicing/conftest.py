@@ -89,11 +89,13 @@ def make_order(shop, products):
         order = Order.objects.create(
             number=number or f"TB-{count[0]:04d}", channel=shop, external_id=str(count[0]), status=status,
             ordered_at=now, channel_updated_at=now, partner=partner,
-            amount_paid=sum((D(paid) for _sku, _qty, paid in lines), D("0.00")))
-        for n, (sku, qty, paid) in enumerate(lines, start=1):
+            amount_paid=sum((D(line[2]) for line in lines), D("0.00")))
+        for n, (sku, qty, paid, *off) in enumerate(lines, start=1):
+            discount = D(off[0]) if off else D("0.00")
             OrderLine.objects.create(order=order, line_no=n, product=products[sku], name=products[sku].name,
-                                     qty=D(qty), unit_price=D(paid) / D(qty), line_total=D(paid), amount_paid=D(paid),
-                                     tax_rate=D("0.13"), spec={"颜色": "白"} if sku == "TEE-1" else {},
+                                     qty=D(qty), unit_price=(D(paid) + discount) / D(qty), line_total=D(paid) + discount,
+                                     discount=discount, amount_paid=D(paid), tax_rate=D("0.13"),
+                                     spec={"颜色": "白"} if sku == "TEE-1" else {},
                                      shipped_qty=D(qty) if status in ("shipped", "completed") else D(0))
         return order
 

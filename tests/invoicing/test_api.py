@@ -64,19 +64,24 @@ def test_issue_fetch_in_three_formats_list_and_reverse(api, make_order):
     assert r.status_code == 409 and r.json_body["code"] == "already_reversed"
 
 
-@pytest.mark.parametrize(("body", "status", "field"), [
+REFUSALS = [
     ({"orders": [], "buyer_name": "甲"}, 422, "orders"),
     ({"orders": ["TB-0001"], "buyer_name": ""}, 422, "buyer_name"),
     ({"orders": ["TB-0001"], "buyer_name": "甲", "buyer_tax_id": "91350100M000100Y4X"}, 422, "buyer_tax_id"),
     ({"orders": ["NOPE"], "buyer_name": "甲"}, 404, "orders[0]"),
+    ({"orders": [2**70], "buyer_name": "甲"}, 404, "orders[0]"),
     ({"orders": ["TB-0001", "JD-1"], "buyer_name": "甲"}, 409, "orders[1]"),
     ({"orders": ["TB-0001"], "buyer_name": "甲", "extra": 1}, 422, "extra"),
-])
-def test_refusals_name_the_field_and_change_nothing(api, make_order, body, status, field):
+    ({"orders": ["TB-0001"], "buyer_name": "甲\u0000"}, 422, "buyer_name"),
+]
+
+
+def test_refusals_name_the_field_and_change_nothing(api, make_order):
     make_order([("CUP-1", "1", "99.90")], number="TB-0001")
     make_order([("CUP-1", "1", "99.90")], number="JD-1", status="allocated")
-    r = api.post("/api/v1/invoices", body)
-    assert (r.status_code, r.json_body["field"]) == (status, field), r.json_body
+    for body, status, field in REFUSALS:
+        r = api.post("/api/v1/invoices", body)
+        assert (r.status_code, r.json_body["field"]) == (status, field), (body, r.json_body)
     assert Invoice.objects.count() == 0
 
 

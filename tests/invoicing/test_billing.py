@@ -174,3 +174,21 @@ def test_an_export_order_in_dollars_is_invoiced_in_yuan_at_zero_rate(company, ma
     Order.objects.filter(pk=order.pk).update(currency="USD", country="US")
     invoice = billing.invoice_orders(orders=[order.pk], buyer_name="Jane Doe", actor=actor)
     assert list(invoice.lines.values_list("amount", "tax", "rate")) == [(D("178.09"), D("0.00"), D("0.0000"))]
+
+
+def test_the_invoice_and_the_revenue_booked_at_shipment_agree_to_the_fen(company, make_order, actor):
+    from sihe.oms import books
+
+    # given discounted lines and freight, the way channel orders come in
+    order = make_order([("TEE-1", "2", "207.00", "29.00"), ("CUP-1", "3", "88.88", "1.00"), ("CUP-1", "1", "33.33")])
+    Order.objects.filter(pk=order.pk).update(shipping_fee=D("8.00"))
+    order.refresh_from_db()
+    # when it is invoiced
+    invoice = billing.invoice_orders(orders=[order.pk], buyer_name="张三", actor=actor)
+    # then a discounted line is 被折扣行 + 折扣行 and the totals are what revenue at shipment books
+    rows = list(invoice.lines.values_list("row", "amount", "tax"))
+    assert rows[:2] == [("discounted", D("208.85"), D("27.15")), ("discount", D("-25.66"), D("-3.34"))]
+    portions = [(line, D(0), line.qty) for line in order.lines.all()]
+    booked = books.revenue_amounts(order, portions, with_fees=True)
+    assert (invoice.total, invoice.amount, invoice.tax) == (booked["total"], booked["net"], booked["tax"])
+    assert invoice.total == D("337.21")
