@@ -60,3 +60,15 @@ def test_trace_page(store, make_user):
     assert "JAM" in page and "CW:B-01" in page
     missing = clerk.get("/counting/trace/?lot=NOPE").content.decode()
     assert 'data-field="lot"' in missing
+
+
+def test_schedule_button_and_the_handheld_task_chooser(store, make_user):
+    boss = client_for(make_user, "manager", "boss")
+    response = boss.post("/counting/", {"action": "schedule", "warehouse": "CW"})
+    assert response.status_code == 302
+    assert sorted(CountTask.objects.values_list("abc_class", flat=True)) == ["C"]  # nothing consumed yet: all C
+    clerk = client_for(make_user, "warehouse", "clerk")
+    chooser = clerk.get("/counting/count/").content.decode()
+    task = CountTask.objects.get()
+    assert f"/counting/count/{task.pk}/" in chooser and task.number in chooser
+    assert boss.get("/counting/count/").status_code == 403  # counting on the handheld is the warehouse's job
