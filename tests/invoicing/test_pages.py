@@ -51,6 +51,24 @@ def test_list_detail_downloads_and_red_form(company, make_order, make_user, acto
 
 
 @pytest.mark.django_db
+def test_issue_from_the_list_page(company, make_order, make_user):
+    make_order([("CUP-1", "1", "99.90")], number="TB-200")
+    make_order([("TEE-1", "1", "59.00")], number="TB-201")
+    make_order([("TEE-1", "1", "59.00")], number="TB-202", status="picking")
+    client = login(make_user, "service")
+    # a refusal keeps what was typed and names the order
+    r = client.post("/invoices/new/", {"orders": "TB-200，TB-202", "buyer_name": "张三"})
+    page = r.content.decode()
+    assert r.status_code == 409 and "orders[1]" in page and "TB-202" in page and 'value="TB-200，TB-202"' in page
+    # two orders typed with a comma and a space become one invoice
+    r = client.post("/invoices/new/", {"orders": "TB-200, TB-201", "buyer_name": "张三", "buyer_tax_id": ""})
+    invoice = Invoice.objects.get()
+    assert r.status_code == 302 and r["Location"] == f"/invoices/{invoice.pk}/"
+    assert str(invoice.total) == "158.90"
+    assert login(make_user, "warehouse").post("/invoices/new/", {"orders": "TB-200"}).status_code == 403
+
+
+@pytest.mark.django_db
 def test_permissions_of_the_pages(company, make_order, make_user, actor):
     order = make_order([("CUP-1", "1", "99.90")])
     invoice = billing.invoice_orders(orders=[order.pk], buyer_name="张三", actor=actor)

@@ -37,7 +37,30 @@ def invoice_list(request):
     return render(request, "web_invoices/list.html", {
         "page": page, "rows": page.object_list, "q": q, "kind": kind, "status": status, "querystring": query,
         "kinds": Invoice.Kind.choices, "statuses": Invoice.Status.choices,
+        "can_issue": can(request.user, "invoices.issue"), "form": {}, "error": None,
     })
+
+
+@require_POST
+@require_permission("invoices.issue")
+def invoice_new(request):
+    """开票: one invoice for the shipped orders typed or scanned in (numbers separated by spaces, commas or lines)."""
+    form = {k: (request.POST.get(k) or "").strip() for k in ("orders", "buyer_name", "buyer_tax_id")}
+    refs = [ref for ref in form["orders"].replace("，", ",").replace(",", " ").split() if ref]
+    try:
+        with transaction.atomic(durable=True):
+            invoice = billing.invoice_orders(orders=refs, buyer_name=form["buyer_name"],
+                                             buyer_tax_id=form["buyer_tax_id"], actor=request.actor)
+    except DomainError as exc:
+        rows = selectors.invoices()
+        page = Paginator(rows, PAGE_SIZE).get_page(1)
+        return render(request, "web_invoices/list.html", {
+            "page": page, "rows": page.object_list, "q": "", "kind": "", "status": "", "querystring": "",
+            "kinds": Invoice.Kind.choices, "statuses": Invoice.Status.choices, "can_issue": True, "form": form,
+            "error": exc, "open_form": True,
+        }, status=exc.status)
+    messages.success(request, _("Invoice %(number)s issued.") % {"number": invoice.number})
+    return redirect("web_invoices:detail", pk=invoice.pk)
 
 
 def _order_url(source) -> str | None:
