@@ -15,7 +15,7 @@ TRANSITIONS: dict[str, set[str]] = {
     "approved": {"confirmed", "cancelled"},
     "confirmed": {"partially_received", "received", "closed", "cancelled"},
     "partially_received": {"partially_received", "received", "closed", "confirmed"},
-    "received": {"partially_received", "closed"},
+    "received": {"partially_received", "confirmed", "closed"},  # back when goods go back (returns, rejections)
     "closed": set(),
     "cancelled": set(),
 }
@@ -23,7 +23,11 @@ TRANSITIONS: dict[str, set[str]] = {
 
 def check(current: str, target: str) -> None:
     if target not in TRANSITIONS.get(current, set()):
+        from sihe.purchasing.models import PurchaseOrder
+
+        labels = dict(PurchaseOrder.Status.choices)
         raise InvalidTransition(
-            _("a %(current)s purchase order cannot become %(target)s") % {"current": current, "target": target},
+            _("a %(current)s purchase order cannot become %(target)s")
+            % {"current": labels.get(current, current), "target": labels.get(target, target)},
             field="status",
         )

@@ -130,3 +130,24 @@ def test_invoice_payment_and_aging_endpoints_refuse_bad_input(confirmed, product
     # the warehouse may read but not pay
     r = api_as("warehouse").post("/api/v1/supplier-payments", {"supplier": "S01", "amount": "1"})
     assert r.status_code == 403
+
+
+def test_goods_rejected_by_quality_count_as_returned_on_the_order(confirmed, products, people, wh):
+    from sihe.catalog.models import Location
+    from sihe.ledger import reports
+    from sihe.ledger.services import period_of
+    from sihe.wms.inbound.models import Inspection, InspectionRule
+
+    Location.objects.create(warehouse=wh, zone=wh.zones.first(), code="QC", kind="quality")
+    InspectionRule.objects.create(product=products["TEA"])
+    receive_tea(confirmed, products, "10")
+    line = confirmed.lines.get()
+    assert (line.received_qty, line.returned_qty) == (D(10), D(0))
+    clerk = Actor.system("qc")
+    inbound.reject_inspection(inspection=Inspection.objects.get(), actor=clerk, note="霉变")
+    line.refresh_from_db()
+    confirmed.refresh_from_db()
+    assert (line.received_qty, line.returned_qty, line.returned_value, confirmed.status) == (
+        D(10), D(10), D("80.00"), "confirmed")
+    tb = {r["code"]: r["closing"] for r in reports.trial_balance(period_of(clerk.at.date()))["rows"]}
+    assert (tb.get("2202.02", D(0)), tb.get("1405", D(0))) == (D(0), D(0))
