@@ -104,5 +104,11 @@ def test_handheld_receiving_at_phone_size(live_server, make_user, make_asn, milk
     page.wait_for_selector("#result")
     assert "A-01-01-01" in page.locator("#result").inner_text()
     page.screenshot(path=str(SHOTS / "putaway-3-done.png"), full_page=True)
+
+    # the office view of the same receipt on a desktop
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto(f"{live_server.url}/inbound/asn/{asn.pk}/")
+    assert "收货中" in page.locator(".page-head").inner_text()
+    page.screenshot(path=str(SHOTS / "asn-detail-desktop.png"), full_page=True)
     assert errors == []
     context.close()

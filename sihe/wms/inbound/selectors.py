@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from django.db.models import Prefetch, Q, Sum
+from django.utils import timezone
 
 from sihe.catalog.models import Warehouse
 from sihe.stock.events import d
@@ -76,7 +77,8 @@ def inspections(*, status: str | None = None, warehouse: str | None = None, asn:
 def scan_out(scan: ReceiptScan) -> dict:
     return {"id": scan.pk, "sku": scan.product.sku, "lot": scan.lot.number if scan.lot_id else None,
             "qty": d(scan.qty), "location": scan.location.code, "held": scan.held,
-            "at": scan.created_at.isoformat(), "by": scan.created_by}
+            "at": timezone.localtime(scan.created_at).isoformat(timespec="seconds"),
+            "at_display": timezone.localtime(scan.created_at).strftime("%Y-%m-%d %H:%M:%S"), "by": scan.created_by}
 
 
 def asn_detail(asn: Asn) -> dict:
