@@ -4,8 +4,6 @@ returned. Only the public API of both sides is used."""
 
 from decimal import Decimal
 
-import pytest
-
 from sihe.ledger.models import VoucherLine
 
 from .conftest import GTIN_BOLT, GTIN_MILK
@@ -52,8 +50,6 @@ def test_po_confirm_scan_putaway_and_po_progress(api_as, wh, supplier, milk, bol
     assert balance("2202.02") == -expected
 
 
-@pytest.mark.xfail(strict=False, reason="purchasing.record_rejection moves a fully received PO back to 'confirmed', "
-                   "which its transition table refuses (409 invalid_transition); reported to helper pur")
 def test_rejected_inspection_counts_as_returned_on_the_po(api_as, wh, supplier, milk):
     buyer, worker = api_as("manager"), api_as("warehouse")
     buyer._call("put", "/api/v1/wms/inspection-rules/MILK-1L", {"active": True})
