@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from django.db import connection
 
+from sihe.core import batch
 from sihe.core.actor import Actor
 from sihe.core.models import AuditEntry
 
@@ -38,10 +39,21 @@ def snapshot(obj, fields) -> dict:
     return {name: getattr(obj, name) for name in fields}
 
 
+def _write(rows: list[AuditEntry]) -> None:
+    """At once, or with the rest of the act's rows when the act collects them (sihe.core.batch)."""
+    if not rows:
+        return
+    if batch.active() is not None:
+        for row in rows:
+            batch.add("audit", row)
+        return
+    AuditEntry.objects.bulk_create(rows)
+
+
 def record_created(obj, *, actor: Actor, fields) -> None:
     assert connection.in_atomic_block, "audit rows are written in the act's transaction"
     rows = [_entry(actor, "create", obj, name, None, getattr(obj, name)) for name in fields]
-    AuditEntry.objects.bulk_create(rows or [_entry(actor, "create", obj)])
+    _write(rows or [_entry(actor, "create", obj)])
 
 
 def record_changes(obj, *, actor: Actor, before: dict, action: str = "update") -> int:
@@ -52,14 +64,14 @@ def record_changes(obj, *, actor: Actor, before: dict, action: str = "update") -
         for name, old in before.items()
         if _text(old) != _text(getattr(obj, name))
     ]
-    AuditEntry.objects.bulk_create(rows)
+    _write(rows)
     return len(rows)
 
 
 def record_act(obj, *, actor: Actor, action: str, detail: str = "") -> None:
     """An act that is not a field change (post, reverse, close, revoke)."""
     assert connection.in_atomic_block, "audit rows are written in the act's transaction"
-    _entry(actor, action, obj, "", None, detail or None).save()
+    _write([_entry(actor, action, obj, "", None, detail or None)])
 
 
 def history(obj):

@@ -3,6 +3,7 @@
 from django.db import connection
 from django.utils import timezone
 
+from sihe.core import batch
 from sihe.core.actor import Actor
 from sihe.core.models import Event
 
@@ -18,7 +19,7 @@ def emit(
 ) -> Event:
     # An event written outside a transaction could be delivered for an act that then rolled back.
     assert connection.in_atomic_block, f"emit({event_type}) must run inside the act's transaction"
-    return Event.objects.create(
+    event = Event(
         type=event_type,
         version=version,
         aggregate_type=aggregate_type,
@@ -27,3 +28,6 @@ def emit(
         actor=actor.as_dict(),
         payload=payload,
     )
+    if not batch.add("events", event):  # an act that collects writes its events together at its end
+        event.save()
+    return event

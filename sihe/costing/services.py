@@ -11,10 +11,11 @@ import datetime
 from collections import defaultdict
 from decimal import Decimal
 
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import Q, Sum
 
 from sihe.catalog.models import Location, Product, Warehouse
+from sihe.core import tx
 from sihe.core.actor import Actor
 from sihe.core.money import round_money, round_unit_cost
 from sihe.costing import engine, postings
@@ -193,7 +194,7 @@ def _layer_for(move: StockMove, *, kind: str, warehouse: Warehouse, source: Laye
 def value_moves(moves: list[StockMove], *, actor: Actor, memo: str = "") -> list[Layer]:
     """Create the valuation layers of done moves, cost them (re-costing later layers when backdated)
     and post them to the general ledger — in the caller's transaction."""
-    with transaction.atomic():
+    with tx.act():
         created: list[Layer] = []
         transit_out: list[Layer] = []
         for move in moves:
@@ -247,7 +248,7 @@ def value_moves(moves: list[StockMove], *, actor: Actor, memo: str = "") -> list
 
 def receive(*, warehouse: Warehouse, lines: list[stock.InLine], actor: Actor, reference: str = "",
             date: datetime.date | None = None, location: Location | None = None):
-    with transaction.atomic():
+    with tx.act():
         moves = stock.receive(warehouse=warehouse, lines=lines, actor=actor, reference=reference, date=date,
                               location=location)
         return list(zip(moves, value_moves(moves, actor=actor), strict=True))
@@ -255,7 +256,7 @@ def receive(*, warehouse: Warehouse, lines: list[stock.InLine], actor: Actor, re
 
 def issue(*, warehouse: Warehouse, lines: list[stock.OutLine], actor: Actor, reference: str = "",
           date: datetime.date | None = None, ship_date: datetime.date | None = None):
-    with transaction.atomic():
+    with tx.act():
         moves = stock.issue(warehouse=warehouse, lines=lines, actor=actor, reference=reference, date=date,
                             ship_date=ship_date)
         return list(zip(moves, value_moves(moves, actor=actor), strict=True))
@@ -264,7 +265,7 @@ def issue(*, warehouse: Warehouse, lines: list[stock.OutLine], actor: Actor, ref
 def take_out(*, kind: str, counterpart: str, warehouse: Warehouse, lines: list[stock.OutLine], actor: Actor,
              reference: str = "", date: datetime.date | None = None):
     """Scrap, production consumption, inventory loss."""
-    with transaction.atomic():
+    with tx.act():
         moves = stock.take_out(warehouse=warehouse, lines=lines, actor=actor, kind=kind, counterpart=counterpart,
                                reference=reference, date=date)
         return list(zip(moves, value_moves(moves, actor=actor), strict=True))
@@ -273,7 +274,7 @@ def take_out(*, kind: str, counterpart: str, warehouse: Warehouse, lines: list[s
 def bring_in(*, kind: str, counterpart: str, warehouse: Warehouse, lines: list[stock.InLine], actor: Actor,
              reference: str = "", date: datetime.date | None = None):
     """Inventory gain, production output."""
-    with transaction.atomic():
+    with tx.act():
         moves = stock.bring_in(warehouse=warehouse, lines=lines, actor=actor, kind=kind, counterpart=counterpart,
                                reference=reference, date=date)
         return list(zip(moves, value_moves(moves, actor=actor), strict=True))
@@ -282,7 +283,7 @@ def bring_in(*, kind: str, counterpart: str, warehouse: Warehouse, lines: list[s
 def adjust(*, warehouse: Warehouse, gains: list[stock.InLine], losses: list[stock.OutLine], actor: Actor,
            reference: str = "", date: datetime.date | None = None):
     """Counting differences: gains from and losses to inventory (待处理财产损溢)."""
-    with transaction.atomic():
+    with tx.act():
         result = []
         if losses:
             result += take_out(kind=StockMove.Kind.ADJUSTMENT, counterpart=Counterpart.INVENTORY, warehouse=warehouse,
@@ -295,7 +296,7 @@ def adjust(*, warehouse: Warehouse, gains: list[stock.InLine], losses: list[stoc
 
 def transfer(*, warehouse: Warehouse, lines: list[stock.OutLine], to_warehouse: Warehouse,
              to_location: Location | None, actor: Actor, reference: str = "", date: datetime.date | None = None):
-    with transaction.atomic():
+    with tx.act():
         moves = stock.transfer(warehouse=warehouse, lines=lines, to_warehouse=to_warehouse, to_location=to_location,
                                actor=actor, reference=reference, date=date)
         layers = {la.move_id: la for la in value_moves(moves, actor=actor)}
@@ -303,7 +304,7 @@ def transfer(*, warehouse: Warehouse, lines: list[stock.OutLine], to_warehouse: 
 
 
 def reverse(*, move: StockMove, actor: Actor, date: datetime.date | None = None):
-    with transaction.atomic():
+    with tx.act():
         reversal = stock.reverse(move=move, actor=actor, date=date)
         layers = value_moves([reversal], actor=actor)
         return reversal, (layers[0] if layers else None)

@@ -14,11 +14,10 @@ of the voucher it mirrors — and `reviewed_by` names that approval.
 import datetime
 from decimal import Decimal
 
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sihe.core import audit
+from sihe.core import audit, tx
 from sihe.core.actor import Actor
 from sihe.core.errors import Conflict, DomainError, InvalidTransition, NotFound, ValidationFailed
 from sihe.core.money import money, to_decimal
@@ -233,7 +232,7 @@ def create_voucher(
     built = _build_lines(lines, allow_red=kind == Voucher.Kind.REVERSAL)
     memo = _text(memo, "memo", 200)
     _check_word(word, built)
-    with transaction.atomic():
+    with tx.act():
         period = _period(period_of(date))
         _ensure_open(period)
         voucher = Voucher.objects.create(
@@ -254,7 +253,7 @@ def _locked(voucher: Voucher) -> Voucher:
 
 def review_voucher(*, voucher: Voucher, actor: Actor) -> Voucher:
     """审核: by someone other than the maker."""
-    with transaction.atomic():
+    with tx.act():
         voucher = _locked(voucher)
         if voucher.status != Voucher.Status.DRAFT:
             raise InvalidTransition(f"voucher {voucher} is {voucher.status}; only a draft can be reviewed",
@@ -311,7 +310,7 @@ def _post(voucher: Voucher, actor: Actor) -> Voucher:
 
 def post_voucher(*, voucher: Voucher, actor: Actor) -> Voucher:
     """过账: a reviewed voucher gets its number and enters the balances; from now on it is immutable."""
-    with transaction.atomic():
+    with tx.act():
         voucher = _locked(voucher)
         if voucher.status != Voucher.Status.REVIEWED:
             detail = _("it is already posted") if voucher.is_posted else _("review it first")
@@ -330,7 +329,7 @@ def _post_system(voucher: Voucher, actor: Actor, approved_by: str) -> Voucher:
 
 def update_voucher(*, voucher: Voucher, actor: Actor, **changes) -> Voucher:
     """Posted vouchers are immutable: this verb exists to say so (and to change drafts' memo)."""
-    with transaction.atomic():
+    with tx.act():
         voucher = _locked(voucher)
         if voucher.is_posted:
             raise Conflict(_("voucher %(v)s is posted and immutable; correct it with a red reversal") % {"v": voucher},
@@ -347,7 +346,7 @@ def reverse_voucher(*, voucher: Voucher, actor: Actor, date=None) -> Voucher:
 
     Dated `date`, or the original's date when its period is still open, else today (Asia/Shanghai).
     """
-    with transaction.atomic():
+    with tx.act():
         original = _locked(voucher)
         if not original.is_posted:
             raise InvalidTransition(f"voucher {original} is not posted; a draft is simply not posted",
@@ -435,7 +434,7 @@ def book(
             "account": account, "summary": summary, "cash_flow_item": rule_line.cash_flow_item,
             "debit" if rule_line.side == "debit" else "credit": amount, **dims,
         })
-    with transaction.atomic():
+    with tx.act():
         voucher = create_voucher(
             date=date, lines=lines, actor=actor, word=posting_rule.word, memo=memo, source_type=source_type,
             source_id=source_id, kind=Voucher.Kind.AUTO, rule=rule,
@@ -451,7 +450,7 @@ def close_period(*, period: str, actor: Actor) -> dict:
     """结账: run every check; if all pass, post 结转损益 (and in December carry 本年利润 to
     利润分配—未分配利润), then lock the period. On a failed check nothing changes."""
     code = parse_period(period)
-    with transaction.atomic():
+    with tx.act():
         locked = _period(code, lock=True)
         _ensure_open(locked, field="period")
         earlier = Period.objects.filter(code__lt=code, status=Period.Status.OPEN, vouchers__isnull=False).distinct()
@@ -494,7 +493,7 @@ def reopen_period(*, period: str, actor: Actor, reason: str = "") -> Period:
     """反结账: an accountant's act, audited. The carry-forward vouchers stay (immutable); closing
     again carries forward only what was posted since."""
     code = parse_period(period)
-    with transaction.atomic():
+    with tx.act():
         locked = _period(code, lock=True)
         if not locked.is_closed:
             raise InvalidTransition(f"period {code} is not closed", field="period", code="period_open")
@@ -555,7 +554,7 @@ def import_opening_balances(*, period: str, rows: list[dict], actor: Actor) -> i
     if total_debit != total_credit:
         raise ValidationFailed(f"opening balances do not balance: debit {total_debit} ≠ credit {total_credit}",
                                field="rows", code="unbalanced", debit=str(total_debit), credit=str(total_credit))
-    with transaction.atomic():
+    with tx.act():
         if Period.objects.filter(status=Period.Status.CLOSED).exists():
             raise PeriodClosed("a period is already closed; opening balances can no longer change", field="period")
         if Voucher.objects.filter(status=Voucher.Status.POSTED, period__code__lt=code).exists():

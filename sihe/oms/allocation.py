@@ -20,7 +20,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from sihe.catalog.models import Warehouse
-from sihe.core import outbox
+from sihe.core import batch, outbox, tx
 from sihe.core.actor import Actor
 from sihe.oms import geo, timeline, transitions
 from sihe.oms.models import Order, OrderLine
@@ -158,6 +158,18 @@ class _Ineligible(Exception):
 
 
 def _reserve(order: Order, assignment, by_id, line_by_id, actor: Actor) -> list:
+
+    made = []
+    point = batch.mark()
+    try:
+        made = _reserve_all(order, assignment, by_id, line_by_id, actor)
+    except _Ineligible:
+        batch.discard_since(point)  # the savepoint undid the attempt: so are its events and audit rows
+        raise
+    return made
+
+
+def _reserve_all(order: Order, assignment, by_id, line_by_id, actor: Actor) -> list:
     from django.db import transaction
 
     made = []
@@ -194,9 +206,8 @@ def reallocate_backorders(*, product_ids: set[int], actor: Actor, limit: int = 2
                .distinct().order_by("paid_at", "pk"))
     count = 0
     for order in waiting[:limit]:
-        from django.db import transaction
 
-        with transaction.atomic():
+        with tx.act():
             order = Order.objects.select_for_update().get(pk=order.pk)
             if order.status == Order.Status.HELD:
                 order.status = Order.Status.REVIEWED

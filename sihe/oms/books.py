@@ -13,12 +13,11 @@ Every voucher has source_type "oms.order" and the order's id, so order ↔ vouch
 import datetime
 from decimal import Decimal
 
-from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sihe.core import audit, outbox
+from sihe.core import audit, outbox, tx
 from sihe.core.actor import Actor
 from sihe.core.errors import ValidationFailed
 from sihe.core.money import round_money, to_decimal
@@ -122,7 +121,7 @@ def record_settlement(*, order: Order, kind: str, amount, fee=ZERO, actor: Actor
         raise ValidationFailed(_("the fee cannot be negative"), field="fee")
     if kind == Settlement.Kind.BANK and fee:
         raise ValidationFailed(_("a bank receipt has no platform fee"), field="fee")
-    with transaction.atomic():
+    with tx.act():
         order = Order.objects.select_for_update(of=("self",)).select_related("channel", "partner").get(pk=order.pk)
         open_amount = outstanding(order)
         if amount + fee > open_amount:

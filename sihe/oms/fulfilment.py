@@ -8,11 +8,10 @@ with the stock issue and the COGS voucher.
 
 from decimal import Decimal
 
-from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
-from sihe.core import audit, outbox
+from sihe.core import audit, batch, outbox, tx
 from sihe.core.actor import Actor
 from sihe.core.errors import NotFound, ValidationFailed
 from sihe.oms import books, timeline, transitions
@@ -30,7 +29,7 @@ def shipments_of(order: Order):
 
 def ship_order(*, order: Order, carrier: str, tracking_no: str, actor: Actor, shipment: str | None = None) -> Shipment:
     """Ship one of the order's open shipments (the only one, or the one named) with carrier and tracking no."""
-    with transaction.atomic():
+    with tx.act(), batch.collect():
         order = Order.objects.select_for_update().get(pk=order.pk)
         open_ones = [s for s in shipments_of(order).order_by("pk")
                      if s.state not in (Shipment.State.SHIPPED, Shipment.State.CANCELLED)]
@@ -140,7 +139,7 @@ def update_receiver(order: Order, actor: Actor) -> None:
 
 
 def cancel_order(*, order: Order, actor: Actor, reason: str = "") -> Order:
-    with transaction.atomic():
+    with tx.act():
         order = Order.objects.select_for_update().get(pk=order.pk)
         shipped = shipments_of(order).filter(state=Shipment.State.SHIPPED).exists()
         if shipped:
@@ -161,7 +160,7 @@ def cancel_order(*, order: Order, actor: Actor, reason: str = "") -> Order:
 
 
 def start_picking(*, order: Order, actor: Actor) -> Order:
-    with transaction.atomic():
+    with tx.act():
         order = Order.objects.select_for_update().get(pk=order.pk)
         transitions.check(order, Order.Status.PICKING)
         for shipment in shipments_of(order).filter(state=Shipment.State.PENDING):
@@ -173,7 +172,7 @@ def start_picking(*, order: Order, actor: Actor) -> Order:
 
 
 def complete_order(*, order: Order, actor: Actor) -> Order:
-    with transaction.atomic():
+    with tx.act():
         order = Order.objects.select_for_update().get(pk=order.pk)
         transitions.check(order, Order.Status.COMPLETED)
         order.status = Order.Status.COMPLETED
@@ -185,7 +184,7 @@ def complete_order(*, order: Order, actor: Actor) -> Order:
 def hold_order(*, order: Order, actor: Actor, detail: str = "") -> Order:
     from sihe.oms import review
 
-    with transaction.atomic():
+    with tx.act():
         order = Order.objects.select_for_update().get(pk=order.pk)
         review.hold(order, Order.Hold.MANUAL, actor, detail=detail or _("held by a person"))
         audit.record_act(order, actor=actor, action="oms.order.hold", detail=detail[:200])
@@ -195,7 +194,7 @@ def hold_order(*, order: Order, actor: Actor, detail: str = "") -> Order:
 def release_order(*, order: Order, actor: Actor, note: str = "") -> Order:
     from sihe.oms import review
 
-    with transaction.atomic():
+    with tx.act():
         order = Order.objects.select_for_update().get(pk=order.pk)
         if order.status != Order.Status.HELD:
             raise ValidationFailed(_("order %(number)s is not held") % {"number": order.number}, field="status",
@@ -206,7 +205,7 @@ def release_order(*, order: Order, actor: Actor, note: str = "") -> Order:
 def correct_address(*, order: Order, actor: Actor, province: str, city: str, district: str = "",
                     address: str, receiver_name: str | None = None, receiver_phone: str | None = None) -> Order:
     """Customer service fixes a bad address; open shipments follow; a held order is reviewed again."""
-    with transaction.atomic():
+    with tx.act():
         order = Order.objects.select_for_update().get(pk=order.pk)
         if not order.is_open:
             raise ValidationFailed(_("order %(number)s is %(status)s: its address can no longer change")

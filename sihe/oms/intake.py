@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sihe.catalog.models import Channel, Partner, Product
-from sihe.core import audit, outbox
+from sihe.core import audit, batch, outbox, tx
 from sihe.core.actor import Actor
 from sihe.core.errors import DomainError, NotFound, ValidationFailed
 from sihe.oms import allocation, review, timeline
@@ -260,7 +260,7 @@ def _same_lines(order: Order, normalized: NormalizedOrder) -> str | None:
 def intake(*, channel: Channel, payload: dict, actor: Actor) -> IntakeResult:
     """One act: normalize, map, create or apply changes, review, allocate; events and audit."""
     normalized = normalize(channel.type, payload, shop=channel.code)
-    with transaction.atomic():
+    with tx.act():
         existing = Order.objects.filter(channel=channel, external_id=normalized.external_id).first()
         if existing is not None:
             existing = Order.objects.select_for_update().get(pk=existing.pk)
@@ -329,7 +329,7 @@ def receive_order(*, channel_code: str, body, actor: Actor) -> IntakeResult:
     channel = channel_by_code(channel_code)
     try:
         payload = parse_body(body)
-        with transaction.atomic(durable=not transaction.get_connection().in_atomic_block):
+        with transaction.atomic(durable=not transaction.get_connection().in_atomic_block), batch.collect():
             result = intake(channel=channel, payload=payload, actor=actor)
             if result.created:
                 _note_sync(channel, ok=True, order=result.order)

@@ -9,11 +9,10 @@ cannot both win: the loser gets `InsufficientStock` (HTTP 409) with what is avai
 import datetime
 from decimal import Decimal
 
-from django.db import transaction
 from django.utils.translation import gettext as _
 
 from sihe.catalog.models import Location, Product, Warehouse
-from sihe.core import audit
+from sihe.core import audit, tx
 from sihe.core.actor import Actor
 from sihe.core.errors import NotFound, ValidationFailed
 from sihe.stock import events, locks, removal
@@ -33,7 +32,7 @@ def _line_payload(line: ReservationLine, qty: Decimal) -> dict:
 def reserve(*, product: Product, warehouse: Warehouse, qty: Decimal, reference: str, actor: Actor,
             lot: Lot | None = None, location: Location | None = None, min_shelf_life_days: int | None = None,
             ship_date: datetime.date | None = None) -> Reservation:
-    with transaction.atomic():
+    with tx.act():
         if not reference:
             raise ValidationFailed(_("a reservation needs the document reference"), field="reference")
         if location is not None:
@@ -70,7 +69,7 @@ def reserve(*, product: Product, warehouse: Warehouse, qty: Decimal, reference: 
 
 def release(*, reservation: Reservation, actor: Actor) -> Reservation:
     """Give back what is still held (on cancel of the document). Consumed parts stay consumed."""
-    with transaction.atomic():
+    with tx.act():
         locks.lock_levels([(reservation.product_id, reservation.warehouse_id)])
         reservation = Reservation.objects.select_related("product", "warehouse").get(pk=reservation.pk)
         if reservation.state != Reservation.State.ACTIVE:
@@ -92,7 +91,7 @@ def release(*, reservation: Reservation, actor: Actor) -> Reservation:
 
 
 def release_reference(*, reference: str, actor: Actor) -> list[Reservation]:
-    with transaction.atomic():
+    with tx.act():
         active = list(Reservation.objects.filter(reference=reference, state=Reservation.State.ACTIVE).order_by("pk"))
         if not active:
             raise NotFound(_("no active reservation for %(ref)s") % {"ref": reference}, field="reference")

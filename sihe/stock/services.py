@@ -9,13 +9,12 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db import transaction
 from django.db.models import Case, IntegerField, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sihe.catalog.models import Location, Product, Warehouse
-from sihe.core import audit
+from sihe.core import audit, tx
 from sihe.core.actor import Actor
 from sihe.core.errors import Conflict, ValidationFailed
 from sihe.stock import events, locks, removal, transitions
@@ -185,7 +184,7 @@ def bring_in(*, warehouse: Warehouse, lines: list[InLine], actor: Actor, kind: s
              counterpart: str = Counterpart.SUPPLIER, reference: str = "", date: datetime.date | None = None,
              location: Location | None = None) -> list[StockMove]:
     """Goods enter a warehouse from outside (supplier, inventory gain, production)."""
-    with transaction.atomic():
+    with tx.act():
         date = date or local_date(actor)
         locks.lock_levels([(line.product.pk, warehouse.pk) for line in lines])
         moves = []
@@ -237,7 +236,7 @@ def take_out(*, warehouse: Warehouse, lines: list[OutLine], actor: Actor, kind: 
              ship_date: datetime.date | None = None, dst_warehouse: Warehouse | None = None,
              dst_location: Location | None = None, emit_event: bool = True) -> list[StockMove]:
     """Goods leave a warehouse (or move to another bin), taken by the product's removal strategy."""
-    with transaction.atomic():
+    with tx.act():
         date = date or local_date(actor)
         pairs = [(line.product.pk, warehouse.pk) for line in lines]
         if dst_warehouse is not None:
@@ -294,7 +293,7 @@ def transfer(*, warehouse: Warehouse, lines: list[OutLine], to_warehouse: Wareho
              actor: Actor, reference: str = "", date: datetime.date | None = None) -> list[StockMove]:
     """Bin → bin inside a warehouse (one move each), or warehouse → warehouse through in-transit
     (two moves each, the second leaving transit; both legs in this one act)."""
-    with transaction.atomic():
+    with tx.act():
         to_location = check_location(to_warehouse, to_location, field="to_location")
         locks.lock_levels([(line.product.pk, w.pk) for line in lines for w in (warehouse, to_warehouse)])
         if to_warehouse.pk == warehouse.pk:
@@ -317,7 +316,7 @@ def transfer(*, warehouse: Warehouse, lines: list[OutLine], to_warehouse: Wareho
 
 def reverse(*, move: StockMove, actor: Actor, date: datetime.date | None = None) -> StockMove:
     """红字冲销: a done move is corrected by a move in the opposite direction that points to it."""
-    with transaction.atomic():
+    with tx.act():
         if move.state != StockMove.State.DONE:
             raise ValidationFailed(_("only a done move can be reversed"), field="move")
         if move.reversal_of_id or StockMove.objects.filter(reversal_of=move).exists():
@@ -338,12 +337,12 @@ def reverse(*, move: StockMove, actor: Actor, date: datetime.date | None = None)
 
 
 def plan_move(*, actor: Actor, **values) -> StockMove:
-    with transaction.atomic():
+    with tx.act():
         return _write(actor, state=StockMove.State.DRAFT, **values)
 
 
 def confirm_move(*, move: StockMove, actor: Actor) -> StockMove:
-    with transaction.atomic():
+    with tx.act():
         transitions.check(move.state, StockMove.State.DONE)
         locks.lock_levels([(move.product_id, w) for w in (move.src_warehouse_id, move.dst_warehouse_id) if w])
         if StockMove.objects.filter(pk=move.pk, state=StockMove.State.DRAFT).update(state=StockMove.State.DONE) != 1:
@@ -357,7 +356,7 @@ def confirm_move(*, move: StockMove, actor: Actor) -> StockMove:
 
 
 def cancel_move(*, move: StockMove, actor: Actor) -> StockMove:
-    with transaction.atomic():
+    with tx.act():
         transitions.check(move.state, StockMove.State.CANCELLED)
         StockMove.objects.filter(pk=move.pk, state=StockMove.State.DRAFT).update(state=StockMove.State.CANCELLED)
         move.state = StockMove.State.CANCELLED
@@ -367,7 +366,7 @@ def cancel_move(*, move: StockMove, actor: Actor) -> StockMove:
 
 def update_move(*, move: StockMove, actor: Actor, **values) -> StockMove:
     """Change a draft move; a done or cancelled move is refused (done moves are immutable)."""
-    with transaction.atomic():
+    with tx.act():
         if move.state != StockMove.State.DRAFT:
             transitions.check(move.state, StockMove.State.DRAFT)
         before = audit.snapshot(move, values)
@@ -383,7 +382,7 @@ def update_move(*, move: StockMove, actor: Actor, **values) -> StockMove:
 
 def set_rule(*, product: Product, warehouse: Warehouse, min_qty: Decimal, max_qty: Decimal | None,
              actor: Actor) -> StockRule:
-    with transaction.atomic():
+    with tx.act():
         if min_qty < 0 or (max_qty is not None and max_qty < min_qty):
             raise ValidationFailed(_("need 0 ≤ min ≤ max"), field="min_qty")
         rule, _created = StockRule.objects.update_or_create(product=product, warehouse=warehouse,
@@ -397,7 +396,7 @@ def set_rule(*, product: Product, warehouse: Warehouse, min_qty: Decimal, max_qt
 def set_unit(*, product: Product, uom, factor: Decimal, actor: Actor):
     from sihe.stock.models import ProductUnit
 
-    with transaction.atomic():
+    with tx.act():
         if factor <= 0:
             raise ValidationFailed(_("factor must be greater than 0"), field="factor")
         unit, _created = ProductUnit.objects.update_or_create(product=product, uom=uom, defaults={"factor": factor})

@@ -14,13 +14,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sihe.catalog.models import Location, Product, Warehouse
-from sihe.core import audit, outbox
+from sihe.core import audit, batch, outbox, tx
 from sihe.core.actor import Actor
 from sihe.core.errors import InvalidTransition, ValidationFailed
 from sihe.costing import services as costing
@@ -127,7 +126,7 @@ def create_shipment(*, warehouse: Warehouse, lines: list[ShipLineIn], source_typ
         if line.qty is None or line.qty <= 0:
             raise ValidationFailed(_("quantity must be more than 0"), field=f"lines[{i}].qty")
     receiver = receiver or {}
-    with transaction.atomic():
+    with tx.act():
         shipment = Shipment.objects.create(
             number=number or _number_for(source_number, warehouse),
             warehouse=warehouse, source_type=source_type, source_id=str(source_id), source_number=source_number,
@@ -154,7 +153,7 @@ def create_shipment(*, warehouse: Warehouse, lines: list[ShipLineIn], source_typ
 
 
 def start_picking(*, shipment: Shipment, actor: Actor) -> Shipment:
-    with transaction.atomic():
+    with tx.act():
         shipment = _set_state(_locked(shipment), S.PICKING, actor)
         outbox.emit("wms.shipment.picking", aggregate_type="shipment", aggregate_id=shipment.number, actor=actor,
                     payload=_payload(shipment))
@@ -163,7 +162,7 @@ def start_picking(*, shipment: Shipment, actor: Actor) -> Shipment:
 
 def record_pick(*, line: ShipmentLine, location: Location, lot: Lot | None, qty: Decimal, actor: Actor) -> ShipmentPick:
     """What the picker took for a line (no stock moves yet: the goods leave at `ship`)."""
-    with transaction.atomic():
+    with tx.act():
         shipment = _locked(line.shipment)
         if shipment.state not in (S.PENDING, S.PICKING):
             raise InvalidTransition(_("shipment %(number)s is %(state)s: nothing more can be picked")
@@ -193,12 +192,12 @@ def record_pick(*, line: ShipmentLine, location: Location, lot: Lot | None, qty:
 
 
 def mark_picked(*, shipment: Shipment, actor: Actor) -> Shipment:
-    with transaction.atomic():
+    with tx.act():
         return _set_state(_locked(shipment), S.PICKED, actor)
 
 
 def mark_packed(*, shipment: Shipment, actor: Actor) -> Shipment:
-    with transaction.atomic():
+    with tx.act():
         shipment = _set_state(_locked(shipment), S.PACKED, actor)
         outbox.emit("wms.shipment.packed", aggregate_type="shipment", aggregate_id=shipment.number, actor=actor,
                     payload=_payload(shipment))
@@ -235,7 +234,7 @@ def ship(*, shipment: Shipment, carrier: str, tracking_no: str, actor: Actor,
     if len(carrier) > 40 or len(tracking_no) > 60:
         raise ValidationFailed(_("carrier (40) or tracking number (60 characters) too long"),
                                field="carrier" if len(carrier) > 40 else "tracking_no")
-    with transaction.atomic():
+    with tx.act(), batch.collect():
         shipment = _locked(shipment)
         check_transition(shipment, S.SHIPPED)
         lines = list(shipment.lines.select_related("product").order_by("pk"))
@@ -269,7 +268,7 @@ def ship(*, shipment: Shipment, carrier: str, tracking_no: str, actor: Actor,
 
 
 def cancel_shipment(*, shipment: Shipment, actor: Actor, reason: str = "") -> Shipment:
-    with transaction.atomic():
+    with tx.act():
         shipment = _locked(shipment)
         check_transition(shipment, S.CANCELLED)
         if Reservation.objects.filter(reference=shipment.number, state=Reservation.State.ACTIVE).exists():
@@ -285,7 +284,7 @@ def cancel_shipment(*, shipment: Shipment, actor: Actor, reason: str = "") -> Sh
 def report_short(*, line: ShipmentLine, short_qty: Decimal, actor: Actor, reason: str = "") -> ShipmentLine:
     """The bin held less than reserved: the line shrinks by `short_qty`, that much of its reservation is
     released, and the order side decides (re-allocate elsewhere or backorder)."""
-    with transaction.atomic():
+    with tx.act():
         shipment = _locked(line.shipment)
         if shipment.state in (S.SHIPPED, S.CANCELLED):
             raise InvalidTransition(_("shipment %(number)s is %(state)s")

@@ -58,6 +58,7 @@ def test_generated_douyin_orders_add_up_in_yuan(skus, discount_percent, post_fen
     assert [line.unit_price for line in order.lines] == [Decimal(p) / 100 for p, _ in skus]
 
 
+PURE_INVOICING = ("amount_words.py", "lines.py", "invoice.py", "xml.py", "pdf.py")  # models/services use the DB
 ALLOWED = ("sihe.core", "sihe.oms.channels", "sihe.invoicing", "django.utils.translation", "reportlab")
 
 
@@ -65,7 +66,7 @@ def test_pure_layers_import_only_core_the_standard_library_and_pinned_libraries(
     import sys
 
     root = Path(__file__).resolve().parents[2] / "sihe"
-    for path in [*(root / "oms" / "channels").glob("*.py"), *(p for p in (root / "invoicing").glob("*.py") if p.name != "apps.py")]:
+    for path in [*(root / "oms" / "channels").glob("*.py"), *(root / "invoicing" / name for name in PURE_INVOICING)]:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             names = [a.name for a in node.names] if isinstance(node, ast.Import) else (
                 [node.module] if isinstance(node, ast.ImportFrom) and node.module else [])
