@@ -9,6 +9,7 @@ from sihe.core.models import Event
 from sihe.costing import services as costing
 from sihe.ledger.models import Voucher
 from sihe.stock.models import Quant, Reservation, StockMove
+from sihe.wms.counting.models import CountLine, CountTask
 from tests.conftest import ApiClient
 
 pytestmark = pytest.mark.django_db
@@ -134,7 +135,7 @@ def test_uncounted_lines_can_be_skipped_and_a_match_posts_nothing(store, api_as)
     assert late.status_code == 409 and late.json_body["code"] == "invalid_transition"
 
 
-@pytest.mark.parametrize("payload,field", [
+BAD_COUNTS = [
     ({"warehouse": "NOPE", "zone": "A"}, "warehouse"),
     ({"warehouse": "CW"}, "zone"),
     ({"warehouse": "CW", "zone": "A", "bins": ["A-01"]}, "zone"),
@@ -143,14 +144,18 @@ def test_uncounted_lines_can_be_skipped_and_a_match_posts_nothing(store, api_as)
     ({"warehouse": "CW", "products": ["NOPE"]}, "products[0]"),
     ({"warehouse": "CW", "zone": "A", "recount_qty": "-1"}, "recount_qty"),
     ({"warehouse": "CW", "zone": "A", "recount_pct": "abc"}, "recount_pct"),
-])
-def test_bad_count_requests_name_the_field(store, api_as, payload, field):
-    response = api_as("manager").post("/api/v1/wms/counts", payload)
-    assert response.status_code == 422, response.json_body
-    assert response.json_body["field"] == field
+]
 
 
-@pytest.mark.parametrize("entry,status,field", [
+def test_bad_count_requests_name_the_field(store, api_as):
+    for payload, field in BAD_COUNTS:
+        response = api_as("manager").post("/api/v1/wms/counts", payload)
+        assert response.status_code == 422, (payload, response.json_body)
+        assert response.json_body["field"] == field, payload
+    assert not CountTask.objects.exists()
+
+
+BAD_ENTRIES = [
     ({"location": "Z-99", "sku": "MILK", "qty": "1"}, 422, "location"),
     ({"location": "A-01", "sku": "NOPE", "qty": "1"}, 422, "sku"),
     ({"location": "A-01", "barcode": "0000000000000", "qty": "1"}, 422, "barcode"),
@@ -160,13 +165,18 @@ def test_bad_count_requests_name_the_field(store, api_as, payload, field):
     ({"location": "A-01", "sku": "MILK", "qty": "x"}, 422, "qty"),
     ({"location": "B-01", "sku": "JAM", "lot": "J-1", "qty": "6"}, 422, "location"),
     ({"location": "A-01", "sku": "SOAP", "lot": "NOPE", "qty": "1"}, 422, "lot"),
-])
-def test_bad_count_entries_name_the_field_and_change_nothing(store, api_as, entry, status, field):
+    ({"location": "A-01", "sku": "MILK", "barcode": "x", "qty": "1", "extra": 1}, 422, "extra"),
+]
+
+
+def test_bad_count_entries_name_the_field_and_change_nothing(store, api_as):
     count = api_as("manager").post("/api/v1/wms/counts", {"warehouse": "CW", "zone": "A"}).json_body
-    response = api_as("warehouse").post(f"/api/v1/wms/counts/{count['id']}/lines", entry)
-    assert response.status_code == status, response.json_body
-    assert response.json_body["field"] == field
+    for entry, status, field in BAD_ENTRIES:
+        response = api_as("warehouse").post(f"/api/v1/wms/counts/{count['id']}/lines", entry)
+        assert response.status_code == status, (entry, response.json_body)
+        assert response.json_body["field"] == field, entry
     assert api_as("manager").get(f"/api/v1/wms/counts/{count['id']}").json_body["lines_counted"] == 0
+    assert not CountLine.objects.filter(task_id=count["id"]).exclude(state="pending").exists()
 
 
 def test_permissions_and_unknown_counts(store, api_as):
