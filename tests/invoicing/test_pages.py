@@ -7,6 +7,7 @@ import pytest
 from django.db import transaction
 from django.test import Client
 
+from sihe.invoicing import services
 from sihe.invoicing.models import Invoice
 from sihe.oms import billing
 
@@ -66,6 +67,26 @@ def test_issue_from_the_list_page(company, make_order, make_user):
     assert r.status_code == 302 and r["Location"] == f"/invoices/{invoice.pk}/"
     assert str(invoice.total) == "158.90"
     assert login(make_user, "warehouse").post("/invoices/new/", {"orders": "TB-200"}).status_code == 403
+
+
+@pytest.mark.django_db
+def test_list_and_detail_pages_are_a_fixed_number_of_queries(company, make_order, make_user, actor):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = login(make_user, "accountant")
+    counts = []
+    for n in range(2):
+        for i in range(3):
+            order = make_order([("CUP-1", "1", "99.90"), ("TEE-1", "2", "100.00")], number=f"TB-N{n}{i}")
+            invoice = billing.invoice_orders(orders=[order.pk], buyer_name="甲", actor=actor)
+            billing.reverse_invoice(invoice=invoice, lines=[services.RedLineIn(line=1)], reason="退货", actor=actor)
+        with CaptureQueriesContext(connection) as listing:
+            client.get("/invoices/")
+        with CaptureQueriesContext(connection) as detail:
+            client.get(f"/invoices/{invoice.pk}/")
+        counts.append((len(listing), len(detail)))
+    assert counts[0] == counts[1]
 
 
 @pytest.mark.django_db

@@ -147,6 +147,8 @@ def test_whole_red_invoice_mirrors_the_blue_one(company, actor):
                                                                    (D("-7"), D("-86.42"), D("-7.78"))]
     blue.refresh_from_db()
     assert blue.status == "reversed"
+    event = Event.objects.filter(type="invoicing.invoice.issued").order_by("id").last()
+    assert (event.payload["kind"], event.payload["red_of"], event.payload["total"]) == ("red", blue.number, "-257.73")
     parsed = parse_xml(services.to_xml(red))
     assert parsed.problems() == [] and parsed.invoice.red.original_number == blue.number
     with pytest.raises(Conflict):
