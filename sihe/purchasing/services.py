@@ -16,6 +16,7 @@ Books (the rules are data, seeded by this app's migration 0002 and editable on /
 """
 
 import datetime
+import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -165,7 +166,7 @@ def create_order(*, supplier: Partner, warehouse: Warehouse, lines: list[OrderLi
             unit_cost=round_unit_cost(price * unit_qty / qty), tax_rate=rate, net=net, tax=tax, total=total))
     with transaction.atomic():
         order = PurchaseOrder.objects.create(
-            number=f"TMP-{timezone.now().timestamp()}-{id(built)}"[:30], supplier=supplier, warehouse=warehouse,
+            number=f"TMP-{uuid.uuid4().hex}"[:30], supplier=supplier, warehouse=warehouse,
             order_date=today, expected_date=expected_date, memo=memo[:200], created_by_id=actor.user_id,
             created_by=actor.username, created_at=actor.at,
             net=sum((b.net for b in built), ZERO), tax=sum((b.tax for b in built), ZERO),
@@ -541,7 +542,7 @@ def pay(*, supplier: Partner, amount, actor: Actor, date: datetime.date | None =
                                        % {"a": amount, "s": supplier.code, "o": open_total}, field="amount",
                                        code="overpayment")
         payment = SupplierPayment.objects.create(
-            number=f"TMP-{timezone.now().timestamp()}"[:30], supplier=supplier, date=date, amount=amount,
+            number=f"TMP-{uuid.uuid4().hex}"[:30], supplier=supplier, date=date, amount=amount,
             reference=(reference or "")[:100], created_by=actor.username, created_at=actor.at)
         payment.number = f"PAY{payment.pk:06d}"
         payment.save(update_fields=["number"])
