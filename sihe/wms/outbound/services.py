@@ -320,11 +320,11 @@ def _settle(picklist: PickList, shipment_ids: set[int], actor: Actor) -> list[st
         picklist.state = PickList.State.DONE
         picklist.finished_at = actor.at
         picklist.save(update_fields=["state", "finished_at"])
-    _settle_wave(picklist.wave, actor)
+    settle_wave(picklist.wave, actor)
     return finished
 
 
-def _settle_wave(wave: Wave, actor: Actor) -> None:
+def settle_wave(wave: Wave, actor: Actor) -> None:
     wave = Wave.objects.select_for_update().get(pk=wave.pk)
     states = set(wave.picklists.order_by().values_list("state", flat=True).distinct())
     shipment_states = set(Shipment.objects.filter(wave_entry__wave=wave).order_by().values_list("state", flat=True)
@@ -393,7 +393,7 @@ def scan_pick(*, picklist: PickList, barcode: str, actor: Actor, qty=None) -> Sc
                     picklist.picker = actor.username
                     fields.append("picker")
             picklist.save(update_fields=fields)
-            _settle_wave(picklist.wave, actor)
+            settle_wave(picklist.wave, actor)
             return ScanResult("bin", _("bin %(bin)s: %(what)s") % {"bin": location.code, "what": _describe(here[0])},
                               picklist, task=here[0])
         item = parse_item(code)
@@ -608,9 +608,13 @@ def ship(*, shipment: Shipment, actor: Actor, date: datetime.date | None = None)
                                     % {"number": shipment.number, "state": shipment.get_state_display()},
                                     field="shipment", code="not_packed")
         first = Parcel.objects.filter(shipment=shipment).order_by("sequence").first()
-        shipment = shipping.ship(shipment=shipment, carrier=first.carrier, tracking_no=first.tracking_no,
-                                 actor=actor, date=date)
-        entry = WaveShipment.objects.filter(shipment=shipment).select_related("wave").first()
-        if entry is not None:
-            _settle_wave(entry.wave, actor)
-        return shipment
+        # the wave is settled by the on_shipped hook (`on_shipment_closed`)
+        return shipping.ship(shipment=shipment, carrier=first.carrier, tracking_no=first.tracking_no,
+                             actor=actor, date=date)
+
+
+def on_shipment_closed(*, shipment: Shipment, actor: Actor, **_kw) -> None:
+    """Hook of `sihe.wms.shipping` (shipped / cancelled), inside its transaction: settle the wave."""
+    entry = WaveShipment.objects.filter(shipment=shipment).select_related("wave").first()
+    if entry is not None:
+        settle_wave(entry.wave, actor)
