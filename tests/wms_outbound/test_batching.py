@@ -71,3 +71,15 @@ def test_two_planners_at_once_never_wave_a_shipment_twice(stocked, actor):
     assert WaveShipment.objects.count() == 4
     assert Wave.objects.count() == 1
     assert len(outcomes) == 2 and outcomes.count("nothing_to_pick") == 1
+
+
+@pytest.mark.django_db
+def test_demo_step_releases_one_wave_per_warehouse_once(stocked, actor):
+    from sihe.wms.outbound import demo
+
+    ship_order(stocked["wh"], [(stocked["widget"], 1)], number="DEMO-1", actor=actor)
+    ticks: list = []
+    assert demo.load_waves(actor=actor, advance=ticks.append) == 1
+    assert demo.load_waves(actor=actor, advance=ticks.append) == 0
+    wave = Wave.objects.get()
+    assert (wave.carrier, wave.state) == ("SF", "picking")
