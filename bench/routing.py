@@ -33,8 +33,9 @@ def main() -> None:
     parser.add_argument("--lists", type=int, default=1000)
     args = parser.parse_args()
     print(f"machine: {machine()}")
-    print("\n== time to compute the optimal route (Ratliff–Rosenthal), median of 20 runs ==")
-    print(f"{'aisles':>6} {'picks':>6} {'ms':>10}")
+    print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())} (timings grow with it; min is the steadiest)")
+    print("\n== time to compute the optimal route (Ratliff–Rosenthal), 20 seeded pick lists each ==")
+    print(f"{'aisles':>6} {'picks':>6} {'median ms':>10} {'min ms':>10}")
     for aisles in (10, 50):
         layout = Layout(aisles=aisles, slots_per_aisle=30, depot_aisle=0)
         for n in (10, 30, 100):
@@ -45,7 +46,7 @@ def main() -> None:
                 start = time.perf_counter()
                 optimal_route(layout, picks)
                 runs.append((time.perf_counter() - start) * 1000)
-            print(f"{aisles:>6} {n:>6} {statistics.median(runs):>10.2f}")
+            print(f"{aisles:>6} {n:>6} {statistics.median(runs):>10.2f} {min(runs):>10.2f}")
     print(f"\n== mean route length on {args.lists} seeded random lists (10 aisles × 30 slots, depot at aisle 0) ==")
     print(f"{'picks':>5} {'optimal m':>10} {'S-shape m':>10} {'saved':>7} {'largest gap m':>14} {'saved':>7}")
     layout = Layout(aisles=10, slots_per_aisle=30, depot_aisle=0)
