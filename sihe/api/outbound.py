@@ -18,7 +18,7 @@ import datetime
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Prefetch
 from django.http import HttpResponse
 from ninja import Field, Query, Router, Schema
 from pydantic import ConfigDict
@@ -31,7 +31,7 @@ from sihe.core.money import to_decimal
 from sihe.stock.units import parse_date
 from sihe.wms.models import Shipment
 from sihe.wms.outbound import labels, selectors, services
-from sihe.wms.outbound.models import PickList, PickTask, Wave
+from sihe.wms.outbound.models import PickList, PickTask, Wave, WaveShipment
 
 router = Router(tags=["warehouse"])
 
@@ -229,17 +229,22 @@ def picklist_out(pl: PickList) -> dict:
             "next_stop": stop_out(nxt) if nxt else None, "items": [stop_out(t) for t in items]}
 
 
+def _waves_with_parts(qs):
+    """Waves with their totes (shipments) and pick lists (with stop counts) in three queries."""
+    return qs.select_related("warehouse").prefetch_related(
+        Prefetch("entries", queryset=WaveShipment.objects.select_related("shipment").order_by("tote")),
+        Prefetch("picklists", queryset=PickList.objects.select_related("zone").annotate(n=Count("tasks"))
+                 .order_by("pk")))
+
+
 def wave_out(wave: Wave, progress: dict) -> dict:
-    entries = wave.entries.select_related("shipment").order_by("tote")
-    lists = wave.picklists.select_related("zone").order_by("pk")
-    counts = {pl.pk: pl.n for pl in lists.annotate(n=Count("tasks"))}
     return {"id": wave.pk, "number": wave.number, "warehouse": wave.warehouse.code, "state": wave.state,
             "carrier": wave.carrier, "cutoff_at": wave.cutoff_at, "max_lines": wave.max_lines,
             "created_at": wave.created_at, "progress": {k: (q(v) if isinstance(v, Decimal) else v)
                                                         for k, v in progress.items()},
             "shipments": [{"id": e.shipment.pk, "number": e.shipment.number, "source_number": e.shipment.source_number,
-                           "tote": e.tote, "state": e.shipment.state} for e in entries],
-            "picklists": [picklist_summary(pl, counts.get(pl.pk, 0)) for pl in lists]}
+                           "tote": e.tote, "state": e.shipment.state} for e in wave.entries.all()],
+            "picklists": [picklist_summary(pl, pl.n) for pl in wave.picklists.all()]}
 
 
 def check_out(shipment: Shipment) -> dict:
@@ -277,7 +282,7 @@ def post_wave(request, payload: WaveIn):
                                     max_lines=payload.max_lines, max_volume=payload.max_volume,
                                     carrier=payload.carrier, by_zone=payload.by_zone,
                                     max_shipments=payload.max_shipments, pickers=payload.pickers)
-    wave = selectors.wave(wave.pk)
+    wave = _waves_with_parts(Wave.objects.filter(pk=wave.pk)).get()
     return 201, wave_out(wave, selectors.progress([wave])[wave.pk])
 
 
@@ -285,12 +290,12 @@ def post_wave(request, payload: WaveIn):
 def list_waves(request, state: str | None = Query(None, max_length=20), warehouse: str | None = Query(None, max_length=20),
                limit: int = Query(50, ge=1, le=1000), offset: int = Query(0, ge=0, le=MAX_INT)):
     authorize(request, "wms.plan")
-    qs = Wave.objects.select_related("warehouse").order_by("-pk")
+    qs = Wave.objects.order_by("-pk")
     if state:
         qs = qs.filter(state=state)
     if warehouse:
         qs = qs.filter(warehouse__code=warehouse)
-    page = list(qs[offset:offset + limit])
+    page = list(_waves_with_parts(qs[offset:offset + limit]))
     progress = selectors.progress(page)
     return {"items": [wave_out(w, progress[w.pk]) for w in page], "count": qs.count()}
 
@@ -298,7 +303,7 @@ def list_waves(request, state: str | None = Query(None, max_length=20), warehous
 @router.get("/wms/waves/{wave_id}", response=WaveOut, summary="A wave: shipments, pick lists, progress")
 def get_wave(request, wave_id: int):
     authorize(request, "wms.plan")
-    wave = selectors.wave(wave_id)
+    wave = _waves_with_parts(Wave.objects.filter(pk=selectors.wave(wave_id).pk)).get()
     return wave_out(wave, selectors.progress([wave])[wave.pk])
 
 

@@ -86,3 +86,27 @@ def test_permissions_and_not_found(stocked, api_as):
     r = api.post("/api/v1/wms/waves", {"warehouse": "OUT"})
     assert (r.status_code, r.json_body["code"]) == (422, "nothing_to_pick")
     assert D(1) == 1
+
+
+def test_wave_list_reads_in_a_fixed_number_of_queries(stocked, actor, api_as):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from sihe.wms.outbound import services
+
+    wh, widget = stocked["wh"], stocked["widget"]
+    api = api_as("warehouse")
+    api.get("/api/v1/wms/waves")  # the token and the user are cached after the first call
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert api.get("/api/v1/wms/waves").status_code == 200
+        return len(ctx.captured_queries)
+
+    ship_order(wh, [(widget, 1)], number="QC-0", actor=actor)
+    services.create_wave(warehouse=wh, actor=actor)
+    one = queries()
+    for n in range(1, 4):
+        ship_order(wh, [(widget, 1)], number=f"QC-{n}", actor=actor)
+        services.create_wave(warehouse=wh, actor=actor)
+    assert queries() == one
