@@ -94,7 +94,8 @@ def machine() -> str:
         cursor.execute("SELECT version()" if connection.vendor == "postgresql" else "SELECT sqlite_version()")
         db_version = cursor.fetchone()[0].split(",")[0]
     return (f"{platform.node()} · {cpu} · {os.cpu_count()} CPUs · {platform.system()} {platform.release()} · "
-            f"Python {platform.python_version()} · biip {biip.__version__} · {connection.vendor} {db_version}")
+            f"Python {platform.python_version()} · biip {biip.__version__} · {connection.vendor} {db_version} · "
+            f"load average {os.getloadavg()[0]:.1f} (other work on the machine slows every figure alike)")
 
 
 def gtin_for(i: int) -> str:
