@@ -233,8 +233,10 @@ def order(request, pk):
     for inv in invoices:
         inv["url"] = _url_or_none("web_invoices:detail", inv["id"])
     settlements = list(o.settlements.order_by("date", "pk"))
+    numbers = {v.pk: v.display_number for v in vouchers}
     for st in settlements:
         st.kind_text = str(SETTLEMENT_LABELS.get(st.kind, st.kind))
+        st.voucher_number = numbers.get(st.voucher_id) or (f"#{st.voucher_id}" if st.voucher_id else "")
         st.voucher_url = _url_or_none("web_ledger:voucher", st.voucher_id) if st.voucher_id else None
     user = request.user
     manage = can(user, "orders.manage")
