@@ -8,6 +8,7 @@ result is kept in the session for the next page and shown next to the scan field
 from __future__ import annotations
 
 import re
+import uuid
 from decimal import Decimal
 
 from django.db import transaction
@@ -27,6 +28,7 @@ from sihe.wms.outbound import selectors, services
 from sihe.wms.outbound.models import PickList, PickTask, Wave, WaveShipment
 
 FLASH = "outbound_flash"
+NONCE = "outbound_nonce"
 BOARD_STATES = [Wave.State.RELEASED, Wave.State.PICKING, Wave.State.PICKED, Wave.State.DONE]
 
 
@@ -40,6 +42,15 @@ def _pop_flash(request) -> dict | None:
 
 def _error(request, exc: DomainError) -> None:
     _flash(request, False, exc.message, exc.code)
+
+
+def _replayed(request) -> bool:
+    """A form posted twice (a resend after a dropped connection) carries the same nonce: act once."""
+    nonce = (request.POST.get("nonce") or "")[:64]
+    if nonce and request.session.get(NONCE) == nonce:
+        return True
+    request.session[NONCE] = nonce
+    return False
 
 
 def _decimal_or_none(value, field: str) -> Decimal | None:
@@ -149,6 +160,8 @@ def pick_run(request, pk: int):
         raise Http404(exc.message) from exc
     if request.method == "POST":
         action = request.POST.get("action", "scan")
+        if _replayed(request):
+            return redirect("web_outbound:pick_run", pk=item.pk)
         try:
             with transaction.atomic(durable=True):
                 if action == "short":
@@ -179,7 +192,7 @@ def pick_run(request, pk: int):
     return render(request, "web_outbound/pick_run.html", {
         "pl": item, "current": current, "at_bin": bool(at_bin), "done": len(tasks) - len(open_tasks),
         "total": len(tasks), "upcoming": [t for t in open_tasks if t is not current][:3],
-        "flash": _pop_flash(request)})
+        "flash": _pop_flash(request), "nonce": uuid.uuid4().hex})
 
 
 # -- handheld: check & pack -----------------------------------------------------------------------
@@ -207,6 +220,8 @@ def check_run(request, pk: int):
         raise Http404
     if request.method == "POST":
         action = request.POST.get("action", "scan")
+        if _replayed(request):
+            return redirect("web_outbound:check_run", pk=shipment.pk)
         try:
             with transaction.atomic(durable=True):
                 if action == "pack":
@@ -235,4 +250,4 @@ def check_run(request, pk: int):
         "parcels": selectors.parcels(shipment), "carrier": (entry.wave.carrier if entry else "") or shipment.carrier,
         "tote": entry.tote if entry else None, "flash": _pop_flash(request),
         "label_url": f"/api/v1/wms/shipments/{shipment.pk}/label.pdf",
-        "next_url": reverse("web_outbound:check")})
+        "next_url": reverse("web_outbound:check"), "nonce": uuid.uuid4().hex})
