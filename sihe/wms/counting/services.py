@@ -21,6 +21,7 @@ Rules (docs: the module docstrings of `models.py` and `conf.py`):
 """
 
 import datetime
+import uuid
 from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -85,7 +86,7 @@ def create_task(*, warehouse: Warehouse, actor: Actor, zone: Zone | None = None,
                                        % {"loc": location.code, "wh": warehouse.code}, field=f"bins[{i}]")
         scope = CountTask.Scope.CYCLE if abc_class else CountTask.Scope(given[0])
         task = CountTask.objects.create(
-            number=f"tmp-{timezone.now().timestamp()}-{actor.username}"[:40], warehouse=warehouse, scope=scope,
+            number=f"tmp-{uuid.uuid4().hex}", warehouse=warehouse, scope=scope,
             zone=zone, blind=blind, abc_class=abc_class, note=note, created_by=actor.username,
             recount_qty=_threshold(recount_qty, conf.recount_qty(), "recount_qty"),
             recount_pct=_threshold(recount_pct, conf.recount_pct(), "recount_pct"),
