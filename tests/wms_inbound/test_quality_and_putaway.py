@@ -105,6 +105,10 @@ def test_reject_returns_goods_to_supplier_and_reverses_the_estimate(held_milk, w
     assert (line.received_qty, line.rejected_qty) == (D("60"), D("60"))
     assert Asn.objects.get().status == "receiving"
     assert rejected[0]["rejected"][0][1] == D("60")
+    event = Event.objects.get(type="wms.inspection.rejected")
+    assert {k: event.payload[k] for k in ("inspection", "sku", "lot", "qty", "location", "source_line_id")} == {
+        "inspection": inspection.pk, "sku": "MILK-1L", "lot": "QC-LOT", "qty": "60", "location": "QC-1",
+        "source_line_id": "L0"}
     # the supplier sends 100 again: still within what is expected
     act(receive_scan, asn=asn, barcode=f"(01)0{GTIN_MILK}(17)261231(10)QC-LOT2(37)100", actor=actor)
     assert Asn.objects.get().status == "received"
