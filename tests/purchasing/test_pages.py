@@ -117,3 +117,20 @@ def test_pages_speak_english_too_and_approval_rules_are_edited_in_the_admin(po, 
     root.save(update_fields=["is_staff", "is_superuser"])
     r = client_of(root).get("/admin/purchasing/approvalrule/")
     assert r.status_code == 200 and "50000" in r.content.decode()
+
+
+def test_return_form(po, people, products):
+    services.approve(order=po, actor=people["boss"][1])
+    po = services.confirm(order=po, actor=people["buyer"][1])
+    inbound.receive_scan(asn=Asn.objects.get(pk=po.asn_id), barcode=f"(01)0{products['TEA'].gtin}", qty="10",
+                         actor=Actor.system("clerk"))
+    buyer = client_of(people["buyer"][0])
+    assert 'id="return-form"' in buyer.get(f"/purchasing/orders/{po.pk}/").content.decode()
+    tea = po.lines.get(line_no=2)
+    r = buyer.post(f"/purchasing/orders/{po.pk}/return/", {f"ret_{tea.pk}": "4", "reason": "破损"}, follow=True)
+    assert "TEA 4" in r.content.decode()
+    tea.refresh_from_db()
+    assert (tea.returned_qty, tea.returned_value) == (D(4), D("32.00"))
+    r = buyer.post(f"/purchasing/orders/{po.pk}/return/", {f"ret_{tea.pk}": "7"}, follow=True)
+    tea.refresh_from_db()
+    assert "只能退已收货未开票的 6" in r.content.decode() and tea.returned_qty == D(4)

@@ -95,6 +95,7 @@ def order(request, pk):
         ln.received = ln.received_qty - ln.returned_qty
         ln.percent = int(min(ln.received / ln.qty, 1) * 100) if ln.qty else 0
         ln.open_to_invoice = max(ln.received - ln.invoiced_qty, Decimal(0))
+        ln.returnable = ln.open_to_invoice
     user = request.user
     status = po.status
     missing = services.missing_levels(po) if status in ("draft", "pending_approval") else []
@@ -109,6 +110,8 @@ def order(request, pk):
                                                                     "confirmed"),
         "can_close": can(user, "purchasing.manage") and status in ("confirmed", "partially_received", "received"),
         "can_invoice": can(user, "payments.manage") and any(ln.open_to_invoice > 0 for ln in lines),
+        "can_return": can(user, "purchasing.manage") and status in ("partially_received", "received", "closed")
+        and any(ln.returnable > 0 for ln in lines),
         "today": timezone.localdate(),
     })
 
@@ -155,6 +158,27 @@ def order_invoice(request, pk):
                                         due_date=parse_date(request.POST.get("due_date") or None, field="due_date"))
         messages.success(request, _("Invoice %(n)s posted: %(t)s (price variance %(v)s).")
                          % {"n": inv.number, "t": inv.total, "v": inv.price_variance})
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("web_purchasing:order", pk=po.pk)
+
+
+@require_POST
+@require_permission("purchasing.manage")
+def order_return(request, pk):
+    po = _order(pk)
+    lines = []
+    for ln in selectors.lines(po):
+        qty = (request.POST.get(f"ret_{ln.pk}") or "").strip()
+        if qty and qty != "0":
+            lines.append(services.ReturnLine(order_line=ln, qty=qty, field=f"lines[{len(lines)}]"))
+    try:
+        with transaction.atomic(durable=True):
+            result = services.return_goods(order=po, lines=lines, actor=request.actor,
+                                           reason=request.POST.get("reason", "")[:200])
+        messages.success(request, _("Returned to the supplier: %(what)s (estimate reversed %(v)s).")
+                         % {"what": ", ".join(f"{x['sku']} {x['qty']}" for x in result["lines"]),
+                            "v": result["estimate"]})
     except DomainError as exc:
         messages.error(request, exc.message)
     return redirect("web_purchasing:order", pk=po.pk)
