@@ -3,7 +3,7 @@
 import datetime
 
 from django.db import transaction
-from ninja import Field, Path, Router, Schema
+from ninja import Field, Path, Query, Router, Schema
 from ninja.pagination import paginate
 from pydantic import ConfigDict
 
@@ -45,7 +45,7 @@ def _date(value: str | None, field: str):
 @router.get("/orders", response=list[OrderSummary], summary="Orders, newest first, filtered")
 @paginate(Page)
 def list_orders(request, channel: str = "", status: str = "", warehouse: str = "", date_from: str | None = None,
-                date_to: str | None = None, q: str = Field("", max_length=100), hold: str = ""):
+                date_to: str | None = None, q: str = Query("", max_length=100), hold: str = ""):
     authorize(request, "orders.view")
     qs = selectors.orders(channel=channel, status=status, warehouse=warehouse, date_from=_date(date_from, "date_from"),
                           date_to=_date(date_to, "date_to"), q=q, hold=hold)

@@ -38,7 +38,7 @@ class PlanIn(Schema):
     method: Method = "optimal"
 
 
-class StopOut(Schema):
+class RouteStopOut(Schema):
     sequence: int
     aisle: int
     slot: int
@@ -51,7 +51,7 @@ class StopOut(Schema):
 class PlanOut(Schema):
     method: Method
     length: Decimal = Field(..., description="metres along aisle and cross-aisle centre lines")
-    stops: list[StopOut]
+    stops: list[RouteStopOut]
     path: list[tuple[Decimal, Decimal]] = Field(..., description="the route's corner points, from and to the depot")
 
 

@@ -402,14 +402,15 @@ def book(
     switched off). Raises `period_closed` when the date's period is closed. Negative amounts are
     refused: a reversal of a business act books the opposite rule or reverses the voucher.
     """
-    posting_rule = PostingRule.objects.filter(code=rule).prefetch_related("lines__account", "lines__cash_flow_item").first()
+    found = _posting_rule(rule)
+    posting_rule, rule_lines = found if found else (None, [])
     if posting_rule is None:
         raise NotFound(f"no posting rule {rule!r}", field="rule", code="unknown_rule")
     if not posting_rule.active:
         return None
     dimensions = {k: str(v) for k, v in (dimensions or {}).items() if v not in (None, "")}
     parsed: dict[str, Decimal] = {}
-    for rule_line in posting_rule.lines.all():
+    for rule_line in rule_lines:
         key = rule_line.amount_key
         if key not in amounts:
             raise ValidationFailed(f"rule {rule} needs amounts[{key!r}]", field=f"amounts.{key}", code="missing_amount")
@@ -421,7 +422,7 @@ def book(
     values = _Template(memo=memo, source_type=source_type, source_id=source_id, rule=rule, **dimensions,
                        **{k: str(v) for k, v in parsed.items()})
     lines = []
-    for rule_line in posting_rule.lines.all():
+    for rule_line in rule_lines:
         amount = parsed[rule_line.amount_key]
         if not amount:
             continue
@@ -434,13 +435,84 @@ def book(
             "account": account, "summary": summary, "cash_flow_item": rule_line.cash_flow_item,
             "debit" if rule_line.side == "debit" else "credit": amount, **dims,
         })
+    approved = f"rule:{rule}" + (f" ({posting_rule.updated_by})" if posting_rule.updated_by else "")
     with tx.act():
-        voucher = create_voucher(
-            date=date, lines=lines, actor=actor, word=posting_rule.word, memo=memo, source_type=source_type,
-            source_id=source_id, kind=Voucher.Kind.AUTO, rule=rule,
-        )
-        approved = f"rule:{rule}" + (f" ({posting_rule.updated_by})" if posting_rule.updated_by else "")
-        return _post_system(voucher, actor, approved)
+        return _create_posted(date=date, lines=lines, actor=actor, word=posting_rule.word, memo=memo,
+                              source_type=source_type, source_id=source_id, rule=rule, approved_by=approved)
+
+
+# rule code → ((id, updated_at), rule, its lines with accounts): a rule changed on the rules page gets a
+# new updated_at (sihe.ledger.rules), so one small query tells whether the cached lines still hold.
+_RULE_CACHE: dict[str, tuple[tuple, PostingRule, list]] = {}
+
+
+def _posting_rule(code: str):
+    head = PostingRule.objects.filter(code=code).values("id", "active", "updated_at", "updated_by", "word").first()
+    if head is None:
+        return None
+    key = (head["id"], head["updated_at"], head["updated_by"])
+    cached = _RULE_CACHE.get(code)
+    if cached is None or cached[0] != key:
+        rule = PostingRule.objects.prefetch_related("lines__account", "lines__cash_flow_item").get(pk=head["id"])
+        cached = (key, rule, list(rule.lines.all()))
+        _RULE_CACHE[code] = cached
+    rule = cached[1]
+    rule.active, rule.word = head["active"], head["word"]
+    return rule, cached[2]
+
+
+def _next_number(period: str, word: str) -> int:
+    """The next gapless number of (period, word): one guarded UPDATE … RETURNING (PostgreSQL, SQLite ≥ 3.35)."""
+    from django.db import connection
+
+    sql = "UPDATE ledger_vouchercounter SET last = last + 1 WHERE period = %s AND word = %s RETURNING last"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [period, word])
+        row = cursor.fetchone()
+        if row is None:
+            VoucherCounter.objects.get_or_create(period=period, word=word)
+            cursor.execute(sql, [period, word])
+            row = cursor.fetchone()
+    return int(row[0])
+
+
+def _create_posted(*, date, lines: list[dict], actor: Actor, word: str, memo: str, source_type: str, source_id: str,
+                   rule: str, approved_by: str) -> Voucher:
+    """A system voucher (业财一体化) made and posted in one go: inserted as reviewed by its rule, its lines,
+    then numbered and posted by one UPDATE (which SQLite's balance trigger checks), balances, audit, event."""
+    date = _parse_date(date)
+    built = _build_lines(lines, allow_red=False)
+    _check_word(word, built)
+    period = _period(period_of(date), lock=True)
+    _ensure_open(period)
+    number = _next_number(period.code, word)
+    voucher = Voucher.objects.create(
+        period=period, word=word, date=date, kind=Voucher.Kind.AUTO, memo=str(_text(memo, "memo", 200))[:200],
+        source_type=source_type[:60], source_id=str(source_id)[:100], rule=rule, made_by=actor.username,
+        made_by_id=actor.user_id, created_at=actor.at, status=Voucher.Status.REVIEWED,
+        reviewed_by=approved_by[:150], reviewed_at=actor.at,
+    )
+    for line in built:
+        line.voucher = voucher
+    VoucherLine.objects.bulk_create(built)
+    Voucher.objects.filter(pk=voucher.pk).update(number=number, status=Voucher.Status.POSTED,
+                                                 posted_by=actor.username, posted_at=actor.at)
+    voucher.number, voucher.status, voucher.posted_by, voucher.posted_at = (
+        number, Voucher.Status.POSTED, actor.username, actor.at)
+    codes = {line.cash_flow_item_id: line.cash_flow_item.code for line in built if line.cash_flow_item_id}
+    balances.apply_voucher(voucher, built, period.code, codes)
+    audit.record_created(voucher, actor=actor, fields=["date", "word", "status", "source_type", "source_id"])
+    audit.record_act(voucher, actor=actor, action="post", detail=voucher.display_number)
+    total = sum((line.debit for line in built), ZERO)
+    emit(
+        "ledger.voucher.posted", aggregate_type="ledger.voucher", aggregate_id=voucher.pk, actor=actor,
+        payload={
+            "id": voucher.pk, "number": voucher.display_number, "period": period.code, "date": voucher.date.isoformat(),
+            "kind": voucher.kind, "source_type": voucher.source_type, "source_id": voucher.source_id,
+            "total": str(total),
+        },
+    )
+    return voucher
 
 
 # -- month-end close ------------------------------------------------------------------------------
