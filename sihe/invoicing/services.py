@@ -284,7 +284,8 @@ def issue_invoice(*, buyer_name: str, buyer_tax_id: str = "", lines: list[Invoic
 
     A document in `sources` already on an invoice that is not fully reversed is refused (409).
     `sources_checked=True`: the caller has locked the source documents and checked that they are free
-    (sihe.oms.billing does), so the check is not repeated; the partial unique index still holds."""
+    inside its own atomic block (sihe.oms.billing does), so the check is not repeated (the partial unique
+    index still holds) and the act adds no savepoint of its own: a refusal rolls back to the caller's."""
     name, tax_id = clean_buyer(buyer_name, buyer_tax_id)
     made, extra = build_lines(lines)
     try:
@@ -299,7 +300,7 @@ def issue_invoice(*, buyer_name: str, buyer_tax_id: str = "", lines: list[Invoic
     values = {"kind": Invoice.Kind.BLUE, "buyer_name": name, "buyer_tax_id": tax_id, "issue_date": issue_date,
               "issued_at": issued_at, "made": made, "extra": extra, "actor": actor, "sources": cleaned,
               "remark": remark}
-    with transaction.atomic():
+    with transaction.atomic(savepoint=not sources_checked):
         company, region = _seller()
         if not sources_checked:
             taken = _taken(cleaned)

@@ -192,3 +192,13 @@ def test_the_invoice_and_the_revenue_booked_at_shipment_agree_to_the_fen(company
     booked = books.revenue_amounts(order, portions, with_fees=True)
     assert (invoice.total, invoice.amount, invoice.tax) == (booked["total"], booked["net"], booked["tax"])
     assert invoice.total == D("337.21")
+
+
+def test_a_refusal_inside_the_act_leaves_the_callers_transaction_usable(make_order, actor):
+    # given no company (the seller): the refusal comes from inside issue_invoice, after the orders are locked
+    order = make_order([("CUP-1", "1", "99.90")])
+    with pytest.raises(ValidationFailed) as refused:
+        billing.invoice_orders(orders=[order.pk], buyer_name="甲", actor=actor)
+    assert refused.value.field == "company"
+    # then the caller's transaction goes on
+    assert Invoice.objects.count() == 0 and TimelineEntry.objects.count() == 0
