@@ -150,6 +150,12 @@ def test_accountant_reads_an_invoice_and_issues_a_red_one_in_the_browser(live_se
             assert page.locator("[data-field=total]").inner_text() == "¥-378.22"
             assert page.locator("[data-field=words]").inner_text() == "⊗ （负数）叁佰柒拾捌圆贰角贰分"
             page.screenshot(path=str(SHOTS / "invoice-red.png"), full_page=True)
+            # and the same page reads in English
+            page.click('.lang-switch button[data-lang="en"]')
+            page.wait_for_selector("html[lang=en]")
+            assert page.locator(".red-mark").inner_text() == "Red (negative) invoice"
+            assert "Total with tax (in words)" in page.locator("table.einvoice-lines tfoot").inner_text()
+            page.screenshot(path=str(SHOTS / "invoice-red-en.png"), full_page=True)
             browser.close()
     finally:
         if previous is None:
