@@ -141,3 +141,12 @@ def test_errors_speak_chinese_to_a_chinese_client(api_as, company, make_order):
     assert r.json_body["message"] == "91350100M000100Y4X 不是有效的统一社会信用代码（18 位，含校验码）"
     r = api.post("/api/v1/invoices", {"orders": ["NOPE"], "buyer_name": "甲"}, headers={"HTTP_ACCEPT_LANGUAGE": "zh-hans"})
     assert r.json_body["message"] == "订单 NOPE 不存在"
+
+
+def test_the_same_request_twice_with_an_idempotency_key_is_one_invoice(api, make_order):
+    make_order([("CUP-1", "1", "99.90")], number="TB-IK")
+    body = {"orders": ["TB-IK"], "buyer_name": "甲"}
+    first = api.post("/api/v1/invoices", body, headers={"HTTP_IDEMPOTENCY_KEY": "inv-1"})
+    again = api.post("/api/v1/invoices", body, headers={"HTTP_IDEMPOTENCY_KEY": "inv-1"})
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert again.json_body["number"] == first.json_body["number"] and Invoice.objects.count() == 1
