@@ -41,6 +41,7 @@ def browser(chromium):
 def login(browser, url, username):
     context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
     page = context.new_page()
+    page.set_default_timeout(90_000)  # a loaded shared machine: the live server may answer slowly
     page.goto(f"{url}/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", "pw-123456")
