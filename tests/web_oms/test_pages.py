@@ -402,3 +402,47 @@ def test_ar_aging_by_customer_with_excel(world, web_as):
     rows = [[c.value for c in row] for row in ws.iter_rows()]
     assert rows[2][0] == "C-DEALER-01" and D(str(rows[2][-1])) == D("70.00")
     assert rows[-1][0] == "合计" and D(str(rows[-1][-1])) == D("70.00")
+
+
+def test_the_invoice_of_an_order_is_linked(world, web_as):
+    from sihe.oms import billing
+
+    order = take(world, "D-1", 2)
+    services.ship_order(order=order, carrier="SF", tracking_no="SF1", actor=world["actor"])
+    invoice = billing.invoice_orders(orders=[order.pk], buyer_name="杭州好运商贸有限公司", actor=world["actor"])
+    page = text(web_as("accountant").get(f"/orders/{order.pk}/"))
+    assert f'<a href="/invoices/{invoice.pk}/">{invoice.number}</a>' in page
+    assert "100.00" in page.split('id="invoices"')[1].split("</table>")[0]
+
+
+WEIRD = ["\x00", "x" * 5000, "1e999999", "-1", "NaN", "<script>", "'; drop table oms_order; --", "99999999999999999999"]
+
+
+def test_odd_input_never_answers_500(world, web_as):
+    order = take(world, "D-1", 1)
+    held = held_order(world)
+    service, accountant = web_as("service"), web_as("accountant")
+    for value in WEIRD:
+        for path in ("/orders/", "/orders/exceptions/", "/orders/intake-errors/", "/orders/mappings/",
+                     "/orders/channels/"):
+            keys = ("q", "channel", "status", "warehouse", "date_from", "date_to", "hold", "sku", "page", "channel_sku")
+            r = service.get(path, {key: value for key in keys})
+            assert r.status_code == 200, (path, value, r.status_code)
+        assert accountant.get("/orders/ar-aging/", {"as_of": value, "dealers": value}).status_code == 200
+        for act, fields in (("hold", ["reason"]), ("release", ["reason"]), ("ship", ["carrier", "tracking_no",
+                                                                                     "shipment"]),
+                            ("address", ["province", "city", "district", "address", "receiver_phone"])):
+            for name in fields:
+                r = service.post(f"/orders/{held.pk}/act/{act}/", {"province": "浙江省", "city": "杭州市",
+                                                                  "address": "文三路", "carrier": "SF",
+                                                                  "tracking_no": "T1", name: value,
+                                                                  "next": value})
+                assert r.status_code in (302, 403, 404), (act, name, value, r.status_code)
+        for name in ("kind", "amount", "fee", "date", "reference"):
+            r = accountant.post(f"/orders/{order.pk}/act/settle/", {"kind": "bank", "amount": "1", name: value})
+            assert r.status_code == 302, (name, value, r.status_code)
+        r = service.post("/orders/mappings/", {"channel": "dealer", "channel_sku": value, "sku": "TEE-BLK-M",
+                                               "note": value})
+        assert r.status_code in (200, 302), (value, r.status_code)
+    order.refresh_from_db()
+    assert order.settled_total == D("0.00")

@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import F, Prefetch
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST
 
 from sihe.catalog.models import Channel, Product, Warehouse
 from sihe.core.errors import DomainError, NotFound
+from sihe.core.money import money
 from sihe.core.roles import can
 from sihe.oms import atp, books, connectors, review, selectors, services
 from sihe.oms.models import ChannelSync, IntakeError, Order, OrderLine, Settlement, SkuMapping
@@ -119,6 +120,20 @@ def _error_text(exc: DomainError) -> str:
     return f"{exc.field}: {exc.message}" if exc.field else exc.message
 
 
+def _posted(request) -> dict[str, str]:
+    """The form's values; a NUL character (which PostgreSQL cannot store) is refused naming the field."""
+    values = {key: request.POST.get(key, "") for key in request.POST}
+    for key, value in values.items():
+        if "\x00" in value:
+            raise DomainError(_("the text contains a NUL character"), field=key)
+    return values
+
+
+def _arg(request, key: str, limit: int = 100) -> str:
+    """A query-string filter, trimmed, without NUL characters."""
+    return (request.GET.get(key) or "").replace("\x00", "").strip()[:limit]
+
+
 def _page(request, qs, per_page=PER_PAGE):
     return Paginator(qs, per_page).get_page(request.GET.get("page"))
 
@@ -129,10 +144,10 @@ def _querystring(request) -> str:
 
 def _back(request, default: str):
     target = request.POST.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                                   require_https=request.is_secure()):
-        return redirect(target)
-    return redirect(default)
+    if target.startswith("/") and target.isprintable() and url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return HttpResponseRedirect(target)
+    return HttpResponseRedirect(default)
 
 
 def _forbidden(request, permission: str):
@@ -169,11 +184,7 @@ def _qty(value) -> str:
 
 @require_permission("orders.view")
 def orders(request):
-    g = request.GET
-    f = {"channel": (g.get("channel") or "").strip(), "status": (g.get("status") or "").strip(),
-         "warehouse": (g.get("warehouse") or "").strip(), "q": (g.get("q") or "").strip()[:100],
-         "date_from": (g.get("date_from") or "").strip(), "date_to": (g.get("date_to") or "").strip(),
-         "hold": (g.get("hold") or "").strip()}
+    f = {key: _arg(request, key) for key in ("channel", "status", "warehouse", "q", "date_from", "date_to", "hold")}
     if f["status"] not in S.values:
         f["status"] = ""
     if f["hold"] not in H.values:
@@ -292,9 +303,11 @@ def _do(act: str, o: Order, post, actor):
                                      receiver_phone=values["receiver_phone"] or None)
         return _("Address of %(n)s corrected: now %(s)s.") % {"n": o.number, "s": status_label(o.status)}
     if act == "settle":
+        # money() refuses amounts too large to round (record_settlement's own rounding would fail on them)
+        amount = money((post.get("amount") or "").strip(), field="amount")
+        fee = money((post.get("fee") or "").strip() or "0", field="fee")
         settlement = services.record_settlement(
-            order=o, kind=(post.get("kind") or "").strip(), amount=(post.get("amount") or "").strip(),
-            fee=(post.get("fee") or "").strip() or "0", actor=actor,
+            order=o, kind=(post.get("kind") or "").strip(), amount=amount, fee=fee, actor=actor,
             date=parse_date((post.get("date") or "").strip() or None, field="date"),
             reference=(post.get("reference") or "").strip()[:100])
         return _("Received ¥%(a)s against %(n)s.") % {"a": settlement.amount, "n": o.number}
@@ -311,8 +324,9 @@ def order_act(request, pk, act):
     if not any(can(request.user, p) for p in needed):
         return _forbidden(request, " / ".join(needed))
     try:
+        posted = _posted(request)
         with transaction.atomic(durable=True):
-            done = _do(act, o, request.POST, request.actor)
+            done = _do(act, o, posted, request.actor)
         messages.success(request, done)
     except DomainError as exc:
         messages.error(request, _error_text(exc))
@@ -349,8 +363,8 @@ def exceptions(request):
 
 @require_permission("orders.view")
 def intake_errors(request):
-    status = (request.GET.get("status") or "open").strip()
-    channel = (request.GET.get("channel") or "").strip()
+    status = _arg(request, "status") or "open"
+    channel = _arg(request, "channel")
     qs = IntakeError.objects.order_by("-created_at", "-id").defer("raw")
     if status != "all":
         status = status if status in IntakeError.Status.values else "open"
@@ -399,8 +413,9 @@ def intake_error_act(request, pk, act):
     e = _intake_error(pk)
     back = reverse("web_oms:intake_errors")
     try:
+        posted = _posted(request)
         if act == "replay":
-            body = (request.POST.get("raw") or "").replace("\r\n", "\n").strip()
+            body = (posted.get("raw") or "").replace("\r\n", "\n").strip()
             body = body if body and body != _pretty(e.raw).strip() else None
             # no outer transaction: receive_order opens its own, and a refusal is kept on the list
             result = services.replay_error(error=e, actor=request.actor, body=body)
@@ -457,16 +472,16 @@ def _unknown_skus(errors) -> list[dict]:
 
 @require_permission("orders.view")
 def mappings(request):
-    channel = (request.GET.get("channel") or "").strip()
-    q = (request.GET.get("q") or "").strip()[:100]
-    form = {"channel": channel, "channel_sku": (request.GET.get("channel_sku") or "").strip()[:100],
-            "sku": (request.GET.get("sku") or "").strip()[:64], "note": ""}
+    channel, q = _arg(request, "channel"), _arg(request, "q")
+    form = {"channel": channel, "channel_sku": _arg(request, "channel_sku"), "sku": _arg(request, "sku", 64), "note": ""}
     manage = can(request.user, "orders.manage")
     if request.method == "POST":
         if not manage:
             return _forbidden(request, "orders.manage")
-        form = {k: (request.POST.get(k) or "").strip() for k in ("channel", "channel_sku", "sku", "note")}
+        form = {k: (request.POST.get(k) or "").replace("\x00", "").strip()
+                for k in ("channel", "channel_sku", "sku", "note")}
         try:
+            _posted(request)
             ch = Channel.objects.filter(code=form["channel"]).first()
             if ch is None:
                 raise DomainError(_("choose a channel"), field="channel")
@@ -538,7 +553,7 @@ def _when(iso: str | None):
 
 @require_permission("orders.view")
 def channels(request):
-    sku = (request.GET.get("sku") or "").strip()[:64]
+    sku = _arg(request, "sku", 64)
     states = selectors.sync_states()
     atp_by_channel: dict[str, str] = {}
     product = None
