@@ -11,6 +11,8 @@ from sihe.core.errors import ValidationFailed
 from sihe.core.money import round_qty, to_decimal
 from sihe.stock.models import ProductUnit
 
+QTY_LIMIT = Decimal(10) ** 13
+
 
 def to_base(product: Product, qty, unit: str | None = None, *, field: str = "qty") -> Decimal:
     """`qty` in `unit` (the base unit when None) → base units at the product's precision, exactly once.
@@ -21,6 +23,8 @@ def to_base(product: Product, qty, unit: str | None = None, *, field: str = "qty
     number = to_decimal(qty, field=field)
     if number <= 0:
         raise ValidationFailed(_("%(field)s must be greater than 0") % {"field": field}, field=field)
+    if number >= QTY_LIMIT:  # beyond any stock; keeps rounding inside Decimal's precision (1e30 was a 500)
+        raise ValidationFailed(_("%(field)s is too large") % {"field": field}, field=field, code="qty_too_large")
     if unit and unit != product.uom.code:
         alt = ProductUnit.objects.filter(product=product, uom__code=unit).first()
         if alt is None:

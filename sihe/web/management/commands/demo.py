@@ -26,6 +26,7 @@ from sihe.core.actor import Actor
 from sihe.core.roles import ACCOUNTANT, ADMIN, MANAGER, ROLES, SERVICE, SHOPFLOOR, WAREHOUSE, assign_role
 from sihe.costing import demo as costing_demo
 from sihe.ledger import demo as ledger_demo
+from sihe.oms import demo as oms_demo
 
 DEMO_PASSWORD = "sihe-demo"
 
@@ -74,6 +75,7 @@ STEPS: list[Step] = [
     Step(gettext_lazy("Users, one per role"), lambda: len(USERS), load_users),
     Step(gettext_lazy("Stock on hand"), lambda: len(costing_demo.STOCKED), costing_demo.load_opening_stock),
     Step(gettext_lazy("Opening balances"), lambda: 1, ledger_demo.load_opening_balances),
+    Step(gettext_lazy("Orders from the channels"), lambda: oms_demo.ORDERS, oms_demo.load_orders),
 ]
 
 
