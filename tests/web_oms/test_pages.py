@@ -446,3 +446,29 @@ def test_odd_input_never_answers_500(world, web_as):
         assert r.status_code in (200, 302), (value, r.status_code)
     order.refresh_from_db()
     assert order.settled_total == D("0.00")
+
+
+def test_every_message_of_the_pages_has_its_chinese():
+    # given the zh_Hans catalogue of the orders pages
+    from pathlib import Path
+
+    import sihe.web.oms
+
+    po = (Path(sihe.web.oms.__file__).parent / "locale/zh_Hans/LC_MESSAGES/django.po").read_text(encoding="utf-8")
+    blocks = [b for b in po.split("\n\n")[1:] if "msgid" in b and not b.lstrip().startswith("#~")]
+    # then every message has a translation and none is fuzzy
+    untranslated = [b for b in blocks if 'msgstr ""\n' in b + "\n" or 'msgstr[0] ""\n' in b + "\n"]
+    assert len(blocks) > 200
+    assert untranslated == [] and "#, fuzzy" not in po
+
+
+def test_pages_speak_english_when_asked(world, web_as):
+    held = held_order(world)
+    english = web_as("service", "en")
+    page = text(english.get("/orders/"))
+    assert '<span class="badge status-held">held</span>' in page and "address incomplete or unknown" in page
+    queue = text(english.get("/orders/exceptions/"))
+    assert "correct the address (province, city, district, detail), then release" in queue
+    assert "Service queue" in queue and "客服工作台" not in queue
+    detail = text(english.get(f"/orders/{held.pk}/"))
+    assert "Correct the address" in detail and "Timeline" in detail
