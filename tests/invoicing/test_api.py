@@ -5,9 +5,12 @@ from decimal import Decimal as D
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from sihe.invoicing.models import Invoice
 from sihe.invoicing.xml import parse_xml
+from sihe.oms import billing
 
 pytestmark = pytest.mark.django_db
 BUYER_ID = "91350100M000100Y43"
@@ -150,3 +153,32 @@ def test_the_same_request_twice_with_an_idempotency_key_is_one_invoice(api, make
     again = api.post("/api/v1/invoices", body, headers={"HTTP_IDEMPOTENCY_KEY": "inv-1"})
     assert (first.status_code, again.status_code) == (201, 201)
     assert again.json_body["number"] == first.json_body["number"] and Invoice.objects.count() == 1
+
+
+json_scalar = st.one_of(st.none(), st.booleans(), st.integers(-2**70, 2**70), st.text(max_size=12),
+                        st.floats(allow_nan=False, allow_infinity=False))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+@given(body=st.fixed_dictionaries({}, optional={
+    "lines": st.one_of(json_scalar, st.lists(st.fixed_dictionaries({}, optional={"line": json_scalar, "qty": json_scalar}),
+                                             max_size=3)),
+    "reason": json_scalar}))
+def test_red_route_on_a_real_invoice_never_answers_5xx(api, make_order, actor, body):
+    # a fresh invoice each time (a discounted line among them), then any body at its red route
+    order = make_order([("CUP-1", "3", "299.70"), ("TEE-1", "2", "207.00", "29.00")])
+    invoice = billing.invoice_orders(orders=[order.pk], buyer_name="甲", actor=actor)
+    r = api.post(f"/api/v1/invoices/{invoice.pk}/red", body)
+    assert r.status_code < 500, (body, r.content[:300])
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+@given(body=st.fixed_dictionaries({}, optional={
+    "orders": st.one_of(json_scalar, st.lists(st.one_of(json_scalar, st.just("REAL"), st.just("REAL-ID")), max_size=3)),
+    "buyer_name": json_scalar, "buyer_tax_id": json_scalar}))
+def test_issue_route_with_real_orders_never_answers_5xx(api, make_order, body):
+    order = make_order([("CUP-1", "1", "99.90")])
+    if isinstance(body.get("orders"), list):
+        body["orders"] = [order.number if o == "REAL" else order.pk if o == "REAL-ID" else o for o in body["orders"]]
+    r = api.post("/api/v1/invoices", body)
+    assert r.status_code < 500, (body, r.content[:300])
