@@ -1,5 +1,7 @@
 """数电发票 pages: list, detail (lines, totals, 大写, orders, XML/PDF downloads), red invoices."""
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
@@ -33,7 +35,7 @@ def invoice_list(request):
     status = request.GET.get("status") if request.GET.get("status") in Invoice.Status.values else ""
     rows = selectors.invoices(q=q, kind=kind, status=status)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = "&".join(f"{k}={v}" for k, v in (("q", q), ("kind", kind), ("status", status)) if v)
+    query = urlencode([(k, v) for k, v in (("q", q), ("kind", kind), ("status", status)) if v])
     return render(request, "web_invoices/list.html", {
         "page": page, "rows": page.object_list, "q": q, "kind": kind, "status": status, "querystring": query,
         "kinds": Invoice.Kind.choices, "statuses": Invoice.Status.choices,
