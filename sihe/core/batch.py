@@ -28,6 +28,16 @@ def add(kind: str, row) -> bool:
     return True
 
 
+def memo(key, compute):
+    """`compute()` once per collected act (settings rows, rows already locked); every time outside one."""
+    buffer = active()
+    if buffer is None:
+        return compute()
+    if key not in buffer["memo"]:
+        buffer["memo"][key] = compute()
+    return buffer["memo"][key]
+
+
 def mark() -> tuple[int, int] | None:
     buffer = active()
     return None if buffer is None else (len(buffer["events"]), len(buffer["audit"]))
@@ -61,7 +71,7 @@ def collect():
     if active() is not None:  # already collecting: the outer block writes
         yield
         return
-    _local.buffer = {"events": [], "audit": []}
+    _local.buffer = {"events": [], "audit": [], "memo": {}}
     try:
         yield
         flush()

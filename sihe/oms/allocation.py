@@ -15,7 +15,6 @@ import datetime
 import itertools
 from decimal import Decimal
 
-from django.db import connection
 from django.db.models import F
 from django.utils import timezone
 
@@ -25,8 +24,8 @@ from sihe.core.actor import Actor
 from sihe.oms import geo, timeline, transitions
 from sihe.oms.models import Order, OrderLine
 from sihe.oms.settings import policy
+from sihe.stock import locks
 from sihe.stock.errors import InsufficientStock
-from sihe.stock.models import StockLevel
 from sihe.wms import shipping
 
 FAR = 1e6  # a warehouse or receiver we cannot place ranks last
@@ -89,10 +88,7 @@ def promised(actor: Actor) -> datetime.datetime:
 
 
 def _levels(product_ids: set[int], warehouse_ids: list[int]) -> dict[tuple[int, int], Decimal]:
-    qs = StockLevel.objects.filter(product_id__in=product_ids, warehouse_id__in=warehouse_ids).order_by("pk")
-    if connection.features.has_select_for_update:
-        qs = qs.select_for_update()
-    return {(lv.product_id, lv.warehouse_id): lv.on_hand - lv.reserved for lv in qs}
+    return {pair: lv.on_hand - lv.reserved for pair, lv in locks.lock_existing(product_ids, warehouse_ids).items()}
 
 
 def allocate(order: Order, actor: Actor, *, entries: list | None = None) -> Order:

@@ -1,11 +1,17 @@
 """The order engine's settings, kept in one `ReviewPolicy` row an admin edits (created with defaults)."""
 
+from sihe.core import batch
 from sihe.oms.models import ReviewPolicy
 
 
-def policy() -> ReviewPolicy:
+def _load() -> ReviewPolicy:
     row = ReviewPolicy.objects.order_by("pk").first()
     return row if row is not None else ReviewPolicy.objects.create()
+
+
+def policy() -> ReviewPolicy:
+    """The settings row, read once per act (sihe.core.batch)."""
+    return batch.memo("oms.policy", _load)
 
 
 def revenue_recognition() -> str:

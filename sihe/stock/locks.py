@@ -13,6 +13,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 
 from sihe.catalog.models import Location, Product, Warehouse
+from sihe.core import batch
 from sihe.stock.models import Lot, Quant, StockLevel
 
 
@@ -30,11 +31,30 @@ def _level_row(product_id: int, warehouse_id: int) -> int:
 def lock_levels(pairs) -> dict[tuple[int, int], StockLevel]:
     """Lock the level rows of (product_id, warehouse_id) pairs in primary-key order; return them."""
     assert connection.in_atomic_block, "stock rows are locked inside the act's transaction"
+    pairs = set(pairs)
+    held = batch.memo("stock.locked_levels", dict)  # within one collected act: rows it already locked
+    if pairs and all(pair in held for pair in pairs):
+        return {pair: held[pair] for pair in pairs}  # values as locked: re-read for current quantities
     ids = sorted({_level_row(p, w) for p, w in pairs})
     qs = StockLevel.objects.filter(pk__in=ids).order_by("pk")
     if connection.features.has_select_for_update:
         qs = qs.select_for_update()
-    return {(lv.product_id, lv.warehouse_id): lv for lv in qs}
+    locked = {(lv.product_id, lv.warehouse_id): lv for lv in qs}
+    held.update(locked)
+    return locked
+
+
+def lock_existing(product_ids, warehouse_ids) -> dict[tuple[int, int], StockLevel]:
+    """Lock the level rows that exist for these products in these warehouses (PK order), e.g. to plan an
+    allocation across warehouses; a missing row means nothing there. Later `lock_levels` of the same
+    act reuse them."""
+    assert connection.in_atomic_block, "stock rows are locked inside the act's transaction"
+    qs = StockLevel.objects.filter(product_id__in=product_ids, warehouse_id__in=warehouse_ids).order_by("pk")
+    if connection.features.has_select_for_update:
+        qs = qs.select_for_update()
+    locked = {(lv.product_id, lv.warehouse_id): lv for lv in qs}
+    batch.memo("stock.locked_levels", dict).update(locked)
+    return locked
 
 
 def quant_for(product: Product, location: Location, lot: Lot | None, in_date: datetime.date) -> Quant:

@@ -20,7 +20,16 @@ from sihe.core.errors import Conflict, ValidationFailed
 from sihe.stock import events, locks, removal, transitions
 from sihe.stock.errors import InsufficientStock
 from sihe.stock.events import d
-from sihe.stock.models import Counterpart, Lot, Quant, Reservation, StockLevel, StockMove, StockRule
+from sihe.stock.models import (
+    Counterpart,
+    Lot,
+    Quant,
+    Reservation,
+    ReservationLine,
+    StockLevel,
+    StockMove,
+    StockRule,
+)
 
 Kind = StockMove.Kind
 
@@ -164,10 +173,18 @@ def _finish(event_type: str, moves: list[StockMove], *, reference: str, warehous
 
 def check_low_stock(pairs, *, actor: Actor) -> None:
     """Flag levels that fell below their minimum (emitting `stock.low` once) or recovered."""
-    for product_id, warehouse_id in sorted(pairs):
-        rule = StockRule.objects.filter(product_id=product_id, warehouse_id=warehouse_id).first()
-        level = StockLevel.objects.select_related("product", "warehouse").get(
-            product_id=product_id, warehouse_id=warehouse_id)
+    pairs = sorted(pairs)
+    if not pairs:
+        return
+    products, warehouses = {p for p, _w in pairs}, {w for _p, w in pairs}
+    rules = {(r.product_id, r.warehouse_id): r for r in
+             StockRule.objects.filter(product_id__in=products, warehouse_id__in=warehouses)}
+    levels = {(lv.product_id, lv.warehouse_id): lv for lv in StockLevel.objects.select_related("product", "warehouse")
+              .filter(product_id__in=products, warehouse_id__in=warehouses)}
+    for pair in pairs:
+        rule, level = rules.get(pair), levels.get(pair)
+        if level is None:
+            continue
         is_low = rule is not None and level.available < rule.min_qty
         if is_low and not level.low:
             StockLevel.objects.filter(pk=level.pk).update(low=True)
@@ -212,22 +229,28 @@ def _consume_reservations(line: OutLine, warehouse: Warehouse, reference: str) -
     if not reference:
         return takes
     need = line.qty
-    reservations = Reservation.objects.filter(reference=reference, product=line.product, warehouse=warehouse,
-                                              state=Reservation.State.ACTIVE).order_by("pk")
-    for reservation in reservations:
-        for res_line in reservation.lines.select_related("quant", "quant__lot", "quant__location").order_by("pk"):
-            quant = res_line.quant
-            if need <= 0 or res_line.open_qty <= 0:
-                continue
-            if (line.lot and quant.lot_id != line.lot.pk) or (line.location and quant.location_id != line.location.pk):
-                continue
-            take = min(need, res_line.open_qty)
-            locks.unreserve(quant.pk, line.product.pk, warehouse.pk, take)
-            type(res_line).objects.filter(pk=res_line.pk).update(open_qty=res_line.open_qty - take)
-            takes.append(removal.Take(quant, take))
-            need -= take
-        if not reservation.lines.filter(open_qty__gt=0).exists():
-            Reservation.objects.filter(pk=reservation.pk).update(state=Reservation.State.CONSUMED)
+    # one read of every open line of the reference's active reservations of this product here
+    res_lines = list(ReservationLine.objects.filter(
+        reservation__reference=reference, reservation__product=line.product, reservation__warehouse=warehouse,
+        reservation__state=Reservation.State.ACTIVE).select_related("quant", "quant__lot", "quant__location")
+        .order_by("reservation_id", "pk"))
+    touched: set[int] = set()
+    for res_line in res_lines:
+        quant = res_line.quant
+        if need <= 0 or res_line.open_qty <= 0:
+            continue
+        if (line.lot and quant.lot_id != line.lot.pk) or (line.location and quant.location_id != line.location.pk):
+            continue
+        take = min(need, res_line.open_qty)
+        locks.unreserve(quant.pk, line.product.pk, warehouse.pk, take)
+        ReservationLine.objects.filter(pk=res_line.pk).update(open_qty=res_line.open_qty - take)
+        res_line.open_qty -= take
+        touched.add(res_line.reservation_id)
+        takes.append(removal.Take(quant, take))
+        need -= take
+    spent = [rid for rid in sorted(touched) if all(rl.open_qty <= 0 for rl in res_lines if rl.reservation_id == rid)]
+    if spent:
+        Reservation.objects.filter(pk__in=spent).update(state=Reservation.State.CONSUMED)
     return takes
 
 
