@@ -37,6 +37,9 @@ def test_service_releases_a_held_order_in_the_browser(live_server, make_user, ch
     bad["lines"][0]["sku"] = "DLR-TEE-9"
     with pytest.raises(Exception):  # noqa: B017
         services.receive_order(channel_code="dealer", body=bad, actor=actor)
+    from sihe.oms.models import IntakeError
+
+    refused = IntakeError.objects.get()
     services.ship_order(order=ok, carrier="SF", tracking_no="SF1234567890", actor=actor)
     ok.refresh_from_db()
     services.record_settlement(order=ok, kind="bank", amount="20.00", actor=actor, reference="B-1")
@@ -94,6 +97,9 @@ def test_service_releases_a_held_order_in_the_browser(live_server, make_user, ch
                 page.goto(f"{live_server.url}{path}")
                 page.screenshot(path=str(out / f"{name}-zh.png"), full_page=True)
             assert page.locator("td.atp").count() == 4
+            page.goto(f"{live_server.url}/orders/intake-errors/{refused.pk}/")
+            assert "DLR-TEE-9" in page.locator("#raw").input_value()
+            page.screenshot(path=str(out / "intake-error-zh.png"), full_page=True)
             page.goto(f"{live_server.url}/orders/mappings/")
             assert page.locator("tr[data-to-map='DLR-TEE-9']").count() == 1
             # English
