@@ -143,3 +143,11 @@ def test_dealer_receivable_ages_and_bank_receipt_clears_it():
     order.refresh_from_db()
     assert order.status == Order.Status.COMPLETED
     assert services.ar_aging(dealers_only=True)["rows"] == []
+
+
+def test_the_policy_and_tables_are_in_the_admin(client, django_user_model):
+    admin = django_user_model.objects.create_superuser("root", "root@example.com", "pw")
+    client.force_login(admin)
+    for model in ("reviewpolicy", "blacklist", "currencyrate", "channelsync", "skumapping"):
+        assert client.get(f"/admin/oms/{model}/").status_code == 200, model
+    assert client.get("/admin/oms/reviewpolicy/add/").status_code == 200
