@@ -95,6 +95,10 @@ def allocate(order: Order, actor: Actor, *, entries: list | None = None) -> Orde
     """Reserve what the order still needs; shipments per warehouse; backorder or hold the shortfall."""
     lines = [line for line in order.lines.select_related("product").all() if line.backorder_qty > 0]
     if not lines:
+        if order.status == Order.Status.REVIEWED and any(ln.allocated_qty > ln.shipped_qty for ln in order.lines.all()):
+            # released after a hold: its shipments still hold the stock, so it is allocated again
+            order.status = Order.Status.ALLOCATED
+            order.save(update_fields=["status"])
         return order
     warehouses = list(Warehouse.objects.filter(active=True).order_by("pk"))
     dist = distances(order, warehouses)

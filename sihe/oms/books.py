@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from sihe.core import audit, outbox, tx
 from sihe.core.actor import Actor
 from sihe.core.errors import ValidationFailed
-from sihe.core.money import round_money, to_decimal
+from sihe.core.money import money, round_money
 from sihe.ledger.services import book
 from sihe.oms import timeline
 from sihe.oms.models import Order, Settlement
@@ -114,7 +114,7 @@ def record_settlement(*, order: Order, kind: str, amount, fee=ZERO, actor: Actor
     """Money in against the order's receivable: `amount` received, `fee` kept by the platform."""
     if kind not in Settlement.Kind.values:
         raise ValidationFailed(_("kind must be platform or bank"), field="kind")
-    amount, fee = round_money(to_decimal(amount, field="amount")), round_money(to_decimal(fee or 0, field="fee"))
+    amount, fee = money(amount, field="amount"), money(fee or 0, field="fee")
     if amount <= 0:
         raise ValidationFailed(_("the amount must be more than 0"), field="amount")
     if fee < 0:

@@ -5,7 +5,9 @@ address check (a known province, a city, a detail); a buyer message when the sho
 them first. A held order waits on the customer-service queue until a person releases it.
 """
 
+from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from sihe.core import audit, outbox
 from sihe.core.actor import Actor
@@ -19,13 +21,13 @@ HOLD_TEXT_ZH = {
     Order.Hold.OUT_OF_STOCK: "缺货", Order.Hold.NOT_PAID: "未付款", Order.Hold.REFUND: "有退款申请", Order.Hold.MANUAL: "人工挂起",
 }
 FIX_TEXT = {
-    Order.Hold.AMOUNT_LIMIT: _("check the order and the buyer, then release it"),
-    Order.Hold.BLACKLIST: _("contact the buyer; cancel the order or release it if the match is wrong"),
-    Order.Hold.BAD_ADDRESS: _("correct the address (province, city, district, detail), then release"),
-    Order.Hold.OUT_OF_STOCK: _("receive or transfer stock; the order is allocated again when stock arrives"),
-    Order.Hold.REFUND: _("settle the refund with the buyer on the channel, then release or cancel"),
-    Order.Hold.MANUAL: _("read the hold detail, then release or cancel"),
-    Order.Hold.NOT_PAID: _("wait for the payment"),
+    Order.Hold.AMOUNT_LIMIT: gettext_lazy("check the order and the buyer, then release it"),
+    Order.Hold.BLACKLIST: gettext_lazy("contact the buyer; cancel the order or release it if the match is wrong"),
+    Order.Hold.BAD_ADDRESS: gettext_lazy("correct the address (province, city, district, detail), then release"),
+    Order.Hold.OUT_OF_STOCK: gettext_lazy("receive or transfer stock; the order is allocated again when stock arrives"),
+    Order.Hold.REFUND: gettext_lazy("settle the refund with the buyer on the channel, then release or cancel"),
+    Order.Hold.MANUAL: gettext_lazy("read the hold detail, then release or cancel"),
+    Order.Hold.NOT_PAID: gettext_lazy("wait for the payment"),
 }
 
 
@@ -56,7 +58,13 @@ def address_problem(order: Order) -> str | None:
 
 
 def check(order: Order) -> tuple[str, str] | None:
-    """The first rule that holds the order: (hold reason, detail), or None when it passes."""
+    """The first rule that holds the order: (hold reason, detail), or None when it passes. The detail
+    is stored in Chinese, whoever's request took the order in (the service queue reads it)."""
+    with translation.override("zh-hans"):
+        return _check(order)
+
+
+def _check(order: Order) -> tuple[str, str] | None:
     rules = policy()
     if order.amount_paid > rules.amount_limit:
         return Order.Hold.AMOUNT_LIMIT, _("paid %(paid)s is above the limit %(limit)s") % {

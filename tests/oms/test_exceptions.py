@@ -81,7 +81,7 @@ def test_review_rules_hold_for_a_person_and_release():
     rules.save()
     big = take(world, dealer_order("D-3", 3, "50.00"))
     assert (big.status, big.hold_reason) == ("held", "amount_limit")
-    assert big.hold_detail == "paid 150.00 is above the limit 100.00"
+    assert big.hold_detail == "实付 150.00 超过上限 100.00"  # stored in Chinese for the service queue
     # a person releases it: the amount rule is waived, the order is allocated
     services.release_order(order=big, actor=world["actor"], note="老客户")
     big.refresh_from_db()

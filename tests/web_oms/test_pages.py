@@ -193,8 +193,6 @@ def test_hold_release_and_cancel(world, web_as):
     assert StockLevel.objects.get(warehouse=world["wh"]["SH"]).reserved == D(0)
 
 
-@pytest.mark.xfail(strict=True, reason="sihe.oms: an allocated order held and released stays 'reviewed' (allocate "
-                   "finds nothing left to reserve and does not set it back to allocated)")
 def test_an_allocated_order_held_and_released_is_allocated_again(world):
     order = take(world, "D-1", 2)
     services.hold_order(order=order, actor=world["actor"], detail="x")
