@@ -1,5 +1,6 @@
 """Pick-route benchmark (issue 8): time of the exact optimum, and how much shorter it is than the
-S-shape and largest-gap heuristics on seeded random pick lists. Prints figures; asserts nothing.
+S-shape and largest-gap heuristics on seeded random pick lists; on a 3-block layout, the mean length
+of the multi-block heuristics and of their best. Prints figures; asserts nothing.
 
     .venv/bin/python bench/routing.py [--lists 1000]
 """
@@ -16,7 +17,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sihe.wms.routing import Layout, Pick, largest_gap_route, optimal_route, s_shape_route  # noqa: E402
+from sihe.wms.routing import (  # noqa: E402
+    MULTI_BLOCK_METHODS,
+    Layout,
+    Pick,
+    largest_gap_route,
+    optimal_route,
+    plan_route,
+    s_shape_route,
+)
 
 
 def random_picks(rng: random.Random, layout: Layout, n: int) -> list[Pick]:
@@ -62,6 +71,30 @@ def main() -> None:
         saved_s = (1 - mean["optimal"] / mean["s"]) * 100
         saved_gap = (1 - mean["optimal"] / mean["gap"]) * 100
         print(f"{n:>5} {mean['optimal']:>10.1f} {mean['s']:>10.1f} {saved_s:>6.1f}% {mean['gap']:>14.1f} {saved_gap:>6.1f}%")
+    multi_block(args.lists)
+
+
+def multi_block(lists: int, n: int = 30) -> None:
+    layout = Layout(aisles=10, slots_per_aisle=30, depot_aisle=0, cross_aisles=(10, 20))
+    print(f"\n== 3 blocks (10 aisles × 30 slots, cross aisles after slots 10 and 20, depot at aisle 0): "
+          f"mean route length on {lists} seeded random {n}-pick lists ==")
+    rng = random.Random(3000 + n)
+    totals = {m: Decimal(0) for m in ("optimal", *MULTI_BLOCK_METHODS)}
+    wins = {m: 0 for m in MULTI_BLOCK_METHODS}
+    start = time.perf_counter()
+    for _ in range(lists):
+        picks = random_picks(rng, layout, n)
+        for method in MULTI_BLOCK_METHODS:
+            totals[method] += plan_route(layout, picks, method).length
+        best = plan_route(layout, picks, "optimal")
+        totals["optimal"] += best.length
+        wins[best.basis.split(":", 1)[1]] += 1
+    ms = (time.perf_counter() - start) * 1000 / lists
+    mean = {k: v / lists for k, v in totals.items()}
+    print(f"{'picks':>5} {'S-shape m':>10} {'largest gap m':>14} {'combined m':>11} {'best of m':>10} "
+          f"{'best is S/gap/comb':>19} {'ms per list (4 plans)':>22}")
+    print(f"{n:>5} {mean['s_shape']:>10.1f} {mean['largest_gap']:>14.1f} {mean['combined']:>11.1f} "
+          f"{mean['optimal']:>10.1f} {wins['s_shape']:>7}/{wins['largest_gap']}/{wins['combined']} {ms:>22.2f}")
 
 
 if __name__ == "__main__":

@@ -23,6 +23,12 @@ class LayoutIn(Schema):
     aisle_spacing: Decimal = Field(Decimal("3.0"), gt=0)
     cross_aisle_width: Decimal = Field(Decimal("2.0"), ge=0)
     depot_aisle: int = Field(0, ge=0)
+    cross_aisles: list[int] = Field(
+        default_factory=list, max_length=100,
+        description="middle cross aisles, each the slot index k (0 < k < slots_per_aisle, distinct) after whose "
+                    "first k slots it runs, `cross_aisle_width` wide; [] (the default) is a single block. "
+                    "With middle cross aisles the methods are s_shape, largest_gap, combined and optimal "
+                    "(the shortest of those three); return and midpoint are refused (422 naming `method`).")
 
 
 class PickIn(Schema):
@@ -50,6 +56,8 @@ class RouteStopOut(Schema):
 
 class PlanOut(Schema):
     method: Method
+    basis: str | None = Field(None, description='how "optimal" was found on several blocks: "best_of:<method>", '
+                                                'the heuristic whose route it is; null otherwise')
     length: Decimal = Field(..., description="metres along aisle and cross-aisle centre lines")
     stops: list[RouteStopOut]
     path: list[tuple[Decimal, Decimal]] = Field(..., description="the route's corner points, from and to the depot")
@@ -58,8 +66,11 @@ class PlanOut(Schema):
 @router.post(
     "/wms/routes/plan",
     response=PlanOut,
-    summary="Plan a pick route on a single-block layout (what-if)",
-    description="Exact optimum (Ratliff–Rosenthal) or a heuristic; `?format=svg` returns the route map as SVG.",
+    summary="Plan a pick route on a warehouse layout of one or several blocks (what-if)",
+    description="On a single block: the exact optimum (Ratliff–Rosenthal) or a heuristic. With middle cross "
+                "aisles (`layout.cross_aisles`): Roodbergen & de Koster's multi-block S-shape, largest gap or "
+                "combined, or `optimal` = the shortest of them (`basis` names it). `?format=svg` returns the "
+                "route map as SVG.",
     openapi_extra={"responses": {200: {"content": {"image/svg+xml": {"schema": {"type": "string"}}}}}},
 )
 def plan(request, payload: PlanIn, format: Literal["json", "svg"] = "json"):
@@ -74,6 +85,7 @@ def plan(request, payload: PlanIn, format: Literal["json", "svg"] = "json"):
         return HttpResponse(route_svg(layout, route), content_type="image/svg+xml")
     return {
         "method": route.method,
+        "basis": route.basis,
         "length": _m(route.length),
         "stops": [
             {"sequence": i, "aisle": p.aisle, "slot": p.slot, "side": p.side, "ref": p.ref,

@@ -23,15 +23,25 @@ def route_svg(layout: Layout, route: Route) -> str:
         f'<rect width="{width:.0f}" height="{height:.0f}" fill="#f8fafc"/>',
     ]
     rack_w = min(float(layout.aisle_spacing) * SCALE / 4, 10)
+    half = Decimal(layout.slot_pitch) / 2
+    bounds = [0, *layout.cross_aisles, layout.slots_per_aisle]  # each block's first slot, and the end
     for aisle in range(layout.aisles):
-        x0, y_front = px(layout.x(aisle), layout.y(0) - Decimal(layout.slot_pitch) / 2)
-        _, y_back = px(layout.x(aisle), layout.y(layout.slots_per_aisle - 1) + Decimal(layout.slot_pitch) / 2)
-        for side in (-1, 1):
-            parts.append(
-                f'<rect x="{x0 + 2 if side > 0 else x0 - 2 - rack_w:.1f}" y="{y_back:.1f}" '
-                f'width="{rack_w:.1f}" height="{y_front - y_back:.1f}" fill="#cbd5e1"/>'
-            )
+        for first, end in zip(bounds, bounds[1:], strict=False):
+            x0, y_front = px(layout.x(aisle), layout.y(first) - half)
+            _, y_back = px(layout.x(aisle), layout.y(end - 1) + half)
+            for side in (-1, 1):
+                parts.append(
+                    f'<rect x="{x0 + 2 if side > 0 else x0 - 2 - rack_w:.1f}" y="{y_back:.1f}" '
+                    f'width="{rack_w:.1f}" height="{y_front - y_back:.1f}" fill="#cbd5e1"/>'
+                )
         parts.append(f'<text x="{x0:.1f}" y="{height - 4:.1f}" text-anchor="middle" fill="#475569">{aisle}</text>')
+    for number, y in enumerate(layout.cross_ys[1:-1], start=1):
+        # a middle cross aisle: a dashed line along its centre line
+        (x1, yy), (x2, _) = px(layout.x(0), y), px(layout.x(layout.aisles - 1), y)
+        parts.append(
+            f'<line class="cross-aisle" x1="{x1 - rack_w - 2:.1f}" y1="{yy:.1f}" x2="{x2 + rack_w + 2:.1f}" '
+            f'y2="{yy:.1f}" stroke="#94a3b8" stroke-dasharray="4 3"><title>cross aisle {number}</title></line>'
+        )
     points = " ".join(f"{a:.1f},{b:.1f}" for a, b in (px(x, y) for x, y in route.path))
     parts.append(f'<polyline points="{points}" fill="none" stroke="#2563eb" stroke-width="2" stroke-linejoin="round"/>')
     dx, dy = px(*layout.depot)

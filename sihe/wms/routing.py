@@ -1,17 +1,36 @@
-"""Picker routing in a single-block warehouse (W4): the exact optimum and the published heuristics.
+"""Picker routing: the exact optimum on a single block and the published heuristics, also on a
+warehouse with several blocks (middle cross aisles).
 
 Geometry (shared/reference/algorithms.md and issue 8): parallel aisles at x = a × aisle_spacing; a
-front cross aisle on y = 0 and a back one on y = B = slots × pitch + cross_aisle_width; slot k at
-y = cross_aisle_width / 2 + (k + 0.5) × pitch; both sides of an aisle are picked from its centre
-line; the depot is at (depot_aisle × aisle_spacing, 0); travel follows aisle and cross-aisle centre
-lines only.
+front cross aisle on y = 0; both sides of an aisle are picked from its centre line; the depot is at
+(depot_aisle × aisle_spacing, 0); travel follows aisle and cross-aisle centre lines only.
+
+Single block (`cross_aisles=()`): a back cross aisle on y = B = slots × pitch + cross_aisle_width;
+slot k at y = cross_aisle_width / 2 + (k + 0.5) × pitch.
+
+Several blocks: `cross_aisles = (k₁ < k₂ < … < k_m)`, each 0 < k < slots_per_aisle, puts a middle
+cross aisle of width w = cross_aisle_width between slot k − 1 and slot k (after the first k slots), so
+the aisles are cut into m + 1 blocks and every block holds at least one slot. Each cross aisle below
+a slot shifts it up by w: slot s, with j = #{i : k_i ≤ s} middle cross aisles below it, lies at
+y = w / 2 + (s + 0.5) × pitch + j × w. The centre line of the j-th middle cross aisle (j = 1…m) is
+Y_j = k_j × pitch + j × w; the front one is Y_0 = 0 and the back one Y_{m+1} = B = slots × pitch +
+(m + 1) × w (so with m = 0 everything is the single-block geometry above). Block j (0 = nearest the
+depot) lies between Y_j and Y_{j+1}; an aisle's stretch inside a block is a sub-aisle. Aisles run
+through every block, so pickers change aisles on any of the m + 2 cross aisles.
 
 `optimal_route` is Ratliff & Rosenthal (1983): a dynamic programme over the aisles whose states are
 the equivalence classes of partial tour subgraphs — the degree parity of the aisle's front and back
 vertices (none / odd / even) and whether they are in one component — and whose moves are the six
 ways of covering an aisle's picks and 0, 1 or 2 copies of each cross-aisle edge. Linear in the
-number of aisles. The heuristics (S-shape, return, midpoint, largest gap, combined) follow
-Roodbergen & de Koster (2001). All lengths are exact Decimals.
+number of aisles. The single-block heuristics (S-shape, return, midpoint, largest gap, combined)
+follow Roodbergen & de Koster (2001).
+
+On several blocks the exact programme does not apply; the methods are Roodbergen & de Koster's
+(2001) multi-block S-shape, largest gap and combined heuristics (see `_multi_*` below for their
+steps), and "optimal" is the shortest of those three (ties to the first of s_shape, largest_gap,
+combined); its Route says which one in `basis` ("best_of:largest_gap"). Return and midpoint are
+single-block methods and are refused on several blocks with a RoutingError naming `method`.
+All lengths are exact Decimals.
 """
 
 from __future__ import annotations
@@ -23,6 +42,7 @@ from decimal import Decimal
 ZERO = Decimal(0)
 TWO = Decimal(2)
 METHODS = ("optimal", "s_shape", "return", "midpoint", "largest_gap", "combined")
+MULTI_BLOCK_METHODS = ("s_shape", "largest_gap", "combined")
 
 
 class RoutingError(ValueError):
@@ -39,6 +59,7 @@ class Layout:
     aisle_spacing: Decimal = Decimal("3.0")
     cross_aisle_width: Decimal = Decimal("2.0")
     depot_aisle: int = 0
+    cross_aisles: tuple[int, ...] = ()
 
     def __post_init__(self):
         if self.aisles < 1:
@@ -52,16 +73,43 @@ class Layout:
             raise RoutingError("cross_aisle_width must not be negative", "layout.cross_aisle_width")
         if not 0 <= self.depot_aisle < self.aisles:
             raise RoutingError(f"depot_aisle must be between 0 and {self.aisles - 1}", "layout.depot_aisle")
+        cross = self.cross_aisles
+        if isinstance(cross, (str, bytes)) or not isinstance(cross, (tuple, list)):
+            raise RoutingError("cross_aisles must be a list of slot indexes", "layout.cross_aisles")
+        for k in cross:
+            if isinstance(k, bool) or not isinstance(k, int) or not 0 < k < self.slots_per_aisle:
+                raise RoutingError(
+                    f"each cross aisle must be after a slot index between 1 and {self.slots_per_aisle - 1}",
+                    "layout.cross_aisles")
+        if len(set(cross)) != len(cross):
+            raise RoutingError("cross aisles must be distinct", "layout.cross_aisles")
+        object.__setattr__(self, "cross_aisles", tuple(sorted(cross)))
+
+    @property
+    def blocks(self) -> int:
+        return len(self.cross_aisles) + 1
+
+    @property
+    def cross_ys(self) -> tuple[Decimal, ...]:
+        """The centre lines of the cross aisles, front (0) to back: Y_0 … Y_{m+1}."""
+        pitch, width = Decimal(self.slot_pitch), Decimal(self.cross_aisle_width)
+        middle = tuple(k * pitch + j * width for j, k in enumerate(self.cross_aisles, start=1))
+        return (ZERO, *middle, self.back_y)
 
     @property
     def back_y(self) -> Decimal:
-        return self.slots_per_aisle * Decimal(self.slot_pitch) + Decimal(self.cross_aisle_width)
+        return self.slots_per_aisle * Decimal(self.slot_pitch) + self.blocks * Decimal(self.cross_aisle_width)
+
+    def block_of(self, slot: int) -> int:
+        return sum(1 for k in self.cross_aisles if k <= slot)
 
     def x(self, aisle: int) -> Decimal:
         return aisle * Decimal(self.aisle_spacing)
 
     def y(self, slot: int) -> Decimal:
-        return Decimal(self.cross_aisle_width) / 2 + (slot + Decimal("0.5")) * Decimal(self.slot_pitch)
+        width = Decimal(self.cross_aisle_width)
+        y = width / 2 + (slot + Decimal("0.5")) * Decimal(self.slot_pitch)
+        return y + self.block_of(slot) * width if self.cross_aisles else y
 
     @property
     def depot(self) -> tuple[Decimal, Decimal]:
@@ -82,6 +130,9 @@ class Route:
     length: Decimal
     stops: list[Pick]
     path: list[tuple[Decimal, Decimal]] = field(default_factory=list)
+    # How the route was found when `method` alone does not say: "best_of:<heuristic>" for "optimal"
+    # on several blocks; None otherwise.
+    basis: str | None = None
 
 
 def validate_picks(layout: Layout, picks: list[Pick]) -> None:
@@ -147,6 +198,8 @@ def _aisle_configs(ys: list[Decimal], back: Decimal):
 
 def optimal_route(layout: Layout, picks: list[Pick]) -> Route:
     validate_picks(layout, picks)
+    if layout.cross_aisles:
+        return _best_of_multi(layout, picks)
     if not picks:
         return Route("optimal", ZERO, [], [layout.depot])
     back = layout.back_y
@@ -305,6 +358,7 @@ class _Walker:
     def __init__(self, layout: Layout):
         self.layout = layout
         self.path = [layout.depot]
+        self.cross_ys = layout.cross_ys
 
     @property
     def here(self):
@@ -313,7 +367,7 @@ class _Walker:
     def to(self, x: Decimal, y: Decimal):
         cx, cy = self.here
         if cx != x:
-            assert cy in (ZERO, self.layout.back_y), "horizontal moves only on a cross aisle"
+            assert cy in self.cross_ys, "horizontal moves only on a cross aisle"
             self.path.append((x, cy))
         if self.here != (x, y):
             self.path.append((x, y))
@@ -331,6 +385,7 @@ def _finish(method: str, layout: Layout, picks: list[Pick], walker: _Walker) -> 
 
 
 def return_route(layout: Layout, picks: list[Pick]) -> Route:
+    _single_block_only("return", layout)
     validate_picks(layout, picks)
     ys = _by_aisle(layout, picks)
     walk = _Walker(layout)
@@ -345,6 +400,8 @@ def return_route(layout: Layout, picks: list[Pick]) -> Route:
 def s_shape_route(layout: Layout, picks: list[Pick]) -> Route:
     """Every aisle with a pick is traversed entirely; with an odd count the last one is a return."""
     validate_picks(layout, picks)
+    if layout.cross_aisles:
+        return _multi_s_shape(layout, picks)
     ys = _by_aisle(layout, picks)
     aisles = sorted(ys)
     walk = _Walker(layout)
@@ -398,11 +455,15 @@ def _split_route(method: str, layout: Layout, picks: list[Pick], split) -> Route
 
 
 def midpoint_route(layout: Layout, picks: list[Pick]) -> Route:
+    _single_block_only("midpoint", layout)
     half = layout.back_y / 2
     return _split_route("midpoint", layout, picks, lambda aisle, y: y <= half)
 
 
 def largest_gap_route(layout: Layout, picks: list[Pick]) -> Route:
+    if layout.cross_aisles:
+        validate_picks(layout, picks)
+        return _multi_largest_gap(layout, picks)
     ys = _by_aisle(layout, picks) if picks else {}
     back = layout.back_y
     cut: dict[int, Decimal] = {}
@@ -417,6 +478,8 @@ def combined_route(layout: Layout, picks: list[Pick]) -> Route:
     """Each pick aisle is either traversed or entered and left from the side the picker is on,
     whichever the dynamic programme over aisles finds shorter (Roodbergen & de Koster's combined)."""
     validate_picks(layout, picks)
+    if layout.cross_aisles:
+        return _multi_combined(layout, picks)
     ys = _by_aisle(layout, picks)
     aisles = sorted(ys)
     back = layout.back_y
@@ -451,6 +514,219 @@ def combined_route(layout: Layout, picks: list[Pick]) -> Route:
             walk.to(x, y)
     walk.home()
     return _finish("combined", layout, picks, walk)
+
+
+# -- several blocks (Roodbergen & de Koster 2001, "Routing methods for warehouses with multiple cross aisles") --
+#
+# Steps 1–3, shared by the three heuristics: find the left pick aisle (the leftmost aisle with a pick)
+# and the farthest block (the block with a pick farthest from the depot); walk from the depot along the
+# front cross aisle to the left pick aisle and up it to the front cross aisle of the farthest block,
+# taking on the way the picks of that aisle in the nearer blocks. Blocks are then done one by one from
+# the farthest to the nearest; each is left by its front cross aisle, which is the back cross aisle of
+# the next block; a block without picks left is crossed by the sub-aisle the picker stands in. Last,
+# back along the front cross aisle to the depot. Ties: the nearer end sub-aisle is the left one when
+# both are as near; the farther one (largest gap) is the right one when both are as far.
+
+
+def _single_block_only(method: str, layout: Layout) -> None:
+    if layout.cross_aisles:
+        raise RoutingError(
+            f"{method} is defined for a single block only; with middle cross aisles use one of "
+            f"{', '.join(('optimal', *MULTI_BLOCK_METHODS))}", "method")
+
+
+def _by_block(layout: Layout, picks: list[Pick]) -> dict[int, dict[int, list[Decimal]]]:
+    """Sorted pick y positions per block and aisle, only where there are picks."""
+    found: dict[int, dict[int, set[Decimal]]] = defaultdict(lambda: defaultdict(set))
+    for pick in picks:
+        found[layout.block_of(pick.slot)][pick.aisle].add(layout.y(pick.slot))
+    return {b: {a: sorted(ys) for a, ys in aisles.items()} for b, aisles in found.items()}
+
+
+def _nearest(aisles, here: int) -> int:
+    return min(aisles, key=lambda a: (abs(a - here), a))
+
+
+def _start_multi(layout: Layout, picks: list[Pick]):
+    """Steps 1–3; returns the walker, the picks still to take, the farthest block (−1 if none) and the
+    aisle the picker stands in."""
+    todo = _by_block(layout, picks)
+    walk = _Walker(layout)
+    if not todo:
+        return walk, todo, -1, layout.depot_aisle
+    left = min(a for aisles in todo.values() for a in aisles)
+    far = max(todo)
+    x = layout.x(left)
+    walk.cross_to(x)
+    walk.to(x, layout.cross_ys[far])
+    for b in range(far):
+        todo.get(b, {}).pop(left, None)
+    return walk, todo, far, left
+
+
+def _first_sub_aisle(layout: Layout, walk: _Walker, todo, far: int) -> tuple[int, int]:
+    """Step 4 of S-shape and largest gap: along the front cross aisle of the farthest block to its leftmost
+    sub-aisle with picks; the only one is entered and left from the front, else it is traversed to the
+    back. Returns the block to go on with (the picker at its back) and the aisle the picker is in."""
+    ys_cross = layout.cross_ys
+    block = todo[far]
+    aisle = min(block)
+    x = layout.x(aisle)
+    walk.cross_to(x)
+    ys = block.pop(aisle)
+    if block:
+        walk.to(x, ys_cross[far + 1])
+        return far, aisle
+    walk.to(x, ys[-1])
+    walk.to(x, ys_cross[far])
+    return far - 1, aisle
+
+
+def _multi_s_shape(layout: Layout, picks: list[Pick]) -> Route:
+    """Multi-block S-shape: after steps 1–4, in each block (picker at its back) go to the nearer of its
+    leftmost and rightmost sub-aisles with picks and traverse it; traverse the others one after the other
+    in S-shape; the last one is traversed if the picker is at the back, else entered and left from the
+    front."""
+    walk, todo, far, aisle = _start_multi(layout, picks)
+    ys_cross = layout.cross_ys
+    block_no = -1
+    if far >= 0:
+        block_no, aisle = _first_sub_aisle(layout, walk, todo, far)
+    while block_no >= 0:
+        block = todo.get(block_no, {})
+        front, back = ys_cross[block_no], ys_cross[block_no + 1]
+        if not block:
+            walk.to(layout.x(aisle), front)
+            block_no -= 1
+            continue
+        lo, hi = min(block), max(block)
+        aisle = lo if abs(aisle - lo) <= abs(hi - aisle) else hi
+        at_back = True
+        while block:
+            x = layout.x(aisle)
+            walk.cross_to(x)
+            ys = block.pop(aisle)
+            if at_back:
+                walk.to(x, front)
+                at_back = False
+            elif block:
+                walk.to(x, back)
+                at_back = True
+            else:
+                walk.to(x, ys[-1])
+                walk.to(x, front)
+            if block:
+                aisle = _nearest(block, aisle)
+        block_no -= 1
+    walk.home()
+    return _finish("s_shape", layout, picks, walk)
+
+
+def _multi_largest_gap(layout: Layout, picks: list[Pick]) -> Route:
+    """Multi-block largest gap: after steps 1–4, in each block (picker at its back) the sub-aisle with picks
+    farthest from the picker is the last one; along the back cross aisle to the other end and towards the
+    last one, entering each sub-aisle from the back up to its largest gap (between the block's cross
+    aisles and its picks); traverse the last one to the front; then along the front cross aisle away from
+    it, entering each sub-aisle with picks left up to its largest gap from the front."""
+    walk, todo, far, aisle = _start_multi(layout, picks)
+    ys_cross = layout.cross_ys
+    block_no = -1
+    if far >= 0:
+        block_no, aisle = _first_sub_aisle(layout, walk, todo, far)
+    while block_no >= 0:
+        block = todo.get(block_no, {})
+        front, back = ys_cross[block_no], ys_cross[block_no + 1]
+        if not block:
+            walk.to(layout.x(aisle), front)
+            block_no -= 1
+            continue
+        lo, hi = min(block), max(block)
+        last = lo if abs(aisle - lo) > abs(hi - aisle) else hi
+        from_front: dict[int, list[Decimal]] = {}
+        for other in sorted((a for a in block if a != last), reverse=(last == lo)):
+            ys = block[other]
+            points = [front, *ys, back]
+            _, i = max((b - a, i) for i, (a, b) in enumerate(zip(points, points[1:], strict=False)))
+            from_back = [y for y in ys if y > points[i]]
+            if from_back:
+                x = layout.x(other)
+                walk.cross_to(x)
+                walk.to(x, from_back[0])
+                walk.to(x, back)
+            if len(from_back) < len(ys):
+                from_front[other] = [y for y in ys if y <= points[i]]
+        x = layout.x(last)
+        walk.cross_to(x)
+        walk.to(x, front)
+        aisle = last
+        for other in sorted(from_front, reverse=(last == hi)):
+            x = layout.x(other)
+            walk.cross_to(x)
+            walk.to(x, from_front[other][-1])
+            walk.to(x, front)
+            aisle = other
+        block_no -= 1
+    walk.home()
+    return _finish("largest_gap", layout, picks, walk)
+
+
+def _multi_combined(layout: Layout, picks: list[Pick]) -> Route:
+    """Multi-block combined: after steps 1–3, in each block go to the nearer of its leftmost and rightmost
+    sub-aisles with picks and visit them in order towards the other end, each either traversed or entered
+    and left from the side the picker is on, as the dynamic programme over the block's sub-aisles finds
+    shortest, leaving the block by its front cross aisle."""
+    walk, todo, far, aisle = _start_multi(layout, picks)
+    ys_cross = layout.cross_ys
+    start_side = 0  # in the farthest block the picker starts at its front; in the others at their back
+    for block_no in range(far, -1, -1):
+        block = todo.get(block_no, {})
+        front, back = ys_cross[block_no], ys_cross[block_no + 1]
+        if not block:
+            walk.to(layout.x(aisle), front)
+            start_side = 1
+            continue
+        lo, hi = min(block), max(block)
+        first = lo if abs(aisle - lo) <= abs(hi - aisle) else hi
+        order = sorted(block, reverse=(first == hi))
+        depth_of_block = back - front
+        # best[side] = (cost, choices) after a sub-aisle; side 0 = the block's front, 1 = its back
+        best: dict[int, tuple | None] = {0: None, 1: None}
+        best[start_side] = (ZERO, [])
+        for a in order:
+            ys = block[a]
+            nxt: dict[int, tuple | None] = {0: None, 1: None}
+            for side, entry in best.items():
+                if entry is None:
+                    continue
+                cost, choices = entry
+                depth = ys[-1] - front if side == 0 else back - ys[0]
+                for option, new_side, extra in (("traverse", 1 - side, depth_of_block), ("return", side, TWO * depth)):
+                    total = cost + extra
+                    if nxt[new_side] is None or total < nxt[new_side][0]:
+                        nxt[new_side] = (total, [*choices, (a, option)])
+            best = nxt
+        assert best[0] is not None
+        for a, option in best[0][1]:
+            x = layout.x(a)
+            walk.cross_to(x)
+            y = walk.here[1]
+            ys = block[a]
+            if option == "traverse":
+                walk.to(x, back if y == front else front)
+            else:
+                walk.to(x, ys[-1] if y == front else ys[0])
+                walk.to(x, y)
+        aisle = order[-1]
+        start_side = 1
+    walk.home()
+    return _finish("combined", layout, picks, walk)
+
+
+def _best_of_multi(layout: Layout, picks: list[Pick]) -> Route:
+    """"optimal" on several blocks: the shortest of the multi-block heuristics (ties to the first listed)."""
+    routes = [ROUTERS[method](layout, picks) for method in MULTI_BLOCK_METHODS]
+    best = min(routes, key=lambda route: route.length)
+    return Route("optimal", best.length, best.stops, best.path, basis=f"best_of:{best.method}")
 
 
 ROUTERS = {

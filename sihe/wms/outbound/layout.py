@@ -4,9 +4,13 @@ Aisle numbers and positions are used as they are (aisle `a` → routing aisle `a
 slot `p`), so the route map shows the same numbers as the bin codes. The depot (where pickers
 start and end: the shipping staging area, else the receiving dock) sits on the front cross aisle
 at its location's aisle. The geometry is the routing module's default (1 m per slot, 3 m between
-aisles, 2 m cross aisles). Several blocks are not modelled by `Layout` yet; where a layout
-declares them (`blocks > 1`) the shortest of the published heuristics is used instead of the exact
-single-block optimum.
+aisles, 2 m cross aisles).
+
+Middle cross aisles (several blocks): no Warehouse, Zone or Location field records where they run,
+and a gap in the bins' positions cannot be told from bins not yet created, so `layout_for` builds a
+single block. A pick list's layout is stored with its `cross_aisles` when it has some (and read back
+without them as a single block), and `best_route` plans with "optimal", which is the exact optimum on
+a single block and the shortest multi-block heuristic on several.
 """
 
 from __future__ import annotations
@@ -16,9 +20,7 @@ from decimal import Decimal
 from django.db.models import Max
 
 from sihe.catalog.models import Location, Warehouse
-from sihe.wms.routing import METHODS, Layout, Pick, Route, plan_route
-
-HEURISTICS = [m for m in METHODS if m != "optimal"]
+from sihe.wms.routing import Layout, Pick, Route, plan_route
 
 
 def layout_for(warehouse: Warehouse) -> Layout:
@@ -33,15 +35,19 @@ def layout_for(warehouse: Warehouse) -> Layout:
 
 
 def layout_dict(layout: Layout) -> dict:
-    return {"aisles": layout.aisles, "slots_per_aisle": layout.slots_per_aisle,
+    data = {"aisles": layout.aisles, "slots_per_aisle": layout.slots_per_aisle,
             "slot_pitch": str(layout.slot_pitch), "aisle_spacing": str(layout.aisle_spacing),
             "cross_aisle_width": str(layout.cross_aisle_width), "depot_aisle": layout.depot_aisle}
+    if layout.cross_aisles:
+        data["cross_aisles"] = list(layout.cross_aisles)
+    return data
 
 
 def layout_from_dict(data: dict) -> Layout:
     return Layout(aisles=int(data["aisles"]), slots_per_aisle=int(data["slots_per_aisle"]),
                   slot_pitch=Decimal(data["slot_pitch"]), aisle_spacing=Decimal(data["aisle_spacing"]),
-                  cross_aisle_width=Decimal(data["cross_aisle_width"]), depot_aisle=int(data["depot_aisle"]))
+                  cross_aisle_width=Decimal(data["cross_aisle_width"]), depot_aisle=int(data["depot_aisle"]),
+                  cross_aisles=tuple(int(k) for k in data.get("cross_aisles", ())))
 
 
 def pick_for(location: Location) -> Pick:
@@ -51,12 +57,9 @@ def pick_for(location: Location) -> Pick:
 
 def best_route(layout: Layout, locations: list[Location]) -> Route:
     """Stops for these bins (each once) in route order: the exact optimum on a single block, else the
-    shortest heuristic."""
+    shortest multi-block heuristic (the route's `basis` names it)."""
     seen: dict[str, Pick] = {}
     for location in locations:
         seen.setdefault(location.code, pick_for(location))
     picks = list(seen.values())
-    if getattr(layout, "blocks", 1) <= 1:
-        return plan_route(layout, picks, "optimal")
-    routes = [plan_route(layout, picks, method) for method in HEURISTICS]
-    return min(routes, key=lambda r: (r.length, HEURISTICS.index(r.method)))
+    return plan_route(layout, picks, "optimal")
