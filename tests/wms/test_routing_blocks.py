@@ -224,3 +224,15 @@ def test_single_block_results_unchanged():
     lengths = {m: plan_route(layout, picks, m).length for m in METHODS}
     assert lengths == {"optimal": 119, "s_shape": 165, "return": 157, "midpoint": 127, "largest_gap": 127, "combined": 119}
     assert all(plan_route(layout, picks, m).basis is None for m in METHODS)
+
+
+def test_pick_list_layouts_keep_their_cross_aisles():
+    from sihe.wms.outbound.layout import layout_dict, layout_from_dict
+
+    # a multi-block layout is stored with its cross aisles and read back the same
+    assert layout_from_dict(layout_dict(THREE_BLOCKS)) == THREE_BLOCKS
+    assert layout_dict(THREE_BLOCKS)["cross_aisles"] == [4, 8]
+    # a single block is stored as before (no new key), and old rows without the key read as a single block
+    single = Layout(aisles=3, slots_per_aisle=5, depot_aisle=1)
+    assert "cross_aisles" not in layout_dict(single)
+    assert layout_from_dict(layout_dict(single)) == single

@@ -8,9 +8,9 @@ aisles, 2 m cross aisles).
 
 Middle cross aisles (several blocks): no Warehouse, Zone or Location field records where they run,
 and a gap in the bins' positions cannot be told from bins not yet created, so `layout_for` builds a
-single block. A pick list's layout is stored with its `cross_aisles` when it has some (and read back
-without them as a single block), and `best_route` plans with "optimal", which is the exact optimum on
-a single block and the shortest multi-block heuristic on several.
+single block. A pick list's stored layout carries `cross_aisles` only when it has some (a stored
+layout without the key is a single block, so older pick lists read as before), and `best_route` plans
+with "optimal": the exact optimum on a single block, the shortest multi-block heuristic on several.
 """
 
 from __future__ import annotations
