@@ -152,6 +152,10 @@ class Warehouse(models.Model):
     latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
     allow_negative_stock = models.BooleanField(_("allow negative stock"), default=False)
+    cross_aisles = models.JSONField(
+        _("middle cross aisles"), default=list, blank=True,
+        help_text=_("bin positions after which a cross aisle runs through the racks, e.g. [10, 20]: pick routes "
+                    "then plan over several blocks"))
     active = models.BooleanField(_("active"), default=True)
 
     class Meta:

@@ -244,3 +244,15 @@ def test_wave_refusals(stocked, actor):
         services.create_wave(warehouse=wh, actor=actor, shipments=["NOPE"])
     assert (info.value.code, info.value.field) == ("unknown_shipment", "shipments[0]")
     assert Parcel.objects.count() == 0
+
+
+def test_a_warehouse_with_middle_cross_aisles_plans_over_blocks(db):
+    from sihe.catalog.models import Location, Warehouse, Zone
+    from sihe.wms.outbound.layout import layout_for
+
+    wh = Warehouse.objects.create(code="MB", name="多区块仓", cross_aisles=[4, "x", 99, 0, 4])
+    zone = Zone.objects.create(warehouse=wh, code="A", name="A")
+    for aisle in range(3):
+        Location.objects.create(warehouse=wh, zone=zone, code=f"A-{aisle}-09", kind="bin", aisle=aisle, position=9)
+    layout = layout_for(wh)
+    assert (layout.aisles, layout.slots_per_aisle, layout.cross_aisles) == (3, 10, (4,))

@@ -31,7 +31,11 @@ def layout_for(warehouse: Warehouse) -> Layout:
     depot = (bins.filter(kind=Location.Kind.STAGING, active=True).order_by("code").first()
              or bins.filter(kind=Location.Kind.DOCK, active=True).order_by("code").first())
     depot_aisle = min(depot.aisle, aisles - 1) if depot is not None else 0
-    return Layout(aisles=aisles, slots_per_aisle=slots, depot_aisle=depot_aisle)
+    # middle cross aisles recorded on the warehouse (positions after which one runs); values that do
+    # not fit the racks as they stand are left out rather than failing a wave
+    raw = warehouse.cross_aisles if isinstance(warehouse.cross_aisles, list) else []
+    cross = tuple(sorted({k for k in raw if isinstance(k, int) and not isinstance(k, bool) and 0 < k < slots}))
+    return Layout(aisles=aisles, slots_per_aisle=slots, depot_aisle=depot_aisle, cross_aisles=cross)
 
 
 def layout_dict(layout: Layout) -> dict:
