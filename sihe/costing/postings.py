@@ -23,6 +23,8 @@ from sihe.ledger.services import book as _book
 from sihe.stock.models import Counterpart, StockMove
 
 SOURCE_TYPE = "stock_move"
+# rules whose normal direction is goods coming in: an out-layer under them books the reverse
+INBOUND_RULES = {"stock.receipt"}
 
 
 def rule_of(kind: str, move_kind: str, counterpart: str, reversed_kind: str | None = None,
@@ -79,6 +81,8 @@ def post_layer(layer, *, actor: Actor) -> None:
     if rule is None:
         return
     amount = layer.base_value if layer.kind == "in" else -layer.value
+    if layer.kind == "out" and rule in INBOUND_RULES and not move.reversal_of_id:
+        amount = -amount  # goods going back where they came from (a return to the supplier): the rule reversed
     if move.reversal_of_id:
         amount = -amount  # 红字: the original's rule with the negated amount
     memo = f"{move.kind} {move.product.sku} {move.qty.normalize():f} {move.reference}".strip()
@@ -103,6 +107,8 @@ def post_corrections(rows, old: dict[int, tuple], *, date, source_id, actor: Act
         if rule == "stock.transfer" and row.source_warehouse_code:
             dims += (("from_warehouse", row.source_warehouse_code), ("to_warehouse", row.warehouse_code))
         if rule is not None and base_delta:
+            if row.kind == "out" and rule in INBOUND_RULES and row.reversed_kind is None:
+                base_delta = -base_delta
             totals[(rule, dims)] = totals.get((rule, dims), Decimal(0)) + base_delta
         if adjust_delta:
             totals[("stock.issue", dims)] = totals.get(("stock.issue", dims), Decimal(0)) + adjust_delta

@@ -12,3 +12,4 @@ class OmsConfig(AppConfig):
         shipping.register_on_shipped(fulfilment.on_shipped)
         shipping.register_on_short(fulfilment.on_short)
         shipping.register_on_cancelled(fulfilment.on_cancelled)
+        shipping.register_on_picking(fulfilment.on_picking)

@@ -123,6 +123,19 @@ def on_short(*, shipment: Shipment, line, short_qty: Decimal, reason: str, actor
     allocation.allocate(order, actor)
 
 
+def on_picking(*, shipment: Shipment, actor: Actor) -> None:
+    """Hook: the warehouse started picking one of the order's shipments."""
+    if shipment.source_type != SOURCE_TYPE:
+        return
+    order = Order.objects.select_for_update().get(pk=int(shipment.source_id))
+    if order.status != Order.Status.ALLOCATED:
+        return
+    order.status = Order.Status.PICKING
+    order.save(update_fields=["status"])
+    timeline.add(order, "picking", f"{shipment.warehouse.name}开始拣货（{shipment.number}）", actor,
+                 message_en=f"Picking started at {shipment.warehouse.name} ({shipment.number})")
+
+
 def on_cancelled(*, shipment: Shipment, actor: Actor, reason: str = "") -> None:
     if shipment.source_type != SOURCE_TYPE:
         return
@@ -164,10 +177,12 @@ def start_picking(*, order: Order, actor: Actor) -> Order:
         order = Order.objects.select_for_update().get(pk=order.pk)
         transitions.check(order, Order.Status.PICKING)
         for shipment in shipments_of(order).filter(state=Shipment.State.PENDING):
-            shipping.start_picking(shipment=shipment, actor=actor)
-        order.status = Order.Status.PICKING
-        order.save(update_fields=["status"])
-        timeline.add(order, "picking", "仓库开始拣货", actor, message_en="Picking started")
+            shipping.start_picking(shipment=shipment, actor=actor)  # the on_picking hook moves the order
+        order.refresh_from_db()
+        if order.status != Order.Status.PICKING:
+            order.status = Order.Status.PICKING
+            order.save(update_fields=["status"])
+            timeline.add(order, "picking", "仓库开始拣货", actor, message_en="Picking started")
         return order
 
 

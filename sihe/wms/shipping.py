@@ -42,6 +42,7 @@ ShippedHook = Callable[..., None]
 _on_shipped: list[ShippedHook] = []
 _on_short: list[ShippedHook] = []
 _on_cancelled: list[ShippedHook] = []
+_on_picking: list[ShippedHook] = []
 
 
 def register_on_shipped(callback: ShippedHook) -> None:
@@ -54,6 +55,17 @@ def register_on_short(callback: ShippedHook) -> None:
     """callback(shipment=..., line=..., short_qty=..., reason=..., actor=...) after a short pick."""
     if callback not in _on_short:
         _on_short.append(callback)
+
+
+def register_on_picking(callback: ShippedHook) -> None:
+    """callback(shipment=..., actor=...) when the warehouse starts picking a shipment."""
+    if callback not in _on_picking:
+        _on_picking.append(callback)
+
+
+def _picking_started(shipment: Shipment, actor: Actor) -> None:
+    for hook in list(_on_picking):
+        hook(shipment=shipment, actor=actor)
 
 
 def register_on_cancelled(callback: ShippedHook) -> None:
@@ -155,6 +167,7 @@ def create_shipment(*, warehouse: Warehouse, lines: list[ShipLineIn], source_typ
 def start_picking(*, shipment: Shipment, actor: Actor) -> Shipment:
     with tx.act():
         shipment = _set_state(_locked(shipment), S.PICKING, actor)
+        _picking_started(shipment, actor)
         outbox.emit("wms.shipment.picking", aggregate_type="shipment", aggregate_id=shipment.number, actor=actor,
                     payload=_payload(shipment))
         return shipment
@@ -169,6 +182,7 @@ def record_pick(*, line: ShipmentLine, location: Location, lot: Lot | None, qty:
                                     % {"number": shipment.number, "state": shipment.get_state_display()}, field="state")
         if shipment.state == S.PENDING:
             _set_state(shipment, S.PICKING, actor)
+            _picking_started(shipment, actor)
         line = ShipmentLine.objects.select_related("product").get(pk=line.pk)
         if qty is None or qty <= 0:
             raise ValidationFailed(_("quantity must be more than 0"), field="qty")

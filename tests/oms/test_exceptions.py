@@ -151,3 +151,19 @@ def test_the_policy_and_tables_are_in_the_admin(client, django_user_model):
     for model in ("reviewpolicy", "blacklist", "currencyrate", "channelsync", "skumapping"):
         assert client.get(f"/admin/oms/{model}/").status_code == 200, model
     assert client.get("/admin/oms/reviewpolicy/add/").status_code == 200
+
+
+def test_the_order_follows_the_picker_and_ships_from_picking():
+    from sihe.wms import shipping
+
+    world = build(stock={"SH": 5, "GZ": 0})
+    order = take(world, dealer_order("D-10", 2))
+    line = Shipment.objects.get().lines.get()
+    bin_ = line.reservation.lines.get().quant.location
+    shipping.record_pick(line=line, location=bin_, lot=None, qty=D(2), actor=world["actor"])
+    order.refresh_from_db()
+    assert order.status == "picking"
+    assert order.timeline.order_by("id").last().message == "上海仓开始拣货（SH-dealer-D-10）"
+    services.ship_order(order=order, carrier="SF", tracking_no="SF10", actor=world["actor"])
+    order.refresh_from_db()
+    assert order.status == "shipped"

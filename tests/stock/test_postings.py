@@ -56,3 +56,17 @@ def test_reversal_and_recosting_book_the_opposite_rule(wh, actor):
         D("40.00")]
     ok, detail = inventory_matches_ledger("2026-11")
     assert ok, detail
+
+
+def test_goods_returned_to_the_supplier_reverse_the_receipt_estimate(wh, actor):
+    # given 10 received at 10.00 (库存商品 / 应付账款—暂估 100.00)
+    p = make_product("RET-1")
+    costing.receive(warehouse=wh, lines=[inl(p, 10, "10")], actor=actor, date=TODAY)
+    # when 4 go back to the supplier
+    costing.take_out(kind=StockMove.Kind.ISSUE, counterpart=Counterpart.SUPPLIER, warehouse=wh, lines=[outl(p, 4)],
+                     actor=actor, date=TODAY)
+    # then the estimate is reversed for 40.00: 应付账款—暂估 debit, 库存商品 credit
+    assert vouchers("stock.receipt.reverse") == [
+        ("stock.receipt.reverse", [("1405", 0, D("40.00"), "WH1"), ("2202.02", D("40.00"), 0, "")])]
+    ok, detail = inventory_matches_ledger("2026-11")
+    assert ok and "stock valuation 60.00" in detail
