@@ -296,16 +296,21 @@ def _post(voucher: Voucher, actor: Actor) -> Voucher:
     voucher.save(update_fields=["number", "status", "posted_by", "posted_at", "reviewed_by", "reviewed_at"])
     codes = {line.cash_flow_item_id: line.cash_flow_item.code for line in lines if line.cash_flow_item_id}
     balances.apply_voucher(voucher, lines, period.code, codes)
+    _record_posted(voucher, period.code, total_debit, actor)
+    return voucher
+
+
+def _record_posted(voucher: Voucher, period: str, total: Decimal, actor: Actor) -> None:
+    """The audit row and the `ledger.voucher.posted` event of a voucher just posted."""
     audit.record_act(voucher, actor=actor, action="post", detail=voucher.display_number)
     emit(
         "ledger.voucher.posted", aggregate_type="ledger.voucher", aggregate_id=voucher.pk, actor=actor,
         payload={
-            "id": voucher.pk, "number": voucher.display_number, "period": period.code, "date": voucher.date.isoformat(),
+            "id": voucher.pk, "number": voucher.display_number, "period": period, "date": voucher.date.isoformat(),
             "kind": voucher.kind, "source_type": voucher.source_type, "source_id": voucher.source_id,
-            "total": str(total_debit),
+            "total": str(total),
         },
     )
-    return voucher
 
 
 def post_voucher(*, voucher: Voucher, actor: Actor) -> Voucher:
@@ -502,16 +507,7 @@ def _create_posted(*, date, lines: list[dict], actor: Actor, word: str, memo: st
     codes = {line.cash_flow_item_id: line.cash_flow_item.code for line in built if line.cash_flow_item_id}
     balances.apply_voucher(voucher, built, period.code, codes)
     audit.record_created(voucher, actor=actor, fields=["date", "word", "status", "source_type", "source_id"])
-    audit.record_act(voucher, actor=actor, action="post", detail=voucher.display_number)
-    total = sum((line.debit for line in built), ZERO)
-    emit(
-        "ledger.voucher.posted", aggregate_type="ledger.voucher", aggregate_id=voucher.pk, actor=actor,
-        payload={
-            "id": voucher.pk, "number": voucher.display_number, "period": period.code, "date": voucher.date.isoformat(),
-            "kind": voucher.kind, "source_type": voucher.source_type, "source_id": voucher.source_id,
-            "total": str(total),
-        },
-    )
+    _record_posted(voucher, period.code, sum((line.debit for line in built), ZERO), actor)
     return voucher
 
 
