@@ -1,17 +1,58 @@
 """Settings for Sihe. Everything that differs between a laptop and a server comes from the environment."""
 
 import os
+import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("SIHE_VAR_DIR", BASE_DIR / "var"))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
-SECRET_KEY = os.environ.get("SIHE_SECRET_KEY", "sihe-dev-only-secret-change-me-in-production-0123456789")
+# SIHE_PROFILE=production: a server behind HTTPS (docs/deployment.md). It refuses to start without its
+# own SIHE_SECRET_KEY, and the web server refuses DEBUG (sihe.wsgi). The default "dev" profile is a
+# laptop: a secret generated once into var/ (never one written in this file), plain-HTTP cookies.
+PROFILE = os.environ.get("SIHE_PROFILE", "dev")
+PRODUCTION = PROFILE == "production"
+
+
+def _secret_key() -> str:
+    from_env = os.environ.get("SIHE_SECRET_KEY", "")
+    if from_env:
+        if len(from_env) < 50 or len(set(from_env)) < 5:
+            raise ImproperlyConfigured("SIHE_SECRET_KEY must be at least 50 random characters")
+        return from_env
+    if PRODUCTION:
+        raise ImproperlyConfigured("SIHE_PROFILE=production needs SIHE_SECRET_KEY (50+ random characters)")
+    path = VAR_DIR / "secret-key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(64))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+SECRET_KEY = _secret_key()
 DEBUG = os.environ.get("SIHE_DEBUG", "0") == "1"
 ALLOWED_HOSTS = os.environ.get("SIHE_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
+CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("SIHE_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
+
+if PRODUCTION:
+    # Behind a TLS-terminating proxy (nginx, a cloud load balancer) that sets X-Forwarded-Proto.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = os.environ.get("SIHE_SSL_REDIRECT", "1") == "1"
+    SECURE_REDIRECT_EXEMPT = [r"^api/v1/health$"]
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = int(os.environ.get("SIHE_HSTS_SECONDS", "31536000"))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = os.environ.get("SIHE_HSTS_PRELOAD", "1") == "1"  # only a header until the domain is submitted
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = "Lax"
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -21,6 +62,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "ninja",
+    "axes",
     "sihe.core",
     "sihe.catalog",
     "sihe.stock",
@@ -31,6 +73,8 @@ INSTALLED_APPS = [
     "sihe.wms.counting",
     "sihe.invoicing",
     "sihe.purchasing",
+    "sihe.production",
+    "sihe.planning",
     "sihe.oms",
     "sihe.ledger",
     "sihe.hub",
@@ -45,10 +89,12 @@ INSTALLED_APPS = [
     "sihe.web.inbound",
     "sihe.web.outbound",
     "sihe.web.counting",
+    "sihe.web.production",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "sihe.api.errors.ApiJsonErrorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -58,6 +104,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "sihe.api.idempotency.IdempotencyMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "sihe.urls"
@@ -95,6 +142,12 @@ def _database(url: str) -> dict:
         config["TEST"] = {"NAME": str(name.with_name(f"test_{name.stem}.sqlite3"))}
     else:
         config["CONN_HEALTH_CHECKS"] = True
+        # A request never holds stock or ledger locks for minutes, nor waits minutes for them: past these
+        # limits PostgreSQL cancels the statement and the API answers 503 `busy` (retry). Commands that do
+        # bulk work (`sihe migrate`, imports, the worker) run without the statement limit (sihe.manage).
+        statement_ms = int(os.environ.get("SIHE_PG_STATEMENT_TIMEOUT_MS", "30000"))
+        lock_ms = int(os.environ.get("SIHE_PG_LOCK_TIMEOUT_MS", "10000"))
+        config["OPTIONS"] = {"options": f"-c statement_timeout={statement_ms} -c lock_timeout={lock_ms}"}
     # Keep connections between requests: opening one (and running SQLite's PRAGMAs) costs more than
     # a small query.
     config["CONN_MAX_AGE"] = int(os.environ.get("SIHE_CONN_MAX_AGE", "60"))
@@ -105,7 +158,22 @@ DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'sihe.sq
 DATABASES = {"default": _database(DATABASE_URL)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-AUTH_PASSWORD_VALIDATORS = []
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 9}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+# Login throttling (django-axes): 5 wrong passwords for a user from one address lock that pair for 15
+# minutes; a right password resets the count. API tokens are not passwords and are not counted.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = int(os.environ.get("SIHE_LOGIN_FAILURES", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("SIHE_LOGIN_LOCK_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "web/locked.html"
+AXES_DISABLE_ACCESS_LOG = True
+AXES_CLIENT_IP_CALLABLE = "sihe.web.security.client_ip"
 LOGIN_URL = "/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/login/"

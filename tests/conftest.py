@@ -1,14 +1,23 @@
 """Shared fixtures: users per role, API clients with real bearer tokens, the actor for service calls."""
 
+import datetime
 import json
 import os
 import shutil
+import threading
 
 import pytest
+import time_machine
 from django.contrib.auth import get_user_model
+from django.db import connection
 from django.test import Client
 
 from sihe.core.actor import Actor
+from sihe.core.clock import SHANGHAI
+
+# The suite's own HTTP peers (the fake channel feed, webhook receivers) listen on loopback, which Sihe
+# refuses to call by default (sihe.core.outbound); subprocesses (`sihe worker`) inherit this.
+os.environ.setdefault("SIHE_OUTBOUND_ALLOW", "127.0.0.1,localhost,::1")
 from sihe.core.roles import ROLES, assign_role
 from sihe.hub.tokens import create_token
 
@@ -118,3 +127,97 @@ def pytest_collection_modifyitems(items):
         if commits and not kwargs.get("serialized_rollback"):
             kwargs.update(transaction=True, serialized_rollback=True)
             item.add_marker(pytest.mark.django_db(**kwargs), append=False)
+
+
+# Every test runs at this instant (time moving on from it), never at today's date: a test that ages,
+# expires or closes a period sets its own time with `clock.at(...)`. 10:00 Beijing time, a Wednesday.
+SUITE_START = datetime.datetime(2026, 12, 2, 10, 0, tzinfo=SHANGHAI)
+
+
+class Clock:
+    """The suite's clock: `clock.at(2027, 2, 1)` or `clock.at(datetime)` (Beijing time when naive),
+    `clock.advance(days=3)`; `clock.now()` and `clock.today()` read it."""
+
+    def __init__(self, traveller):
+        self._traveller = traveller
+
+    def at(self, when, *args, hour: int = 10, minute: int = 0):
+        if isinstance(when, int):
+            when = datetime.date(when, *args)
+        if not isinstance(when, datetime.datetime):
+            when = datetime.datetime.combine(when, datetime.time(hour, minute))
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=SHANGHAI)
+        self._traveller.move_to(when)
+        return when
+
+    def advance(self, **delta):
+        self._traveller.shift(datetime.timedelta(**delta))
+
+    @staticmethod
+    def now() -> datetime.datetime:
+        from sihe.core import clock
+
+        return clock.now()
+
+    @staticmethod
+    def today() -> datetime.date:
+        from sihe.core import clock
+
+        return clock.today()
+
+
+@pytest.fixture(autouse=True)
+def clock(request):
+    if request.node.get_closest_marker("wall_clock"):
+        # the test talks to processes of its own (`sihe worker`) that sign and check timestamps on the real
+        # clock; it depends on no date, only on both sides agreeing on the instant
+        yield None
+        return
+    with time_machine.travel(SUITE_START, tick=True) as traveller:
+        yield Clock(traveller)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _browser_cookies_outlive_the_suite_clock():
+    """The browser keeps real time while the server runs at the suite's clock: cookies without an
+    expiry date, so Chromium never drops a session it thinks expired long ago."""
+    from django.conf import settings
+
+    settings.SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+    settings.CSRF_COOKIE_AGE = None
+
+
+def run_parallel(worker, n: int, *, timeout: float = 120) -> list:
+    """Run `worker(i)` for i in 0..n-1 on n threads (each its own database connection), released together
+    by a barrier; return their results in order (an exception raised by a worker is its result)."""
+    barrier = threading.Barrier(n)
+    results: list = [None] * n
+
+    def run(i):
+        try:
+            barrier.wait(timeout=30)
+            results[i] = worker(i)
+        except Exception as exc:  # the test reads it as that worker's answer
+            results[i] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=timeout)
+    return results
+
+
+@pytest.fixture
+def parallel():
+    """`parallel(worker, n)`: n workers at the same moment on n PostgreSQL connections."""
+    return run_parallel
+
+
+def api_client(user) -> ApiClient:
+    """An ApiClient with a fresh bearer token of `user`."""
+    _, token = create_token(user=user, name="test", actor=Actor.system("test"))
+    return ApiClient(token)

@@ -44,3 +44,50 @@ class PermissionDenied(DomainError):
 class InvalidTransition(DomainError):
     status = 409
     code = "invalid_transition"
+
+
+class Problems:
+    """Collect every refusal of a form or a batch, then raise them together, as an Excel import does:
+
+        problems = Problems()
+        for i, line in enumerate(lines):
+            with problems.collect():
+                check(line)            # raises ValidationFailed naming lines[i].price
+        problems.raise_if_any()        # the first one's message, with `errors` listing all of them
+    """
+
+    def __init__(self):
+        self.errors: list[DomainError] = []
+
+    def collect(self):
+        return _Collector(self)
+
+    def add(self, error: DomainError) -> None:
+        self.errors.append(error)
+
+    def __bool__(self) -> bool:
+        return bool(self.errors)
+
+    def raise_if_any(self) -> None:
+        if not self.errors:
+            return
+        first = self.errors[0]
+        listed = [{"field": e.field, "code": e.code, "message": e.message} for e in self.errors]
+        if len(self.errors) == 1:
+            raise first
+        error = type(first)(first.message, field=first.field, code=first.code, **{**first.extra, "errors": listed})
+        raise error
+
+
+class _Collector:
+    def __init__(self, problems: Problems):
+        self.problems = problems
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, error, _tb):
+        if isinstance(error, ValidationFailed):
+            self.problems.add(error)
+            return True
+        return False

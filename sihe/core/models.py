@@ -2,6 +2,7 @@
 idempotency records. All append-only except the idempotency record's stored response."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Event(models.Model):
@@ -11,15 +12,17 @@ class Event(models.Model):
     """
 
     id = models.BigAutoField(primary_key=True)
-    type = models.CharField(max_length=100, db_index=True)
-    version = models.PositiveSmallIntegerField(default=1)
-    aggregate_type = models.CharField(max_length=60)
-    aggregate_id = models.CharField(max_length=100)
-    occurred_at = models.DateTimeField()
-    actor = models.JSONField(default=dict)
-    payload = models.JSONField(default=dict)
+    type = models.CharField(max_length=100, db_index=True, verbose_name=_("type"))
+    version = models.PositiveSmallIntegerField(default=1, verbose_name=_("version"))
+    aggregate_type = models.CharField(max_length=60, verbose_name=_("aggregate type"))
+    aggregate_id = models.CharField(max_length=100, verbose_name=_("aggregate id"))
+    occurred_at = models.DateTimeField(verbose_name=_("occurred at"))
+    actor = models.JSONField(default=dict, verbose_name=_("actor"))
+    payload = models.JSONField(default=dict, verbose_name=_("payload"))
 
     class Meta:
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
         indexes = [models.Index(fields=["aggregate_type", "aggregate_id", "id"])]
         ordering = ["id"]
 
@@ -42,19 +45,21 @@ class AuditEntry(models.Model):
     """Who did what, when, and each field's value before and after. For people; not switchable off."""
 
     id = models.BigAutoField(primary_key=True)
-    at = models.DateTimeField(db_index=True)
-    user_id = models.BigIntegerField(null=True)
-    username = models.CharField(max_length=150)
-    via = models.CharField(max_length=20)
-    action = models.CharField(max_length=60)
-    object_type = models.CharField(max_length=60)
-    object_id = models.CharField(max_length=100)
-    object_repr = models.CharField(max_length=200, blank=True)
-    field = models.CharField(max_length=100, blank=True)
-    old_value = models.TextField(blank=True, null=True)
-    new_value = models.TextField(blank=True, null=True)
+    at = models.DateTimeField(db_index=True, verbose_name=_("time"))
+    user_id = models.BigIntegerField(null=True, verbose_name=_("user id"))
+    username = models.CharField(max_length=150, verbose_name=_("user"))
+    via = models.CharField(max_length=20, verbose_name=_("via"))
+    action = models.CharField(max_length=60, verbose_name=_("action"))
+    object_type = models.CharField(max_length=60, verbose_name=_("object type"))
+    object_id = models.CharField(max_length=100, verbose_name=_("object key"))
+    object_repr = models.CharField(max_length=200, blank=True, verbose_name=_("object"))
+    field = models.CharField(max_length=100, blank=True, verbose_name=_("field"))
+    old_value = models.TextField(blank=True, null=True, verbose_name=_("before"))
+    new_value = models.TextField(blank=True, null=True, verbose_name=_("after"))
 
     class Meta:
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit entries")
         indexes = [models.Index(fields=["object_type", "object_id", "id"])]
         ordering = ["-id"]
 
@@ -72,6 +77,29 @@ class IdempotencyRecord(models.Model):
     content_type = models.CharField(max_length=100, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     completed = models.BooleanField(default=False)
+    # while running: the request owns the key until then; a crashed request's key is free again after it
+    lease_until = models.DateTimeField(null=True)
 
     class Meta:
+        verbose_name = _("idempotency record")
+        verbose_name_plural = _("idempotency records")
         constraints = [models.UniqueConstraint(fields=["principal", "key"], name="idempotency_unique_key")]
+        indexes = [models.Index(fields=["created_at"], name="idempotency_created")]
+
+
+class NumberSeries(models.Model):
+    """The last number given in a series (a document kind, per period where numbers restart). Moved by
+    one guarded UPDATE … RETURNING inside the act's transaction, so numbers are gapless: a rolled-back
+    act gives its number back, and concurrent acts queue on the row until commit."""
+
+    series = models.CharField(max_length=40)
+    period = models.CharField(max_length=20, default="", blank=True)
+    last = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("number series")
+        verbose_name_plural = _("number series")
+        constraints = [models.UniqueConstraint(fields=["series", "period"], name="core_number_series_unique")]
+
+    def __str__(self):
+        return f"{self.series}/{self.period}: {self.last}"

@@ -3,11 +3,18 @@
 Chinese tax rules round half up (四舍五入), so every rounding here is ROUND_HALF_UP.
 """
 
+import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from django.utils.translation import gettext as _
 
 CENT = Decimal("0.01")
 UNIT_COST_PLACES = Decimal("0.000001")
 LIMIT = Decimal("1e15")
+
+
+NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d{1,4})?$", re.ASCII)
+NUMBER_LIMIT = Decimal(10) ** 18  # past every specific limit (amounts 10¹⁵, quantities 10¹³), which answer first
 
 
 def to_decimal(value, *, field: str = "value") -> Decimal:
@@ -17,13 +24,19 @@ def to_decimal(value, *, field: str = "value") -> Decimal:
     if isinstance(value, float):
         value = repr(value)
     if isinstance(value, bool):
-        raise ValidationFailed(f"{field} must be a number", field=field)
+        raise ValidationFailed(_("%(field)s must be a number") % {"field": field}, field=field)
+    if isinstance(value, str) and not NUMBER.match(value.strip()):
+        # Decimal() takes full-width and other Unicode digits ("１２"): not a number anyone typed on purpose
+        raise ValidationFailed(_("%(field)s is not a number: %(value)r (use the digits 0-9)") % {"field": field,
+                                                                                     "value": value[:40]}, field=field)
     try:
         number = Decimal(str(value).strip()) if not isinstance(value, Decimal) else value
     except (InvalidOperation, ValueError, TypeError) as exc:
-        raise ValidationFailed(f"{field} is not a number: {value!r}", field=field) from exc
+        raise ValidationFailed(_("%(field)s is not a number: %(value)r") % {"field": field, "value": value}, field=field) from exc
     if not number.is_finite():
-        raise ValidationFailed(f"{field} must be finite", field=field)
+        raise ValidationFailed(_("%(field)s must be finite") % {"field": field}, field=field)
+    if abs(number) >= NUMBER_LIMIT:  # beyond every quantity, price and amount; quantize() fails past it (a 500)
+        raise ValidationFailed(_("%(field)s is too large") % {"field": field}, field=field, code="number_too_large")
     return number
 
 
@@ -34,7 +47,7 @@ def money(value, *, field: str = "amount") -> Decimal:
 
     number = to_decimal(value, field=field)
     if abs(number) >= LIMIT:
-        raise ValidationFailed(f"{field} is too large", field=field, code="amount_too_large")
+        raise ValidationFailed(_("%(field)s is too large") % {"field": field}, field=field, code="amount_too_large")
     return round_money(number)
 
 
@@ -61,3 +74,16 @@ def format_cny(value: Decimal) -> str:
     amount = round_money(Decimal(value))
     sign = "-" if amount < 0 else ""
     return f"{sign}¥{abs(amount):,.2f}"
+
+
+def text(value: Decimal | int | None, *, places: int | None = None) -> str | None:
+    """The one way a number becomes text in answers and events: `places` fixed (money: 2), else
+    without trailing zeros ("12", "0.5", never "1.2E+1"); None stays None."""
+    if value is None:
+        return None
+    number = Decimal(value)
+    if places is not None:
+        return format(number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP), "f")
+    if number == number.to_integral_value():
+        return format(number.quantize(Decimal(1)), "f")
+    return format(number.normalize(), "f")

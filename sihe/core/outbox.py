@@ -1,9 +1,8 @@
 """`emit()`: append an event to the log inside the act's own transaction (transactional outbox)."""
 
 from django.db import connection
-from django.utils import timezone
 
-from sihe.core import batch
+from sihe.core import batch, clock
 from sihe.core.actor import Actor
 from sihe.core.models import Event
 
@@ -24,7 +23,7 @@ def emit(
         version=version,
         aggregate_type=aggregate_type,
         aggregate_id=str(aggregate_id),
-        occurred_at=timezone.now(),
+        occurred_at=clock.now(),
         actor=actor.as_dict(),
         payload=payload,
     )

@@ -1,0 +1,45 @@
+"""The one numbering service: gapless numbers per series (and period) for every document.
+
+    number = numbering.next_number("production.order", period="202612")   # 1, 2, 3 … per month
+    order.number = f"MO{202612}-{number:05d}"
+
+The counter row moves by one guarded `UPDATE … RETURNING` inside the caller's transaction: a refused
+act rolls its number back with it (no gap), and two acts at once queue on the row (no duplicate). The
+first number of a new series/period creates the row (a concurrent creator is caught by the unique
+constraint and takes the next number instead).
+"""
+
+from django.db import IntegrityError, transaction
+
+from sihe.core.models import NumberSeries
+
+_TABLE = NumberSeries._meta.db_table
+_SQL = f'UPDATE "{_TABLE}" SET "last" = "last" + 1 WHERE "series" = %s AND "period" = %s RETURNING "last"'
+
+
+def next_number(series: str, *, period: str = "") -> int:
+    connection = transaction.get_connection()
+    assert connection.in_atomic_block, "numbers are given inside the act's transaction"
+    with connection.cursor() as cursor:
+        cursor.execute(_SQL, [series, period])
+        row = cursor.fetchone()
+        if row is not None:
+            return int(row[0])
+    try:
+        with transaction.atomic():
+            NumberSeries.objects.create(series=series, period=period, last=1)
+        return 1
+    except IntegrityError:  # created meanwhile by a concurrent act
+        with connection.cursor() as cursor:
+            cursor.execute(_SQL, [series, period])
+            return int(cursor.fetchone()[0])
+
+
+def peek(series: str, *, period: str = "") -> int:
+    """The last number given (0 when none yet): for reports and checks, never for numbering."""
+    return NumberSeries.objects.filter(series=series, period=period).values_list("last", flat=True).first() or 0
+
+
+def seed(series: str, *, period: str = "", last: int) -> None:
+    """Start a series after numbers given elsewhere before (a data migration moving a counter here)."""
+    NumberSeries.objects.update_or_create(series=series, period=period, defaults={"last": last})
