@@ -143,7 +143,7 @@ def test_locations_take_aisle_position_side_level_from_the_code(api_as):
     assert bad.status_code == 422 and bad.json_body["field"] == "code"
     unknown = api.post("/api/v1/locations", {"code": "A-01-01-01", "warehouse": "XX"})
     assert unknown.status_code == 422 and unknown.json_body["field"] == "warehouse"
-    assert Location.objects.count() == 1
+    assert Location.objects.count() == 2  # the bin and the warehouse's receiving dock
     assert api.get("/api/v1/locations/SH/A-03-05-02").json_body["side"] == "L"
 
 

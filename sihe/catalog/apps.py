@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class CatalogConfig(AppConfig):
     name = "sihe.catalog"
     label = "catalog"
-    verbose_name = "主数据 Master data"
+    verbose_name = _("Master data")

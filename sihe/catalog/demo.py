@@ -15,7 +15,7 @@ from stdnum.cn import uscc
 
 from sihe.catalog import imports, services
 from sihe.catalog.excel import COLUMNS, build_workbook
-from sihe.catalog.models import Channel, Company, Location, Partner, Product, Warehouse, Zone
+from sihe.catalog.models import Category, Channel, Company, Location, Partner, Product, Warehouse, Zone
 from sihe.core import audit
 from sihe.core.actor import Actor
 from sihe.core.outbox import emit
@@ -541,6 +541,10 @@ def load_locations(*, actor: Actor, advance: Advance) -> int:
 
 def load_products(*, actor: Actor, advance: Advance) -> int:
     created = 0
+    have = set(Category.objects.values_list("code", flat=True))
+    for name in CATEGORIES:  # categories exist before the products that name them
+        if name not in have:
+            services.create_category(data={"code": name, "name": name}, actor=actor)
     existing = set(Product.objects.values_list("sku", flat=True))
     for row in product_rows():
         if row["sku"] not in existing:

@@ -1,7 +1,10 @@
 """Exporting master data to Excel, in the same columns the import reads (so a file round-trips),
-and empty templates with just the header row."""
+and empty templates with the header row and a drop-down list on every choice column.
 
-from sihe.catalog.excel import COLUMNS, build_workbook, check_kind
+Cells are written by `excel.safe_cell`: user text never runs as a formula and characters Excel
+cannot hold never stop an export."""
+
+from sihe.catalog.excel import COLUMNS, Column, build_workbook, check_kind
 from sihe.catalog.models import Location, Partner, Product
 
 # Column field -> the query path of its value (references export their codes).
@@ -24,9 +27,12 @@ def export_workbook(*, kind: str, language: str = "zh-hans") -> bytes:
     return build_workbook(kind, export_rows(kind), language=language)
 
 
-def template_workbook(*, kind: str, language: str = "zh-hans") -> bytes:
-    check_kind(kind)
-    return build_workbook(kind, [], language=language)
+def template_workbook(*, kind: str, language: str = "zh-hans", columns: list[Column] | None = None) -> bytes:
+    """The header row only, with the choices of each choice column offered as a drop-down (in Chinese
+    for zh). `columns` is given for kinds defined above the catalog (stock rules, alternate units)."""
+    if columns is None:
+        check_kind(kind)
+    return build_workbook(kind, [], language=language, columns=columns, drop_downs=True)
 
 
 def file_name(kind: str, *, template: bool = False) -> str:

@@ -1,11 +1,20 @@
 """Importing master data from Excel: validate the WHOLE file first, then write it in one transaction.
 
-`validate_workbook` reads every row, cleans it with the same `clean_*` functions the API uses and
-collects every problem as (row, column letter, header, reason). Any problem → `ImportRejected` and
-nothing is written. Otherwise `apply_plan` writes the rows set-based (bulk_create / bulk_update in
-chunks), one audit row per created object and per changed field, and one
-`catalog.import.completed` event. Big files go through an `ImportJob` run by
-`sihe import_excel --job <id>` in a detached process (`start_background_import`).
+`validate_workbook` reads every row (chunk by chunk, reporting progress), cleans it with the same
+`clean_*` functions the API uses and collects every problem as (row, column letter, header, reason).
+Any problem → `ImportRejected` and nothing is written. Otherwise `apply_plan` writes the rows
+set-based (bulk_create / bulk_update in chunks), one audit row per created object and per changed
+field, and one `catalog.import.completed` event. The rows read are counted against the rows written,
+and both are in the result, so a file can never import fewer rows than it holds without saying so.
+
+Choices are read as code, English or Chinese label; units by code (any case) or Chinese name;
+categories by code or name, and an unknown category is an error (a typo must not become a new
+category). Big files go through an `ImportJob` run by `sihe import_excel --job <id>` in a detached
+process (`start_background_import`), whose progress moves while rows are checked and while they
+are written.
+
+Other kinds (stock rules, alternate units) live in the app that owns their rows and reuse the
+reader in `excel.py`; entry points pass the full `importers` mapping (see `sihe.stock.imports`).
 """
 
 import logging
@@ -22,33 +31,38 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import connection, models, transaction
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 
-from sihe.catalog.excel import COLUMNS, KEYS, Column, check_kind, column_by_header, letter, norm, open_sheet
+from sihe.catalog.excel import (
+    CHUNK,
+    COLUMNS,
+    KEYS,
+    KINDS,
+    ImportRejected,  # noqa: F401 - entry points catch imports.ImportRejected
+    Names,
+    SheetReader,
+    blank,
+    cell_text,
+    check_kind,
+    rejected,
+)
 from sihe.catalog.models import Category, ImportJob, Location, Partner, Product, Uom, Warehouse, Zone
 from sihe.catalog.validation import clean_location, clean_partner, clean_product
+from sihe.core import clock
 from sihe.core.actor import Actor
 from sihe.core.errors import Conflict, ValidationFailed
 from sihe.core.models import AuditEntry
 from sihe.core.outbox import emit
 
 logger = logging.getLogger(__name__)
-CHUNK = 1000
 QUERY_CHUNK = 900  # keys per IN (...) query, below SQLite's old variable limit
-MAX_ROWS = 500_000
 CLEANERS = {"products": clean_product, "partners": clean_partner, "locations": clean_location}
 MODELS = {"products": Product, "partners": Partner, "locations": Location}
 # Fields that name another row by its code; stored as <field>_id.
 REFS = {"products": ("uom", "category"), "partners": (), "locations": ("warehouse", "zone")}
 
 Progress = Callable[[int], None] | None
-
-
-class ImportRejected(ValidationFailed):
-    """The file has problems; `errors` lists every one and nothing was written."""
-
-    code = "invalid_file"
 
 
 @dataclass
@@ -59,6 +73,7 @@ class Plan:
     rows: list = field(default_factory=list)  # (excel row, cleaned dict with codes for references)
     fields: list = field(default_factory=list)  # the fields the file carries
     existing: set = field(default_factory=set)  # keys that existed when the file was validated
+    rows_read: int | None = None  # non-blank rows read from the file (None: not from a file)
 
 
 @dataclass
@@ -67,6 +82,8 @@ class ImportResult:
     rows: int
     created: int
     updated: int
+    rows_read: int = 0
+    rows_written: int = 0  # created + updated + unchanged, counted while writing
 
     @property
     def unchanged(self) -> int:
@@ -74,16 +91,27 @@ class ImportResult:
 
     def as_dict(self) -> dict:
         return {"status": "done", "kind": self.kind, "rows": self.rows, "created": self.created,
-                "updated": self.updated, "unchanged": self.unchanged}
+                "updated": self.updated, "unchanged": self.unchanged, "rows_read": self.rows_read,
+                "rows_written": self.rows_written}
 
 
-def _error(row, index, header, field_name, message) -> dict:
-    return {"row": row, "column": letter(index) if index is not None else None,
-            "header": None if header is None else str(header), "field": field_name, "message": str(message)}
+@dataclass(frozen=True)
+class Importer:
+    """One kind of sheet: `validate(kind=, source=, progress=) -> Plan` checks the whole file and
+    `apply(plan=, actor=, progress=, job_id=) -> ImportResult` writes it in the caller's transaction.
+    The catalog's kinds are in IMPORTERS; an app above adds its own kinds to a copy of that mapping,
+    so the catalog never imports the apps that build on it."""
+
+    validate: Callable[..., Plan]
+    apply: Callable[..., ImportResult]
 
 
-def _blank(value) -> bool:
-    return value is None or (isinstance(value, str) and value.strip() == "")
+def check_counts(plan: Plan, written: int) -> None:
+    """Every row read is written (created, updated or found unchanged); anything else is a bug, and
+    the transaction is rolled back rather than reporting "done" for part of the file."""
+    if plan.rows_read is not None and written != plan.rows_read:
+        raise Conflict(_("%(read)s rows were read from the file but %(written)s written; nothing was imported")
+                       % {"read": plan.rows_read, "written": written}, field="file", code="rows_lost")
 
 
 def _key(kind: str, cleaned: dict):
@@ -112,79 +140,38 @@ def _fits(model, cleaned: dict) -> list[tuple[str, str]]:
     return problems
 
 
-class _Header:
-    """Which column of the sheet carries which field; header problems are row 1."""
-
-    def __init__(self, kind: str, headers: list):
-        self.kind = kind
-        self.headers = headers
-        self.errors: list[dict] = []
-        self.columns: list[tuple[int, Column]] = []
-        self.index_of: dict[str, int] = {}
-        by_header = column_by_header(kind)
-        for index, header in enumerate(headers):
-            if _blank(header):
-                continue
-            column = by_header.get(norm(header))
-            if column is None:
-                self.errors.append(_error(1, index, header, None, _("unknown column %(header)s; known columns: %(known)s")
-                                          % {"header": header, "known": ", ".join(c.chinese for c in COLUMNS[kind])}))
-            elif column.field in self.index_of:
-                self.errors.append(_error(1, index, header, column.field, _("column %(field)s appears twice (also column %(other)s)")
-                                          % {"field": column.field, "other": letter(self.index_of[column.field])}))
-            else:
-                self.index_of[column.field] = index
-                self.columns.append((index, column))
-        for name in KEYS[kind]:
-            if name not in self.index_of:
-                column = next(c for c in COLUMNS[kind] if c.field == name)
-                self.errors.append(_error(1, None, column.chinese, name, _("the key column %(en)s / %(zh)s is missing")
-                                          % {"en": column.english, "zh": column.chinese}))
-        self.values = {c.field: {norm(k): v for k, v in c.values.items()} for _, c in self.columns if c.values}
-        self.key_missing = any(name not in self.index_of for name in KEYS[kind])
-
-    def header_of(self, field_name: str):
-        index = self.index_of.get(field_name)
-        if index is not None:
-            return index, self.headers[index]
-        column = next((c for c in COLUMNS[self.kind] if c.field == field_name), None)
-        return None, (column.chinese if column else field_name)
-
-    def read(self, row: int, cells: tuple) -> tuple[dict, list[dict]]:
-        data, errors = {}, []
-        for index, column in self.columns:
-            value = cells[index] if index < len(cells) else None
-            if isinstance(value, str):
-                value = value.strip()
-                words = self.values.get(column.field)
-                if words and norm(value) in words:
-                    value = words[norm(value)]
-            data[column.field] = value
-        for index in range(len(cells)):
-            if (index >= len(self.headers) or _blank(self.headers[index])) and not _blank(cells[index]):
-                errors.append(_error(row, index, None, None, _("a value in a column without a header")))
-        return data, errors
-
-
 class _References:
     """Codes of other rows, resolved with one query per kind of reference."""
 
     def __init__(self, kind: str):
         self.kind = kind
         if kind == "products":
-            self.uoms = dict(Uom.objects.values_list("code", "id"))
-            self.categories = dict(Category.objects.values_list("code", "id"))
+            self.uoms = Names(Uom.objects.values_list("code", "name"), fold_case=True)
+            self.categories = Names(Category.objects.values_list("code", "name"), fold_case=False)
         if kind == "locations":
             self.warehouses = dict(Warehouse.objects.values_list("code", "id"))
-            self.zones = {(w, c): i for w, c, i in Zone.objects.values_list("warehouse_id", "code", "id")}
+
+    def resolve(self, data: dict) -> list[tuple[str, str]]:
+        """Before cleaning: a unit or category given by name (or a code in another case) becomes its code."""
+        problems = []
+        for name, table in (("uom", "uoms"), ("category", "categories")):
+            if self.kind != "products" or blank(data.get(name)):
+                continue
+            code, ambiguous = getattr(self, table).find(cell_text(data[name]))
+            if code is not None:
+                data[name] = code
+            elif ambiguous:
+                problems.append((name, _("%(name)s names several rows (%(codes)s); write the code")
+                                 % {"name": cell_text(data[name]), "codes": ", ".join(ambiguous)}))
+        return problems
 
     def problems(self, cleaned: dict) -> list[tuple[str, str]]:
         problems = []
         if self.kind == "products" and cleaned.get("uom") and cleaned["uom"] not in self.uoms:
-            known = ", ".join(sorted(self.uoms)[:20])
+            known = ", ".join(sorted(self.uoms.known)[:20])
             problems.append(("uom", _("unknown unit %(code)s (known: %(known)s)") % {"code": cleaned["uom"], "known": known}))
-        if self.kind == "products" and cleaned.get("category") and len(cleaned["category"]) > 40:
-            problems.append(("category", _("longer than %(n)s characters") % {"n": 40}))
+        if self.kind == "products" and cleaned.get("category") and cleaned["category"] not in self.categories:
+            problems.append(("category", _("unknown category %(code)s; create it first") % {"code": cleaned["category"]}))
         if self.kind == "locations" and cleaned.get("warehouse") and cleaned["warehouse"] not in self.warehouses:
             problems.append(("warehouse", _("unknown warehouse %(code)s") % {"code": cleaned["warehouse"]}))
         if self.kind == "locations" and cleaned.get("zone") and len(cleaned["zone"]) > 10:
@@ -221,82 +208,76 @@ def _gtin_owners(gtins: list) -> dict:
 
 
 def validate_workbook(*, kind: str, source, progress: Progress = None) -> Plan:
-    """Read and check the whole file; raise ImportRejected with every problem, or return the Plan."""
+    """Read and check the whole file; raise ImportRejected with every problem, or return the Plan.
+    Progress is reported after every chunk of rows read and checked."""
     check_kind(kind)
-    sheet = open_sheet(source)
-    try:
-        header = _Header(kind, sheet.headers)
-        errors = list(header.errors)
-        raw: list[tuple[int, dict]] = []
-        try:
-            for row, cells in sheet.rows:
-                if all(_blank(c) for c in cells):
-                    continue
-                data, row_errors = header.read(row, cells)
-                errors += row_errors
-                raw.append((row, data))
-                if len(raw) > MAX_ROWS:
-                    raise ImportRejected(_("a file may have at most %(n)s rows") % {"n": MAX_ROWS}, field="file",
-                                         errors=[])
-        except (ValueError, KeyError, TypeError, SyntaxError, OSError) as exc:  # a damaged worksheet
-            raise ImportRejected(_("the worksheet cannot be read (%(reason)s)") % {"reason": exc.__class__.__name__},
-                                 field="file", errors=[]) from None
-    finally:
-        sheet.close()
-    if not raw:
-        errors.append(_error(2, None, None, None, _("the file has no data rows below the header")))
-    plan = Plan(kind=kind, fields=[c.field for _, c in header.columns])
-    if header.key_missing:
-        raise _rejected(errors)
-    cleaner, model, refs = CLEANERS[kind], MODELS[kind], _References(kind)
-    seen: dict = {}
-    gtin_rows: dict = {}
-    done = 0
-    for start in range(0, len(raw), CHUNK):
-        chunk = raw[start:start + CHUNK]
+    plan = Plan(kind=kind)
+    with SheetReader(source, COLUMNS[kind], KEYS[kind]) as reader:
+        plan.fields = reader.header.fields
+        check = _Check(kind, reader, plan)
+        for chunk in reader.chunks():
+            if not reader.header.key_missing:
+                check.chunk(chunk)
+            if progress:
+                progress(reader.read)
+    if reader.header.key_missing:
+        raise rejected(reader.errors)
+    check.finish()
+    plan.rows_read = reader.read
+    if reader.errors:
+        raise rejected(reader.errors)
+    return plan
+
+
+class _Check:
+    """The checks of the catalog's kinds, one chunk of rows at a time: cleaning, references, keys
+    repeated in the file, GTINs repeated or owned by another product."""
+
+    def __init__(self, kind: str, reader: SheetReader, plan: Plan):
+        self.kind, self.reader, self.plan = kind, reader, plan
+        self.cleaner, self.model, self.refs = CLEANERS[kind], MODELS[kind], _References(kind)
+        self.seen: dict = {}
+        self.gtin_rows: dict = {}
+
+    def chunk(self, chunk: list) -> None:
+        kind, header = self.kind, self.reader.header
         keys = [k for k in (_key(kind, _key_values(kind, data)) for _, data in chunk) if k is not None]
         existing = _existing_keys(kind, list(dict.fromkeys(keys)))
-        cleaned_rows = []
         for row, data in chunk:
             key = _key(kind, _key_values(kind, data))
             known = existing.get(key)
             if kind == "locations" and known is not None and "kind" not in data:
                 data = {**data, "kind": known["kind"]}
-            cleaned, problems = cleaner(data, partial=known is not None)
-            problems += refs.problems(cleaned) + _fits(model, cleaned)
+            problems = self.refs.resolve(data)
+            cleaned, cleaning = self.cleaner(data, partial=known is not None)
+            problems += header.explain(cleaning, data) + self.refs.problems(cleaned) + _fits(self.model, cleaned)
             if kind == "products" and "gtin" in cleaned:
                 cleaned["gtin"] = cleaned["gtin"] or None
             if key is not None:
-                if key in seen:
+                if key in self.seen:
                     for name in KEYS[kind]:
                         problems.append((name, _("duplicate key %(key)s in this file (first in row %(row)s)")
-                                         % {"key": _show(key), "row": seen[key]}))
+                                         % {"key": _show(key), "row": self.seen[key]}))
                 else:
-                    seen[key] = row
+                    self.seen[key] = row
                     if known is not None:
-                        plan.existing.add(key)
+                        self.plan.existing.add(key)
             if kind == "products" and cleaned.get("gtin"):
-                first = gtin_rows.setdefault(cleaned["gtin"], (row, key))
+                first = self.gtin_rows.setdefault(cleaned["gtin"], (row, key))
                 if first[0] != row:
                     problems.append(("gtin", _("GTIN %(gtin)s is also in row %(row)s") % {"gtin": cleaned["gtin"], "row": first[0]}))
-            for name, reason in problems:
-                index, head = header.header_of(name)
-                errors.append(_error(row, index, head, name, reason))
-            cleaned_rows.append((row, cleaned))
-        plan.rows += cleaned_rows
-        done += len(chunk)
-        if progress:
-            progress(done)
-    if kind == "products":
-        owners = _gtin_owners(sorted(gtin_rows))
-        for gtin, (row, sku) in gtin_rows.items():
+            self.reader.errors += [header.error(row, name, reason) for name, reason in problems]
+            self.plan.rows.append((row, cleaned))
+
+    def finish(self) -> None:
+        """GTINs of the file that already belong to another product (one query per chunk of GTINs)."""
+        if self.kind != "products":
+            return
+        owners = _gtin_owners(sorted(self.gtin_rows))
+        for gtin, (row, sku) in self.gtin_rows.items():
             if gtin in owners and owners[gtin] != sku:
-                index, head = header.header_of("gtin")
-                errors.append(_error(row, index, head, "gtin", _("GTIN %(gtin)s already belongs to product %(sku)s")
-                                     % {"gtin": gtin, "sku": owners[gtin]}))
-    if errors:
-        raise _rejected(errors)
-    return plan
+                self.reader.errors.append(self.reader.header.error(
+                    row, "gtin", _("GTIN %(gtin)s already belongs to product %(sku)s") % {"gtin": gtin, "sku": owners[gtin]}))
 
 
 def _key_values(kind: str, data: dict) -> dict:
@@ -305,19 +286,12 @@ def _key_values(kind: str, data: dict) -> dict:
         value = data.get(name)
         if isinstance(value, float) and value.is_integer():
             value = int(value)
-        out[name] = None if _blank(value) else str(value).strip()
+        out[name] = None if blank(value) else str(value).strip()
     return out
 
 
 def _show(key) -> str:
     return "/".join(key) if isinstance(key, tuple) else str(key)
-
-
-def _rejected(errors: list[dict]) -> ImportRejected:
-    errors.sort(key=lambda e: (e["row"] or 0, e["column"] is None, len(e["column"] or ""), e["column"] or ""))
-    return ImportRejected(
-        _("%(n)s problems in the file; nothing was imported") % {"n": len(errors)}, field="file", errors=errors
-    )
 
 
 # -- writing ---------------------------------------------------------------------------------------
@@ -349,8 +323,9 @@ def _same(old, new) -> bool:
 
 
 class _Writer:
-    """Turns cleaned rows into model values: reference codes → ids (creating categories and zones
-    the way the single-record services do), None for NOT NULL columns → left alone."""
+    """Turns cleaned rows into model values: reference codes → ids (creating the zones that bin codes
+    name, the way the single-record services do; categories must exist), None for NOT NULL columns →
+    left alone."""
 
     def __init__(self, kind: str, rows: list):
         self.kind = kind
@@ -358,10 +333,6 @@ class _Writer:
         self.codes: dict[str, dict] = {}
         if kind == "products":
             self.uoms = dict(Uom.objects.values_list("code", "id"))
-            wanted = sorted({c["category"] for _, c in rows if c.get("category")})
-            have = set(Category.objects.values_list("code", flat=True))
-            Category.objects.bulk_create([Category(code=c, name=c) for c in wanted if c not in have],
-                                         batch_size=CHUNK, ignore_conflicts=True)
             self.categories = dict(Category.objects.values_list("code", "id"))
             self.codes = {"uom": {v: k for k, v in self.uoms.items()}, "category": {v: k for k, v in self.categories.items()}}
         if kind == "locations":
@@ -388,13 +359,13 @@ class _Writer:
     def _ref(self, name: str, code, cleaned: dict):
         if not code:
             return None
-        if name == "uom":
-            return self.uoms[code]
-        if name == "category":
-            return self.categories[code]
-        if name == "warehouse":
-            return self.warehouses[code]
-        return self.zones[(self.warehouses[cleaned["warehouse"]], code)]
+        if name == "zone":
+            return self.zones[(self.warehouses[cleaned["warehouse"]], code)]
+        found = getattr(self, {"uom": "uoms", "category": "categories", "warehouse": "warehouses"}[name]).get(code)
+        if found is None:  # deleted by someone else between the check and the write
+            raise Conflict(_("%(key)s was deleted while the file was being checked; import it again") % {"key": code},
+                           field=name)
+        return found
 
     def key_of(self, obj):
         if self.kind == "products":
@@ -427,7 +398,7 @@ def apply_plan(*, plan: Plan, actor: Actor, progress: Progress = None, job_id: i
     with transaction.atomic():
         writer = _Writer(kind, plan.rows)
         label = writer.model._meta.label_lower
-        created = updated = 0
+        created = updated = unchanged = 0
         for start in range(0, len(plan.rows), CHUNK):
             chunk = plan.rows[start:start + CHUNK]
             keys = [_key(kind, cleaned) for _, cleaned in chunk]
@@ -450,7 +421,9 @@ def apply_plan(*, plan: Plan, actor: Actor, progress: Progress = None, job_id: i
                     if not _same(old, value):
                         setattr(obj, attname, value)
                         names.append((attname, old, value))
-                if names:
+                if not names:
+                    unchanged += 1
+                else:
                     changed_objects.append(obj)
                     changed_fields.update(n for n, _o, _v in names)
                     text = _repr(kind, obj, writer.codes)
@@ -471,20 +444,29 @@ def apply_plan(*, plan: Plan, actor: Actor, progress: Progress = None, job_id: i
             updated += len(changed_objects)
             if progress:
                 progress(start + len(chunk))
-        result = ImportResult(kind=kind, rows=len(plan.rows), created=created, updated=updated)
+        written = created + updated + unchanged
+        check_counts(plan, written)
+        result = ImportResult(kind=kind, rows=len(plan.rows), created=created, updated=updated,
+                              rows_read=len(plan.rows) if plan.rows_read is None else plan.rows_read,
+                              rows_written=written)
         emit("catalog.import.completed", aggregate_type="catalog_import", aggregate_id=kind,
              payload={"kind": kind, "created": created, "updated": updated, "rows": len(plan.rows), "job": job_id},
              actor=actor)
     return result
 
 
-def run_import(*, kind: str, source, actor: Actor, progress: Progress = None,
-               write_progress: Progress = None) -> ImportResult:
+IMPORTERS = {kind: Importer(validate=validate_workbook, apply=apply_plan) for kind in KINDS}
+
+
+def run_import(*, kind: str, source, actor: Actor, progress: Progress = None, write_progress: Progress = None,
+               importers: dict | None = None) -> ImportResult:
     """The whole act for an entry point (page, API, command): validate, then write in ONE durable
     transaction. Raises ImportRejected (422) with every problem, having written nothing."""
-    plan = validate_workbook(kind=kind, source=source, progress=progress)
+    importers = importers or IMPORTERS
+    importer = importers[check_kind(kind, tuple(importers))]
+    plan = importer.validate(kind=kind, source=source, progress=progress)
     with transaction.atomic(durable=True):
-        return apply_plan(plan=plan, actor=actor, progress=write_progress)
+        return importer.apply(plan=plan, actor=actor, progress=write_progress)
 
 
 # -- background jobs -------------------------------------------------------------------------------
@@ -494,13 +476,14 @@ def needs_background(total_rows: int) -> bool:
     return total_rows > settings.SIHE_IMPORT_BACKGROUND_ROWS
 
 
-def start_background_import(*, kind: str, upload, original_name: str, total_rows: int, actor: Actor) -> ImportJob:
+def start_background_import(*, kind: str, upload, original_name: str, total_rows: int, actor: Actor,
+                            kinds: tuple = KINDS) -> ImportJob:
     """Store the file under MEDIA_ROOT/imports/, record a queued ImportJob (its own short
     transaction) and start `sihe import_excel --job <id>` detached; returns at once."""
-    check_kind(kind)
+    check_kind(kind, kinds)
     folder = Path(settings.MEDIA_ROOT) / "imports"
     folder.mkdir(parents=True, exist_ok=True)
-    name = f"imports/{timezone.now():%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:8]}.xlsx"
+    name = f"imports/{clock.now():%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:8]}.xlsx"
     with open(Path(settings.MEDIA_ROOT) / name, "wb") as out:
         if hasattr(upload, "chunks"):
             for piece in upload.chunks():
@@ -530,61 +513,98 @@ def launch_job(job: ImportJob) -> subprocess.Popen:
         log.close()
 
 
-class _SideProgress:
-    """Progress of the write phase: the write transaction is open, so the job row is updated from a
-    second connection (a helper thread). SQLite has one writer at a time, so there it reports only
-    at the end."""
+@dataclass(frozen=True)
+class JobProgress:
+    processed: int
+    total: int
+    percent: int
 
-    def __init__(self, job_id: int):
-        self.job_id = job_id
+
+def _side_file(job: ImportJob) -> Path:
+    return Path(settings.MEDIA_ROOT) / f"{job.file}.progress"
+
+
+def job_progress(job: ImportJob) -> JobProgress:
+    """How far a job is, for its page and the API. While rows are written the job row cannot change
+    on SQLite (one writer at a time, and the write transaction holds it), so there the writer reports
+    through a small file beside the upload, read here."""
+    processed = job.processed_rows
+    if job.status == ImportJob.Status.IMPORTING:
+        try:
+            processed = max(processed, int(_side_file(job).read_text() or 0))
+        except (OSError, ValueError):
+            pass
+    if job.status == ImportJob.Status.DONE:
+        percent = 100
+    else:
+        percent = min(100, processed * 100 // job.total_rows) if job.total_rows else 0
+    return JobProgress(processed=processed, total=job.total_rows, percent=percent)
+
+
+class _SideProgress:
+    """Progress of the write phase, outside the write transaction that is open meanwhile: on PostgreSQL
+    the job row is updated from a second connection (a helper thread); SQLite allows one writer at a
+    time, so there the count goes to a file beside the upload (`job_progress` reads it)."""
+
+    def __init__(self, job: ImportJob):
+        self.job_id = job.pk
+        self.path = _side_file(job)
         self.pool = ThreadPoolExecutor(max_workers=1) if connection.vendor == "postgresql" else None
+        self.path.unlink(missing_ok=True)
 
     def __call__(self, done: int) -> None:
         if self.pool is not None:
             self.pool.submit(self._update, done).result()
+            return
+        partial = self.path.with_suffix(".part")
+        partial.write_text(str(done))
+        os.replace(partial, self.path)  # a reader sees the old count or the new one, never half a number
 
     def _update(self, done: int) -> None:
         ImportJob.objects.filter(pk=self.job_id, status=ImportJob.Status.IMPORTING).update(processed_rows=done)
 
     def close(self) -> None:
+        self.path.unlink(missing_ok=True)
         if self.pool is not None:
             self.pool.submit(lambda: connection.close()).result()  # the helper thread's own connection
             self.pool.shutdown()
 
 
-def run_import_job(*, job_id: int) -> ImportJob:
+def run_import_job(*, job_id: int, importers: dict | None = None) -> ImportJob:
     """Process a queued job: validate with progress (each chunk its own short transaction), then write
     in one transaction that also marks the job done. A job runs once; a second call changes nothing."""
     claimed = ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.QUEUED).update(
-        status=ImportJob.Status.VALIDATING, started=timezone.now(), processed_rows=0)
+        status=ImportJob.Status.VALIDATING, started=clock.now(), processed_rows=0)
     job = ImportJob.objects.get(pk=job_id)
     if not claimed:
         return job
     jobs = ImportJob.objects.filter(pk=job_id)
     user = job.user
     actor = Actor.for_user(user, via="worker") if user else Actor.system("import")
+    importers = importers or IMPORTERS
     try:
-        plan = validate_workbook(kind=job.kind, source=Path(settings.MEDIA_ROOT) / job.file,
+        importer = importers[check_kind(job.kind, tuple(importers))]
+        plan = importer.validate(kind=job.kind, source=Path(settings.MEDIA_ROOT) / job.file,
                                  progress=lambda done: jobs.update(processed_rows=done))
     except ValidationFailed as exc:
         jobs.update(status=ImportJob.Status.FAILED, errors=exc.extra.get("errors") or [], message=exc.message,
-                    finished=timezone.now())
+                    finished=clock.now())
         return ImportJob.objects.get(pk=job_id)
     except Exception as exc:
         logger.exception("import job %s failed while validating", job_id)
-        jobs.update(status=ImportJob.Status.FAILED, message=f"{exc.__class__.__name__}: {exc}", finished=timezone.now())
+        jobs.update(status=ImportJob.Status.FAILED, message=f"{exc.__class__.__name__}: {exc}", finished=clock.now())
         return ImportJob.objects.get(pk=job_id)
     jobs.update(status=ImportJob.Status.IMPORTING, processed_rows=0, total_rows=len(plan.rows))
-    side = _SideProgress(job_id)
+    side = _SideProgress(job)
     try:
         with transaction.atomic(durable=True):
-            result = apply_plan(plan=plan, actor=actor, progress=side, job_id=job_id)
-            jobs.update(status=ImportJob.Status.DONE, processed_rows=result.rows, created_count=result.created,
-                        updated_count=result.updated, finished=timezone.now())
+            result = importer.apply(plan=plan, actor=actor, progress=side, job_id=job_id)
+            jobs.update(status=ImportJob.Status.DONE, processed_rows=result.rows_written, total_rows=result.rows_read,
+                        created_count=result.created, updated_count=result.updated, finished=clock.now())
     except Exception as exc:
         logger.exception("import job %s failed while writing", job_id)
         message = exc.message if isinstance(exc, ValidationFailed | Conflict) else f"{exc.__class__.__name__}: {exc}"
-        jobs.update(status=ImportJob.Status.FAILED, message=message, finished=timezone.now())
+        jobs.update(status=ImportJob.Status.FAILED, message=message, finished=clock.now())
     finally:
         side.close()
     return ImportJob.objects.get(pk=job_id)

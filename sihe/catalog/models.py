@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 TAX_RATES = [Decimal(x) for x in ("0", "0.01", "0.03", "0.05", "0.06", "0.09", "0.13")]
 
@@ -49,7 +50,7 @@ class Uom(models.Model):
 class Category(models.Model):
     code = models.CharField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=100)
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children", verbose_name=_("parent category"))
 
     class Meta:
         verbose_name = _("category")
@@ -60,8 +61,19 @@ class Category(models.Model):
 
 
 class Product(models.Model):
+    class MakeOrBuy(models.TextChoices):
+        MAKE = "make", _("make")
+        BUY = "buy", _("buy")
+
+    class LotSizing(models.TextChoices):
+        LOT_FOR_LOT = "lot_for_lot", _("lot for lot")
+        FIXED = "fixed", _("fixed quantity (multiples)")
+        PERIODIC = "periodic", _("period order quantity")
+        WAGNER_WHITIN = "wagner_whitin", _("Wagner–Whitin (optimal)")
+        SILVER_MEAL = "silver_meal", _("Silver–Meal")
+
     class Tracking(models.TextChoices):
-        NONE = "none", _("none")
+        NONE = "none", pgettext_lazy("tracking", "none")
         LOT = "lot", _("lot")
         LOT_EXPIRY = "lot_expiry", _("lot + expiry")
         SERIAL = "serial", _("serial")
@@ -90,6 +102,19 @@ class Product(models.Model):
     )
     list_price = models.DecimalField(_("list price"), max_digits=14, decimal_places=4, default=Decimal("0"))
     active = models.BooleanField(_("active"), default=True)
+    # Planning (MRP): how the product is replenished. They may change while the product holds stock.
+    make_or_buy = models.CharField(_("make or buy"), max_length=4, choices=MakeOrBuy.choices, default=MakeOrBuy.BUY)
+    lead_time_days = models.PositiveIntegerField(_("lead time (days)"), default=0)
+    safety_stock = models.DecimalField(_("safety stock"), max_digits=20, decimal_places=6, default=Decimal("0"))
+    lot_sizing = models.CharField(_("lot sizing"), max_length=16, choices=LotSizing.choices, default=LotSizing.LOT_FOR_LOT)
+    lot_size = models.DecimalField(_("lot size"), max_digits=20, decimal_places=6, default=Decimal("0"))
+    order_cost = models.DecimalField(_("order cost"), max_digits=14, decimal_places=2, default=Decimal("0"))
+    holding_cost_per_period = models.DecimalField(_("holding cost per unit and period"), max_digits=14,
+                                                  decimal_places=6, default=Decimal("0"))
+    min_order_qty = models.DecimalField(_("minimum order quantity"), max_digits=20, decimal_places=6,
+                                        default=Decimal("0"))
+    main_supplier = models.ForeignKey("Partner", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                      verbose_name=_("main supplier"))
 
     class Meta:
         verbose_name = _("product")
@@ -168,7 +193,7 @@ class Warehouse(models.Model):
 
 
 class Zone(models.Model):
-    warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="zones")
+    warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="zones", verbose_name=_("warehouse"))
     code = models.CharField(_("code"), max_length=10)
     name = models.CharField(_("name"), max_length=100, blank=True)
 
@@ -190,14 +215,14 @@ class Location(models.Model):
         BIN = "bin", _("bin")
         DOCK = "dock", _("receiving dock")
         STAGING = "staging", _("shipping staging")
-        QUALITY = "quality", _("quality hold")
+        QUALITY = "quality", pgettext_lazy("zone kind", "quality hold")
 
     class Side(models.TextChoices):
         LEFT = "L", _("left")
         RIGHT = "R", _("right")
 
-    warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="locations")
-    zone = models.ForeignKey(Zone, on_delete=models.PROTECT, related_name="locations")
+    warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="locations", verbose_name=_("warehouse"))
+    zone = models.ForeignKey(Zone, on_delete=models.PROTECT, related_name="locations", verbose_name=_("zone"))
     code = models.CharField(_("code"), max_length=40)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.BIN)
     aisle = models.PositiveIntegerField(_("aisle"), default=0)
@@ -276,7 +301,7 @@ class ImportJob(models.Model):
     user = models.ForeignKey(
         "auth.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("user")
     )
-    created = models.DateTimeField(_("created"), auto_now_add=True)
+    created = models.DateTimeField(pgettext_lazy("timestamp", "created"), auto_now_add=True)
     started = models.DateTimeField(_("started"), null=True, blank=True)
     finished = models.DateTimeField(_("finished"), null=True, blank=True)
 

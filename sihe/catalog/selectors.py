@@ -2,12 +2,12 @@
 
 from django.utils.translation import gettext as _
 
-from sihe.catalog.models import Channel, Location, Partner, Product, Warehouse
+from sihe.catalog.models import Category, Channel, Location, Partner, Product, Uom, Warehouse
 from sihe.core.errors import NotFound
 
 
 def products():
-    return Product.objects.select_related("uom", "category").order_by("sku")
+    return Product.objects.select_related("uom", "category", "main_supplier").order_by("sku")
 
 
 def product_by_sku(sku: str) -> Product:
@@ -59,3 +59,25 @@ def channel_by_code(code: str) -> Channel:
     if channel is None:
         raise NotFound(_("no channel with code %(code)s") % {"code": code}, field="code")
     return channel
+
+
+def units():
+    return Uom.objects.order_by("code")
+
+
+def unit_by_code(code: str) -> Uom:
+    unit = Uom.objects.filter(code__iexact=code.strip()).first()
+    if unit is None:
+        raise NotFound(_("no unit with code %(code)s") % {"code": code}, field="code")
+    return unit
+
+
+def categories():
+    return Category.objects.select_related("parent").order_by("code")
+
+
+def category_by_code(code: str) -> Category:
+    category = Category.objects.filter(code=code).select_related("parent").first()
+    if category is None:
+        raise NotFound(_("no category with code %(code)s") % {"code": code}, field="code")
+    return category

@@ -11,15 +11,17 @@ from sihe.catalog.errors import DuplicateKey
 from sihe.catalog.models import Category, Channel, Company, Location, Partner, Product, Uom, Warehouse, Zone
 from sihe.catalog.validation import (
     Problems,
+    clean_category,
     clean_channel,
     clean_location,
     clean_partner,
     clean_product,
+    clean_unit,
     clean_warehouse,
 )
 from sihe.core import audit
 from sihe.core.actor import Actor
-from sihe.core.errors import ValidationFailed
+from sihe.core.errors import Conflict, ValidationFailed
 from sihe.core.outbox import emit
 
 
@@ -35,14 +37,23 @@ def resolve_product_refs(cleaned: dict) -> Problems:
     """Replace `uom` and `category` codes by rows; unknown units are refused, categories are created."""
     problems: Problems = []
     if cleaned.get("uom"):
-        uom = Uom.objects.filter(code=cleaned["uom"]).first()
+        uom = Uom.objects.filter(code__iexact=cleaned["uom"]).first()  # pcs = PCS
         if uom is None:
             known = ", ".join(Uom.objects.values_list("code", flat=True)[:20])
             problems.append(("uom", _("unknown unit %(code)s (known: %(known)s)") % {"code": cleaned["uom"], "known": known}))
         cleaned["uom"] = uom
+    if "main_supplier" in cleaned:
+        code = cleaned["main_supplier"]
+        supplier = Partner.objects.filter(code=code, kind__in=("supplier", "both")).first() if code else None
+        if code and supplier is None:
+            problems.append(("main_supplier", _("unknown supplier %(code)s") % {"code": code}))
+        cleaned["main_supplier"] = supplier
     if "category" in cleaned:
         code = cleaned["category"]
-        cleaned["category"] = Category.objects.get_or_create(code=code, defaults={"name": code})[0] if code else None
+        category = Category.objects.filter(code=code).first() if code else None
+        if code and category is None:  # a typo must not become a new category silently
+            problems.append(("category", _("unknown category %(code)s; create it first") % {"code": code}))
+        cleaned["category"] = category
     return problems
 
 
@@ -126,7 +137,28 @@ def update_product(*, product: Product, data: dict, actor: Actor) -> Product:
         _raise_first(problems)
         _unique(Product, "gtin", cleaned.get("gtin"), exclude_pk=product.pk)
         product = Product.objects.select_for_update().get(pk=product.pk)
+        _refuse_changing_what_stock_relies_on(product, cleaned)
         return _update(product, cleaned, actor=actor, key="sku", event="catalog.product.updated")
+
+
+# Past moves were counted in this unit, valued by this method and tracked by lot/serial this way: changing
+# one of them under existing stock would silently re-read every quantity, layer and lot.
+FIXED_ONCE_MOVED = ("uom", "costing_method", "tracking")
+
+
+def product_in_use(product: Product) -> bool:
+    """The product has stock moves (done or planned), read through the reverse relation the stock ledger
+    declares, so the catalog needs no import from above."""
+    return product.stock_moves.exists()
+
+
+def _refuse_changing_what_stock_relies_on(product: Product, cleaned: dict) -> None:
+    changing = [name for name in FIXED_ONCE_MOVED
+                if name in cleaned and cleaned[name] is not None and cleaned[name] != getattr(product, name)]
+    if changing and product_in_use(product):
+        raise Conflict(
+            _("%(field)s cannot change: product %(sku)s already has stock moves") % {"field": changing[0], "sku": product.sku},
+            field=changing[0], code="product_in_use")
 
 
 # -- partners -------------------------------------------------------------------------------------
@@ -158,7 +190,21 @@ def create_warehouse(*, data: dict, actor: Actor) -> Warehouse:
         cleaned, problems = clean_warehouse(data)
         _raise_first(problems)
         _unique(Warehouse, "code", cleaned["code"])
-        return _create(Warehouse, cleaned, actor=actor, key="code", event="catalog.warehouse.created")
+        warehouse = _create(Warehouse, cleaned, actor=actor, key="code", event="catalog.warehouse.created")
+        _create_receiving_dock(warehouse, actor=actor)
+        return warehouse
+
+
+RECEIVING_ZONE, RECEIVING_DOCK = "R", "R-01"
+
+
+def _create_receiving_dock(warehouse: Warehouse, *, actor: Actor) -> Location:
+    """A new warehouse can take goods at once (as Odoo's WH/Stock): a receiving dock in a receiving zone,
+    where receipts that name no location land."""
+    zone = Zone.objects.create(warehouse=warehouse, code=RECEIVING_ZONE, name="R 收货区")
+    dock = Location.objects.create(warehouse=warehouse, zone=zone, code=RECEIVING_DOCK, kind=Location.Kind.DOCK)
+    audit.record_created(dock, actor=actor, fields=["code", "kind", "zone"])
+    return dock
 
 
 def update_warehouse(*, warehouse: Warehouse, data: dict, actor: Actor) -> Warehouse:
@@ -216,6 +262,72 @@ def update_channel(*, channel: Channel, data: dict, actor: Actor) -> Channel:
         _raise_first(problems)
         channel = Channel.objects.select_for_update().get(pk=channel.pk)
         return _update(channel, cleaned, actor=actor, key="code", event="catalog.channel.updated")
+
+
+# -- units and categories -------------------------------------------------------------------------
+
+
+def create_unit(*, data: dict, actor: Actor) -> Uom:
+    with transaction.atomic():
+        cleaned, problems = clean_unit(data)
+        _raise_first(problems)
+        if Uom.objects.filter(code__iexact=cleaned["code"]).exists():
+            raise DuplicateKey(_("unit %(code)s already exists") % {"code": cleaned["code"]}, field="code")
+        return _create(Uom, cleaned, actor=actor, key="code", event="catalog.uom.created")
+
+
+def update_unit(*, unit: Uom, data: dict, actor: Actor) -> Uom:
+    """A unit's name can change; its code is its key, and its precision is fixed once quantities use it."""
+    with transaction.atomic():
+        if "code" in data and str(data["code"]).upper() != unit.code.upper():
+            raise ValidationFailed(_("the code is the unit's key and cannot change"), field="code")
+        cleaned, problems = clean_unit(data, partial=True)
+        _raise_first(problems)
+        cleaned.pop("code", None)
+        unit = Uom.objects.select_for_update().get(pk=unit.pk)
+        if cleaned.get("precision") is not None and cleaned["precision"] != unit.precision \
+                and Product.objects.filter(uom=unit, stock_moves__isnull=False).exists():
+            raise Conflict(_("precision cannot change: products in unit %(code)s have stock moves") % {"code": unit.code},
+                           field="precision", code="unit_in_use")
+        return _update(unit, cleaned, actor=actor, key="code", event="catalog.uom.updated")
+
+
+def _parent_category(cleaned: dict, *, own: Category | None = None) -> None:
+    code = cleaned.get("parent")
+    if not code:
+        if "parent" in cleaned:
+            cleaned["parent"] = None
+        return
+    parent = Category.objects.filter(code=code).first()
+    if parent is None:
+        raise ValidationFailed(_("unknown category %(code)s; create it first") % {"code": code}, field="parent")
+    walk = parent
+    while walk is not None:  # a category cannot sit below itself
+        if own is not None and walk.pk == own.pk:
+            raise ValidationFailed(_("category %(code)s cannot sit below itself") % {"code": own.code}, field="parent")
+        walk = walk.parent
+    cleaned["parent"] = parent
+
+
+def create_category(*, data: dict, actor: Actor) -> Category:
+    with transaction.atomic():
+        cleaned, problems = clean_category(data)
+        _raise_first(problems)
+        _unique(Category, "code", cleaned["code"])
+        _parent_category(cleaned)
+        return _create(Category, cleaned, actor=actor, key="code", event="catalog.category.created")
+
+
+def update_category(*, category: Category, data: dict, actor: Actor) -> Category:
+    with transaction.atomic():
+        if "code" in data and data["code"] != category.code:
+            raise ValidationFailed(_("the code is the category's key and cannot change"), field="code")
+        cleaned, problems = clean_category(data, partial=True)
+        _raise_first(problems)
+        cleaned.pop("code", None)
+        category = Category.objects.select_for_update().get(pk=category.pk)
+        _parent_category(cleaned, own=category)
+        return _update(category, cleaned, actor=actor, key="code", event="catalog.category.updated")
 
 
 def set_company(*, data: dict, actor: Actor) -> Company:

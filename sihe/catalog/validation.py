@@ -16,6 +16,7 @@ from stdnum.cn import uscc
 from sihe.catalog.models import TAX_RATES, Channel, Location, Partner, Product
 
 Problems = list[tuple[str, str]]
+CONTROL = re.compile(r"[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,8 @@ def _convert(spec: Spec, value):
             raise ValueError(_("longer than %(n)s characters") % {"n": spec.max_length})
         if "\x00" in text:  # PostgreSQL cannot store it; refused alike on every database
             raise ValueError(_("must not contain NUL (0x00) characters"))
+        if CONTROL.search(text):  # \v, \f … break every Excel export and every printed label
+            raise ValueError(_("must not contain control characters"))
         return text
     if spec.kind == "choice":
         text = str(value).strip()
@@ -137,6 +140,15 @@ PRODUCT_SPECS = [
     Spec("costing_method", "choice", choices=tuple(Product.CostingMethod.values)),
     Spec("list_price", "decimal", minimum=Decimal(0), max_places=4),
     Spec("active", "bool"),
+    Spec("make_or_buy", "choice", choices=tuple(Product.MakeOrBuy.values)),
+    Spec("lead_time_days", "int", minimum=Decimal(0)),
+    Spec("safety_stock", "decimal", minimum=Decimal(0), max_places=6),
+    Spec("lot_sizing", "choice", choices=tuple(Product.LotSizing.values)),
+    Spec("lot_size", "decimal", minimum=Decimal(0), max_places=6),
+    Spec("order_cost", "decimal", minimum=Decimal(0), max_places=2),
+    Spec("holding_cost_per_period", "decimal", minimum=Decimal(0), max_places=6),
+    Spec("min_order_qty", "decimal", minimum=Decimal(0), max_places=6),
+    Spec("main_supplier", max_length=40),
 ]
 
 ADDRESS_SPECS = [
@@ -189,6 +201,18 @@ CHANNEL_SPECS = [
     Spec("active", "bool"),
 ]
 
+UNIT_SPECS = [
+    Spec("code", required=True, max_length=20),
+    Spec("name", required=True, max_length=40),
+    Spec("precision", "int", minimum=Decimal(0)),
+]
+
+CATEGORY_SPECS = [
+    Spec("code", required=True, max_length=40),
+    Spec("name", required=True, max_length=100),
+    Spec("parent", max_length=40),
+]
+
 BIN_CODE = re.compile(r"^(?P<zone>[A-Za-z0-9]{1,10})-(?P<aisle>\d{1,3})-(?P<position>\d{1,3})-(?P<level>\d{1,3})$")
 
 
@@ -231,6 +255,8 @@ def clean_warehouse(data: dict, *, partial: bool = False) -> tuple[dict, Problem
 def clean_location(data: dict, *, partial: bool = False) -> tuple[dict, Problems]:
     """A bin code like A-03-05-02 gives zone, aisle, position and level unless they are given."""
     cleaned, problems = clean_fields(LOCATION_SPECS, data, partial=partial)
+    if "zone" in cleaned and not cleaned["zone"]:
+        cleaned.pop("zone")  # "" means "not given": the zone comes from the code
     code = cleaned.get("code")
     kind = cleaned.get("kind") or Location.Kind.BIN
     if code and kind == Location.Kind.BIN:
@@ -251,3 +277,16 @@ def clean_location(data: dict, *, partial: bool = False) -> tuple[dict, Problems
 
 def clean_channel(data: dict, *, partial: bool = False) -> tuple[dict, Problems]:
     return clean_fields(CHANNEL_SPECS, data, partial=partial)
+
+
+def clean_unit(data: dict, *, partial: bool = False) -> tuple[dict, Problems]:
+    cleaned, problems = clean_fields(UNIT_SPECS, data, partial=partial)
+    if cleaned.get("code"):
+        cleaned["code"] = cleaned["code"].upper()  # unit codes are upper case and match case-insensitively
+    if cleaned.get("precision") is not None and cleaned["precision"] > 6:
+        problems.append(("precision", _("at most 6 decimal places")))
+    return cleaned, problems
+
+
+def clean_category(data: dict, *, partial: bool = False) -> tuple[dict, Problems]:
+    return clean_fields(CATEGORY_SPECS, data, partial=partial)

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class CostingConfig(AppConfig):
     name = "sihe.costing"
     label = "costing"
+    verbose_name = _("Costing")
 
     def ready(self):
         from sihe.costing.checks import inventory_matches_ledger

@@ -4,8 +4,9 @@ from collections import defaultdict
 from decimal import Decimal
 
 from django.db.models import Sum
+from django.utils.translation import gettext, ngettext
 
-from sihe.core.money import round_money
+from sihe.core.money import format_cny, round_money
 from sihe.costing.models import ValuationLayer
 from sihe.ledger import reports
 from sihe.ledger.close import last_day
@@ -34,8 +35,11 @@ def inventory_matches_ledger(period: str) -> tuple[bool, str]:
     for code in sorted(set(stock) | set(books)):
         s, b = stock.get(code, Decimal(0)), books.get(code, Decimal(0))
         if s != b:
-            diffs.append(f"{code or '(no warehouse)'}: stock {s:.2f} ≠ ledger {b:.2f}")
+            diffs.append(gettext("%(warehouse)s: stock valuation %(stock)s ≠ ledger %(ledger)s") % {
+                "warehouse": code or gettext("(no warehouse)"), "stock": format_cny(s), "ledger": format_cny(b)})
     if diffs:
         return False, "; ".join(diffs)
     total = sum(stock.values(), Decimal(0))
-    return True, f"{len(stock)} warehouse(s), stock valuation {total:.2f} = 1405 + 1403"
+    return True, ngettext("%(count)s warehouse, stock valuation %(total)s = 1405 + 1403",
+                          "%(count)s warehouses, stock valuation %(total)s = 1405 + 1403", len(stock)) % {
+        "count": len(stock), "total": format_cny(total)}

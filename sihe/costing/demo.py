@@ -1,4 +1,5 @@
-"""Demo stock on hand: an opening receipt per warehouse, valued and booked like any receipt.
+"""Demo stock on hand: the opening stock (期初库存) of each warehouse, valued like a receipt and booked
+as opening balances of the month the demo's books open (1405 against the opening equity account).
 
 A step of `sihe demo` (see docs/design/demo.md): idempotent by the receipt's reference.
 """
@@ -46,6 +47,12 @@ def _lines(warehouse: Warehouse, step: int, today: datetime.date) -> list[InLine
     return lines
 
 
+def _opening_period(today: datetime.date) -> str:
+    from sihe.ledger.services import opening_period, period_of
+
+    return opening_period() or period_of(today)
+
+
 def load_opening_stock(*, actor: Actor, advance: Callable[[int], None]) -> int:
     today = timezone.localdate(actor.at)
     created = 0
@@ -56,6 +63,7 @@ def load_opening_stock(*, actor: Actor, advance: Callable[[int], None]) -> int:
             lines = _lines(warehouse, step, today)
             for i, line in enumerate(lines):
                 line.field = f"lines[{i}]"
-            created += len(services.receive(warehouse=warehouse, lines=lines, actor=actor, reference=reference))
+            created += len(services.receive_opening(warehouse=warehouse, lines=lines, actor=actor, reference=reference,
+                                                    period=_opening_period(today)))
         advance(1)
     return created

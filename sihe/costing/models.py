@@ -52,6 +52,7 @@ class ValuationLayer(models.Model):
 
     class Meta:
         verbose_name = _("valuation layer")
+        verbose_name_plural = _("valuation layers")
         indexes = [
             models.Index(fields=["product", "warehouse", "date", "id"]),
             models.Index(fields=["date", "warehouse"]),
@@ -68,3 +69,7 @@ class FifoConsumption(models.Model):
     qty = models.DecimalField(**QTY)
     value = models.DecimalField(**MONEY)
     is_cover = models.BooleanField(default=False, help_text="an in-layer covering an earlier negative issue")
+
+    class Meta:
+        verbose_name = _("FIFO consumption")
+        verbose_name_plural = _("FIFO consumptions")

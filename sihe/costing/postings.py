@@ -43,7 +43,9 @@ def rule_of(kind: str, move_kind: str, counterpart: str, reversed_kind: str | No
     if counterpart == Counterpart.SCRAP:
         return "stock.scrap"
     if counterpart == Counterpart.PRODUCTION:
-        return "production.output" if kind == "in" else "production.consume"
+        if kind == "in":  # components coming back (退料) or goods made (完工入库)
+            return "production.return" if move_kind == StockMove.Kind.CONSUME else "production.output"
+        return "production.consume"
     return None
 
 
@@ -55,6 +57,8 @@ def rule_for(move: StockMove, kind: str) -> str | None:
 
 def _dimensions(layer) -> dict[str, str]:
     dims = {"warehouse": layer.warehouse.code}
+    if layer.move.counterpart == Counterpart.PRODUCTION:
+        dims["project"] = layer.move.reference  # 4001 per production order
     if rule_for(layer.move, layer.kind) == "stock.transfer":
         source = layer.source_layer
         if source is not None and not layer.move.reversal_of_id:
@@ -65,14 +69,34 @@ def _dimensions(layer) -> dict[str, str]:
     return dims
 
 
-def book(*, rule: str, date, amount: Decimal, source_id, memo: str, actor: Actor, dimensions: dict) -> object:
+# What a move is, in the words of the 摘要 (stored in Chinese whatever the reader's language: vouchers
+# are the company's books).
+ACT_NAMES = {
+    "stock.receipt": "采购入库", "stock.issue": "销售出库", "stock.adjustment.gain": "盘盈",
+    "stock.adjustment.loss": "盘亏", "stock.scrap": "报废", "stock.transfer": "调拨",
+    "production.consume": "生产领料", "production.output": "完工入库", "production.return": "生产退料",
+}
+
+
+def goods_of(move: StockMove) -> str:
+    """蓝月亮洗衣液×3 (the quantity in the product's unit, without trailing zeros)."""
+    return f"{move.product.name}×{move.qty.normalize():f}"
+
+
+def memo_of(move: StockMove, rule: str) -> str:
+    act = ACT_NAMES.get(rule, rule)
+    return " ".join(x for x in ("冲销" if move.reversal_of_id else "", act, move.reference, goods_of(move)) if x)[:200]
+
+
+def book(*, rule: str, date, amount: Decimal, source_id, memo: str, actor: Actor, dimensions: dict,
+         document: str = "", goods: str = "") -> object:
     """A negative amount books the opposite rule `<rule>.reverse` (seeded by costing migration 0002)."""
     if amount == 0:
         return None
     if amount < 0:
         rule, amount = f"{rule}.reverse", -amount
     return _book(rule=rule, date=date, amounts={"value": amount}, source_type=SOURCE_TYPE, source_id=str(source_id),
-                 memo=memo, actor=actor, dimensions=dimensions)
+                 memo=memo, actor=actor, dimensions=dimensions, document=document, goods=goods)
 
 
 def post_layer(layer, *, actor: Actor) -> None:
@@ -85,12 +109,13 @@ def post_layer(layer, *, actor: Actor) -> None:
         amount = -amount  # goods going back where they came from (a return to the supplier): the rule reversed
     if move.reversal_of_id:
         amount = -amount  # 红字: the original's rule with the negated amount
-    memo = f"{move.kind} {move.product.sku} {move.qty.normalize():f} {move.reference}".strip()
-    book(rule=rule, date=layer.date, amount=amount, source_id=move.pk, memo=memo, actor=actor,
-         dimensions=_dimensions(layer))
+    document, goods = move.reference or f"#{move.pk}", goods_of(move)
+    book(rule=rule, date=layer.date, amount=amount, source_id=move.pk, memo=memo_of(move, rule), actor=actor,
+         dimensions=_dimensions(layer), document=document, goods=goods)
     if layer.adjust_value:
         book(rule="stock.issue", date=layer.date, amount=layer.adjust_value, source_id=move.pk,
-             memo=f"cost adjustment {move.product.sku} (negative stock)", actor=actor, dimensions=_dimensions(layer))
+             memo=f"负库存成本调整 {document} {goods}", actor=actor, dimensions=_dimensions(layer),
+             document=document, goods=goods)
 
 
 def post_corrections(rows, old: dict[int, tuple], *, date, source_id, actor: Actor) -> None:
@@ -114,4 +139,4 @@ def post_corrections(rows, old: dict[int, tuple], *, date, source_id, actor: Act
             totals[("stock.issue", dims)] = totals.get(("stock.issue", dims), Decimal(0)) + adjust_delta
     for (rule, dims), amount in sorted(totals.items()):
         book(rule=rule, date=date, amount=amount, source_id=source_id, actor=actor, dimensions=dict(dims),
-             memo=f"re-cost after backdated move {source_id}")
+             memo=f"补记单据入账后重算成本 #{source_id}", document=f"#{source_id}", goods="成本重算")

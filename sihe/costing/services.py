@@ -13,10 +13,12 @@ from decimal import Decimal
 
 from django.db import connection
 from django.db.models import Q, Sum
+from django.utils.translation import gettext as _
 
 from sihe.catalog.models import Location, Product, Warehouse
 from sihe.core import tx
 from sihe.core.actor import Actor
+from sihe.core.errors import ValidationFailed
 from sihe.core.money import round_money, round_unit_cost
 from sihe.costing import engine, postings
 from sihe.costing.models import FifoConsumption, ValuationLayer
@@ -25,6 +27,7 @@ from sihe.stock.models import Counterpart, StockMove
 from sihe.stock.selectors import q6
 
 ZERO = Decimal(0)
+INVENTORY_ACCOUNT = "1405"  # 库存商品
 Layer = ValuationLayer
 
 
@@ -244,6 +247,32 @@ def value_moves(moves: list[StockMove], *, actor: Actor, memo: str = "") -> list
 
 
 # -- the acts -------------------------------------------------------------------------------------
+
+
+def receive_opening(*, warehouse: Warehouse, lines: list[stock.InLine], actor: Actor, period: str,
+                    reference: str = "") -> list:
+    """期初库存: stock on hand when the books open in `period`. The moves are dated the day before the
+    period starts (so reports show them as the opening), valued like receipts, and booked as opening
+    balances — 1405 for the warehouse against the opening equity account — not as a voucher: it is
+    stock the company already had, not goods bought on credit."""
+    from sihe.ledger.services import OPENING_EQUITY_ACCOUNT, add_opening_balances
+    from sihe.ledger.services import parse_period as parse_ledger_period
+
+    code = parse_ledger_period(period)
+    for line in lines:
+        if line.unit_cost is None or line.unit_cost < 0:
+            raise ValidationFailed(_("unit cost must be 0 or more"), field=f"{line.field}.unit_cost")
+    day = datetime.date(int(code[:4]), int(code[5:]), 1) - datetime.timedelta(days=1)
+    with tx.act():
+        moves = stock.bring_in(warehouse=warehouse, lines=lines, actor=actor, counterpart=Counterpart.OPENING,
+                               reference=reference or f"OPENING-{warehouse.code}", date=day)
+        layers = value_moves(moves, actor=actor)
+        value = round_money(sum((la.value for la in layers), Decimal(0)))
+        if value:
+            add_opening_balances(period=code, actor=actor, source="stock", rows=[
+                {"account": INVENTORY_ACCOUNT, "debit": value, "warehouse": warehouse.code},
+                {"account": OPENING_EQUITY_ACCOUNT, "credit": value}])
+        return list(zip(moves, layers, strict=True))
 
 
 def receive(*, warehouse: Warehouse, lines: list[stock.InLine], actor: Actor, reference: str = "",

@@ -3,6 +3,7 @@
 import re
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from sihe.core import audit
 from sihe.core.actor import Actor
@@ -19,27 +20,28 @@ def add_account(*, parent: str, code: str, name: str, actor: Actor, name_en: str
     with transaction.atomic():
         above = Account.objects.select_for_update().filter(code=str(parent).strip()).first()
         if above is None:
-            raise NotFound(f"no account {parent!r}", field="parent")
+            raise NotFound(_("no account %(code)r") % {"code": parent}, field="parent")
         code = str(code).strip()
         if not code.startswith(above.code + ".") or not SUFFIX.match(code[len(above.code) + 1:]):
-            raise ValidationFailed(f"code must be {above.code}.<1-6 letters or digits>, e.g. {above.code}.01",
+            raise ValidationFailed(_("the code must be %(parent)s.<1-6 letters or digits>, e.g. %(parent)s.01")
+                                   % {"parent": above.code},
                                    field="code", code="invalid_code")
         if Account.objects.filter(code=code).exists():
-            raise Conflict(f"account {code} exists", field="code", code="duplicate")
+            raise Conflict(_("account %(code)s exists") % {"code": code}, field="code", code="duplicate")
         name = str(name or "").strip()
         if not name or "\x00" in name:
-            raise ValidationFailed("name is required", field="name")
+            raise ValidationFailed(_("the name is required"), field="name")
         unknown = [d for d in dimensions if d not in DIMENSIONS]
         if unknown:
-            raise ValidationFailed(f"unknown dimension {unknown[0]!r}; use {', '.join(DIMENSIONS)}",
+            raise ValidationFailed(_("unknown dimension %(dim)r; use %(dims)s") % {"dim": unknown[0], "dims": ", ".join(DIMENSIONS)},
                                    field="dimensions")
         if above.is_leaf and (
             VoucherLine.objects.filter(account=above).exists()
             or OpeningBalance.objects.filter(account=above).exists()
             or PostingRuleLine.objects.filter(account=above).exists()
         ):
-            raise Conflict(f"{above.code} has postings, opening balances or posting rules; it cannot get "
-                           "sub-accounts until they move", field="parent", code="account_in_use")
+            raise Conflict(_("%(code)s has postings, opening balances or posting rules; it cannot get sub-accounts "
+                             "until they move") % {"code": above.code}, field="parent", code="account_in_use")
         account = Account.objects.create(
             code=code, name=name[:100], name_en=str(name_en or "")[:100], parent=above, level=above.level + 1,
             direction=above.direction, category=above.category, is_cash=above.is_cash,

@@ -129,59 +129,59 @@ def cash_flow_code(line_no: int) -> str:
 # rule code, name, [(account code, side, amount key, summary template, dimension map, cash-flow line)]
 POSTING_RULES: list[tuple[str, str, list[tuple[str, str, str, str, dict, int | None]]]] = [
     ("stock.receipt", "采购入库(暂估)", [
-        ("1405", D, "value", "采购入库 {source_id}", {}, None),
-        ("2202.02", CR, "value", "采购入库暂估 {source_id}", {}, None),
+        ("1405", D, "value", "采购入库 {document} {goods}", {}, None),
+        ("2202.02", CR, "value", "采购入库暂估 {document} {goods}", {}, None),
     ]),
     ("stock.issue", "销售出库结转成本", [
-        ("5401", D, "value", "结转销售成本 {source_id}", {}, None),
-        ("1405", CR, "value", "销售出库 {source_id}", {}, None),
+        ("5401", D, "value", "结转销售成本 {document} {goods}", {}, None),
+        ("1405", CR, "value", "销售出库 {document} {goods}", {}, None),
     ]),
     ("stock.adjustment.gain", "盘盈", [
-        ("1405", D, "value", "盘盈 {source_id}", {}, None),
-        ("1901", CR, "value", "盘盈待处理 {source_id}", {}, None),
+        ("1405", D, "value", "盘盈 {document} {goods}", {}, None),
+        ("1901", CR, "value", "盘盈待处理 {document} {goods}", {}, None),
     ]),
     ("stock.adjustment.loss", "盘亏", [
-        ("1901", D, "value", "盘亏待处理 {source_id}", {}, None),
-        ("1405", CR, "value", "盘亏 {source_id}", {}, None),
+        ("1901", D, "value", "盘亏待处理 {document} {goods}", {}, None),
+        ("1405", CR, "value", "盘亏 {document} {goods}", {}, None),
     ]),
     ("stock.scrap", "报废", [
-        ("1901", D, "value", "报废待处理 {source_id}", {}, None),
-        ("1405", CR, "value", "报废 {source_id}", {}, None),
+        ("1901", D, "value", "报废待处理 {document} {goods}", {}, None),
+        ("1405", CR, "value", "报废 {document} {goods}", {}, None),
     ]),
     ("stock.transfer", "调拨", [
-        ("1405", D, "value", "调入 {source_id}", {"warehouse": "to_warehouse"}, None),
-        ("1405", CR, "value", "调出 {source_id}", {"warehouse": "from_warehouse"}, None),
+        ("1405", D, "value", "调入 {document} {goods}", {"warehouse": "to_warehouse"}, None),
+        ("1405", CR, "value", "调出 {document} {goods}", {"warehouse": "from_warehouse"}, None),
     ]),
     ("production.consume", "生产领料", [
-        ("4001", D, "value", "生产领料 {source_id}", {}, None),
-        ("1403", CR, "value", "生产领料 {source_id}", {}, None),
+        ("4001", D, "value", "生产领料 {document} {goods}", {}, None),
+        ("1405", CR, "value", "生产领料 {document} {goods}", {}, None),
     ]),
     ("production.output", "完工入库", [
-        ("1405", D, "value", "完工入库 {source_id}", {}, None),
-        ("4001", CR, "value", "完工入库 {source_id}", {}, None),
+        ("1405", D, "value", "完工入库 {document} {goods}", {}, None),
+        ("4001", CR, "value", "完工入库 {document} {goods}", {}, None),
     ]),
     ("sales.revenue", "销售收入(开票)", [
-        ("1122", D, "total", "销售 {source_id}", {}, None),
-        ("5001", CR, "net", "销售收入 {source_id}", {}, None),
-        ("2221.01.06", CR, "tax", "销项税额 {source_id}", {}, None),
+        ("1122", D, "total", "销售 {document}", {}, None),
+        ("5001", CR, "net", "销售收入 {document}", {}, None),
+        ("2221.01.06", CR, "tax", "销项税额 {document}", {}, None),
     ]),
     ("purchase.invoice", "供应商发票(冲暂估)", [
-        ("2202.02", D, "net", "冲暂估 {source_id}", {}, None),
-        ("2221.01.01", D, "tax", "进项税额 {source_id}", {}, None),
-        ("2202.01", CR, "total", "应付货款 {source_id}", {}, None),
+        ("2202.02", D, "net", "冲暂估 {document}", {}, None),
+        ("2221.01.01", D, "tax", "进项税额 {document}", {}, None),
+        ("2202.01", CR, "total", "应付货款 {document}", {}, None),
     ]),
     ("receipt.bank", "银行收款", [
-        ("1002", D, "amount", "收款 {source_id}", {}, 1),
-        ("1122", CR, "amount", "收款 {source_id}", {}, None),
+        ("1002", D, "amount", "收款 {document}", {}, 1),
+        ("1122", CR, "amount", "收款 {document}", {}, None),
     ]),
     ("receipt.platform", "平台收款(其他货币资金)", [
-        ("1012", D, "amount", "平台结算 {source_id}", {}, 1),
-        ("5601", D, "fee", "平台佣金 {source_id}", {}, None),
-        ("1122", CR, "total", "平台结算 {source_id}", {}, None),
+        ("1012", D, "amount", "平台结算 {document}", {}, 1),
+        ("5601", D, "fee", "平台佣金 {document}", {}, None),
+        ("1122", CR, "total", "平台结算 {document}", {}, None),
     ]),
     ("payment.bank", "银行付款", [
-        ("2202.01", D, "amount", "付款 {source_id}", {}, None),
-        ("1002", CR, "amount", "付款 {source_id}", {}, 3),
+        ("2202.01", D, "amount", "付款 {document}", {}, None),
+        ("1002", CR, "amount", "付款 {document}", {}, 3),
     ]),
 ]
 

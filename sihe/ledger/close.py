@@ -16,9 +16,10 @@ from collections.abc import Callable
 from decimal import Decimal
 
 from django.db.models import Sum
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from sihe.core.money import round_money
+from sihe.core.money import format_cny, round_money
 from sihe.ledger.models import DIMENSIONS, Account, Balance, OpeningBalance, Voucher
 
 Check = Callable[[str], tuple[bool, str]]
@@ -40,7 +41,7 @@ def run_checks(period: str) -> list[dict]:
         try:
             ok, detail = check(period)
         except Exception as exc:  # a broken check must show, not crash the close page
-            ok, detail = False, f"{type(exc).__name__}: {exc}"
+            ok, detail = False, gettext("the check could not run: %(error)s") % {"error": f"{type(exc).__name__}: {exc}"}
         results.append({"code": code, "label": str(label), "ok": bool(ok), "detail": str(detail)})
     return results
 
@@ -58,8 +59,11 @@ def _vouchers_posted(period: str) -> tuple[bool, str]:
     count = pending.count()
     if count:
         numbers = ", ".join(f"#{v.pk}" for v in pending.order_by("id")[:10])
-        return False, f"{count} voucher(s) not posted: {numbers}"
-    return True, f"{Voucher.objects.filter(period__code=period).count()} voucher(s), all posted"
+        return False, ngettext("%(count)s voucher is not posted: %(numbers)s",
+                               "%(count)s vouchers are not posted: %(numbers)s", count) % {
+            "count": count, "numbers": numbers}
+    total = Voucher.objects.filter(period__code=period).count()
+    return True, ngettext("%(count)s voucher, all posted", "%(count)s vouchers, all posted", total) % {"count": total}
 
 
 def _trial_balance(period: str) -> tuple[bool, str]:
@@ -67,10 +71,9 @@ def _trial_balance(period: str) -> tuple[bool, str]:
 
     totals = trial_balance(period)["totals"]
     ok = totals["balanced"]
-    return ok, (
-        f"debit {totals['debit']} / credit {totals['credit']}; closing debit {totals['closing_debit']} / "
-        f"credit {totals['closing_credit']}"
-    )
+    return ok, gettext("movements: debit %(debit)s / credit %(credit)s; closing balances: debit %(closing_debit)s / "
+                       "credit %(closing_credit)s") % {k: format_cny(totals[k]) for k in ("debit", "credit",
+                                                                                        "closing_debit", "closing_credit")}
 
 
 def _numbers_gapless(period: str) -> tuple[bool, str]:
@@ -80,10 +83,11 @@ def _numbers_gapless(period: str) -> tuple[bool, str]:
         by_word[word].append(number)
     for word, numbers in sorted(by_word.items()):
         if sorted(numbers) != list(range(1, len(numbers) + 1)):
-            problems.append(f"{word}: {len(numbers)} numbers, highest {max(numbers)}")
+            problems.append(gettext("%(word)s: %(count)s numbers, the highest is %(highest)s")
+                            % {"word": word, "count": len(numbers), "highest": max(numbers)})
     if problems:
         return False, "; ".join(problems)
-    return True, ", ".join(f"{w}-0001…{w}-{len(n):04d}" for w, n in sorted(by_word.items())) or "no vouchers"
+    return True, ", ".join(f"{w}-0001…{w}-{len(n):04d}" for w, n in sorted(by_word.items())) or gettext("no vouchers")
 
 
 register_check("vouchers_posted", _("All vouchers of the period are posted"), _vouchers_posted)

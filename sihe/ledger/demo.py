@@ -20,7 +20,7 @@ OPENING = [
 def load_opening_balances(*, actor: Actor, advance: Callable[[int], None]) -> int:
     period = period_of(timezone.localdate(actor.at))
     created = 0
-    if not OpeningBalance.objects.exists():
+    if not OpeningBalance.objects.filter(source="").exists():
         created = import_opening_balances(period=period, rows=OPENING, actor=actor)
     advance(1)
     return created

@@ -20,6 +20,7 @@ from decimal import Decimal
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 AMOUNT = {"max_digits": 18, "decimal_places": 2, "default": Decimal("0.00")}
 DIMENSIONS = ("partner", "department", "project", "warehouse")
@@ -46,10 +47,10 @@ class Account(models.Model):
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
     level = models.PositiveSmallIntegerField(default=1)
     direction = models.CharField(_("balance direction"), max_length=6, choices=Direction.choices)
-    category = models.CharField(_("category"), max_length=12, choices=Category.choices)
+    category = models.CharField(pgettext_lazy("account", "category"), max_length=12, choices=Category.choices)
     is_leaf = models.BooleanField(default=True)
     is_cash = models.BooleanField(_("cash account"), default=False)
-    role = models.CharField(_("role"), max_length=40, blank=True, db_index=True)
+    role = models.CharField(pgettext_lazy("account", "role"), max_length=40, blank=True, db_index=True)
     dim_partner = models.BooleanField(_("partner dimension"), default=False)
     dim_department = models.BooleanField(_("department dimension"), default=False)
     dim_project = models.BooleanField(_("project dimension"), default=False)
@@ -59,6 +60,7 @@ class Account(models.Model):
     class Meta:
         ordering = ["code"]
         verbose_name = _("account")
+        verbose_name_plural = _("accounts")
         constraints = [
             models.CheckConstraint(condition=Q(direction__in=["debit", "credit"]), name="ledger_account_direction"),
         ]
@@ -78,8 +80,8 @@ class Account(models.Model):
 
 class Period(models.Model):
     class Status(models.TextChoices):
-        OPEN = "open", _("open")
-        CLOSED = "closed", _("closed")
+        OPEN = "open", pgettext_lazy("period", "open")
+        CLOSED = "closed", pgettext_lazy("period", "closed")
 
     code = models.CharField(_("period"), max_length=7, unique=True)  # YYYY-MM
     status = models.CharField(max_length=6, choices=Status.choices, default=Status.OPEN)
@@ -87,6 +89,8 @@ class Period(models.Model):
     closed_by = models.CharField(max_length=150, blank=True)
 
     class Meta:
+        verbose_name = _("period")
+        verbose_name_plural = _("periods")
         ordering = ["code"]
         constraints = [models.CheckConstraint(condition=Q(status__in=["open", "closed"]), name="ledger_period_status")]
 
@@ -106,6 +110,8 @@ class VoucherCounter(models.Model):
     last = models.PositiveIntegerField(default=0)
 
     class Meta:
+        verbose_name = _("voucher counter")
+        verbose_name_plural = _("voucher counters")
         constraints = [models.UniqueConstraint(fields=["period", "word"], name="ledger_counter_unique")]
 
 
@@ -130,7 +136,7 @@ class Voucher(models.Model):
 
     period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="vouchers")
     word = models.CharField(_("voucher word"), max_length=2, choices=Word.choices, default=Word.JI)
-    number = models.PositiveIntegerField(_("number"), null=True, blank=True)
+    number = models.PositiveIntegerField(pgettext_lazy("voucher", "number"), null=True, blank=True)
     date = models.DateField(_("date"))
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.MANUAL)
@@ -150,6 +156,8 @@ class Voucher(models.Model):
     created_at = models.DateTimeField()
 
     class Meta:
+        verbose_name = _("voucher")
+        verbose_name_plural = _("vouchers")
         ordering = ["period__code", "word", "number", "id"]
         indexes = [models.Index(fields=["source_type", "source_id"]), models.Index(fields=["date"])]
         constraints = [
@@ -193,6 +201,8 @@ class CashFlowItem(models.Model):
     inflow = models.BooleanField()
 
     class Meta:
+        verbose_name = _("cash-flow item")
+        verbose_name_plural = _("cash-flow items")
         ordering = ["line_no"]
 
     def __str__(self):
@@ -213,6 +223,8 @@ class VoucherLine(models.Model):
     cash_flow_item = models.ForeignKey(CashFlowItem, null=True, blank=True, on_delete=models.PROTECT)
 
     class Meta:
+        verbose_name = _("voucher line")
+        verbose_name_plural = _("voucher lines")
         ordering = ["voucher_id", "seq"]
         indexes = [models.Index(fields=["account", "voucher"])]
         constraints = [
@@ -244,6 +256,10 @@ class Attachment(models.Model):
     def __str__(self):
         return self.name
 
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
 
 class Balance(models.Model):
     """Projection: Σ debit and Σ credit of posted lines per key. `closing` marks 结转损益 amounts."""
@@ -260,6 +276,8 @@ class Balance(models.Model):
     credit = models.DecimalField(**AMOUNT)
 
     class Meta:
+        verbose_name = _("balance")
+        verbose_name_plural = _("balances")
         indexes = [models.Index(fields=["period", "account"])]
         constraints = [
             models.UniqueConstraint(
@@ -280,11 +298,16 @@ class OpeningBalance(models.Model):
     warehouse = models.CharField(max_length=40, default="")
     debit = models.DecimalField(**AMOUNT)
     credit = models.DecimalField(**AMOUNT)
+    # "" for the balances an accountant loads; "stock" for the opening stock (期初库存) the stock ledger
+    # added with its counter-entry, which a re-import of the accountant's balances keeps
+    source = models.CharField(max_length=20, default="", blank=True)
 
     class Meta:
+        verbose_name = _("opening balance")
+        verbose_name_plural = _("opening balances")
         constraints = [
             models.UniqueConstraint(
-                fields=["account", "partner", "department", "project", "warehouse"], name="ledger_opening_key"
+                fields=["account", "partner", "department", "project", "warehouse", "source"], name="ledger_opening_key"
             )
         ]
 
@@ -300,6 +323,8 @@ class PostingRule(models.Model):
     updated_by = models.CharField(max_length=150, blank=True)
 
     class Meta:
+        verbose_name = _("posting rule")
+        verbose_name_plural = _("posting rules")
         ordering = ["code"]
 
     def __str__(self):
@@ -322,5 +347,7 @@ class PostingRuleLine(models.Model):
     cash_flow_item = models.ForeignKey(CashFlowItem, null=True, blank=True, on_delete=models.PROTECT)
 
     class Meta:
+        verbose_name = _("posting rule line")
+        verbose_name_plural = _("posting rule lines")
         ordering = ["rule_id", "seq"]
         constraints = [models.UniqueConstraint(fields=["rule", "seq"], name="ledger_rule_line_seq")]

@@ -4,6 +4,8 @@ the trial balance and saves."""
 
 import io
 
+from django.utils.translation import gettext as _
+
 from sihe.core.errors import ValidationFailed
 
 HEADERS = {
@@ -23,7 +25,8 @@ def read_workbook(data: bytes) -> list[dict]:
     try:
         sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).worksheets[0]
     except Exception as exc:  # openpyxl raises many kinds for a file that is not xlsx
-        raise ValidationFailed(f"not an Excel (.xlsx) file: {exc}", field="file", code="bad_file") from exc
+        raise ValidationFailed(_("not an Excel (.xlsx) file: %(reason)s") % {"reason": exc}, field="file",
+                               code="bad_file") from exc
     rows = sheet.iter_rows(values_only=True)
     header = [str(h or "").strip() for h in next(rows, ())]
     columns = {}
@@ -32,7 +35,7 @@ def read_workbook(data: bytes) -> list[dict]:
             if name.lower() in names or name in names:
                 columns[key] = index
     if "account" not in columns or ("debit" not in columns and "credit" not in columns):
-        raise ValidationFailed("the first row must name the columns 科目编码, 借方, 贷方", field="file",
+        raise ValidationFailed(_("the first row must name the columns 科目编码, 借方, 贷方"), field="file",
                                code="bad_header")
     result = []
     for row in rows:

@@ -2,6 +2,7 @@
 summary template and dimension mapping of each line. Every change is audited."""
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from sihe.core import audit
 from sihe.core.actor import Actor
@@ -16,15 +17,15 @@ def update_rule_line(*, line: PostingRuleLine, actor: Actor, account: str, side:
                      summary: str, cash_flow_item=None) -> PostingRuleLine:
     target = Account.objects.filter(code=str(account).strip()).first()
     if target is None:
-        raise ValidationFailed(f"unknown account {account!r}", field="account", code="unknown_account")
+        raise ValidationFailed(_("unknown account %(code)r") % {"code": account}, field="account", code="unknown_account")
     if not target.is_leaf:
-        raise ValidationFailed(f"{target.code} has sub-accounts; choose a leaf account", field="account",
+        raise ValidationFailed(_("%(code)s has sub-accounts; choose a leaf account") % {"code": target.code}, field="account",
                                code="not_leaf")
     if side not in ("debit", "credit"):
-        raise ValidationFailed("side must be debit or credit", field="side")
+        raise ValidationFailed(_("the side must be debit or credit"), field="side")
     amount_key = str(amount_key).strip()
     if not amount_key.isidentifier():
-        raise ValidationFailed("amount key must be a word such as value, net, tax, total", field="amount_key")
+        raise ValidationFailed(_("the amount key must be a word such as value, net, tax, total"), field="amount_key")
     item = _cash_flow_item(cash_flow_item, "cash_flow_item") if target.is_cash else None
     with transaction.atomic():
         line = PostingRuleLine.objects.select_for_update().get(pk=line.pk)

@@ -12,13 +12,15 @@ of the voucher it mirrors — and `reviewed_by` names that approval.
 """
 
 import datetime
+import os
 from decimal import Decimal
 
-from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 
-from sihe.core import audit, tx
+from sihe.core import audit, clock, tx
 from sihe.core.actor import Actor
+from sihe.core.dates import check_business_date
 from sihe.core.errors import Conflict, DomainError, InvalidTransition, NotFound, ValidationFailed
 from sihe.core.money import money, to_decimal
 from sihe.core.outbox import emit
@@ -55,7 +57,8 @@ def parse_period(code: str, *, field: str = "period") -> str:
         if len(year) != 4 or len(month) != 2 or not 1 <= int(month) <= 12 or int(year) < 1900:
             raise ValueError
     except ValueError as exc:
-        raise ValidationFailed(f"{field} must be YYYY-MM, got {code!r}", field=field, code="invalid_period") from exc
+        raise ValidationFailed(_("%(field)s must be a month like 2026-11, not %(value)r") % {"field": field, "value": code},
+                               field=field, code="invalid_period") from exc
     return code
 
 
@@ -73,6 +76,28 @@ def _period(code: str, *, lock: bool = False) -> Period:
 def _ensure_open(period: Period, *, field: str = "date") -> None:
     if period.is_closed:
         raise PeriodClosed(_("period %(p)s is closed; reopen it before posting") % {"p": period.code}, field=field)
+    later = (Period.objects.filter(code__gt=period.code, status=Period.Status.CLOSED)
+             .order_by("-code").values_list("code", flat=True).first())
+    if later is not None:  # an untouched month before a closed one is closed too
+        raise PeriodClosed(_("period %(p)s lies before the closed period %(closed)s; reopen it before posting")
+                           % {"p": period.code, "closed": later}, field=field)
+
+
+def books_start() -> datetime.date | None:
+    """The first day of the books: the opening balances' period, else SIHE_BOOKS_START (YYYY-MM)."""
+    code = OpeningBalance.objects.values_list("period", flat=True).first() or os.environ.get("SIHE_BOOKS_START")
+    return datetime.date(int(code[:4]), int(code[5:7]), 1) if code else None
+
+
+def check_posting_date(date: datetime.date, *, field: str = "date") -> datetime.date:
+    """A voucher's date: within the bounds around today and not before the books' start."""
+    check_business_date(date, field=field)
+    start = books_start()
+    if start is not None and date < start:
+        raise ValidationFailed(_("%(field)s %(date)s is before the books start (%(start)s)")
+                               % {"field": field, "date": date.isoformat(), "start": start.isoformat()},
+                               field=field, code="date_before_books")
+    return date
 
 
 # -- vouchers -------------------------------------------------------------------------------------
@@ -80,13 +105,14 @@ def _ensure_open(period: Period, *, field: str = "date") -> None:
 
 def _parse_date(value, field="date") -> datetime.date:
     if isinstance(value, datetime.datetime):
-        raise ValidationFailed(f"{field} must be a date (YYYY-MM-DD)", field=field)
+        raise ValidationFailed(_("%(field)s must be a date (YYYY-MM-DD)") % {"field": field}, field=field)
     if isinstance(value, datetime.date):
         return value
     try:
         return datetime.date.fromisoformat(str(value))
     except ValueError as exc:
-        raise ValidationFailed(f"{field} must be a date (YYYY-MM-DD), got {value!r}", field=field) from exc
+        raise ValidationFailed(_("%(field)s must be a date (YYYY-MM-DD), not %(value)r") % {"field": field, "value": value},
+                               field=field) from exc
 
 
 MAX_AMOUNT = Decimal("9999999999999999.99")  # 18 digits, 2 places: the column's limit
@@ -95,7 +121,7 @@ MAX_AMOUNT = Decimal("9999999999999999.99")  # 18 digits, 2 places: the column's
 def _text(value, field: str, limit: int) -> str:
     text = str(value or "").strip()
     if "\x00" in text:
-        raise ValidationFailed(f"{field} contains a NUL character", field=field)
+        raise ValidationFailed(_("%(field)s contains a NUL character") % {"field": field}, field=field)
     return text[:limit]
 
 
@@ -103,7 +129,7 @@ def _amount(value, field: str) -> Decimal:
     """money(), refusing amounts beyond the column first (core's quantize raises on 1e30)."""
     number = to_decimal(value if value not in (None, "") else 0, field=field)
     if abs(number) > MAX_AMOUNT:
-        raise ValidationFailed(f"{field}: amount too large", field=field, code="too_large")
+        raise ValidationFailed(_("%(field)s: the amount is too large") % {"field": field}, field=field, code="too_large")
     return money(number, field=field)
 
 
@@ -119,13 +145,14 @@ def _cash_flow_item(value, field: str) -> CashFlowItem | None:
         query = CashFlowItem.objects.filter(code=text[:10])
     item = query.first()
     if item is None:
-        raise ValidationFailed(f"unknown cash-flow item {value!r}", field=field, code="unknown_cash_flow_item")
+        raise ValidationFailed(_("unknown cash-flow item %(item)r") % {"item": value}, field=field,
+                               code="unknown_cash_flow_item")
     return item
 
 
 def _build_lines(raw_lines: list[dict], *, allow_red: bool, accounts: dict[str, Account] | None = None):
     if not raw_lines:
-        raise ValidationFailed("a voucher needs lines", field="lines", code="no_lines")
+        raise ValidationFailed(_("a voucher needs lines"), field="lines", code="no_lines")
     given = {r["account"].code: r["account"] for r in raw_lines if isinstance(r.get("account"), Account)}
     wanted = [str(r.get("account") or "").strip() for r in raw_lines if not isinstance(r.get("account"), Account)]
     accounts = accounts or given | ({a.code: a for a in Account.objects.filter(code__in=wanted)} if wanted else {})
@@ -145,7 +172,8 @@ def _build_lines(raw_lines: list[dict], *, allow_red: bool, accounts: dict[str, 
                 field=f"{at}.account", code="not_leaf",
             )
         if not account.active:
-            raise ValidationFailed(f"{at}.account: {code} is inactive", field=f"{at}.account", code="inactive_account")
+            raise ValidationFailed(_("%(at)s.account: account %(code)s is inactive") % {"at": at, "code": code},
+                                   field=f"{at}.account", code="inactive_account")
         debit = _amount(raw.get("debit"), f"{at}.debit")
         credit = _amount(raw.get("credit"), f"{at}.credit")
         if debit and credit:
@@ -168,7 +196,8 @@ def _build_lines(raw_lines: list[dict], *, allow_red: bool, accounts: dict[str, 
         for dim in DIMENSIONS:
             value = _text(raw.get(dim), f"{at}.{dim}", 40)
             if value and dim not in account.dimensions:
-                raise ValidationFailed(f"{at}.{dim}: account {code} does not track {dim}", field=f"{at}.{dim}",
+                raise ValidationFailed(_("%(at)s.%(dim)s: account %(code)s does not track %(dim)s")
+                                       % {"at": at, "dim": dim, "code": code}, field=f"{at}.{dim}",
                                        code="dimension_not_tracked")
             dims[dim] = value[:40]
         item = _cash_flow_item(raw.get("cash_flow_item"), f"{at}.cash_flow_item") if account.is_cash else None
@@ -228,10 +257,12 @@ def create_voucher(
     """填制凭证: a balanced, non-zero draft in an open period."""
     date = _parse_date(date)
     if word not in Voucher.Word.values:
-        raise ValidationFailed(f"word must be one of {', '.join(Voucher.Word.values)}", field="word")
+        raise ValidationFailed(_("the voucher word must be one of %(words)s") % {"words": ", ".join(Voucher.Word.values)},
+                               field="word")
     built = _build_lines(lines, allow_red=kind == Voucher.Kind.REVERSAL)
     memo = _text(memo, "memo", 200)
     _check_word(word, built)
+    check_posting_date(date)
     with tx.act():
         period = _period(period_of(date))
         _ensure_open(period)
@@ -256,7 +287,8 @@ def review_voucher(*, voucher: Voucher, actor: Actor) -> Voucher:
     with tx.act():
         voucher = _locked(voucher)
         if voucher.status != Voucher.Status.DRAFT:
-            raise InvalidTransition(f"voucher {voucher} is {voucher.status}; only a draft can be reviewed",
+            raise InvalidTransition(_("voucher %(v)s is %(status)s; only a draft can be reviewed")
+                                    % {"v": voucher, "status": voucher.get_status_display()},
                                     field="status")
         same = (voucher.made_by_id is not None and voucher.made_by_id == actor.user_id) or (
             voucher.made_by_id is None and voucher.made_by == actor.username
@@ -282,7 +314,8 @@ def _post(voucher: Voucher, actor: Actor) -> Voucher:
     total_debit = sum((line.debit for line in lines), ZERO)
     total_credit = sum((line.credit for line in lines), ZERO)
     if total_debit != total_credit or total_debit == 0:
-        raise ValidationFailed(f"debit {total_debit} ≠ credit {total_credit}", field="lines", code="unbalanced")
+        raise ValidationFailed(gettext("debit %(debit)s ≠ credit %(credit)s") % {"debit": total_debit, "credit": total_credit},
+                               field="lines", code="unbalanced")
     counter = VoucherCounter.objects.select_for_update().filter(period=period.code, word=voucher.word).first()
     if counter is None:
         counter, _ = VoucherCounter.objects.get_or_create(period=period.code, word=voucher.word)
@@ -347,22 +380,27 @@ def update_voucher(*, voucher: Voucher, actor: Actor, **changes) -> Voucher:
 
 
 def reverse_voucher(*, voucher: Voucher, actor: Actor, date=None) -> Voucher:
-    """红字冲销: a posted voucher is corrected by a new posted voucher with the same lines in red.
+    """红字冲销: a posted voucher is corrected by a new voucher with the same lines in red. The red voucher
+    is a draft made by `actor`; another person reviews and posts it, like every voucher a person makes
+    (a draft reversal can be deleted, and the original reversed again).
 
     Dated `date`, or the original's date when its period is still open, else today (Asia/Shanghai).
     """
     with tx.act():
         original = _locked(voucher)
         if not original.is_posted:
-            raise InvalidTransition(f"voucher {original} is not posted; a draft is simply not posted",
+            raise InvalidTransition(_("voucher %(v)s is not posted; a draft is simply not posted") % {"v": original},
                                     field="status", code="not_posted")
-        if Voucher.objects.filter(reversal_of=original).exists():
-            raise Conflict(f"voucher {original} is already reversed", field="id", code="already_reversed")
+        pending = Voucher.objects.filter(reversal_of=original).first()
+        if pending is not None:
+            raise Conflict(_("voucher %(v)s is already reversed by %(red)s (%(state)s)")
+                           % {"v": original, "red": pending.display_number, "state": pending.get_status_display()},
+                           field="id", code="already_reversed")
         if original.kind in (Voucher.Kind.CLOSING, Voucher.Kind.YEAR_END):
-            raise Conflict("a carry-forward voucher is undone by reopening the period (反结账)", field="id",
+            raise Conflict(_("a carry-forward voucher is undone by reopening the period (反结账)"), field="id",
                            code="closing_voucher")
         if date is None:
-            date = original.date if not original.period.is_closed else timezone.localdate()
+            date = original.date if not original.period.is_closed else clock.today()
         lines = [
             {
                 "account": line.account, "debit": -line.debit if line.debit else None,
@@ -377,9 +415,22 @@ def reverse_voucher(*, voucher: Voucher, actor: Actor, date=None) -> Voucher:
             source_type=original.source_type, source_id=original.source_id, kind=Voucher.Kind.REVERSAL,
             rule=original.rule, reversal_of=original,
         )
-        red = _post_system(red, actor, f"{original.reviewed_by} ({original.display_number})")
         audit.record_act(original, actor=actor, action="reverse", detail=red.display_number)
     return red
+
+
+def delete_voucher(*, voucher: Voucher, actor: Actor) -> None:
+    """A draft (or reviewed, not posted) voucher is deleted by its maker or an accountant; a posted one is
+    corrected by a red reversal instead."""
+    with tx.act():
+        voucher = _locked(voucher)
+        if voucher.is_posted:
+            raise InvalidTransition(_("voucher %(v)s is posted: correct it with a red reversal (红字冲销)") % {"v": voucher},
+                                    field="status", code="posted_immutable")
+        audit.record_act(voucher, actor=actor, action="delete",
+                         detail=f"{voucher.display_number} {voucher.memo} {voucher.date.isoformat()}"[:200])
+        VoucherLine.objects.filter(voucher=voucher).delete()
+        voucher.delete()
 
 
 # -- posting rules (业财一体化) ------------------------------------------------------------------
@@ -400,8 +451,13 @@ def book(
     memo: str,
     actor: Actor,
     dimensions: dict[str, str] | None = None,
+    document: str = "",
+    goods: str = "",
 ) -> Voucher | None:
     """Make, link and post the voucher of a business event from the posting rule `rule`.
+
+    The rule's 摘要 templates read `{document}` (the number people know: the order, shipment or
+    invoice; the source id when none is given) and `{goods}` (e.g. 蓝月亮洗衣液×3).
 
     Runs in the caller's transaction. Returns None when every amount is zero (or the rule is
     switched off). Raises `period_closed` when the date's period is closed. Negative amounts are
@@ -410,7 +466,7 @@ def book(
     found = _posting_rule(rule)
     posting_rule, rule_lines = found if found else (None, [])
     if posting_rule is None:
-        raise NotFound(f"no posting rule {rule!r}", field="rule", code="unknown_rule")
+        raise NotFound(_("no posting rule %(rule)r") % {"rule": rule}, field="rule", code="unknown_rule")
     if not posting_rule.active:
         return None
     dimensions = {k: str(v) for k, v in (dimensions or {}).items() if v not in (None, "")}
@@ -418,14 +474,16 @@ def book(
     for rule_line in rule_lines:
         key = rule_line.amount_key
         if key not in amounts:
-            raise ValidationFailed(f"rule {rule} needs amounts[{key!r}]", field=f"amounts.{key}", code="missing_amount")
+            raise ValidationFailed(_("posting rule %(rule)s needs amounts[%(key)r]") % {"rule": rule, "key": key},
+                                   field=f"amounts.{key}", code="missing_amount")
         parsed[key] = _amount(amounts[key], f"amounts.{key}")
         if parsed[key] < 0:
-            raise ValidationFailed(f"amounts.{key} is negative", field=f"amounts.{key}", code="negative_amount")
+            raise ValidationFailed(_("amounts.%(key)s is negative") % {"key": key}, field=f"amounts.{key}",
+                                   code="negative_amount")
     if not any(parsed.values()):
         return None
     values = _Template(memo=memo, source_type=source_type, source_id=source_id, rule=rule, **dimensions,
-                       **{k: str(v) for k, v in parsed.items()})
+                       document=document or source_id, goods=goods, **{k: str(v) for k, v in parsed.items()})
     lines = []
     for rule_line in rule_lines:
         amount = parsed[rule_line.amount_key]
@@ -435,7 +493,7 @@ def book(
         dims = {}
         for dim in account.dimensions:
             dims[dim] = dimensions.get(rule_line.dimension_map.get(dim, dim), "")
-        summary = rule_line.summary.format_map(values).strip() or memo or posting_rule.name
+        summary = " ".join(rule_line.summary.format_map(values).split())[:200] or memo or posting_rule.name
         lines.append({
             "account": account, "summary": summary, "cash_flow_item": rule_line.cash_flow_item,
             "debit" if rule_line.side == "debit" else "credit": amount, **dims,
@@ -488,6 +546,7 @@ def _create_posted(*, date, lines: list[dict], actor: Actor, word: str, memo: st
     date = _parse_date(date)
     built = _build_lines(lines, allow_red=False)
     _check_word(word, built)
+    check_posting_date(date)
     period = _period(period_of(date), lock=True)
     _ensure_open(period)
     number = _next_number(period.code, word)
@@ -514,22 +573,42 @@ def _create_posted(*, date, lines: list[dict], actor: Actor, word: str, memo: st
 # -- month-end close ------------------------------------------------------------------------------
 
 
-def close_period(*, period: str, actor: Actor) -> dict:
+def period_has_ended(code: str, *, today: datetime.date | None = None) -> bool:
+    """The period's last day is behind us (Beijing time)."""
+    return close.last_day(code) < (today or clock.today())
+
+
+def close_period(*, period: str, actor: Actor, confirm_early: bool = False, reason: str = "") -> dict:
     """结账: run every check; if all pass, post 结转损益 (and in December carry 本年利润 to
-    利润分配—未分配利润), then lock the period. On a failed check nothing changes."""
+    利润分配—未分配利润), then lock the period. On a failed check nothing changes.
+
+    A month that has not ended yet locks the days still to come (no more shipping, receiving or
+    posting into it): that needs `confirm_early` and a reason, which the audit trail keeps."""
     code = parse_period(period)
+    reason = (reason or "").strip()
     with tx.act():
         locked = _period(code, lock=True)
         _ensure_open(locked, field="period")
+        early = not period_has_ended(code)
+        if early and not confirm_early:
+            raise Conflict(_("%(period)s has not ended yet (last day %(day)s): closing it now stops shipping, "
+                             "receiving and posting into it for the rest of the month; confirm and give a reason")
+                           % {"period": code, "day": close.last_day(code).isoformat()},
+                           field="confirm_early", code="period_not_ended")
+        if early and not reason:
+            raise ValidationFailed(_("give the reason for closing %(period)s before it ends") % {"period": code},
+                                   field="reason", code="reason_required")
         earlier = Period.objects.filter(code__lt=code, status=Period.Status.OPEN, vouchers__isnull=False).distinct()
         if earlier.exists():
             first = earlier.order_by("code").first().code
-            raise Conflict(f"close {first} first: periods close in order", field="period", code="earlier_period_open")
+            raise Conflict(_("close %(first)s first: periods close in order") % {"first": first}, field="period",
+                           code="earlier_period_open")
         results = close.run_checks(code)
         failed = [r for r in results if not r["ok"]]
         if failed:
             raise DomainError(
-                "cannot close " + code + ": " + "; ".join(f"{r['label']}: {r['detail']}" for r in failed),
+                _("%(period)s cannot be closed: %(failed)s") % {
+                    "period": code, "failed": "; ".join(f"{r['label']}: {r['detail']}" for r in failed)},
                 field="period", code="close_checks_failed", checks=results,
             )
         made = []
@@ -551,8 +630,11 @@ def close_period(*, period: str, actor: Actor) -> dict:
         locked.closed_by = actor.username
         locked.save(update_fields=["status", "closed_at", "closed_by"])
         audit.record_changes(locked, actor=actor, before=before, action="close")
+        if early:
+            audit.record_act(locked, actor=actor, action="close_early", detail=reason[:200])
         emit("ledger.period.closed", aggregate_type="ledger.period", aggregate_id=code, actor=actor,
-             payload={"period": code, "vouchers": [v.display_number for v in made]})
+             payload={"period": code, "vouchers": [v.display_number for v in made], "early": early,
+                      "reason": reason[:200] if early else ""})
     return {"period": code, "status": locked.status, "checks": results,
             "vouchers": [{"id": v.pk, "number": v.display_number} for v in made]}
 
@@ -561,19 +643,23 @@ def reopen_period(*, period: str, actor: Actor, reason: str = "") -> Period:
     """反结账: an accountant's act, audited. The carry-forward vouchers stay (immutable); closing
     again carries forward only what was posted since."""
     code = parse_period(period)
+    reason = (reason or "").strip()
     with tx.act():
         locked = _period(code, lock=True)
         if not locked.is_closed:
-            raise InvalidTransition(f"period {code} is not closed", field="period", code="period_open")
+            raise InvalidTransition(_("period %(period)s is not closed") % {"period": code}, field="period", code="period_open")
+        if not reason:
+            raise ValidationFailed(_("give the reason for reopening %(period)s") % {"period": code},
+                                   field="reason", code="reason_required")
         later = Period.objects.filter(code__gt=code, status=Period.Status.CLOSED).order_by("-code").first()
         if later is not None:
-            raise Conflict(f"reopen {later.code} first: periods reopen from the latest", field="period",
+            raise Conflict(_("reopen %(later)s first: periods reopen from the latest") % {"later": later.code}, field="period",
                            code="later_period_closed")
         before = audit.snapshot(locked, ["status"])
         locked.status = Period.Status.OPEN
         locked.save(update_fields=["status"])
         audit.record_changes(locked, actor=actor, before=before, action="reopen")
-        audit.record_act(locked, actor=actor, action="reopen", detail=reason or "反结账")
+        audit.record_act(locked, actor=actor, action="reopen", detail=reason[:200])
         emit("ledger.period.reopened", aggregate_type="ledger.period", aggregate_id=code, actor=actor,
              payload={"period": code, "reason": reason})
     return locked
@@ -582,10 +668,11 @@ def reopen_period(*, period: str, actor: Actor, reason: str = "") -> Period:
 # -- opening balances -----------------------------------------------------------------------------
 
 
-def import_opening_balances(*, period: str, rows: list[dict], actor: Actor) -> int:
-    """期初余额: replace the opening balances at the start of `period` after a trial-balance check
-    (Σ debit = Σ credit) on the whole set; nothing is saved when any row or the check fails."""
-    code = parse_period(period)
+OPENING_EQUITY_ACCOUNT = os.environ.get("SIHE_OPENING_EQUITY_ACCOUNT", "3104.01")  # 利润分配—未分配利润
+
+
+def _opening_rows(rows: list[dict], *, source: str = "") -> tuple[list[OpeningBalance], Decimal, Decimal]:
+    """Opening-balance rows checked one by one (leaf account, amounts, dimensions) and their totals."""
     built = []
     accounts = {a.code: a for a in Account.objects.all()}
     seen = set()
@@ -593,45 +680,103 @@ def import_opening_balances(*, period: str, rows: list[dict], actor: Actor) -> i
         at = f"rows.{i}"
         account = accounts.get(str(row.get("account") or "").strip())
         if account is None:
-            raise ValidationFailed(f"{at}.account: unknown account {row.get('account')!r}", field=f"{at}.account",
-                                   code="unknown_account")
+            raise ValidationFailed(_("%(at)s.account: unknown account %(code)s") % {"at": at, "code": row.get("account")},
+                                   field=f"{at}.account", code="unknown_account")
         if not account.is_leaf:
-            raise ValidationFailed(f"{at}.account: {account.code} has sub-accounts; use a leaf account",
-                                   field=f"{at}.account", code="not_leaf")
+            raise ValidationFailed(_("%(at)s.account: %(code)s has sub-accounts; use a leaf account")
+                                   % {"at": at, "code": account.code}, field=f"{at}.account", code="not_leaf")
         debit = _amount(row.get("debit"), f"{at}.debit")
         credit = _amount(row.get("credit"), f"{at}.credit")
         if debit < 0 or credit < 0:
-            raise ValidationFailed(f"{at}: amounts cannot be negative; use the other column", field=f"{at}.debit",
-                                   code="negative_amount")
+            raise ValidationFailed(_("%(at)s: amounts cannot be negative; use the other column") % {"at": at},
+                                   field=f"{at}.debit", code="negative_amount")
         dims = {d: str(row.get(d) or "").strip()[:40] for d in DIMENSIONS}
         for dim, value in dims.items():
             if value and dim not in account.dimensions:
-                raise ValidationFailed(f"{at}.{dim}: account {account.code} does not track {dim}",
+                raise ValidationFailed(_("%(at)s.%(dim)s: account %(code)s does not track %(dim)s")
+                                       % {"at": at, "dim": dim, "code": account.code},
                                        field=f"{at}.{dim}", code="dimension_not_tracked")
         key = (account.code, *dims.values())
         if key in seen:
-            raise ValidationFailed(f"{at}: {account.code} appears twice", field=f"{at}.account", code="duplicate")
+            raise ValidationFailed(_("%(at)s: %(code)s appears twice") % {"at": at, "code": account.code},
+                                   field=f"{at}.account", code="duplicate")
         seen.add(key)
         if account.category == "profit_loss" and (debit or credit):
-            raise ValidationFailed(f"{at}: 损益类 account {account.code} has no opening balance",
-                                   field=f"{at}.account", code="profit_loss_opening")
+            raise ValidationFailed(_("%(at)s: 损益类 account %(code)s has no opening balance")
+                                   % {"at": at, "code": account.code}, field=f"{at}.account", code="profit_loss_opening")
         if debit or credit:
-            built.append(OpeningBalance(account=account, period=code, debit=debit, credit=credit, **dims))
+            built.append(OpeningBalance(account=account, debit=debit, credit=credit, source=source, **dims))
     total_debit = sum((o.debit for o in built), ZERO)
     total_credit = sum((o.credit for o in built), ZERO)
     if total_debit != total_credit:
-        raise ValidationFailed(f"opening balances do not balance: debit {total_debit} ≠ credit {total_credit}",
+        raise ValidationFailed(_("opening balances do not balance: debit %(d)s ≠ credit %(c)s")
+                               % {"d": total_debit, "c": total_credit},
                                field="rows", code="unbalanced", debit=str(total_debit), credit=str(total_credit))
+    return built, total_debit, total_credit
+
+
+def _openings_may_change(code: str, *, keep_source: str | None = None) -> None:
+    """Openings change only before any close and before any voucher posted earlier than them, and all
+    rows open the same period (those of `keep_source` are about to be replaced, so they do not count)."""
+    if Period.objects.filter(status=Period.Status.CLOSED).exists():
+        raise PeriodClosed(_("a period is already closed; opening balances can no longer change"), field="period")
+    if Voucher.objects.filter(status=Voucher.Status.POSTED, period__code__lt=code).exists():
+        raise Conflict(_("vouchers are posted before %(period)s; openings must start at the first period")
+                       % {"period": code}, field="period", code="vouchers_before_opening")
+    others = OpeningBalance.objects.exclude(period=code)
+    if keep_source is not None:
+        others = others.exclude(source=keep_source)
+    other = others.values_list("period", flat=True).first()
+    if other is not None:
+        raise Conflict(_("the books open in %(other)s, not %(period)s") % {"other": other, "period": code},
+                       field="period", code="other_opening_period")
+
+
+def opening_period() -> str | None:
+    """The first period of the books (that of the opening balances), if any is loaded."""
+    return OpeningBalance.objects.values_list("period", flat=True).first()
+
+
+def import_opening_balances(*, period: str, rows: list[dict], actor: Actor) -> int:
+    """期初余额: replace the opening balances at the start of `period` after a trial-balance check
+    (Σ debit = Σ credit) on the whole set; nothing is saved when any row or the check fails. The
+    opening stock the stock ledger added (with its own counter-entry) stays."""
+    code = parse_period(period)
+    built, total_debit, _credit = _opening_rows(rows)
     with tx.act():
-        if Period.objects.filter(status=Period.Status.CLOSED).exists():
-            raise PeriodClosed("a period is already closed; opening balances can no longer change", field="period")
-        if Voucher.objects.filter(status=Voucher.Status.POSTED, period__code__lt=code).exists():
-            raise Conflict(f"vouchers are posted before {code}; openings must start at the first period",
-                           field="period", code="vouchers_before_opening")
-        removed = OpeningBalance.objects.count()
-        OpeningBalance.objects.all().delete()
+        _openings_may_change(code, keep_source="")
+        removed = OpeningBalance.objects.filter(source="").count()
+        OpeningBalance.objects.filter(source="").delete()
+        for row in built:
+            row.period = code
         OpeningBalance.objects.bulk_create(built)
         _period(code)
         audit.record_act(_period(code), actor=actor, action="import_opening_balances",
-                         detail=f"{len(built)} rows replace {removed}; debit = credit = {total_debit}")
+                         detail=_("%(n)s rows replace %(removed)s; debit = credit = %(total)s")
+                         % {"n": len(built), "removed": removed, "total": total_debit})
+    return len(built)
+
+
+def add_opening_balances(*, period: str, rows: list[dict], actor: Actor, source: str) -> int:
+    """Add to the opening balances at the start of `period` a set of rows that balances in itself, e.g.
+    the opening stock (期初库存: 1405 per warehouse against the opening equity account). Amounts add to
+    the rows of the same account, dimensions and source."""
+    code = parse_period(period)
+    built, total_debit, _credit = _opening_rows(rows, source=source)
+    with tx.act():
+        _openings_may_change(code)
+        for row in built:
+            dims = {d: getattr(row, d) for d in DIMENSIONS}
+            found = OpeningBalance.objects.select_for_update().filter(account=row.account, source=source, **dims).first()
+            if found is None:
+                row.period = code
+                row.save()
+                continue
+            net = found.debit - found.credit + row.debit - row.credit
+            found.debit, found.credit = (net, ZERO) if net >= 0 else (ZERO, -net)
+            found.save(update_fields=["debit", "credit"])
+        _period(code)
+        audit.record_act(_period(code), actor=actor, action="add_opening_balances",
+                         detail=_("%(source)s: %(n)s rows, debit = credit = %(total)s")
+                         % {"source": source, "n": len(built), "total": total_debit})
     return len(built)

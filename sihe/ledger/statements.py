@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from sihe.ledger.models import Account, CashFlowItem
 from sihe.ledger.reports import movements, net_at_end, net_before, year_start
@@ -184,7 +185,7 @@ def income_statement(period: str) -> dict:
     lines = [{"line_no": n, "name": name, "current": month[n], "comparative": ytd[n]} for n, name, _r in INCOME_LINES]
     return {
         "statement": "income-statement", "form": "会小企02表", "title": "利润表", "period": period,
-        "columns": {"current": str(_("This month")), "comparative": str(_("Year to date"))},
+        "columns": {"current": str(pgettext_lazy("statement column", "This month")), "comparative": str(_("Year to date"))},
         "column_names_zh": {"current": "本月金额", "comparative": "本年累计金额"},
         "lines": lines, "net_profit": month[32], "net_profit_ytd": ytd[32],
     }
@@ -233,7 +234,7 @@ def cash_flow(period: str) -> dict:
     ]
     return {
         "statement": "cash-flow", "form": "会小企03表", "title": "现金流量表", "period": period,
-        "columns": {"current": str(_("This month")), "comparative": str(_("Year to date"))},
+        "columns": {"current": str(pgettext_lazy("statement column", "This month")), "comparative": str(_("Year to date"))},
         "column_names_zh": {"current": "本月金额", "comparative": "本年累计金额"},
         "lines": lines, "closing_cash": closing_cash, "balanced": month[22] == closing_cash == ytd[22],
     }

@@ -14,7 +14,7 @@ from django.db.models import F
 
 from sihe.catalog.models import Location, Product, Warehouse
 from sihe.core import batch
-from sihe.stock.models import Lot, Quant, StockLevel
+from sihe.stock.models import Lot, Quant, StockLevel, StockMove
 
 
 def _level_row(product_id: int, warehouse_id: int) -> int:
@@ -42,6 +42,15 @@ def lock_levels(pairs) -> dict[tuple[int, int], StockLevel]:
     locked = {(lv.product_id, lv.warehouse_id): lv for lv in qs}
     held.update(locked)
     return locked
+
+
+def lock_move(move_id: int) -> StockMove:
+    """Lock one stock move row (a reversal takes its original first) and return it as stored."""
+    assert connection.in_atomic_block, "stock rows are locked inside the act's transaction"
+    qs = StockMove.objects.filter(pk=move_id).select_related("product", "lot")
+    if connection.features.has_select_for_update:
+        qs = qs.select_for_update(of=("self",))
+    return qs.get()
 
 
 def lock_existing(product_ids, warehouse_ids) -> dict[tuple[int, int], StockLevel]:

@@ -15,6 +15,7 @@ from decimal import Decimal
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from sihe.catalog.models import Location, Product, Uom, Warehouse
 
@@ -31,6 +32,7 @@ class ProductUnit(models.Model):
 
     class Meta:
         verbose_name = _("alternate unit")
+        verbose_name_plural = _("alternate units")
         constraints = [
             models.UniqueConstraint(fields=["product", "uom"], name="stock_product_unit_unique"),
             models.CheckConstraint(condition=Q(factor__gt=0), name="stock_product_unit_factor_positive"),
@@ -50,6 +52,7 @@ class StockRule(models.Model):
 
     class Meta:
         verbose_name = _("stock rule")
+        verbose_name_plural = _("stock rules")
         constraints = [
             models.UniqueConstraint(fields=["product", "warehouse"], name="stock_rule_unique"),
             models.CheckConstraint(condition=Q(min_qty__gte=0), name="stock_rule_min_not_negative"),
@@ -67,6 +70,7 @@ class Lot(models.Model):
 
     class Meta:
         verbose_name = _("lot")
+        verbose_name_plural = _("lots")
         constraints = [models.UniqueConstraint(fields=["product", "number"], name="stock_lot_unique")]
         indexes = [models.Index(fields=["product", "expiry_date"])]
 
@@ -84,6 +88,7 @@ class Counterpart(models.TextChoices):
     SCRAP = "scrap", _("scrap")
     PRODUCTION = "production", _("production")
     TRANSIT = "transit", _("in transit")
+    OPENING = "opening", _("opening stock")
 
 
 class StockMove(models.Model):
@@ -121,6 +126,7 @@ class StockMove(models.Model):
 
     class Meta:
         verbose_name = _("stock move")
+        verbose_name_plural = _("stock moves")
         indexes = [models.Index(fields=["product", "date", "id"]), models.Index(fields=["state", "id"])]
         constraints = [
             models.CheckConstraint(condition=Q(qty__gt=0), name="stock_move_qty_positive"),
@@ -131,10 +137,13 @@ class StockMove(models.Model):
                 condition=Q(src_location__isnull=False) | Q(dst_location__isnull=False),
                 name="stock_move_has_a_location",
             ),
+            # one reversal per move (红字冲销 once): the database keeps it true whatever the path
+            models.UniqueConstraint(fields=["reversal_of"], condition=Q(reversal_of__isnull=False),
+                                    name="stock_move_reversed_once"),
         ]
 
     def __str__(self):
-        return f"#{self.pk} {self.kind} {self.product_id} {self.qty}"
+        return f"#{self.pk} {self.get_kind_display()} {self.product_id} {self.qty}"
 
     @property
     def is_done(self) -> bool:
@@ -153,6 +162,7 @@ class Quant(models.Model):
 
     class Meta:
         verbose_name = _("quant")
+        verbose_name_plural = _("quants")
         constraints = [
             models.UniqueConstraint(
                 fields=["product", "location", "lot"], condition=Q(lot__isnull=False), name="stock_quant_unique_lot"
@@ -179,6 +189,7 @@ class StockLevel(models.Model):
 
     class Meta:
         verbose_name = _("stock level")
+        verbose_name_plural = _("stock levels")
         constraints = [
             models.UniqueConstraint(fields=["product", "warehouse"], name="stock_level_unique"),
             models.CheckConstraint(condition=Q(reserved__gte=0), name="stock_level_reserved_not_negative"),
@@ -191,7 +202,7 @@ class StockLevel(models.Model):
 
 class Reservation(models.Model):
     class State(models.TextChoices):
-        ACTIVE = "active", _("active")
+        ACTIVE = "active", pgettext_lazy("reservation", "active")
         RELEASED = "released", _("released")
         CONSUMED = "consumed", _("consumed")
 
@@ -207,6 +218,7 @@ class Reservation(models.Model):
 
     class Meta:
         verbose_name = _("reservation")
+        verbose_name_plural = _("reservations")
         constraints = [models.CheckConstraint(condition=Q(qty__gt=0), name="stock_reservation_qty_positive")]
 
     def __str__(self):
@@ -220,4 +232,6 @@ class ReservationLine(models.Model):
     open_qty = models.DecimalField(**QTY)
 
     class Meta:
+        verbose_name = _("reservation line")
+        verbose_name_plural = _("reservation lines")
         constraints = [models.CheckConstraint(condition=Q(open_qty__gte=0), name="stock_resline_open_not_negative")]

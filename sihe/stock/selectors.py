@@ -77,6 +77,37 @@ def low_levels():
     return rows
 
 
+def rules(*, product: Product | None = None, warehouse: Warehouse | None = None):
+    """Low-stock rules with their level (available now) beside them."""
+    from sihe.stock.models import StockRule
+
+    qs = StockRule.objects.select_related("product__uom", "warehouse").order_by("warehouse__code", "product__sku")
+    if product is not None:
+        qs = qs.filter(product=product)
+    if warehouse is not None:
+        qs = qs.filter(warehouse=warehouse)
+    return qs
+
+
+def rule_rows(rules_) -> list[dict]:
+    """Each rule with the level's available quantity and low flag (one query for all levels)."""
+    rules_ = list(rules_)
+    found = {(lv.product_id, lv.warehouse_id): lv for lv in StockLevel.objects.filter(
+        product_id__in={r.product_id for r in rules_}, warehouse_id__in={r.warehouse_id for r in rules_})}
+    rows = []
+    for rule in rules_:
+        level = found.get((rule.product_id, rule.warehouse_id))
+        rows.append({"rule": rule, "available": level.available if level else Decimal(0),
+                     "low": bool(level and level.low)})
+    return rows
+
+
+def product_units(product: Product):
+    from sihe.stock.models import ProductUnit
+
+    return ProductUnit.objects.filter(product=product).select_related("uom").order_by("uom__code")
+
+
 def lot_by_number(product: Product, number: str, *, field: str = "lot") -> Lot:
     lot = Lot.objects.filter(product=product, number=number).first()
     if lot is None:

@@ -16,8 +16,9 @@ from django.utils.translation import gettext as _
 from sihe.catalog.models import Location, Product, Warehouse
 from sihe.core import audit, tx
 from sihe.core.actor import Actor
-from sihe.core.errors import Conflict, ValidationFailed
-from sihe.stock import events, locks, removal, transitions
+from sihe.core.dates import check_business_date
+from sihe.core.errors import Conflict, NotFound, ValidationFailed
+from sihe.stock import events, locks, removal, transitions, units
 from sihe.stock.errors import InsufficientStock
 from sihe.stock.events import d
 from sihe.stock.models import (
@@ -157,11 +158,12 @@ def apply_move(move: StockMove, *, field: str = "qty") -> None:
 
 
 def _write(actor: Actor, *, state: str = StockMove.State.DONE, field: str = "qty", **values) -> StockMove:
+    check_business_date(values["date"])
     move = StockMove.objects.create(state=state, created_by=actor.username, **values)
     if state == StockMove.State.DONE:
         apply_move(move, field=field)
     audit.record_act(move, actor=actor, action=f"stock.{move.kind}",
-                     detail=f"{move.product.sku} {d(move.qty)} {move.state} {move.reference}".strip())
+                     detail=f"{move.product.sku} {d(move.qty)} {move.get_state_display()} {move.reference}".strip())
     return move
 
 
@@ -340,6 +342,9 @@ def transfer(*, warehouse: Warehouse, lines: list[OutLine], to_warehouse: Wareho
 def reverse(*, move: StockMove, actor: Actor, date: datetime.date | None = None) -> StockMove:
     """红字冲销: a done move is corrected by a move in the opposite direction that points to it."""
     with tx.act():
+        # The original row is locked first, so parallel reversals of one move queue here and the second
+        # finds the first one's reversal (the unique index on reversal_of makes it true in the database).
+        move = locks.lock_move(move.pk)
         if move.state != StockMove.State.DONE:
             raise ValidationFailed(_("only a done move can be reversed"), field="move")
         if move.reversal_of_id or StockMove.objects.filter(reversal_of=move).exists():
@@ -347,7 +352,11 @@ def reverse(*, move: StockMove, actor: Actor, date: datetime.date | None = None)
                            field="move", code="already_reversed")
         pairs = [(move.product_id, w) for w in (move.src_warehouse_id, move.dst_warehouse_id) if w]
         locks.lock_levels(pairs)
-        reversal = _write(actor, product=move.product, qty=move.qty, kind=move.kind, date=date or local_date(actor),
+        if date is not None and date < move.date:
+            raise ValidationFailed(_("a reversal cannot be dated before the move it reverses (%(date)s)")
+                                   % {"date": move.date.isoformat()}, field="date")
+        date = date or max(local_date(actor), move.date)  # a move dated ahead is reversed on its own day
+        reversal = _write(actor, product=move.product, qty=move.qty, kind=move.kind, date=date,
                           reference=move.reference, src_warehouse=move.dst_warehouse, src_location=move.dst_location,
                           dst_warehouse=move.src_warehouse, dst_location=move.src_location, lot=move.lot,
                           counterpart=move.counterpart, unit_cost=move.unit_cost, reversal_of=move)
@@ -410,18 +419,38 @@ def set_rule(*, product: Product, warehouse: Warehouse, min_qty: Decimal, max_qt
             raise ValidationFailed(_("need 0 ≤ min ≤ max"), field="min_qty")
         rule, _created = StockRule.objects.update_or_create(product=product, warehouse=warehouse,
                                                            defaults={"min_qty": min_qty, "max_qty": max_qty})
-        audit.record_act(rule, actor=actor, action="stock.rule", detail=f"min {d(min_qty)} max {d(max_qty)}")
+        audit.record_act(rule, actor=actor, action="stock.rule", detail=_("minimum %(min)s, maximum %(max)s") % {"min": d(min_qty), "max": d(max_qty)})
         locks.lock_levels([(product.pk, warehouse.pk)])
         check_low_stock({(product.pk, warehouse.pk)}, actor=actor)
         return rule
 
 
+def remove_rule(*, product: Product, warehouse: Warehouse, actor: Actor) -> None:
+    """No more low-stock warning for the product in that warehouse."""
+    with tx.act():
+        rule = StockRule.objects.filter(product=product, warehouse=warehouse).first()
+        if rule is None:
+            raise NotFound(_("%(sku)s has no stock rule in %(wh)s") % {"sku": product.sku, "wh": warehouse.code},
+                           field="sku")
+        audit.record_act(rule, actor=actor, action="stock.rule.remove", detail=_("minimum %(min)s, maximum %(max)s") % {"min": d(rule.min_qty), "max": d(rule.max_qty)})
+        rule.delete()
+        locks.lock_levels([(product.pk, warehouse.pk)])
+        check_low_stock({(product.pk, warehouse.pk)}, actor=actor)
+
+
 def set_unit(*, product: Product, uom, factor: Decimal, actor: Actor):
+    """An alternate unit (1 BOX = 12 PCS). Quantities are converted to the base unit at the edge and
+    stored so, which is why a factor may be corrected later without touching any past move."""
     from sihe.stock.models import ProductUnit
 
     with tx.act():
         if factor <= 0:
             raise ValidationFailed(_("factor must be greater than 0"), field="factor")
+        if uom.pk == product.uom_id:
+            raise ValidationFailed(_("%(unit)s is already the base unit of %(sku)s") % {"unit": uom.code, "sku": product.sku},
+                                   field="unit")
+        if factor >= units.QTY_LIMIT:
+            raise ValidationFailed(_("factor is too large"), field="factor")
         unit, _created = ProductUnit.objects.update_or_create(product=product, uom=uom, defaults={"factor": factor})
         audit.record_act(unit, actor=actor, action="stock.unit", detail=str(unit))
         return unit

@@ -14,6 +14,14 @@ from sihe.stock.models import ProductUnit
 QTY_LIMIT = Decimal(10) ** 13
 
 
+def threshold_to_base(product: Product, value, *, field: str) -> Decimal:
+    """A threshold (a rule's minimum or maximum) in base units: like `to_base`, but 0 is allowed."""
+    number = to_decimal(value, field=field)
+    if number < 0:
+        raise ValidationFailed(_("%(field)s must be 0 or more") % {"field": field}, field=field)
+    return number if number == 0 else to_base(product, number, field=field)
+
+
 def to_base(product: Product, qty, unit: str | None = None, *, field: str = "qty") -> Decimal:
     """`qty` in `unit` (the base unit when None) → base units at the product's precision, exactly once.
 
@@ -25,8 +33,8 @@ def to_base(product: Product, qty, unit: str | None = None, *, field: str = "qty
         raise ValidationFailed(_("%(field)s must be greater than 0") % {"field": field}, field=field)
     if number >= QTY_LIMIT:  # beyond any stock; keeps rounding inside Decimal's precision (1e30 was a 500)
         raise ValidationFailed(_("%(field)s is too large") % {"field": field}, field=field, code="qty_too_large")
-    if unit and unit != product.uom.code:
-        alt = ProductUnit.objects.filter(product=product, uom__code=unit).first()
+    if unit and unit.strip().upper() != product.uom.code.upper():  # unit codes match case-insensitively
+        alt = ProductUnit.objects.filter(product=product, uom__code__iexact=unit.strip()).first()
         if alt is None:
             raise ValidationFailed(
                 _("%(sku)s has no unit %(unit)s") % {"sku": product.sku, "unit": unit}, field=field[: -len("qty")] + "unit" if field.endswith("qty") else "unit",

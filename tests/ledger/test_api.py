@@ -67,8 +67,12 @@ def test_make_review_post_by_two_accountants(api_as, make_user):
 
     red = checker.post(f"/api/v1/ledger/vouchers/{vid}/reverse", {})
     assert red.status_code == 201
-    assert red.json_body["display"] == "记-0002"
-    assert maker.get(f"/api/v1/ledger/vouchers/{vid}").json_body["reversed_by"] == red.json_body["id"]
+    assert red.json_body["status"] == "draft"  # issue 11.10: reviewed by another person, like every voucher
+    red_id = red.json_body["id"]
+    assert checker.post(f"/api/v1/ledger/vouchers/{red_id}/review").json_body["code"] == "reviewer_is_maker"
+    assert maker.post(f"/api/v1/ledger/vouchers/{red_id}/review").json_body["status"] == "reviewed"
+    assert maker.post(f"/api/v1/ledger/vouchers/{red_id}/post").json_body["display"] == "记-0002"
+    assert maker.get(f"/api/v1/ledger/vouchers/{vid}").json_body["reversed_by"] == red_id
 
     tb = maker.get("/api/v1/ledger/trial-balance?period=2026-03&show_all=true").json_body  # 红字 nets to zero
     bank = next(r for r in tb["rows"] if r["code"] == "1002")
@@ -172,7 +176,7 @@ def test_close_and_reopen_emit_events_with_their_payloads(api_as):
     api.post("/api/v1/ledger/periods/2026-02/close")
     api.post("/api/v1/ledger/periods/2026-02/reopen", {"reason": "补录"})
     assert [(e.type, e.aggregate_id, e.payload) for e in Event.objects.filter(type__startswith="ledger.period")] == [
-        ("ledger.period.closed", "2026-02", {"period": "2026-02", "vouchers": []}),
+        ("ledger.period.closed", "2026-02", {"period": "2026-02", "vouchers": [], "early": False, "reason": ""}),
         ("ledger.period.reopened", "2026-02", {"period": "2026-02", "reason": "补录"}),
     ]
 
@@ -251,3 +255,43 @@ def test_opening_balances_over_the_api_are_checked_before_saving(api_as):
     assert {r["code"]: r["opening"] for r in tb["rows"]} == {"1002": "800.00", "1405": "200.00", "3001": "1000.00"}
     assert api.post("/api/v1/ledger/opening-balances", {"period": "2026-01", "rows": [
         {"account": "5001", "credit": "1"}, {"account": "1002", "debit": "1"}]}).json_body["code"] == "profit_loss_opening"
+
+
+def test_11_8_closing_a_month_that_has_not_ended_asks_and_keeps_the_reason(api_as, clock):
+    """Issue 11.8: closing the current month early stopped the warehouse from shipping, unasked."""
+    from sihe.core.models import AuditEntry
+    from sihe.ledger.models import Period
+
+    clock.at(2026, 3, 20)
+    api = api_as("accountant")
+    # when the accountant closes March on the 20th without confirming
+    refused = api.post("/api/v1/ledger/periods/2026-03/close")
+    assert (refused.status_code, refused.json_body["code"], refused.json_body["field"]) == (
+        409, "period_not_ended", "confirm_early")
+    no_reason = api.post("/api/v1/ledger/periods/2026-03/close", {"confirm_early": True})
+    assert (no_reason.status_code, no_reason.json_body["field"]) == (422, "reason")
+    assert not Period.objects.filter(code="2026-03", status="closed").exists()
+    # then confirmed with a reason it closes, and the reason is in the audit trail
+    closed = api.post("/api/v1/ledger/periods/2026-03/close", {"confirm_early": True, "reason": "审计要求提前结账"})
+    assert closed.status_code == 200 and closed.json_body["status"] == "closed"
+    assert AuditEntry.objects.get(action="close_early").new_value == "审计要求提前结账"
+    # reopening needs a reason too
+    assert api.post("/api/v1/ledger/periods/2026-03/reopen", {"reason": ""}).status_code == 422
+    assert api.post("/api/v1/ledger/periods/2026-03/reopen", {"reason": "补录"}).status_code == 200
+    assert AuditEntry.objects.filter(action="reopen", new_value="补录").count() == 1
+    # and once March is over, closing needs no confirmation
+    clock.at(2026, 4, 1)
+    assert api.post("/api/v1/ledger/periods/2026-03/close").status_code == 200
+
+
+def test_11_8_the_close_page_asks_before_closing_early(client, make_user, clock):
+    clock.at(2026, 3, 20)
+    client.force_login(make_user("accountant", "acc_page"))
+    page = client.get("/ledger/close/?period=2026-03").content.decode()
+    assert "data-early" in page and "本月尚未结束" in page and 'name="reason"' in page
+    client.post("/ledger/close/?period=2026-03", {"act": "close"})
+    from sihe.ledger.models import Period
+
+    assert not Period.objects.filter(code="2026-03", status="closed").exists()
+    client.post("/ledger/close/?period=2026-03", {"act": "close", "confirm_early": "1", "reason": "年审"})
+    assert Period.objects.get(code="2026-03").status == "closed"

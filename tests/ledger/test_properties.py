@@ -52,7 +52,9 @@ def run(ops):
         elif op[0] == "reverse_last" and posted:
             v = posted.pop()
             if not v.period.is_closed:
-                services.reverse_voucher(voucher=v, actor=CHECKER)
+                red = services.reverse_voucher(voucher=v, actor=CHECKER)
+                services.review_voucher(voucher=red, actor=MAKER)
+                services.post_voucher(voucher=red, actor=MAKER)
         elif op[0] == "close":
             services.close_period(period=f"{year:04d}-{month:02d}", actor=CHECKER)
             year, month = (year + 1, 1) if month == 12 else (year, month + 1)
@@ -63,7 +65,9 @@ def run(ops):
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(ops=operations)
-def test_the_books_always_balance(db, ops):
+def test_the_books_always_balance(db, clock, monkeypatch, ops):
+    clock.at(2030, 1, 15)  # every month the operations reach has ended, so each closes without confirmation
+    monkeypatch.setenv("SIHE_MAX_PAST_DAYS", "36500")  # and the books started in 2026-11
     with transaction.atomic():
         periods = run(ops)
         previous_retained = Decimal("0.00")

@@ -152,7 +152,8 @@ def test_ledgers_show_running_balances(march):
     ]
 
 
-def test_year_end_close_carries_profit_to_retained_earnings(march, actor):
+def test_year_end_close_carries_profit_to_retained_earnings(march, actor, clock):
+    clock.at(2027, 1, 4)  # December has ended
     for month in range(4, 13):
         services.close_period(period=f"2026-{month:02d}", actor=actor)
     year_end = Voucher.objects.get(kind="year_end")

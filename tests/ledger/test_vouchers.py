@@ -124,13 +124,21 @@ def test_posting_into_a_closed_period_is_refused(maker, reviewer, actor):
     assert Voucher.objects.count() == 1
 
 
-def test_a_posted_voucher_is_immutable_and_corrected_by_a_red_reversal(post, reviewer):
+def test_a_posted_voucher_is_immutable_and_corrected_by_a_red_reversal(post, reviewer, maker):
     original = post("2026-03-05", [("1002", "500.00", None, {"cash_flow_item": 15}), ("3001", None, "500.00")])
     with pytest.raises(DomainError) as err:
         services.update_voucher(voucher=original, actor=reviewer, memo="changed")
     assert err.value.code == "posted_immutable"
     red = services.reverse_voucher(voucher=original, actor=reviewer)
-    assert (red.status, red.kind, red.reversal_of_id, red.display_number) == ("posted", "reversal", original.pk, "记-0002")
+    # issue 11.10: the red voucher is a draft that another person reviews, like every voucher
+    assert (red.status, red.kind, red.reversal_of_id, red.made_by) == ("draft", "reversal", original.pk,
+                                                                       reviewer.username)
+    with pytest.raises(DomainError) as err:
+        services.review_voucher(voucher=red, actor=reviewer)
+    assert err.value.code == "reviewer_is_maker"
+    services.review_voucher(voucher=red, actor=maker)
+    red = services.post_voucher(voucher=red, actor=maker)
+    assert (red.status, red.display_number, red.reviewed_by) == ("posted", "记-0002", maker.username)
     assert [(line.account.code, line.debit, line.credit) for line in red.lines.order_by("seq")] == [
         ("1002", Decimal("-500.00"), Decimal("0.00")), ("3001", Decimal("0.00"), Decimal("-500.00")),
     ]
@@ -174,9 +182,25 @@ def test_incremental_balances_equal_a_rebuild_from_lines(post, reviewer, actor):
     first = post("2026-03-06", [("1405", "300.00", None, {"warehouse": "W1"}), ("2202.01", None, "300.00",
                                                                               {"partner": "S1"})])
     post("2026-04-02", [("5602", "20.00", None), ("1002", None, "20.00", {"cash_flow_item": 6})])
-    services.reverse_voucher(voucher=first, actor=reviewer)
+    red = services.reverse_voucher(voucher=first, actor=reviewer)
+    services.review_voucher(voucher=red, actor=actor)
+    services.post_voucher(voucher=red, actor=actor)
     services.close_period(period="2026-03", actor=actor)
     incremental = balances.stored()
     assert incremental == balances.computed_from_lines()
     assert balances.rebuild_balances() == len(incremental)
     assert balances.stored() == incremental
+
+
+def test_11_10_a_draft_reversal_can_be_deleted_and_the_voucher_reversed_again(post, reviewer, maker):
+    original = post("2026-03-05", [("1002", "500.00", None, {"cash_flow_item": 15}), ("3001", None, "500.00")])
+    red = services.reverse_voucher(voucher=original, actor=reviewer)
+    services.delete_voucher(voucher=red, actor=reviewer)
+    assert not Voucher.objects.filter(pk=red.pk).exists()
+    again = services.reverse_voucher(voucher=original, actor=reviewer)
+    assert again.status == "draft"
+    services.review_voucher(voucher=again, actor=maker)
+    services.post_voucher(voucher=again, actor=maker)
+    with pytest.raises(DomainError) as err:
+        services.delete_voucher(voucher=original, actor=reviewer)
+    assert err.value.code == "posted_immutable"

@@ -100,3 +100,33 @@ def test_parallel_issues_never_go_negative():
     assert results.count("ok") == 2 and results.count("short") == 6
     assert StockLevel.objects.get(product=p, warehouse=wh).on_hand == 1
     assert costing.valuation(product=p)["value"] == D("2.00")
+
+
+def test_a_move_is_reversed_once_whatever_the_parallel_callers(parallel, make_user):
+    """Issue 11.1: 8 parallel reversals of one issue of 4 units — one wins, 7 answer already_reversed."""
+    from sihe.ledger.models import Voucher
+    from sihe.stock.models import StockMove
+    from tests.conftest import api_client
+    from tests.stock.conftest import outl
+
+    # given 10 units received and 4 issued
+    wh = make_warehouse("PGR")
+    p = make_product("REV-1")
+    actor = Actor.system("test")
+    costing.receive(warehouse=wh, lines=[inl(p, 14, "5")], actor=actor, date=TODAY)
+    [(issue, _layer)] = costing.issue(warehouse=wh, lines=[outl(p, 4)], actor=actor, reference="SO-REV", date=TODAY)
+    vouchers_before = Voucher.objects.count()
+    user = make_user("warehouse")
+
+    # when 8 clients reverse the issue at the same moment
+    def reverse(i):
+        response = api_client(user).post(f"/api/v1/stock/moves/{issue.pk}/reverse")
+        return response.status_code, response.json_body
+
+    results = parallel(reverse, 8)
+    # then one reversal, 7 refusals naming the reason, stock back to 14 once, one more voucher
+    assert sorted(status for status, _ in results) == [201] + [409] * 7
+    assert {body["code"] for status, body in results if status == 409} == {"already_reversed"}
+    assert StockMove.objects.filter(reversal_of=issue).count() == 1
+    assert StockLevel.objects.get(product=p, warehouse=wh).on_hand == D(14)
+    assert Voucher.objects.count() == vouchers_before + 1

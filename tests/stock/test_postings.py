@@ -4,6 +4,7 @@ import datetime
 from decimal import Decimal as D
 
 import pytest
+from django.utils import translation
 
 from sihe.costing import services as costing
 from sihe.costing.checks import inventory_matches_ledger
@@ -36,9 +37,10 @@ def test_each_act_books_its_rule_and_the_month_end_check_passes(wh, actor):
     assert vouchers("stock.transfer")[0][1] == [("1405", 0, D("20.00"), "WH1"), ("1405", D("20.00"), 0, "WH2")]
     # every voucher links back to its stock move
     assert Voucher.objects.filter(rule="stock.receipt").get().source_id == str(receipt.pk)
-    ok, detail = inventory_matches_ledger("2026-11")
+    with translation.override("en"):
+        ok, detail = inventory_matches_ledger("2026-11")
     assert ok, detail
-    assert "stock valuation 50.00" in detail  # 100 − 30 − 10 − 10; the transfer moves 20 to WH2
+    assert "stock valuation ¥50.00" in detail  # 100 − 30 − 10 − 10; the transfer moves 20 to WH2
     assert {r["code"]: r["ok"] for r in run_checks("2026-11")}["inventory_matches_ledger"] is True
 
 
@@ -68,5 +70,6 @@ def test_goods_returned_to_the_supplier_reverse_the_receipt_estimate(wh, actor):
     # then the estimate is reversed for 40.00: 应付账款—暂估 debit, 库存商品 credit
     assert vouchers("stock.receipt.reverse") == [
         ("stock.receipt.reverse", [("1405", 0, D("40.00"), "WH1"), ("2202.02", D("40.00"), 0, "")])]
-    ok, detail = inventory_matches_ledger("2026-11")
-    assert ok and "stock valuation 60.00" in detail
+    with translation.override("en"):
+        ok, detail = inventory_matches_ledger("2026-11")
+    assert ok and "stock valuation ¥60.00" in detail
