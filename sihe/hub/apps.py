@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class HubConfig(AppConfig):
     name = "sihe.hub"
     label = "hub"
-    verbose_name = "数据中台 Hub"
+    verbose_name = _("Integration hub")
 
     def ready(self):
         # The explicit table of in-process handlers (see sihe/hub/wiring.py).

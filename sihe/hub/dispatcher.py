@@ -31,9 +31,11 @@ import requests
 from django.conf import settings
 from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import Exists, F, OuterRef, Q
-from django.utils import timezone
 
+from sihe.core import clock
+from sihe.core.errors import ValidationFailed
 from sihe.core.models import Event
+from sihe.core.outbound import check_url
 from sihe.hub import registry
 from sihe.hub.models import Delivery, HubCursor, WebhookSubscription
 
@@ -124,7 +126,7 @@ def _cursor(name: str, *, lock: bool) -> HubCursor | None:
 
 def run_handlers(*, now: datetime | None = None, batch: int = 200, echo=None) -> int:
     """Run the registered handlers for events after the handlers cursor; return events passed."""
-    now = now or timezone.now()
+    now = now or clock.now()
     if not _has_new_events(HANDLERS):
         return 0
     try:
@@ -177,7 +179,7 @@ def _handler_failed(event: Event, handler, exc: Exception, *, now, echo) -> None
 
 def fan_out(*, now: datetime | None = None, batch: int = 500) -> int:
     """Create the deliveries of new events for the active subscriptions; return events passed."""
-    now = now or timezone.now()
+    now = now or clock.now()
     if not _has_new_events(FANOUT):
         return 0
     try:
@@ -283,7 +285,7 @@ def claimable(now: datetime):
 
 def claim(*, now: datetime | None = None, limit: int = 20) -> tuple[list[Claim], list[int]]:
     """Lease up to `limit` deliveries; returns the claims and the ids given up as dead."""
-    now = now or timezone.now()
+    now = now or clock.now()
     if not claimable(now).exists():
         return [], []
     token = uuid.uuid4().hex  # one per claim: identifies this worker's lease on these rows
@@ -337,10 +339,14 @@ def post(claim_: Claim, *, now: datetime | None = None) -> Outcome:
     _assert_outside_transaction()
     started = time.monotonic()
     try:
+        check_url(claim_.url)
+    except ValidationFailed as refused:  # the address resolves inside the network now: not sent, retried
+        return Outcome(ok=False, error=refused.message[:2000], elapsed_ms=_ms(started))
+    try:
         response = _session().post(
             claim_.url,
             data=claim_.body,
-            headers=claim_.headers(now=now or timezone.now()),
+            headers=claim_.headers(now=now or clock.now()),
             timeout=timeout_seconds(),
             allow_redirects=False,
         )
@@ -365,7 +371,7 @@ def record_many(results: list[tuple[Claim, Outcome]], *, now: datetime | None = 
 
     Only rows still leased to this claim are written: a worker whose lease ran out, and whose
     delivery another worker has meanwhile taken, changes nothing."""
-    now = now or timezone.now()
+    now = now or clock.now()
     statuses: list[str | None] = []
     with transaction.atomic(durable=True):
         for claim_, outcome in results:

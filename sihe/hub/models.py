@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ApiToken(models.Model):
@@ -12,7 +13,7 @@ class ApiToken(models.Model):
     name = models.CharField(_("name"), max_length=100, blank=True)
     prefix = models.CharField(_("prefix"), max_length=12)
     token_hash = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    created_at = models.DateTimeField(pgettext_lazy("timestamp", "created"), auto_now_add=True)
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
 
@@ -44,8 +45,8 @@ class WebhookSubscription(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    created_at = models.DateTimeField(pgettext_lazy("timestamp", "created"), auto_now_add=True)
+    updated_at = models.DateTimeField(pgettext_lazy("timestamp", "updated"), auto_now=True)
 
     class Meta:
         verbose_name = _("webhook subscription")
@@ -120,6 +121,8 @@ class HandlerReceipt(models.Model):
     handled_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("handler receipt")
+        verbose_name_plural = _("handler receipts")
         constraints = [models.UniqueConstraint(fields=["handler", "event_id"], name="hub_handler_receipt_once")]
 
 
@@ -139,3 +142,7 @@ class HubCursor(models.Model):
 
     def __str__(self):
         return f"{self.name} @ {self.last_event_id}"
+
+    class Meta:
+        verbose_name = _("hub cursor")
+        verbose_name_plural = _("hub cursors")

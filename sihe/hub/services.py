@@ -8,11 +8,12 @@ import secrets
 from urllib.parse import urlsplit
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sihe.core import audit
+from sihe.core import audit, clock
 from sihe.core.actor import Actor
+from sihe.core.errors import ValidationFailed
+from sihe.core.outbound import check_url
 from sihe.hub import patterns
 from sihe.hub.errors import BadSubscription, NoSuchDelivery, NoSuchSubscription, NotRetryable
 from sihe.hub.models import Delivery, WebhookSubscription
@@ -46,6 +47,10 @@ def clean_url(url) -> str:
         valid = False
     if not valid:
         raise BadSubscription(_("the URL must start with http:// or https:// and name a host"), field="url")
+    try:
+        check_url(url)
+    except ValidationFailed as refused:
+        raise BadSubscription(refused.message, field="url", code=refused.code) from refused
     return url
 
 
@@ -162,7 +167,7 @@ def retry_delivery(*, delivery_id: int, actor: Actor) -> Delivery:
         before = audit.snapshot(delivery, ["status", "attempts"])
         delivery.status = Delivery.PENDING
         delivery.attempts = 0
-        delivery.next_attempt_at = timezone.now()
+        delivery.next_attempt_at = clock.now()
         delivery.save(update_fields=["status", "attempts", "next_attempt_at"])
         audit.record_changes(delivery, actor=actor, before=before, action="delivery.retry")
     return delivery

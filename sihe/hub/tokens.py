@@ -10,7 +10,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sihe.core import audit
+from sihe.core import audit, clock
 from sihe.core.actor import Actor
 from sihe.core.errors import NotFound, PermissionDenied
 from sihe.core.roles import ROLES
@@ -72,7 +72,7 @@ def authenticate(token: str):
     if not user.is_active:
         return None
     user._sihe_role = role
-    now = timezone.now()
+    now = clock.now()
     if last_used_at is None or now - _aware(last_used_at) > timedelta(minutes=1):
         ApiToken.objects.filter(pk=token_id).update(last_used_at=now)
     return user
@@ -95,7 +95,7 @@ def revoke_token(*, token_id: int, actor: Actor) -> ApiToken:
         if row.user_id != actor.user_id and not can(actor.role, "users.manage"):
             raise PermissionDenied(_("you can only revoke your own tokens"), field="token_id")
         if row.revoked_at is None:
-            row.revoked_at = timezone.now()
+            row.revoked_at = clock.now()
             row.save(update_fields=["revoked_at"])
             audit.record_act(row, actor=actor, action="token.revoke", detail=row.prefix)
         return row

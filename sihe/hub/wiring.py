@@ -11,11 +11,23 @@ registers each of them (imported when the hub app is ready, so the worker and te
 The name is the handler's permanent id: its receipts are keyed by it. See docs/design/event-hub.md.
 """
 
+from django.utils.translation import gettext_lazy as _
+
 from sihe.hub.registry import subscribe  # noqa: F401 - the wiring lines below use it
+from sihe.ledger.close import register_check
 from sihe.oms import atp as oms_atp  # noqa: E402
+from sihe.planning import handlers as planning_handlers
+from sihe.production.checks import wip_matches_orders
 
 # Every stock change: ATP per channel is recomputed and published for channel sync (H4).
 subscribe("stock.*", "oms.atp")(oms_atp.on_stock_event)
 # Stock came in or was freed: backordered / out-of-stock orders are allocated again (O6).
 for _event in ("stock.received", "stock.adjusted", "stock.released", "stock.transferred", "stock.produced"):
     subscribe(_event, f"oms.backorders.{_event.split('.')[1]}")(oms_atp.on_stock_arrived)
+
+# Month-end close checks of the apps above the ledger (the ledger's own are in sihe.ledger.close).
+register_check("wip_matches_orders", _("Work in progress (4001) matches the open production orders"),
+               wip_matches_orders)
+
+# MRP runs requested on a page run in the worker (E6).
+subscribe("planning.mrp.requested", "planning.run_mrp")(planning_handlers.on_mrp_requested)

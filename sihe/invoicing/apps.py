@@ -1,6 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class InvoicingConfig(AppConfig):
     name = "sihe.invoicing"
     label = "invoicing"
+    verbose_name = _("E-invoices")

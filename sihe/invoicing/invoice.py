@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
+from sihe.core import clock
 from sihe.core.money import to_decimal
 from sihe.invoicing.amount_words import amount_in_words
 from sihe.invoicing.lines import DISCOUNT, InvoiceError, InvoiceLine, Totals, line_from_exclusive, totals
@@ -115,11 +116,16 @@ class Invoice:
     def type_name(self) -> str:
         return TYPE_NAMES[self.kind]
 
+    @property
+    def issue_day(self):
+        """The 开票日期: the Beijing day of issue, whatever zone `issued_at` was given in."""
+        return clock.day_of(self.issued_at)
+
     def qr_text(self) -> str:
         """`01,{票种},,{号码},{价税合计},{YYYYMMDD},,{校验},` (§4.2)."""
         return (
             f"01,{QR_TYPE_CODES[self.kind]},,{self.number},{self.totals.total},"
-            f"{self.issued_at:%Y%m%d},,{self.check_code},"
+            f"{self.issue_day:%Y%m%d},,{self.check_code},"
         )
 
 

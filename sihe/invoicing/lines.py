@@ -38,7 +38,10 @@ LIMIT = Decimal(10) ** 13  # beyond any invoice; keeps Decimal arithmetic inside
 
 def bounded(value, field: str) -> Decimal:
     """A number from input, refused (naming the field) when it is not one or is beyond any invoice."""
-    number = to_decimal(value, field=field)
+    try:
+        number = to_decimal(value, field=field)
+    except ValidationFailed as error:  # an invoice's refusals are InvoiceErrors, whatever the cause
+        raise InvoiceError(error.message, field=field) from error
     if abs(number) >= LIMIT:
         raise InvoiceError(_("%(field)s is too large") % {"field": field}, field=field)
     return number

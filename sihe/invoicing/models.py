@@ -17,6 +17,7 @@ from decimal import Decimal
 from django.db import models
 from django.db.models import F, Q, Value
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 HALF_FEN = Value(Decimal("0.005"))
 MONEY = {"max_digits": 16, "decimal_places": 2}
@@ -28,6 +29,10 @@ class InvoiceCounter(models.Model):
 
     year = models.PositiveIntegerField(unique=True)
     last = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("invoice counter")
+        verbose_name_plural = _("invoice counters")
 
 
 class Invoice(models.Model):
@@ -46,7 +51,7 @@ class Invoice(models.Model):
 
     number = models.CharField(_("invoice number"), max_length=20, unique=True)
     kind = models.CharField(_("kind"), max_length=4, choices=Kind.choices, default=Kind.BLUE)
-    vat_type = models.CharField(_("type"), max_length=10, choices=VatType.choices, default=VatType.ORDINARY)
+    vat_type = models.CharField(pgettext_lazy("invoice", "type"), max_length=10, choices=VatType.choices, default=VatType.ORDINARY)
     red_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="reds",
                                verbose_name=_("reverses"))
     red_reason = models.CharField(_("reason"), max_length=200, blank=True)
@@ -54,7 +59,7 @@ class Invoice(models.Model):
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.ISSUED)
     issue_date = models.DateField(_("issue date"))
     issued_at = models.DateTimeField(_("issued at"))
-    buyer_name = models.CharField(_("buyer"), max_length=100)
+    buyer_name = models.CharField(pgettext_lazy("invoice", "buyer"), max_length=100)
     buyer_tax_id = models.CharField(_("buyer tax id"), max_length=20, blank=True)
     seller_name = models.CharField(_("seller"), max_length=200)
     seller_tax_id = models.CharField(_("seller tax id"), max_length=20)
@@ -119,6 +124,8 @@ class InvoiceLine(models.Model):
                                     related_name="red_lines")
 
     class Meta:
+        verbose_name = _("invoice line")
+        verbose_name_plural = _("invoice lines")
         ordering = ["invoice", "seq"]
         constraints = [
             models.UniqueConstraint(fields=["invoice", "seq"], name="invoice_line_seq_unique"),
@@ -139,6 +146,8 @@ class InvoiceSource(models.Model):
     active = models.BooleanField(default=True)
 
     class Meta:
+        verbose_name = _("invoice source")
+        verbose_name_plural = _("invoice sources")
         indexes = [models.Index(fields=["source_type", "source_id"])]
         constraints = [
             models.UniqueConstraint(fields=["source_type", "source_id"], condition=Q(active=True),

@@ -122,7 +122,7 @@ def render_pdf(invoice: Invoice) -> bytes:
     _text(c, info_x, top - 6 * mm, "发票号码：", size=9, color=BROWN)
     _text(c, info_x + 17 * mm, top - 6 * mm, invoice.number, font=LATIN, size=9.5)
     _text(c, info_x, top - 12 * mm, "开票日期：", size=9, color=BROWN)
-    _text(c, info_x + 17 * mm, top - 12 * mm, f"{invoice.issued_at:%Y年%m月%d日}", size=9.5)
+    _text(c, info_x + 17 * mm, top - 12 * mm, f"{invoice.issue_day:%Y年%m月%d日}", size=9.5)
 
     # frame: parties, lines, total in words, remark
     frame_top = top - 27 * mm

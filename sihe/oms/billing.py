@@ -14,7 +14,8 @@ from collections import defaultdict
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import BigIntegerField, F
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -32,6 +33,14 @@ SOURCE = "oms.order"
 INVOICEABLE = (Order.Status.SHIPPED, Order.Status.COMPLETED)
 MAX_ORDERS = 100
 MAX_ID = 2**63 - 1
+
+
+def uninvoiced_orders(*, limit: int = 50) -> list[Order]:
+    """Shipped orders on no active invoice, newest first: what 开票 offers to pick from."""
+    on_invoice = InvoiceSource.objects.filter(source_type=SOURCE, active=True).values("source_id")
+    return list(Order.objects.filter(status__in=INVOICEABLE)
+                .exclude(id__in=on_invoice.annotate(as_id=Cast("source_id", BigIntegerField())).values("as_id"))
+                .select_related("channel", "partner").order_by("-shipped_at", "-pk")[:limit])
 
 
 def _resolve(refs: list) -> list[Order]:
@@ -54,17 +63,29 @@ def _resolve(refs: list) -> list[Order]:
     # lock in primary-key order (the order aggregate's rule), then read the lines
     locked = Order.objects.select_for_update(of=("self",)).select_related("channel", "partner")
     found = list(locked.filter(pk__in=ids).order_by("pk")) if ids else []
-    by_number = {}
+    by_number, by_external = {}, defaultdict(list)
     if numbers:
         by_number = {o.number: o for o in locked.filter(number__in=numbers).order_by("pk")}
-    by_id = {o.pk: o for o in [*found, *by_number.values()]}
+        # people type the platform's order number (API-00022), not Sihe's (api-API-00022)
+        for o in locked.filter(external_id__in=numbers - set(by_number)).order_by("pk"):
+            by_external[o.external_id].append(o)
+    by_id = {o.pk: o for o in [*found, *by_number.values(), *(o for group in by_external.values() for o in group)]}
     orders, seen = [], set()
     for i, ref in enumerate(refs):
         if isinstance(ref, Order):
             order = by_id.get(ref.pk)
         elif isinstance(ref, str):
             text = ref.strip()
-            order = by_number.get(text) or (by_id.get(int(text)) if text.isdigit() and int(text) <= MAX_ID else None)
+            order = by_number.get(text)
+            if order is None and len(by_external.get(text, ())) > 1:
+                raise ValidationFailed(
+                    _("%(ref)s is an order number in several channels (%(numbers)s): give Sihe's order number")
+                    % {"ref": text[:80], "numbers": ", ".join(o.number for o in by_external[text])},
+                    field=f"orders[{i}]", code="ambiguous_order")
+            if order is None and by_external.get(text):
+                order = by_external[text][0]
+            if order is None and text.isdigit() and int(text) <= MAX_ID:
+                order = by_id.get(int(text))
         elif isinstance(ref, int) and not isinstance(ref, bool):
             order = by_id.get(ref)
         else:
@@ -233,6 +254,7 @@ def reverse_invoice(*, invoice: Invoice, lines: list[invoicing.RedLineIn] | None
                     rule="sales.revenue.reverse", date=red.issue_date,
                     amounts={"total": total, "net": -part["net"], "tax": -part["tax"]},
                     source_type=SOURCE, source_id=str(order.pk), memo=f"红冲 {order.number} 发票 {red.number}",
+                    document=f"{order.number} 红字发票 {red.number}",
                     actor=actor, dimensions={"partner": order.partner.code if order.partner_id else order.channel.code,
                                              "channel": order.channel.code})
                 Order.objects.filter(pk=order.pk).update(revenue_total=F("revenue_total") - total)

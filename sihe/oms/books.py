@@ -17,7 +17,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sihe.core import audit, outbox, tx
+from sihe.core import audit, clock, outbox, tx
 from sihe.core.actor import Actor
 from sihe.core.errors import ValidationFailed
 from sihe.core.money import money, round_money
@@ -80,10 +80,10 @@ def revenue_amounts(order: Order, portions: list[tuple[object, Decimal, Decimal]
             fee_net, _tax = split_gross(fees, first_rate if first_rate is not None else Decimal("0.13"))
             total += fees
             net += fee_net
-    fx = rate_for(order.currency, date or timezone.localdate())
+    fx = rate_for(order.currency, date or clock.today())
     if fx is None:
         raise ValidationFailed(_("no exchange rate of %(currency)s to CNY on or before %(date)s")
-                               % {"currency": order.currency, "date": date or timezone.localdate()},
+                               % {"currency": order.currency, "date": date or clock.today()},
                                field="currency", code="no_exchange_rate")
     if fx != 1 or is_export(order):
         total = round_money(total * fx)
@@ -98,6 +98,7 @@ def book_revenue(*, order: Order, amounts: dict[str, Decimal], actor: Actor, dat
         return None
     voucher = book(rule="sales.revenue", date=date or timezone.localdate(actor.at), amounts=amounts,
                    source_type=SOURCE_TYPE, source_id=str(order.pk), memo=memo or f"销售 {order.number}", actor=actor,
+                   document=order.number,
                    dimensions={"partner": order.partner.code if order.partner_id else order.channel.code,
                                "channel": order.channel.code})
     Order.objects.filter(pk=order.pk).update(revenue_total=F("revenue_total") + amounts["total"], revenue_booked=True)
@@ -133,7 +134,7 @@ def record_settlement(*, order: Order, kind: str, amount, fee=ZERO, actor: Actor
         rule, amounts = (("receipt.platform", {"amount": amount, "fee": fee, "total": amount + fee})
                          if kind == Settlement.Kind.PLATFORM else ("receipt.bank", {"amount": amount}))
         voucher = book(rule=rule, date=date, amounts=amounts, source_type=SOURCE_TYPE, source_id=str(order.pk),
-                       memo=f"收款 {order.number} {reference}".strip(), actor=actor,
+                       memo=f"收款 {order.number} {reference}".strip(), actor=actor, document=order.number,
                        dimensions={"partner": order.partner.code if order.partner_id else order.channel.code})
         settlement = Settlement.objects.create(order=order, kind=kind, amount=amount, fee=fee, date=date,
                                                reference=reference[:100], voucher_id=voucher.pk if voucher else None)
@@ -147,7 +148,8 @@ def record_settlement(*, order: Order, kind: str, amount, fee=ZERO, actor: Actor
             Order.objects.filter(pk=order.pk).update(status=Order.Status.COMPLETED)
             order.status = Order.Status.COMPLETED
             timeline.add(order, "completed", "已结清，订单完成", actor, message_en="Settled in full: completed")
-        audit.record_act(order, actor=actor, action="oms.order.settle", detail=f"{kind} {amount} fee {fee}")
+        audit.record_act(order, actor=actor, action="oms.order.settle", detail=_("%(kind)s %(amount)s, fee %(fee)s") % {
+                             "kind": Settlement.Kind(kind).label, "amount": amount, "fee": fee})
         outbox.emit("oms.order.settled", aggregate_type="order", aggregate_id=order.number, actor=actor,
                     payload={"number": order.number, "kind": kind, "amount": str(amount), "fee": str(fee)})
         return settlement
@@ -158,7 +160,7 @@ BUCKETS = ((0, 30, "0-30"), (31, 60, "31-60"), (61, 90, "61-90"), (91, None, "90
 
 def ar_aging(*, as_of: datetime.date | None = None, dealers_only: bool = False) -> dict:
     """Receivables per customer (dealer, or the channel for platform buyers) by age since shipment."""
-    as_of = as_of or timezone.localdate()
+    as_of = as_of or clock.today()
     qs = Order.objects.filter(revenue_total__gt=F("settled_total")).select_related("partner", "channel")
     if dealers_only:
         qs = qs.filter(partner__isnull=False)

@@ -12,14 +12,14 @@ base64) with the channel's secret, which we check before anything else.
 
 import requests
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sihe.catalog.models import Channel
-from sihe.core import audit
+from sihe.core import audit, clock
 from sihe.core.actor import Actor
 from sihe.core.errors import DomainError, PermissionDenied, ValidationFailed
 from sihe.core.money import to_decimal
+from sihe.core.outbound import check_url
 from sihe.oms.channels import ADAPTERS
 from sihe.oms.intake import IntakeResult, channel_by_code, receive_order
 from sihe.oms.models import ChannelSync
@@ -55,6 +55,7 @@ def pull(*, channel: Channel, actor: Actor, max_pages: int = 50) -> dict:
     sync = _sync(channel)
     if not sync.endpoint:
         raise ValidationFailed(_("channel %(code)s has no pull endpoint") % {"code": channel.code}, field="endpoint")
+    check_url(sync.endpoint, field="endpoint")
     counts = {"fetched": 0, "created": 0, "updated": 0, "refused": 0}
     cursor = sync.cursor
     for _page in range(max_pages):
@@ -68,8 +69,8 @@ def pull(*, channel: Channel, actor: Actor, max_pages: int = 50) -> dict:
                 raise ValueError("the feed has no orders list")
         except (requests.RequestException, ValueError) as exc:
             ChannelSync.objects.filter(pk=sync.pk).update(
-                last_pull_at=timezone.now(), errors=sync.errors + 1, last_error=f"pull: {exc}"[:500],
-                last_error_at=timezone.now())
+                last_pull_at=clock.now(), errors=sync.errors + 1, last_error=f"pull: {exc}"[:500],
+                last_error_at=clock.now())
             raise ValidationFailed(_("pulling %(code)s failed: %(error)s") % {"code": channel.code, "error": exc},
                                    field="endpoint", code="pull_failed") from exc
         for raw in orders:
@@ -81,7 +82,7 @@ def pull(*, channel: Channel, actor: Actor, max_pages: int = 50) -> dict:
                 continue
             counts["created" if result.created else "updated"] += int(not result.duplicate or result.created)
         cursor = str(body.get("next_cursor") or cursor)
-        ChannelSync.objects.filter(pk=sync.pk).update(cursor=cursor[:100], last_pull_at=timezone.now())
+        ChannelSync.objects.filter(pk=sync.pk).update(cursor=cursor[:100], last_pull_at=clock.now())
         if not orders:
             break
     return {**counts, "cursor": cursor}

@@ -3,11 +3,15 @@
 Coordinates of every provincial capital and the larger cities (to about 0.01°); a city we do not
 know falls back to its province's capital. Distances are great-circle kilometres (haversine): the
 ranking of warehouses is what matters, not the road distance.
+
+Provinces are read through `channels.regions` (names, pinyin, ISO / Shopify / WooCommerce codes), whose
+`short_name` gives the key of the tables here.
 """
 
 import math
-import re
 from decimal import Decimal
+
+from sihe.oms.channels.regions import province_name, short_name  # noqa: F401 - province_name is geo API too
 
 # name (without 省/市/自治区 suffix) → (latitude, longitude)
 CITIES: dict[str, tuple[float, float]] = {
@@ -42,35 +46,6 @@ PROVINCE_CAPITALS: dict[str, str] = {
     "陕西": "西安", "甘肃": "兰州", "青海": "西宁", "宁夏": "银川", "新疆": "乌鲁木齐", "香港": "香港",
     "澳门": "澳门", "台湾": "台北",
 }
-# Shopify / WooCommerce send provinces in pinyin or as codes
-PINYIN = {
-    "beijing": "北京", "tianjin": "天津", "shanghai": "上海", "chongqing": "重庆", "hebei": "河北", "shanxi": "山西",
-    "inner mongolia": "内蒙古", "neimenggu": "内蒙古", "liaoning": "辽宁", "jilin": "吉林", "heilongjiang": "黑龙江",
-    "jiangsu": "江苏", "zhejiang": "浙江", "anhui": "安徽", "fujian": "福建", "jiangxi": "江西", "shandong": "山东",
-    "henan": "河南", "hubei": "湖北", "hunan": "湖南", "guangdong": "广东", "guangxi": "广西", "hainan": "海南",
-    "sichuan": "四川", "guizhou": "贵州", "yunnan": "云南", "tibet": "西藏", "xizang": "西藏", "shaanxi": "陕西",
-    "gansu": "甘肃", "qinghai": "青海", "ningxia": "宁夏", "xinjiang": "新疆", "hong kong": "香港", "macau": "澳门",
-    "macao": "澳门", "taiwan": "台湾", "shenzhen": "深圳", "guangzhou": "广州", "hangzhou": "杭州",
-    "nanjing": "南京", "suzhou": "苏州", "wuhan": "武汉", "chengdu": "成都", "xian": "西安", "xi'an": "西安",
-}
-CODES = {"CN-BJ": "北京", "CN-TJ": "天津", "CN-SH": "上海", "CN-CQ": "重庆", "CN-HE": "河北", "CN-SX": "山西",
-         "CN-NM": "内蒙古", "CN-LN": "辽宁", "CN-JL": "吉林", "CN-HL": "黑龙江", "CN-JS": "江苏", "CN-ZJ": "浙江",
-         "CN-AH": "安徽", "CN-FJ": "福建", "CN-JX": "江西", "CN-SD": "山东", "CN-HA": "河南", "CN-HB": "湖北",
-         "CN-HN": "湖南", "CN-GD": "广东", "CN-GX": "广西", "CN-HI": "海南", "CN-SC": "四川", "CN-GZ": "贵州",
-         "CN-YN": "云南", "CN-XZ": "西藏", "CN-SN": "陕西", "CN-GS": "甘肃", "CN-QH": "青海", "CN-NX": "宁夏",
-         "CN-XJ": "新疆", "CN-HK": "香港", "CN-MO": "澳门", "CN-TW": "台湾"}
-_SUFFIX = re.compile(r"(特别行政区|壮族自治区|回族自治区|维吾尔自治区|自治区|省|市|地区|盟|自治州)$")
-
-
-def short_name(name: str) -> str:
-    name = (name or "").strip()
-    if name.upper() in CODES:
-        return CODES[name.upper()]
-    if name.lower() in PINYIN:
-        return PINYIN[name.lower()]
-    return _SUFFIX.sub("", name)
-
-
 def known_province(province: str) -> bool:
     return short_name(province) in PROVINCE_CAPITALS
 

@@ -1,6 +1,7 @@
 """Intake (O1): a channel's raw JSON in, one order out — reviewed and allocated in the same act.
 
     receive_order(channel_code=..., body=raw bytes or dict, actor=...) -> IntakeResult
+    receive_orders(channel_code=..., body=...) -> IntakeResult for one order, IntakePage for a page of them
 
 The same order twice is one order (channel + channel order id). A later version (newer
 `updated_at`) applies as changes with history on the timeline: payment, cancel, refund status,
@@ -12,17 +13,16 @@ import json
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sihe.catalog.models import Channel, Partner, Product
-from sihe.core import audit, batch, outbox, tx
+from sihe.core import audit, batch, clock, outbox, tx
 from sihe.core.actor import Actor
 from sihe.core.errors import DomainError, NotFound, ValidationFailed
 from sihe.oms import allocation, review, timeline
-from sihe.oms.channels import ChannelPayloadError, NormalizedOrder, normalize
+from sihe.oms.channels import ChannelPayloadError, NormalizedOrder, normalize, split_orders
 from sihe.oms.models import ChannelSync, IntakeError, Order, OrderLine, SkuMapping
 
 MAX_BODY = 2_000_000
@@ -40,7 +40,62 @@ class IntakeResult:
     changes: list[str] = field(default_factory=list)
 
 
-def parse_body(body) -> dict:
+@dataclass
+class PageEntry:
+    """One order of a page: where it was in the body (`path`), and what became of it — an intake result,
+    or the refusal and the intake error row that keeps it for a person."""
+
+    index: int
+    path: str
+    result: IntakeResult | None = None
+    error: DomainError | None = None
+    intake_error: IntakeError | None = None
+
+    @property
+    def outcome(self) -> str:
+        if self.result is None:
+            return "refused"
+        if self.result.created:
+            return "created"
+        return "duplicate" if self.result.duplicate else "updated"
+
+    @property
+    def external_id(self) -> str:
+        if self.result is not None:
+            return self.result.order.external_id
+        return self.intake_error.external_id if self.intake_error is not None else ""
+
+    @property
+    def error_field(self) -> str:
+        """The field at fault as a path in the body as received (…orderInfoList[2].orderState) for a payload
+        error; other refusals (unknown_sku: lines[0].sku) name the order's field as a single intake would."""
+        field_ = (self.error.field or "") if self.error is not None else ""
+        if not isinstance(self.error, ChannelPayloadError):
+            return field_
+        return self.path if field_ in ("", "$") else f"{self.path}.{field_}" if self.path else field_
+
+    @property
+    def error_message(self) -> str:
+        if isinstance(self.error, ChannelPayloadError):
+            return f"{self.error_field}: {self.error.reason}"
+        return self.error.message if self.error is not None else ""
+
+
+@dataclass
+class IntakePage:
+    """What became of each order of a page, with the platform's paging facts for whoever pulls."""
+
+    entries: list[PageEntry]
+    total: int | None = None
+    has_next: bool | None = None
+
+    def count(self, outcome: str) -> int:
+        return sum(1 for entry in self.entries if entry.outcome == outcome)
+
+
+def parse_body(body):
+    """The body as JSON: an object, or (WooCommerce's order list) an array; anything else is refused by
+    the adapter, naming `$`."""
     if isinstance(body, dict):
         return body
     if isinstance(body, bytes | bytearray):
@@ -54,7 +109,7 @@ def parse_body(body) -> dict:
         data = json.loads(body)
     except (TypeError, ValueError) as exc:
         raise ChannelPayloadError("$", _("the payload is not valid JSON: %(error)s") % {"error": exc}) from exc
-    if not isinstance(data, dict):
+    if not isinstance(data, dict | list):
         raise ChannelPayloadError("$", _("the payload must be a JSON object"))
     return data
 
@@ -286,7 +341,7 @@ def intake(*, channel: Channel, payload: dict, actor: Actor) -> IntakeResult:
 
 
 def _note_sync(channel: Channel, *, ok: bool, order: Order | None = None, error: str = "") -> None:
-    now = timezone.now()
+    now = clock.now()
     values = {"last_error": error[:500], "last_error_at": now, "errors": F("errors") + 1} if not ok else {
         "orders_in": F("orders_in") + 1, "last_order_at": now,
         "last_lag_seconds": Decimal(str(round((now - order.channel_updated_at).total_seconds(), 3)))
@@ -324,20 +379,73 @@ def record_error(*, channel: Channel | None, channel_code: str, body, error: Dom
         return row
 
 
+def _take(channel: Channel, payload, actor: Actor) -> IntakeResult:
+    """One order in one transaction (durable unless the caller already holds one).
+
+    The same order arriving twice at the same moment (a webhook and a pull, two webhook retries): both
+    look, find nothing and insert; the database's unique (channel, external id) lets one in and the other
+    fails — that one is taken again, finds the order and answers `duplicate` like any repeat."""
+    for attempt in (1, 2):
+        try:
+            with transaction.atomic(durable=not transaction.get_connection().in_atomic_block), batch.collect():
+                result = intake(channel=channel, payload=payload, actor=actor)
+                if result.created:
+                    _note_sync(channel, ok=True, order=result.order)
+            return result
+        except IntegrityError:
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _kept(error: DomainError) -> bool:
+    """Refusals a person can fix (bad payload, unknown SKU, changed lines) go to the intake error list."""
+    return error.status in (400, 404, 422) or error.code in ("unknown_sku", "invalid_payload", "lines_changed")
+
+
 def receive_order(*, channel_code: str, body, actor: Actor) -> IntakeResult:
     """The entry point of every connector: one durable transaction; a refusal is kept as an intake error."""
     channel = channel_by_code(channel_code)
     try:
-        payload = parse_body(body)
-        with transaction.atomic(durable=not transaction.get_connection().in_atomic_block), batch.collect():
-            result = intake(channel=channel, payload=payload, actor=actor)
-            if result.created:
-                _note_sync(channel, ok=True, order=result.order)
-        return result
+        return _take(channel, parse_body(body), actor)
     except DomainError as error:
-        if error.status in (400, 404, 422) or error.code in ("unknown_sku", "invalid_payload", "lines_changed"):
+        if _kept(error):
             record_error(channel=channel, channel_code=channel_code, body=body, error=error)
         raise
+
+
+def receive_orders(*, channel_code: str, body, actor: Actor) -> IntakeResult | IntakePage:
+    """Whatever a platform's order API answered: one order, or a page of them (a pull's trades.sold.get,
+    order.search, searchList).
+
+    A body that holds one order — a one-order envelope, a bare order, a page of one — is `receive_order`,
+    unchanged: the same answer, its refusal a 4xx naming the path in the body. A page is taken order by
+    order, each in its own transaction and idempotent on its own (the same order twice is one order); a
+    refused order is kept on the intake error list (its own JSON, to fix and replay) and the others go on."""
+    channel = channel_by_code(channel_code)
+    try:
+        page = split_orders(channel.type, parse_body(body))
+    except DomainError as error:
+        if _kept(error):
+            record_error(channel=channel, channel_code=channel_code, body=body, error=error)
+        raise
+    if page.listed is None or len(page.orders) == 1:
+        return receive_order(channel_code=channel_code, body=body, actor=actor)
+    entries = [_take_listed(channel, index, node, actor) for index, node in enumerate(page.orders)]
+    return IntakePage(entries=entries, total=page.total, has_next=page.has_next)
+
+
+def _take_listed(channel: Channel, index: int, node, actor: Actor) -> PageEntry:
+    """One order of a page: taken like a single order's bare JSON, its refusal kept and reported, not raised."""
+    entry = PageEntry(index=index, path=node.path)
+    try:
+        entry.result = _take(channel, node.value, actor)
+    except DomainError as error:
+        entry.error = error
+        if _kept(error):
+            entry.intake_error = record_error(channel=channel, channel_code=channel.code, body=json.dumps(
+                node.value, ensure_ascii=False), error=error)
+    return entry
 
 
 def replay_error(*, error: IntakeError, actor: Actor, body=None) -> IntakeResult:
@@ -346,14 +454,14 @@ def replay_error(*, error: IntakeError, actor: Actor, body=None) -> IntakeResult
         raise ValidationFailed(_("intake error %(id)s is already %(status)s")
                                % {"id": error.pk, "status": error.get_status_display()}, field="status")
     result = receive_order(channel_code=error.channel_code, body=body if body is not None else error.raw, actor=actor)
-    IntakeError.objects.filter(pk=error.pk).update(status=IntakeError.Status.REPLAYED, resolved_at=timezone.now(),
+    IntakeError.objects.filter(pk=error.pk).update(status=IntakeError.Status.REPLAYED, resolved_at=clock.now(),
                                                    order=result.order)
     return result
 
 
 def dismiss_error(*, error: IntakeError, actor: Actor) -> IntakeError:
     with transaction.atomic():
-        IntakeError.objects.filter(pk=error.pk).update(status=IntakeError.Status.DISMISSED, resolved_at=timezone.now())
+        IntakeError.objects.filter(pk=error.pk).update(status=IntakeError.Status.DISMISSED, resolved_at=clock.now())
         audit.record_act(error, actor=actor, action="oms.intake_error.dismiss", detail=error.reason[:100])
     error.refresh_from_db()
     return error

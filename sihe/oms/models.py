@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from sihe.catalog.models import Channel, Partner, Product
 
@@ -18,7 +19,7 @@ QTY = {"max_digits": 20, "decimal_places": 6}
 
 class Order(models.Model):
     class Status(models.TextChoices):
-        RECEIVED = "received", _("received")
+        RECEIVED = "received", pgettext_lazy("order status", "received")
         HELD = "held", _("held")
         REVIEWED = "reviewed", _("reviewed")
         ALLOCATED = "allocated", _("allocated")
@@ -86,6 +87,7 @@ class Order(models.Model):
 
     class Meta:
         verbose_name = _("order")
+        verbose_name_plural = _("orders")
         constraints = [models.UniqueConstraint(fields=["channel", "external_id"], name="oms_order_channel_external")]
         indexes = [models.Index(fields=["channel", "status"]), models.Index(fields=["hold_reason"])]
 
@@ -124,6 +126,8 @@ class OrderLine(models.Model):
     held = models.BooleanField(default=False)  # a refund in progress: this line does not ship (退款商品拆单)
 
     class Meta:
+        verbose_name = _("order line")
+        verbose_name_plural = _("order lines")
         ordering = ["order", "line_no"]
         constraints = [
             models.UniqueConstraint(fields=["order", "line_no"], name="oms_line_no_unique"),
@@ -151,19 +155,23 @@ class TimelineEntry(models.Model):
     data = models.JSONField(default=dict, blank=True)
 
     class Meta:
+        verbose_name = _("timeline entry")
+        verbose_name_plural = _("timeline entries")
         ordering = ["order", "at", "id"]
 
 
 class SkuMapping(models.Model):
     """A channel's SKU id or outer id (with its variant, 颜色/尺码) → our product."""
 
-    channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="sku_mappings")
+    channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="sku_mappings", verbose_name=_("channel"))
     channel_sku = models.CharField(_("channel SKU / outer id"), max_length=100)
-    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="channel_mappings")
-    note = models.CharField(max_length=200, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="channel_mappings", verbose_name=_("product"))
+    note = models.CharField(max_length=200, blank=True, verbose_name=_("note"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
+        verbose_name = _("SKU mapping")
+        verbose_name_plural = _("SKU mappings")
         constraints = [models.UniqueConstraint(fields=["channel", "channel_sku"], name="oms_mapping_unique")]
 
 
@@ -171,7 +179,7 @@ class IntakeError(models.Model):
     """A payload we refused: kept here only, with its reason, until a person fixes and replays it."""
 
     class Status(models.TextChoices):
-        OPEN = "open", _("open")
+        OPEN = "open", pgettext_lazy("intake error", "open")
         REPLAYED = "replayed", _("replayed")
         DISMISSED = "dismissed", _("dismissed")
 
@@ -188,6 +196,10 @@ class IntakeError(models.Model):
     resolved_at = models.DateTimeField(null=True, blank=True)
     order = models.ForeignKey(Order, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
+    class Meta:
+        verbose_name = _("intake error")
+        verbose_name_plural = _("intake errors")
+
 
 class ChannelSync(models.Model):
     """How a channel's orders come in and how current they are (last pull, lag, errors)."""
@@ -197,19 +209,23 @@ class ChannelSync(models.Model):
         PULL = "pull", _("pulled from the channel")
         WEBHOOK = "webhook", _("channel webhook")
 
-    channel = models.OneToOneField(Channel, on_delete=models.CASCADE, related_name="sync")
-    mode = models.CharField(max_length=10, choices=Mode.choices, default=Mode.PUSH)
-    endpoint = models.URLField(blank=True)
-    secret = models.CharField(max_length=200, blank=True)
-    cursor = models.CharField(max_length=100, blank=True)
-    last_pull_at = models.DateTimeField(null=True, blank=True)
-    last_order_at = models.DateTimeField(null=True, blank=True)
-    last_lag_seconds = models.DecimalField(max_digits=12, decimal_places=3, null=True, blank=True)
-    orders_in = models.PositiveIntegerField(default=0)
-    errors = models.PositiveIntegerField(default=0)
-    last_error = models.CharField(max_length=500, blank=True)
-    last_error_at = models.DateTimeField(null=True, blank=True)
-    safety_stock = models.DecimalField(max_digits=20, decimal_places=6, default=Decimal(0))
+    channel = models.OneToOneField(Channel, on_delete=models.CASCADE, related_name="sync", verbose_name=_("channel"))
+    mode = models.CharField(max_length=10, choices=Mode.choices, default=Mode.PUSH, verbose_name=_("mode"))
+    endpoint = models.URLField(blank=True, verbose_name=_("endpoint"))
+    secret = models.CharField(max_length=200, blank=True, verbose_name=_("secret"))
+    cursor = models.CharField(max_length=100, blank=True, verbose_name=_("cursor"))
+    last_pull_at = models.DateTimeField(null=True, blank=True, verbose_name=_("last pull at"))
+    last_order_at = models.DateTimeField(null=True, blank=True, verbose_name=_("last order at"))
+    last_lag_seconds = models.DecimalField(max_digits=12, decimal_places=3, null=True, blank=True, verbose_name=_("last lag (seconds)"))
+    orders_in = models.PositiveIntegerField(default=0, verbose_name=_("orders in"))
+    errors = models.PositiveIntegerField(default=0, verbose_name=_("errors"))
+    last_error = models.CharField(max_length=500, blank=True, verbose_name=_("last error"))
+    last_error_at = models.DateTimeField(null=True, blank=True, verbose_name=_("last error at"))
+    safety_stock = models.DecimalField(max_digits=20, decimal_places=6, default=Decimal(0), verbose_name=_("safety stock"))
+
+    class Meta:
+        verbose_name = _("channel sync settings")
+        verbose_name_plural = _("channel sync settings")
 
 
 class ReviewPolicy(models.Model):
@@ -223,13 +239,17 @@ class ReviewPolicy(models.Model):
         SHIPMENT = "shipment", _("at shipment")
         INVOICE = "invoice", _("at invoice")
 
-    amount_limit = models.DecimalField(max_digits=18, decimal_places=2, default=Decimal("20000.00"))
-    hold_buyer_message = models.BooleanField(default=False)
-    stockout = models.CharField(max_length=10, choices=Stockout.choices, default=Stockout.BACKORDER)
-    revenue_at = models.CharField(max_length=10, choices=Revenue.choices, default=Revenue.SHIPMENT)
-    split_penalty_km = models.DecimalField(max_digits=10, decimal_places=1, default=Decimal("500.0"))
-    default_carrier = models.CharField(max_length=40, default="SF")
-    ship_by_hour = models.PositiveSmallIntegerField(default=16)
+    amount_limit = models.DecimalField(max_digits=18, decimal_places=2, default=Decimal("20000.00"), verbose_name=_("amount limit"))
+    hold_buyer_message = models.BooleanField(default=False, verbose_name=_("hold orders with a buyer message"))
+    stockout = models.CharField(max_length=10, choices=Stockout.choices, default=Stockout.BACKORDER, verbose_name=_("when out of stock"))
+    revenue_at = models.CharField(max_length=10, choices=Revenue.choices, default=Revenue.SHIPMENT, verbose_name=_("revenue at"))
+    split_penalty_km = models.DecimalField(max_digits=10, decimal_places=1, default=Decimal("500.0"), verbose_name=_("split penalty (km)"))
+    default_carrier = models.CharField(max_length=40, default="SF", verbose_name=_("default carrier"))
+    ship_by_hour = models.PositiveSmallIntegerField(default=16, verbose_name=_("ship by (hour)"))
+
+    class Meta:
+        verbose_name = _("review policy")
+        verbose_name_plural = _("review policies")
 
 
 class Blacklist(models.Model):
@@ -238,11 +258,13 @@ class Blacklist(models.Model):
         PHONE = "phone", _("phone")
         ADDRESS = "address", _("address contains")
 
-    kind = models.CharField(max_length=10, choices=Kind.choices)
-    value = models.CharField(max_length=200)
-    reason = models.CharField(max_length=200, blank=True)
+    kind = models.CharField(max_length=10, choices=Kind.choices, verbose_name=_("kind"))
+    value = models.CharField(max_length=200, verbose_name=_("value"))
+    reason = models.CharField(max_length=200, blank=True, verbose_name=_("reason"))
 
     class Meta:
+        verbose_name = _("blacklist entry")
+        verbose_name_plural = _("blacklist")
         constraints = [models.UniqueConstraint(fields=["kind", "value"], name="oms_blacklist_unique")]
 
 
@@ -262,14 +284,20 @@ class Settlement(models.Model):
     voucher_id = models.BigIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    class Meta:
+        verbose_name = _("settlement")
+        verbose_name_plural = _("settlements")
+
 
 class CurrencyRate(models.Model):
     """The rate of a foreign currency in CNY from a date on (orders of Shopify/WooCommerce stores abroad)."""
 
-    currency = models.CharField(max_length=3)
-    date = models.DateField()
-    rate = models.DecimalField(max_digits=14, decimal_places=6)
+    currency = models.CharField(max_length=3, verbose_name=_("currency"))
+    date = models.DateField(verbose_name=_("date"))
+    rate = models.DecimalField(max_digits=14, decimal_places=6, verbose_name=_("rate"))
 
     class Meta:
+        verbose_name = _("currency rate")
+        verbose_name_plural = _("currency rates")
         constraints = [models.UniqueConstraint(fields=["currency", "date"], name="oms_rate_unique"),
                        models.CheckConstraint(condition=Q(rate__gt=0), name="oms_rate_positive")]

@@ -87,7 +87,9 @@ def invoices_of(order: Order) -> list[dict]:
             for inv in rows.order_by("pk")]
 
 
-def detail(order: Order) -> dict:
+def detail(order: Order, *, costs: bool = True, books: bool = True) -> dict:
+    """The order as the API answers it. Costs (what the goods cost the company) only for readers with
+    costing.view, vouchers only with ledger.view: a packer or a service clerk sees prices, not margins."""
     zh = translation.get_language() and translation.get_language().startswith("zh")
     shipments = list(Shipment.objects.filter(source_type=SOURCE_TYPE, source_id=str(order.pk))
                      .select_related("warehouse").prefetch_related("lines__product", "lines__picks__lot",
@@ -117,13 +119,14 @@ def detail(order: Order) -> dict:
                         "lines": [{"sku": sl.product.sku, "qty": d(sl.qty)} for sl in s.lines.all()]}
                        for s in shipments if s.state != Shipment.State.CANCELLED],
         "shipments": [{"id": s.pk, "number": s.number, "warehouse": s.warehouse.code, "state": s.state,
-                       "carrier": s.carrier, "tracking_no": s.tracking_no, "cost": str(s.cost),
+                       "carrier": s.carrier, "tracking_no": s.tracking_no, "cost": str(s.cost) if costs else None,
                        "shipped_at": s.shipped_at.isoformat() if s.shipped_at else None,
                        "lines": [{"sku": sl.product.sku, "qty": d(sl.qty), "shipped": d(sl.shipped_qty),
-                                  "cost": str(sl.cost)} for sl in s.lines.all()]} for s in shipments],
+                                  "cost": str(sl.cost) if costs else None} for sl in s.lines.all()]}
+                      for s in shipments],
         "timeline": [{"at": t.at.isoformat(), "kind": t.kind, "message": t.message if zh or not t.message_en
                       else t.message_en, "message_zh": t.message, "actor": t.actor} for t in order.timeline.all()],
-        "vouchers": [_voucher(v) for v in vouchers_of(order, numbers)],
+        "vouchers": [_voucher(v) for v in vouchers_of(order, numbers)] if books else [],
         "invoices": invoices_of(order),
         "settlements": [{"kind": s.kind, "amount": str(s.amount), "fee": str(s.fee), "date": s.date.isoformat(),
                          "voucher_id": s.voucher_id} for s in order.settlements.all()],

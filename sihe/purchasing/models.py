@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from sihe.catalog.models import Partner, Product, Warehouse
 
@@ -26,7 +27,7 @@ class ApprovalRule(models.Model):
     `level` by a user of `role` (admins may approve every level). Levels are approved in order, each
     by a different person, never by the order's maker."""
 
-    level = models.PositiveSmallIntegerField(_("level"))
+    level = models.PositiveSmallIntegerField(pgettext_lazy("approval", "level"))
     min_amount = models.DecimalField(_("from amount (tax incl.)"), **MONEY)
     role = models.CharField(_("role"), max_length=20)
     name = models.CharField(_("name"), max_length=100, blank=True)
@@ -34,6 +35,7 @@ class ApprovalRule(models.Model):
 
     class Meta:
         verbose_name = _("approval rule")
+        verbose_name_plural = _("approval rules")
         ordering = ["level"]
         constraints = [
             models.UniqueConstraint(fields=["level"], name="purchasing_approval_rule_level_unique"),
@@ -52,7 +54,7 @@ class PurchaseOrder(models.Model):
         CONFIRMED = "confirmed", _("confirmed")
         PARTIALLY_RECEIVED = "partially_received", _("partially received")
         RECEIVED = "received", _("received")
-        CLOSED = "closed", _("closed")
+        CLOSED = "closed", pgettext_lazy("purchase order", "closed")
         CANCELLED = "cancelled", _("cancelled")
 
     number = models.CharField(_("number"), max_length=30, unique=True)
@@ -67,14 +69,15 @@ class PurchaseOrder(models.Model):
     tax = models.DecimalField(_("tax"), **MONEY, default=ZERO)
     total = models.DecimalField(_("total"), **MONEY, default=ZERO)
     memo = models.CharField(_("memo"), max_length=200, blank=True)
-    created_by_id = models.BigIntegerField(null=True, blank=True)
+    created_by_id = models.BigIntegerField(null=True, blank=True, verbose_name=_("created by (user id)"))
     created_by = models.CharField(_("created by"), max_length=150)
     created_at = models.DateTimeField(_("created at"))
     asn_id = models.BigIntegerField(_("expected receipt"), null=True, blank=True)
-    confirmed_at = models.DateTimeField(null=True, blank=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("confirmed at"))
 
     class Meta:
         verbose_name = _("purchase order")
+        verbose_name_plural = _("purchase orders")
         ordering = ["-id"]
         indexes = [models.Index(fields=["supplier", "status"]), models.Index(fields=["status", "id"])]
         constraints = [
@@ -108,6 +111,7 @@ class PurchaseOrderLine(models.Model):
 
     class Meta:
         verbose_name = _("purchase order line")
+        verbose_name_plural = _("purchase order lines")
         ordering = ["order_id", "line_no"]
         constraints = [
             models.UniqueConstraint(fields=["order", "line_no"], name="purchasing_po_line_unique"),
@@ -138,6 +142,8 @@ class PurchaseApproval(models.Model):
     at = models.DateTimeField()
 
     class Meta:
+        verbose_name = _("purchase approval")
+        verbose_name_plural = _("purchase approvals")
         ordering = ["order_id", "level"]
         constraints = [models.UniqueConstraint(fields=["order", "level"], name="purchasing_approval_once_per_level")]
 
@@ -156,12 +162,14 @@ class Receipt(models.Model):
     username = models.CharField(max_length=150)
 
     class Meta:
+        verbose_name = _("purchase receipt")
+        verbose_name_plural = _("purchase receipts")
         ordering = ["id"]
 
 
 class SupplierInvoice(models.Model):
     class Status(models.TextChoices):
-        OPEN = "open", _("open")
+        OPEN = "open", pgettext_lazy("supplier invoice", "open")
         PARTIALLY_PAID = "partially_paid", _("partially paid")
         PAID = "paid", _("paid")
 
@@ -179,12 +187,13 @@ class SupplierInvoice(models.Model):
     price_variance = models.DecimalField(_("price variance"), **MONEY)
     paid = models.DecimalField(_("paid"), **MONEY, default=ZERO)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.OPEN)
-    voucher_id = models.BigIntegerField(null=True, blank=True)
-    created_by = models.CharField(max_length=150)
-    created_at = models.DateTimeField()
+    voucher_id = models.BigIntegerField(null=True, blank=True, verbose_name=_("voucher id"))
+    created_by = models.CharField(max_length=150, verbose_name=_("created by"))
+    created_at = models.DateTimeField(verbose_name=_("created at"))
 
     class Meta:
         verbose_name = _("supplier invoice")
+        verbose_name_plural = _("supplier invoices")
         ordering = ["-id"]
         indexes = [models.Index(fields=["supplier", "status"])]
         constraints = [
@@ -213,21 +222,24 @@ class SupplierInvoiceLine(models.Model):
     variance = models.DecimalField(**MONEY)
 
     class Meta:
+        verbose_name = _("supplier invoice line")
+        verbose_name_plural = _("supplier invoice lines")
         ordering = ["invoice_id", "id"]
 
 
 class SupplierPayment(models.Model):
     number = models.CharField(_("number"), max_length=30, unique=True)
-    supplier = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="supplier_payments")
+    supplier = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="supplier_payments", verbose_name=_("supplier"))
     date = models.DateField(_("date"))
     amount = models.DecimalField(_("amount"), **MONEY)
     reference = models.CharField(_("bank reference"), max_length=100, blank=True)
-    voucher_id = models.BigIntegerField(null=True, blank=True)
-    created_by = models.CharField(max_length=150)
-    created_at = models.DateTimeField()
+    voucher_id = models.BigIntegerField(null=True, blank=True, verbose_name=_("voucher id"))
+    created_by = models.CharField(max_length=150, verbose_name=_("created by"))
+    created_at = models.DateTimeField(verbose_name=_("created at"))
 
     class Meta:
         verbose_name = _("supplier payment")
+        verbose_name_plural = _("supplier payments")
         ordering = ["-id"]
         constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="purchasing_payment_positive")]
 
@@ -241,5 +253,7 @@ class PaymentAllocation(models.Model):
     amount = models.DecimalField(**MONEY)
 
     class Meta:
+        verbose_name = _("payment allocation")
+        verbose_name_plural = _("payment allocations")
         ordering = ["payment_id", "id"]
         constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="purchasing_allocation_positive")]

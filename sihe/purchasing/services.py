@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 from sihe.catalog.models import Partner, Product, Warehouse
 from sihe.core import audit
 from sihe.core.actor import Actor
-from sihe.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from sihe.core.errors import Conflict, NotFound, PermissionDenied, Problems, ValidationFailed
 from sihe.core.money import money, round_money, round_unit_cost, to_decimal
 from sihe.core.outbox import emit
 from sihe.ledger.services import book
@@ -136,6 +136,35 @@ def _amounts(unit_qty: Decimal, price: Decimal, rate: Decimal, field: str) -> tu
 # -- purchase orders ------------------------------------------------------------------------------
 
 
+def build_order_lines(lines: list[OrderLine], problems: Problems | None = None) -> tuple[list[PurchaseOrderLine], Problems]:
+    """The order lines, with every problem of every line (quantity, price, tax rate) collected, so a
+    buyer sees all of them at once."""
+    problems = problems if problems is not None else Problems()
+    built = []
+    for line in lines:
+        f = line.field
+        with problems.collect():
+            if not line.product.active:
+                raise ValidationFailed(_("product %(sku)s is inactive") % {"sku": line.product.sku}, field=f"{f}.sku")
+        values = {}
+        for name, read in (("qty", lambda ln=line, f=f: _qty(ln.product, ln.qty, ln.unit, field=f"{f}.qty")),
+                           ("price", lambda ln=line, f=f: _price(ln.price, field=f"{f}.price")),
+                           ("rate", lambda ln=line, f=f: _tax_rate(ln.tax_rate, field=f"{f}.tax_rate",
+                                                                   default=ln.product.tax_rate))):
+            with problems.collect():
+                values[name] = read()
+        if len(values) < 3:
+            continue
+        (unit_qty, qty), price, rate = values["qty"], values["price"], values["rate"]
+        with problems.collect():
+            net, tax, total = _amounts(unit_qty, price, rate, f"{f}.price")
+            built.append(PurchaseOrderLine(
+                product=line.product, qty=qty, unit=line.unit or line.product.uom.code, unit_qty=unit_qty,
+                price=price, unit_cost=round_unit_cost(price * unit_qty / qty), tax_rate=rate, net=net, tax=tax,
+                total=total))
+    return built, problems
+
+
 def create_order(*, supplier: Partner, warehouse: Warehouse, lines: list[OrderLine], actor: Actor,
                  expected_date: datetime.date | None = None, memo: str = "") -> PurchaseOrder:
     """A draft purchase order. Prices exclude tax and are per purchase unit (`unit`, default the base unit)."""
@@ -152,18 +181,8 @@ def create_order(*, supplier: Partner, warehouse: Warehouse, lines: list[OrderLi
     today = local_date(actor)
     if expected_date is not None and expected_date < today - datetime.timedelta(days=366):
         raise ValidationFailed(_("expected date is more than a year ago"), field="expected_date")
-    built = []
-    for line in lines:
-        f = line.field
-        if not line.product.active:
-            raise ValidationFailed(_("product %(sku)s is inactive") % {"sku": line.product.sku}, field=f"{f}.sku")
-        unit_qty, qty = _qty(line.product, line.qty, line.unit, field=f"{f}.qty")
-        price = _price(line.price, field=f"{f}.price")
-        rate = _tax_rate(line.tax_rate, field=f"{f}.tax_rate", default=line.product.tax_rate)
-        net, tax, total = _amounts(unit_qty, price, rate, f"{f}.price")
-        built.append(PurchaseOrderLine(
-            product=line.product, qty=qty, unit=line.unit or line.product.uom.code, unit_qty=unit_qty, price=price,
-            unit_cost=round_unit_cost(price * unit_qty / qty), tax_rate=rate, net=net, tax=tax, total=total))
+    built, problems = build_order_lines(lines)
+    problems.raise_if_any()
     with transaction.atomic():
         order = PurchaseOrder.objects.create(
             number=f"TMP-{uuid.uuid4().hex}"[:30], supplier=supplier, warehouse=warehouse,
@@ -179,6 +198,17 @@ def create_order(*, supplier: Partner, warehouse: Warehouse, lines: list[OrderLi
         audit.record_created(order, actor=actor, fields=["number", "supplier", "warehouse", "expected_date", "total"])
         events.order_event("purchasing.po.created", order, actor=actor, total=events.m(order.total))
     return order
+
+
+def approvers_text(rules: list[ApprovalRule]) -> str:
+    """Who must approve, in words a buyer reads: "经理（金额≥¥50,000.00）、管理员（金额≥¥200,000.00）"."""
+    from django.utils.translation import get_language
+
+    from sihe.core.roles import ROLES
+
+    separator = "、" if (get_language() or "zh").startswith("zh") else ", "
+    return separator.join(_("%(role)s (from ¥%(amount)s)") % {"role": ROLES.get(r.role, r.role),
+                                                          "amount": f"{r.min_amount:,.2f}"} for r in rules)
 
 
 def required_rules(order: PurchaseOrder) -> list[ApprovalRule]:
@@ -221,7 +251,7 @@ def approve(*, order: PurchaseOrder, actor: Actor) -> PurchaseOrder:
             raise PermissionDenied(_("each level needs a different approver"), field="approver", code="already_approved")
         PurchaseApproval.objects.create(order=order, level=rule.level, role=rule.role, user_id=actor.user_id,
                                         username=actor.username, at=actor.at)
-        audit.record_act(order, actor=actor, action="approve", detail=f"level {rule.level}")
+        audit.record_act(order, actor=actor, action="approve", detail=_("approval level %(level)s") % {"level": rule.level})
         _set_status(order, Status.APPROVED if len(missing) == 1 else Status.PENDING_APPROVAL, actor)
         events.order_event("purchasing.po.approved", order, actor=actor, level=rule.level)
     return order
@@ -241,9 +271,8 @@ def confirm(*, order: PurchaseOrder, actor: Actor) -> PurchaseOrder:
         missing = missing_levels(order)
         if missing:
             raise ApprovalRequired(
-                _("purchase order %(n)s (%(t)s) needs approval: %(levels)s")
-                % {"n": order.number, "t": order.total,
-                   "levels": ", ".join(f"L{r.level} {r.role}" for r in missing)},
+                _("purchase order %(n)s (¥%(t)s) must be approved first by: %(levels)s")
+                % {"n": order.number, "t": f"{order.total:,.2f}", "levels": approvers_text(missing)},
                 field="status", missing=[{"level": r.level, "role": r.role} for r in missing])
         lines = list(order.lines.select_related("product").order_by("line_no"))
         asn = inbound.expect_receipt(
@@ -479,8 +508,8 @@ def post_invoice(*, order: PurchaseOrder, number: str, lines: list[InvoiceLine],
                        amounts={"estimate": estimate, "tax": tax, "total": net + tax,
                                 "variance": max(variance, ZERO), "variance_credit": max(-variance, ZERO)},
                        source_type="supplier_invoice", source_id=str(invoice.pk),
-                       memo=f"{order.supplier.code} {number} {order.number}", actor=actor,
-                       dimensions={"partner": order.supplier.code})
+                       memo=f"采购发票 {number} {order.number} {order.supplier.name}"[:200], actor=actor,
+                       dimensions={"partner": order.supplier.code}, document=f"{order.number} 发票 {number}")
         invoice.voucher_id = voucher.pk if voucher else None
         invoice.save(update_fields=["voucher_id"])
         audit.record_created(invoice, actor=actor, fields=["number", "supplier", "order", "total", "price_variance"])
@@ -551,8 +580,8 @@ def pay(*, supplier: Partner, amount, actor: Actor, date: datetime.date | None =
             status = SupplierInvoice.Status.PAID if inv.paid >= inv.total else SupplierInvoice.Status.PARTIALLY_PAID
             SupplierInvoice.objects.filter(pk=inv.pk).update(paid=F("paid") + part, status=status)
         voucher = book(rule="payment.bank", date=date, amounts={"amount": amount}, source_type="supplier_payment",
-                       source_id=str(payment.pk), memo=f"{supplier.code} {payment.number} {reference}".strip(),
-                       actor=actor, dimensions={"partner": supplier.code})
+                       source_id=str(payment.pk), memo=f"付款 {payment.number} {supplier.name} {reference}".strip()[:200],
+                       actor=actor, dimensions={"partner": supplier.code}, document=f"{payment.number} {supplier.name}")
         payment.voucher_id = voucher.pk if voucher else None
         payment.save(update_fields=["voucher_id"])
         audit.record_created(payment, actor=actor, fields=["number", "supplier", "amount", "date"])
@@ -633,7 +662,7 @@ def return_goods(*, order: PurchaseOrder, lines: list[ReturnLine], actor: Actor,
                        amounts={"estimate": estimate_total, "cost": cost_total,
                                 "variance": max(-difference, ZERO), "variance_credit": max(difference, ZERO)},
                        source_type="purchase_return", source_id=reference,
-                       memo=f"{order.supplier.code} {reference} {reason}".strip()[:200], actor=actor,
+                       memo=f"退货 {reference} {order.supplier.name} {reason}".strip()[:200], actor=actor,
                        dimensions={"partner": order.supplier.code, "warehouse": order.warehouse.code})
         if order.status in (Status.PARTIALLY_RECEIVED, Status.RECEIVED):
             _set_status(order, _progress_status(order), actor)

@@ -48,6 +48,7 @@ class Shipment(models.Model):
 
     class Meta:
         verbose_name = _("shipment")
+        verbose_name_plural = _("shipments")
         indexes = [models.Index(fields=["warehouse", "state"])]
 
     def __str__(self):
@@ -65,6 +66,8 @@ class ShipmentLine(models.Model):
     cost = models.DecimalField(_("cost"), max_digits=18, decimal_places=2, default=Decimal("0.00"))
 
     class Meta:
+        verbose_name = _("shipment line")
+        verbose_name_plural = _("shipment lines")
         constraints = [models.CheckConstraint(condition=Q(qty__gt=0), name="wms_shipline_qty_positive")]
 
 
@@ -77,3 +80,7 @@ class ShipmentPick(models.Model):
     qty = models.DecimalField(**QTY)
     picked_at = models.DateTimeField(auto_now_add=True)
     picked_by = models.CharField(max_length=150, blank=True)
+
+    class Meta:
+        verbose_name = _("shipment pick")
+        verbose_name_plural = _("shipment picks")

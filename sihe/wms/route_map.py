@@ -3,6 +3,8 @@
 from decimal import Decimal
 from xml.sax.saxutils import escape
 
+from django.utils.translation import gettext
+
 from sihe.wms.routing import Layout, Route
 
 SCALE = 12  # pixels per metre
@@ -45,7 +47,8 @@ def route_svg(layout: Layout, route: Route) -> str:
     points = " ".join(f"{a:.1f},{b:.1f}" for a, b in (px(x, y) for x, y in route.path))
     parts.append(f'<polyline points="{points}" fill="none" stroke="#2563eb" stroke-width="2" stroke-linejoin="round"/>')
     dx, dy = px(*layout.depot)
-    parts.append(f'<rect x="{dx - 6:.1f}" y="{dy - 6:.1f}" width="12" height="12" fill="#0f172a"><title>depot</title></rect>')
+    depot = escape(gettext("depot"))
+    parts.append(f'<rect x="{dx - 6:.1f}" y="{dy - 6:.1f}" width="12" height="12" fill="#0f172a"><title>{depot}</title></rect>')
     for order, pick in enumerate(route.stops, start=1):
         cx, cy = px(layout.x(pick.aisle), layout.y(pick.slot))
         cx += -rack_w if pick.side == "L" else rack_w

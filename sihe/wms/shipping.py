@@ -15,11 +15,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import F
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sihe.catalog.models import Location, Product, Warehouse
-from sihe.core import audit, batch, outbox, tx
+from sihe.core import audit, batch, clock, outbox, tx
 from sihe.core.actor import Actor
 from sihe.core.errors import InvalidTransition, ValidationFailed
 from sihe.costing import services as costing
@@ -113,7 +112,7 @@ def _payload(shipment: Shipment, **extra) -> dict:
 
 
 def next_number(warehouse: Warehouse) -> str:
-    stamp = timezone.localdate().strftime("%Y%m%d")
+    stamp = clock.today().strftime("%Y%m%d")
     last = Shipment.objects.order_by("-id").values_list("id", flat=True).first() or 0
     return f"SH{warehouse.code}{stamp}{last + 1:06d}"
 

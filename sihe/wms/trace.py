@@ -106,11 +106,53 @@ def trace_lot(lot: Lot) -> dict:
     return {"lot": lot.number, "sku": lot.product.sku, "product": lot.product.name,
             "production_date": lot.production_date, "expiry_date": lot.expiry_date, "receipt_date": lot.receipt_date,
             "receipts": receipts, "moves": path, "bins": bins, "on_hand": on_hand, "shipments": shipments,
-            "orders": orders, "customers": customers}
+            "orders": orders, "customers": customers, **genealogy(lot, moves)}
+
+
+def _lot_rows(moves) -> list[dict]:
+    rows: dict[tuple, dict] = {}
+    for m in moves:
+        key = (m.reference, m.product_id, m.lot_id)
+        row = rows.setdefault(key, {"order": m.reference, "sku": m.product.sku,
+                                    "lot": m.lot.number if m.lot_id else None, "qty": Decimal(0)})
+        row["qty"] += -m.qty if m.reversal_of_id else m.qty
+    return [{**row, "qty": d(row["qty"])} for row in rows.values()]
+
+
+def genealogy(lot: Lot, moves: list[StockMove]) -> dict:
+    """A made lot back to the component lots its production order consumed (and their suppliers), and a
+    component lot forward to the lots made from it (and the customers those reached). Production moves
+    carry the production order's number as their reference, which ties the two sides together."""
+    produced = {m.reference for m in moves if m.kind == StockMove.Kind.PRODUCE and m.counterpart == "production"}
+    consumed = {m.reference for m in moves if m.kind == StockMove.Kind.CONSUME and m.counterpart == "production"
+                and m.src_location_id}
+    made_from = _lot_rows(StockMove.objects.filter(
+        reference__in=produced, kind=StockMove.Kind.CONSUME, state=StockMove.State.DONE, src_location__isnull=False)
+        .select_related("product", "lot").order_by("id")) if produced else []
+    for row in made_from:
+        found = Lot.objects.filter(product__sku=row["sku"], number=row["lot"]).first() if row["lot"] else None
+        receipts = StockMove.objects.filter(lot=found, kind=StockMove.Kind.RECEIPT, counterpart="supplier") \
+            if found is not None else StockMove.objects.none()
+        asns = _asns_for(list(receipts))
+        row["suppliers"] = sorted({a.supplier.name for a in asns.values() if getattr(a, "supplier", None)}
+                                  | {m.reference for m in receipts if m.pk not in asns and m.reference})
+    used_in = _lot_rows(StockMove.objects.filter(
+        reference__in=consumed, kind=StockMove.Kind.PRODUCE, state=StockMove.State.DONE)
+        .select_related("product", "lot").order_by("id")) if consumed else []
+    for row in used_in:
+        found = Lot.objects.filter(product__sku=row["sku"], number=row["lot"]).first() if row["lot"] else None
+        issued = list(StockMove.objects.filter(lot=found, kind=StockMove.Kind.ISSUE, state=StockMove.State.DONE)) \
+            if found is not None else []
+        row["customers"] = sorted({s["customer"] for s in _shipments_of_lot(found, issued) if s["customer"]}) \
+            if found is not None else []
+    return {"made_from": made_from, "used_in": used_in}
 
 
 def _shipments_of_lot(lot: Lot, moves: list[StockMove]) -> list[dict]:
-    """Shipments that took the lot: by their picks, and by issue moves whose reference is a shipment."""
+    """Shipments that took the lot: by their picks, and by issue moves whose reference is a shipment.
+    `shipped` is what the stock moves say left with the shipment (the fact a recall acts on); `picked`
+    is what the picker scanned, which is nothing when the order shipped without a pick (from the service
+    page, or a POS sale)."""
     qty: dict[int, Decimal] = defaultdict(Decimal)
     for pick in ShipmentPick.objects.filter(lot=lot).select_related("line"):
         qty[pick.line.shipment_id] += pick.qty
@@ -124,7 +166,8 @@ def _shipments_of_lot(lot: Lot, moves: list[StockMove]) -> list[dict]:
         shipped = issued.get(s.number)
         rows.append({"number": s.number, "state": s.state, "state_label": Shipment.State(s.state).label,
                      "order": s.source_number or None,
-                     "customer": s.customer or None, "receiver": s.receiver_name or None,
+                     # a walk-in buyer has no customer record: the receiver is who a recall calls
+                     "customer": s.customer or s.receiver_name or None, "receiver": s.receiver_name or None,
                      "city": " ".join(x for x in (s.province, s.city, s.district) if x) or None,
                      "picked": d(qty.get(s.pk, Decimal(0))), "shipped": d(shipped) if shipped is not None else "0",
                      "shipped_at": s.shipped_at, "carrier": s.carrier or None, "tracking_no": s.tracking_no or None})

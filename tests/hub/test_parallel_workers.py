@@ -14,6 +14,7 @@ SECRET = "parallel-secret-0123456789"
 
 
 @pytest.mark.slow
+@pytest.mark.wall_clock
 @pytest.mark.django_db(transaction=True)
 def test_three_workers_send_each_event_once(receiver, tmp_path):
     # given 200 events over 8 aggregates and two subscriptions

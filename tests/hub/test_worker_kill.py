@@ -22,6 +22,7 @@ KILL_ENV = {
 
 
 @pytest.mark.slow
+@pytest.mark.wall_clock
 @pytest.mark.django_db(transaction=True)
 def test_worker_killed_mid_delivery_loses_nothing_and_keeps_order(receiver, tmp_path):
     # given 300 events over 6 aggregates, interleaved, and a slow receiver

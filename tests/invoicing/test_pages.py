@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 from django.db import transaction
+from django.http import HttpRequest
 from django.test import Client
 
 from sihe.invoicing import services
@@ -18,7 +19,7 @@ BUYER_ID = "91350100M000100Y43"
 def login(make_user, role: str) -> Client:
     make_user(role, username=f"{role}_inv", password="pw-inv-1")
     client = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
-    assert client.login(username=f"{role}_inv", password="pw-inv-1")
+    assert client.login(request=HttpRequest(), username=f"{role}_inv", password="pw-inv-1")
     return client
 
 
@@ -162,3 +163,32 @@ def test_accountant_reads_an_invoice_and_issues_a_red_one_in_the_browser(live_se
             os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
         else:
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.mark.django_db
+def test_11_13_invoice_by_the_platform_order_number_or_picked_from_the_uninvoiced(company, make_order, make_user):
+    """Issue 11.13: invoicing asked for Sihe's order number; the platform's number answered 404."""
+    first = make_order([("CUP-1", "1", "99.90")], number="api-API-00022")
+    first.external_id = "API-00022"
+    first.save(update_fields=["external_id"])
+    make_order([("TEE-1", "1", "59.00")], number="TB-301")
+    make_order([("TEE-1", "1", "59.00")], number="TB-302", status="picking")
+    client = login(make_user, "service")
+    # the issue form lists the shipped orders not yet invoiced, not the one still picking
+    page = client.get("/invoices/").content.decode()
+    assert 'value="api-API-00022"' in page and 'value="TB-301"' in page and 'value="TB-302"' not in page
+    # the platform's order number is taken, and a ticked order joins it
+    r = client.post("/invoices/new/", {"orders": "API-00022", "order": ["TB-301"], "buyer_name": "张三"})
+    invoice = Invoice.objects.get()
+    assert r.status_code == 302 and str(invoice.total) == "158.90"
+    assert 'value="TB-301"' not in client.get("/invoices/").content.decode()
+
+
+@pytest.mark.django_db
+def test_11_13_the_api_takes_the_platform_order_number(company, make_order, api_as):
+    order = make_order([("CUP-1", "1", "99.90")], number="api-API-00023")
+    order.external_id = "API-00023"
+    order.save(update_fields=["external_id"])
+    response = api_as("accountant").post("/api/v1/invoices", {"orders": ["API-00023"], "buyer_name": "张三"})
+    assert response.status_code == 201, response.json_body
+    assert response.json_body["total"] == "99.90"

@@ -5,6 +5,7 @@ from decimal import Decimal as D
 
 import pytest
 
+from sihe.core.actor import Actor
 from sihe.core.errors import Conflict, ValidationFailed
 from sihe.core.models import AuditEntry, Event
 from sihe.invoicing import services
@@ -203,3 +204,16 @@ def test_no_company_no_invoice(actor, db):
     with pytest.raises(ValidationFailed) as refused:
         services.issue_invoice(buyer_name="甲", lines=sample_lines(), sources=[], actor=actor)
     assert refused.value.field == "company"
+
+
+def test_an_invoice_issued_after_midnight_beijing_time_carries_that_day(company, clock):
+    # given 00:30 on 6 December in Beijing, still 5 December in UTC
+    clock.at(2026, 12, 6, hour=0, minute=30)
+    # when an invoice is issued
+    invoice = services.issue_invoice(buyer_name="上海示例食品加工有限公司", buyer_tax_id=BUYER_ID,
+                                     lines=sample_lines(), sources=[("oms.order", "4", "SO-4")],
+                                     actor=Actor.system("test"))
+    # then its date, QR code and XML all say the 6th
+    assert invoice.issue_date == datetime.date(2026, 12, 6)
+    assert services.to_json(invoice)["qr_text"].split(",")[5] == "20261206"
+    assert parse_xml(services.to_xml(invoice)).invoice.issued_at.date() == datetime.date(2026, 12, 6)

@@ -53,3 +53,24 @@ def test_parallel_intakes_for_the_last_units():
     assert allocated == D(UNITS)
     assert sum(r.qty for r in Reservation.objects.filter(state="active")) == D(UNITS)
     assert sum(line.backorder_qty for line in OrderLine.objects.all()) == D(THREADS * 2 - UNITS)
+
+
+def test_12_5_the_same_order_sent_16_times_at_once_is_one_order(parallel, make_user):
+    """Issue 12.5: 115 of 320 concurrent duplicates answered 500 (IntegrityError, an HTML page)."""
+    from tests.conftest import api_client
+
+    build(stock={"SH": UNITS, "GZ": 0})
+    api = api_client(make_user("service"))
+    body = dealer_order("DUP-1", 1)
+
+    def send(i):
+        response = api.post("/api/v1/channels/dealer/orders", body)
+        return response.status_code, response.json_body
+
+    results = parallel(send, 16)
+    statuses = sorted(status for status, _ in results)
+    assert all(status in (200, 201) for status in statuses), results
+    assert sum(1 for _s, b in results if b and b.get("duplicate") is False) == 1
+    assert sum(1 for _s, b in results if b and b.get("duplicate") is True) == 15
+    assert Order.objects.count() == 1
+    assert sum(r.qty for r in Reservation.objects.filter(state="active")) == D(1)

@@ -126,16 +126,23 @@ def test_atp_is_published_per_channel_on_stock_change():
     assert published["tb"] == [{"sku": "TEE-BLK-M", "atp": "4"}]
 
 
-def test_dealer_receivable_ages_and_bank_receipt_clears_it():
+def test_dealer_receivable_ages_and_bank_receipt_clears_it(clock):
+    # given a dealer order shipped on 2026-11-20 (Beijing time, just after midnight: UTC still says the 19th)
+    clock.at(2026, 11, 20, hour=0, minute=30)
     world = build(stock={"SH": 5, "GZ": 0})
     order = take(world, dealer_order("D-9", 2, "56.50"))
     services.ship_order(order=order, carrier="SF", tracking_no="SF9", actor=world["actor"])
     order.refresh_from_db()
     assert order.partner == world["dealer"] and order.revenue_total == D("113.00")
+    # when it is aged on 2027-02-01 (73 days later), on the bucket edges (60 and 61 days) and by the clock
     aging = services.ar_aging(as_of=datetime.date(2027, 2, 1), dealers_only=True)
     row = aging["rows"][0]
     assert (row["customer"], row["total"]) == ("C-DEALER-01", D("113.00"))
     assert sum(row[b] for b in aging["buckets"]) == D("113.00") and row["61-90"] == D("113.00")
+    assert services.ar_aging(as_of=datetime.date(2027, 1, 19), dealers_only=True)["rows"][0]["31-60"] == D("113.00")
+    assert services.ar_aging(as_of=datetime.date(2027, 1, 20), dealers_only=True)["rows"][0]["61-90"] == D("113.00")
+    clock.at(2027, 2, 1)
+    assert services.ar_aging(dealers_only=True)["rows"][0]["61-90"] == D("113.00")
     with pytest.raises(ValidationFailed) as too_much:
         services.record_settlement(order=order, kind="bank", amount="200.00", actor=world["actor"])
     assert (too_much.value.field, too_much.value.code) == ("amount", "over_settlement")

@@ -86,7 +86,8 @@ def test_three_channels_end_to_end(api_as):
     trade["orders"]["order"][1].update({"status": "TRADE_CLOSED", "refund_status": "SUCCESS"})
     later = post_order(service, "tb", refunded)
     assert later.status_code == 200, later.json_body
-    tb_after = later.json_body["order"]
+    assert later.json_body["order"]["vouchers"] == []  # a service clerk reads no vouchers (issue 12.8)
+    tb_after = accountant.get(f"/api/v1/orders/{tb_o['id']}").json_body
     assert tb_after["status"] == "shipped"
     assert [t["kind"] for t in tb_after["timeline"]] == [
         "received", "split_refund", "reviewed", "allocated", "shipped", "revenue", "line_closed", "refund",
@@ -97,11 +98,11 @@ def test_three_channels_end_to_end(api_as):
     assert [(ln["account"], ln["debit"], ln["credit"]) for ln in revenue[0]["lines"]] == [
         ("1122", "103.50", "0.00"), ("5001", "0.00", "91.59"), ("2221.01.06", "0.00", "11.91")]
     # Douyin paid ¥148.00 (integer fen 14800): 158.00 − 10.00 → net 139.82 − 8.85 = 130.97, tax 17.03
-    dy_after = service.get(f"/api/v1/orders/{dy_o['id']}").json_body
+    dy_after = accountant.get(f"/api/v1/orders/{dy_o['id']}").json_body
     dy_rev = next(v for v in dy_after["vouchers"] if v["rule"] == "sales.revenue")
     assert [ln["credit"] for ln in dy_rev["lines"][1:]] == ["130.97", "17.03"]
     # Shopify paid US$63.29 (export, no output VAT) at 7.10: shipments booked 37.78 + shipping etc. in CNY
-    sp_after = service.get(f"/api/v1/orders/{sp_o['id']}").json_body
+    sp_after = accountant.get(f"/api/v1/orders/{sp_o['id']}").json_body
     sp_revenue = sum((D(v["lines"][0]["debit"]) for v in sp_after["vouchers"] if v["rule"] == "sales.revenue"), D(0))
     assert sp_revenue == D(sp_after["amounts"]["revenue_booked"])
     assert abs(sp_revenue - D("63.29") * D("7.1")) <= D("0.01")
@@ -174,15 +175,16 @@ def test_unknown_sku_is_refused_kept_for_replay_and_replayed_after_mapping(api_a
     assert "TS-NEW-XL" in r.json_body["message"]
     # nothing was stored but the intake error
     assert Order.objects.count() == 0 and level(world, "SH") == (D(10), D(0))
-    errors = service.get("/api/v1/intake-errors").json_body
-    assert [(e["code"], e["field"]) for e in errors] == [("unknown_sku", "lines[0].sku")]
+    listed = service.get("/api/v1/intake-errors").json_body  # paged like every list (issue 12.10)
+    errors = listed["items"]
+    assert listed["count"] == 1 and [(e["code"], e["field"]) for e in errors] == [("unknown_sku", "lines[0].sku")]
     # when the operator maps the new SKU and replays
     m = service.post("/api/v1/channels/tb/mappings", {"channel_sku": "TS-NEW-XL", "sku": "TEE-BLK-M"})
     assert m.status_code == 201
     replay = service.post(f"/api/v1/intake-errors/{errors[0]['id']}/replay")
     assert replay.status_code == 201, replay.json_body
     assert replay.json_body["order"]["status"] == "allocated"
-    assert service.get("/api/v1/intake-errors").json_body == []
+    assert service.get("/api/v1/intake-errors").json_body == {"items": [], "count": 0}
 
 
 MALFORMED = {

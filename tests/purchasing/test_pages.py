@@ -46,7 +46,19 @@ def test_the_buyer_creates_an_order_on_the_page(wh, supplier, products, people):
     # a bad line is shown with its field, nothing is created
     r = client.post("/purchasing/", {"supplier": "S01", "warehouse": "WH1", "sku_0": "TEA", "qty_0": "-1",
                                      "price_0": "1"}, follow=True)
-    assert "lines[0].qty" in r.content.decode() and PurchaseOrder.objects.count() == 1
+    assert "第1行 数量" in r.content.decode() and PurchaseOrder.objects.count() == 1
+
+
+def test_11_14_the_order_form_reports_every_problem_at_once(wh, supplier, products, people):
+    """Issue 11.14: an unknown SKU and a bad price on another line: only the SKU was reported."""
+    client = client_of(people["buyer"][0])
+    r = client.post("/purchasing/", {"supplier": "S01", "warehouse": "WH1", "sku_0": "NOPE", "qty_0": "1",
+                                     "price_0": "1", "sku_1": "TEA", "qty_1": "2", "price_1": "abc",
+                                     "sku_2": "MILK", "qty_2": "-3", "price_2": "1"}, follow=True)
+    page = r.content.decode()
+    assert "第1行 商品编码" in page and "NOPE" in page
+    assert "第2行 单价" in page and "第3行 数量" in page
+    assert PurchaseOrder.objects.count() == 0
 
 
 def test_list_detail_approve_and_confirm_by_buttons(po, people, django_assert_max_num_queries):
@@ -58,7 +70,7 @@ def test_list_detail_approve_and_confirm_by_buttons(po, people, django_assert_ma
     assert 'id="confirm"' in page and 'id="approve"' not in page  # the maker sees no approve button
     # confirming before approval shows the reason
     r = buyer.post(f"/purchasing/orders/{po.pk}/confirm/", follow=True)
-    assert "需要审批" in r.content.decode() or "needs approval" in r.content.decode()
+    assert "须先经" in r.content.decode() and "经理" in r.content.decode()
     assert 'id="approve"' in boss.get(f"/purchasing/orders/{po.pk}/").content.decode()
     boss.post(f"/purchasing/orders/{po.pk}/approve/")
     buyer.post(f"/purchasing/orders/{po.pk}/confirm/")

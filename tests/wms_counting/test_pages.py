@@ -2,6 +2,7 @@
 close it, read the vouchers; the lot trace page."""
 
 import pytest
+from django.http import HttpRequest
 from django.test import Client
 
 from sihe.wms.counting.models import CountTask
@@ -12,7 +13,7 @@ pytestmark = pytest.mark.django_db
 def client_for(make_user, role, username):
     make_user(role, username=username, password="pw")
     client = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
-    assert client.login(username=username, password="pw")
+    assert client.login(request=HttpRequest(), username=username, password="pw")
     return client
 
 

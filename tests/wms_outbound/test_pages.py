@@ -79,3 +79,27 @@ def test_pages_need_their_permission_and_speak_chinese_by_default(stocked, clien
     page = web.get(reverse("web_outbound:pick"))
     assert page.status_code == 200
     assert "拣货" in page.content.decode()
+
+
+def test_11_6_lists_held_by_no_login_are_offered_to_every_picker(stocked, actor, client_as, make_user):
+    """Issue 11.6: demo pick lists belonged to picker "demo", which is no login, so /outbound/pick/ said
+    没有待拣货的任务 while waves waited."""
+    from sihe.core.errors import ValidationFailed
+    from sihe.wms.outbound import services
+
+    wh = stocked["wh"]
+    ship_order(wh, [(stocked["widget"], 1)], number="ORPHAN", actor=actor)
+    ship_order(wh, [(stocked["milk"], 1)], number="OTHERS", actor=actor, mrsl=30)
+    wave = services.create_wave(warehouse=wh, actor=actor, by_zone=False, max_lines=1)
+    orphan, held = wave.picklists.order_by("pk")
+    PickList.objects.filter(pk=orphan.pk).update(picker="demo")  # as the old demo left it
+    make_user("warehouse", "li")
+    services.assign_picker(picklist=held, picker="li", actor=actor)
+    # when another picker opens the handheld page
+    page = client_as("warehouse").get(reverse("web_outbound:pick")).content.decode()
+    # then the list held by no login is offered, the one held by picker li is not
+    assert orphan.number in page and held.number not in page
+    # and a list can only be assigned to a login
+    with pytest.raises(ValidationFailed) as info:
+        services.assign_picker(picklist=held, picker="nobody", actor=actor)
+    assert (info.value.field, info.value.code) == ("picker", "unknown_picker")

@@ -256,3 +256,41 @@ def test_a_warehouse_with_middle_cross_aisles_plans_over_blocks(db):
         Location.objects.create(warehouse=wh, zone=zone, code=f"A-{aisle}-09", kind="bin", aisle=aisle, position=9)
     layout = layout_for(wh)
     assert (layout.aisles, layout.slots_per_aisle, layout.cross_aisles) == (3, 10, (4,))
+
+
+def test_11_5_a_pick_list_goes_on_after_one_of_its_orders_shipped_from_the_service_page(stocked, actor):
+    """Issue 11.5: the order was shipped outside the WMS while a picker held its stops; every scan then
+    answered '已发货: nothing more can be picked' and the wave's other orders were stuck."""
+    wh, milk, widget = stocked["wh"], stocked["milk"], stocked["widget"]
+    early = ship_order(wh, [(milk, 2)], number="EARLY", actor=actor, mrsl=30)
+    other = ship_order(wh, [(widget, 1)], number="OTHER", actor=actor)
+    wave = services.create_wave(warehouse=wh, actor=actor, by_zone=False)
+    [pl] = wave.picklists.all()
+    # given the picker has started at the milk bin
+    services.scan_pick(picklist=pl, barcode="A-01-03-L", actor=actor)
+    # when the service desk ships EARLY itself (the customer collected it)
+    shipping.ship(shipment=early, carrier="自提", tracking_no="PICKUP-1", actor=actor)
+    # then EARLY's stops are released, and the picker picks the rest and finishes the list
+    assert set(pl.tasks.filter(shipment=early).values_list("state", flat=True)) == {"cancelled"}
+    services.scan_pick(picklist=pl, barcode="B-04-09-L", actor=actor)
+    result = services.scan_pick(picklist=pl, barcode="WID-1", actor=actor)
+    assert result.finished == [other.number]
+    assert PickList.objects.get(pk=pl.pk).state == "done"
+    assert Wave.objects.get(pk=wave.pk).state == "picked"
+    assert StockLevel.objects.get(product=milk, warehouse=wh).on_hand == D(63)
+
+
+def test_11_5_a_picker_can_skip_a_stop_or_report_it_short_until_the_list_is_done(stocked, actor):
+    wh, milk, widget = stocked["wh"], stocked["milk"], stocked["widget"]
+    ship_order(wh, [(milk, 2), (widget, 1)], number="TWO", actor=actor, mrsl=30)
+    wave = services.create_wave(warehouse=wh, actor=actor, by_zone=False)
+    [pl] = wave.picklists.all()
+    first, second = list(pl.tasks.order_by("sequence"))
+    # when the first bin is blocked, the picker skips it: it becomes the last stop
+    skipped = services.skip_task(picklist=pl, task=first, actor=actor)
+    assert skipped.sequence == 3 and services.next_task(pl).pk == second.pk
+    # a closed stop cannot be skipped, and neither stop dead-ends: short both and the list is done
+    services.short_pick(picklist=pl, task=second, actor=actor, reason="货位堵塞")
+    assert refusal(services.skip_task, picklist=pl, task=second, actor=actor).code == "invalid_transition"
+    services.short_pick(picklist=pl, task=first, actor=actor, reason="货位堵塞")
+    assert PickList.objects.get(pk=pl.pk).state == "done"

@@ -1,5 +1,6 @@
 """Channel adapters: each turns one platform's raw order JSON into a `NormalizedOrder` (pure, no DB).
 
+    split_orders("jd", payload)             -> Page: the orders an API answer holds, each at its JSON path
     normalize("douyin", payload)            -> NormalizedOrder, or ChannelPayloadError naming the path
     ADAPTERS["shopify"].verify_webhook(headers, raw_body, secret) -> bool
 
@@ -15,6 +16,7 @@ from sihe.oms.channels.base import (
     ChannelPayloadError,
     NormalizedLine,
     NormalizedOrder,
+    Page,
     Receiver,
 )
 from sihe.oms.channels.douyin import DouyinAdapter
@@ -36,14 +38,24 @@ for _native in ("pos", "dealer", "api", "manual"):  # Sihe's own format (manual 
     ADAPTERS[_native] = NativeAdapter(_native)
 
 
-def normalize(channel_type: str, payload: dict, *, shop: str | None = None) -> NormalizedOrder:
+def _adapter(channel_type: str) -> Adapter:
     adapter = ADAPTERS.get(channel_type)
     if adapter is None:
         raise ChannelPayloadError("channel_type", _("unknown channel %(channel)s") % {"channel": channel_type})
-    return adapter.normalize(payload, shop=shop)
+    return adapter
+
+
+def normalize(channel_type: str, payload: dict, *, shop: str | None = None) -> NormalizedOrder:
+    return _adapter(channel_type).normalize(payload, shop=shop)
+
+
+def split_orders(channel_type: str, payload) -> Page:
+    """The orders in whatever the platform's order API answered: one (order.get, a webhook body) or a page
+    (trades.sold.get, order.search, searchList), so intake can take each order of a pulled page on its own."""
+    return _adapter(channel_type).orders(payload)
 
 
 __all__ = [
-    "ADAPTERS", "STATUSES", "Buyer", "ChannelPayloadError", "NormalizedLine", "NormalizedOrder", "Receiver",
-    "normalize",
+    "ADAPTERS", "STATUSES", "Buyer", "ChannelPayloadError", "NormalizedLine", "NormalizedOrder", "Page", "Receiver",
+    "normalize", "split_orders",
 ]

@@ -186,6 +186,10 @@ class Node:
             self.fail(_("must not be empty"))
         return [Node(value, self._child_path(index)) for index, value in enumerate(values)]
 
+    def elements(self) -> list["Node"]:
+        """A list API's rows; an absent list is an empty page (TOP leaves empty arrays out of its answer)."""
+        return [Node(value, self._child_path(index)) for index, value in enumerate(self.as_list(required=False))]
+
     def id(self) -> str:
         """An external id as a string: ints (Shopify int64, Douyin shop_id) become their digits; floats are
         refused because they have already lost the last digits of a big id."""
@@ -275,7 +279,9 @@ class Node:
     def _decimal(self, convert) -> Decimal:
         try:
             number = to_decimal(self.value, field=self.path)
-        except ValidationFailed:
+        except ValidationFailed as error:
+            if error.code == "number_too_large":
+                self.fail(_("is too large"))
             self.fail(_("is not a number: %(value)r") % {"value": self.value})
         if abs(number) >= LIMIT:  # also keeps quantize() inside the decimal context's precision
             self.fail(_("is too large"))
@@ -310,7 +316,10 @@ class Node:
             self.fail(_("is missing"))
         if isinstance(self.value, bool) or not isinstance(self.value, int) or self.value < 0:
             self.fail(_("must be unix seconds (an integer)"))
-        return datetime.fromtimestamp(self.value, tz=SHANGHAI)
+        try:
+            return datetime.fromtimestamp(self.value, tz=SHANGHAI)
+        except (ValueError, OverflowError, OSError):  # beyond year 9999: not a time a platform sends
+            self.fail(_("must be unix seconds (an integer)"))
 
     def iso_time(self, *, optional: bool = False, naive_tz=None) -> datetime | None:
         """ISO 8601; with an offset (Shopify) or naive in `naive_tz` (WooCommerce *_gmt is UTC)."""
@@ -391,13 +400,82 @@ def verify_hmac_base64(headers: dict, header: str, raw_body: bytes, secret: str 
     return hmac.compare_digest(digest.encode(), str(given).strip().encode())
 
 
+@dataclass(frozen=True)
+class Page:
+    """The orders one answer of a platform's order API holds, each a Node at its JSON path in the body.
+
+    A one-order API (Taobao trade.fullinfo.get, JD order.get, Douyin orderDetail, a webhook body) gives
+    one order and `listed = None`; a list API (trades.sold.get, order.search, order.searchList) gives the
+    list node it read, so a caller that wants one order can name the list when it holds another number.
+    `total` and `has_next` are the platform's own paging facts when it sends them (None otherwise): they
+    are reported back to whoever pulls, so a pull can tell a last page from a short one."""
+
+    orders: tuple[Node, ...]
+    listed: Node | None = None
+    total: int | None = None
+    has_next: bool | None = None
+
+    def only(self) -> Node:
+        """The single order of a one-order call; a page of another size is refused naming its list."""
+        if self.listed is None or len(self.orders) == 1:
+            return self.orders[0]
+        if self.listed.missing:
+            self.listed.fail(_("is missing"))
+        self.listed.fail(_("holds %(n)s orders; send one order per request") % {"n": len(self.orders)})
+
+
+def page_of(listed: Node, *, total: Node | None = None, has_next: Node | bool | None = None) -> Page:
+    """A list API's page: its rows, with the paging facts read leniently (they only inform the caller)."""
+    return Page(tuple(listed.elements()), listed=listed, total=_count(total), has_next=_flag(has_next))
+
+
+def _count(node: Node | None) -> int | None:
+    value = None if node is None else node.value
+    if isinstance(value, str) and value.isdigit():
+        return int(value)
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
+
+
+def _flag(node: Node | bool | None) -> bool | None:
+    value = node.value if isinstance(node, Node) else node
+    if isinstance(value, bool):
+        return value
+    return {"true": True, "false": False}.get(value.strip().lower()) if isinstance(value, str) else None
+
+
+TOP_ERROR = ("code", "msg", "sub_code", "sub_msg", "zh_desc", "en_desc")  # TOP and JOS `error_response`
+
+
+def refuse_platform_error(node: Node) -> None:
+    """An answer that is the platform's error (TOP and JOS `error_response`: an expired session, a rate
+    limit) names that error instead of failing later on an order field nobody would understand."""
+    if node.has("error_response"):
+        platform_error(node["error_response"], TOP_ERROR)
+
+
+def platform_error(error: Node, keys: tuple[str, ...], *, at: Node | None = None):
+    """Refuse the payload at `at` (default: the error object), quoting the platform's code and message."""
+    value = error.value if isinstance(error.value, dict) else {}
+    words = [str(value[key]) for key in keys if value.get(key) not in (None, "")] or [str(error.value)]
+    (at or error).fail(_("the platform answered with an error: %(error)s") % {"error": " ".join(words)[:300]})
+
+
 class Adapter:
-    """One channel: `normalize(payload, shop=...)`; `verify_webhook` where the platform signs deliveries."""
+    """One channel: `orders(payload)` finds the orders in whatever its order APIs answer; `normalize(payload,
+    shop=...)` takes one order; `verify_webhook` where the platform signs deliveries."""
 
     channel_type = ""
     verify_webhook = None  # (headers, raw_body, secret) -> bool, on channels that sign webhooks
 
+    def orders(self, payload) -> Page:
+        """The orders in a payload; by default the payload is one bare order."""
+        return Page((root(payload),))
+
     def normalize(self, payload: dict, *, shop: str | None = None) -> NormalizedOrder:
+        """One order: a one-order envelope, a bare order, or a page that holds exactly one order."""
+        return self.normalize_order(self.orders(payload).only(), shop=shop)
+
+    def normalize_order(self, order: Node, *, shop: str | None = None) -> NormalizedOrder:
         raise ChannelPayloadError("$", _("this channel has no adapter"))
 
 

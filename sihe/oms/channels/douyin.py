@@ -1,7 +1,10 @@
 """Douyin 抖店 (`order.searchList` / `order.orderDetail`), china-formats.md §5(c).
 
-Quirks handled: the response envelope (`data.shop_order_list[]` with exactly one order, or
-`data.shop_order_detail`) or a bare shop order; shop order → `sku_order_list[]`; every amount is
+Envelopes: `data.shop_order_detail` (orderDetail: one order), `data.shop_order_list[]` (searchList: a
+page, with `data.total`, `data.page` from 0 and `data.size`) or a bare shop order; an answer whose `code`
+is not 10000 is refused with its `msg`/`sub_msg`.
+
+Quirks handled: shop order → `sku_order_list[]`; every amount is
 integer 分, converted once here (14800 → 148.00); unix-second times (0 = not set); numeric
 `order_status`; `post_addr.town` is the district; the buyer is `doudian_open_id`; platform and 达人
 promotions are kept apart from the shop's (`platform_subsidy`); after-sale states block shipping.
@@ -18,8 +21,11 @@ from sihe.oms.channels.base import (
     Node,
     NormalizedLine,
     NormalizedOrder,
+    Page,
     Receiver,
     check_sum,
+    page_of,
+    platform_error,
     root,
     spread,
     status_of,
@@ -39,18 +45,28 @@ AFTER_SALE_NONE = {0, 27, 28, 51}
 ZERO = Decimal("0.00")
 
 
-def _shop_order(payload) -> Node:
+OK = 10000  # 抖店's success code; anything else is an error answer (expired token, rate limit, …)
+ENVELOPE = ("data", "log_id", "sub_code")  # keys of the response envelope, never of a shop order
+
+
+def _shop_orders(payload) -> Page:
     node = root(payload)
-    if node.has("data"):
-        data = node["data"]
-        if data.has("shop_order_detail"):
-            return data["shop_order_detail"]
-        orders = data["shop_order_list"].items()
-        if len(orders) != 1:
-            data["shop_order_list"].fail(
-                _("holds %(n)s orders; send one order per request") % {"n": len(orders)})
-        return orders[0]
-    return node
+    if not any(key in node.value for key in ENVELOPE):
+        return Page((node,))
+    if node.has("code") and node["code"].value not in (OK, str(OK)):
+        platform_error(node, ("code", "msg", "sub_code", "sub_msg"), at=node["code"])
+    data = node["data"]
+    if data.has("shop_order_detail"):
+        return Page((data["shop_order_detail"],))
+    return page_of(data["shop_order_list"], total=data["total"], has_next=_has_next(data))
+
+
+def _has_next(data: Node) -> bool | None:
+    """searchList sends no has_next: there is a next page when (page + 1) × size < total (page counts from 0)."""
+    page, size, total = (data[key].value for key in ("page", "size", "total"))
+    if not all(isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in (page, size, total)):
+        return None
+    return (page + 1) * size < total
 
 
 def _status(node: Node) -> tuple[str, str]:
@@ -63,8 +79,10 @@ def _status(node: Node) -> tuple[str, str]:
 class DouyinAdapter(Adapter):
     channel_type = "douyin"
 
-    def normalize(self, payload: dict, *, shop: str | None = None) -> NormalizedOrder:
-        order = _shop_order(payload)
+    def orders(self, payload) -> Page:
+        return _shop_orders(payload)
+
+    def normalize_order(self, order: Node, *, shop: str | None = None) -> NormalizedOrder:
         order.as_dict()
         status, raw_status = _status(order["order_status"])
 

@@ -1,7 +1,11 @@
 """JD POP (`jingdong.pop.order.get` / `order.search`), china-formats.md §5(b).
 
-Quirks handled: the `jingdong_pop_order_get_responce` envelope (JD's spelling) or a bare orderInfo;
-yuan strings, `itemTotal` (quantity) as a string too; `orderEndTime` "0001-01-01 00:00:00" or
+Envelopes (JD spells them "responce"): `jingdong_pop_order_get_responce.orderDetailInfo.orderInfo` (one
+order), `jingdong_pop_order_search_responce.searchorderinfo_result.orderInfoList[]` (a page, with
+`orderTotal`: what a pull gets), `{"orderInfo": …}` or a bare order; `error_response` and an
+`apiResult` with `success: false` are refused with JD's error.
+
+Quirks handled: yuan strings, `itemTotal` (quantity) as a string too; `orderEndTime` "0001-01-01 00:00:00" or
 "1970-…" means not finished; `orderPayment` excludes the buyer's JD balance (`balanceUsed`), which is
 still money the buyer paid; `sellerDiscount` is the seller's, any other gap between goods + freight
 and what the buyer paid is a platform subsidy (JD coupons); JD sends no per-line allocation, so all
@@ -21,8 +25,12 @@ from sihe.oms.channels.base import (
     Node,
     NormalizedLine,
     NormalizedOrder,
+    Page,
     Receiver,
     check_sum,
+    page_of,
+    platform_error,
+    refuse_platform_error,
     root,
     spread,
     status_of,
@@ -56,20 +64,36 @@ def _place(consignee: Node) -> dict:
     return {"province": province, "city": city, "district": county, "street": town}
 
 
-def _order(payload) -> Node:
+def _orders(payload) -> Page:
     node = root(payload)
+    refuse_platform_error(node)
+    if node.has("jingdong_pop_order_search_responce"):
+        result = node["jingdong_pop_order_search_responce"]["searchorderinfo_result"]
+        _refuse_failed(result)
+        return page_of(result["orderInfoList"], total=result["orderTotal"])
     if node.has("jingdong_pop_order_get_responce"):
-        return node["jingdong_pop_order_get_responce"]["orderDetailInfo"]["orderInfo"]
+        detail = node["jingdong_pop_order_get_responce"]["orderDetailInfo"]
+        _refuse_failed(detail)
+        return Page((detail["orderInfo"],))
     if node.has("orderInfo"):
-        return node["orderInfo"]
-    return node
+        return Page((node["orderInfo"],))
+    return Page((node,))
+
+
+def _refuse_failed(result: Node) -> None:
+    """JOS answers some failures inside the envelope: `apiResult.success` false with JD's error codes."""
+    outcome = result["apiResult"]
+    if outcome.has("success") and outcome["success"].value in (False, "false"):
+        platform_error(outcome, ("numberCode", "chineseErrCode", "englishErrCode"))
 
 
 class JdAdapter(Adapter):
     channel_type = "jd"
 
-    def normalize(self, payload: dict, *, shop: str | None = None) -> NormalizedOrder:
-        order = _order(payload)
+    def orders(self, payload) -> Page:
+        return _orders(payload)
+
+    def normalize_order(self, order: Node, *, shop: str | None = None) -> NormalizedOrder:
         order.as_dict()
         status = status_of(order["orderState"], STATUSES)
         raw_status = order["orderState"].text()

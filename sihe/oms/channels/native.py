@@ -20,11 +20,11 @@ from sihe.oms.channels.base import (
     SHANGHAI,
     Adapter,
     Buyer,
+    Node,
     NormalizedLine,
     NormalizedOrder,
     Receiver,
     check_sum,
-    root,
     spread,
     status_of,
 )
@@ -38,8 +38,8 @@ class NativeAdapter(Adapter):
     def __init__(self, channel_type: str):
         self.channel_type = channel_type
 
-    def normalize(self, payload: dict, *, shop: str | None = None) -> NormalizedOrder:
-        order = root(payload)
+    def normalize_order(self, order: Node, *, shop: str | None = None) -> NormalizedOrder:
+        order.as_dict()
         status = status_of(order["status"], STATUS) if order.has("status") else "paid"
         drafts = []
         for node in order["lines"].items():

@@ -1,10 +1,13 @@
 """Shopify Admin REST Order and the `orders/create|updated` webhook body, china-formats.md §5(d).
 
-Quirks handled: int64 ids become strings (floats refused); decimal-string money; a `{"order": …}`
-wrapper or a bare order; status from `cancelled_at` + `financial_status` + `fulfillment_status`;
-discounts from `discount_allocations` (else `total_discount`, else spread); taxes added on top unless
+Envelopes: `{"order": …}` (GET orders/{id}.json), `{"orders": [...]}` (GET orders.json: a page; Shopify
+pages by the Link header, so no total here) or a bare order (the orders/create|updated webhook body).
+
+Quirks handled: int64 ids become strings (floats refused); decimal-string money; status from
+`cancelled_at` + `financial_status` + `fulfillment_status`; discounts from `discount_allocations` (else `total_discount`, else spread); taxes added on top unless
 `taxes_included`; refunds summed from `refunds[].transactions`; the shop comes from the
-X-Shopify-Shop-Domain header (pass `shop=`). Webhooks are verified with X-Shopify-Hmac-Sha256.
+X-Shopify-Shop-Domain header (pass `shop=`); a Chinese address's `province_code` (SH, YZ …) is stored as
+the province's name. Webhooks are verified with X-Shopify-Hmac-Sha256.
 """
 
 from decimal import Decimal
@@ -13,14 +16,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from sihe.core.money import round_money
+from sihe.oms.channels import regions
 from sihe.oms.channels.base import (
     Adapter,
     Buyer,
     Node,
     NormalizedLine,
     NormalizedOrder,
+    Page,
     Receiver,
     check_sum,
+    page_of,
     root,
     spread,
     verify_hmac_base64,
@@ -57,6 +63,16 @@ def _status(order: Node) -> tuple[str, str]:
     return status, raw
 
 
+def _province(address: Node) -> str:
+    """A Chinese address's province from Shopify's zone code (`province_code` SH, YZ for Xizang), else its
+    pinyin name, stored as the official name (上海市); other countries' provinces are kept as sent."""
+    province = address["province"].text()
+    if address["country_code"].text().upper() != "CN":
+        return province
+    return (regions.province_name(address["province_code"].text(), regions.SHOPIFY) or regions.province_name(province)
+            or province)
+
+
 class ShopifyAdapter(Adapter):
     channel_type = "shopify"
 
@@ -64,10 +80,13 @@ class ShopifyAdapter(Adapter):
     def verify_webhook(headers: dict, raw_body: bytes, secret: str | bytes) -> bool:
         return verify_hmac_base64(headers, "X-Shopify-Hmac-Sha256", raw_body, secret)
 
-    def normalize(self, payload: dict, *, shop: str | None = None) -> NormalizedOrder:
-        order = root(payload)
-        if order.has("order"):
-            order = order["order"]
+    def orders(self, payload) -> Page:
+        node = root(payload)
+        if node.has("orders"):
+            return page_of(node["orders"])
+        return Page((node["order"] if node.has("order") else node,))
+
+    def normalize_order(self, order: Node, *, shop: str | None = None) -> NormalizedOrder:
         order.as_dict()
         status, raw_status = _status(order)
         taxes_included = bool(order["taxes_included"].value) if not order["taxes_included"].missing else False
@@ -150,7 +169,7 @@ class ShopifyAdapter(Adapter):
             receiver=Receiver(
                 name=address["name"].text(),
                 phone=address["phone"].text() or order["phone"].text(),
-                province=address["province"].text(),
+                province=_province(address),
                 city=address["city"].text(),
                 detail=" ".join(p for p in (address["address1"].text(), address["address2"].text()) if p),
                 zip=address["zip"].text(),

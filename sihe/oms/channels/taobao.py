@@ -1,6 +1,11 @@
 """Taobao/Tmall (TOP `taobao.trade.fullinfo.get` / `trades.sold.get`), china-formats.md §5(a).
 
-Quirks handled: the `trade_fullinfo_get_response` envelope or a bare trade; `simplify=false` wraps
+Envelopes: `trade_fullinfo_get_response.trade` (one order), `trades_sold_get_response` and
+`trades_sold_increment_get_response` (a page: `trades.trade[]`, `total_results`, `has_next`; TOP leaves
+`trades` out of an empty page), `{"trade": …}` or a bare trade; an `error_response` is refused with its
+code and message.
+
+Quirks handled: `simplify=false` wraps
 arrays (`"orders": {"order": [...]}`), the plain form is a list; `tid` beyond 2^53 (we prefer
 `tid_str`); yuan strings; `order.total_fee = price×num + adjust − discount`; the shop-level discount
 allocated per line in `part_mjz_discount` (used when it adds up, else spread); lines in
@@ -20,9 +25,12 @@ from sihe.oms.channels.base import (
     Node,
     NormalizedLine,
     NormalizedOrder,
+    Page,
     Receiver,
     check_sum,
+    page_of,
     parse_spec,
+    refuse_platform_error,
     root,
     spread,
     status_of,
@@ -45,13 +53,27 @@ STATUSES = {
 REFUND_ACTIVE = {"WAIT_SELLER_AGREE", "WAIT_BUYER_RETURN_GOODS", "WAIT_SELLER_CONFIRM_GOODS", "SUCCESS"}
 
 
-def _trade(payload) -> Node:
+PAGES = ("trades_sold_get_response", "trades_sold_increment_get_response")
+
+
+def _trades(payload) -> Page:
     node = root(payload)
+    refuse_platform_error(node)
+    for key in PAGES:
+        if node.has(key):
+            return _page(node[key])
     if node.has("trade_fullinfo_get_response"):
-        return node["trade_fullinfo_get_response"]["trade"]
+        return Page((node["trade_fullinfo_get_response"]["trade"],))
     if node.has("trade"):
-        return node["trade"]
-    return node
+        return Page((node["trade"],))
+    return Page((node,))
+
+
+def _page(response: Node) -> Page:
+    """`trades: {trade: [...]}` (simplify=false) or `trades: [...]` (simplify=true)."""
+    trades = response["trades"]
+    listed = trades if isinstance(trades.value, list) else trades["trade"]
+    return page_of(listed, total=response["total_results"], has_next=response["has_next"])
 
 
 def _orders(trade: Node) -> list[Node]:
@@ -64,8 +86,10 @@ def _orders(trade: Node) -> list[Node]:
 class TaobaoAdapter(Adapter):
     channel_type = "taobao"
 
-    def normalize(self, payload: dict, *, shop: str | None = None) -> NormalizedOrder:
-        trade = _trade(payload)
+    def orders(self, payload) -> Page:
+        return _trades(payload)
+
+    def normalize_order(self, trade: Node, *, shop: str | None = None) -> NormalizedOrder:
         trade.as_dict()
         external_id = trade["tid_str"].id() if trade.has("tid_str") else trade["tid"].id()
         status = status_of(trade["status"], STATUSES)

@@ -1,10 +1,15 @@
 """WooCommerce REST v3 orders and webhooks, china-formats.md §5(e).
 
+Envelopes: one order (GET orders/<id>, the webhook body) or a bare JSON array of orders (GET orders: a
+page; WooCommerce sends its totals in the X-WP-Total headers, not the body).
+
 Quirks handled: ids as integers → strings; money as strings except `line_items[].price`, a number
 (total ÷ qty, checked against the line within a fen); statuses with or without the `wc-` prefix;
 times from the `*_gmt` fields (UTC, no offset); line totals are stored without tax even when the shop
 enters prices with tax (`prices_include_tax` is kept in `extra`, the tax is added from `total_tax`);
-refunds are negative strings; `fee_lines` (e.g. a COD fee, or a negative fee used as a discount) go to `fee_total`; the shop comes from the X-WC-Webhook-Source header (pass `shop=`).
+refunds are negative strings; `fee_lines` (e.g. a COD fee, or a negative fee used as a discount) go to
+`fee_total`; a Chinese address's `state` is WooCommerce's own code (CN10 = Shanghai), stored as the
+province's name; the shop comes from the X-WC-Webhook-Source header (pass `shop=`).
 Webhooks are verified with X-WC-Webhook-Signature.
 """
 
@@ -14,15 +19,18 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from sihe.oms.channels import regions
 from sihe.oms.channels.base import (
     Adapter,
     Buyer,
     Node,
     NormalizedLine,
     NormalizedOrder,
+    Page,
     Receiver,
     check_sum,
     full_name,
+    page_of,
     root,
     status_of,
     unit_price_of,
@@ -44,6 +52,15 @@ ZERO = Decimal("0.00")
 TOLERANCE = Decimal("0.01")
 
 
+def _province(state: str, country: str) -> str:
+    """WooCommerce sends a Chinese address's province as its own code (CN10 = Shanghai): stored as the
+    official name (上海市) so review and sourcing know the place; an unknown code is kept as sent, for review
+    to hold with the code in its reason."""
+    if country.upper() != "CN":
+        return state
+    return regions.province_name(state, regions.WOOCOMMERCE) or state
+
+
 class WooCommerceAdapter(Adapter):
     channel_type = "woocommerce"
 
@@ -51,8 +68,13 @@ class WooCommerceAdapter(Adapter):
     def verify_webhook(headers: dict, raw_body: bytes, secret: str | bytes) -> bool:
         return verify_hmac_base64(headers, "X-WC-Webhook-Signature", raw_body, secret)
 
-    def normalize(self, payload: dict, *, shop: str | None = None) -> NormalizedOrder:
-        order = root(payload)
+    def orders(self, payload) -> Page:
+        if isinstance(payload, list):
+            return page_of(Node(payload, ""))
+        return Page((root(payload),))
+
+    def normalize_order(self, order: Node, *, shop: str | None = None) -> NormalizedOrder:
+        order.as_dict()
         raw_status = order["status"].text().removeprefix("wc-")
         status = status_of(Node(raw_status, order["status"].path), STATUSES)
 
@@ -130,7 +152,7 @@ class WooCommerceAdapter(Adapter):
             receiver=Receiver(
                 name=person(address),
                 phone=address["phone"].text() or billing["phone"].text(),
-                province=address["state"].text(),
+                province=_province(address["state"].text(), address["country"].text()),
                 city=address["city"].text(),
                 detail=" ".join(p for p in (address["address_1"].text(), address["address_2"].text()) if p),
                 zip=address["postcode"].text(),

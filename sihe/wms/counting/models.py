@@ -14,6 +14,7 @@ from decimal import Decimal
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from sihe.catalog.models import Location, Product, Warehouse, Zone
 from sihe.stock.models import QTY, Lot
@@ -29,8 +30,8 @@ class CountTask(models.Model):
         CYCLE = "cycle", _("cycle count")
 
     class State(models.TextChoices):
-        OPEN = "open", _("open")
-        CLOSED = "closed", _("closed")
+        OPEN = "open", pgettext_lazy("count task", "open")
+        CLOSED = "closed", pgettext_lazy("count task", "closed")
         CANCELLED = "cancelled", _("cancelled")
 
     id = models.BigAutoField(primary_key=True)
@@ -62,6 +63,7 @@ class CountTask(models.Model):
 
     class Meta:
         verbose_name = _("count task")
+        verbose_name_plural = _("count tasks")
         ordering = ["-id"]
         indexes = [models.Index(fields=["warehouse", "state"])]
         constraints = [
@@ -109,6 +111,7 @@ class CountLine(models.Model):
 
     class Meta:
         verbose_name = _("count line")
+        verbose_name_plural = _("count lines")
         ordering = ["location__code", "product__sku", "id"]
         constraints = [
             models.UniqueConstraint(fields=["task", "location", "product", "lot"], condition=Q(lot__isnull=False),

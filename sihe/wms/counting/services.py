@@ -31,7 +31,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sihe.catalog.models import Location, Product, Warehouse, Zone
-from sihe.core import audit
+from sihe.core import audit, clock
 from sihe.core.actor import Actor
 from sihe.core.errors import Conflict, InvalidTransition, ValidationFailed
 from sihe.core.money import round_money
@@ -172,7 +172,7 @@ def record_count(*, task: CountTask, location: Location, product: Product, qty: 
         line = CountLine.objects.filter(task=task, location=location, product=product, lot=lot).first()
         if line is None:
             line = CountLine.objects.create(task=task, location=location, product=product, lot=lot, unexpected=True)
-        now = timezone.now()
+        now = clock.now()
         if line.state == CountLine.State.PENDING:
             quant = Quant.objects.filter(product=product, location=location, lot=lot).first()
             expected = quant.qty if quant else ZERO
@@ -270,7 +270,7 @@ def close_task(*, task: CountTask, actor: Actor, skip_uncounted: bool = False,
         CountLine.objects.bulk_update(counted, ["matched", "posted_qty", "held_qty", "below_reserved", "value", "state"])
         matched = sum(1 for ln in counted if ln.matched)
         before = audit.snapshot(task, ["state", "accuracy", "lines_counted", "lines_matched", "gain_value", "loss_value"])
-        task.state, task.closed_at, task.closed_by = CountTask.State.CLOSED, timezone.now(), actor.username
+        task.state, task.closed_at, task.closed_by = CountTask.State.CLOSED, clock.now(), actor.username
         task.lines_counted, task.lines_matched = len(counted), matched
         task.accuracy = accuracy(matched, len(counted))
         gain_value, loss_value = round_money(gain_value), round_money(loss_value)
@@ -304,7 +304,7 @@ def cancel_task(*, task: CountTask, actor: Actor) -> CountTask:
                                                                            "state": task.get_state_display()},
                                     field="task")
         before = audit.snapshot(task, ["state"])
-        task.state, task.closed_at, task.closed_by = CountTask.State.CANCELLED, timezone.now(), actor.username
+        task.state, task.closed_at, task.closed_by = CountTask.State.CANCELLED, clock.now(), actor.username
         task.save(update_fields=["state", "closed_at", "closed_by"])
         audit.record_changes(task, actor=actor, before=before, action="cancel")
         return task

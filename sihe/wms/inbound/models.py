@@ -17,6 +17,7 @@ from decimal import Decimal
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from sihe.catalog.models import Category, Location, Partner, Product, Warehouse, Zone
 from sihe.stock.models import COST, QTY, Lot, Reservation, StockMove
@@ -43,8 +44,8 @@ class Asn(models.Model):
     source_id = models.CharField(_("source id"), max_length=40, blank=True)
     source_number = models.CharField(_("source number"), max_length=64, blank=True)  # the PO number people see
     expected_date = models.DateField(_("expected date"), null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    created_by = models.CharField(max_length=150, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    created_by = models.CharField(max_length=150, blank=True, verbose_name=_("created by"))
     received_at = models.DateTimeField(_("received"), null=True, blank=True)
 
     class Meta:
@@ -77,6 +78,8 @@ class AsnLine(models.Model):
     rejected_qty = models.DecimalField(_("rejected"), default=Decimal(0), **QTY)
 
     class Meta:
+        verbose_name = _("expected receipt line")
+        verbose_name_plural = _("expected receipt lines")
         ordering = ["asn_id", "id"]
         constraints = [
             models.CheckConstraint(condition=Q(qty__gt=0), name="wms_asnline_qty_positive"),
@@ -109,6 +112,7 @@ class ReceiptScan(models.Model):
 
     class Meta:
         verbose_name = _("receipt scan")
+        verbose_name_plural = _("receipt scans")
         ordering = ["-id"]
         constraints = [models.CheckConstraint(condition=Q(qty__gt=0), name="wms_scan_qty_positive")]
 
@@ -123,6 +127,7 @@ class InspectionRule(models.Model):
 
     class Meta:
         verbose_name = _("inspection rule")
+        verbose_name_plural = _("inspection rules")
 
     def __str__(self):
         return f"QC {self.product.sku}"
@@ -131,27 +136,28 @@ class InspectionRule(models.Model):
 class Inspection(models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", _("on hold")
-        RELEASED = "released", _("released")
+        RELEASED = "released", pgettext_lazy("inspection", "released")
         REJECTED = "rejected", _("rejected")
 
     id = models.BigAutoField(primary_key=True)
-    scan = models.OneToOneField(ReceiptScan, on_delete=models.PROTECT, related_name="inspection")
-    asn = models.ForeignKey(Asn, on_delete=models.PROTECT, related_name="inspections")
-    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+")
-    lot = models.ForeignKey(Lot, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    scan = models.OneToOneField(ReceiptScan, on_delete=models.PROTECT, related_name="inspection", verbose_name=_("receipt scan"))
+    asn = models.ForeignKey(Asn, on_delete=models.PROTECT, related_name="inspections", verbose_name=_("expected receipt"))
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+", verbose_name=_("product"))
+    lot = models.ForeignKey(Lot, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("lot"))
     qty = models.DecimalField(_("quantity"), **QTY)
-    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="+")  # the quality location
-    reservation = models.ForeignKey(Reservation, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="+", verbose_name=_("location"))  # the quality location
+    reservation = models.ForeignKey(Reservation, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("reservation"))
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING,
                               db_index=True)
-    released_to = models.ForeignKey(Location, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    released_to = models.ForeignKey(Location, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("released to"))
     note = models.CharField(_("note"), max_length=500, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    decided_at = models.DateTimeField(null=True, blank=True)
-    decided_by = models.CharField(max_length=150, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    decided_at = models.DateTimeField(null=True, blank=True, verbose_name=_("decided at"))
+    decided_by = models.CharField(max_length=150, blank=True, verbose_name=_("decided by"))
 
     class Meta:
         verbose_name = _("inspection")
+        verbose_name_plural = _("inspections")
         ordering = ["-id"]
         constraints = [models.CheckConstraint(condition=Q(status__in=["pending", "released", "rejected"]),
                                               name="wms_inspection_status_valid")]
@@ -164,13 +170,14 @@ class Inspection(models.Model):
 class PutawayRule(models.Model):
     """The zone a product (or every product of a category) is put away into, per warehouse."""
 
-    warehouse = models.ForeignKey(Warehouse, on_delete=models.CASCADE, related_name="+")
+    warehouse = models.ForeignKey(Warehouse, on_delete=models.CASCADE, related_name="+", verbose_name=_("warehouse"))
     zone = models.ForeignKey(Zone, on_delete=models.CASCADE, related_name="+", verbose_name=_("zone"))
-    product = models.ForeignKey(Product, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
-    category = models.ForeignKey(Category, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    product = models.ForeignKey(Product, null=True, blank=True, on_delete=models.CASCADE, related_name="+", verbose_name=_("product"))
+    category = models.ForeignKey(Category, null=True, blank=True, on_delete=models.CASCADE, related_name="+", verbose_name=_("category"))
 
     class Meta:
         verbose_name = _("putaway rule")
+        verbose_name_plural = _("putaway rules")
         constraints = [
             models.CheckConstraint(condition=Q(product__isnull=False) | Q(category__isnull=False),
                                    name="wms_putaway_rule_has_target"),
@@ -192,4 +199,5 @@ class Putaway(models.Model):
 
     class Meta:
         verbose_name = _("putaway")
+        verbose_name_plural = _("putaways")
         ordering = ["-id"]

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sihe.catalog.models import Location, Partner, Product, Warehouse
-from sihe.core import audit
+from sihe.core import audit, clock
 from sihe.core.actor import Actor
 from sihe.core.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
 from sihe.core.money import round_unit_cost, to_decimal
@@ -142,7 +142,7 @@ def _refresh_status(asn: Asn) -> None:
         status = Asn.Status.EXPECTED
     if status != asn.status:
         asn.status = status
-        asn.received_at = timezone.now() if status == Asn.Status.RECEIVED else None
+        asn.received_at = clock.now() if status == Asn.Status.RECEIVED else None
         Asn.objects.filter(pk=asn.pk).update(status=status, received_at=asn.received_at)
 
 

@@ -1,9 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class WmsOutboundConfig(AppConfig):
     name = "sihe.wms.outbound"
     label = "wms_outbound"
+    verbose_name = _("Outbound")
 
     def ready(self):
         # A shipment shipped or cancelled by any path (this app's bench, the order side) settles its wave.

@@ -42,6 +42,7 @@ class Wave(models.Model):
 
     class Meta:
         verbose_name = _("wave")
+        verbose_name_plural = _("waves")
         ordering = ["-id"]
 
     def __str__(self):
@@ -54,6 +55,8 @@ class WaveShipment(models.Model):
     tote = models.PositiveIntegerField(_("tote"))
 
     class Meta:
+        verbose_name = _("wave shipment")
+        verbose_name_plural = _("wave shipments")
         constraints = [models.UniqueConstraint(fields=["wave", "tote"], name="wms_out_wave_tote_unique")]
 
 
@@ -80,6 +83,7 @@ class PickList(models.Model):
 
     class Meta:
         verbose_name = _("pick list")
+        verbose_name_plural = _("pick lists")
         ordering = ["id"]
 
     def __str__(self):
@@ -109,6 +113,8 @@ class PickTask(models.Model):
     tote = models.PositiveIntegerField(_("tote"), default=1)
 
     class Meta:
+        verbose_name = _("pick task")
+        verbose_name_plural = _("pick tasks")
         ordering = ["picklist_id", "sequence", "id"]
         constraints = [
             models.CheckConstraint(condition=Q(qty__gt=0), name="wms_out_task_qty_positive"),
@@ -132,6 +138,8 @@ class CheckScan(models.Model):
     checked_by = models.CharField(max_length=150, blank=True)
 
     class Meta:
+        verbose_name = _("check scan")
+        verbose_name_plural = _("check scans")
         constraints = [models.CheckConstraint(condition=Q(qty__gt=0), name="wms_out_check_qty_positive")]
 
 
@@ -146,5 +154,7 @@ class Parcel(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("parcel")
+        verbose_name_plural = _("parcels")
         ordering = ["shipment_id", "sequence"]
         constraints = [models.UniqueConstraint(fields=["shipment", "sequence"], name="wms_out_parcel_seq_unique")]

@@ -13,8 +13,9 @@ import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Q, Sum
+from django.db.models import Max, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -193,7 +194,8 @@ def create_wave(*, warehouse: Warehouse, actor: Actor, shipments: list[str] | No
         for shipment in chosen:
             shipping.start_picking(shipment=shipment, actor=actor)
         audit.record_act(wave, actor=actor, action="wms.wave.release",
-                         detail=f"{len(chosen)} shipments, {len(summary)} pick lists @ {warehouse.code}")
+                         detail=_("%(shipments)s shipments, %(lists)s pick lists in %(warehouse)s")
+                         % {"shipments": len(chosen), "lists": len(summary), "warehouse": warehouse.code})
         outbox.emit("wms.wave.released", aggregate_type="wave", aggregate_id=wave.number, actor=actor,
                     payload={"number": wave.number, "warehouse": warehouse.code, "carrier": carrier,
                              "shipments": [s.number for s in chosen], "picklists": summary})
@@ -203,8 +205,12 @@ def create_wave(*, warehouse: Warehouse, actor: Actor, shipments: list[str] | No
 def assign_picker(*, picklist: PickList, picker: str, actor: Actor) -> PickList:
     with transaction.atomic():
         picklist = PickList.objects.select_for_update().get(pk=picklist.pk)
+        picker = (picker or "").strip()[:150]
+        if picker and not get_user_model().objects.filter(username=picker, is_active=True).exists():
+            raise ValidationFailed(_("no active login %(name)s to assign the list to") % {"name": picker},
+                                   field="picker", code="unknown_picker")
         before = {"picker": picklist.picker}
-        picklist.picker = (picker or "").strip()[:150]
+        picklist.picker = picker
         picklist.save(update_fields=["picker"])
         audit.record_changes(picklist, actor=actor, before=before, action="wms.picklist.assign")
         return picklist
@@ -353,11 +359,12 @@ def _lock_picklist(picklist: PickList) -> PickList:
 
 
 def _drop_cancelled(picklist: PickList, actor: Actor) -> int:
-    """Stops of shipments cancelled since the wave was released (an order withdrawn) are closed."""
+    """Stops of shipments closed since the wave was released (an order withdrawn, or shipped from the
+    service page) are closed, so the picker goes on with the rest of the list."""
     dropped = PickTask.objects.filter(picklist=picklist, state=PickTask.State.OPEN,
-                                      shipment__state=S.CANCELLED).update(state=PickTask.State.CANCELLED)
+                                      shipment__state__in=(S.CANCELLED, S.SHIPPED)).update(state=PickTask.State.CANCELLED)
     if dropped:
-        audit.record_act(picklist, actor=actor, action="wms.picklist.drop_cancelled", detail=f"{dropped} stops")
+        audit.record_act(picklist, actor=actor, action="wms.picklist.drop_cancelled", detail=_("%(n)s stops") % {"n": dropped})
     return dropped
 
 
@@ -530,7 +537,7 @@ def check_scan(*, shipment: Shipment, barcode: str, actor: Actor, qty=None) -> C
         CheckScan.objects.create(shipment=shipment, product=item.product, lot=lot, qty=amount,
                                  checked_by=actor.username)
         audit.record_act(shipment, actor=actor, action="wms.shipment.check",
-                         detail=f"{item.product.sku} {q(amount)}" + (f" lot {lot.number}" if lot else ""))
+                         detail=f"{item.product.sku} {q(amount)}" + (" " + _("lot %(lot)s") % {"lot": lot.number} if lot else ""))
         line.checked += amount
         return line
 
@@ -594,8 +601,8 @@ def pack(*, shipment: Shipment, actor: Actor, carrier: str = "", tracking_no: st
         Parcel.objects.bulk_create(rows)
         shipping.mark_packed(shipment=shipment, actor=actor)
         audit.record_act(shipment, actor=actor, action="wms.shipment.parcels",
-                         detail=f"{len(rows)} parcels, {carrier} {master}"
-                                + ("" if result.proven_optimal else " (fewest not proven)"))
+                         detail=_("%(n)s parcels, %(carrier)s %(master)s") % {"n": len(rows), "carrier": carrier, "master": master}
+                                + ("" if result.proven_optimal else " " + _("(fewest not proven)")))
         return rows
 
 
@@ -614,7 +621,42 @@ def ship(*, shipment: Shipment, actor: Actor, date: datetime.date | None = None)
 
 
 def on_shipment_closed(*, shipment: Shipment, actor: Actor, **_kw) -> None:
-    """Hook of `sihe.wms.shipping` (shipped / cancelled), inside its transaction: settle the wave."""
+    """Hook of `sihe.wms.shipping` (shipped / cancelled), inside its transaction: the shipment's open
+    stops are released (it may have shipped from the service page while a picker held them), pick lists
+    with nothing left are done, and the wave is settled."""
     entry = WaveShipment.objects.filter(shipment=shipment).select_related("wave").first()
-    if entry is not None:
-        settle_wave(entry.wave, actor)
+    if entry is None:
+        return
+    lists = list(PickList.objects.select_for_update().filter(
+        tasks__shipment=shipment, tasks__state=PickTask.State.OPEN).distinct().order_by("pk"))
+    released = PickTask.objects.filter(shipment=shipment, state=PickTask.State.OPEN).update(
+        state=PickTask.State.CANCELLED)
+    if released:
+        audit.record_act(shipment, actor=actor, action="wms.picklist.release_stops",
+                         detail=_("%(n)s stops of %(shipment)s (%(state)s)") % {
+                             "n": released, "shipment": shipment.number, "state": shipment.get_state_display()})
+    for picklist in lists:
+        if not _open_tasks(picklist).exists():
+            picklist.state, picklist.finished_at = PickList.State.DONE, actor.at
+            picklist.save(update_fields=["state", "finished_at"])
+    settle_wave(entry.wave, actor)
+
+
+def skip_task(*, picklist: PickList, task: PickTask, actor: Actor) -> PickTask:
+    """Pick this stop later: it moves behind the list's last stop (the bin is blocked, a pallet in the
+    way); the route of the others is unchanged."""
+    with transaction.atomic():
+        picklist = _lock_picklist(picklist)
+        task = PickTask.objects.get(pk=task.pk)
+        if task.picklist_id != picklist.pk:
+            raise NotFound(_("stop %(id)s is not on pick list %(number)s") % {"id": task.pk, "number": picklist.number},
+                           field="stop")
+        if task.state != PickTask.State.OPEN:
+            raise InvalidTransition(_("stop %(seq)s is %(state)s") % {"seq": task.sequence,
+                                                                     "state": task.get_state_display()}, field="stop")
+        last = PickTask.objects.filter(picklist=picklist).aggregate(last=Max("sequence"))["last"] or 0
+        before = {"sequence": task.sequence}
+        task.sequence = last + 1
+        task.save(update_fields=["sequence"])
+        audit.record_changes(task, actor=actor, before=before, action="wms.picklist.skip")
+        return task

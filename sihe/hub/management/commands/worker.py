@@ -8,12 +8,16 @@ nothing left that is due (retries scheduled for later stay scheduled).
 
 import signal
 import threading
+import time
 
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections, connections
 from django.utils import timezone
 
+from sihe.core import idempotency
 from sihe.hub import dispatcher
+
+HOUSEKEEPING_SECONDS = 600
 
 
 class Command(BaseCommand):
@@ -50,6 +54,7 @@ class Command(BaseCommand):
                 continue
             if drain:
                 break
+            self._housekeeping()
             close_old_connections()
             self.stopping.wait(interval)
         self.stdout.write(
@@ -57,6 +62,16 @@ class Command(BaseCommand):
             f"{totals.dead} dead, {totals.handled} events passed to in-process handlers"
             + (", stopped" if self.stopping.is_set() else "")
         )
+
+    def _housekeeping(self) -> None:
+        """Once in a while when idle: forget expired Idempotency-Key records."""
+        now = time.monotonic()
+        if now - getattr(self, "_last_housekeeping", 0.0) < HOUSEKEEPING_SECONDS:
+            return
+        self._last_housekeeping = now
+        forgotten = idempotency.forget_expired()
+        if forgotten:
+            self.stdout.write(f"sihe worker: forgot {forgotten} expired idempotency records")
 
     def _echo(self, line: str) -> None:
         stamp = timezone.localtime().strftime("%H:%M:%S")
