@@ -1,6 +1,7 @@
 """`sihe demo` loads the demo company through the catalog services, and a second run changes nothing."""
 
 import io
+from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
@@ -34,14 +35,15 @@ def test_demo_loads_a_believable_company_and_a_second_run_changes_nothing(db, se
     # when the demo is loaded
     output = run_demo()
     # then: the figures a visitor checks (loading takes a while, so one load serves every check)
-    assert "1529" in output  # new rows
+    assert "1523" in output  # new rows
     check_company_and_warehouses()
     check_products()
     check_partners_channels_and_users()
     check_stock_and_books()
+    check_the_warehouse_floor()
     # when it runs again
     before = counts()
-    assert before["Event"] == 941 and before["AuditEntry"] > 4000
+    assert before["Event"] == 533 and before["AuditEntry"] > 4000  # no voucher for the opening stock (11.9)
     again = run_demo()
     # then: not one new row, event or audit entry
     assert counts() == before
@@ -117,7 +119,16 @@ def check_partners_channels_and_users():
         "service": "service", "accountant": "accountant", "admin": "admin",
     }
     assert all(u.check_password("sihe-demo") for u in users.values())
-    assert users["admin"].is_superuser and not users["manager"].is_superuser
+    # issue 12.9: no superuser with a printed password; the demo admin is staff for users and settings
+    assert not any(u.is_superuser for u in users.values()) and users["admin"].is_staff
+    from django.test import Client
+
+    admin = Client()
+    admin.force_login(users["admin"])
+    assert admin.get("/admin/").status_code == 200
+    assert admin.get("/admin/purchasing/approvalrule/1/change/").status_code == 200
+    assert admin.get("/admin/auth/user/").status_code == 200
+    assert admin.get("/admin/catalog/product/add/").status_code == 403
     assert users["manager"].first_name == "老板"
 
 
@@ -146,11 +157,63 @@ def check_stock_and_books():
     references = set(StockMove.objects.values_list("reference", flat=True))
     assert {"DEMO-OPENING-SH", "DEMO-OPENING-HZ", "DEMO-OPENING-GZ"} <= references
     assert {r.split("-")[0][:3] for r in references} == {"DEM", "ASN", "SH", "HZ", "GZ"}
-    assert OpeningBalance.objects.count() == 5
+    # issue 11.9: opening stock is an opening balance (1405 per warehouse against 利润分配—未分配利润),
+    # not receipts on credit: nothing is owed to suppliers for it
+    assert OpeningBalance.objects.filter(source="").count() == 5
+    stock_openings = {(o.account.code, o.warehouse): o.debit - o.credit
+                      for o in OpeningBalance.objects.filter(source="stock").select_related("account")}
+    assert set(stock_openings) == {("1405", "SH"), ("1405", "HZ"), ("1405", "GZ"), ("3104.01", "")}
+    assert sum(v for (code, _w), v in stock_openings.items() if code == "1405") == Decimal("3339518.10")
+    assert not StockMove.objects.filter(reference__startswith="DEMO-OPENING").exclude(counterpart="opening").exists()
+    from sihe.ledger import reports
+
+    grni = reports.account_by_code("2202.02").pk
+    assert reports.net_at_end(timezone.localdate().strftime("%Y-%m")).get((grni,), Decimal(0)) > Decimal("-100000")
     results = {r["code"]: r for r in run_checks(timezone.localdate().strftime("%Y-%m"))}
     assert results["inventory_matches_ledger"]["ok"], results["inventory_matches_ledger"]["detail"]
     assert results["trial_balance"]["ok"] and results["vouchers_posted"]["ok"]
-    assert "3336662.67" in results["inventory_matches_ledger"]["detail"]
+    assert "¥3,336,662.67" in results["inventory_matches_ledger"]["detail"]
     out = io.StringIO()
     call_command("stock", "check", stdout=out)
     assert "0 differences" in out.getvalue()
+
+
+def check_the_warehouse_floor():
+    """Issue 11.6 and 11.7 on the demo: the warehouse login finds the waves on its handheld, and every
+    lot's trace names each shipment that took it, with the quantity the moves issued and a customer."""
+    from django.test import Client
+
+    from sihe.stock.models import Lot, StockMove
+    from sihe.wms import trace
+    from sihe.wms.outbound.models import PickList
+
+    client = Client()
+    client.force_login(get_user_model().objects.get(username="warehouse"))
+    page = client.get("/outbound/pick/").content.decode()
+    waiting = PickList.objects.filter(state__in=["open", "picking"])
+    assert waiting.exists() and all(pl.number in page for pl in waiting)
+    assert "没有待拣货的任务" not in page
+    walked = 0
+    for lot in Lot.objects.filter(moves__kind="issue").distinct():
+        rows = {row["number"]: row for row in trace.trace_lot(lot)["shipments"]}
+        issued: dict[str, Decimal] = {}
+        for move in StockMove.objects.filter(lot=lot, kind="issue", state="done", reversal_of__isnull=True):
+            issued[move.reference] = issued.get(move.reference, Decimal(0)) + move.qty
+        for reference, qty in issued.items():
+            assert rows[reference]["shipped"] == f"{qty.normalize():f}", (lot.number, reference)
+            assert rows[reference]["customer"], (lot.number, reference)
+            walked += 1
+    assert walked >= 10
+
+
+def test_12_9_random_demo_passwords_on_request(db, settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    from sihe.web.management.commands import demo as command
+
+    out = io.StringIO()
+    call_command("demo", "--random-passwords", stdout=out)
+    users = {u.username: u for u in get_user_model().objects.all()}
+    assert set(command.CHOSEN) == set(users) and len(set(command.CHOSEN.values())) == 6
+    assert all(users[name].check_password(password) and password in out.getvalue()
+               for name, password in command.CHOSEN.items())
+    assert not any(u.check_password("sihe-demo") for u in users.values())

@@ -51,6 +51,15 @@ class ProductPatch(Strict):
     costing_method: Costing | None = None
     list_price: Decimal | None = Field(None, lt=10**10)
     active: bool | None = None
+    make_or_buy: Literal["make", "buy"] | None = Field(None, description="MRP proposes production or purchase")
+    lead_time_days: int | None = Field(None, ge=0, le=3650)
+    safety_stock: Decimal | None = Field(None, ge=0, lt=10**13)
+    lot_sizing: Literal["lot_for_lot", "fixed", "periodic", "wagner_whitin", "silver_meal"] | None = None
+    lot_size: Decimal | None = Field(None, ge=0, lt=10**13, description="fixed: the multiple; periodic: the periods")
+    order_cost: Decimal | None = Field(None, ge=0, lt=10**10, description="set-up or ordering cost per order, CNY")
+    holding_cost_per_period: Decimal | None = Field(None, ge=0, lt=10**10, description="CNY per unit and bucket")
+    min_order_qty: Decimal | None = Field(None, ge=0, lt=10**13)
+    main_supplier: str | None = Field(None, max_length=40, description="partner code; MRP buys from it")
 
 
 class ProductIn(ProductPatch):
@@ -78,6 +87,19 @@ class ProductOut(Schema):
     costing_method: Costing
     list_price: Decimal
     active: bool
+    make_or_buy: str
+    lead_time_days: int
+    safety_stock: Decimal
+    lot_sizing: str
+    lot_size: Decimal
+    order_cost: Decimal
+    holding_cost_per_period: Decimal
+    min_order_qty: Decimal
+    main_supplier: str | None
+
+    @staticmethod
+    def resolve_main_supplier(obj):
+        return obj.main_supplier.code if obj.main_supplier_id else None
 
     @staticmethod
     def resolve_uom(obj):
@@ -383,3 +405,81 @@ def patch_channel(request, code: str, payload: ChannelPatch):
     actor = authorize(request, "catalog.edit")
     with transaction.atomic(durable=True):
         return services.update_channel(channel=selectors.channel_by_code(code), data=_set(payload), actor=actor)
+
+
+# -- units and categories -------------------------------------------------------------------------
+
+
+class UnitPatch(Strict):
+    name: str | None = Field(None, max_length=40)
+    precision: int | None = Field(None, ge=0, le=6, description="decimal places of quantities in this unit")
+
+
+class UnitIn(UnitPatch):
+    code: str = Field(..., min_length=1, max_length=20, description="e.g. PCS, BOX, KG; matched case-insensitively")
+    name: str = Field(..., min_length=1, max_length=40)
+
+
+class UnitOut(Schema):
+    code: str
+    name: str
+    precision: int
+
+
+@router.get("/units", response=list[UnitOut], summary="List units of measure")
+@paginate(Page)
+def list_units(request):
+    authorize(request, "catalog.view")
+    return selectors.units()
+
+
+@router.post("/units", response={201: UnitOut}, summary="Create a unit of measure")
+def create_unit(request, payload: UnitIn):
+    actor = authorize(request, "catalog.edit")
+    with transaction.atomic(durable=True):
+        return 201, services.create_unit(data=_set(payload) | {"code": payload.code, "name": payload.name}, actor=actor)
+
+
+@router.patch("/units/{code}", response=UnitOut, summary="Change a unit's name (or precision while unused)")
+def patch_unit(request, code: str, payload: UnitPatch):
+    actor = authorize(request, "catalog.edit")
+    with transaction.atomic(durable=True):
+        return services.update_unit(unit=selectors.unit_by_code(code), data=_set(payload), actor=actor)
+
+
+class CategoryPatch(Strict):
+    name: str | None = Field(None, max_length=100)
+    parent: str | None = Field(None, max_length=40, description="parent category code")
+
+
+class CategoryIn(CategoryPatch):
+    code: str = Field(..., min_length=1, max_length=40)
+    name: str = Field(..., min_length=1, max_length=100)
+
+
+class CategoryOut(Schema):
+    code: str
+    name: str
+    parent: str | None = Field(None, alias="parent.code")
+
+
+@router.get("/categories", response=list[CategoryOut], summary="List product categories")
+@paginate(Page)
+def list_categories(request):
+    authorize(request, "catalog.view")
+    return selectors.categories()
+
+
+@router.post("/categories", response={201: CategoryOut}, summary="Create a product category")
+def create_category(request, payload: CategoryIn):
+    actor = authorize(request, "catalog.edit")
+    with transaction.atomic(durable=True):
+        return 201, services.create_category(data=_set(payload) | {"code": payload.code, "name": payload.name},
+                                             actor=actor)
+
+
+@router.patch("/categories/{code}", response=CategoryOut, summary="Change a category")
+def patch_category(request, code: str, payload: CategoryPatch):
+    actor = authorize(request, "catalog.edit")
+    with transaction.atomic(durable=True):
+        return services.update_category(category=selectors.category_by_code(code), data=_set(payload), actor=actor)

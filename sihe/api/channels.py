@@ -4,17 +4,22 @@
 trade, JD order, Douyin shop_order, Shopify order, WooCommerce order, or Sihe's own format for POS,
 dealer and API channels). 201 for a new order, 200 for one we already had (a later version applies its
 changes); a malformed payload or an unknown SKU → 422 naming the JSON path, kept on the intake error list.
+The body may also be what a platform's list API answered (Taobao trades.sold.get, JD order.search, Douyin
+searchList, Shopify orders.json, a WooCommerce array): each order of the page is taken on its own and the
+answer (200) lists the result of each — created, updated, duplicate, or refused with its error and the
+intake error that keeps it. A page that holds exactly one order is answered as that one order.
 """
 
 from django.db import transaction
-from ninja import Field, Path, Router, Schema
+from ninja import Field, Path, Query, Router, Schema
+from ninja.pagination import paginate
 from pydantic import ConfigDict
 
-from sihe.api.pagination import MAX_INT
-from sihe.api.security import authorize
+from sihe.api.pagination import MAX_INT, Mapped, Page
+from sihe.api.security import authorize, may
 from sihe.catalog.models import Channel, Product
 from sihe.core.errors import NotFound, ValidationFailed
-from sihe.oms import atp, connectors, selectors, services
+from sihe.oms import atp, connectors, intake, selectors, services
 from sihe.oms.models import IntakeError, SkuMapping
 
 router = Router(tags=["channels"])
@@ -31,6 +36,53 @@ class IntakeOut(Schema):
     order: dict
 
 
+class PageErrorOut(Schema):
+    code: str
+    field: str
+    message: str
+    intake_error: int | None
+
+
+class PageOrderOut(Schema):
+    index: int
+    path: str
+    external_id: str
+    result: str = Field(..., description="created, updated, duplicate or refused")
+    order: dict | None = Field(None, description="id, number and status of the order (not for a refused one)")
+    changes: list[str]
+    error: PageErrorOut | None
+
+
+class IntakePageOut(Schema):
+    orders: int = Field(..., description="orders in the body")
+    created: int
+    updated: int
+    duplicates: int
+    refused: int
+    total_results: int | None = Field(None, description="the platform's count of all matching orders, if sent")
+    has_next: bool | None = Field(None, description="whether the platform has a next page, if it says")
+    results: list[PageOrderOut]
+
+
+def _entry_out(entry: intake.PageEntry) -> dict:
+    result, error = entry.result, entry.error
+    return {
+        "index": entry.index, "path": entry.path, "external_id": entry.external_id, "result": entry.outcome,
+        "order": {"id": result.order.pk, "number": result.order.number, "status": result.order.status}
+        if result is not None else None,
+        "changes": result.changes if result is not None else [],
+        "error": {"code": error.code, "field": entry.error_field, "message": entry.error_message,
+                  "intake_error": entry.intake_error.pk if entry.intake_error is not None else None}
+        if error is not None else None,
+    }
+
+
+def _page_out(page: intake.IntakePage) -> dict:
+    return {"orders": len(page.entries), "created": page.count("created"), "updated": page.count("updated"),
+            "duplicates": page.count("duplicate"), "refused": page.count("refused"), "total_results": page.total,
+            "has_next": page.has_next, "results": [_entry_out(entry) for entry in page.entries]}
+
+
 def _channel(code: str) -> Channel:
     channel = Channel.objects.filter(code=code).first()
     if channel is None:
@@ -38,13 +90,17 @@ def _channel(code: str) -> Channel:
     return channel
 
 
-@router.post("/channels/{channel_code}/orders", response={200: IntakeOut, 201: IntakeOut}, openapi_extra=RAW_BODY,
-             summary="Take one order in the channel's own JSON (new: 201; known: 200, later versions apply)")
+@router.post("/channels/{channel_code}/orders", response={200: IntakeOut | IntakePageOut, 201: IntakeOut},
+             openapi_extra=RAW_BODY,
+             summary="Take an order, or a page of orders, in the channel's own JSON (one new order: 201; "
+                     "known: 200, later versions apply; a page: 200 with each order's result)")
 def post_channel_order(request, channel_code: str):
     actor = authorize(request, "orders.manage")
-    result = services.receive_order(channel_code=channel_code, body=request.body, actor=actor)
+    result = intake.receive_orders(channel_code=channel_code, body=request.body, actor=actor)
+    if isinstance(result, intake.IntakePage):
+        return 200, _page_out(result)
     body = {"created": result.created, "duplicate": result.duplicate, "changes": result.changes,
-            "order": selectors.detail(result.order)}
+            "order": selectors.detail(result.order, **_views(request))}
     return (201 if result.created else 200), body
 
 
@@ -53,7 +109,7 @@ def post_channel_order(request, channel_code: str):
 def post_channel_webhook(request, channel_code: str):
     result = connectors.receive_webhook(channel_code=channel_code, headers=dict(request.headers), body=request.body)
     body = {"created": result.created, "duplicate": result.duplicate, "changes": result.changes,
-            "order": selectors.detail(result.order)}
+            "order": selectors.detail(result.order, **_views(request))}
     return (201 if result.created else 200), body
 
 
@@ -196,14 +252,15 @@ def _error_out(e: IntakeError) -> dict:
 
 
 @router.get("/intake-errors", response=list[IntakeErrorOut], summary="Payloads refused at intake, to fix and replay")
-def get_intake_errors(request, status: str = "open", channel: str | None = None):
+@paginate(Page)
+def get_intake_errors(request, status: str = Query("open", max_length=20), channel: str | None = Query(None, max_length=40)):
     authorize(request, "orders.view")
     qs = IntakeError.objects.order_by("-created_at", "-id")
     if status != "all":
         qs = qs.filter(status=status)
     if channel:
         qs = qs.filter(channel_code=channel)
-    return [_error_out(e) for e in qs[:500]]
+    return Mapped(qs, _error_out)
 
 
 def _error(error_id: int) -> IntakeError:
@@ -221,7 +278,7 @@ def post_replay(request, error_id: int = Path(..., ge=1, le=MAX_INT)):
     corrected = request.body if request.body.strip() not in (b"", b"{}", b"null") else None
     result = services.replay_error(error=error, actor=actor, body=corrected)
     body = {"created": result.created, "duplicate": result.duplicate, "changes": result.changes,
-            "order": selectors.detail(result.order)}
+            "order": selectors.detail(result.order, **_views(request))}
     return (201 if result.created else 200), body
 
 
@@ -229,3 +286,8 @@ def post_replay(request, error_id: int = Path(..., ge=1, le=MAX_INT)):
 def post_dismiss(request, error_id: int = Path(..., ge=1, le=MAX_INT)):
     actor = authorize(request, "orders.manage")
     return _error_out(services.dismiss_error(error=_error(error_id), actor=actor))
+
+
+def _views(request) -> dict:
+    """What of an order this caller may read besides its lines and prices."""
+    return {"costs": may(request, "costing.view"), "books": may(request, "ledger.view")}

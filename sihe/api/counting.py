@@ -18,7 +18,7 @@ from ninja import Field, Query, Router, Schema
 from pydantic import ConfigDict
 
 from sihe.api.pagination import MAX_INT
-from sihe.api.security import authorize
+from sihe.api.security import authorize, may
 from sihe.catalog.models import Location, Product, Warehouse, Zone
 from sihe.core.errors import NotFound, ValidationFailed
 from sihe.core.money import to_decimal
@@ -126,8 +126,8 @@ class CountOut(Schema):
     lines_counted: int
     lines_recount: int
     accuracy: str | None = Field(None, description="inventory record accuracy, % of counted lines matching")
-    gain_value: str
-    loss_value: str
+    gain_value: str | None = Field(None, description="with costing.view only")
+    loss_value: str | None = Field(None, description="with costing.view only")
     lines: list[CountLineOut] | None = None
 
 
@@ -160,7 +160,7 @@ class CountAdjustmentOut(Schema):
     location: str
     lot: str | None
     qty: str = Field(..., description="+ gain, − loss")
-    value: str
+    value: str | None = Field(None, description="with costing.view only")
 
 
 class CountVoucherLineOut(Schema):
@@ -183,18 +183,18 @@ class CountCloseOut(CountOut):
     vouchers: list[CountVoucherOut]
 
 
-def line_out(line: CountLine, *, reveal: bool) -> dict:
+def line_out(line: CountLine, *, reveal: bool, values: bool = True) -> dict:
     out = {"id": line.pk, "location": line.location.code, "sku": line.product.sku, "name": line.product.name,
            "lot": line.lot.number if line.lot_id else None, "state": line.state, "unexpected": line.unexpected,
            "below_reserved": line.below_reserved, "matched": line.matched}
     if reveal:
         out.update({"expected": d(line.expected_qty), "first_count": d(line.first_qty), "recount": d(line.recount_qty),
                     "counted": d(line.final_qty), "difference": d(line.difference), "posted": d(line.posted_qty),
-                    "held": d(line.held_qty), "value": format(line.value, "f")})
+                    "held": d(line.held_qty), "value": format(line.value, "f") if values else None})
     return out
 
 
-def count_out(task: CountTask, *, with_lines: bool = True) -> dict:
+def count_out(task: CountTask, *, with_lines: bool = True, values: bool = True) -> dict:
     reveal = not (task.blind and task.is_open)
     lines = list(task.lines.select_related("location", "product", "lot")) if with_lines else None
     if lines is not None:
@@ -213,12 +213,13 @@ def count_out(task: CountTask, *, with_lines: bool = True) -> dict:
         "lines_counted": sum(1 for s in states if s in ("counted", "done")),
         "lines_recount": sum(1 for s in states if s == "recount"),
         "accuracy": None if task.accuracy is None else format(task.accuracy, "f"),
-        "gain_value": format(task.gain_value, "f"), "loss_value": format(task.loss_value, "f"),
-        "lines": [line_out(ln, reveal=reveal) for ln in lines] if lines is not None else None,
+        "gain_value": format(task.gain_value, "f") if values else None,
+        "loss_value": format(task.loss_value, "f") if values else None,
+        "lines": [line_out(ln, reveal=reveal, values=values) for ln in lines] if lines is not None else None,
     }
 
 
-def close_out(task: CountTask) -> dict:
+def close_out(task: CountTask, *, values: bool = True) -> dict:
     moves = adjustments_of(task)
     adjustments = []
     for move in moves:
@@ -228,11 +229,12 @@ def close_out(task: CountTask) -> dict:
         adjustments.append({"move": move.pk, "sku": move.product.sku,
                             "location": (move.dst_location if gain else move.src_location).code,
                             "lot": move.lot.number if move.lot_id else None,
-                            "qty": d(move.qty if gain else -move.qty), "value": format(value if gain else -value, "f")})
+                            "qty": d(move.qty if gain else -move.qty),
+                            "value": format(value if gain else -value, "f") if values else None})
     vouchers = [{"id": v.pk, "number": v.display_number, "rule": v.rule, "status": v.status, "date": v.date,
                  "lines": [{"account": ln.account.code, "debit": format(ln.debit, "f"), "credit": format(ln.credit, "f")}
-                           for ln in v.lines.all()]} for v in vouchers_of(moves)]
-    return {**count_out(task), "adjustments": adjustments, "vouchers": vouchers}
+                           for ln in v.lines.all()]} for v in vouchers_of(moves)] if values else []
+    return {**count_out(task, values=values), "adjustments": adjustments, "vouchers": vouchers}
 
 
 # -- routes ---------------------------------------------------------------------------------------
@@ -268,7 +270,7 @@ def create_count(request, payload: CountIn):
             recount_pct=_num(payload.recount_pct, "recount_pct", optional=True),
             tolerance_pct=_num(payload.tolerance_pct, "tolerance_pct", optional=True),
             allow_same_recounter=payload.allow_same_recounter, note=payload.note, actor=actor)
-    return 201, count_out(_task(task.pk))
+    return 201, count_out(_task(task.pk), values=may(request, "costing.view"))
 
 
 @router.post("/wms/counts/schedule", response={201: list[CountOut]},
@@ -279,7 +281,7 @@ def schedule_counts(request, payload: ScheduleIn):
     today = parse_date(payload.date, field="date") if payload.date else None
     with transaction.atomic(durable=True):
         tasks = services.schedule_cycle_counts(warehouse=warehouse, actor=actor, today=today, blind=payload.blind)
-    return 201, [count_out(_task(t.pk), with_lines=False) for t in tasks]
+    return 201, [count_out(_task(t.pk), with_lines=False, values=may(request, "costing.view")) for t in tasks]
 
 
 class CountPage(Schema):
@@ -300,14 +302,15 @@ def list_counts(request, warehouse: str | None = None, state: str | None = None,
         if state not in CountTask.State.values:
             raise ValidationFailed("state must be open, closed or cancelled", field="state")
         qs = qs.filter(state=state)
-    return {"items": [count_out(t, with_lines=False) for t in qs[offset:offset + limit]],
+    values = may(request, "costing.view")
+    return {"items": [count_out(t, with_lines=False, values=values) for t in qs[offset:offset + limit]],
             "count": qs.order_by().values("pk").count()}
 
 
 @router.get("/wms/counts/{count_id}", response=CountOut, summary="A count task and its lines")
 def get_count(request, count_id: int):
     authorize(request, "stock.view")
-    return count_out(_task(count_id))
+    return count_out(_task(count_id), values=may(request, "costing.view"))
 
 
 @router.post("/wms/counts/{count_id}/lines", response={201: CountEntryOut},
@@ -347,7 +350,17 @@ def close_count(request, count_id: int, payload: CountCloseIn | None = None):
     date = parse_date(payload.date, field="date") if payload.date else None
     with transaction.atomic(durable=True):
         services.close_task(task=task, actor=actor, skip_uncounted=payload.skip_uncounted, date=date)
-    return close_out(_task(count_id))
+    return close_out(_task(count_id), values=may(request, "costing.view"))
+
+
+@router.get("/wms/counts/{count_id}/result", response=CountCloseOut,
+            summary="A closed count's adjustments and vouchers (values with costing.view)")
+def count_result(request, count_id: int):
+    authorize(request, "stock.view")
+    task = _task(count_id)
+    if task.is_open:
+        raise ValidationFailed(f"count {task.number} is still open", field="count_id", code="count_open")
+    return close_out(task, values=may(request, "costing.view"))
 
 
 @router.post("/wms/counts/{count_id}/cancel", response=CountOut, summary="Cancel an open count (nothing is posted)")
@@ -356,7 +369,7 @@ def cancel_count(request, count_id: int):
     task = _task(count_id)
     with transaction.atomic(durable=True):
         services.cancel_task(task=task, actor=actor)
-    return count_out(_task(count_id))
+    return count_out(_task(count_id), values=may(request, "costing.view"))
 
 
 # -- traceability ---------------------------------------------------------------------------------
@@ -407,6 +420,15 @@ class TraceShipmentOut(Schema):
     tracking_no: str | None
 
 
+class GenealogyOut(Schema):
+    order: str = Field(..., description="the production order")
+    sku: str
+    lot: str | None
+    qty: str
+    suppliers: list[str] | None = Field(None, description="of a component lot: who supplied it")
+    customers: list[str] | None = Field(None, description="of a finished lot: who received it")
+
+
 class LotTraceOut(Schema):
     lot: str
     sku: str
@@ -421,6 +443,8 @@ class LotTraceOut(Schema):
     shipments: list[TraceShipmentOut]
     orders: list[str]
     customers: list[str]
+    made_from: list[GenealogyOut] = Field(default_factory=list, description="component lots this lot was made from")
+    used_in: list[GenealogyOut] = Field(default_factory=list, description="lots made from this (component) lot")
 
 
 class LotTracesOut(Schema):

@@ -1,5 +1,6 @@
-"""Excel import/export of master data: upload a file (small ones import at once, big ones become a
-background job with progress), read a job's progress, download exports and empty templates."""
+"""Excel import/export of master data, low-stock rules and alternate units: upload a file (small ones
+import at once, big ones become a background job with progress), read a job's progress, download
+exports and empty templates. Every kind goes through `sihe.stock.imports`."""
 
 from datetime import datetime
 from typing import Literal
@@ -7,17 +8,19 @@ from typing import Literal
 from django.http import HttpResponse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from ninja import File, Router, Schema
+from ninja import Field, File, Router, Schema
 from ninja.files import UploadedFile
 
 from sihe.api.security import authorize
-from sihe.catalog import excel, exports, imports
+from sihe.catalog import excel, exports
+from sihe.catalog import imports as catalog_imports
 from sihe.catalog.models import ImportJob
 from sihe.core.errors import NotFound, ValidationFailed
+from sihe.stock import imports
 
 router = Router(tags=["imports"])
 
-Kind = Literal["products", "partners", "locations"]
+Kind = Literal["products", "partners", "locations", "stock_rules", "product_units"]
 HeaderLanguage = Literal["zh", "en"]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 XLSX_RESPONSE = {
@@ -43,6 +46,8 @@ class ImportDone(Schema):
     created: int
     updated: int
     unchanged: int
+    rows_read: int = Field(..., description="non-blank rows read from the file (its declared size is not trusted)")
+    rows_written: int = Field(..., description="rows created, updated or found unchanged; always equals rows_read")
 
 
 class ImportQueued(Schema):
@@ -72,13 +77,18 @@ class JobOut(Schema):
     message: str
     created_at: datetime
     finished_at: datetime | None
+    rows_read: int | None = Field(None, description="once done: non-blank rows read from the file")
+    rows_written: int | None = Field(None, description="once done: rows created, updated or found unchanged")
 
 
 def job_out(job: ImportJob) -> dict:
+    progress = catalog_imports.job_progress(job)
+    done = job.status == ImportJob.Status.DONE
     return {"id": job.pk, "kind": job.kind, "status": job.status, "file_name": job.original_name,
-            "total_rows": job.total_rows, "processed_rows": job.processed_rows, "percent": job.percent,
+            "total_rows": job.total_rows, "processed_rows": progress.processed, "percent": progress.percent,
             "created": job.created_count, "updated": job.updated_count, "errors": job.errors,
-            "message": job.message, "created_at": job.created, "finished_at": job.finished}
+            "message": job.message, "created_at": job.created, "finished_at": job.finished,
+            "rows_read": job.total_rows if done else None, "rows_written": job.processed_rows if done else None}
 
 
 def _xlsx(content: bytes, name: str) -> HttpResponse:
@@ -104,12 +114,15 @@ def get_job(request, job_id: int):
 @router.post(
     "/imports/{kind}",
     response={200: ImportDone, 202: ImportQueued, 422: InvalidFile},
-    summary="Import an Excel file of products, partners or locations",
+    summary="Import an Excel file of products, partners, locations, low-stock rules or alternate units",
     description=(
-        "Multipart upload, field `file` (.xlsx; header row of field names or Chinese labels). The whole file "
+        "Multipart upload, field `file` (.xlsx; header row of field names or Chinese labels; choices as code, "
+        "English or Chinese label; units by code or Chinese name). The whole file "
         "is checked first: any problem → 422 `invalid_file` listing every bad cell (row, column, header, "
         "message) and nothing is imported. Files up to SIHE_IMPORT_BACKGROUND_ROWS rows import at once "
-        "(200); bigger ones are queued (202) — follow `GET /api/v1/imports/{id}`."
+        "(200, with `rows_read` and `rows_written`); bigger ones are queued (202) — follow "
+        "`GET /api/v1/imports/{id}`. `stock_rules`: SKU, warehouse, min_qty, max_qty (库存下限/库存上限); "
+        "`product_units`: SKU, unit, factor (换算率: base units in one of that unit)."
     ),
 )
 def upload(request, kind: Kind, file: UploadedFile = File(None, description="the .xlsx file (required)")):
@@ -117,7 +130,7 @@ def upload(request, kind: Kind, file: UploadedFile = File(None, description="the
     if file is None:
         raise ValidationFailed(_("choose an .xlsx file"), field="file", code="invalid_file", errors=[])
     total = excel.count_rows(file)
-    if imports.needs_background(total):
+    if catalog_imports.needs_background(total):
         job = imports.start_background_import(kind=kind, upload=file, original_name=file.name or "", total_rows=total,
                                               actor=actor)
         return 202, {"id": job.pk, "status": job.status, "total_rows": job.total_rows}
@@ -125,16 +138,16 @@ def upload(request, kind: Kind, file: UploadedFile = File(None, description="the
     return 200, result.as_dict()
 
 
-@router.get("/imports/templates/{kind}", summary="An empty Excel template with the header row",
+@router.get("/imports/templates/{kind}", summary="An empty Excel template: the header row, drop-downs for choices",
             openapi_extra=XLSX_RESPONSE, url_name="imports_template")
 def template(request, kind: Kind, headers: HeaderLanguage | None = None):
     authorize(request, "catalog.view")
-    content = exports.template_workbook(kind=kind, language=_language(headers))
+    content = imports.template_workbook(kind=kind, language=_language(headers))
     return _xlsx(content, exports.file_name(kind, template=True))
 
 
-@router.get("/exports/{kind}", summary="All products, partners or locations as an Excel file",
+@router.get("/exports/{kind}", summary="All rows of a kind (products, partners, ...) as an Excel file",
             openapi_extra=XLSX_RESPONSE, url_name="imports_export")
 def export(request, kind: Kind, headers: HeaderLanguage | None = None):
     authorize(request, "catalog.view")
-    return _xlsx(exports.export_workbook(kind=kind, language=_language(headers)), exports.file_name(kind))
+    return _xlsx(imports.export_workbook(kind=kind, language=_language(headers)), exports.file_name(kind))

@@ -72,7 +72,7 @@ class RedRef(Ref):
     total: str
 
 
-class LineOut(Schema):
+class EInvoiceLineOut(Schema):
     line: int
     row: Literal["normal", "discounted", "discount"] = Field(..., description="折扣行 are `discount`")
     name: str = Field(..., description="项目名称 *简称*商品名")
@@ -115,7 +115,7 @@ class InvoiceOut(Schema):
     reds: list[RedRef]
     remark: str
     drawer: str
-    lines: list[LineOut]
+    lines: list[EInvoiceLineOut]
     sources: list[SourceOut]
     qr_text: str
 

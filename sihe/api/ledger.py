@@ -14,6 +14,7 @@ from django.http import HttpResponse
 from ninja import Field, Router, Schema
 from pydantic import ConfigDict
 
+from sihe.api.base import MAX_LINES
 from sihe.api.security import authorize
 from sihe.core.errors import ValidationFailed
 from sihe.ledger import accounts, render, reports, services, statements
@@ -88,7 +89,7 @@ class VoucherIn(Strict):
     date: datetime.date
     word: Literal["记", "收", "付", "转"] = "记"
     memo: str = Field("", max_length=200)
-    lines: list[LineIn] = Field(..., min_length=1, max_length=500)
+    lines: list[LineIn] = Field(..., min_length=1, max_length=MAX_LINES)
 
 
 class VoucherCreated(Schema):
@@ -98,7 +99,7 @@ class VoucherCreated(Schema):
     status: str
 
 
-class LineOut(Schema):
+class VoucherLineOut(Schema):
     seq: int
     account: str
     account_name: str
@@ -127,7 +128,7 @@ class VoucherOut(VoucherCreated):
     reviewed_by: str
     posted_by: str
     total: str
-    lines: list[LineOut]
+    lines: list[VoucherLineOut]
     attachments: list[str]
 
 
@@ -203,13 +204,23 @@ class ReverseIn(Strict):
 
 
 @router.post("/ledger/vouchers/{voucher_id}/reverse", response={201: VoucherCreated},
-             summary="Red reversal (红字冲销): a new posted voucher pointing to this one")
+             summary="Red reversal (红字冲销): a new draft voucher pointing to this one, "
+                     "reviewed and posted by another person like every voucher")
 def reverse_voucher(request, voucher_id: int, payload: ReverseIn | None = None):
     actor = authorize(request, "ledger.post")
     with transaction.atomic(durable=True):
         red = services.reverse_voucher(voucher=reports.voucher_by_id(voucher_id), actor=actor,
                                        date=payload.date if payload else None)
     return 201, _created(red)
+
+
+@router.delete("/ledger/vouchers/{voucher_id}", response={204: None},
+               summary="Delete a voucher that is not posted (a posted one is reversed instead)")
+def delete_voucher(request, voucher_id: int):
+    actor = authorize(request, "ledger.edit")
+    with transaction.atomic(durable=True):
+        services.delete_voucher(voucher=reports.voucher_by_id(voucher_id), actor=actor)
+    return 204, None
 
 
 class PeriodOut(Schema):
@@ -226,7 +237,7 @@ def list_periods(request):
             for p in Period.objects.order_by("code")]
 
 
-class CheckOut(Schema):
+class CloseCheckOut(Schema):
     code: str
     label: str
     ok: bool
@@ -236,19 +247,27 @@ class CheckOut(Schema):
 class CloseOut(Schema):
     period: str
     status: str
-    checks: list[CheckOut]
+    checks: list[CloseCheckOut]
     vouchers: list[dict]
 
 
+class CloseIn(Strict):
+    confirm_early: bool = Field(False, description="close a month that has not ended yet (409 period_not_ended "
+                                                   "without it): no more posting into its remaining days")
+    reason: str = Field("", max_length=200, description="required with confirm_early; kept in the audit trail")
+
+
 @router.post("/ledger/periods/{period}/close", response=CloseOut, summary="Month-end close (结账) in one call")
-def close_period(request, period: str):
+def close_period(request, period: str, payload: CloseIn | None = None):
     actor = authorize(request, "ledger.close")
+    payload = payload or CloseIn()
     with transaction.atomic(durable=True):
-        return services.close_period(period=period, actor=actor)
+        return services.close_period(period=period, actor=actor, confirm_early=payload.confirm_early,
+                                     reason=payload.reason)
 
 
 class ReopenIn(Strict):
-    reason: str = Field("", max_length=200)
+    reason: str = Field(..., min_length=1, max_length=200, description="why the period is reopened (audited)")
 
 
 @router.post("/ledger/periods/{period}/reopen", response=PeriodOut, summary="Reopen a closed period (反结账)")
@@ -269,13 +288,13 @@ class OpeningRow(Strict):
     warehouse: str | None = Field(None, max_length=40)
 
 
-class OpeningIn(Strict):
+class OpeningBalancesIn(Strict):
     period: str = Field(..., description="the first period kept in Sihe, YYYY-MM")
     rows: list[OpeningRow] = Field(..., max_length=20000)
 
 
 @router.post("/ledger/opening-balances", summary="Replace the opening balances (期初余额) after a trial-balance check")
-def import_opening(request, payload: OpeningIn):
+def import_opening(request, payload: OpeningBalancesIn):
     actor = authorize(request, "ledger.edit")
     rows = [row.model_dump(exclude_none=True) for row in payload.rows]
     with transaction.atomic(durable=True):

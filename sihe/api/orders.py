@@ -8,7 +8,7 @@ from ninja.pagination import paginate
 from pydantic import ConfigDict
 
 from sihe.api.pagination import Page
-from sihe.api.security import authorize
+from sihe.api.security import authorize, may
 from sihe.core.errors import ValidationFailed
 from sihe.oms import selectors, services
 
@@ -56,10 +56,10 @@ def list_orders(request, channel: str = "", status: str = "", warehouse: str = "
             summary="One order: status, timeline, lines, allocation, shipments, invoices and vouchers")
 def get_order(request, order_id: str = Path(..., max_length=80)):
     authorize(request, "orders.view")
-    return selectors.detail(selectors.order_by_key(order_id))
+    return selectors.detail(selectors.order_by_key(order_id), **_views(request))
 
 
-class ShipIn(Strict):
+class OrderShipIn(Strict):
     shipment: str | None = Field(None, max_length=100, description="shipment number or id; needed when several are open")
     carrier: str = Field(..., min_length=1, max_length=40)
     tracking_no: str = Field(..., min_length=1, max_length=60)
@@ -67,13 +67,13 @@ class ShipIn(Strict):
 
 @router.post("/orders/{order_id}/ship", response=dict,
              summary="Ship an order's shipment: stock issued at cost, COGS (and revenue) vouchers, status")
-def post_ship(request, payload: ShipIn, order_id: str = Path(..., max_length=80)):
+def post_ship(request, payload: OrderShipIn, order_id: str = Path(..., max_length=80)):
     actor = _ship_actor(request)
     order = selectors.order_by_key(order_id)
     with transaction.atomic(durable=True):
         services.ship_order(order=order, shipment=payload.shipment, carrier=payload.carrier,
                             tracking_no=payload.tracking_no, actor=actor)
-    return selectors.detail(selectors.order_by_key(order.pk))
+    return selectors.detail(selectors.order_by_key(order.pk), **_views(request))
 
 
 def _ship_actor(request):
@@ -95,7 +95,7 @@ def post_cancel(request, payload: ReasonIn, order_id: str = Path(..., max_length
     order = selectors.order_by_key(order_id)
     with transaction.atomic(durable=True):
         services.cancel_order(order=order, actor=actor, reason=payload.reason)
-    return selectors.detail(selectors.order_by_key(order.pk))
+    return selectors.detail(selectors.order_by_key(order.pk), **_views(request))
 
 
 @router.post("/orders/{order_id}/hold", response=dict, summary="Hold an order for a person")
@@ -104,7 +104,7 @@ def post_hold(request, payload: ReasonIn, order_id: str = Path(..., max_length=8
     order = selectors.order_by_key(order_id)
     with transaction.atomic(durable=True):
         services.hold_order(order=order, actor=actor, detail=payload.reason)
-    return selectors.detail(selectors.order_by_key(order.pk))
+    return selectors.detail(selectors.order_by_key(order.pk), **_views(request))
 
 
 @router.post("/orders/{order_id}/release", response=dict,
@@ -114,7 +114,7 @@ def post_release(request, payload: ReasonIn, order_id: str = Path(..., max_lengt
     order = selectors.order_by_key(order_id)
     with transaction.atomic(durable=True):
         services.release_order(order=order, actor=actor, note=payload.reason)
-    return selectors.detail(selectors.order_by_key(order.pk))
+    return selectors.detail(selectors.order_by_key(order.pk), **_views(request))
 
 
 class AddressIn(Strict):
@@ -133,7 +133,7 @@ def post_address(request, payload: AddressIn, order_id: str = Path(..., max_leng
     order = selectors.order_by_key(order_id)
     with transaction.atomic(durable=True):
         services.correct_address(order=order, actor=actor, **payload.dict())
-    return selectors.detail(selectors.order_by_key(order.pk))
+    return selectors.detail(selectors.order_by_key(order.pk), **_views(request))
 
 
 class SettlementIn(Strict):
@@ -152,7 +152,7 @@ def post_settlement(request, payload: SettlementIn, order_id: str = Path(..., ma
     with transaction.atomic(durable=True):
         services.record_settlement(order=order, kind=payload.kind, amount=payload.amount, fee=payload.fee,
                                    date=_date(payload.date, "date"), reference=payload.reference, actor=actor)
-    return 201, selectors.detail(selectors.order_by_key(order.pk))
+    return 201, selectors.detail(selectors.order_by_key(order.pk), **_views(request))
 
 
 @router.get("/ar/aging", response=dict, summary="AR aging (账龄) per customer: 0–30, 31–60, 61–90, 90+ days")
@@ -163,3 +163,7 @@ def get_ar_aging(request, as_of: str | None = None, dealers_only: bool = False):
             "rows": [{k: (str(v) if not isinstance(v, str | int) else v) for k, v in r.items()} for r in report["rows"]],
             "totals": {k: str(v) for k, v in report["totals"].items()}}
 
+
+def _views(request) -> dict:
+    """What of an order this caller may read besides its lines and prices."""
+    return {"costs": may(request, "costing.view"), "books": may(request, "ledger.view")}

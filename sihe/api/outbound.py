@@ -129,12 +129,12 @@ class WaveList(Schema):
     count: int
 
 
-class ScanIn(Strict):
+class PickScanIn(Strict):
     barcode: str = Field(..., max_length=200, description="a bin code, a GS1 element string, a GTIN or a SKU")
     qty: Num | None = Field(None, description="how many (default: the GS1 count, else 1)")
 
 
-class ScanOut(Schema):
+class PickScanOut(Schema):
     kind: str = Field(..., description="bin: the picker is at a bin; pick: a quantity was taken")
     message: str
     qty: str | None
@@ -158,7 +158,7 @@ class CheckLineOut(Schema):
     done: bool
 
 
-class CheckOut(Schema):
+class ShipmentCheckOut(Schema):
     shipment: str
     state: str
     complete: bool
@@ -189,7 +189,7 @@ class PackOut(Schema):
     label_url: str
 
 
-class ShipIn(Strict):
+class ShipmentShipIn(Strict):
     date: str | None = Field(None, description="accounting date of the issue (YYYY-MM-DD); default today")
 
 
@@ -321,9 +321,9 @@ def get_picklist_svg(request, picklist_id: int):
     return HttpResponse(selectors.picklist_svg(selectors.picklist(picklist_id)), content_type="image/svg+xml")
 
 
-@router.post("/wms/picklists/{picklist_id}/scan", response=ScanOut,
+@router.post("/wms/picklists/{picklist_id}/scan", response=PickScanOut,
              summary="Scan to pick: a bin, then the item/lot (FEFO and shelf life enforced)")
-def post_scan(request, picklist_id: int, payload: ScanIn):
+def post_scan(request, picklist_id: int, payload: PickScanIn):
     actor = authorize(request, "wms.operate")
     pl = selectors.picklist(picklist_id)
     with transaction.atomic(durable=True):
@@ -352,15 +352,33 @@ def post_short(request, picklist_id: int, payload: ShortIn):
     return stop_out(task)
 
 
-@router.get("/wms/shipments/{shipment_id}/check", response=CheckOut, summary="复核 progress of a shipment")
+class SkipIn(Strict):
+    stop: int = Field(..., ge=1, le=MAX_INT, description="the stop's sequence on the list")
+
+
+@router.post("/wms/picklists/{picklist_id}/skip", response=StopOut,
+             summary="Pick a stop last: it moves behind the list's last stop (and gets that sequence)")
+def post_skip(request, picklist_id: int, payload: SkipIn):
+    actor = authorize(request, "wms.operate")
+    pl = selectors.picklist(picklist_id)
+    task = PickTask.objects.filter(picklist=pl, sequence=payload.stop).first()
+    if task is None:
+        raise NotFound(f"no stop {payload.stop} on pick list {pl.number}", field="stop")
+    with transaction.atomic(durable=True):
+        task = services.skip_task(picklist=pl, task=task, actor=actor)
+    task = PickTask.objects.select_related("product", "location", "lot", "shipment").get(pk=task.pk)
+    return stop_out(task)
+
+
+@router.get("/wms/shipments/{shipment_id}/check", response=ShipmentCheckOut, summary="复核 progress of a shipment")
 def get_check(request, shipment_id: str):
     authorize(request, "wms.operate")
     return check_out(selectors.shipment(shipment_id))
 
 
-@router.post("/wms/shipments/{shipment_id}/check", response=CheckOut,
+@router.post("/wms/shipments/{shipment_id}/check", response=ShipmentCheckOut,
              summary="复核: verify one scanned item (wrong item, wrong lot and over-count refused)")
-def post_check(request, shipment_id: str, payload: ScanIn):
+def post_check(request, shipment_id: str, payload: PickScanIn):
     actor = authorize(request, "wms.operate")
     shipment = selectors.shipment(shipment_id)
     with transaction.atomic(durable=True):
@@ -396,7 +414,7 @@ def get_label(request, shipment_id: str):
 
 @router.post("/wms/shipments/{shipment_id}/ship", response=ShipOut,
              summary="Ship a packed shipment: stock issued at cost, COGS voucher, order told, event")
-def post_ship(request, shipment_id: str, payload: ShipIn | None = None):
+def post_ship(request, shipment_id: str, payload: ShipmentShipIn | None = None):
     actor = authorize(request, "wms.operate")
     shipment = selectors.shipment(shipment_id)
     date = parse_date(payload.date, field="date") if payload and payload.date else None

@@ -10,14 +10,15 @@ import datetime
 from decimal import Decimal
 
 from django.db import transaction
-from django.utils import timezone
 from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 from pydantic import ConfigDict
 
+from sihe.api.base import MAX_LINES
 from sihe.api.pagination import MAX_INT, Page
 from sihe.api.security import authorize
 from sihe.catalog.models import Partner, Product, Warehouse
+from sihe.core import clock
 from sihe.core.errors import ValidationFailed
 from sihe.core.money import round_money
 from sihe.purchasing import selectors, services
@@ -80,7 +81,7 @@ class OrderIn(Strict):
     warehouse: str = Field(..., max_length=20, description="warehouse code the goods are delivered to")
     expected_date: str | None = Field(None, description="YYYY-MM-DD")
     memo: str = Field("", max_length=200)
-    lines: list[OrderLineIn] = Field(..., min_length=1, max_length=500)
+    lines: list[OrderLineIn] = Field(..., min_length=1, max_length=MAX_LINES)
 
 
 class OrderLineOut(Schema):
@@ -205,7 +206,7 @@ def get_order(request, order_id: int):
     return order_out(services.get_order(order_id))
 
 
-class AsnOut(Schema):
+class ConfirmedAsnOut(Schema):
     asn_id: int
     id: int
     number: str
@@ -231,7 +232,7 @@ def approve_order(request, order_id: int):
     return _act(request, order_id, "purchasing.approve", services.approve)
 
 
-@router.post("/purchase-orders/{order_id}/confirm", response=AsnOut,
+@router.post("/purchase-orders/{order_id}/confirm", response=ConfirmedAsnOut,
              summary="Confirm: creates the warehouse's expected receipt (ASN); 409 approval_required if approvals miss")
 def confirm_order(request, order_id: int):
     actor = authorize(request, "purchasing.manage")
@@ -262,7 +263,7 @@ class ReturnLineIn(Strict):
 
 class ReturnIn(Strict):
     reason: str = Field("", max_length=200)
-    lines: list[ReturnLineIn] = Field(..., min_length=1, max_length=500)
+    lines: list[ReturnLineIn] = Field(..., min_length=1, max_length=MAX_LINES)
 
 
 class ReturnLineOut(Schema):
@@ -328,13 +329,13 @@ class InvoiceLineIn(Strict):
     line: int | None = Field(None, ge=1, le=MAX_INT, description="the PO line number when a SKU is on several lines")
 
 
-class InvoiceIn(Strict):
+class SupplierInvoiceIn(Strict):
     supplier: str = Field(..., max_length=40)
     number: str = Field(..., min_length=1, max_length=40, description="the supplier's invoice number (发票号码)")
     purchase_order: int = Field(..., ge=1, le=MAX_INT, description="purchase order id")
     invoice_date: str | None = Field(None, description="YYYY-MM-DD; default today")
     due_date: str | None = Field(None, description="YYYY-MM-DD; default invoice date + SIHE_AP_PAYMENT_DAYS")
-    lines: list[InvoiceLineIn] = Field(..., min_length=1, max_length=500)
+    lines: list[InvoiceLineIn] = Field(..., min_length=1, max_length=MAX_LINES)
 
 
 class InvoiceLineOut(Schema):
@@ -349,7 +350,7 @@ class InvoiceLineOut(Schema):
     variance: str
 
 
-class InvoiceOut(Schema):
+class SupplierInvoiceOut(Schema):
     id: int
     number: str
     supplier: str
@@ -383,9 +384,9 @@ def invoice_out(inv: SupplierInvoice) -> dict:
     }
 
 
-@router.post("/supplier-invoices", response={201: InvoiceOut},
+@router.post("/supplier-invoices", response={201: SupplierInvoiceOut},
              summary="Post a supplier invoice matched three ways (PO – receipt – invoice)")
-def create_invoice(request, payload: InvoiceIn):
+def create_invoice(request, payload: SupplierInvoiceIn):
     actor = authorize(request, "payments.manage")
     supplier = _supplier(payload.supplier)
     po = services.get_order(payload.purchase_order)
@@ -436,7 +437,7 @@ def list_invoices(request, supplier: str | None = None, status: str | None = Non
     return selectors.invoices(supplier=supplier, status=status)
 
 
-@router.get("/supplier-invoices/{invoice_id}", response=InvoiceOut, summary="One supplier invoice")
+@router.get("/supplier-invoices/{invoice_id}", response=SupplierInvoiceOut, summary="One supplier invoice")
 def get_invoice(request, invoice_id: int):
     authorize(request, "purchasing.view")
     return invoice_out(selectors.invoice(invoice_id))
@@ -552,5 +553,5 @@ def aging_out(report: dict) -> dict:
             summary="AP aging (账龄) per supplier: buckets 0–30, 31–60, 61–90, 90+ days")
 def ap_aging(request, as_of: str | None = None, basis: str = "invoice_date", supplier: str | None = None):
     authorize(request, "purchasing.view")
-    day = _date(as_of, "as_of") or timezone.localdate()
+    day = _date(as_of, "as_of") or clock.today()
     return aging_out(selectors.ap_aging(as_of=day, basis=basis, supplier=supplier))

@@ -13,6 +13,7 @@ from django.db import transaction
 from ninja import Field, Query, Router, Schema
 from pydantic import ConfigDict
 
+from sihe.api.base import MAX_LINES
 from sihe.api.pagination import MAX_INT
 from sihe.api.security import authorize
 from sihe.catalog.models import Category, Location, Partner, Product, Warehouse, Zone
@@ -154,10 +155,10 @@ class AsnIn(Strict):
     supplier: str | None = Field(None, max_length=40, description="supplier partner code")
     reference: str = Field("", max_length=64, description="the supplier's delivery note or PO number")
     expected_date: str | None = Field(None, description="YYYY-MM-DD")
-    lines: list[AsnLineIn] = Field(..., min_length=1, max_length=500)
+    lines: list[AsnLineIn] = Field(..., min_length=1, max_length=MAX_LINES)
 
 
-class ScanIn(Strict):
+class ReceiptScanIn(Strict):
     barcode: str = Field(..., max_length=300, description="GS1 element string with FNC1/GS (\\x1d) separators, "
                          "the bracketed form (01)…(17)…(10)…, or a bare GTIN")
     qty: Decimal | str | int | None = Field(None, description="units received; default: AI 30/37 of the barcode, "
@@ -166,7 +167,7 @@ class ScanIn(Strict):
                                  "(products under inspection always go to the quality location)")
 
 
-class ScanOut(Schema):
+class ReceiptScanOut(Schema):
     asn_id: int
     asn: str
     status: str
@@ -193,12 +194,12 @@ class RejectIn(Strict):
     note: str = Field("", max_length=500)
 
 
-class RuleIn(Strict):
+class InspectionRuleIn(Strict):
     active: bool = True
     note: str = Field("", max_length=200)
 
 
-class RuleOut(Schema):
+class InspectionRuleOut(Schema):
     sku: str
     name: str
     active: bool
@@ -289,9 +290,9 @@ def get_receipt(request, asn_id: int):
     return selectors.asn_detail(_asn(asn_id))
 
 
-@router.post("/wms/receipts/{asn_id}/scan", response={201: ScanOut},
+@router.post("/wms/receipts/{asn_id}/scan", response={201: ReceiptScanOut},
              summary="Receive one GS1 scan against an expected receipt (what the handheld page does)")
-def post_scan(request, asn_id: int, payload: ScanIn):
+def post_scan(request, asn_id: int, payload: ReceiptScanIn):
     actor = authorize(request, "wms.operate")
     asn = _asn(asn_id)
     location = _location(asn.warehouse, payload.location, "location")
@@ -352,15 +353,15 @@ def post_reject(request, inspection_id: int, payload: RejectIn):
     return selectors.inspection_out(_inspection(inspection_id))
 
 
-@router.get("/wms/inspection-rules", response=list[RuleOut], summary="Products received into quality hold")
+@router.get("/wms/inspection-rules", response=list[InspectionRuleOut], summary="Products received into quality hold")
 def list_rules(request):
     authorize(request, "stock.view")
     return [{"sku": r.product.sku, "name": r.product.name, "active": r.active, "note": r.note}
             for r in InspectionRule.objects.select_related("product").order_by("product__sku")[:1000]]
 
 
-@router.put("/wms/inspection-rules/{sku}", response=RuleOut, summary="Flag (or unflag) a product for inspection")
-def put_rule(request, sku: str, payload: RuleIn):
+@router.put("/wms/inspection-rules/{sku}", response=InspectionRuleOut, summary="Flag (or unflag) a product for inspection")
+def put_rule(request, sku: str, payload: InspectionRuleIn):
     actor = authorize(request, "wms.plan")
     product = _product(sku)
     with transaction.atomic(durable=True):

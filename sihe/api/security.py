@@ -23,6 +23,12 @@ class Session(SessionAuth):
 AUTH = [BearerToken(), Session()]
 
 
+def may(request, permission: str) -> bool:
+    """Whether the caller holds `permission` — for parts of an answer (amounts follow costing.view /
+    ledger.view: a warehouse worker reads a count's quantities, not its values)."""
+    return can(getattr(request, "auth", None), permission)
+
+
 def authorize(request, permission: str) -> Actor:
     """The one permission check of every API route; returns the actor for the service call."""
     user = request.auth

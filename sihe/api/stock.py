@@ -12,9 +12,10 @@ from django.db import transaction
 from ninja import Field, Router, Schema
 from pydantic import ConfigDict
 
+from sihe.api.base import MAX_LINES
 from sihe.api.security import authorize
 from sihe.catalog.models import Channel, Location, Partner, Product, Warehouse
-from sihe.core.errors import ValidationFailed
+from sihe.core.errors import NotFound, ValidationFailed
 from sihe.core.money import round_money, to_decimal
 from sihe.costing import services as costing
 from sihe.stock import reservations, selectors
@@ -22,7 +23,7 @@ from sihe.stock import services as stock
 from sihe.stock.errors import UnknownStockReference
 from sihe.stock.events import d
 from sihe.stock.models import Lot, StockMove
-from sihe.stock.units import parse_date, to_base
+from sihe.stock.units import parse_date, threshold_to_base, to_base
 
 router = Router(tags=["stock"])
 
@@ -113,7 +114,7 @@ class ReceiptIn(Strict):
     location: str | None = Field(None, description="bin code; default: the warehouse's dock")
     reference: str = Field("", max_length=100)
     date: str | None = Field(None, description="accounting date; earlier than existing moves re-costs later ones")
-    lines: list[ReceiptLineIn] = Field(..., min_length=1)
+    lines: list[ReceiptLineIn] = Field(..., min_length=1, max_length=MAX_LINES)
 
 
 class MoveOut(Schema):
@@ -151,8 +152,40 @@ def post_receipt(request, payload: ReceiptIn):
     actor = authorize(request, "stock.move")
     warehouse = warehouse_of(payload.warehouse)
     location = location_of(warehouse, payload.location, "location")
+    lines = _in_lines(warehouse, payload.lines)
+    with transaction.atomic(durable=True):
+        result = costing.receive(warehouse=warehouse, lines=lines, actor=actor, reference=payload.reference,
+                                 date=_date(payload.date, "date"), location=location)
+    return 201, {"reference": payload.reference, "moves": [move_out(m, la) for m, la in result]}
+
+
+class OpeningStockIn(Strict):
+    warehouse: str
+    period: str = Field(..., description="the first period of the books, YYYY-MM: the stock on hand when it opens")
+    location: str | None = Field(None, description="bin code; default: the warehouse's dock")
+    reference: str = Field("", max_length=100, description="default OPENING-<warehouse>")
+    lines: list[ReceiptLineIn] = Field(..., min_length=1, max_length=MAX_LINES)
+
+
+@router.post("/stock/opening", response={201: ActOut},
+             summary="期初库存: stock on hand when the books open (booked as opening balances, not a voucher)")
+def post_opening(request, payload: OpeningStockIn):
+    actor = authorize(request, "ledger.edit")
+    warehouse = warehouse_of(payload.warehouse)
+    location = location_of(warehouse, payload.location, "location")
+    lines = _in_lines(warehouse, payload.lines)
+    for line in lines:
+        line.location = line.location or location
+    with transaction.atomic(durable=True):
+        result = costing.receive_opening(warehouse=warehouse, lines=lines, actor=actor, period=payload.period,
+                                         reference=payload.reference)
+    return 201, {"reference": result[0][0].reference if result else payload.reference,
+                 "moves": [move_out(m, la) for m, la in result]}
+
+
+def _in_lines(warehouse: Warehouse, payload_lines) -> list[stock.InLine]:
     lines = []
-    for i, line in enumerate(payload.lines):
+    for i, line in enumerate(payload_lines):
         f = f"lines[{i}]"
         product = product_of(line.sku, f"{f}.sku")
         qty = to_base(product, line.qty, line.unit, field=f"{f}.qty")
@@ -165,10 +198,7 @@ def post_receipt(request, payload: ReceiptIn):
                                   expiry=_date(line.expiry, f"{f}.expiry"),
                                   production_date=_date(line.production_date, f"{f}.production_date"),
                                   location=location_of(warehouse, line.location, f"{f}.location"), field=f))
-    with transaction.atomic(durable=True):
-        result = costing.receive(warehouse=warehouse, lines=lines, actor=actor, reference=payload.reference,
-                                 date=_date(payload.date, "date"), location=location)
-    return 201, {"reference": payload.reference, "moves": [move_out(m, la) for m, la in result]}
+    return lines
 
 
 class OutLineIn(Strict):
@@ -187,7 +217,7 @@ class IssueIn(Strict):
     min_shelf_life_days: int | None = Field(None, ge=0)
     customer: str | None = Field(None, description="partner code: its minimum remaining shelf life applies")
     channel: str | None = Field(None, description="channel code: its minimum remaining shelf life applies")
-    lines: list[OutLineIn] = Field(..., min_length=1)
+    lines: list[OutLineIn] = Field(..., min_length=1, max_length=MAX_LINES)
 
 
 def out_lines(warehouse: Warehouse, lines: list[OutLineIn], mrsl: int | None = None) -> list[stock.OutLine]:
@@ -220,7 +250,7 @@ class TransferIn(Strict):
     to_location: str | None = Field(None, description="destination bin; default: the destination's dock")
     reference: str = Field("", max_length=100)
     date: str | None = None
-    lines: list[OutLineIn] = Field(..., min_length=1)
+    lines: list[OutLineIn] = Field(..., min_length=1, max_length=MAX_LINES)
 
 
 @router.post("/stock/transfers", response={201: ActOut}, summary="Move stock bin → bin or warehouse → warehouse")
@@ -250,7 +280,7 @@ class AdjustIn(Strict):
     warehouse: str
     reference: str = Field("", max_length=100)
     date: str | None = None
-    lines: list[AdjustLineIn] = Field(..., min_length=1)
+    lines: list[AdjustLineIn] = Field(..., min_length=1, max_length=MAX_LINES)
 
 
 @router.post("/stock/adjustments", response={201: ActOut}, summary="Post counting differences (gains and losses)")
@@ -417,3 +447,93 @@ def get_moves(request, sku: str | None = None, warehouse: str | None = None, lim
     return [{**move_payload(m), "date": m.date.isoformat(), "state": m.state, "reference": m.reference,
              "reversal_of": m.reversal_of_id}
             for m in selectors.moves(product=product, warehouse=wh, limit=max(1, min(limit, 1000)))]
+
+
+# -- low-stock rules (库存预警) and alternate units ------------------------------------------------
+
+
+class StockRuleIn(Strict):
+    sku: str = Field(..., min_length=1, max_length=64)
+    warehouse: str = Field(..., min_length=1, max_length=20)
+    min_qty: Num = Field(..., description="warn when available falls below this")
+    max_qty: Num | None = Field(None, description="refill up to this (the suggested quantity on /stock/low/)")
+
+
+class StockRuleOut(Schema):
+    sku: str
+    warehouse: str
+    min_qty: str
+    max_qty: str | None
+    available: str
+    low: bool
+
+
+def _rule_out(row: dict) -> dict:
+    rule = row["rule"]
+    return {"sku": rule.product.sku, "warehouse": rule.warehouse.code, "min_qty": d(rule.min_qty),
+            "max_qty": None if rule.max_qty is None else d(rule.max_qty), "available": d(row["available"]),
+            "low": row["low"]}
+
+
+@router.get("/stock/rules", response=list[StockRuleOut], summary="Low-stock rules (库存预警), with available and low")
+def list_rules(request, sku: str | None = None, warehouse: str | None = None):
+    authorize(request, "stock.view")
+    product = product_of(sku, "sku") if sku else None
+    wh = warehouse_of(warehouse) if warehouse else None
+    return [_rule_out(row) for row in selectors.rule_rows(selectors.rules(product=product, warehouse=wh)[:5000])]
+
+
+@router.put("/stock/rules", response=StockRuleOut, summary="Set the low-stock rule of a product in a warehouse")
+def put_rule(request, payload: StockRuleIn):
+    actor = authorize(request, "stock.move")
+    product, wh = product_of(payload.sku, "sku"), warehouse_of(payload.warehouse)
+    min_qty = threshold_to_base(product, payload.min_qty, field="min_qty")
+    max_qty = None if payload.max_qty is None else threshold_to_base(product, payload.max_qty, field="max_qty")
+    if max_qty is not None and max_qty < min_qty:
+        raise ValidationFailed("max_qty must be at least min_qty", field="max_qty")
+    with transaction.atomic(durable=True):
+        rule = stock.set_rule(product=product, warehouse=wh, min_qty=min_qty, max_qty=max_qty, actor=actor)
+    return _rule_out(selectors.rule_rows([rule])[0])
+
+
+@router.delete("/stock/rules/{warehouse}/{sku}", response={204: None}, summary="Remove a low-stock rule")
+def delete_rule(request, warehouse: str, sku: str):
+    actor = authorize(request, "stock.move")
+    product, wh = product_of(sku, "sku"), warehouse_of(warehouse)
+    with transaction.atomic(durable=True):
+        stock.remove_rule(product=product, warehouse=wh, actor=actor)
+    return 204, None
+
+
+class ProductUnitIn(Strict):
+    unit: str = Field(..., min_length=1, max_length=20, description="unit code, e.g. BOX (case-insensitive)")
+    factor: Num = Field(..., description="base units in one of this unit: 12 for 1 BOX = 12 PCS")
+
+
+class ProductUnitOut(Schema):
+    unit: str
+    name: str
+    factor: str
+
+
+@router.get("/products/{sku}/units", response=list[ProductUnitOut], summary="A product's alternate units")
+def list_units(request, sku: str):
+    authorize(request, "stock.view")
+    return [{"unit": u.uom.code, "name": u.uom.name, "factor": d(u.factor)}
+            for u in selectors.product_units(product_of(sku, "sku"))]
+
+
+@router.put("/products/{sku}/units", response=ProductUnitOut, summary="Set an alternate unit of a product (1 BOX = 12 PCS)")
+def put_unit(request, sku: str, payload: ProductUnitIn):
+    from sihe.catalog.selectors import unit_by_code
+
+    actor = authorize(request, "catalog.edit")
+    product = product_of(sku, "sku")
+    try:
+        uom = unit_by_code(payload.unit)
+    except NotFound as exc:
+        raise UnknownStockReference(f"unknown unit {payload.unit}", field="unit") from exc
+    factor = to_decimal(payload.factor, field="factor")
+    with transaction.atomic(durable=True):
+        unit = stock.set_unit(product=product, uom=uom, factor=factor, actor=actor)
+    return {"unit": unit.uom.code, "name": unit.uom.name, "factor": d(unit.factor)}

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from sihe.core.roles import can
 
@@ -25,6 +26,7 @@ SECTIONS = {
     "masterdata": _("Master data"),
     "orders": _("Orders"),
     "purchasing": _("Purchasing"),
+    "production": _("Production"),
     "warehouse": _("Warehousing"),
     "finance": _("Finance"),
     "hub": _("Integration"),
@@ -37,6 +39,8 @@ NAV: list[Entry] = [
     Entry("masterdata", _("Warehouses"), "web:warehouses", "catalog.view", "⌂"),
     Entry("masterdata", _("Locations"), "web:locations", "catalog.view", "▤"),
     Entry("masterdata", _("Sales channels"), "web:channels", "catalog.view", "⇄"),
+    Entry("masterdata", _("Units of measure"), "web:units", "catalog.view", "㎏"),
+    Entry("masterdata", _("Categories"), "web:categories", "catalog.view", "▣"),
     Entry("masterdata", _("Excel import"), "web_imports:index", "catalog.import", "⇪"),
     Entry("orders", _("Orders"), "web_oms:orders", "orders.view", "☷"),
     Entry("orders", _("Service queue"), "web_oms:exceptions", "orders.manage", "⚑"),
@@ -48,6 +52,9 @@ NAV: list[Entry] = [
     Entry("purchasing", _("Purchase orders"), "web_purchasing:orders", "purchasing.view", "☰"),
     Entry("purchasing", _("Supplier invoices"), "web_purchasing:invoices", "purchasing.view", "¥"),
     Entry("purchasing", _("AP aging"), "web_purchasing:ap_aging", "purchasing.view", "◇"),
+    Entry("production", _("Production orders"), "web_production:orders", "production.view", "⚙"),
+    Entry("production", _("Bills of materials"), "web_production:boms", "production.view", "☷"),
+    Entry("production", _("Issue material (handheld)"), "web_production:issue", "production.operate", "◎"),
     Entry("warehouse", _("Expected receipts"), "web_inbound:asns", "purchasing.view", "⇩"),
     Entry("warehouse", _("Receive (handheld)"), "web_inbound:receive", "wms.operate", "◎"),
     Entry("warehouse", _("Putaway"), "web_inbound:putaway", "wms.operate", "⇲"),
@@ -62,6 +69,7 @@ NAV: list[Entry] = [
     Entry("warehouse", _("Stock moves"), "web_stock:moves", "stock.view", "↹"),
     Entry("warehouse", _("Stock summary"), "web_stock:summary", "stock.view", "Σ"),
     Entry("warehouse", _("Low stock"), "web_stock:low_stock", "stock.view", "⚠"),
+    Entry("warehouse", _("Low-stock rules"), "web_stock:rules", "stock.view", "⚖"),
     Entry("finance", _("Vouchers"), "web_ledger:vouchers", "ledger.view", "✎"),
     Entry("finance", _("Trial balance"), "web_ledger:trial_balance", "ledger.view", "⚖"),
     Entry("finance", _("Statements"), "web_ledger:statements", "ledger.view", "▧"),
@@ -71,7 +79,7 @@ NAV: list[Entry] = [
     Entry("hub", _("Deliveries"), "web_hub:deliveries", "hub.manage", "✉"),
     Entry("hub", _("API tokens"), "web:tokens", "tokens.own", "⚷"),
     Entry("system", _("Audit trail"), "web:audit", "audit.view", "☰"),
-    Entry("system", _("Administration"), "admin:index", "users.manage", "⚙"),
+    Entry("system", pgettext_lazy("nav", "Administration"), "admin:index", "users.manage", "⚙"),
 ]
 
 

@@ -5,7 +5,7 @@ from sihe.web import views
 
 # The shell's own pages live in the "web" namespace (web:products, web:tokens, web:audit, ...);
 # login, logout, home and ping keep their plain names, the wings keep their own namespaces.
-MASTER_DATA = ("products", "partners", "warehouses", "locations", "channels")
+MASTER_DATA = ("products", "partners", "warehouses", "locations", "channels", "units", "categories")
 
 web_patterns = [
     path("tokens/", views.tokens, name="tokens"),
@@ -38,4 +38,5 @@ urlpatterns = [
     path("inbound/", include("sihe.web.inbound.urls")),
     path("outbound/", include("sihe.web.outbound.urls")),
     path("counting/", include("sihe.web.counting.urls")),
+    path("production/", include("sihe.web.production.urls")),
 ]

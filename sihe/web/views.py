@@ -19,21 +19,23 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from sihe.catalog import selectors, services
-from sihe.catalog.models import TAX_RATES, Channel, Location, Partner, Product, Uom, Warehouse
+from sihe.catalog.models import TAX_RATES, Category, Channel, Location, Partner, Product, Uom, Warehouse
 from sihe.catalog.validation import (
+    CATEGORY_SPECS,
     CHANNEL_SPECS,
     LOCATION_SPECS,
     PARTNER_SPECS,
     PRODUCT_SPECS,
+    UNIT_SPECS,
     WAREHOUSE_SPECS,
 )
-from sihe.core import audit
+from sihe.core import audit, clock
 from sihe.core.errors import DomainError
 from sihe.core.models import AuditEntry, Event
 from sihe.core.roles import can, role_of
 from sihe.hub.models import ApiToken
 from sihe.hub.tokens import create_token, revoke_token
-from sihe.web import nav
+from sihe.web import audit_labels, nav
 from sihe.web.permissions import require_permission
 
 PAGE_SIZE = 50
@@ -68,7 +70,7 @@ def _shortcuts(user) -> list[dict]:
 
 
 def _today_start():
-    today = timezone.localdate()
+    today = clock.today()
     return timezone.make_aware(datetime.combine(today, time.min))
 
 
@@ -91,7 +93,7 @@ def home(request):
         "role": role_of(user),
         "figures": [{"label": label, "value": value, "url": _maybe_url(url)} for label, value, url in figures],
         "shortcuts": _shortcuts(user),
-        "today": timezone.localdate(),
+        "today": clock.today(),
     }
     if can(user, "dashboard.view"):
         context["charts"] = _charts()
@@ -179,6 +181,15 @@ KINDS = {
         "channels", Channel, gettext_lazy("Sales channels"), gettext_lazy("sales channel"), selectors.channels,
         ["code", "type", "name", "min_shelf_life_days", "active"], ["code", "name"], CHANNEL_SPECS,
         services.create_channel, services.update_channel, "channel", {"type": Channel.Type.choices},
+    ),
+    "units": Kind(
+        "units", Uom, gettext_lazy("Units of measure"), gettext_lazy("unit of measure"), selectors.units,
+        ["code", "name", "precision"], ["code", "name"], UNIT_SPECS, services.create_unit, services.update_unit, "unit",
+    ),
+    "categories": Kind(
+        "categories", Category, gettext_lazy("Categories"), gettext_lazy("category"), selectors.categories,
+        ["code", "name", "parent"], ["code", "name"], CATEGORY_SPECS, services.create_category,
+        services.update_category, "category",
     ),
 }
 
@@ -293,14 +304,7 @@ def md_detail(request, kind, pk):
 
 
 def _history_rows(model, entries) -> list[dict]:
-    rows = []
-    for entry in entries:
-        rows.append({
-            "entry": entry,
-            "field": _label(model, entry.field) if entry.field else "",
-            "action": entry.action,
-        })
-    return rows
+    return audit_labels.rows(entries, model=model)
 
 
 def _choices_for(kind: Kind, spec) -> list[tuple[str, str]] | None:
@@ -440,8 +444,11 @@ def audit_list(request):
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "page": page, "params": params, "errors": errors, "querystring": _querystring(request),
-        "object_types": AuditEntry.objects.order_by("object_type").values_list("object_type", flat=True).distinct(),
-        "actions": AuditEntry.objects.order_by("action").values_list("action", flat=True).distinct(),
+        "rows": audit_labels.rows(page.object_list),
+        "object_types": audit_labels.object_type_choices(
+            AuditEntry.objects.order_by("object_type").values_list("object_type", flat=True).distinct()),
+        "actions": audit_labels.action_choices(
+            AuditEntry.objects.order_by("action").values_list("action", flat=True).distinct()),
     }
     return render(request, "web/audit.html", context, status=400 if errors else 200)
 

@@ -70,7 +70,7 @@ def test_a_small_good_file_imports_at_once(api_as, xlsx):
                                              [["A-1", "甲", "PCS", 0.13], ["A-2", "乙", "KG", 0.09]]))
     assert response.status_code == 200, response.json_body
     assert response.json_body == {"status": "done", "kind": "products", "rows": 2, "created": 2, "updated": 0,
-                                  "unchanged": 0}
+                                  "unchanged": 0, "rows_read": 2, "rows_written": 2}
     assert list(Product.objects.order_by("sku").values_list("sku", "uom__code")) == [("A-1", "PCS"), ("A-2", "KG")]
     audit = AuditEntry.objects.filter(object_type="catalog.product", action="create")
     assert sorted(a.username for a in audit) == ["manager_user", "manager_user"]

@@ -69,7 +69,7 @@ def test_a_20000_row_file_imports_in_the_background_with_progress(actor, no_laun
 
         return validate(**{**kwargs, "progress": progress})
 
-    monkeypatch.setattr(imports, "validate_workbook", spying_validate)
+    monkeypatch.setitem(imports.IMPORTERS, "products", imports.Importer(validate=spying_validate, apply=imports.apply_plan))
     job = imports.run_import_job(job_id=job.pk)
 
     # then

@@ -1,6 +1,7 @@
 """The Excel import page: upload, every problem as a table, result, background job progress."""
 
 import pytest
+from django.http import HttpRequest
 from django.test import Client
 
 from sihe.catalog.models import ImportJob, Product
@@ -11,7 +12,7 @@ def browser_as(make_user):
     def _as(role):
         make_user(role)
         client = Client(HTTP_ACCEPT_LANGUAGE="en")
-        assert client.login(username=f"{role}_user", password="pw")
+        assert client.login(request=HttpRequest(), username=f"{role}_user", password="pw")
         return client
 
     return _as
@@ -92,6 +93,6 @@ def test_a_big_upload_redirects_to_the_job_page_that_polls(browser_as, xlsx, set
 def test_the_page_speaks_chinese_by_default(make_user):
     make_user("manager")
     client = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
-    client.login(username="manager_user", password="pw")
+    client.login(request=HttpRequest(), username="manager_user", password="pw")
     html = client.get("/imports/").content.decode()
     assert "Excel 导入与导出" in html and "中文表头" in html and "文件的每一行都会先经过校验" in html

@@ -32,6 +32,7 @@ def client_as(make_user):
 def masterdata(db):
     actor = Actor.system("test")
     with transaction.atomic():
+        services.create_category(data={"code": "DAIRY", "name": "乳制品"}, actor=actor)
         product = services.create_product(data=MILK, actor=actor)
         partner = services.create_partner(
             data={"code": "C001", "name": "上海便利店", "kind": "customer", "province": "上海市", "city": "上海市",

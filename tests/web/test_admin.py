@@ -5,7 +5,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from sihe.catalog.models import Product
-from sihe.core.models import AuditEntry, Event
+from sihe.core.models import AuditEntry
 
 
 @pytest.fixture
@@ -27,29 +27,19 @@ def _product_form(product, **changes):
     return data
 
 
-def test_admin_change_records_audit_and_event(admin_client_, masterdata):
-    product = masterdata["product"]
-    response = admin_client_.post(f"/admin/catalog/product/{product.pk}/change/", _product_form(product, name="脱脂牛奶 1L"))
-    assert response.status_code == 302
-    row = AuditEntry.objects.filter(object_type="catalog.product", action="update").get()
-    assert (row.username, row.via, row.field, row.old_value, row.new_value) == (
-        "root", "admin", "name", "全脂牛奶 1L", "脱脂牛奶 1L")
-    event = Event.objects.filter(type="catalog.product.updated").get()
-    assert event.payload == {"name": "脱脂牛奶 1L"}
-
-
-def test_admin_refuses_a_bad_gtin_and_changes_nothing(admin_client_, masterdata):
+def test_11_2_the_admin_is_no_second_write_path_for_master_data(admin_client_, masterdata):
+    """Issue 11.2: the admin's product form edited even the SKU around the services; now products and
+    every other master-data row are read-only there (they change on their pages and through the API)."""
     product = masterdata["product"]
     audit_rows = AuditEntry.objects.count()
-    response = admin_client_.post(
-        f"/admin/catalog/product/{product.pk}/change/",
-        _product_form(product, gtin="6901234567893", name="改名"),
-        HTTP_ACCEPT_LANGUAGE="en",
-    )
-    assert response.status_code == 200
-    assert "wrong GS1 check digit" in response.content.decode()
+    response = admin_client_.post(f"/admin/catalog/product/{product.pk}/change/",
+                                  _product_form(product, sku="HACKED", name="改名"))
+    assert response.status_code == 403
+    assert admin_client_.get("/admin/catalog/product/add/").status_code == 403
+    for model in ("partner", "warehouse", "location", "channel", "zone", "uom", "category"):
+        assert admin_client_.get(f"/admin/catalog/{model}/add/").status_code == 403, model
     product.refresh_from_db()
-    assert (product.gtin, product.name) == ("6901234567892", "全脂牛奶 1L")
+    assert (product.sku, product.name) == ("MILK-1L", "全脂牛奶 1L")
     assert AuditEntry.objects.count() == audit_rows
 
 

@@ -85,12 +85,12 @@ def test_manager_home_shows_real_counts_and_chart_data(client_as, masterdata):
     figures = {f["label"]: f["value"] for f in response.context["figures"]}
     assert figures == {
         "Products": 1, "Customers": 1, "Suppliers": 0, "Warehouses": 1, "Bins": 1, "Sales channels": 1,
-        "Events today": 5,
+        "Events today": 6,  # the category, product, partner, warehouse, location and channel created
     }
     charts = response.context["charts"]
-    assert charts["categories"] == {"labels": ["DAIRY"], "values": [1]}
-    assert charts["events"]["values"][-1] == 5
-    assert sum(charts["events"]["values"]) == 5
+    assert charts["categories"] == {"labels": ["乳制品"], "values": [1]}
+    assert charts["events"]["values"][-1] == 6
+    assert sum(charts["events"]["values"]) == 6
     assert b"echarts-5.6.0.min.js" in response.content
 
 
@@ -216,7 +216,7 @@ def test_other_master_data_detail_pages_show_their_audit_trail(client_as, master
 
 def test_location_list_filters_by_warehouse(client_as, masterdata):
     client = client_as("warehouse")
-    assert client.get("/locations/?warehouse=SH").context["page"].paginator.count == 1
+    assert client.get("/locations/?warehouse=SH").context["page"].paginator.count == 2  # the bin and the dock
     assert client.get("/locations/?warehouse=GZ").context["page"].paginator.count == 0
 
 
@@ -335,6 +335,7 @@ def test_list_pages_do_not_query_per_row(client_as, masterdata, actor, kind):
         client.get(f"/{kind}/")
     with transaction.atomic():
         for i in range(20):
+            services.create_category(data={"code": f"C{i}", "name": f"类 {i}"}, actor=actor)
             services.create_product(data={"sku": f"P{i}", "name": f"品 {i}", "uom": "PCS", "category": f"C{i}"}, actor=actor)
             services.create_partner(data={"code": f"S{i}", "name": f"供 {i}", "kind": "supplier"}, actor=actor)
             services.create_warehouse(data={"code": f"W{i}", "name": f"仓 {i}"}, actor=actor)
@@ -342,5 +343,5 @@ def test_list_pages_do_not_query_per_row(client_as, masterdata, actor, kind):
             services.create_channel(data={"code": f"CH{i}", "type": "pos", "name": f"门店 {i}"}, actor=actor)
     with CaptureQueriesContext(connection) as many_rows:
         response = client.get(f"/{kind}/")
-    assert len(response.context["rows"]) == 21
+    assert len(response.context["rows"]) == (42 if kind == "locations" else 21)  # each warehouse has its dock
     assert len(many_rows) == len(one_row)

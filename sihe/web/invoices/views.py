@@ -40,6 +40,7 @@ def invoice_list(request):
         "page": page, "rows": page.object_list, "q": q, "kind": kind, "status": status, "querystring": query,
         "kinds": Invoice.Kind.choices, "statuses": Invoice.Status.choices,
         "can_issue": can(request.user, "invoices.issue"), "form": {}, "error": None,
+        "uninvoiced": billing.uninvoiced_orders() if can(request.user, "invoices.issue") else [], "picked": set(),
     })
 
 
@@ -49,6 +50,7 @@ def invoice_new(request):
     """开票: one invoice for the shipped orders typed or scanned in (numbers separated by spaces, commas or lines)."""
     form = {k: (request.POST.get(k) or "").strip() for k in ("orders", "buyer_name", "buyer_tax_id")}
     refs = [ref for ref in form["orders"].replace("，", ",").replace(",", " ").split() if ref]
+    refs += [ref for ref in request.POST.getlist("order") if ref and ref not in refs]
     try:
         with transaction.atomic(durable=True):
             invoice = billing.invoice_orders(orders=refs, buyer_name=form["buyer_name"],
@@ -59,7 +61,7 @@ def invoice_new(request):
         return render(request, "web_invoices/list.html", {
             "page": page, "rows": page.object_list, "q": "", "kind": "", "status": "", "querystring": "",
             "kinds": Invoice.Kind.choices, "statuses": Invoice.Status.choices, "can_issue": True, "form": form,
-            "error": exc, "open_form": True,
+            "error": exc, "open_form": True, "uninvoiced": billing.uninvoiced_orders(), "picked": set(refs),
         }, status=exc.status)
     messages.success(request, _("Invoice %(number)s issued.") % {"number": invoice.number})
     return redirect("web_invoices:detail", pk=invoice.pk)

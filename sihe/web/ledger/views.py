@@ -2,32 +2,47 @@
 总账/明细账, posting rules and opening balances. Writes go through sihe.ledger services only."""
 
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import OuterRef, Subquery, Sum
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from sihe.core import clock
 from sihe.core.audit import history
 from sihe.core.errors import DomainError
 from sihe.core.roles import can
 from sihe.ledger import close, opening, reports, rules, services, statements
 from sihe.ledger import render as files
-from sihe.ledger.models import Attachment, CashFlowItem, Period, PostingRule, PostingRuleLine, Voucher
+from sihe.ledger.models import (
+    Attachment,
+    CashFlowItem,
+    Period,
+    PostingRule,
+    PostingRuleLine,
+    Voucher,
+    VoucherLine,
+)
+from sihe.web import audit_labels
+from sihe.web.ledger import sources
 from sihe.web.permissions import require_permission
 
 FORM_LINES = 6
+VOUCHERS_PER_PAGE = 50
 
 
 def _period(request) -> str:
-    value = request.GET.get("period") or services.period_of(timezone.localdate())
+    value = request.GET.get("period") or services.period_of(clock.today())
     try:
         return services.parse_period(value)
     except DomainError:
-        return services.period_of(timezone.localdate())
+        return services.period_of(clock.today())
 
 
 def _file(table, fmt, name):
@@ -43,10 +58,16 @@ def _file(table, fmt, name):
 @require_permission("ledger.view")
 def vouchers(request):
     period = _period(request)
-    rows = reports.vouchers().filter(period__code=period).prefetch_related("lines").order_by("word", "number", "id")
-    listing = [{"v": v, "total": sum((ln.debit for ln in v.lines.all()), 0)} for v in rows]
+    first_summary = VoucherLine.objects.filter(voucher=OuterRef("pk")).order_by("seq").values("summary")[:1]
+    rows = (reports.vouchers().filter(period__code=period).annotate(total=Sum("lines__debit"))
+            .annotate(summary=Subquery(first_summary)).order_by("word", "number", "id"))
+    page = Paginator(rows, VOUCHERS_PER_PAGE).get_page(request.GET.get("page"))
+    found = sources.describe(page.object_list)
+    listing = [{"v": v, "total": v.total or 0, "summary": v.summary or v.memo, "source": found.get(v.pk),
+                "made_by": audit_labels.user_label(v.made_by)} for v in page.object_list]
     return render(request, "web_ledger/vouchers.html", {
-        "period": period, "vouchers": listing, "can_edit": can(request.user, "ledger.edit"),
+        "period": period, "vouchers": listing, "can_edit": can(request.user, "ledger.edit"), "page": page,
+        "querystring": urlencode({"period": period}),
     })
 
 
@@ -81,7 +102,7 @@ def voucher_new(request):
                                                       "warehouse", "cash_flow_item")} for i in range(FORM_LINES)]
     return render(request, "web_ledger/voucher_new.html", {
         "accounts": accounts, "rows": rows, "items": CashFlowItem.objects.all(), "error": error,
-        "date": values.get("date") or timezone.localdate().isoformat(), "memo": values.get("memo", ""),
+        "date": values.get("date") or clock.today().isoformat(), "memo": values.get("memo", ""),
         "words": Voucher.Word.values,
     }, status=422 if error else 200)
 
@@ -92,7 +113,10 @@ def voucher(request, pk):
     lines = list(v.lines.all())
     return render(request, "web_ledger/voucher.html", {
         "v": v, "lines": lines, "total_debit": sum((ln.debit for ln in lines), 0),
-        "total_credit": sum((ln.credit for ln in lines), 0), "history": history(v)[:50],
+        "total_credit": sum((ln.credit for ln in lines), 0),
+        "history": audit_labels.rows(history(v)[:50], model=Voucher), "source": sources.describe([v]).get(v.pk),
+        "made_by": audit_labels.user_label(v.made_by), "reviewed_by": audit_labels.user_label(v.reviewed_by or ""),
+        "posted_by": audit_labels.user_label(v.posted_by or ""),
         "reversed_by": Voucher.objects.filter(reversal_of=v).first(),
         "can_post": can(request.user, "ledger.post"), "can_edit": can(request.user, "ledger.edit"),
     })
@@ -108,7 +132,8 @@ def voucher_act(request, pk, act):
     try:
         with transaction.atomic(durable=True):
             result = verbs[act](voucher=v, actor=request.actor)
-        messages.success(request, _("Done: %(act)s %(number)s") % {"act": act, "number": result.display_number})
+        messages.success(request, _("Done: %(act)s %(number)s") % {"act": audit_labels.action_label(act),
+                                                                   "number": result.display_number})
         return redirect("web_ledger:voucher", pk=result.pk)
     except DomainError as exc:
         messages.error(request, exc.message)
@@ -205,7 +230,9 @@ def close_page(request):
                     services.reopen_period(period=period, actor=request.actor, reason=request.POST.get("reason", ""))
                     messages.success(request, _("Period %(p)s reopened.") % {"p": period})
                 else:
-                    result = services.close_period(period=period, actor=request.actor)
+                    result = services.close_period(period=period, actor=request.actor,
+                                                   confirm_early=request.POST.get("confirm_early") == "1",
+                                                   reason=request.POST.get("reason", "")[:200])
                     made = ", ".join(v["number"] for v in result["vouchers"]) or "—"
                     messages.success(request, _("Period %(p)s closed; vouchers %(v)s.") % {"p": period, "v": made})
         except DomainError as exc:
@@ -214,6 +241,7 @@ def close_page(request):
     state = Period.objects.filter(code=period).first()
     return render(request, "web_ledger/close.html", {
         "period": period, "state": state, "checks": close.run_checks(period),
+        "early": not services.period_has_ended(period), "last_day": close.last_day(period),
         "can_close": can(request.user, "ledger.close"), "periods": Period.objects.order_by("-code")[:24],
     })
 
@@ -276,5 +304,5 @@ def opening_page(request):
     rows = OpeningBalance.objects.select_related("account").order_by("account__code")
     return render(request, "web_ledger/opening.html", {
         "error": result, "rows": rows, "period": request.POST.get("period") or services.period_of(
-            timezone.localdate()),
+            clock.today()),
     }, status=422 if result else 200)

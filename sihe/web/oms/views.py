@@ -15,13 +15,14 @@ from django.db.models import F, Prefetch
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from sihe.catalog.models import Channel, Product, Warehouse
+from sihe.core import clock
 from sihe.core.errors import DomainError, NotFound
 from sihe.core.money import money
 from sihe.core.roles import can
@@ -236,7 +237,8 @@ def order(request, pk):
     for s in shipments:
         s.state_text = str(SHIPMENT_LABELS.get(s.state, s.state))
     open_shipments = [s for s in shipments if s.state not in (Shipment.State.SHIPPED, Shipment.State.CANCELLED)]
-    vouchers = selectors.vouchers_of(o, [s.number for s in shipments])
+    show_books = can(request.user, "ledger.view")  # COGS and revenue vouchers: not for packers and clerks
+    vouchers = selectors.vouchers_of(o, [s.number for s in shipments]) if show_books else []
     for v in vouchers:
         v.url = _url_or_none("web_ledger:voucher", v.pk)
         v.total = sum((ln.debit for ln in v.lines.all()), Decimal(0))
@@ -254,6 +256,7 @@ def order(request, pk):
     return _render(request, "web_oms/order.html", {
         "o": o, "lines": lines, "shipments": shipments, "open_shipments": open_shipments,
         "timeline": _timeline(o), "vouchers": vouchers, "invoices": invoices, "settlements": settlements,
+        "show_books": show_books,
         "outstanding": books.outstanding(o), "fix": fix_text(o.hold_reason) if o.status == S.HELD else "",
         "can_ship": (can(user, "wms.operate") or manage) and bool(open_shipments) and o.status != S.HELD,
         "can_cancel": manage and o.status not in (S.SHIPPED, S.COMPLETED, S.CANCELLED),
@@ -261,7 +264,7 @@ def order(request, pk):
         "can_release": manage and o.status == S.HELD,
         "can_address": manage and o.is_open,
         "can_settle": can(user, "payments.manage") and books.outstanding(o) > 0,
-        "default_carrier": policy().default_carrier, "today": timezone.localdate(),
+        "default_carrier": policy().default_carrier, "today": clock.today(),
         "settlement_kinds": list(SETTLEMENT_LABELS.items()),
         "address_form": {"province": o.province, "city": o.city, "district": o.district,
                          "address": (o.street or "") + (o.address or ""), "receiver_name": o.receiver_name,
@@ -629,10 +632,10 @@ def _aging_xlsx(report: dict, *, dealers_only: bool) -> bytes:
 def ar_aging(request):
     dealers_only = request.GET.get("dealers") in ("1", "on", "true")
     try:
-        as_of = parse_date(request.GET.get("as_of") or None, field="as_of") or timezone.localdate()
+        as_of = parse_date(request.GET.get("as_of") or None, field="as_of") or clock.today()
     except DomainError as exc:
         messages.error(request, _error_text(exc))
-        as_of = timezone.localdate()
+        as_of = clock.today()
     report = books.ar_aging(as_of=as_of, dealers_only=dealers_only)
     if request.GET.get("format") == "xlsx":
         response = HttpResponse(_aging_xlsx(report, dealers_only=dealers_only), content_type=XLSX)

@@ -11,6 +11,7 @@ import re
 import uuid
 from decimal import Decimal
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Count, Q
 from django.http import Http404
@@ -144,8 +145,11 @@ def pick(request):
             return redirect("web_outbound:pick")
         return redirect("web_outbound:pick_run", pk=found.pk)
     mine = request.user.get_username()
+    # a list is offered to its picker, and to every picker while nobody who can log in holds it
+    logins = get_user_model().objects.filter(is_active=True).values("username")
     open_lists = list(PickList.objects.filter(state__in=[PickList.State.OPEN, PickList.State.PICKING])
-                      .filter(Q(picker="") | Q(picker=mine)).select_related("wave__warehouse", "zone")
+                      .filter(Q(picker="") | Q(picker=mine) | ~Q(picker__in=logins))
+                      .select_related("wave__warehouse", "zone")
                       .annotate(stops=Count("tasks"), done=Count("tasks", filter=~Q(tasks__state=PickTask.State.OPEN)))
                       .order_by("wave__cutoff_at", "pk")[:30])
     open_lists.sort(key=lambda pl: (pl.picker != mine, pl.wave.cutoff_at is None, pl.pk))
@@ -164,11 +168,15 @@ def pick_run(request, pk: int):
             return redirect("web_outbound:pick_run", pk=item.pk)
         try:
             with transaction.atomic(durable=True):
-                if action == "short":
+                if action in ("short", "skip"):
                     task = PickTask.objects.filter(picklist=item, pk=request.POST.get("task") or 0).first() \
                         if (request.POST.get("task") or "").isdigit() else None
                     if task is None:
                         raise DomainError(_("no such stop"), field="task", code="not_found")
+                if action == "skip":
+                    task = services.skip_task(picklist=item, task=task, actor=request.actor)
+                    _flash(request, True, _("%(bin)s moved to the end of the list") % {"bin": task.location.code}, "skip")
+                elif action == "short":
                     task = services.short_pick(picklist=item, task=task, actor=request.actor,
                                                reason=request.POST.get("reason", "")[:200])
                     _flash(request, True, _("short %(qty)s × %(sku)s reported at %(bin)s")
@@ -186,7 +194,8 @@ def pick_run(request, pk: int):
             _error(request, exc)
         return redirect("web_outbound:pick_run", pk=item.pk)
     tasks = list(selectors.tasks(item))
-    open_tasks = [t for t in tasks if t.state == PickTask.State.OPEN and t.shipment.state != Shipment.State.CANCELLED]
+    open_tasks = [t for t in tasks if t.state == PickTask.State.OPEN
+                  and t.shipment.state not in (Shipment.State.CANCELLED, Shipment.State.SHIPPED)]
     at_bin = [t for t in open_tasks if item.current_location_id and t.location_id == item.current_location_id]
     current = at_bin[0] if at_bin else (open_tasks[0] if open_tasks else None)
     return render(request, "web_outbound/pick_run.html", {

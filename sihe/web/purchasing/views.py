@@ -2,6 +2,7 @@
 approve / confirm buttons, the supplier-invoice form), supplier invoices (with the payment form)
 and the AP aging (账龄) report with its Excel. Writes go through purchasing services only."""
 
+import re
 from decimal import Decimal
 
 from django.contrib import messages
@@ -9,17 +10,18 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from sihe.catalog.models import Partner, Product, Warehouse
+from sihe.core import clock
 from sihe.core.audit import history
-from sihe.core.errors import DomainError, NotFound
+from sihe.core.errors import DomainError, NotFound, Problems, ValidationFailed
 from sihe.core.roles import can
 from sihe.purchasing import excel, selectors, services
 from sihe.purchasing.models import PurchaseOrder, SupplierInvoice, SupplierPayment
 from sihe.stock.units import parse_date
+from sihe.web import audit_labels
 from sihe.web.permissions import require_permission
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -33,8 +35,17 @@ def _page(request, qs, per_page=50):
 def _product(sku: str, field: str) -> Product:
     found = Product.objects.select_related("uom").filter(sku=sku.strip()).first()
     if found is None:
-        raise DomainError(_("unknown SKU %(sku)s") % {"sku": sku}, field=field)
+        raise ValidationFailed(_("unknown SKU %(sku)s") % {"sku": sku}, field=field)
     return found
+
+
+def _line_label(field: str) -> str:
+    """`lines[1].price` → "第2行 单价" for a buyer (the row as the form numbers it)."""
+    match = re.match(r"lines\[(\d+)\]\.(\w+)$", field or "")
+    if not match:
+        return field
+    names = {"sku": _("SKU"), "qty": _("Quantity"), "price": _("Price"), "tax_rate": _("Tax rate"), "unit": _("Unit")}
+    return _("line %(n)s %(what)s") % {"n": int(match.group(1)) + 1, "what": names.get(match.group(2), match.group(2))}
 
 
 @require_permission("purchasing.view")
@@ -58,9 +69,17 @@ def orders(request):
             warehouse = Warehouse.objects.filter(code=form["warehouse"]).first()
             if warehouse is None:
                 raise DomainError(_("choose a warehouse"), field="warehouse")
-            lines = [services.OrderLine(product=_product(ln["sku"], f"lines[{i}].sku"), qty=ln["qty"],
-                                        price=ln["price"], tax_rate=ln["tax_rate"] or None, field=f"lines[{i}]")
-                     for i, ln in enumerate(form["lines"]) if ln["sku"]]
+            problems, lines = Problems(), []
+            for i, ln in enumerate(form["lines"]):
+                if not ln["sku"]:
+                    continue
+                with problems.collect():
+                    lines.append(services.OrderLine(product=_product(ln["sku"], f"lines[{i}].sku"), qty=ln["qty"],
+                                                    price=ln["price"], tax_rate=ln["tax_rate"] or None,
+                                                    field=f"lines[{i}]"))
+            if problems:  # every problem at once: the unknown SKUs and the other lines' own
+                services.build_order_lines(lines, problems)
+                problems.raise_if_any()
             with transaction.atomic(durable=True):
                 po = services.create_order(supplier=supplier, warehouse=warehouse, lines=lines, actor=request.actor,
                                            expected_date=parse_date(form["expected_date"] or None,
@@ -69,7 +88,9 @@ def orders(request):
             messages.success(request, _("Purchase order %(n)s created.") % {"n": po.number})
             return redirect("web_purchasing:order", pk=po.pk)
         except DomainError as exc:
-            messages.error(request, f"{exc.field}: {exc.message}" if exc.field else exc.message)
+            for problem in exc.extra.get("errors") or [{"field": exc.field, "message": exc.message}]:
+                messages.error(request, f"{_line_label(problem['field'])}: {problem['message']}"
+                               if problem["field"] else problem["message"])
     return render(request, "web_purchasing/orders.html", {
         "page": page, "rows": page.object_list, "status": status, "q": q, "statuses": PurchaseOrder.Status.choices,
         "querystring": f"status={status}&q={q}", "can_manage": can(request.user, "purchasing.manage"),
@@ -102,7 +123,7 @@ def order(request, pk):
     return render(request, "web_purchasing/order.html", {
         "po": po, "lines": lines, "approvals": selectors.approvals(po), "missing": missing,
         "invoices": selectors.invoices(order=po),
-        "history": [{"entry": e, "field": e.field, "action": e.action} for e in history(po)[:50]],
+        "history": audit_labels.rows(history(po)[:50], model=PurchaseOrder),
         "can_approve": can(user, "purchasing.approve") and bool(missing) and user.pk != po.created_by_id,
         "can_confirm": can(user, "purchasing.manage") and status in ("draft", "pending_approval", "approved"),
         "can_submit": can(user, "purchasing.manage") and status == "draft" and bool(missing),
@@ -112,7 +133,7 @@ def order(request, pk):
         "can_invoice": can(user, "payments.manage") and any(ln.open_to_invoice > 0 for ln in lines),
         "can_return": can(user, "purchasing.manage") and status in ("partially_received", "received", "closed")
         and any(ln.returnable > 0 for ln in lines),
-        "today": timezone.localdate(),
+        "today": clock.today(),
     })
 
 
@@ -213,16 +234,16 @@ def invoices(request):
         "payments": SupplierPayment.objects.select_related("supplier").order_by("-id")[:20],
         "can_pay": can(request.user, "payments.manage"),
         "suppliers": Partner.objects.filter(kind__in=["supplier", "both"], active=True).order_by("code"),
-        "today": timezone.localdate()})
+        "today": clock.today()})
 
 
 @require_permission("purchasing.view")
 def ap_aging(request):
     basis = request.GET.get("basis") if request.GET.get("basis") in ("invoice_date", "due_date") else "invoice_date"
     try:
-        as_of = parse_date(request.GET.get("as_of") or None, field="as_of") or timezone.localdate()
+        as_of = parse_date(request.GET.get("as_of") or None, field="as_of") or clock.today()
     except DomainError:
-        as_of = timezone.localdate()
+        as_of = clock.today()
     supplier = (request.GET.get("supplier") or "").strip()
     report = selectors.ap_aging(as_of=as_of, basis=basis, supplier=supplier or None)
     if request.GET.get("format") == "xlsx":

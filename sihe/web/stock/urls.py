@@ -9,6 +9,8 @@ urlpatterns = [
     path("summary/", views.summary, name="summary"),
     path("ledger/", views.ledger, name="ledger"),
     path("low/", views.low_stock, name="low_stock"),
+    path("rules/", views.rules, name="rules"),
+    path("product/<str:sku>/units/", views.product_unit, name="product_unit"),
     path("product/<str:sku>/", views.product, name="product"),
     path("lot/<str:sku>/<str:number>/", views.lot, name="lot"),
 ]

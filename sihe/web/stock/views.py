@@ -3,18 +3,22 @@ product, lots, 收发存汇总表 (+ Excel), 存货明细账 and the low-stock l
 
 import datetime
 
+from django.db import transaction
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, render
-from django.utils import timezone
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from sihe.catalog.models import Product, Warehouse
-from sihe.core.errors import DomainError
+from sihe.core import clock
+from sihe.core.errors import DomainError, ValidationFailed
+from sihe.core.money import to_decimal
 from sihe.core.roles import can
 from sihe.costing import reports
+from sihe.costing.models import ValuationLayer
 from sihe.stock import selectors
-from sihe.stock.models import Lot
-from sihe.stock.units import parse_date
+from sihe.stock import services as stock_services
+from sihe.stock.models import Lot, StockMove
+from sihe.stock.units import parse_date, threshold_to_base
 from sihe.web.permissions import require_permission
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -30,7 +34,7 @@ def _filters(request):
 
 
 def _period(request) -> tuple[datetime.date, datetime.date]:
-    today = timezone.localdate()
+    today = clock.today()
     try:
         start = parse_date(request.GET.get("start"), field="start") or today.replace(day=1)
         end = parse_date(request.GET.get("end"), field="end") or today
@@ -43,7 +47,7 @@ def _period(request) -> tuple[datetime.date, datetime.date]:
 def levels(request):
     sku, code, product, warehouse = _filters(request)
     view = request.GET.get("view") if request.GET.get("view") in ("product", "bin", "lot") else "product"
-    today = timezone.localdate()
+    today = clock.today()
     context = {"view": view, "sku": sku, "warehouse_code": code, "warehouses": Warehouse.objects.order_by("code"),
                "unknown": (sku and product is None) or (code and warehouse is None), "today": today}
     if view == "product":
@@ -72,20 +76,27 @@ def moves(request):
 
 @require_permission("stock.view")
 def product(request, sku: str):
-    item = get_object_or_404(Product.objects.select_related("uom"), sku=sku)
-    today = timezone.localdate()
+    return _product_page(request, get_object_or_404(Product.objects.select_related("uom"), sku=sku))
+
+
+def _product_page(request, item: Product, *, unit_error=None, status: int = 200):
+    from sihe.catalog.models import Uom
+
+    today = clock.today()
     lots = list(selectors.lots(product=item)[:200])
     for lot in lots:
         lot.status = selectors.expiry_status(lot.expiry_date, today=today, warn_days=NEAR_EXPIRY_DAYS)
     return render(request, "web_stock/product.html", {
         "product": item, "levels": selectors.levels(product=item), "lots": lots,
-        "moves": selectors.moves(product=item, limit=200), "totals": selectors.totals(product=item)})
+        "moves": selectors.moves(product=item, limit=200), "totals": selectors.totals(product=item),
+        "units": selectors.product_units(item), "all_units": Uom.objects.exclude(pk=item.uom_id).order_by("code"),
+        "unit_error": unit_error, "may_edit_units": can(request.user, "catalog.edit")}, status=status)
 
 
 @require_permission("stock.view")
 def lot(request, sku: str, number: str):
     item = get_object_or_404(Lot.objects.select_related("product", "product__uom"), product__sku=sku, number=number)
-    today = timezone.localdate()
+    today = clock.today()
     status = selectors.expiry_status(item.expiry_date, today=today, warn_days=NEAR_EXPIRY_DAYS)
     return render(request, "web_stock/lot.html", {
         "lot": item, "status": status, "quants": selectors.quants(product=item.product).filter(lot=item),
@@ -121,6 +132,9 @@ def ledger(request):
     rows = []
     if item is not None and warehouse is not None:
         rows = reports.product_ledger(product=item, warehouse=warehouse, start=start, end=end)
+        kinds = dict(StockMove.Kind.choices) | dict(ValuationLayer.Kind.choices)
+        for row in rows:
+            row["kind_label"] = kinds.get(row["kind"], row["kind"])
     return render(request, "web_stock/ledger.html", {
         "rows": rows, "sku": sku, "warehouse_code": code, "start": start, "end": end, "product": item,
         "warehouses": Warehouse.objects.order_by("code"),
@@ -130,3 +144,57 @@ def ledger(request):
 @require_permission("stock.view")
 def low_stock(request):
     return render(request, "web_stock/low_stock.html", {"rows": selectors.low_levels()})
+
+
+def _find(model, field: str, **lookup):
+    found = model.objects.filter(**lookup).first() if all(lookup.values()) else None
+    if found is None:
+        raise ValidationFailed(_("unknown %(field)s %(value)s") % {"field": field, "value": next(iter(lookup.values()))},
+                               field=field)
+    return found
+
+
+@require_permission("stock.view")
+def rules(request):
+    """库存预警 rules: each product's minimum and maximum per warehouse, set and removed here."""
+    error, status, values = None, 200, {}
+    if request.method == "POST":
+        if not can(request.user, "stock.move"):
+            return render(request, "web/forbidden.html", {"permission": "stock.move"}, status=403)
+        values = {k: (request.POST.get(k) or "").strip() for k in ("sku", "warehouse", "min_qty", "max_qty")}
+        try:
+            item = _find(Product, "sku", sku=values["sku"])
+            warehouse = _find(Warehouse, "warehouse", code=values["warehouse"])
+            with transaction.atomic(durable=True):
+                if request.POST.get("action") == "remove":
+                    stock_services.remove_rule(product=item, warehouse=warehouse, actor=request.actor)
+                else:
+                    minimum = threshold_to_base(item, values["min_qty"] or "0", field="min_qty")
+                    maximum = threshold_to_base(item, values["max_qty"], field="max_qty") if values["max_qty"] else None
+                    stock_services.set_rule(product=item, warehouse=warehouse, min_qty=minimum, max_qty=maximum,
+                                            actor=request.actor)
+            return redirect(f"{request.path}?warehouse={warehouse.code}")
+        except DomainError as exc:
+            error, status = exc, exc.status
+    _sku, code, item, warehouse = _filters(request)
+    return render(request, "web_stock/rules.html", {
+        "rows": selectors.rule_rows(selectors.rules(product=item, warehouse=warehouse)[:500]),
+        "warehouses": Warehouse.objects.order_by("code"), "warehouse_code": code, "error": error, "values": values,
+        "may_edit": can(request.user, "stock.move")}, status=status)
+
+
+@require_permission("catalog.edit")
+def product_unit(request, sku: str):
+    """Set an alternate unit of a product (1 箱 = 12 件) from its stock page."""
+    from sihe.catalog.models import Uom
+
+    item = get_object_or_404(Product.objects.select_related("uom"), sku=sku)
+    if request.method == "POST":
+        try:
+            uom = _find(Uom, "unit", code__iexact=(request.POST.get("unit") or "").strip())
+            factor = to_decimal(request.POST.get("factor") or "", field="factor")
+            with transaction.atomic(durable=True):
+                stock_services.set_unit(product=item, uom=uom, factor=factor, actor=request.actor)
+        except DomainError as exc:
+            return _product_page(request, item, unit_error=exc, status=exc.status)
+    return redirect("web_stock:product", sku=item.sku)

@@ -5,10 +5,11 @@ from decimal import Decimal, InvalidOperation
 
 from django import template
 from django.utils import timezone
+from django.utils.translation import pgettext_lazy
 
 from sihe.core.money import format_cny
-from sihe.core.roles import ROLES, role_of
-from sihe.web import nav
+from sihe.core.roles import ROLES, can, role_of
+from sihe.web import audit_labels, nav
 
 register = template.Library()
 
@@ -44,6 +45,48 @@ def cndatetime(value):
     if not isinstance(value, datetime):
         return cndate(value)
     return _local(value).strftime("%Y-%m-%d %H:%M")
+
+
+@register.filter
+def who(username):
+    """A user name as it is; a system actor ("demo", "rule:stock.receipt") in words."""
+    return audit_labels.user_label(username or "")
+
+
+@register.filter
+def may(user, permission):
+    """`{% if user|may:"wms.operate" %}`: show a link only to a role its page lets in."""
+    return bool(user and user.is_authenticated and can(user, permission))
+
+
+@register.filter
+def channel_type(code):
+    """A channel type code ("taobao", "dealer") as its label."""
+    from sihe.catalog.models import Channel
+
+    return dict(Channel.Type.choices).get(code, code)
+
+
+ROUTING_METHODS = {
+    "optimal": pgettext_lazy("routing method", "shortest route"),
+    "s_shape": pgettext_lazy("routing method", "S-shape"),
+    "return": pgettext_lazy("routing method", "return"),
+    "midpoint": pgettext_lazy("routing method", "midpoint"),
+    "largest_gap": pgettext_lazy("routing method", "largest gap"),
+    "combined": pgettext_lazy("routing method", "combined"),
+}
+
+
+@register.filter
+def routing_method(code):
+    """A pick route's method code ("s_shape") as its name."""
+    return str(ROUTING_METHODS.get(code, code))
+
+
+@register.filter
+def via(code):
+    """How an act came in ("web", "api", "system") in words."""
+    return audit_labels.via_label(code or "")
 
 
 @register.simple_tag(takes_context=True)

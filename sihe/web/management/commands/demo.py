@@ -7,6 +7,7 @@ balances, open orders …) by appending one `Step` to `STEPS`; each step runs in
 """
 
 import os
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -32,32 +33,58 @@ from sihe.wms.outbound import demo as outbound_demo
 
 DEMO_PASSWORD = "sihe-demo"
 
-# username, role, display name (first name), superuser
+# username, role, display name (first name). The demo's admin is staff, not a superuser: a superuser
+# with a password printed on screen would own the installation.
 USERS = [
-    ("manager", MANAGER, "老板", False),
-    ("warehouse", WAREHOUSE, "仓库主管", False),
-    ("shopfloor", SHOPFLOOR, "车间班长", False),
-    ("service", SERVICE, "客服专员", False),
-    ("accountant", ACCOUNTANT, "会计", False),
-    ("admin", ADMIN, "系统管理员", True),
+    ("manager", MANAGER, "老板"),
+    ("warehouse", WAREHOUSE, "仓库主管"),
+    ("shopfloor", SHOPFLOOR, "车间班长"),
+    ("service", SERVICE, "客服专员"),
+    ("accountant", ACCOUNTANT, "会计"),
+    ("admin", ADMIN, "系统管理员"),
 ]
+# What the demo admin may do in /admin/: read everything, keep users and the settings tables.
+ADMIN_EDITS = {"auth": ("user", "group"), "purchasing": ("approvalrule",),
+               "oms": ("reviewpolicy", "blacklist", "currencyrate", "channelsync", "skumapping"),
+               "wms_inbound": ("inspectionrule", "putawayrule"), "catalog": ("company",)}
+# Passwords chosen by `--random-passwords`, printed once by the command (kept here only while it runs).
+CHOSEN: dict[str, str] = {}
+
+
+def _admin_permissions():
+    from django.contrib.auth.models import Permission
+    from django.db.models import Q
+
+    edits = Q()
+    for app, models in ADMIN_EDITS.items():
+        edits |= Q(content_type__app_label=app, content_type__model__in=models)
+    return Permission.objects.filter(Q(codename__startswith="view_") | edits)
 
 
 def load_users(*, actor: Actor, advance: Callable[[int], None]) -> int:
-    """One user per role with the demo password; an existing username is left as it is."""
+    """One user per role with the demo password (or each its own random one with --random-passwords);
+    an existing username is left as it is."""
     User = get_user_model()
     existing = set(User.objects.filter(username__in=[u[0] for u in USERS]).values_list("username", flat=True))
-    # One slow password hash for the six users (they share the printed password anyway).
-    hashed = make_password(DEMO_PASSWORD) if len(existing) < len(USERS) else ""
+    shared = make_password(DEMO_PASSWORD) if len(existing) < len(USERS) and not RANDOM[0] else ""
     created = 0
-    for username, role, display, superuser in USERS:
+    for username, role, display in USERS:
         if username not in existing:
-            user = User.objects.create(username=username, email=f"{username}@sihe.example", password=hashed,
-                                       first_name=display, is_staff=superuser, is_superuser=superuser)
+            password = shared
+            if RANDOM[0]:
+                CHOSEN[username] = secrets.token_urlsafe(9)
+                password = make_password(CHOSEN[username])
+            user = User.objects.create(username=username, email=f"{username}@sihe.example", password=password,
+                                       first_name=display, is_staff=role == ADMIN, is_superuser=False)
             assign_role(user, role)
+            if role == ADMIN:
+                user.user_permissions.set(_admin_permissions())
             created += 1
         advance(1)
     return created
+
+
+RANDOM = [False]
 
 
 @dataclass(frozen=True)
@@ -75,8 +102,8 @@ STEPS: list[Step] = [
     Step(gettext_lazy("Customers and suppliers"), lambda: len(catalog_demo.partner_rows()), catalog_demo.load_partners),
     Step(gettext_lazy("Sales channels"), lambda: len(catalog_demo.CHANNELS), catalog_demo.load_channels),
     Step(gettext_lazy("Users, one per role"), lambda: len(USERS), load_users),
-    Step(gettext_lazy("Stock on hand"), lambda: len(costing_demo.STOCKED), costing_demo.load_opening_stock),
     Step(gettext_lazy("Opening balances"), lambda: 1, ledger_demo.load_opening_balances),
+    Step(gettext_lazy("Stock on hand"), lambda: len(costing_demo.STOCKED), costing_demo.load_opening_stock),
     Step(gettext_lazy("Purchase orders"), lambda: len(purchasing_demo.ORDERS), purchasing_demo.load_purchasing),
     Step(gettext_lazy("Orders from the channels"), lambda: oms_demo.ORDERS, oms_demo.load_orders),
     Step(gettext_lazy("Waves"), lambda: len(outbound_demo.warehouses_waiting()) or 1, outbound_demo.load_waves),
@@ -92,8 +119,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--logins", action="store_true", help="only print the demo logins")
+        parser.add_argument("--random-passwords", action="store_true",
+                            help="give each new demo user its own random password, printed once")
 
-    def handle(self, *args, logins: bool, **opts):
+    def handle(self, *args, logins: bool, random_passwords: bool = False, **opts):
+        RANDOM[0] = random_passwords
+        CHOSEN.clear()
         console = Console(file=self.stdout, highlight=False, width=100)
         if logins:
             console.print(self.logins_table())
@@ -114,12 +145,18 @@ class Command(BaseCommand):
             console.print(_("Demo company loaded: %(n)s new rows.") % {"n": total_created})
         else:
             console.print(_("Demo company already loaded: nothing changed."))
-        console.print(_("Logins: sihe demo --logins (password %(pw)s)") % {"pw": DEMO_PASSWORD})
+        if CHOSEN:
+            console.print(self.logins_table(CHOSEN))
+            console.print(_("These passwords are shown once: note them now."))
+        elif not random_passwords:
+            console.print(_("Logins: sihe demo --logins (password %(pw)s)") % {"pw": DEMO_PASSWORD})
 
-    def logins_table(self) -> Table:
+    def logins_table(self, passwords: dict[str, str] | None = None) -> Table:
         table = Table(title=_("Sihe demo logins"), box=box.SIMPLE_HEAVY)
         for column in (_("username"), _("role"), _("password"), _("URL")):
             table.add_column(column, no_wrap=True)
-        for username, role, _display, _superuser in USERS:
-            table.add_row(username, f"{role} ({ROLES[role]})", DEMO_PASSWORD, site_url())
+        for username, role, _display in USERS:
+            if passwords is None or username in passwords:
+                table.add_row(username, f"{role} ({ROLES[role]})", (passwords or {}).get(username, DEMO_PASSWORD),
+                              site_url())
         return table
