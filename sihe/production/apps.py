@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ProductionConfig(AppConfig):
+    name = "sihe.production"
+    label = "production"
+    verbose_name = _("Production")
