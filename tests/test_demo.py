@@ -35,15 +35,16 @@ def test_demo_loads_a_believable_company_and_a_second_run_changes_nothing(db, se
     # when the demo is loaded
     output = run_demo()
     # then: the figures a visitor checks (loading takes a while, so one load serves every check)
-    assert "1523" in output  # new rows
+    assert "1592" in output  # new rows
     check_company_and_warehouses()
     check_products()
     check_partners_channels_and_users()
     check_stock_and_books()
     check_the_warehouse_floor()
+    check_the_factory_and_the_plan()
     # when it runs again
     before = counts()
-    assert before["Event"] == 533 and before["AuditEntry"] > 4000  # no voucher for the opening stock (11.9)
+    assert before["Event"] == 573 and before["AuditEntry"] > 4000  # no voucher for the opening stock (11.9)
     again = run_demo()
     # then: not one new row, event or audit entry
     assert counts() == before
@@ -82,7 +83,9 @@ def check_company_and_warehouses():
 
 
 def check_products():
-    products = list(Product.objects.select_related("category"))
+    from sihe.production import demo as factory
+
+    products = list(Product.objects.select_related("category").exclude(sku__in=[p[0] for p in factory.PRODUCTS]))
     assert len(products) == len(demo.product_rows()) == 217
     with_gtin = [p for p in products if p.gtin]
     assert len(with_gtin) == 213  # the four service items carry no barcode
@@ -96,7 +99,7 @@ def check_products():
     milk = Product.objects.get(sku="FD-MILK-250X24")
     assert (milk.name, milk.uom.code, str(milk.tax_rate), milk.tax_short_name) == ("纯牛奶 250ml×24盒", "BOX", "0.09", "乳制品")
     # every product went through the product service: one creation event each
-    assert Event.objects.filter(type="catalog.product.created").count() == 217
+    assert Event.objects.filter(type="catalog.product.created").count() == 217 + 6  # and the factory line's six
 
 
 def check_partners_channels_and_users():
@@ -152,18 +155,19 @@ def check_stock_and_books():
     from sihe.ledger.models import OpeningBalance
     from sihe.stock.models import StockMove
 
-    # 411 opening moves, a purchase order received by scans, the channel orders shipped
-    assert StockMove.objects.count() == 438
+    # 411 opening moves, a purchase order received by scans, the channel orders shipped; the factory line's
+    # 5 opening moves of materials, 5 issues to an order and its 980 cups received
+    assert StockMove.objects.count() == 438 + 11
     references = set(StockMove.objects.values_list("reference", flat=True))
     assert {"DEMO-OPENING-SH", "DEMO-OPENING-HZ", "DEMO-OPENING-GZ"} <= references
-    assert {r.split("-")[0][:3] for r in references} == {"DEM", "ASN", "SH", "HZ", "GZ"}
+    assert {r.split("-")[0][:3] for r in references} == {"DEM", "ASN", "SH", "HZ", "GZ", "MO2"}
     # issue 11.9: opening stock is an opening balance (1405 per warehouse against 利润分配—未分配利润),
     # not receipts on credit: nothing is owed to suppliers for it
     assert OpeningBalance.objects.filter(source="").count() == 5
     stock_openings = {(o.account.code, o.warehouse): o.debit - o.credit
                       for o in OpeningBalance.objects.filter(source="stock").select_related("account")}
     assert set(stock_openings) == {("1405", "SH"), ("1405", "HZ"), ("1405", "GZ"), ("3104.01", "")}
-    assert sum(v for (code, _w), v in stock_openings.items() if code == "1405") == Decimal("3339518.10")
+    assert sum(v for (code, _w), v in stock_openings.items() if code == "1405") == Decimal("3339518.10") + Decimal("4810.00")
     assert not StockMove.objects.filter(reference__startswith="DEMO-OPENING").exclude(counterpart="opening").exists()
     from sihe.ledger import reports
 
@@ -172,7 +176,9 @@ def check_stock_and_books():
     results = {r["code"]: r for r in run_checks(timezone.localdate().strftime("%Y-%m"))}
     assert results["inventory_matches_ledger"]["ok"], results["inventory_matches_ledger"]["detail"]
     assert results["trial_balance"]["ok"] and results["vouchers_posted"]["ok"]
-    assert "¥3,336,662.67" in results["inventory_matches_ledger"]["detail"]
+    # the factory: + 4,810.00 of materials, − 928.80 used, + 1,288.80 of cups made (labour and overhead in them)
+    assert "¥3,341,832.67" in results["inventory_matches_ledger"]["detail"]
+    assert results["wip_matches_orders"]["ok"], results["wip_matches_orders"]["detail"]
     out = io.StringIO()
     call_command("stock", "check", stdout=out)
     assert "0 differences" in out.getvalue()
@@ -217,3 +223,26 @@ def test_12_9_random_demo_passwords_on_request(db, settings):
     assert all(users[name].check_password(password) and password in out.getvalue()
                for name, password in command.CHOSEN.items())
     assert not any(u.check_password("sihe-demo") for u in users.values())
+
+
+def check_the_factory_and_the_plan():
+    from sihe.ledger.models import VoucherLine
+    from sihe.planning.models import MrpRun
+    from sihe.production.models import ProductionOrder
+    from sihe.stock.models import Reservation
+
+    made, waiting = ProductionOrder.objects.filter(source="demo:factory").order_by("id")
+    # 1000 cups: milk 153 kg × 4.20 + sugar 10 × 6.50 + culture 100 g × 0.50 + cups 1010 × 0.12 + lids 1000 × 0.05
+    assert (made.status, made.materials_cost, made.labour_cost, made.overhead_cost) == (
+        "finished", Decimal("928.80"), Decimal("240.00"), Decimal("120.00"))
+    assert (made.good_qty, made.scrap_qty, made.received_qty, made.wip) == (980, 20, 980, Decimal("0.00"))
+    assert made.received_cost == Decimal("1288.80")  # 1288.80 ÷ 980 good = 1.315102 a cup
+    assert waiting.status == "released"
+    assert Reservation.objects.filter(reference=waiting.number, state="active").count() == 5
+    books = {code: sum(v.debit - v.credit for v in VoucherLine.objects.filter(account__code=code,
+                                                                             voucher__source_id=made.number))
+             for code in ("4001",)}
+    assert books["4001"] == 0
+    run = MrpRun.objects.get()
+    assert run.status == "done" and run.proposal_count > 0
+    assert {p.kind for p in run.proposals.all()} == {"purchase", "production"}

@@ -34,6 +34,9 @@ class Forecast(models.Model):
             models.CheckConstraint(condition=Q(qty__gte=0), name="planning_forecast_qty_not_negative"),
         ]
 
+    def __str__(self):
+        return f"{self.product.sku} {self.date:%Y-%m-%d}"
+
 
 class MrpRun(models.Model):
     class Status(models.TextChoices):
@@ -116,3 +119,6 @@ class Proposal(models.Model):
         verbose_name_plural = _("proposals")
         ordering = ["run_id", "release_date", "product_id"]
         constraints = [models.CheckConstraint(condition=Q(qty__gt=0), name="planning_proposal_qty_positive")]
+
+    def __str__(self):
+        return f"{self.product.sku} × {self.qty.normalize():f}"

@@ -20,6 +20,7 @@ ACTIONS = {
     "reopen": pgettext_lazy("audit action", "reopen the period"),
     "close_early": pgettext_lazy("audit action", "close before the month ends"),
     "approve": pgettext_lazy("audit action", "approve"),
+    "confirm": pgettext_lazy("audit action", "confirm"),
     "cancel": pgettext_lazy("audit action", "cancel"),
     "count": pgettext_lazy("audit action", "count"),
     "return": pgettext_lazy("audit action", "return to supplier"),
@@ -95,6 +96,7 @@ USER_PREFIXES = {
     "rule:": gettext_lazy("posting rule"),
     "handler:": gettext_lazy("automatic"),
     "webhook:": gettext_lazy("channel push"),
+    "cli:": pgettext_lazy("audit via", "command line"),
 }
 
 

@@ -55,6 +55,7 @@ NAV: list[Entry] = [
     Entry("production", _("Production orders"), "web_production:orders", "production.view", "⚙"),
     Entry("production", _("Bills of materials"), "web_production:boms", "production.view", "☷"),
     Entry("production", _("Issue material (handheld)"), "web_production:issue", "production.operate", "◎"),
+    Entry("production", _("MRP"), "web_production:mrp", "planning.view", "▦"),
     Entry("warehouse", _("Expected receipts"), "web_inbound:asns", "purchasing.view", "⇩"),
     Entry("warehouse", _("Receive (handheld)"), "web_inbound:receive", "wms.operate", "◎"),
     Entry("warehouse", _("Putaway"), "web_inbound:putaway", "wms.operate", "⇲"),

@@ -9,7 +9,7 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from sihe.catalog.models import Product, Warehouse
 from sihe.core import clock
@@ -24,7 +24,7 @@ from sihe.web.permissions import require_permission
 from sihe.wms.outbound.scanning import parse_item
 
 ACTS = {"release": acts.release, "finish": acts.finish, "close": acts.close, "cancel": acts.cancel}
-ACT_LABELS = {"release": gettext_lazy("Release"), "finish": gettext_lazy("Finish"), "close": gettext_lazy("Close"),
+ACT_LABELS = {"release": pgettext_lazy("production order", "Release"), "finish": gettext_lazy("Finish"), "close": gettext_lazy("Close"),
               "cancel": gettext_lazy("Cancel")}
 
 

@@ -1,4 +1,4 @@
-"""Template helpers of the web shell: `cny`, `cndate`, `cndatetime`, the navigation and the top bar."""
+"""Template helpers of the web shell: `cny`, `qty`, `cndate`, `cndatetime`, the navigation and the top bar."""
 
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -7,7 +7,7 @@ from django import template
 from django.utils import timezone
 from django.utils.translation import pgettext_lazy
 
-from sihe.core.money import format_cny
+from sihe.core.money import format_cny, text
 from sihe.core.roles import ROLES, can, role_of
 from sihe.web import audit_labels, nav
 
@@ -21,6 +21,17 @@ def cny(value):
         return ""
     try:
         return format_cny(Decimal(str(value)))
+    except (InvalidOperation, ValueError):
+        return ""
+
+
+@register.filter
+def qty(value):
+    """A quantity as people write it: 244.56, 5000 (no trailing zeros, no exponent); empty for None."""
+    if value is None or value == "":
+        return ""
+    try:
+        return text(Decimal(str(value)))
     except (InvalidOperation, ValueError):
         return ""
 

@@ -28,6 +28,8 @@ from sihe.core.roles import ACCOUNTANT, ADMIN, MANAGER, ROLES, SERVICE, SHOPFLOO
 from sihe.costing import demo as costing_demo
 from sihe.ledger import demo as ledger_demo
 from sihe.oms import demo as oms_demo
+from sihe.planning import demo as planning_demo
+from sihe.production import demo as production_demo
 from sihe.purchasing import demo as purchasing_demo
 from sihe.wms.outbound import demo as outbound_demo
 
@@ -104,9 +106,11 @@ STEPS: list[Step] = [
     Step(gettext_lazy("Users, one per role"), lambda: len(USERS), load_users),
     Step(gettext_lazy("Opening balances"), lambda: 1, ledger_demo.load_opening_balances),
     Step(gettext_lazy("Stock on hand"), lambda: len(costing_demo.STOCKED), costing_demo.load_opening_stock),
+    Step(gettext_lazy("Factory line"), lambda: 4, production_demo.load_factory),
     Step(gettext_lazy("Purchase orders"), lambda: len(purchasing_demo.ORDERS), purchasing_demo.load_purchasing),
     Step(gettext_lazy("Orders from the channels"), lambda: oms_demo.ORDERS, oms_demo.load_orders),
     Step(gettext_lazy("Waves"), lambda: len(outbound_demo.warehouses_waiting()) or 1, outbound_demo.load_waves),
+    Step(gettext_lazy("MRP run"), lambda: 2, planning_demo.load_plan),
 ]
 
 
