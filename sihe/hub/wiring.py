@@ -13,11 +13,14 @@ The name is the handler's permanent id: its receipts are keyed by it. See docs/d
 
 from django.utils.translation import gettext_lazy as _
 
+from sihe.costing.checks import inventory_matches_ledger
 from sihe.hub.registry import subscribe  # noqa: F401 - the wiring lines below use it
 from sihe.ledger.close import register_check
 from sihe.oms import atp as oms_atp  # noqa: E402
+from sihe.oms.checks import receivables_match_ledger
 from sihe.planning import handlers as planning_handlers
 from sihe.production.checks import wip_matches_orders
+from sihe.purchasing.checks import payables_match_ledger
 
 # Every stock change: ATP per channel is recomputed and published for channel sync (H4).
 subscribe("stock.*", "oms.atp")(oms_atp.on_stock_event)
@@ -25,9 +28,16 @@ subscribe("stock.*", "oms.atp")(oms_atp.on_stock_event)
 for _event in ("stock.received", "stock.adjusted", "stock.released", "stock.transferred", "stock.produced"):
     subscribe(_event, f"oms.backorders.{_event.split('.')[1]}")(oms_atp.on_stock_arrived)
 
-# Month-end close checks of the apps above the ledger (the ledger's own are in sihe.ledger.close).
+# Month-end close checks of the apps above the ledger (the ledger's own are in sihe.ledger.close):
+# each sub-ledger agrees with its account.
+register_check("inventory_matches_ledger", _("Stock valuation matches 1405/1403 per warehouse"),
+               inventory_matches_ledger)
 register_check("wip_matches_orders", _("Work in progress (4001) matches the open production orders"),
                wip_matches_orders)
+register_check("receivables_match_ledger", _("What orders are owed matches 1122 accounts receivable"),
+               receivables_match_ledger)
+register_check("payables_match_ledger", _("What supplier invoices owe matches 2202.01 accounts payable"),
+               payables_match_ledger)
 
 # MRP runs requested on a page run in the worker (E6).
 subscribe("planning.mrp.requested", "planning.run_mrp")(planning_handlers.on_mrp_requested)

@@ -232,3 +232,13 @@ def detail_ledger(account: Account, period_from: str, period_to: str, *, dimensi
         "opening_side": _side_label(start * account.sign, account), "rows": rows, "debit": total_d, "credit": total_c,
         "closing": abs(balance), "closing_side": _side_label(balance * account.sign, account),
     }
+
+
+def subtree_net_at_end(period: str, code: str) -> tuple[Decimal, Decimal]:
+    """(net debit at the end of `period`, of which opening balances) of an account and its sub-accounts:
+    what a sub-ledger check compares with (opening balances are carried in from the old books, with no
+    document of ours behind them)."""
+    ids = set(Account.objects.filter(code__startswith=code).values_list("pk", flat=True))
+    net = sum((v for (account,), v in net_at_end(period).items() if account in ids), ZERO)
+    opening = sum((d - c for (account,), (d, c) in openings(period=period).items() if account in ids), ZERO)
+    return net, opening
