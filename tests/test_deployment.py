@@ -85,3 +85,20 @@ def test_12_9_a_webhook_to_an_internal_address_is_refused_at_subscription(api_as
     response = api_as("admin").post("/api/v1/webhooks", {"url": "http://127.0.0.1:5432/", "event_types": ["stock.*"]})
     assert (response.status_code, response.json_body["field"], response.json_body["code"]) == (
         422, "url", "internal_address")
+
+
+def test_12_9_login_throttling_reads_only_addresses(settings):
+    """A forged X-Forwarded-For or a request made inside the process is not an address: it counts as
+    0.0.0.0 (on PostgreSQL the throttling table's inet column would otherwise fail the login)."""
+    from django.test import RequestFactory
+
+    from sihe.web.security import client_ip
+
+    settings.PRODUCTION = True
+    forged = RequestFactory().get("/", HTTP_X_FORWARDED_FOR="1.2.3.4, unknown", REMOTE_ADDR="10.0.0.1")
+    proxied = RequestFactory().get("/", HTTP_X_FORWARDED_FOR="evil, 203.0.113.9", REMOTE_ADDR="10.0.0.1")
+    assert (client_ip(forged), client_ip(proxied)) == ("0.0.0.0", "203.0.113.9")
+    settings.PRODUCTION = False
+    inside = RequestFactory().get("/")
+    inside.META.pop("REMOTE_ADDR")
+    assert (client_ip(inside), client_ip(RequestFactory().get("/", REMOTE_ADDR="::1"))) == ("0.0.0.0", "::1")

@@ -6,8 +6,8 @@ from typing import Literal
 from django.db import transaction
 from ninja import Field, Router, Schema
 from ninja.pagination import paginate
-from pydantic import ConfigDict
 
+from sihe.api.base import Strict
 from sihe.api.pagination import MAX_INT, Page
 from sihe.api.security import authorize
 from sihe.catalog import selectors, services
@@ -22,10 +22,6 @@ ChannelType = Literal["taobao", "jd", "douyin", "shopify", "woocommerce", "pos",
 
 
 # Upper bounds of the columns: a bigger number is a 422 naming the field, not a database overflow (500).
-
-
-class Strict(Schema):
-    model_config = ConfigDict(extra="forbid")
 
 
 def _set(payload: Schema) -> dict:

@@ -7,9 +7,9 @@ from ninja import Router, Schema
 from sihe.api.security import authorize
 from sihe.api.stock import money_str, product_of, warehouse_of
 from sihe.core.errors import ValidationFailed
+from sihe.core.money import text
 from sihe.costing import reports
 from sihe.costing import services as costing
-from sihe.stock.events import d
 from sihe.stock.units import parse_date
 
 router = Router(tags=["costing"])
@@ -41,7 +41,7 @@ def get_valuation(request, sku: str, warehouse: str | None = None):
     product = product_of(sku, "sku")
     wh = warehouse_of(warehouse) if warehouse else None
     result = costing.valuation(product=product, warehouse=wh)
-    return {"sku": product.sku, "method": result["method"], "qty": d(result["qty"]), "value": money_str(result["value"]),
+    return {"sku": product.sku, "method": result["method"], "qty": text(result["qty"]), "value": money_str(result["value"]),
             "unit_cost": format(result["unit_cost"].normalize(), "f")}
 
 

@@ -17,12 +17,12 @@ from django.db.models import Count, Q
 from ninja import Field, Query, Router, Schema
 from pydantic import ConfigDict
 
+from sihe.api.base import Strict
 from sihe.api.pagination import MAX_INT
 from sihe.api.security import authorize, may
 from sihe.catalog.models import Location, Product, Warehouse, Zone
 from sihe.core.errors import NotFound, ValidationFailed
-from sihe.core.money import to_decimal
-from sihe.stock.events import d
+from sihe.core.money import text, to_decimal
 from sihe.stock.models import Lot
 from sihe.stock.units import parse_date
 from sihe.wms import trace
@@ -33,10 +33,6 @@ from sihe.wms.counting.selectors import adjustments_of, vouchers_of
 router = Router(tags=["warehouse"])
 
 Num = Decimal | str | int
-
-
-class Strict(Schema):
-    model_config = ConfigDict(extra="forbid")
 
 
 def _warehouse(code: str) -> Warehouse:
@@ -188,9 +184,9 @@ def line_out(line: CountLine, *, reveal: bool, values: bool = True) -> dict:
            "lot": line.lot.number if line.lot_id else None, "state": line.state, "unexpected": line.unexpected,
            "below_reserved": line.below_reserved, "matched": line.matched}
     if reveal:
-        out.update({"expected": d(line.expected_qty), "first_count": d(line.first_qty), "recount": d(line.recount_qty),
-                    "counted": d(line.final_qty), "difference": d(line.difference), "posted": d(line.posted_qty),
-                    "held": d(line.held_qty), "value": format(line.value, "f") if values else None})
+        out.update({"expected": text(line.expected_qty), "first_count": text(line.first_qty), "recount": text(line.recount_qty),
+                    "counted": text(line.final_qty), "difference": text(line.difference), "posted": text(line.posted_qty),
+                    "held": text(line.held_qty), "value": format(line.value, "f") if values else None})
     return out
 
 
@@ -207,8 +203,8 @@ def count_out(task: CountTask, *, with_lines: bool = True, values: bool = True) 
     return {
         "id": task.pk, "number": task.number, "warehouse": task.warehouse.code, "scope": task.scope,
         "zone": task.zone.code if task.zone_id else None, "abc_class": task.abc_class, "blind": task.blind,
-        "state": task.state, "recount_qty": d(task.recount_qty), "recount_pct": d(task.recount_pct),
-        "tolerance_pct": d(task.tolerance_pct), "created_by": task.created_by, "created_at": task.created_at,
+        "state": task.state, "recount_qty": text(task.recount_qty), "recount_pct": text(task.recount_pct),
+        "tolerance_pct": text(task.tolerance_pct), "created_by": task.created_by, "created_at": task.created_at,
         "closed_at": task.closed_at, "lines_total": len(states),
         "lines_counted": sum(1 for s in states if s in ("counted", "done")),
         "lines_recount": sum(1 for s in states if s == "recount"),
@@ -229,7 +225,7 @@ def close_out(task: CountTask, *, values: bool = True) -> dict:
         adjustments.append({"move": move.pk, "sku": move.product.sku,
                             "location": (move.dst_location if gain else move.src_location).code,
                             "lot": move.lot.number if move.lot_id else None,
-                            "qty": d(move.qty if gain else -move.qty),
+                            "qty": text(move.qty if gain else -move.qty),
                             "value": format(value if gain else -value, "f") if values else None})
     vouchers = [{"id": v.pk, "number": v.display_number, "rule": v.rule, "status": v.status, "date": v.date,
                  "lines": [{"account": ln.account.code, "debit": format(ln.debit, "f"), "credit": format(ln.credit, "f")}

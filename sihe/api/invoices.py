@@ -16,8 +16,8 @@ from django.db import transaction
 from django.http import HttpResponse
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
-from pydantic import ConfigDict
 
+from sihe.api.base import Strict
 from sihe.api.pagination import Page
 from sihe.api.security import authorize
 from sihe.core.errors import NotFound
@@ -28,10 +28,6 @@ from sihe.oms import billing
 router = Router(tags=["invoices"])
 
 MAX_ID = 2**63 - 1
-
-
-class Strict(Schema):
-    model_config = ConfigDict(extra="forbid")
 
 
 class InvoiceIn(Strict):

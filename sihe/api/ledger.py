@@ -12,9 +12,8 @@ from typing import Literal
 from django.db import transaction
 from django.http import HttpResponse
 from ninja import Field, Router, Schema
-from pydantic import ConfigDict
 
-from sihe.api.base import MAX_LINES
+from sihe.api.base import MAX_LINES, Strict
 from sihe.api.security import authorize
 from sihe.core.errors import ValidationFailed
 from sihe.ledger import accounts, render, reports, services, statements
@@ -25,10 +24,6 @@ router = Router(tags=["ledger"])
 
 def amount(value: Decimal) -> str:
     return format(Decimal(value).quantize(Decimal("0.01")) + Decimal("0.00"), "f")
-
-
-class Strict(Schema):
-    model_config = ConfigDict(extra="forbid")
 
 
 class AccountOut(Schema):

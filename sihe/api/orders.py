@@ -5,18 +5,14 @@ import datetime
 from django.db import transaction
 from ninja import Field, Path, Query, Router, Schema
 from ninja.pagination import paginate
-from pydantic import ConfigDict
 
+from sihe.api.base import Strict
 from sihe.api.pagination import Page
 from sihe.api.security import authorize, may
 from sihe.core.errors import ValidationFailed
 from sihe.oms import selectors, services
 
 router = Router(tags=["orders"])
-
-
-class Strict(Schema):
-    model_config = ConfigDict(extra="forbid")
 
 
 class OrderSummary(Schema):

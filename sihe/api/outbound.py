@@ -21,8 +21,8 @@ from django.db import transaction
 from django.db.models import Count, Prefetch
 from django.http import HttpResponse
 from ninja import Field, Query, Router, Schema
-from pydantic import ConfigDict
 
+from sihe.api.base import Strict
 from sihe.api.pagination import MAX_INT
 from sihe.api.security import authorize
 from sihe.catalog.models import Warehouse
@@ -36,10 +36,6 @@ from sihe.wms.outbound.models import PickList, PickTask, Wave, WaveShipment
 router = Router(tags=["warehouse"])
 
 Num = Decimal | str | int
-
-
-class Strict(Schema):
-    model_config = ConfigDict(extra="forbid")
 
 
 def q(value: Decimal | None) -> str | None:

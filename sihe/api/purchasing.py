@@ -12,28 +12,22 @@ from decimal import Decimal
 from django.db import transaction
 from ninja import Field, Router, Schema
 from ninja.pagination import paginate
-from pydantic import ConfigDict
 
-from sihe.api.base import MAX_LINES
+from sihe.api.base import MAX_LINES, Strict
 from sihe.api.pagination import MAX_INT, Page
 from sihe.api.security import authorize
 from sihe.catalog.models import Partner, Product, Warehouse
 from sihe.core import clock
 from sihe.core.errors import ValidationFailed
-from sihe.core.money import round_money
+from sihe.core.money import round_money, text
 from sihe.purchasing import selectors, services
 from sihe.purchasing.errors import UnknownReference
 from sihe.purchasing.models import PurchaseOrder, SupplierInvoice, SupplierPayment
-from sihe.stock.events import d
 from sihe.stock.units import parse_date
 
 router = Router(tags=["purchasing"])
 
 Num = Decimal | str | int
-
-
-class Strict(Schema):
-    model_config = ConfigDict(extra="forbid")
 
 
 def _m(value) -> str:
@@ -171,8 +165,8 @@ def order_out(po: PurchaseOrder) -> dict:
         "approvals": [{"level": a["level"], "role": a["role"], "approved_by": a["approved_by"]}
                       for a in selectors.approvals(po)],
         "lines": [{"line": ln.line_no, "sku": ln.product.sku, "name": ln.product.name, "unit": ln.unit,
-                   "ordered": d(ln.qty), "received": d(ln.received_qty - ln.returned_qty),
-                   "invoiced": d(ln.invoiced_qty), "price": d(ln.price), "unit_cost": d(ln.unit_cost),
+                   "ordered": text(ln.qty), "received": text(ln.received_qty - ln.returned_qty),
+                   "invoiced": text(ln.invoiced_qty), "price": text(ln.price), "unit_cost": text(ln.unit_cost),
                    "tax_rate": _m(ln.tax_rate), "net": _m(ln.net), "tax": _m(ln.tax), "total": _m(ln.total)}
                   for ln in selectors.lines(po)],
     }
@@ -377,8 +371,8 @@ def invoice_out(inv: SupplierInvoice) -> dict:
         "due_date": inv.due_date.isoformat(), "net": _m(inv.net), "tax": _m(inv.tax), "total": _m(inv.total),
         "estimate": _m(inv.estimate), "price_variance": _m(inv.price_variance), "paid": _m(inv.paid),
         "open": _m(inv.total - inv.paid), "status": inv.status, "voucher_id": inv.voucher_id,
-        "lines": [{"line": ln.order_line.line_no, "sku": ln.order_line.product.sku, "qty": d(ln.qty),
-                   "price": d(ln.price), "tax_rate": _m(ln.tax_rate), "net": _m(ln.net), "tax": _m(ln.tax),
+        "lines": [{"line": ln.order_line.line_no, "sku": ln.order_line.product.sku, "qty": text(ln.qty),
+                   "price": text(ln.price), "tax_rate": _m(ln.tax_rate), "net": _m(ln.net), "tax": _m(ln.tax),
                    "estimate": _m(ln.estimate), "variance": _m(ln.variance)}
                   for ln in inv.lines.select_related("order_line__product")],
     }

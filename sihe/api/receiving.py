@@ -11,14 +11,13 @@ from decimal import Decimal
 
 from django.db import transaction
 from ninja import Field, Query, Router, Schema
-from pydantic import ConfigDict
 
-from sihe.api.base import MAX_LINES
+from sihe.api.base import MAX_LINES, Strict
 from sihe.api.pagination import MAX_INT
 from sihe.api.security import authorize
 from sihe.catalog.models import Category, Location, Partner, Product, Warehouse, Zone
 from sihe.core.errors import NotFound, ValidationFailed
-from sihe.stock.events import d
+from sihe.core.money import text
 from sihe.stock.models import Lot
 from sihe.stock.units import parse_date
 from sihe.wms.inbound import gs1, selectors, services
@@ -27,10 +26,6 @@ from sihe.wms.inbound.models import Asn, Inspection, InspectionRule
 router = Router(tags=["warehouse"])
 
 BIG = 2**63
-
-
-class Strict(Schema):
-    model_config = ConfigDict(extra="forbid")
 
 
 def _text(value: str | None, field: str, max_length: int = 100) -> str:
@@ -411,7 +406,7 @@ def post_putaway(request, payload: PutawayIn):
         record = services.put_away(warehouse=warehouse, product=product, qty=payload.qty, to_location=target,
                                    lot=lot, from_location=source, actor=actor)
     return 201, {"id": record.pk, "warehouse": warehouse.code, "sku": product.sku,
-                 "lot": lot.number if lot else None, "qty": d(record.qty), "from_location": record.from_location.code,
+                 "lot": lot.number if lot else None, "qty": text(record.qty), "from_location": record.from_location.code,
                  "to_location": target.code, "suggested": record.suggested.code if record.suggested_id else None,
                  "followed_suggestion": record.suggested_id == target.pk}
 

@@ -10,28 +10,22 @@ from decimal import Decimal
 
 from django.db import transaction
 from ninja import Field, Router, Schema
-from pydantic import ConfigDict
 
-from sihe.api.base import MAX_LINES
+from sihe.api.base import MAX_LINES, Strict
 from sihe.api.security import authorize
 from sihe.catalog.models import Channel, Location, Partner, Product, Warehouse
 from sihe.core.errors import NotFound, ValidationFailed
-from sihe.core.money import round_money, to_decimal
+from sihe.core.money import round_money, text, to_decimal
 from sihe.costing import services as costing
 from sihe.stock import reservations, selectors
 from sihe.stock import services as stock
 from sihe.stock.errors import UnknownStockReference
-from sihe.stock.events import d
 from sihe.stock.models import Lot, StockMove
 from sihe.stock.units import parse_date, threshold_to_base, to_base
 
 router = Router(tags=["stock"])
 
 Num = Decimal | str | int
-
-
-class Strict(Schema):
-    model_config = ConfigDict(extra="forbid")
 
 
 def money_str(value) -> str:
@@ -137,7 +131,7 @@ class ActOut(Schema):
 def move_out(move: StockMove, layer) -> dict:
     location = move.dst_location if move.dst_location_id else move.src_location
     return {
-        "id": move.pk, "sku": move.product.sku, "qty": d(move.qty),
+        "id": move.pk, "sku": move.product.sku, "qty": text(move.qty),
         "lot": move.lot.number if move.lot_id else None,
         "expiry": move.lot.expiry_date.isoformat() if move.lot_id and move.lot.expiry_date else None,
         "location": location.code if location else None,
@@ -358,10 +352,10 @@ class ReservationOut(Schema):
 
 def reservation_out(r) -> dict:
     return {"id": r.pk, "reference": r.reference, "sku": r.product.sku, "warehouse": r.warehouse.code,
-            "qty": d(r.qty), "state": r.state,
+            "qty": text(r.qty), "state": r.state,
             "lines": [{"lot": ln.quant.lot.number if ln.quant.lot_id else None,
                        "expiry": ln.quant.lot.expiry_date.isoformat() if ln.quant.lot_id and ln.quant.lot.expiry_date
-                       else None, "location": ln.quant.location.code, "qty": d(ln.open_qty)}
+                       else None, "location": ln.quant.location.code, "qty": text(ln.open_qty)}
                       for ln in r.lines.select_related("quant__lot", "quant__location").order_by("pk")]}
 
 
@@ -427,13 +421,13 @@ def get_levels(request, sku: str | None = None, warehouse: str | None = None, gr
         rows = [{"sku": r["product__sku"], "warehouse": r["warehouse__code"],
                  **({"lot": r["lot__number"], "expiry": r["lot__expiry_date"].isoformat() if r["lot__expiry_date"] else None}
                     if group_by == "lot" else {"location": r["location__code"]}),
-                 "on_hand": d(r["on_hand"]), "reserved": d(r["reserved"]), "available": d(r["available"])}
+                 "on_hand": text(r["on_hand"]), "reserved": text(r["reserved"]), "available": text(r["available"])}
                 for r in selectors.grouped(product=product, warehouse=wh, group_by=group_by)]
     else:
-        rows = [{"sku": lv.product.sku, "warehouse": lv.warehouse.code, "on_hand": d(lv.on_hand),
-                 "reserved": d(lv.reserved), "available": d(lv.available)}
+        rows = [{"sku": lv.product.sku, "warehouse": lv.warehouse.code, "on_hand": text(lv.on_hand),
+                 "reserved": text(lv.reserved), "available": text(lv.available)}
                 for lv in selectors.levels(product=product, warehouse=wh)[:1000]]
-    return {"on_hand": d(total["on_hand"]), "reserved": d(total["reserved"]), "available": d(total["available"]),
+    return {"on_hand": text(total["on_hand"]), "reserved": text(total["reserved"]), "available": text(total["available"]),
             "rows": rows}
 
 
@@ -470,8 +464,8 @@ class StockRuleOut(Schema):
 
 def _rule_out(row: dict) -> dict:
     rule = row["rule"]
-    return {"sku": rule.product.sku, "warehouse": rule.warehouse.code, "min_qty": d(rule.min_qty),
-            "max_qty": None if rule.max_qty is None else d(rule.max_qty), "available": d(row["available"]),
+    return {"sku": rule.product.sku, "warehouse": rule.warehouse.code, "min_qty": text(rule.min_qty),
+            "max_qty": None if rule.max_qty is None else text(rule.max_qty), "available": text(row["available"]),
             "low": row["low"]}
 
 
@@ -519,7 +513,7 @@ class ProductUnitOut(Schema):
 @router.get("/products/{sku}/units", response=list[ProductUnitOut], summary="A product's alternate units")
 def list_units(request, sku: str):
     authorize(request, "stock.view")
-    return [{"unit": u.uom.code, "name": u.uom.name, "factor": d(u.factor)}
+    return [{"unit": u.uom.code, "name": u.uom.name, "factor": text(u.factor)}
             for u in selectors.product_units(product_of(sku, "sku"))]
 
 
@@ -536,4 +530,4 @@ def put_unit(request, sku: str, payload: ProductUnitIn):
     factor = to_decimal(payload.factor, field="factor")
     with transaction.atomic(durable=True):
         unit = stock.set_unit(product=product, uom=uom, factor=factor, actor=actor)
-    return {"unit": unit.uom.code, "name": unit.uom.name, "factor": d(unit.factor)}
+    return {"unit": unit.uom.code, "name": unit.uom.name, "factor": text(unit.factor)}

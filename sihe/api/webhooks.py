@@ -6,8 +6,8 @@ from typing import Literal
 from django.db import transaction
 from ninja import Field, Router, Schema
 from ninja.pagination import paginate
-from pydantic import ConfigDict
 
+from sihe.api.base import Strict
 from sihe.api.pagination import Page
 from sihe.api.security import authorize
 from sihe.hub import selectors, services
@@ -16,10 +16,6 @@ from sihe.hub.models import Delivery, WebhookSubscription
 router = Router(tags=["webhooks"])
 
 Status = Literal["pending", "in_flight", "delivered", "failed", "dead"]
-
-
-class Strict(Schema):
-    model_config = ConfigDict(extra="forbid")
 
 
 class WebhookPatch(Strict):

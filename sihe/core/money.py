@@ -85,5 +85,5 @@ def text(value: Decimal | int | None, *, places: int | None = None) -> str | Non
     if places is not None:
         return format(number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP), "f")
     if number == number.to_integral_value():
-        return format(number.quantize(Decimal(1)), "f")
-    return format(number.normalize(), "f")
+        return format(number.quantize(Decimal(1)) + 0, "f")  # + 0: never "-0"
+    return format(number.normalize() + 0, "f")

@@ -10,9 +10,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
 from sihe.catalog.models import Product, Warehouse
-from sihe.core.money import round_money
+from sihe.core.money import round_money, text
 from sihe.costing.models import ValuationLayer
-from sihe.stock.events import d
 from sihe.stock.selectors import q6
 
 ZERO = Decimal(0)
@@ -67,14 +66,14 @@ def _m(value) -> str:
 
 
 def row_as_strings(row: dict) -> dict:
-    return {k: (_m(v) if k.endswith("_value") else d(v)) if isinstance(v, Decimal) else v for k, v in row.items()}
+    return {k: (_m(v) if k.endswith("_value") else text(v)) if isinstance(v, Decimal) else v for k, v in row.items()}
 
 
 def ledger_row_as_strings(row: dict) -> dict:
     out = {}
     for key, value in row.items():
         if isinstance(value, Decimal):
-            out[key] = _m(value) if "value" in key else d(value)
+            out[key] = _m(value) if "value" in key else text(value)
         elif isinstance(value, datetime.date):
             out[key] = value.isoformat()
         else:

@@ -22,9 +22,9 @@ from sihe.planning import handlers as planning_handlers
 from sihe.production.checks import wip_matches_orders
 from sihe.purchasing.checks import payables_match_ledger
 
-# Every stock change: ATP per channel is recomputed and published for channel sync (H4).
+# Every stock change: ATP per channel is recomputed and published for channel sync.
 subscribe("stock.*", "oms.atp")(oms_atp.on_stock_event)
-# Stock came in or was freed: backordered / out-of-stock orders are allocated again (O6).
+# Stock came in or was freed: backordered / out-of-stock orders are allocated again.
 for _event in ("stock.received", "stock.adjusted", "stock.released", "stock.transferred", "stock.produced"):
     subscribe(_event, f"oms.backorders.{_event.split('.')[1]}")(oms_atp.on_stock_arrived)
 
@@ -39,5 +39,5 @@ register_check("receivables_match_ledger", _("What orders are owed matches 1122 
 register_check("payables_match_ledger", _("What supplier invoices owe matches 2202.01 accounts payable"),
                payables_match_ledger)
 
-# MRP runs requested on a page run in the worker (E6).
+# MRP runs requested on a page run in the worker.
 subscribe("planning.mrp.requested", "planning.run_mrp")(planning_handlers.on_mrp_requested)

@@ -14,8 +14,8 @@ from sihe.catalog.models import Channel, Product
 from sihe.core import outbox
 from sihe.core.actor import Actor
 from sihe.core.models import Event
+from sihe.core.money import text
 from sihe.oms.models import ChannelSync
-from sihe.stock.events import d
 from sihe.stock.models import StockLevel
 
 
@@ -49,7 +49,7 @@ def publish(skus: list[str], actor: Actor) -> int:
     result = atp(known)
     for code, items in result.items():
         outbox.emit("oms.atp.changed", aggregate_type="channel", aggregate_id=code, actor=actor,
-                    payload={"channel": code, "items": [{"sku": sku, "atp": d(qty)} for sku, qty in items.items()]})
+                    payload={"channel": code, "items": [{"sku": sku, "atp": text(qty)} for sku, qty in items.items()]})
     return len(result)
 
 

@@ -4,10 +4,10 @@ from django.db.models import Q
 from django.utils import translation
 
 from sihe.core.errors import NotFound, ValidationFailed
+from sihe.core.money import text
 from sihe.invoicing.models import Invoice
 from sihe.ledger.models import Voucher
 from sihe.oms.models import ChannelSync, IntakeError, Order
-from sihe.stock.events import d
 from sihe.stock.models import StockMove
 from sihe.wms.models import Shipment
 
@@ -111,17 +111,17 @@ def detail(order: Order, *, costs: bool = True, books: bool = True) -> dict:
         "ordered_at": order.ordered_at.isoformat(), "paid_at": order.paid_at.isoformat() if order.paid_at else None,
         "shipped_at": order.shipped_at.isoformat() if order.shipped_at else None, "version": order.version,
         "lines": [{"line_no": ln.line_no, "sku": ln.product.sku, "channel_sku": ln.channel_sku,
-                   "outer_sku": ln.outer_sku, "name": ln.name, "spec": ln.spec, "qty": d(ln.qty),
+                   "outer_sku": ln.outer_sku, "name": ln.name, "spec": ln.spec, "qty": text(ln.qty),
                    "unit_price": str(ln.unit_price), "discount": str(ln.discount), "amount_paid": str(ln.amount_paid),
-                   "tax_rate": str(ln.tax_rate), "allocated": d(ln.allocated_qty), "shipped": d(ln.shipped_qty),
-                   "backorder": d(ln.backorder_qty), "refund_status": ln.refund_status} for ln in lines],
+                   "tax_rate": str(ln.tax_rate), "allocated": text(ln.allocated_qty), "shipped": text(ln.shipped_qty),
+                   "backorder": text(ln.backorder_qty), "refund_status": ln.refund_status} for ln in lines],
         "allocation": [{"warehouse": s.warehouse.code, "shipment": s.number,
-                        "lines": [{"sku": sl.product.sku, "qty": d(sl.qty)} for sl in s.lines.all()]}
+                        "lines": [{"sku": sl.product.sku, "qty": text(sl.qty)} for sl in s.lines.all()]}
                        for s in shipments if s.state != Shipment.State.CANCELLED],
         "shipments": [{"id": s.pk, "number": s.number, "warehouse": s.warehouse.code, "state": s.state,
                        "carrier": s.carrier, "tracking_no": s.tracking_no, "cost": str(s.cost) if costs else None,
                        "shipped_at": s.shipped_at.isoformat() if s.shipped_at else None,
-                       "lines": [{"sku": sl.product.sku, "qty": d(sl.qty), "shipped": d(sl.shipped_qty),
+                       "lines": [{"sku": sl.product.sku, "qty": text(sl.qty), "shipped": text(sl.shipped_qty),
                                   "cost": str(sl.cost) if costs else None} for sl in s.lines.all()]}
                       for s in shipments],
         "timeline": [{"at": t.at.isoformat(), "kind": t.kind, "message": t.message if zh or not t.message_en

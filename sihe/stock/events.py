@@ -10,6 +10,7 @@
 from decimal import Decimal
 
 from sihe.core.actor import Actor
+from sihe.core.money import text
 from sihe.core.outbox import emit
 
 VERSION = 1
@@ -25,12 +26,6 @@ ACT_EVENTS = {
 }
 
 
-def d(value: Decimal | None) -> str | None:
-    """A quantity as a decimal string without trailing zeros ("12", "2.5")."""
-    if value is None:
-        return None
-    return format(value.normalize() + 0, "f")
-
 
 def _where(warehouse, location, counterpart) -> str:
     if location is not None:
@@ -43,7 +38,7 @@ def move_payload(move) -> dict:
         "id": move.pk,
         "kind": move.kind,
         "sku": move.product.sku,
-        "qty": d(move.qty),
+        "qty": text(move.qty),
         "lot": move.lot.number if move.lot_id else None,
         "expiry": move.lot.expiry_date.isoformat() if move.lot_id and move.lot.expiry_date else None,
         "from": _where(move.src_warehouse, move.src_location, move.counterpart if move.src_location_id is None else ""),
@@ -77,7 +72,7 @@ def reservation_event(event_type: str, *, reservation, lines, qty: Decimal, acto
             "reference": reservation.reference,
             "sku": reservation.product.sku,
             "warehouse": reservation.warehouse.code,
-            "qty": d(qty),
+            "qty": text(qty),
             "lines": lines,
         },
         actor=actor,
@@ -90,7 +85,7 @@ def low_stock(*, product, warehouse, available: Decimal, minimum: Decimal, actor
         "stock.low",
         aggregate_type="stock_level",
         aggregate_id=f"{product.sku}@{warehouse.code}",
-        payload={"sku": product.sku, "warehouse": warehouse.code, "available": d(available), "min": d(minimum)},
+        payload={"sku": product.sku, "warehouse": warehouse.code, "available": text(available), "min": text(minimum)},
         actor=actor,
         version=VERSION,
     )

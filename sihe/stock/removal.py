@@ -16,8 +16,8 @@ from django.db.models import F, Q
 from django.utils.translation import gettext as _
 
 from sihe.catalog.models import Location, Product, Warehouse
+from sihe.core.money import text
 from sihe.stock.errors import InsufficientStock, ShortShelfLife
-from sihe.stock.events import d
 from sihe.stock.models import Lot, Quant
 
 FIFO, FEFO = "fifo", "fefo"
@@ -79,16 +79,16 @@ def plan(product: Product, warehouse: Warehouse, qty: Decimal, *, location: Loca
         raise ShortShelfLife(
             _("%(sku)s in %(where)s: only %(eligible)s of %(qty)s have at least %(days)s days of shelf life left "
               "on %(date)s; short %(short)s (lots held back: %(lots)s)")
-            % {"sku": product.sku, "where": where, "eligible": d(eligible_total), "qty": d(qty),
-               "days": min_shelf_life_days or 0, "date": ship_date.isoformat(), "short": d(qty - eligible_total),
+            % {"sku": product.sku, "where": where, "eligible": text(eligible_total), "qty": text(qty),
+               "days": min_shelf_life_days or 0, "date": ship_date.isoformat(), "short": text(qty - eligible_total),
                "lots": ", ".join(sorted(set(ineligible_lots)))},
-            field=field, available=d(eligible_total), shortfall=d(qty - eligible_total),
+            field=field, available=text(eligible_total), shortfall=text(qty - eligible_total),
             ineligible_lots=sorted(set(ineligible_lots)),
         )
     raise InsufficientStock(
         _("%(sku)s in %(where)s: %(qty)s requested, %(available)s available")
-        % {"sku": product.sku, "where": where, "qty": d(qty), "available": d(eligible_total)},
-        field=field, available=d(eligible_total), shortfall=d(qty - eligible_total), sku=product.sku,
+        % {"sku": product.sku, "where": where, "qty": text(qty), "available": text(eligible_total)},
+        field=field, available=text(eligible_total), shortfall=text(qty - eligible_total), sku=product.sku,
         warehouse=warehouse.code,
     )
 

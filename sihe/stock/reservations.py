@@ -15,9 +15,9 @@ from sihe.catalog.models import Location, Product, Warehouse
 from sihe.core import audit, tx
 from sihe.core.actor import Actor
 from sihe.core.errors import NotFound, ValidationFailed
+from sihe.core.money import text
 from sihe.stock import events, locks, removal
 from sihe.stock.errors import InsufficientStock
-from sihe.stock.events import d
 from sihe.stock.models import Lot, Reservation, ReservationLine
 from sihe.stock.services import check_location, check_low_stock, local_date
 
@@ -26,7 +26,7 @@ def _line_payload(line: ReservationLine, qty: Decimal) -> dict:
     quant = line.quant
     return {"lot": quant.lot.number if quant.lot_id else None,
             "expiry": quant.lot.expiry_date.isoformat() if quant.lot_id and quant.lot.expiry_date else None,
-            "location": quant.location.code, "qty": d(qty)}
+            "location": quant.location.code, "qty": text(qty)}
 
 
 def reserve(*, product: Product, warehouse: Warehouse, qty: Decimal, reference: str, actor: Actor,
@@ -47,8 +47,8 @@ def reserve(*, product: Product, warehouse: Warehouse, qty: Decimal, reference: 
             level = StockLevel.objects.get(product=product, warehouse=warehouse)
             raise InsufficientStock(
                 _("%(sku)s in %(wh)s: %(qty)s requested, %(available)s available")
-                % {"sku": product.sku, "wh": warehouse.code, "qty": d(qty), "available": d(level.available)},
-                field="qty", available=d(level.available), sku=product.sku, warehouse=warehouse.code,
+                % {"sku": product.sku, "wh": warehouse.code, "qty": text(qty), "available": text(level.available)},
+                field="qty", available=text(level.available), sku=product.sku, warehouse=warehouse.code,
             )
         reservation = Reservation.objects.create(reference=reference, product=product, warehouse=warehouse, qty=qty,
                                                  min_shelf_life_days=min_shelf_life_days, ship_date=ship_date)
@@ -56,11 +56,11 @@ def reserve(*, product: Product, warehouse: Warehouse, qty: Decimal, reference: 
         for take in takes:
             if not locks.reserve_quant(take.quant.pk, take.qty):
                 raise InsufficientStock(_("stock changed while reserving; try again"), field="qty",
-                                        available=d(take.quant.available), sku=product.sku, warehouse=warehouse.code)
+                                        available=text(take.quant.available), sku=product.sku, warehouse=warehouse.code)
             lines.append(ReservationLine(reservation=reservation, quant=take.quant, qty=take.qty, open_qty=take.qty))
         ReservationLine.objects.bulk_create(lines)
         audit.record_act(reservation, actor=actor, action="stock.reserve",
-                         detail=f"{product.sku} {d(qty)} @ {warehouse.code} for {reference}")
+                         detail=f"{product.sku} {text(qty)} @ {warehouse.code} for {reference}")
         events.reservation_event("stock.reserved", reservation=reservation,
                                  lines=[_line_payload(line, line.qty) for line in lines], qty=qty, actor=actor)
         check_low_stock({(product.pk, warehouse.pk)}, actor=actor)
@@ -84,7 +84,7 @@ def release(*, reservation: Reservation, actor: Actor) -> Reservation:
         reservation.lines.update(open_qty=0)
         Reservation.objects.filter(pk=reservation.pk).update(state=Reservation.State.RELEASED)
         reservation.state = Reservation.State.RELEASED
-        audit.record_act(reservation, actor=actor, action="stock.release", detail=f"{d(total)}")
+        audit.record_act(reservation, actor=actor, action="stock.release", detail=f"{text(total)}")
         events.reservation_event("stock.released", reservation=reservation, lines=released, qty=total, actor=actor)
         check_low_stock({(reservation.product_id, reservation.warehouse_id)}, actor=actor)
         return reservation

@@ -18,9 +18,9 @@ from sihe.core import audit, tx
 from sihe.core.actor import Actor
 from sihe.core.dates import check_business_date
 from sihe.core.errors import Conflict, NotFound, ValidationFailed
+from sihe.core.money import text
 from sihe.stock import events, locks, removal, transitions, units
 from sihe.stock.errors import InsufficientStock
-from sihe.stock.events import d
 from sihe.stock.models import (
     Counterpart,
     Lot,
@@ -137,8 +137,8 @@ def _short(move: StockMove, field: str) -> InsufficientStock:
     available = min(level.available if level else Decimal(0), quant.available if quant else Decimal(0))
     return InsufficientStock(
         _("%(sku)s in %(wh)s: %(qty)s requested, %(available)s available")
-        % {"sku": move.product.sku, "wh": move.src_warehouse.code, "qty": d(move.qty), "available": d(available)},
-        field=field, available=d(available), sku=move.product.sku, warehouse=move.src_warehouse.code,
+        % {"sku": move.product.sku, "wh": move.src_warehouse.code, "qty": text(move.qty), "available": text(available)},
+        field=field, available=text(available), sku=move.product.sku, warehouse=move.src_warehouse.code,
     )
 
 
@@ -163,7 +163,7 @@ def _write(actor: Actor, *, state: str = StockMove.State.DONE, field: str = "qty
     if state == StockMove.State.DONE:
         apply_move(move, field=field)
     audit.record_act(move, actor=actor, action=f"stock.{move.kind}",
-                     detail=f"{move.product.sku} {d(move.qty)} {move.get_state_display()} {move.reference}".strip())
+                     detail=f"{move.product.sku} {text(move.qty)} {move.get_state_display()} {move.reference}".strip())
     return move
 
 
@@ -419,7 +419,7 @@ def set_rule(*, product: Product, warehouse: Warehouse, min_qty: Decimal, max_qt
             raise ValidationFailed(_("need 0 ≤ min ≤ max"), field="min_qty")
         rule, _created = StockRule.objects.update_or_create(product=product, warehouse=warehouse,
                                                            defaults={"min_qty": min_qty, "max_qty": max_qty})
-        audit.record_act(rule, actor=actor, action="stock.rule", detail=_("minimum %(min)s, maximum %(max)s") % {"min": d(min_qty), "max": d(max_qty)})
+        audit.record_act(rule, actor=actor, action="stock.rule", detail=_("minimum %(min)s, maximum %(max)s") % {"min": text(min_qty), "max": text(max_qty)})
         locks.lock_levels([(product.pk, warehouse.pk)])
         check_low_stock({(product.pk, warehouse.pk)}, actor=actor)
         return rule
@@ -432,7 +432,7 @@ def remove_rule(*, product: Product, warehouse: Warehouse, actor: Actor) -> None
         if rule is None:
             raise NotFound(_("%(sku)s has no stock rule in %(wh)s") % {"sku": product.sku, "wh": warehouse.code},
                            field="sku")
-        audit.record_act(rule, actor=actor, action="stock.rule.remove", detail=_("minimum %(min)s, maximum %(max)s") % {"min": d(rule.min_qty), "max": d(rule.max_qty)})
+        audit.record_act(rule, actor=actor, action="stock.rule.remove", detail=_("minimum %(min)s, maximum %(max)s") % {"min": text(rule.min_qty), "max": text(rule.max_qty)})
         rule.delete()
         locks.lock_levels([(product.pk, warehouse.pk)])
         check_low_stock({(product.pk, warehouse.pk)}, actor=actor)

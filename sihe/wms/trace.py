@@ -19,7 +19,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from sihe.core.errors import NotFound, ValidationFailed
-from sihe.stock.events import d
+from sihe.core.money import text
 from sihe.stock.models import Lot, Quant, StockMove
 from sihe.wms.models import Shipment, ShipmentPick
 
@@ -83,13 +83,13 @@ def trace_lot(lot: Lot) -> dict:
         supplier = getattr(asn, "supplier", None) if asn is not None else None
         receipts.append({
             "date": move.date, "warehouse": move.dst_warehouse.code, "location": move.dst_location.code,
-            "qty": d(move.qty), "reference": move.reference, "reversed": move.reversal_of_id is not None,
+            "qty": text(move.qty), "reference": move.reference, "reversed": move.reversal_of_id is not None,
             "asn": asn.number if asn is not None else None,
             "po": (asn.source_number or None) if asn is not None else None,
             "supplier": supplier.code if supplier is not None else None,
             "supplier_name": supplier.name if supplier is not None else None,
         })
-    path = [{"date": m.date, "kind": m.kind, "kind_label": StockMove.Kind(m.kind).label, "qty": d(m.qty), "reference": m.reference,
+    path = [{"date": m.date, "kind": m.kind, "kind_label": StockMove.Kind(m.kind).label, "qty": text(m.qty), "reference": m.reference,
              "from": _place(m.src_warehouse, m.src_location) or (m.counterpart or None),
              "to": _place(m.dst_warehouse, m.dst_location) or (m.counterpart or None)} for m in moves]
     bins = []
@@ -97,7 +97,7 @@ def trace_lot(lot: Lot) -> dict:
         for place in (_place(m.src_warehouse, m.src_location), _place(m.dst_warehouse, m.dst_location)):
             if place and place not in bins:
                 bins.append(place)
-    on_hand = [{"warehouse": q.warehouse.code, "location": q.location.code, "qty": d(q.qty), "reserved": d(q.reserved)}
+    on_hand = [{"warehouse": q.warehouse.code, "location": q.location.code, "qty": text(q.qty), "reserved": text(q.reserved)}
                for q in Quant.objects.filter(lot=lot).filter(~Q(qty=0) | ~Q(reserved=0))
                .select_related("warehouse", "location").order_by("warehouse__code", "location__code")]
     shipments = _shipments_of_lot(lot, moves)
@@ -116,7 +116,7 @@ def _lot_rows(moves) -> list[dict]:
         row = rows.setdefault(key, {"order": m.reference, "sku": m.product.sku,
                                     "lot": m.lot.number if m.lot_id else None, "qty": Decimal(0)})
         row["qty"] += -m.qty if m.reversal_of_id else m.qty
-    return [{**row, "qty": d(row["qty"])} for row in rows.values()]
+    return [{**row, "qty": text(row["qty"])} for row in rows.values()]
 
 
 def genealogy(lot: Lot, moves: list[StockMove]) -> dict:
@@ -169,7 +169,7 @@ def _shipments_of_lot(lot: Lot, moves: list[StockMove]) -> list[dict]:
                      # a walk-in buyer has no customer record: the receiver is who a recall calls
                      "customer": s.customer or s.receiver_name or None, "receiver": s.receiver_name or None,
                      "city": " ".join(x for x in (s.province, s.city, s.district) if x) or None,
-                     "picked": d(qty.get(s.pk, Decimal(0))), "shipped": d(shipped) if shipped is not None else "0",
+                     "picked": text(qty.get(s.pk, Decimal(0))), "shipped": text(shipped) if shipped is not None else "0",
                      "shipped_at": s.shipped_at, "carrier": s.carrier or None, "tracking_no": s.tracking_no or None})
     return rows
 
@@ -191,7 +191,7 @@ def trace_order(source_number: str) -> dict:
         rows.append({"shipment": pick.line.shipment.number, "sku": pick.line.product.sku,
                      "lot": pick.lot.number if pick.lot_id else None,
                      "expiry_date": pick.lot.expiry_date if pick.lot_id else None,
-                     "location": pick.location.code, "qty": d(pick.qty), "source": "pick"})
+                     "location": pick.location.code, "qty": text(pick.qty), "source": "pick"})
     by_number = {s.number: s for s in shipments}
     for move in (StockMove.objects.filter(reference__in=list(by_number), kind=StockMove.Kind.ISSUE,
                                           state=StockMove.State.DONE, reversal_of__isnull=True)
@@ -202,7 +202,7 @@ def trace_order(source_number: str) -> dict:
         rows.append({"shipment": shipment.number, "sku": move.product.sku,
                      "lot": move.lot.number if move.lot_id else None,
                      "expiry_date": move.lot.expiry_date if move.lot_id else None,
-                     "location": move.src_location.code if move.src_location_id else None, "qty": d(move.qty),
+                     "location": move.src_location.code if move.src_location_id else None, "qty": text(move.qty),
                      "source": "issue"})
     return {"order": number, "customer": next((s.customer for s in shipments if s.customer), None),
             "shipments": [{"number": s.number, "state": s.state, "carrier": s.carrier or None,

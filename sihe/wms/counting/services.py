@@ -34,12 +34,11 @@ from sihe.catalog.models import Location, Product, Warehouse, Zone
 from sihe.core import audit, clock
 from sihe.core.actor import Actor
 from sihe.core.errors import Conflict, InvalidTransition, ValidationFailed
-from sihe.core.money import round_money
+from sihe.core.money import round_money, text
 from sihe.core.outbox import emit
 from sihe.costing import services as costing
 from sihe.costing.models import ValuationLayer
 from sihe.stock import services as stock
-from sihe.stock.events import d
 from sihe.stock.models import Lot, Quant, StockMove
 from sihe.wms.counting import conf
 from sihe.wms.counting.models import CountLine, CountTask
@@ -285,7 +284,7 @@ def close_task(*, task: CountTask, actor: Actor, skip_uncounted: bool = False,
             "gain_value": format(gain_value, "f"), "loss_value": format(loss_value, "f"),
             "moves": [m.pk for m, _layer in results],
             "below_reserved": [{"location": ln.location.code, "sku": ln.product.sku,
-                                "lot": ln.lot.number if ln.lot_id else None, "held": d(ln.held_qty)}
+                                "lot": ln.lot.number if ln.lot_id else None, "held": text(ln.held_qty)}
                                for ln in counted if ln.below_reserved]})
         return task
 

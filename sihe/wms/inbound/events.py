@@ -10,14 +10,14 @@
 """
 
 from sihe.core.actor import Actor
+from sihe.core.money import text
 from sihe.core.outbox import emit
-from sihe.stock.events import d
 
 VERSION = 1
 
 
 def _line(line) -> dict:
-    return {"line": line.pk, "sku": line.product.sku, "qty": d(line.qty), "unit_cost": d(line.unit_cost),
+    return {"line": line.pk, "sku": line.product.sku, "qty": text(line.qty), "unit_cost": text(line.unit_cost),
             "source_line_id": line.source_line_id}
 
 
@@ -36,8 +36,8 @@ def asn_received(asn, received, *, held: bool, lot, location, actor: Actor) -> N
         "source_id": asn.source_id, "status": asn.status, "held": held,
         "lot": lot.number if lot else None,
         "expiry": lot.expiry_date.isoformat() if lot and lot.expiry_date else None, "location": location.code,
-        "lines": [{"line": line.pk, "sku": line.product.sku, "qty": d(qty), "received": d(line.received_qty),
-                   "rejected": d(line.rejected_qty), "expected": d(line.qty), "source_line_id": line.source_line_id}
+        "lines": [{"line": line.pk, "sku": line.product.sku, "qty": text(qty), "received": text(line.received_qty),
+                   "rejected": text(line.rejected_qty), "expected": text(line.qty), "source_line_id": line.source_line_id}
                   for line, qty in received]})
 
 
@@ -45,7 +45,7 @@ def inspection_decided(event_type: str, inspection, *, actor: Actor) -> None:
     asn = inspection.asn
     emit(event_type, aggregate_type="wms.asn", aggregate_id=asn.pk, actor=actor, payload={
         "inspection": inspection.pk, "asn": asn.pk, "number": asn.number, "sku": inspection.product.sku,
-        "lot": inspection.lot.number if inspection.lot_id else None, "qty": d(inspection.qty),
+        "lot": inspection.lot.number if inspection.lot_id else None, "qty": text(inspection.qty),
         "location": (inspection.released_to or inspection.location).code, "source_type": asn.source_type,
         "source_id": asn.source_id, "source_line_id": inspection.scan.line.source_line_id})
 
@@ -53,6 +53,6 @@ def inspection_decided(event_type: str, inspection, *, actor: Actor) -> None:
 def putaway_done(putaway, *, actor: Actor) -> None:
     emit("wms.putaway.done", aggregate_type="wms.putaway", aggregate_id=putaway.pk, actor=actor, payload={
         "putaway": putaway.pk, "warehouse": putaway.warehouse.code, "sku": putaway.product.sku,
-        "lot": putaway.lot.number if putaway.lot_id else None, "qty": d(putaway.qty),
+        "lot": putaway.lot.number if putaway.lot_id else None, "qty": text(putaway.qty),
         "from": putaway.from_location.code, "to": putaway.to_location.code,
         "suggested": putaway.suggested.code if putaway.suggested_id else None})

@@ -6,7 +6,7 @@ from django.db.models import Prefetch, Q, Sum
 from django.utils import timezone
 
 from sihe.catalog.models import Warehouse
-from sihe.stock.events import d
+from sihe.core.money import text
 from sihe.wms.inbound import putaway
 from sihe.wms.inbound.models import Asn, AsnLine, Inspection, ReceiptScan
 from sihe.wms.inbound.services import dock_stock
@@ -39,14 +39,14 @@ def asn_summary(asn: Asn) -> dict:
             "supplier": asn.supplier.name if asn.supplier_id else None, "status": asn.status,
             "source_type": asn.source_type, "source_id": asn.source_id, "source_number": asn.source_number,
             "expected_date": asn.expected_date.isoformat() if asn.expected_date else None,
-            "expected": d(expected or ZERO), "received": d(received or ZERO)}
+            "expected": text(expected or ZERO), "received": text(received or ZERO)}
 
 
 def line_out(line: AsnLine) -> dict:
     open_qty = max(line.qty - (line.received_qty - line.rejected_qty), ZERO)
     return {"id": line.pk, "sku": line.product.sku, "name": line.product.name, "gtin": line.product.gtin,
-            "expected": d(line.qty), "received": d(line.received_qty), "rejected": d(line.rejected_qty),
-            "open": d(open_qty), "unit_cost": d(line.unit_cost), "source_line_id": line.source_line_id}
+            "expected": text(line.qty), "received": text(line.received_qty), "rejected": text(line.rejected_qty),
+            "open": text(open_qty), "unit_cost": text(line.unit_cost), "source_line_id": line.source_line_id}
 
 
 def inspection_out(inspection: Inspection) -> dict:
@@ -54,7 +54,7 @@ def inspection_out(inspection: Inspection) -> dict:
     return {"id": inspection.pk, "reference": inspection.reference, "asn_id": inspection.asn_id,
             "asn": inspection.asn.number, "sku": inspection.product.sku, "name": inspection.product.name,
             "lot": lot.number if lot else None,
-            "expiry": lot.expiry_date.isoformat() if lot and lot.expiry_date else None, "qty": d(inspection.qty),
+            "expiry": lot.expiry_date.isoformat() if lot and lot.expiry_date else None, "qty": text(inspection.qty),
             "location": inspection.location.code, "status": inspection.status,
             "released_to": inspection.released_to.code if inspection.released_to_id else None,
             "note": inspection.note, "decided_by": inspection.decided_by}
@@ -76,7 +76,7 @@ def inspections(*, status: str | None = None, warehouse: str | None = None, asn:
 
 def scan_out(scan: ReceiptScan) -> dict:
     return {"id": scan.pk, "sku": scan.product.sku, "lot": scan.lot.number if scan.lot_id else None,
-            "qty": d(scan.qty), "location": scan.location.code, "held": scan.held,
+            "qty": text(scan.qty), "location": scan.location.code, "held": scan.held,
             "at": timezone.localtime(scan.created_at).isoformat(timespec="seconds"),
             "at_display": timezone.localtime(scan.created_at).strftime("%Y-%m-%d %H:%M:%S"), "by": scan.created_by}
 
@@ -86,8 +86,8 @@ def asn_detail(asn: Asn) -> dict:
         Prefetch("lines", queryset=AsnLine.objects.select_related("product").order_by("id"))).get(pk=asn.pk)
     lines = list(asn.lines.all())
     out = asn_summary(asn)
-    out["expected"] = d(sum((ln.qty for ln in lines), ZERO))
-    out["received"] = d(sum((ln.received_qty for ln in lines), ZERO))
+    out["expected"] = text(sum((ln.qty for ln in lines), ZERO))
+    out["received"] = text(sum((ln.received_qty for ln in lines), ZERO))
     out["lines"] = [line_out(ln) for ln in lines]
     scans = ReceiptScan.objects.filter(asn=asn).select_related("product", "lot", "location").order_by("-id")[:200]
     out["scans"] = [scan_out(s) for s in scans]
@@ -104,7 +104,7 @@ def dock_rows(*, warehouse: Warehouse | None = None, limit: int = 100) -> list[d
         lot = quant.lot
         rows.append({"warehouse": quant.warehouse.code, "location": quant.location.code, "sku": quant.product.sku,
                      "name": quant.product.name, "gtin": quant.product.gtin, "lot": lot.number if lot else None,
-                     "expiry": lot.expiry_date.isoformat() if lot and lot.expiry_date else None, "qty": d(qty),
+                     "expiry": lot.expiry_date.isoformat() if lot and lot.expiry_date else None, "qty": text(qty),
                      "suggested_bin": suggestion.code if suggestion else None, "product_id": quant.product_id,
                      "lot_id": quant.lot_id})
     return rows

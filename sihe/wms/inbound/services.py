@@ -22,11 +22,10 @@ from sihe.catalog.models import Location, Partner, Product, Warehouse
 from sihe.core import audit, clock
 from sihe.core.actor import Actor
 from sihe.core.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
-from sihe.core.money import round_unit_cost, to_decimal
+from sihe.core.money import round_unit_cost, text, to_decimal
 from sihe.costing import services as costing
 from sihe.stock import reservations
 from sihe.stock import services as stock
-from sihe.stock.events import d
 from sihe.stock.models import Counterpart, Lot, Quant
 from sihe.stock.units import to_base
 from sihe.wms.inbound import events, gs1, hooks, putaway
@@ -309,9 +308,9 @@ def receive_scan(*, asn: Asn, barcode: str, qty=None, location: Location | None 
             raise ValidationFailed(
                 _("over receipt: %(sku)s expected %(expected)s, already received %(received)s, this scan %(qty)s; "
                   "at most %(limit)s allowed (tolerance %(tol)s%%)")
-                % {"sku": product.sku, "expected": d(expected), "received": d(accepted), "qty": d(count),
-                   "limit": d(limit), "tol": d(tolerance)}, field="qty", code="over_receipt",
-                expected=d(expected), received=d(accepted), allowed=d(limit))
+                % {"sku": product.sku, "expected": text(expected), "received": text(accepted), "qty": text(count),
+                   "limit": text(limit), "tol": text(tolerance)}, field="qty", code="over_receipt",
+                expected=text(expected), received=text(accepted), allowed=text(limit))
         held = needs_inspection(product)
         if held:
             target = quality_of(asn.warehouse)
@@ -339,7 +338,7 @@ def receive_scan(*, asn: Asn, barcode: str, qty=None, location: Location | None 
                 inspections.append(_hold(record, actor=actor))
         _refresh_status(asn)
         audit.record_act(asn, actor=actor, action="wms.receive_scan",
-                         detail=f"{product.sku} {d(count)} {lot_number or ''} → {target.code}".strip())
+                         detail=f"{product.sku} {text(count)} {lot_number or ''} → {target.code}".strip())
         events.asn_received(asn, portions, held=held, lot=lot, location=target, actor=actor)
         hooks.received(asn=asn, received=portions, actor=actor)
         suggestion = None if held else putaway.suggest(product=product, warehouse=asn.warehouse, qty=count, lot=lot,
@@ -351,12 +350,12 @@ def receive_scan(*, asn: Asn, barcode: str, qty=None, location: Location | None 
             "lot": lot.number if lot else None,
             "expiry": lot.expiry_date.isoformat() if lot and lot.expiry_date else None,
             "production_date": scan.production_date.isoformat() if scan.production_date else None,
-            "sscc": scan.sscc, "qty": d(count), "location": target.code, "held": held,
+            "sscc": scan.sscc, "qty": text(count), "location": target.code, "held": held,
             "inspections": [i.pk for i in inspections], "scans": [s.pk for s in scans], "moves": [m.pk for m in moves],
-            "line": {"id": portions[0][0].pk, "received": d(sum((ln.received_qty for ln in lines), ZERO)),
-                     "expected": d(expected)},
-            "lines": [{"id": ln.pk, "sku": ln.product.sku, "expected": d(ln.qty), "received": d(ln.received_qty),
-                       "rejected": d(ln.rejected_qty)} for ln in all_lines],
+            "line": {"id": portions[0][0].pk, "received": text(sum((ln.received_qty for ln in lines), ZERO)),
+                     "expected": text(expected)},
+            "lines": [{"id": ln.pk, "sku": ln.product.sku, "expected": text(ln.qty), "received": text(ln.received_qty),
+                       "rejected": text(ln.rejected_qty)} for ln in all_lines],
             "suggested_bin": suggestion.code if suggestion else None,
         }
 
@@ -372,7 +371,7 @@ def _hold(scan: ReceiptScan, *, actor: Actor) -> Inspection:
                                        location=scan.location)
     inspection.reservation = reservation
     Inspection.objects.filter(pk=inspection.pk).update(reservation=reservation)
-    audit.record_act(inspection, actor=actor, action="wms.hold", detail=f"{scan.product.sku} {d(scan.qty)}")
+    audit.record_act(inspection, actor=actor, action="wms.hold", detail=f"{scan.product.sku} {text(scan.qty)}")
     return inspection
 
 
@@ -470,7 +469,7 @@ def put_away(*, warehouse: Warehouse, product: Product, qty, to_location: Locati
         if not putaway.fits(target, used, need):
             raise ValidationFailed(
                 _("bin %(code)s is full: %(need)s m³ needed, %(left)s m³ left")
-                % {"code": target.code, "need": d(need), "left": d(putaway.room_left(target, used))},
+                % {"code": target.code, "need": text(need), "left": text(putaway.room_left(target, used))},
                 field="bin", code="over_capacity")
         suggested = putaway.suggest(product=product, warehouse=warehouse, qty=count, lot=lot, exclude=source)
         pairs = costing.transfer(warehouse=warehouse, lines=[stock.OutLine(product=product, qty=count, lot=lot,
@@ -480,7 +479,7 @@ def put_away(*, warehouse: Warehouse, product: Product, qty, to_location: Locati
                                         to_location=target, suggested=suggested, move=pairs[0][0],
                                         created_by=actor.username)
         audit.record_act(record, actor=actor, action="wms.putaway",
-                         detail=f"{product.sku} {d(count)} {source.code} → {target.code}")
+                         detail=f"{product.sku} {text(count)} {source.code} → {target.code}")
         events.putaway_done(record, actor=actor)
         return record
 
