@@ -4,9 +4,9 @@
         ...services record audit rows and emit events...
     # the rows are inserted (one INSERT per table) when the block ends, still inside the transaction
 
-Outside `collect()` audit rows and events are written at once, as before. Code that catches an error
-inside a collected act and carries on (a savepoint rolled back) takes a `mark()` before and calls
-`discard_since(mark)` in its handler, so nothing of the undone part is written.
+Outside `collect()` audit rows and events are written at once, as before. Buffered rows belong to the
+savepoint they were written in: `core.tx.act()` and `core.tx.attempt()` drop them when their savepoint
+is rolled back (they call `mark()` and `discard_since()`; nothing else needs to).
 """
 
 import threading

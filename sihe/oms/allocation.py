@@ -19,7 +19,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from sihe.catalog.models import Warehouse
-from sihe.core import batch, outbox, tx
+from sihe.core import outbox, tx
 from sihe.core.actor import Actor
 from sihe.oms import geo, timeline, transitions
 from sihe.oms.models import Order, OrderLine
@@ -158,22 +158,8 @@ class _Ineligible(Exception):
 
 
 def _reserve(order: Order, assignment, by_id, line_by_id, actor: Actor) -> list:
-
     made = []
-    point = batch.mark()
-    try:
-        made = _reserve_all(order, assignment, by_id, line_by_id, actor)
-    except _Ineligible:
-        batch.discard_since(point)  # the savepoint undid the attempt: so are its events and audit rows
-        raise
-    return made
-
-
-def _reserve_all(order: Order, assignment, by_id, line_by_id, actor: Actor) -> list:
-    from django.db import transaction
-
-    made = []
-    with transaction.atomic():  # a savepoint: a refused reservation undoes this attempt only
+    with tx.attempt():  # a refused reservation undoes this attempt only, its events and audit rows too
         for wid in sorted(assignment, key=lambda w: w):
             parts = assignment[wid]
             lines = [shipping.ShipLineIn(product=line_by_id[i].product, qty=q, source_line_id=str(i)) for i, q in parts]
