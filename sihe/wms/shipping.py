@@ -30,7 +30,7 @@ from sihe.wms.models import Shipment, ShipmentLine, ShipmentPick
 S = Shipment.State
 TRANSITIONS: dict[str, set[str]] = {
     S.PENDING: {S.PICKING, S.SHIPPED, S.CANCELLED},
-    S.PICKING: {S.PICKED, S.PACKED, S.SHIPPED, S.CANCELLED},
+    S.PICKING: {S.PICKED, S.SHIPPED, S.CANCELLED},  # packing follows the check (复核) of a picked shipment
     S.PICKED: {S.PACKED, S.SHIPPED, S.CANCELLED},
     S.PACKED: {S.SHIPPED, S.CANCELLED},
     S.SHIPPED: set(),

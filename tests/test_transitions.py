@@ -1,0 +1,24 @@
+"""Issue 13.3: a document's life has one table. A shipment is packed only after it was picked and checked
+(复核) — the table and the warehouse floor agree; shipping straight from any open state stays allowed
+(the order page's ship without the handheld flow)."""
+
+import pytest
+
+from sihe.core.errors import InvalidTransition
+from sihe.wms.models import Shipment
+from sihe.wms.shipping import check_transition
+
+S = Shipment.State
+
+
+@pytest.mark.parametrize("state, target, allowed", [
+    (S.PICKING, S.PACKED, False), (S.PICKED, S.PACKED, True), (S.PENDING, S.PACKED, False),
+    (S.PICKING, S.SHIPPED, True), (S.PACKED, S.SHIPPED, True), (S.SHIPPED, S.CANCELLED, False),
+])
+def test_13_3_shipment_states_follow_one_table(state, target, allowed):
+    shipment = Shipment(number="SH-T-1", state=state)
+    if allowed:
+        check_transition(shipment, target)
+    else:
+        with pytest.raises(InvalidTransition):
+            check_transition(shipment, target)
