@@ -16,7 +16,6 @@ Books (the rules are data, seeded by this app's migration 0002 and editable on /
 """
 
 import datetime
-import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -26,7 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sihe.catalog.models import Partner, Product, Warehouse
-from sihe.core import audit
+from sihe.core import audit, numbering
 from sihe.core.actor import Actor
 from sihe.core.errors import Conflict, NotFound, PermissionDenied, Problems, ValidationFailed
 from sihe.core.money import money, round_money, round_unit_cost, to_decimal
@@ -50,6 +49,8 @@ from sihe.stock.units import to_base
 ZERO = Decimal(0)
 Status = PurchaseOrder.Status
 SOURCE_TYPE = "purchase_order"
+NUMBER_SERIES = "purchasing.order"  # PO000001, PO000002 … gapless (core.numbering)
+PAYMENT_SERIES = "purchasing.payment"  # PAY000001 …
 MAX_TAX_RATE = Decimal("0.17")
 
 
@@ -185,13 +186,11 @@ def create_order(*, supplier: Partner, warehouse: Warehouse, lines: list[OrderLi
     problems.raise_if_any()
     with transaction.atomic():
         order = PurchaseOrder.objects.create(
-            number=f"TMP-{uuid.uuid4().hex}"[:30], supplier=supplier, warehouse=warehouse,
+            number=f"PO{numbering.next_number(NUMBER_SERIES):06d}", supplier=supplier, warehouse=warehouse,
             order_date=today, expected_date=expected_date, memo=memo[:200], created_by_id=actor.user_id,
             created_by=actor.username, created_at=actor.at,
             net=sum((b.net for b in built), ZERO), tax=sum((b.tax for b in built), ZERO),
             total=sum((b.total for b in built), ZERO))
-        order.number = f"PO{order.pk:06d}"
-        order.save(update_fields=["number"])
         for i, b in enumerate(built, start=1):
             b.order, b.line_no = order, i
         PurchaseOrderLine.objects.bulk_create(built)
@@ -571,10 +570,8 @@ def pay(*, supplier: Partner, amount, actor: Actor, date: datetime.date | None =
                                        % {"a": amount, "s": supplier.code, "o": open_total}, field="amount",
                                        code="overpayment")
         payment = SupplierPayment.objects.create(
-            number=f"TMP-{uuid.uuid4().hex}"[:30], supplier=supplier, date=date, amount=amount,
+            number=f"PAY{numbering.next_number(PAYMENT_SERIES):06d}", supplier=supplier, date=date, amount=amount,
             reference=(reference or "")[:100], created_by=actor.username, created_at=actor.at)
-        payment.number = f"PAY{payment.pk:06d}"
-        payment.save(update_fields=["number"])
         for inv, part in plan:
             PaymentAllocation.objects.create(payment=payment, invoice=inv, amount=part)
             status = SupplierInvoice.Status.PAID if inv.paid >= inv.total else SupplierInvoice.Status.PARTIALLY_PAID
