@@ -627,8 +627,9 @@ def on_shipment_closed(*, shipment: Shipment, actor: Actor, **_kw) -> None:
     entry = WaveShipment.objects.filter(shipment=shipment).select_related("wave").first()
     if entry is None:
         return
-    lists = list(PickList.objects.select_for_update().filter(
-        tasks__shipment=shipment, tasks__state=PickTask.State.OPEN).distinct().order_by("pk"))
+    # locked by id (PostgreSQL refuses FOR UPDATE with DISTINCT, which the join to the stops needs)
+    ids = set(PickTask.objects.filter(shipment=shipment, state=PickTask.State.OPEN).values_list("picklist_id", flat=True))
+    lists = list(PickList.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
     released = PickTask.objects.filter(shipment=shipment, state=PickTask.State.OPEN).update(
         state=PickTask.State.CANCELLED)
     if released:
