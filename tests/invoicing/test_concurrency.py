@@ -1,36 +1,21 @@
 """Parallel issuers on PostgreSQL: numbers stay gapless and unique per year, and of several clerks
 invoicing the same order at once exactly one succeeds; the others are told which invoice has it."""
 
-import threading
 
 import pytest
-from django.db import connection, connections, transaction
+from django.db import connection, transaction
 
 from sihe.core.actor import Actor
 from sihe.core.errors import Conflict
 from sihe.invoicing.models import Invoice, InvoiceSource
 from sihe.oms import billing
+from tests.conftest import run_parallel as parallel_runner
 
 
 def run_parallel(target, n):
-    errors, results = [], []
-    barrier = threading.Barrier(n)
-
-    def worker(i):
-        try:
-            barrier.wait()
-            results.append(target(i))
-        except Exception as exc:  # collected and asserted by the test
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return results, errors
+    """(results, errors): the workers' answers and, apart, what they raised."""
+    answers = parallel_runner(target, n)
+    return ([a for a in answers if not isinstance(a, Exception)], [a for a in answers if isinstance(a, Exception)])
 
 
 @pytest.mark.postgres_only

@@ -1,12 +1,11 @@
 """The purchase order is the lock of its acts: parallel invoices of the last received units and
 parallel approvals on real PostgreSQL connections — one wins, the others are refused cleanly."""
 
-import threading
 from decimal import Decimal as D
 
 import pytest
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 
 from sihe.core.actor import Actor
 from sihe.core.errors import DomainError
@@ -15,6 +14,7 @@ from sihe.purchasing.models import PurchaseApproval, PurchaseOrderLine, Supplier
 from sihe.purchasing.services import InvoiceLine, OrderLine
 from sihe.wms.inbound import services as inbound
 from sihe.wms.inbound.models import Asn
+from tests.conftest import run_parallel
 from tests.purchasing.conftest import gtin13, make_product, make_supplier, quick_user
 from tests.stock.conftest import make_warehouse
 
@@ -28,25 +28,15 @@ THREADS = 8
 
 
 def _parallel(worker, n=THREADS):
-    barrier = threading.Barrier(n)
-    results = [None] * n
-
-    def run(i):
+    """Each worker in its own durable transaction: ("ok", result) or ("refused", code)."""
+    def attempt(i):
         try:
-            barrier.wait(timeout=30)
             with transaction.atomic(durable=True):
-                results[i] = ("ok", worker(i))
+                return ("ok", worker(i))
         except DomainError as exc:
-            results[i] = ("refused", exc.code)
-        finally:
-            connection.close()
+            return ("refused", exc.code)
 
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    return results
+    return run_parallel(attempt, n)
 
 
 def test_parallel_invoices_of_the_same_received_units_and_parallel_approvals():

@@ -1,19 +1,17 @@
 """No oversell under concurrency: ≥ 8 parallel PostgreSQL connections reserve the last N units."""
 
-import threading
 from decimal import Decimal as D
 
 import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import connection
 
 from sihe.core.actor import Actor
 from sihe.core.roles import assign_role
 from sihe.costing import services as costing
 from sihe.hub.tokens import create_token
 from sihe.stock.models import Quant, Reservation, StockLevel
-from tests.conftest import ApiClient
+from tests.conftest import ApiClient, run_parallel
 from tests.stock.conftest import TODAY, inl, make_product, make_warehouse
 
 POSTGRES = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
@@ -25,25 +23,6 @@ pytestmark = [
 ]
 
 THREADS, LAST_UNITS = 10, 3
-
-
-def _run_parallel(worker, n):
-    barrier = threading.Barrier(n)
-    results = [None] * n
-
-    def run(i):
-        try:
-            barrier.wait(timeout=30)
-            results[i] = worker(i)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    return results
 
 
 def test_parallel_reservations_of_the_last_units():
@@ -64,7 +43,7 @@ def test_parallel_reservations_of_the_last_units():
         return response.status_code, response.json_body
 
     # when they all reserve one at the same moment
-    results = _run_parallel(buy, THREADS)
+    results = run_parallel(buy, THREADS)
     # then exactly 3 win, every loser gets 409 insufficient_stock with what was available
     winners = [body for status, body in results if status == 201]
     losers = [body for status, body in results if status != 201]
@@ -96,7 +75,7 @@ def test_parallel_issues_never_go_negative():
         except InsufficientStock:
             return "short"
 
-    results = _run_parallel(issue, 8)
+    results = run_parallel(issue, 8)
     assert results.count("ok") == 2 and results.count("short") == 6
     assert StockLevel.objects.get(product=p, warehouse=wh).on_hand == 1
     assert costing.valuation(product=p)["value"] == D("2.00")

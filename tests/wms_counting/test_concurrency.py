@@ -1,18 +1,18 @@
 """Two counters on two PostgreSQL connections: one line gets exactly one first count, and a count
 closed twice at once posts its differences once."""
 
-import threading
 from decimal import Decimal as D
 
 import pytest
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 
 from sihe.core.actor import Actor
 from sihe.core.errors import DomainError
 from sihe.stock.models import StockMove
 from sihe.wms.counting import services
 from sihe.wms.counting.models import CountLine, CountTask
+from tests.conftest import run_parallel
 
 POSTGRES = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
 pytestmark = [
@@ -23,25 +23,15 @@ pytestmark = [
 
 
 def _parallel(worker, n):
-    barrier = threading.Barrier(n)
-    results = [None] * n
-
-    def run(i):
+    """Each worker in its own durable transaction; a refusal answers its code."""
+    def attempt(i):
         try:
-            barrier.wait(timeout=30)
             with transaction.atomic(durable=True):
-                results[i] = worker(i)
+                return worker(i)
         except DomainError as exc:
-            results[i] = exc.code
-        finally:
-            connection.close()
+            return exc.code
 
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    return results
+    return run_parallel(attempt, n)
 
 
 def test_one_line_counted_by_four_people_at_once(store):
