@@ -28,6 +28,7 @@ from sihe.ledger import balances, close
 from sihe.ledger.models import (
     DIMENSIONS,
     Account,
+    Attachment,
     CashFlowItem,
     OpeningBalance,
     Period,
@@ -780,3 +781,23 @@ def add_opening_balances(*, period: str, rows: list[dict], actor: Actor, source:
                          detail=_("%(source)s: %(n)s rows, debit = credit = %(total)s")
                          % {"source": source, "n": len(built), "total": total_debit})
     return len(built)
+
+
+MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
+
+
+def attach(*, voucher: Voucher, file, actor: Actor) -> Attachment:
+    """原始凭证: keep a file (an invoice scan, a bank slip) with its voucher, in any state — a posted
+    voucher gains evidence, it does not change. At most 20 MB; the name is kept as the user gave it."""
+    name = (getattr(file, "name", "") or "").strip()
+    if not name:
+        raise ValidationFailed(_("choose a file to attach"), field="file")
+    if not file.size:
+        raise ValidationFailed(_("the file is empty"), field="file")
+    if file.size > MAX_ATTACHMENT_BYTES:
+        raise ValidationFailed(_("a file may have at most 20 MB"), field="file", code="too_large")
+    with tx.act():
+        item = Attachment.objects.create(voucher=voucher, file=file, name=name[:200], size=file.size,
+                                         uploaded_by=actor.username, uploaded_at=actor.at)
+        audit.record_act(voucher, actor=actor, action="attach", detail=item.name)
+    return item

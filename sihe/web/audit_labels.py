@@ -15,6 +15,7 @@ ACTIONS = {
     "delete": pgettext_lazy("audit action", "delete"),
     "post": pgettext_lazy("audit action", "post"),
     "review": pgettext_lazy("audit action", "review"),
+    "attach": pgettext_lazy("audit action", "attach a source document"),
     "reverse": pgettext_lazy("audit action", "red reversal"),
     "close": pgettext_lazy("audit action", "close the period"),
     "reopen": pgettext_lazy("audit action", "reopen the period"),

@@ -59,6 +59,16 @@ def test_make_review_post_and_attach_through_the_pages(make_user, settings, tmp_
     assert "记-0001" in page
     assert "银行回单.pdf" in page
     assert "1000.00" in page
+    # issue 13.4: through the service — the voucher's trail names the file; the download keeps the name
+    from sihe.core.models import AuditEntry
+
+    assert AuditEntry.objects.filter(action="attach", object_id=str(voucher.pk)).count() == 1
+    download = checker.get(f"/ledger/attachments/{attachment.pk}/")
+    assert b"".join(download.streaming_content) == b"%PDF-1.4"
+    assert "filename*=utf-8''%E9%93%B6%E8%A1%8C%E5%9B%9E%E5%8D%95.pdf" in download["Content-Disposition"]
+    empty = maker.post(f"/ledger/vouchers/{voucher.pk}/attachments/", {"file": SimpleUploadedFile("空.pdf", b"")},
+                       follow=True)
+    assert Attachment.objects.count() == 1 and "文件是空的" in empty.content.decode()
 
 
 def test_close_page_shows_the_checks_and_closes_in_one_click(make_user):

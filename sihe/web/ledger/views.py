@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import OuterRef, Subquery, Sum
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -148,9 +148,12 @@ def attachment_upload(request, pk):
     if upload is None:
         messages.error(request, _("Choose a file to attach."))
         return redirect("web_ledger:voucher", pk=pk)
-    with transaction.atomic(durable=True):
-        Attachment.objects.create(voucher=v, file=upload, name=upload.name[:200], size=upload.size,
-                                  uploaded_by=request.actor.username, uploaded_at=request.actor.at)
+    try:
+        with transaction.atomic(durable=True):
+            services.attach(voucher=v, file=upload, actor=request.actor)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("web_ledger:voucher", pk=pk)
     messages.success(request, _("Attached %(name)s") % {"name": upload.name})
     return redirect("web_ledger:voucher", pk=pk)
 
@@ -158,9 +161,9 @@ def attachment_upload(request, pk):
 @require_permission("ledger.view")
 def attachment(request, pk):
     item = get_object_or_404(Attachment, pk=pk)
-    response = HttpResponse(item.file.open("rb").read(), content_type="application/octet-stream")
-    response["Content-Disposition"] = f'attachment; filename="{item.name}"'
-    return response
+    # FileResponse encodes any name (Chinese, quotes) the way browsers read it (RFC 6266 / 5987)
+    return FileResponse(item.file.open("rb"), as_attachment=True, filename=item.name,
+                        content_type="application/octet-stream")
 
 
 # -- reports --------------------------------------------------------------------------------------
