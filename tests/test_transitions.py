@@ -22,3 +22,16 @@ def test_13_3_shipment_states_follow_one_table(state, target, allowed):
     else:
         with pytest.raises(InvalidTransition):
             check_transition(shipment, target)
+
+
+def test_13_3_pick_lists_and_waves_have_their_tables():
+    from sihe.wms.outbound.transitions import PICKLIST, WAVE
+
+    assert PICKLIST.allowed_actions("open") == ["start", "finish", "cancel"]
+    assert PICKLIST.allowed_actions("picking") == ["finish", "cancel"]
+    assert PICKLIST.allowed_actions("done") == [] and PICKLIST.allowed_actions("cancelled") == []
+    assert WAVE.check("released", "done") == "done"  # every order shipped from the service page
+    with pytest.raises(InvalidTransition):
+        WAVE.check("done", "start")
+    with pytest.raises(InvalidTransition):
+        WAVE.check("picked", "start")

@@ -31,6 +31,7 @@ from sihe.wms.models import Shipment, ShipmentLine, ShipmentPick
 from sihe.wms.outbound.layout import best_route, layout_dict, layout_for
 from sihe.wms.outbound.models import CheckScan, Parcel, PickList, PickTask, Wave, WaveShipment
 from sihe.wms.outbound.scanning import ItemScan, parse_item
+from sihe.wms.outbound.transitions import PICKLIST, WAVE, WAVE_ACT
 
 S = Shipment.State
 DEFAULT_MAX_WEIGHT = Decimal("20")  # kg per parcel: what Chinese express carriers take at the base rate
@@ -323,7 +324,7 @@ def _settle(picklist: PickList, shipment_ids: set[int], actor: Actor) -> list[st
             shipping.mark_picked(shipment=shipment, actor=actor)
             finished.append(shipment.number)
     if not _open_tasks(picklist).exists():
-        picklist.state = PickList.State.DONE
+        picklist.state = PICKLIST.check(picklist.state, "finish")
         picklist.finished_at = actor.at
         picklist.save(update_fields=["state", "finished_at"])
     settle_wave(picklist.wave, actor)
@@ -344,14 +345,14 @@ def settle_wave(wave: Wave, actor: Actor) -> None:
         target = Wave.State.PICKING
     if target != wave.state:
         before = {"state": wave.state}
-        wave.state = target
+        wave.state = WAVE.check(wave.state, WAVE_ACT[target])
         wave.save(update_fields=["state"])
         audit.record_changes(wave, actor=actor, before=before, action=f"wms.wave.{target}")
 
 
 def _lock_picklist(picklist: PickList) -> PickList:
     picklist = PickList.objects.select_for_update().select_related("wave__warehouse").get(pk=picklist.pk)
-    if picklist.state in (PickList.State.DONE, PickList.State.CANCELLED):
+    if not PICKLIST.allowed_actions(picklist.state):  # done or cancelled: nothing more happens to it
         raise InvalidTransition(_("pick list %(number)s is %(state)s") % {"number": picklist.number,
                                                                         "state": picklist.get_state_display()},
                                 field="picklist", code="picklist_closed")
@@ -393,8 +394,8 @@ def scan_pick(*, picklist: PickList, barcode: str, actor: Actor, qty=None) -> Sc
                     field="barcode", code="wrong_bin", expected_location=nxt.location.code if nxt else None)
             picklist.current_location = location
             fields = ["current_location"]
-            if picklist.state == PickList.State.OPEN:
-                picklist.state, picklist.started_at = PickList.State.PICKING, actor.at
+            if "start" in PICKLIST.allowed_actions(picklist.state):
+                picklist.state, picklist.started_at = PICKLIST.check(picklist.state, "start"), actor.at
                 fields += ["state", "started_at"]
                 if not picklist.picker:
                     picklist.picker = actor.username
@@ -638,7 +639,7 @@ def on_shipment_closed(*, shipment: Shipment, actor: Actor, **_kw) -> None:
                              "n": released, "shipment": shipment.number, "state": shipment.get_state_display()})
     for picklist in lists:
         if not _open_tasks(picklist).exists():
-            picklist.state, picklist.finished_at = PickList.State.DONE, actor.at
+            picklist.state, picklist.finished_at = PICKLIST.check(picklist.state, "finish"), actor.at
             picklist.save(update_fields=["state", "finished_at"])
     settle_wave(entry.wave, actor)
 
