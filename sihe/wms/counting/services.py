@@ -42,6 +42,7 @@ from sihe.stock import services as stock
 from sihe.stock.models import Lot, Quant, StockMove
 from sihe.wms.counting import conf
 from sihe.wms.counting.models import CountLine, CountTask
+from sihe.wms.counting.transitions import COUNT
 
 ZERO = Decimal(0)
 HUNDRED = Decimal(100)
@@ -149,7 +150,7 @@ def record_count(*, task: CountTask, location: Location, product: Product, qty: 
     whose first count differed too much."""
     with transaction.atomic():
         task = _lock_task(task)
-        if not task.is_open:
+        if "count" not in COUNT.allowed_actions(task.state):
             raise InvalidTransition(_("count %(number)s is %(state)s: nothing more can be counted")
                                     % {"number": task.number, "state": task.get_state_display()}, field="task")
         qty = _check_qty(product, Decimal(qty))
@@ -214,7 +215,7 @@ def close_task(*, task: CountTask, actor: Actor, skip_uncounted: bool = False,
     compute the inventory record accuracy."""
     with transaction.atomic():
         task = _lock_task(task)
-        if not task.is_open:
+        if "close" not in COUNT.allowed_actions(task.state):
             raise InvalidTransition(_("count %(number)s is %(state)s") % {"number": task.number,
                                                                            "state": task.get_state_display()},
                                     field="task")
@@ -269,7 +270,7 @@ def close_task(*, task: CountTask, actor: Actor, skip_uncounted: bool = False,
         CountLine.objects.bulk_update(counted, ["matched", "posted_qty", "held_qty", "below_reserved", "value", "state"])
         matched = sum(1 for ln in counted if ln.matched)
         before = audit.snapshot(task, ["state", "accuracy", "lines_counted", "lines_matched", "gain_value", "loss_value"])
-        task.state, task.closed_at, task.closed_by = CountTask.State.CLOSED, clock.now(), actor.username
+        task.state, task.closed_at, task.closed_by = COUNT.target("close"), clock.now(), actor.username
         task.lines_counted, task.lines_matched = len(counted), matched
         task.accuracy = accuracy(matched, len(counted))
         gain_value, loss_value = round_money(gain_value), round_money(loss_value)
@@ -298,12 +299,12 @@ def accuracy(matched: int, counted: int) -> Decimal | None:
 def cancel_task(*, task: CountTask, actor: Actor) -> CountTask:
     with transaction.atomic():
         task = _lock_task(task)
-        if not task.is_open:
+        if "cancel" not in COUNT.allowed_actions(task.state):
             raise InvalidTransition(_("count %(number)s is %(state)s") % {"number": task.number,
                                                                            "state": task.get_state_display()},
                                     field="task")
         before = audit.snapshot(task, ["state"])
-        task.state, task.closed_at, task.closed_by = CountTask.State.CANCELLED, clock.now(), actor.username
+        task.state, task.closed_at, task.closed_by = COUNT.target("cancel"), clock.now(), actor.username
         task.save(update_fields=["state", "closed_at", "closed_by"])
         audit.record_changes(task, actor=actor, before=before, action="cancel")
         return task
