@@ -35,3 +35,16 @@ def test_13_3_pick_lists_and_waves_have_their_tables():
         WAVE.check("done", "start")
     with pytest.raises(InvalidTransition):
         WAVE.check("picked", "start")
+
+
+def test_13_3_count_tasks_invoices_and_supplier_invoices_have_their_tables():
+    from sihe.invoicing.transitions import INVOICE
+    from sihe.purchasing.transitions import SUPPLIER_INVOICE
+    from sihe.wms.counting.transitions import COUNT
+
+    assert COUNT.allowed_actions("open") == ["count", "close", "cancel"] and COUNT.allowed_actions("closed") == []
+    assert INVOICE.check("issued", "reverse_part") == "partly_reversed"
+    assert INVOICE.allowed_actions("reversed") == []
+    assert SUPPLIER_INVOICE.check("partially_paid", "pay") == "paid"
+    with pytest.raises(InvalidTransition):
+        SUPPLIER_INVOICE.check("paid", "pay_part")

@@ -32,6 +32,7 @@ from sihe.invoicing.amount_words import amount_in_words
 from sihe.invoicing.lines import InvoiceError, _unit_price, tax_for
 from sihe.invoicing.models import Invoice, InvoiceCounter, InvoiceLine, InvoiceSource
 from sihe.invoicing.pdf import MAX_LINES, render_pdf
+from sihe.invoicing.transitions import INVOICE
 from sihe.invoicing.xml import PROVINCES, SHANGHAI, build_xml
 
 ISSUE_CHANNEL = "2"  # digit 5 of the number, 开具渠道 (the reference's sample number uses 2)
@@ -388,7 +389,7 @@ def issue_red_invoice(*, invoice: Invoice, lines: list[RedLineIn] | None = None,
             raise ValidationFailed(_("no such invoice"), field="invoice")
         if blue.is_red:
             raise Conflict(_("a red invoice cannot itself be reversed"), field="invoice", code="red_of_red")
-        if blue.status == Invoice.Status.REVERSED:
+        if not INVOICE.allowed_actions(blue.status):  # fully reversed already
             raise Conflict(_("invoice %(number)s is already fully reversed") % {"number": blue.number},
                            field="invoice", code="already_reversed")
         if issue_date < blue.issue_date:
@@ -467,7 +468,7 @@ def issue_red_invoice(*, invoice: Invoice, lines: list[RedLineIn] | None = None,
         done = reversed_so_far(blue)
         before = audit.snapshot(blue, ["status"])
         fully = not any(_is_open(line, done) for line in blue_lines)
-        blue.status = Invoice.Status.REVERSED if fully else Invoice.Status.PARTLY_REVERSED
+        blue.status = INVOICE.check(blue.status, "reverse" if fully else "reverse_part")
         blue.save(update_fields=["status"])
         if fully:
             InvoiceSource.objects.filter(invoice=blue).update(active=False)

@@ -532,7 +532,7 @@ def pay(*, supplier: Partner, amount, actor: Actor, date: datetime.date | None =
     date = date or local_date(actor)
     with transaction.atomic():
         open_invoices = list(SupplierInvoice.objects.select_for_update().filter(supplier=supplier)
-                             .exclude(status=SupplierInvoice.Status.PAID).order_by("due_date", "id"))
+                             .filter(status__in=transitions.SUPPLIER_INVOICE.actions["pay"][0]).order_by("due_date", "id"))
         by_pk = {inv.pk: inv for inv in open_invoices}
         plan: list[tuple[SupplierInvoice, Decimal]] = []
         if allocations:
@@ -574,7 +574,7 @@ def pay(*, supplier: Partner, amount, actor: Actor, date: datetime.date | None =
             reference=(reference or "")[:100], created_by=actor.username, created_at=actor.at)
         for inv, part in plan:
             PaymentAllocation.objects.create(payment=payment, invoice=inv, amount=part)
-            status = SupplierInvoice.Status.PAID if inv.paid >= inv.total else SupplierInvoice.Status.PARTIALLY_PAID
+            status = transitions.SUPPLIER_INVOICE.check(inv.status, "pay" if inv.paid >= inv.total else "pay_part")
             SupplierInvoice.objects.filter(pk=inv.pk).update(paid=F("paid") + part, status=status)
         voucher = book(rule="payment.bank", date=date, amounts={"amount": amount}, source_type="supplier_payment",
                        source_id=str(payment.pk), memo=f"付款 {payment.number} {supplier.name} {reference}".strip()[:200],

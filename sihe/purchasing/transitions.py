@@ -8,6 +8,8 @@ receipts may also jump confirmed → received, and a short-received order may be
 from django.utils.translation import gettext as _
 
 from sihe.core.errors import InvalidTransition
+from sihe.core.transitions import Lifecycle
+from sihe.purchasing.models import SupplierInvoice
 
 TRANSITIONS: dict[str, set[str]] = {
     "draft": {"pending_approval", "approved", "confirmed", "cancelled"},
@@ -31,3 +33,11 @@ def check(current: str, target: str) -> None:
             % {"current": labels.get(current, current), "target": labels.get(target, target)},
             field="status",
         )
+
+
+# A supplier invoice's life: open → partially paid → paid, by the payments allocated to it.
+_I = SupplierInvoice.Status
+SUPPLIER_INVOICE = Lifecycle("supplier invoice", _I, {
+    "pay_part": ({_I.OPEN, _I.PARTIALLY_PAID}, _I.PARTIALLY_PAID),
+    "pay": ({_I.OPEN, _I.PARTIALLY_PAID}, _I.PAID),
+})
