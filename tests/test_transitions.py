@@ -48,3 +48,11 @@ def test_13_3_count_tasks_invoices_and_supplier_invoices_have_their_tables():
     assert SUPPLIER_INVOICE.check("partially_paid", "pay") == "paid"
     with pytest.raises(InvalidTransition):
         SUPPLIER_INVOICE.check("paid", "pay_part")
+
+
+def test_13_3_expected_receipts_have_their_table():
+    from sihe.wms.inbound.transitions import ASN
+
+    assert ASN.allowed_actions("expected") == ["receive", "complete", "close", "cancel"]
+    assert ASN.allowed_actions("received") == ["receive", "reopen"]  # more within tolerance; a rejection reopens
+    assert ASN.allowed_actions("closed") == [] and ASN.allowed_actions("cancelled") == []

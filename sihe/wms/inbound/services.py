@@ -39,6 +39,7 @@ from sihe.wms.inbound.models import (
     PutawayRule,
     ReceiptScan,
 )
+from sihe.wms.inbound.transitions import ASN
 
 __all__ = ["ExpectedLine", "expect_receipt", "receive_scan", "register_on_received", "register_on_rejected",
            "close_asn", "cancel_asn", "release_inspection", "reject_inspection", "put_away", "suggest_bin",
@@ -131,7 +132,7 @@ def expect_receipt(*, warehouse: Warehouse, supplier: Partner | None, source_typ
 
 def _refresh_status(asn: Asn) -> None:
     lines = list(asn.lines.all())
-    if asn.status in (Asn.Status.CLOSED, Asn.Status.CANCELLED):
+    if not ASN.allowed_actions(asn.status):  # closed or cancelled: its status no longer follows the lines
         return
     if all(line.received_qty - line.rejected_qty >= line.qty for line in lines):
         status = Asn.Status.RECEIVED
@@ -147,18 +148,18 @@ def _refresh_status(asn: Asn) -> None:
 
 def close_asn(*, asn: Asn, actor: Actor) -> Asn:
     """Close short: nothing more is expected (the rest will not come)."""
-    return _end(asn, Asn.Status.CLOSED, actor, need_receipt=True)
+    return _end(asn, "close", actor, need_receipt=True)
 
 
 def cancel_asn(*, asn: Asn, actor: Actor) -> Asn:
     """Cancel an expected receipt on which nothing was received."""
-    return _end(asn, Asn.Status.CANCELLED, actor, need_receipt=False)
+    return _end(asn, "cancel", actor, need_receipt=False)
 
 
-def _end(asn: Asn, status: str, actor: Actor, *, need_receipt: bool) -> Asn:
+def _end(asn: Asn, act: str, actor: Actor, *, need_receipt: bool) -> Asn:
     with transaction.atomic():
         asn = _lock_asn(asn)
-        if not asn.is_open:
+        if act not in ASN.allowed_actions(asn.status):
             raise InvalidTransition(_("expected receipt %(n)s is %(s)s") % {"n": asn.number, "s": asn.get_status_display()},
                                     field="status")
         received = asn.lines.filter(received_qty__gt=0).exists()
@@ -166,7 +167,7 @@ def _end(asn: Asn, status: str, actor: Actor, *, need_receipt: bool) -> Asn:
             raise InvalidTransition(_("goods were already received on %(n)s: close it instead") % {"n": asn.number},
                                     field="status")
         before = audit.snapshot(asn, ["status"])
-        asn.status = status
+        asn.status = status = ASN.target(act)
         Asn.objects.filter(pk=asn.pk).update(status=status)
         audit.record_changes(asn, actor=actor, before=before)
         return asn
@@ -279,7 +280,7 @@ def receive_scan(*, asn: Asn, barcode: str, qty=None, location: Location | None 
     """
     with transaction.atomic():
         asn = _lock_asn(asn)
-        if asn.status in (Asn.Status.CLOSED, Asn.Status.CANCELLED):  # received: more within tolerance is fine
+        if "receive" not in ASN.allowed_actions(asn.status):  # received: more within tolerance is fine
             raise Conflict(_("expected receipt %(n)s is %(s)s: nothing more can be received")
                            % {"n": asn.number, "s": asn.get_status_display()}, field="asn", code="asn_not_open")
         scan = gs1.parse(barcode)
@@ -417,8 +418,8 @@ def reject_inspection(*, inspection: Inspection, actor: Actor, note: str = "") -
         line = inspection.scan.line
         AsnLine.objects.filter(pk=line.pk).update(rejected_qty=line.rejected_qty + inspection.qty)
         line.rejected_qty += inspection.qty
-        if asn.status == Asn.Status.RECEIVED:
-            asn.status = Asn.Status.RECEIVING  # the rest has to come again
+        if "reopen" in ASN.allowed_actions(asn.status):
+            asn.status = ASN.check(asn.status, "reopen")  # the rest has to come again
         _refresh_status(asn)
         result = _decide(inspection, Inspection.Status.REJECTED, actor=actor, note=note, released_to=None)
         hooks.rejected(asn=asn, rejected=[(line, inspection.qty)], actor=actor)
