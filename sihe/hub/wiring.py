@@ -1,4 +1,10 @@
-"""Which in-process handler reacts to which events: the one place where they are wired.
+"""Every reaction between apps, wired in this one place:
+
+1. warehouse hooks — the warehouse tells the apps above it, inside its own transaction, what it shipped,
+   cut short, cancelled, started picking, received or rejected (wms never imports them): the order and
+   the purchase order change in the same transaction as the stock;
+2. month-end close checks — each sub-ledger agrees with its account;
+3. hub subscriptions — in-process handlers of logged events, run by `sihe worker` after the act.
 
 A lower app never imports the hub, so it cannot decorate its own functions with `subscribe`.
 Instead it writes plain, idempotent functions of one event in its `handlers.py`, and one line here
@@ -14,21 +20,30 @@ The name is the handler's permanent id: its receipts are keyed by it. See docs/d
 from django.utils.translation import gettext_lazy as _
 
 from sihe.costing.checks import inventory_matches_ledger
-from sihe.hub.registry import subscribe  # noqa: F401 - the wiring lines below use it
+from sihe.hub.registry import subscribe
 from sihe.ledger.close import register_check
-from sihe.oms import atp as oms_atp  # noqa: E402
+from sihe.oms import atp as oms_atp
+from sihe.oms import fulfilment
 from sihe.oms.checks import receivables_match_ledger
 from sihe.planning import handlers as planning_handlers
 from sihe.production.checks import wip_matches_orders
+from sihe.purchasing import services as purchasing
 from sihe.purchasing.checks import payables_match_ledger
+from sihe.wms import shipping
+from sihe.wms.inbound import hooks as inbound_hooks
+from sihe.wms.outbound import services as outbound
 
-# Every stock change: ATP per channel is recomputed and published for channel sync.
-subscribe("stock.*", "oms.atp")(oms_atp.on_stock_event)
-# Stock came in or was freed: backordered / out-of-stock orders are allocated again.
-for _event in ("stock.received", "stock.adjusted", "stock.released", "stock.transferred", "stock.produced"):
-    subscribe(_event, f"oms.backorders.{_event.split('.')[1]}")(oms_atp.on_stock_arrived)
+# 1. Warehouse hooks (in the act's transaction). The wave settles first, then the order is told.
+shipping.register_on_shipped(outbound.on_shipment_closed)
+shipping.register_on_cancelled(outbound.on_shipment_closed)
+shipping.register_on_shipped(fulfilment.on_shipped)
+shipping.register_on_short(fulfilment.on_short)
+shipping.register_on_cancelled(fulfilment.on_cancelled)
+shipping.register_on_picking(fulfilment.on_picking)
+inbound_hooks.register_on_received(purchasing.record_receipt)
+inbound_hooks.register_on_rejected(purchasing.record_rejection)
 
-# Month-end close checks of the apps above the ledger (the ledger's own are in sihe.ledger.close):
+# 2. Month-end close checks of the apps above the ledger (the ledger's own are in sihe.ledger.close):
 # each sub-ledger agrees with its account.
 register_check("inventory_matches_ledger", _("Stock valuation matches 1405/1403 per warehouse"),
                inventory_matches_ledger)
@@ -38,6 +53,12 @@ register_check("receivables_match_ledger", _("What orders are owed matches 1122 
                receivables_match_ledger)
 register_check("payables_match_ledger", _("What supplier invoices owe matches 2202.01 accounts payable"),
                payables_match_ledger)
+
+# 3. Hub subscriptions. Every stock change: ATP per channel is recomputed and published for channel sync.
+subscribe("stock.*", "oms.atp")(oms_atp.on_stock_event)
+# Stock came in or was freed: backordered / out-of-stock orders are allocated again.
+for _event in ("stock.received", "stock.adjusted", "stock.released", "stock.transferred", "stock.produced"):
+    subscribe(_event, f"oms.backorders.{_event.split('.')[1]}")(oms_atp.on_stock_arrived)
 
 # MRP runs requested on a page run in the worker.
 subscribe("planning.mrp.requested", "planning.run_mrp")(planning_handlers.on_mrp_requested)

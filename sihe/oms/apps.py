@@ -7,11 +7,3 @@ class OmsConfig(AppConfig):
     label = "oms"
     verbose_name = _("Orders")
 
-    def ready(self):
-        from sihe.oms import fulfilment
-        from sihe.wms import shipping
-
-        shipping.register_on_shipped(fulfilment.on_shipped)
-        shipping.register_on_short(fulfilment.on_short)
-        shipping.register_on_cancelled(fulfilment.on_cancelled)
-        shipping.register_on_picking(fulfilment.on_picking)
