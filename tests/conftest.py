@@ -221,3 +221,12 @@ def api_client(user) -> ApiClient:
     """An ApiClient with a fresh bearer token of `user`."""
     _, token = create_token(user=user, name="test", actor=Actor.system("test"))
     return ApiClient(token)
+
+
+def browser_login(page, base_url: str, username: str, password: str) -> None:
+    """Log `page` in through the login form, as a person does, and wait for the home page."""
+    page.goto(f"{base_url}/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("form[action='/login/'] button")
+    page.wait_for_url(f"{base_url}/")

@@ -14,6 +14,7 @@ from sihe.purchasing import services
 from sihe.purchasing.services import InvoiceLine, OrderLine
 from sihe.wms.inbound import services as inbound
 from sihe.wms.inbound.models import Asn
+from tests.conftest import browser_login
 from tests.purchasing.conftest import gtin13, make_product, make_supplier
 from tests.stock.conftest import make_warehouse
 
@@ -42,11 +43,7 @@ def login(browser, url, username):
     context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.set_default_timeout(90_000)  # a loaded shared machine: the live server may answer slowly
-    page.goto(f"{url}/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", "pw-123456")
-    page.click("form[action='/login/'] button")
-    page.wait_for_url(f"{url}/")
+    browser_login(page, url, username, "pw-123456")
     return page
 
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from sihe.core.actor import Actor
 from sihe.costing import services as costing
+from tests.conftest import browser_login
 from tests.stock.conftest import inl, make_product, make_warehouse
 
 SHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
@@ -40,11 +41,7 @@ def test_stock_pages_in_the_browser(live_server, make_user, chromium):
             page = browser.new_page(locale="zh-CN", viewport={"width": 1280, "height": 860})
 
             def login(user, password):
-                page.goto(f"{live_server.url}/login/")
-                page.fill("#id_username", user)
-                page.fill("#id_password", password)
-                page.click(".login-box button[type=submit]")
-                page.wait_for_url(f"{live_server.url}/")
+                browser_login(page, live_server.url, user, password)
 
             # when the clerk looks at stock by lot
             login("clerk", "pw-1")

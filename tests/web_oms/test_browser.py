@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from sihe.oms import services
+from tests.conftest import browser_login
 from tests.oms.conftest import load
 from tests.oms.world import dealer_order
 
@@ -55,11 +56,7 @@ def test_service_releases_a_held_order_in_the_browser(live_server, make_user, ch
             page = browser.new_page(locale="zh-CN", viewport={"width": 1366, "height": 900})
 
             def login(user, password):
-                page.goto(f"{live_server.url}/login/")
-                page.fill("#id_username", user)
-                page.fill("#id_password", password)
-                page.click("form[action='/login/'] button")
-                page.wait_for_url(f"{live_server.url}/")
+                browser_login(page, live_server.url, user, password)
 
             # when customer service logs in and opens the orders
             login("kefu", "pw-1")

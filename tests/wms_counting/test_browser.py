@@ -10,6 +10,7 @@ from django.conf import settings
 
 from sihe.core.actor import Actor
 from sihe.wms.counting import services
+from tests.conftest import browser_login
 
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run"]
@@ -44,11 +45,7 @@ def test_blind_count_on_a_phone_close_and_trace(live_server, make_user, chromium
                     page.click(".hh-submit")
 
             def login(page, user, password):
-                page.goto(f"{live_server.url}/login/")
-                page.fill("#id_username", user)
-                page.fill("#id_password", password)
-                page.click("form[action='/login/'] button")
-                page.wait_for_url(f"{live_server.url}/")
+                browser_login(page, live_server.url, user, password)
 
             phone = browser.new_context(locale="zh-CN", viewport={"width": 375, "height": 667}, has_touch=True,
                                         is_mobile=True, device_scale_factor=2)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import browser_login
 from tests.wms_outbound.conftest import MILK_GTIN, gs1, ship_order
 
 SHOTS = Path(__file__).resolve().parents[2] / "var" / "out" / "screens"
@@ -34,11 +35,7 @@ def test_wave_board_pick_list_and_handheld_pick_check_ship(live_server, stocked,
             browser = pw.chromium.launch(executable_path=chromium, args=ARGS, headless=True)
 
             def login(page, user, password):
-                page.goto(f"{live_server.url}/login/")
-                page.fill("#id_username", user)
-                page.fill("#id_password", password)
-                page.click("form[action='/login/'] button")
-                page.wait_for_url(f"{live_server.url}/")
+                browser_login(page, live_server.url, user, password)
 
             # -- the manager at a desk: wave board → release → pick list with the route map
             desk = browser.new_page(locale="zh-CN", viewport={"width": 1280, "height": 860})
