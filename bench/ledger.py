@@ -39,7 +39,7 @@ from sihe.core.actor import Actor  # noqa: E402
 from sihe.ledger import balances, reports, services, statements  # noqa: E402
 from sihe.ledger.models import Account, CashFlowItem, Period  # noqa: E402
 
-TABLES = ["ledger_balance", "ledger_attachment", "ledger_voucherline", "ledger_voucher", "ledger_vouchercounter",
+TABLES = ["ledger_balance", "ledger_attachment", "ledger_voucherline", "ledger_voucher", "core_numberseries",
           "ledger_openingbalance", "ledger_period"]
 
 

@@ -9,7 +9,7 @@
 - `InvoiceSource`: the documents billed (`oms.order` + id + number). While the blue invoice is not
   fully reversed its links are `active`, and a partial unique index keeps a document on at most one
   active invoice — the database refuses a second invoice for the same order.
-- `InvoiceCounter`: the last sequence given per year; its row is the numbering lock.
+- numbers: the 15-digit tail per year comes from `core.numbering` (series `invoicing.invoice`).
 """
 
 from decimal import Decimal
@@ -22,17 +22,6 @@ from django.utils.translation import pgettext_lazy
 HALF_FEN = Value(Decimal("0.005"))
 MONEY = {"max_digits": 16, "decimal_places": 2}
 QTY = {"max_digits": 20, "decimal_places": 6}
-
-
-class InvoiceCounter(models.Model):
-    """Last sequence number given in a year (the 15-digit tail of the 发票号码)."""
-
-    year = models.PositiveIntegerField(unique=True)
-    last = models.PositiveBigIntegerField(default=0)
-
-    class Meta:
-        verbose_name = _("invoice counter")
-        verbose_name_plural = _("invoice counters")
 
 
 class Invoice(models.Model):

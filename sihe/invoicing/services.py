@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from stdnum.cn import uscc
 
 from sihe.catalog.models import Company
-from sihe.core import audit
+from sihe.core import audit, numbering
 from sihe.core.actor import Actor
 from sihe.core.errors import Conflict, ValidationFailed
 from sihe.core.money import round_money, to_decimal
@@ -30,7 +30,7 @@ from sihe.invoicing import invoice as pure
 from sihe.invoicing import lines as pure_lines
 from sihe.invoicing.amount_words import amount_in_words
 from sihe.invoicing.lines import InvoiceError, _unit_price, tax_for
-from sihe.invoicing.models import Invoice, InvoiceCounter, InvoiceLine, InvoiceSource
+from sihe.invoicing.models import Invoice, InvoiceLine, InvoiceSource
 from sihe.invoicing.pdf import MAX_LINES, render_pdf
 from sihe.invoicing.transitions import INVOICE
 from sihe.invoicing.xml import PROVINCES, SHANGHAI, build_xml
@@ -210,27 +210,13 @@ def _clean_sources(sources) -> list[tuple[str, str, str]]:
 # -- numbering ------------------------------------------------------------------------------------
 
 
+NUMBER_SERIES = "invoicing.invoice"  # per year: the 15-digit tail of the 发票号码
+
+
 def next_number(*, year: int, region: str) -> str:
     """The next 20-digit number of `year` (gapless: the counter moves inside the act's transaction;
     the UPDATE's row lock serialises concurrent issuers until commit)."""
-    connection = transaction.get_connection()
-    assert connection.in_atomic_block, "numbers are given inside the act's transaction"
-    table = InvoiceCounter._meta.db_table
-    sql = f'UPDATE "{table}" SET "last" = "last" + 1 WHERE "year" = %s RETURNING "last"'
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [year])
-        row = cursor.fetchone()
-    if row is None:
-        try:
-            with transaction.atomic():
-                InvoiceCounter.objects.create(year=year, last=1)
-            last = 1
-        except IntegrityError:  # created meanwhile by another issuer
-            with connection.cursor() as cursor:
-                cursor.execute(sql, [year])
-                last = cursor.fetchone()[0]
-    else:
-        last = row[0]
+    last = numbering.next_number(NUMBER_SERIES, period=str(year))
     if last >= 10**15:
         raise Conflict(_("the invoice sequence of %(year)s is exhausted") % {"year": year}, field="number")
     return f"{year % 100:02d}{region}{ISSUE_CHANNEL}{last:015d}"

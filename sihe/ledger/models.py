@@ -5,8 +5,8 @@ the balance projection.
   role for accounts found by meaning (VAT columns, 暂估) and the auxiliary dimensions (核算维度) it
   tracks. Dimensions are plain codes (partner, department, project, warehouse): the ledger knows
   nothing of catalog.
-- `Period` (`YYYY-MM`): open or closed; `VoucherCounter` is the per (period, word) number counter and
-  the lock that keeps numbers gapless.
+- `Period` (`YYYY-MM`): open or closed. Voucher numbers per (period, word) come from `core.numbering`
+  (series `ledger.voucher.<word>`), whose counter row keeps them gapless.
 - `Voucher` + `VoucherLine`: balanced and non-zero (checked by the service, and by a deferred
   constraint trigger on PostgreSQL / a trigger at posting on SQLite); posted vouchers are immutable.
 - `Balance`: per (account, period, dimensions, cash-flow item, closing flag) debit and credit sums,
@@ -100,19 +100,6 @@ class Period(models.Model):
     @property
     def is_closed(self) -> bool:
         return self.status == self.Status.CLOSED
-
-
-class VoucherCounter(models.Model):
-    """The last number given per (period, word). Locked (SELECT … FOR UPDATE) to number a voucher."""
-
-    period = models.CharField(max_length=7)
-    word = models.CharField(max_length=2)
-    last = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        verbose_name = _("voucher counter")
-        verbose_name_plural = _("voucher counters")
-        constraints = [models.UniqueConstraint(fields=["period", "word"], name="ledger_counter_unique")]
 
 
 class Voucher(models.Model):

@@ -18,7 +18,7 @@ from decimal import Decimal
 from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 
-from sihe.core import audit, clock, tx
+from sihe.core import audit, clock, numbering, tx
 from sihe.core.actor import Actor
 from sihe.core.dates import check_business_date
 from sihe.core.errors import Conflict, DomainError, InvalidTransition, NotFound, ValidationFailed
@@ -34,7 +34,6 @@ from sihe.ledger.models import (
     Period,
     PostingRule,
     Voucher,
-    VoucherCounter,
     VoucherLine,
 )
 
@@ -317,13 +316,7 @@ def _post(voucher: Voucher, actor: Actor) -> Voucher:
     if total_debit != total_credit or total_debit == 0:
         raise ValidationFailed(gettext("debit %(debit)s ≠ credit %(credit)s") % {"debit": total_debit, "credit": total_credit},
                                field="lines", code="unbalanced")
-    counter = VoucherCounter.objects.select_for_update().filter(period=period.code, word=voucher.word).first()
-    if counter is None:
-        counter, _ = VoucherCounter.objects.get_or_create(period=period.code, word=voucher.word)
-        counter = VoucherCounter.objects.select_for_update().get(pk=counter.pk)
-    counter.last += 1
-    counter.save(update_fields=["last"])
-    voucher.number = counter.last
+    voucher.number = _next_number(period.code, voucher.word)
     voucher.status = Voucher.Status.POSTED
     voucher.posted_by = actor.username
     voucher.posted_at = actor.at
@@ -526,18 +519,8 @@ def _posting_rule(code: str):
 
 
 def _next_number(period: str, word: str) -> int:
-    """The next gapless number of (period, word): one guarded UPDATE … RETURNING (PostgreSQL, SQLite ≥ 3.35)."""
-    from django.db import connection
-
-    sql = "UPDATE ledger_vouchercounter SET last = last + 1 WHERE period = %s AND word = %s RETURNING last"
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [period, word])
-        row = cursor.fetchone()
-        if row is None:
-            VoucherCounter.objects.get_or_create(period=period, word=word)
-            cursor.execute(sql, [period, word])
-            row = cursor.fetchone()
-    return int(row[0])
+    """The next gapless number of (period, word), from the one numbering service."""
+    return numbering.next_number(f"ledger.voucher.{word}", period=period)
 
 
 def _create_posted(*, date, lines: list[dict], actor: Actor, word: str, memo: str, source_type: str, source_id: str,
