@@ -18,7 +18,7 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 
 from sihe.catalog.models import Location, Product, Warehouse
-from sihe.core import audit, batch, clock, outbox, tx
+from sihe.core import audit, batch, clock, numbering, outbox, tx
 from sihe.core.actor import Actor
 from sihe.core.errors import InvalidTransition, ValidationFailed
 from sihe.costing import services as costing
@@ -112,9 +112,10 @@ def _payload(shipment: Shipment, **extra) -> dict:
 
 
 def next_number(warehouse: Warehouse) -> str:
+    """SH<warehouse><day>-0001 …: gapless per warehouse and day (core.numbering; the dash keeps these
+    apart from the numbers of the old id-based scheme)."""
     stamp = clock.today().strftime("%Y%m%d")
-    last = Shipment.objects.order_by("-id").values_list("id", flat=True).first() or 0
-    return f"SH{warehouse.code}{stamp}{last + 1:06d}"
+    return f"SH{warehouse.code}{stamp}-{numbering.next_number(f'wms.shipment.{warehouse.code}', period=stamp):04d}"
 
 
 def _number_for(source_number: str, warehouse: Warehouse) -> str:
