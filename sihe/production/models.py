@@ -129,7 +129,7 @@ class ProductionOrder(models.Model):
         DRAFT = "draft", _("draft")
         RELEASED = "released", pgettext_lazy("production order", "released")
         IN_PROGRESS = "in_progress", _("in progress")
-        FINISHED = "finished", _("finished")
+        FINISHED = "finished", pgettext_lazy("production order", "finished")
         CLOSED = "closed", pgettext_lazy("production order", "closed")
         CANCELLED = "cancelled", _("cancelled")
 
