@@ -12,8 +12,8 @@ from ninja.pagination import paginate
 from sihe.api.base import Strict
 from sihe.api.pagination import Mapped, Page
 from sihe.api.security import authorize
+from sihe.catalog import selectors as catalog
 from sihe.catalog.models import Product, Warehouse
-from sihe.core.errors import ValidationFailed
 from sihe.core.money import text
 from sihe.planning import forecasts, proposals, runs, selectors
 from sihe.planning.models import Forecast
@@ -23,19 +23,11 @@ Num = Decimal | str | int
 
 
 def _product(sku: str, field: str = "sku") -> Product:
-    found = Product.objects.select_related("uom").filter(sku=sku).first()
-    if found is None:
-        raise ValidationFailed(f"unknown SKU {sku}", field=field, code="unknown_sku")
-    return found
+    return catalog.referenced_product(sku, field)
 
 
 def _warehouse(code: str | None) -> Warehouse | None:
-    if not code:
-        return None
-    found = Warehouse.objects.filter(code=code).first()
-    if found is None:
-        raise ValidationFailed(f"unknown warehouse {code}", field="warehouse", code="unknown_warehouse")
-    return found
+    return catalog.referenced_warehouse(code) if code else None
 
 
 class ForecastIn(Strict):
@@ -67,10 +59,7 @@ def set_forecast(request, payload: ForecastIn):
 @paginate(Page)
 def list_forecasts(request, sku: str = ""):
     authorize(request, "planning.view")
-    found = Forecast.objects.select_related("product").order_by("product__sku", "date")
-    if sku:
-        found = found.filter(product__sku=sku[:64])
-    return Mapped(found, _forecast_out)
+    return Mapped(selectors.forecasts(sku=sku[:64]), _forecast_out)
 
 
 class RunIn(Strict):

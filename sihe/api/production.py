@@ -11,10 +11,10 @@ from ninja.pagination import paginate
 from sihe.api.base import MAX_LINES, Strict
 from sihe.api.pagination import Page
 from sihe.api.security import authorize, may
-from sihe.catalog.models import Product, Warehouse
-from sihe.core.errors import ValidationFailed
+from sihe.catalog import selectors as catalog
+from sihe.catalog.models import Product
 from sihe.production import boms, orders, selectors
-from sihe.stock.models import Location, Lot
+from sihe.stock import selectors as stock_selectors
 
 router = Router(tags=["production"])
 Num = Decimal | str | int
@@ -93,18 +93,13 @@ class OrderCreatedOut(Schema):
 
 
 def _product(sku: str, field: str = "sku") -> Product:
-    found = Product.objects.select_related("uom").filter(sku=sku).first()
-    if found is None:
-        raise ValidationFailed(f"unknown SKU {sku}", field=field, code="unknown_sku")
-    return found
+    return catalog.referenced_product(sku, field)
 
 
 @router.post("/production-orders", response={201: OrderCreatedOut}, summary="Create a production order (draft)")
 def create_order(request, payload: ProductionOrderIn):
     actor = authorize(request, "production.manage")
-    warehouse = Warehouse.objects.filter(code=payload.warehouse).first()
-    if warehouse is None:
-        raise ValidationFailed(f"unknown warehouse {payload.warehouse}", field="warehouse")
+    warehouse = catalog.referenced_warehouse(payload.warehouse)
     bom = selectors.bom(payload.bom) if payload.bom else None
     with transaction.atomic(durable=True):
         order = orders.create_order(product=_product(payload.sku), qty=payload.qty, warehouse=warehouse,
@@ -177,14 +172,10 @@ def _material(order, lines: list[MaterialIn]) -> list[orders.MaterialLine]:
         product = _product(line.sku, f"{f}.sku")
         lot = None
         if line.lot:
-            lot = Lot.objects.filter(product=product, number=line.lot).first()
-            if lot is None:
-                raise ValidationFailed(f"unknown lot {line.lot} of {product.sku}", field=f"{f}.lot")
+            lot = stock_selectors.referenced_lot(product, line.lot, field=f"{f}.lot")
         location = None
         if line.location:
-            location = Location.objects.filter(warehouse=order.warehouse, code=line.location).first()
-            if location is None:
-                raise ValidationFailed(f"unknown location {line.location}", field=f"{f}.location")
+            location = catalog.referenced_location(order.warehouse, line.location, f"{f}.location")
         out.append(orders.MaterialLine(product=product, qty=line.qty, lot=lot, location=location, field=f))
     return out
 
@@ -249,9 +240,7 @@ def receive(request, order_id: str, payload: ReceiveIn):
     order = selectors.order(order_id)
     location = None
     if payload.location:
-        location = Location.objects.filter(warehouse=order.warehouse, code=payload.location).first()
-        if location is None:
-            raise ValidationFailed(f"unknown location {payload.location}", field="location")
+        location = catalog.referenced_location(order.warehouse, payload.location)
     with transaction.atomic(durable=True):
         received = orders.receive(order=order, actor=actor, qty=payload.qty, lot=payload.lot or "", location=location)
     out = selectors.order_out(selectors.order(order.pk), costs=may(request, "costing.view"))

@@ -3,7 +3,7 @@
 from django.utils.translation import gettext as _
 
 from sihe.catalog.models import Category, Channel, Location, Partner, Product, Uom, Warehouse
-from sihe.core.errors import NotFound
+from sihe.core.errors import NotFound, ValidationFailed
 
 
 def products():
@@ -15,6 +15,32 @@ def product_by_sku(sku: str) -> Product:
         return products().get(sku=sku)
     except Product.DoesNotExist:
         raise NotFound(_("no product with SKU %(sku)s") % {"sku": sku}, field="sku") from None
+
+
+def referenced_product(sku: str, field: str = "sku") -> Product:
+    """A product named in a request body: unknown is a 422 naming the body's field (not a 404 of the URL)."""
+    found = products().filter(sku=sku).first() if sku else None
+    if found is None:
+        raise ValidationFailed(_("unknown SKU %(sku)s") % {"sku": sku}, field=field, code="unknown_sku")
+    return found
+
+
+def referenced_warehouse(code: str, field: str = "warehouse") -> Warehouse:
+    """A warehouse named in a request body: unknown is a 422 naming the body's field."""
+    found = Warehouse.objects.filter(code=code).first() if code else None
+    if found is None:
+        raise ValidationFailed(_("unknown warehouse %(code)s") % {"code": code}, field=field,
+                               code="unknown_warehouse")
+    return found
+
+
+def referenced_location(warehouse: Warehouse, code: str, field: str = "location") -> Location:
+    """A bin of `warehouse` named in a request body: unknown is a 422 naming the body's field."""
+    found = Location.objects.filter(warehouse=warehouse, code=code).first() if code else None
+    if found is None:
+        raise ValidationFailed(_("unknown location %(code)s in %(warehouse)s") % {
+            "code": code, "warehouse": warehouse.code}, field=field, code="unknown_location")
+    return found
 
 
 def partners():

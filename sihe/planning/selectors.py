@@ -4,8 +4,17 @@ from django.db.models import QuerySet
 
 from sihe.core.errors import NotFound
 from sihe.core.money import text
-from sihe.planning.models import MrpItem, MrpRun, Proposal
+from sihe.planning.models import Forecast, MrpItem, MrpRun, Proposal
 from sihe.planning.runs import GRID
+
+
+def forecasts(*, sku: str = "", since=None) -> QuerySet:
+    found = Forecast.objects.select_related("product").order_by("product__sku", "date")
+    if sku:
+        found = found.filter(product__sku=sku)
+    if since is not None:
+        found = found.filter(date__gte=since, qty__gt=0).order_by("date", "product__sku")
+    return found
 
 
 def run(pk: int) -> MrpRun:

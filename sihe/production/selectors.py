@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 from sihe.core.errors import NotFound
 from sihe.core.money import text
 from sihe.production.models import Bom, ProductionOrder, WorkCentre
-from sihe.production.transitions import LIFE
+from sihe.production.transitions import LIFE, WORKING
 
 
 def order(key) -> ProductionOrder:
@@ -28,6 +28,22 @@ def orders(*, status: str = "", q: str = ""):
     if q:
         qs = qs.filter(number__icontains=q) | qs.filter(product__sku__icontains=q)
     return qs
+
+
+def working_orders():
+    """Released or in progress: what the floor issues material to, earliest due first."""
+    return ProductionOrder.objects.filter(status__in=sorted(WORKING)).select_related(
+        "product", "warehouse").order_by("due_date", "pk")
+
+
+def work_centres(*, active_only: bool = False):
+    found = WorkCentre.objects.select_related("warehouse").order_by("code")
+    return found.filter(active=True) if active_only else found
+
+
+def boms():
+    return (Bom.objects.select_related("product").prefetch_related("lines__component", "operations__work_centre")
+            .order_by("product__sku", "-version"))
 
 
 def work_centre(code: str) -> WorkCentre:

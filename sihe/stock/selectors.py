@@ -5,9 +5,10 @@ from collections import defaultdict
 from decimal import Decimal
 
 from django.db.models import F, Q, Sum
+from django.utils.translation import gettext as _
 
 from sihe.catalog.models import Product, Warehouse
-from sihe.core.errors import NotFound
+from sihe.core.errors import NotFound, ValidationFailed
 from sihe.core.money import round_qty
 from sihe.stock.models import Lot, Quant, Reservation, StockLevel, StockMove
 
@@ -113,6 +114,15 @@ def lot_by_number(product: Product, number: str, *, field: str = "lot") -> Lot:
     if lot is None:
         raise NotFound(f"no lot {number} of {product.sku}", field=field)
     return lot
+
+
+def referenced_lot(product: Product, number: str, *, field: str = "lot") -> Lot:
+    """A lot named in a request body or a scan: unknown is a 422 naming the field."""
+    found = Lot.objects.filter(product=product, number=number).first() if number else None
+    if found is None:
+        raise ValidationFailed(_("unknown lot %(lot)s of %(sku)s") % {"lot": number, "sku": product.sku},
+                               field=field, code="unknown_lot")
+    return found
 
 
 def lots(*, product: Product | None = None):

@@ -11,12 +11,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from sihe.catalog.models import Product
+from sihe.catalog import selectors as catalog
 from sihe.core import clock
 from sihe.core.errors import DomainError, ValidationFailed
 from sihe.core.roles import can
 from sihe.planning import forecasts, proposals, runs, selectors
-from sihe.planning.models import Forecast, MrpRun
+from sihe.planning.models import MrpRun
 from sihe.web.permissions import require_permission
 
 ROWS = [("gross", gettext_lazy("Gross requirements")), ("scheduled", gettext_lazy("Scheduled receipts")),
@@ -55,9 +55,7 @@ def run_list(request):
         try:
             with transaction.atomic(durable=True):
                 if form["what"] == "forecast":
-                    product = Product.objects.select_related("uom").filter(sku=(request.POST.get("sku") or "")[:64]).first()
-                    if product is None:
-                        raise ValidationFailed(_("unknown SKU %(sku)s") % {"sku": form["sku"]}, field="sku")
+                    product = catalog.referenced_product((request.POST.get("sku") or "")[:64])
                     forecasts.set_forecast(product=product, date=_date(form["date"], "date"), qty=form["qty"],
                                            actor=request.actor)
                     messages.success(request, _("Forecast saved."))
@@ -72,8 +70,7 @@ def run_list(request):
         except DomainError as exc:
             _error(request, exc)
     page = Paginator(selectors.runs(), 30).get_page(request.GET.get("page"))
-    upcoming = Forecast.objects.filter(date__gte=clock.today(), qty__gt=0).select_related("product").order_by(
-        "date", "product__sku")[:50]
+    upcoming = selectors.forecasts(since=clock.today())[:50]
     return render(request, "web_production/mrp_runs.html", {
         "page": page, "rows": page.object_list, "querystring": "", "planner": planner, "form": form,
         "forecasts": upcoming, "default_start": _next_monday().isoformat()})

@@ -11,15 +11,15 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
-from sihe.catalog.models import Product, Warehouse
+from sihe.catalog import selectors as catalog
 from sihe.core import clock
 from sihe.core.errors import DomainError, ValidationFailed
 from sihe.core.roles import can
 from sihe.production import orders as acts
 from sihe.production import selectors
-from sihe.production.models import Bom, ProductionOrder, WorkCentre
+from sihe.production.models import ProductionOrder
 from sihe.production.transitions import LIFE
-from sihe.stock.models import Lot
+from sihe.stock import selectors as stock_selectors
 from sihe.web.permissions import require_permission
 from sihe.wms.outbound.scanning import parse_item
 
@@ -42,12 +42,8 @@ def orders(request):
             return render(request, "web/forbidden.html", {"permission": "production.manage"}, status=403)
         form = {k: (request.POST.get(k) or "").strip() for k in ("sku", "qty", "warehouse", "due_date")}
         try:
-            product = Product.objects.select_related("uom").filter(sku=form["sku"]).first()
-            if product is None:
-                raise ValidationFailed(_("unknown SKU %(sku)s") % {"sku": form["sku"]}, field="sku")
-            warehouse = Warehouse.objects.filter(code=form["warehouse"]).first()
-            if warehouse is None:
-                raise ValidationFailed(_("choose a warehouse"), field="warehouse")
+            product = catalog.referenced_product(form["sku"])
+            warehouse = catalog.referenced_warehouse(form["warehouse"])
             try:
                 due = datetime.date.fromisoformat(form["due_date"])
             except ValueError as exc:
@@ -63,7 +59,7 @@ def orders(request):
     return render(request, "web_production/orders.html", {
         "page": page, "rows": page.object_list, "status": status, "q": q, "statuses": ProductionOrder.Status.choices,
         "querystring": f"status={status}&q={q}", "form": form, "can_manage": can(request.user, "production.manage"),
-        "warehouses": Warehouse.objects.filter(active=True).order_by("code"),
+        "warehouses": catalog.warehouses().filter(active=True),
         "default_due": (clock.today() + datetime.timedelta(days=3)).isoformat()})
 
 
@@ -77,7 +73,7 @@ def order(request, pk: int):
         "show_costs": can(request.user, "costing.view"), "can_operate": operate,
         "acts": [(name, ACT_LABELS[name]) for name in LIFE.allowed_actions(item.status) if name in ACTS] if operate else [],
         "working": operate and item.status in ("released", "in_progress"),
-        "centres": WorkCentre.objects.filter(active=True).order_by("code"),
+        "centres": selectors.work_centres(active_only=True),
         "unit_cost": (item.total_cost / item.good_qty) if item.good_qty else None})
 
 
@@ -93,9 +89,7 @@ def order_act(request, pk: int, act: str):
             elif act == "issue":
                 acts.issue(order=item, actor=request.actor)
             elif act == "report":
-                centre = WorkCentre.objects.filter(code=request.POST.get("work_centre", "")).first()
-                if centre is None:
-                    raise ValidationFailed(_("choose a work centre"), field="work_centre")
+                centre = selectors.work_centre(request.POST.get("work_centre", ""))
                 acts.report(order=item, actor=request.actor, good=request.POST.get("good") or "0",
                             scrap=request.POST.get("scrap") or "0", minutes=request.POST.get("minutes") or "0",
                             work_centre=centre, operator=(request.POST.get("operator") or "")[:150])
@@ -112,9 +106,8 @@ def order_act(request, pk: int, act: str):
 
 @require_permission("production.view")
 def bom_list(request):
-    rows = Bom.objects.select_related("product").prefetch_related("lines__component", "operations__work_centre")
-    return render(request, "web_production/boms.html", {"boms": rows.order_by("product__sku", "-version")[:200],
-                                                           "centres": WorkCentre.objects.order_by("code")})
+    return render(request, "web_production/boms.html", {"boms": selectors.boms()[:200],
+                                                           "centres": selectors.work_centres()})
 
 
 # -- handheld: issue and return by scan -----------------------------------------------------------
@@ -124,13 +117,13 @@ def bom_list(request):
 def issue_pick(request):
     if request.method == "POST":
         code = (request.POST.get("barcode") or "").strip()[:40]
-        found = ProductionOrder.objects.filter(number=code).first()
-        if found is None:
+        try:
+            found = selectors.order(code)
+        except DomainError:
             messages.error(request, _("no production order %(code)s") % {"code": code})
             return redirect("web_production:issue")
         return redirect("web_production:issue_scan", pk=found.pk)
-    open_orders = ProductionOrder.objects.filter(status__in=["released", "in_progress"]).select_related(
-        "product", "warehouse").order_by("due_date", "pk")[:30]
+    open_orders = selectors.working_orders()[:30]
     return render(request, "web_production/issue_pick.html", {"orders": open_orders})
 
 
@@ -143,10 +136,7 @@ def issue_scan(request, pk: int):
         try:
             scan = parse_item(request.POST.get("barcode") or "")
             qty = Decimal(request.POST.get("qty") or scan.qty or 1)
-            lot = Lot.objects.filter(product=scan.product, number=scan.lot).first() if scan.lot else None
-            if scan.lot and lot is None:
-                raise ValidationFailed(_("unknown lot %(lot)s of %(sku)s") % {"lot": scan.lot, "sku": scan.product.sku},
-                                       field="barcode")
+            lot = stock_selectors.referenced_lot(scan.product, scan.lot, field="barcode") if scan.lot else None
             line = acts.MaterialLine(product=scan.product, qty=qty, lot=lot, field="scan")
             with transaction.atomic(durable=True):
                 if returning:
