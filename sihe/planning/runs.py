@@ -6,7 +6,6 @@ A run reads the books as they are when it starts (`inputs.read`), plans in memor
 planned as bought and reported `no_bom`; a BOM cycle fails the run with its path."""
 
 from collections.abc import Callable
-from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
@@ -106,15 +105,11 @@ def _save(run: MrpRun, horizon, read, result, progress: Progress) -> None:
     exceptions = [{"sku": e.item, "code": e.code, "bucket": e.bucket} for e in result.exceptions]
     exceptions += [{"sku": sku, "code": "no_bom", "bucket": 1} for sku in read.missing_bom]
     exceptions += [{"sku": p.code, "code": "below_safety_stock", "bucket": 1}
-                   for p in result.plans.values() if _starts_below_safety(p, products[p.code].safety_stock,
-                                                                          read.on_hand[p.code])]
+                   for p in result.plans.values() if 0 < products[p.code].safety_stock
+                   and read.on_hand[p.code] < products[p.code].safety_stock]
     MrpRun.objects.filter(pk=run.pk).update(
         status=RUN.target("finish"), progress=100, stage="", item_count=len(items), proposal_count=len(proposals),
         exceptions=exceptions, finished_at=clock.now())
-
-
-def _starts_below_safety(plan, safety: Decimal, on_hand: Decimal) -> bool:
-    return safety > 0 and on_hand < safety
 
 
 def run_now(*, start, buckets: int, bucket_days: int, actor: Actor, warehouse: Warehouse | None = None,

@@ -18,6 +18,7 @@ from sihe.core.roles import can
 from sihe.planning import forecasts, proposals, runs, selectors
 from sihe.planning.models import MrpRun
 from sihe.web.permissions import require_permission
+from sihe.web.production.views import _error
 
 ROWS = [("gross", gettext_lazy("Gross requirements")), ("scheduled", gettext_lazy("Scheduled receipts")),
         ("projected", gettext_lazy("Projected on hand")), ("net", gettext_lazy("Net requirements")),
@@ -25,10 +26,6 @@ ROWS = [("gross", gettext_lazy("Gross requirements")), ("scheduled", gettext_laz
 EXCEPTIONS = {"past_due_release": gettext_lazy("release is past due: expedite or move the due date"),
               "no_bom": gettext_lazy("made here but has no BOM: planned as bought"),
               "below_safety_stock": gettext_lazy("starts below its safety stock")}
-
-
-def _error(request, exc: DomainError) -> None:
-    messages.error(request, f"{exc.field}: {exc.message}" if exc.field else exc.message)
 
 
 def _date(value: str, field: str) -> datetime.date:
