@@ -30,7 +30,7 @@ def test_14_an_order_from_the_page_to_the_shelf(plant, make_user):
     assert f"/production/orders/{order.pk}/finish/" in page
     # handheld: sugar by SKU, then a lot of milk that does not exist
     scan = floor.post(f"/production/issue/{order.pk}/", {"barcode": "SUGAR", "qty": "2", "mode": "issue"})
-    assert 'id="scan-result"' in scan.content.decode() and "SUGAR" in scan.content.decode()
+    assert 'id="scan-result"' in scan.content.decode() and "已发料 2 × SUGAR" in scan.content.decode()
     wrong = floor.post(f"/production/issue/{order.pk}/", {"barcode": "(01)00000000000000(10)NOLOT", "mode": "issue"})
     assert 'class="bad"' in wrong.content.decode()
     line = order.lines.get(component__sku="SUGAR")

@@ -9,7 +9,7 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 
 from sihe.catalog import selectors as catalog
 from sihe.core import clock
@@ -144,7 +144,7 @@ def issue_scan(request, pk: int):
                 else:
                     acts.issue(order=item, actor=request.actor, lines=[line])
             result = {"ok": True, "text": _("%(what)s %(qty)s × %(sku)s%(lot)s") % {
-                "what": _("returned") if returning else _("issued"), "qty": qty, "sku": scan.product.sku,
+                "what": pgettext("production material", "returned") if returning else pgettext("production material", "issued"), "qty": qty, "sku": scan.product.sku,
                 "lot": f" ({lot.number})" if lot else ""}}
         except (DomainError, ArithmeticError, ValueError) as exc:
             result = {"ok": False, "text": getattr(exc, "message", _("the quantity is not a number"))}
