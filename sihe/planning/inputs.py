@@ -23,7 +23,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import F, Sum
+from django.db.models import F, Q, Sum
 
 from sihe.catalog.models import Product, Warehouse
 from sihe.oms.models import Order, OrderLine
@@ -136,7 +136,10 @@ def _edges(start: datetime.date, skus: dict[int, str]) -> list[Edge]:
 
 def read(horizon: Horizon, *, warehouse: Warehouse | None = None) -> Inputs:
     buckets = horizon.buckets
-    products = {p.pk: p for p in Product.objects.filter(active=True).select_related("uom")}
+    # active products, and any a BOM still uses (a component switched off is still needed)
+    used = Q(pk__in=BomLine.objects.filter(bom__active=True).values("component_id")) | Q(
+        pk__in=Bom.objects.filter(active=True).values("product_id"))
+    products = {p.pk: p for p in Product.objects.filter(Q(active=True) | used).select_related("uom")}
     skus = {pk: p.sku for pk, p in products.items()}
     edges = [e for e in _edges(horizon.start, skus) if e.parent and e.child]
     in_boms = {e.parent for e in edges} | {e.child for e in edges}

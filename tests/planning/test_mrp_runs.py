@@ -157,3 +157,16 @@ def test_14_a_background_run_is_done_by_the_worker(planned, api_as):
     assert (run["status"], run["progress"]) == ("done", 100)
     sugar = {i["sku"]: i for i in run["items"]}["SUGAR"]
     assert sugar["net"] == ["0", "30", "0", "0"]
+
+
+def test_14_a_component_switched_off_is_still_planned_while_a_bom_uses_it(planned, api_as):
+    from sihe.catalog.models import Product
+
+    manager = api_as("manager")
+    _plan_fields(manager, "YOG-100G", make_or_buy="make", lead_time_days=7)
+    manager.post("/api/v1/forecasts", {"sku": "YOG-100G", "date": "2026-12-28", "qty": "3000"})
+    Product.objects.filter(sku="LID-100").update(active=False)
+    run = manager.post("/api/v1/mrp/runs", RUN)
+    assert run.status_code == 201, run.json_body
+    lid = {i["sku"]: i for i in run.json_body["items"]}["LID-100"]
+    assert lid["gross"][2] == "3000"
