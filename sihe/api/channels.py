@@ -1,4 +1,4 @@
-"""Channel intake (O1): raw channel JSON in, one normalized order; SKU mappings; sync state; intake errors.
+"""Channel intake: raw channel JSON in, one normalized order; SKU mappings; sync state; intake errors.
 
 `POST /api/v1/channels/{channel_code}/orders` takes the channel's own order JSON as the body (Taobao
 trade, JD order, Douyin shop_order, Shopify order, WooCommerce order, or Sihe's own format for POS,
@@ -17,10 +17,10 @@ from pydantic import ConfigDict
 
 from sihe.api.pagination import MAX_INT, Mapped, Page
 from sihe.api.security import authorize, may
-from sihe.catalog.models import Channel, Product
-from sihe.core.errors import NotFound, ValidationFailed
+from sihe.catalog import selectors as catalog
+from sihe.core.errors import NotFound
 from sihe.oms import atp, connectors, intake, selectors, services
-from sihe.oms.models import IntakeError, SkuMapping
+from sihe.oms.selectors import IntakeError, SkuMapping
 
 router = Router(tags=["channels"])
 
@@ -83,11 +83,11 @@ def _page_out(page: intake.IntakePage) -> dict:
             "has_next": page.has_next, "results": [_entry_out(entry) for entry in page.entries]}
 
 
-def _channel(code: str) -> Channel:
-    channel = Channel.objects.filter(code=code).first()
-    if channel is None:
-        raise NotFound(f"no sales channel {code}", field="channel_code")
-    return channel
+def _channel(code: str):
+    try:
+        return catalog.channel_by_code(code)
+    except NotFound:
+        raise NotFound(f"no sales channel {code}", field="channel_code") from None
 
 
 @router.post("/channels/{channel_code}/orders", response={200: IntakeOut | IntakePageOut, 201: IntakeOut},
@@ -207,7 +207,7 @@ def _mapping_out(m: SkuMapping) -> dict:
 def get_mappings(request, channel_code: str):
     authorize(request, "orders.view")
     channel = _channel(channel_code)
-    return [_mapping_out(m) for m in channel.sku_mappings.select_related("product", "channel").order_by("channel_sku")]
+    return [_mapping_out(m) for m in selectors.sku_mappings(channel=channel.code)]
 
 
 @router.post("/channels/{channel_code}/mappings", response={201: MappingOut},
@@ -215,9 +215,7 @@ def get_mappings(request, channel_code: str):
 def post_mapping(request, channel_code: str, payload: MappingIn):
     actor = authorize(request, "orders.manage")
     channel = _channel(channel_code)
-    product = Product.objects.filter(sku=payload.sku).first()
-    if product is None:
-        raise ValidationFailed(f"unknown SKU {payload.sku}", field="sku", code="unknown_sku")
+    product = catalog.referenced_product(payload.sku, field="sku")
     with transaction.atomic(durable=True):
         mapping = services.map_sku(channel=channel, channel_sku=payload.channel_sku, product=product, actor=actor,
                                    note=payload.note)
@@ -227,9 +225,7 @@ def post_mapping(request, channel_code: str, payload: MappingIn):
 @router.delete("/channels/{channel_code}/mappings/{mapping_id}", response={204: None}, summary="Remove a mapping")
 def delete_mapping(request, channel_code: str, mapping_id: int = Path(..., ge=1, le=MAX_INT)):
     actor = authorize(request, "orders.manage")
-    mapping = SkuMapping.objects.filter(pk=mapping_id, channel__code=channel_code).select_related("channel").first()
-    if mapping is None:
-        raise NotFound(f"no mapping {mapping_id} on {channel_code}", field="mapping_id")
+    mapping = selectors.sku_mapping(mapping_id, channel=channel_code)
     services.unmap_sku(mapping=mapping, actor=actor)
     return 204, None
 
@@ -255,26 +251,14 @@ def _error_out(e: IntakeError) -> dict:
 @paginate(Page)
 def get_intake_errors(request, status: str = Query("open", max_length=20), channel: str | None = Query(None, max_length=40)):
     authorize(request, "orders.view")
-    qs = IntakeError.objects.order_by("-created_at", "-id")
-    if status != "all":
-        qs = qs.filter(status=status)
-    if channel:
-        qs = qs.filter(channel_code=channel)
-    return Mapped(qs, _error_out)
-
-
-def _error(error_id: int) -> IntakeError:
-    found = IntakeError.objects.filter(pk=error_id).first()
-    if found is None:
-        raise NotFound(f"no intake error {error_id}", field="error_id")
-    return found
+    return Mapped(selectors.intake_errors(status=status, channel=channel or ""), _error_out)
 
 
 @router.post("/intake-errors/{error_id}/replay", response={200: IntakeOut, 201: IntakeOut},
              summary="Replay a refused payload (after mapping its SKUs), or a corrected body if one is sent")
 def post_replay(request, error_id: int = Path(..., ge=1, le=MAX_INT)):
     actor = authorize(request, "orders.manage")
-    error = _error(error_id)
+    error = selectors.intake_error(error_id)
     corrected = request.body if request.body.strip() not in (b"", b"{}", b"null") else None
     result = services.replay_error(error=error, actor=actor, body=corrected)
     body = {"created": result.created, "duplicate": result.duplicate, "changes": result.changes,
@@ -285,7 +269,7 @@ def post_replay(request, error_id: int = Path(..., ge=1, le=MAX_INT)):
 @router.post("/intake-errors/{error_id}/dismiss", response=IntakeErrorOut, summary="Dismiss a refused payload")
 def post_dismiss(request, error_id: int = Path(..., ge=1, le=MAX_INT)):
     actor = authorize(request, "orders.manage")
-    return _error_out(services.dismiss_error(error=_error(error_id), actor=actor))
+    return _error_out(services.dismiss_error(error=selectors.intake_error(error_id), actor=actor))
 
 
 def _views(request) -> dict:

@@ -1,4 +1,5 @@
-"""Counting (W7) and lot traceability (W10).
+"""Counting and lot traceability: count tasks, blind counts and recounts, closing with adjustments and
+their vouchers; a lot traced to receipts, bins, shipments and customers, an order back to its lots.
 
 - `POST /wms/counts` a count task of a zone, some bins or some products (blind by default);
   `POST /wms/counts/schedule` cycle counts due by ABC class; `GET /wms/counts`, `GET /wms/counts/{id}`
@@ -13,22 +14,21 @@ import datetime
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Count, Q
 from ninja import Field, Query, Router, Schema
 from pydantic import ConfigDict
 
 from sihe.api.base import Strict
 from sihe.api.pagination import MAX_INT
 from sihe.api.security import authorize, may
-from sihe.catalog.models import Location, Product, Warehouse, Zone
-from sihe.core.errors import NotFound, ValidationFailed
+from sihe.catalog import selectors as catalog_selectors
+from sihe.catalog.selectors import Warehouse
+from sihe.core.errors import ValidationFailed
 from sihe.core.money import text, to_decimal
-from sihe.stock.models import Lot
+from sihe.stock import selectors as stock_selectors
 from sihe.stock.units import parse_date
 from sihe.wms import trace
-from sihe.wms.counting import scan, services
-from sihe.wms.counting.models import CountLine, CountTask
-from sihe.wms.counting.selectors import adjustments_of, vouchers_of
+from sihe.wms.counting import scan, selectors, services
+from sihe.wms.counting.selectors import CountLine, CountTask, adjustments_of, vouchers_of
 
 router = Router(tags=["warehouse"])
 
@@ -36,18 +36,10 @@ Num = Decimal | str | int
 
 
 def _warehouse(code: str) -> Warehouse:
-    found = Warehouse.objects.filter(code=code).first()
+    found = catalog_selectors.find_warehouse(code)
     if found is None:
         raise ValidationFailed(f"unknown warehouse {code}", field="warehouse", code="unknown_reference")
     return found
-
-
-def _task(count_id: int) -> CountTask:
-    task = CountTask.objects.select_related("warehouse", "zone").filter(pk=count_id).first() \
-        if 0 < count_id < 2**63 else None
-    if task is None:
-        raise NotFound(f"no count {count_id}", field="count_id")
-    return task
 
 
 def _num(value, field: str, *, optional: bool = False) -> Decimal | None:
@@ -192,14 +184,14 @@ def line_out(line: CountLine, *, reveal: bool, values: bool = True) -> dict:
 
 def count_out(task: CountTask, *, with_lines: bool = True, values: bool = True) -> dict:
     reveal = not (task.blind and task.is_open)
-    lines = list(task.lines.select_related("location", "product", "lot")) if with_lines else None
+    lines = selectors.lines_of(task) if with_lines else None
     if lines is not None:
         states = [ln.state for ln in lines]
     elif hasattr(task, "n_total"):  # annotated by the list query (no query per task)
         states = ["done"] * task.n_counted + ["recount"] * task.n_recount
         states += ["pending"] * (task.n_total - len(states))
     else:
-        states = list(task.lines.values_list("state", flat=True))
+        states = selectors.line_states(task)
     return {
         "id": task.pk, "number": task.number, "warehouse": task.warehouse.code, "scope": task.scope,
         "zone": task.zone.code if task.zone_id else None, "abc_class": task.abc_class, "blind": task.blind,
@@ -242,20 +234,20 @@ def create_count(request, payload: CountIn):
     warehouse = _warehouse(payload.warehouse)
     zone = None
     if payload.zone:
-        zone = Zone.objects.filter(warehouse=warehouse, code=payload.zone).first()
+        zone = catalog_selectors.find_zone(warehouse, payload.zone)
         if zone is None:
             raise ValidationFailed(f"unknown zone {payload.zone} in {warehouse.code}", field="zone",
                                    code="unknown_reference")
     bins = []
     for i, code in enumerate(payload.bins or []):
-        location = Location.objects.filter(warehouse=warehouse, code=code).first()
+        location = catalog_selectors.find_location(warehouse, code)
         if location is None:
             raise ValidationFailed(f"unknown location {code} in {warehouse.code}", field=f"bins[{i}]",
                                    code="unknown_reference")
         bins.append(location)
     products = []
     for i, sku in enumerate(payload.products or []):
-        product = Product.objects.filter(sku=sku).first()
+        product = catalog_selectors.find_product(sku)
         if product is None:
             raise ValidationFailed(f"unknown SKU {sku}", field=f"products[{i}]", code="unknown_reference")
         products.append(product)
@@ -266,7 +258,7 @@ def create_count(request, payload: CountIn):
             recount_pct=_num(payload.recount_pct, "recount_pct", optional=True),
             tolerance_pct=_num(payload.tolerance_pct, "tolerance_pct", optional=True),
             allow_same_recounter=payload.allow_same_recounter, note=payload.note, actor=actor)
-    return 201, count_out(_task(task.pk), values=may(request, "costing.view"))
+    return 201, count_out(selectors.task(task.pk), values=may(request, "costing.view"))
 
 
 @router.post("/wms/counts/schedule", response={201: list[CountOut]},
@@ -277,7 +269,7 @@ def schedule_counts(request, payload: ScheduleIn):
     today = parse_date(payload.date, field="date") if payload.date else None
     with transaction.atomic(durable=True):
         tasks = services.schedule_cycle_counts(warehouse=warehouse, actor=actor, today=today, blind=payload.blind)
-    return 201, [count_out(_task(t.pk), with_lines=False, values=may(request, "costing.view")) for t in tasks]
+    return 201, [count_out(selectors.task(t.pk), with_lines=False, values=may(request, "costing.view")) for t in tasks]
 
 
 class CountPage(Schema):
@@ -289,15 +281,9 @@ class CountPage(Schema):
 def list_counts(request, warehouse: str | None = None, state: str | None = None,
                 limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0, le=MAX_INT)):
     authorize(request, "stock.view")
-    qs = CountTask.objects.select_related("warehouse", "zone").annotate(
-        n_total=Count("lines"), n_counted=Count("lines", filter=Q(lines__state__in=["counted", "done"])),
-        n_recount=Count("lines", filter=Q(lines__state="recount"))).order_by("-id")
-    if warehouse:
-        qs = qs.filter(warehouse__code=warehouse)
-    if state:
-        if state not in CountTask.State.values:
-            raise ValidationFailed("state must be open, closed or cancelled", field="state")
-        qs = qs.filter(state=state)
+    if state and state not in CountTask.State.values:
+        raise ValidationFailed("state must be open, closed or cancelled", field="state")
+    qs = selectors.tasks_with_progress(warehouse=warehouse, state=state)
     values = may(request, "costing.view")
     return {"items": [count_out(t, with_lines=False, values=values) for t in qs[offset:offset + limit]],
             "count": qs.order_by().values("pk").count()}
@@ -306,15 +292,15 @@ def list_counts(request, warehouse: str | None = None, state: str | None = None,
 @router.get("/wms/counts/{count_id}", response=CountOut, summary="A count task and its lines")
 def get_count(request, count_id: int):
     authorize(request, "stock.view")
-    return count_out(_task(count_id), values=may(request, "costing.view"))
+    return count_out(selectors.task(count_id), values=may(request, "costing.view"))
 
 
 @router.post("/wms/counts/{count_id}/lines", response={201: CountEntryOut},
              summary="Record one count: bin, item (SKU or barcode), lot, quantity")
 def post_count_line(request, count_id: int, payload: CountEntryIn):
     actor = authorize(request, "wms.operate")
-    task = _task(count_id)
-    location = Location.objects.filter(warehouse=task.warehouse, code=payload.location.strip()).first()
+    task = selectors.task(count_id)
+    location = catalog_selectors.find_location(task.warehouse, payload.location.strip())
     if location is None:
         raise ValidationFailed(f"unknown location {payload.location} in {task.warehouse.code}", field="location",
                                code="unknown_reference")
@@ -322,7 +308,7 @@ def post_count_line(request, count_id: int, payload: CountEntryIn):
     lot_number = (payload.lot or scanned.lot or "").strip()
     lot = None
     if lot_number:
-        lot = Lot.objects.filter(product=scanned.product, number=lot_number).first()
+        lot = stock_selectors.find_lot(scanned.product, lot_number)
         if lot is None:
             raise ValidationFailed(f"unknown lot {lot_number} of {scanned.product.sku}", field="lot",
                                    code="unknown_reference")
@@ -341,19 +327,19 @@ def post_count_line(request, count_id: int, payload: CountEntryIn):
              summary="Close a count: post differences (待处理财产损溢), vouchers, accuracy")
 def close_count(request, count_id: int, payload: CountCloseIn | None = None):
     actor = authorize(request, "stock.move")
-    task = _task(count_id)
+    task = selectors.task(count_id)
     payload = payload or CountCloseIn()
     date = parse_date(payload.date, field="date") if payload.date else None
     with transaction.atomic(durable=True):
         services.close_task(task=task, actor=actor, skip_uncounted=payload.skip_uncounted, date=date)
-    return close_out(_task(count_id), values=may(request, "costing.view"))
+    return close_out(selectors.task(count_id), values=may(request, "costing.view"))
 
 
 @router.get("/wms/counts/{count_id}/result", response=CountCloseOut,
             summary="A closed count's adjustments and vouchers (values with costing.view)")
 def count_result(request, count_id: int):
     authorize(request, "stock.view")
-    task = _task(count_id)
+    task = selectors.task(count_id)
     if task.is_open:
         raise ValidationFailed(f"count {task.number} is still open", field="count_id", code="count_open")
     return close_out(task, values=may(request, "costing.view"))
@@ -362,10 +348,10 @@ def count_result(request, count_id: int):
 @router.post("/wms/counts/{count_id}/cancel", response=CountOut, summary="Cancel an open count (nothing is posted)")
 def cancel_count(request, count_id: int):
     actor = authorize(request, "wms.plan")
-    task = _task(count_id)
+    task = selectors.task(count_id)
     with transaction.atomic(durable=True):
         services.cancel_task(task=task, actor=actor)
-    return count_out(_task(count_id), values=may(request, "costing.view"))
+    return count_out(selectors.task(count_id), values=may(request, "costing.view"))
 
 
 # -- traceability ---------------------------------------------------------------------------------

@@ -1,13 +1,12 @@
-"""The event log (H5): read it and replay it from any point, filtered by type and aggregate."""
+"""The event log: read it and replay it from any point, filtered by type and aggregate; one event by id."""
 
 from datetime import datetime
 
 from ninja import Field, Query, Router, Schema
 
 from sihe.api.security import authorize
-from sihe.core.errors import NotFound
-from sihe.core.models import Event
 from sihe.hub import selectors
+from sihe.hub.selectors import Event
 
 router = Router(tags=["events"])
 
@@ -66,7 +65,4 @@ def list_events(request, filters: Query[EventFilters]):
 @router.get("/events/{event_id}", response=EventOut, summary="One event by id")
 def get_event(request, event_id: int):
     authorize(request, "events.view")
-    event = Event.objects.filter(pk=event_id).first()
-    if event is None:
-        raise NotFound(f"no event #{event_id}", field="event_id")
-    return event
+    return selectors.event_by_id(event_id)

@@ -14,8 +14,9 @@ from ninja.files import UploadedFile
 from sihe.api.security import authorize
 from sihe.catalog import excel, exports
 from sihe.catalog import imports as catalog_imports
-from sihe.catalog.models import ImportJob
-from sihe.core.errors import NotFound, ValidationFailed
+from sihe.catalog import selectors as catalog_selectors
+from sihe.catalog.selectors import ImportJob
+from sihe.core.errors import ValidationFailed
 from sihe.stock import imports
 
 router = Router(tags=["imports"])
@@ -105,10 +106,7 @@ def _language(headers: str | None) -> str:
 @router.get("/imports/{int:job_id}", response=JobOut, summary="Progress and result of a background import")
 def get_job(request, job_id: int):
     authorize(request, "catalog.import")
-    job = ImportJob.objects.filter(pk=job_id).first() if 0 < job_id < 2**63 else None
-    if job is None:
-        raise NotFound(f"no import job {job_id}", field="id")
-    return job_out(job)
+    return job_out(catalog_selectors.import_job(job_id))
 
 
 @router.post(

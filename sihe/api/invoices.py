@@ -1,4 +1,4 @@
-"""数电发票 (E8): invoices from shipped orders, JSON/XML/PDF, red invoices.
+"""数电发票: invoices from shipped orders, JSON/XML/PDF, red invoices.
 
 - `POST /invoices` `{orders: [id or number, …], buyer_name, buyer_tax_id?}` → 201 the invoice;
   an order not shipped or already invoiced → 409 naming it (`orders[1]`), a bad tax id → 422.
@@ -22,7 +22,7 @@ from sihe.api.pagination import Page
 from sihe.api.security import authorize
 from sihe.core.errors import NotFound
 from sihe.invoicing import selectors, services
-from sihe.invoicing.models import Invoice
+from sihe.invoicing.selectors import Invoice
 from sihe.oms import billing
 
 router = Router(tags=["invoices"])

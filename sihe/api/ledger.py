@@ -1,5 +1,6 @@
-"""The general ledger over the API: chart, vouchers (make, review, post, reverse), periods (close,
-reopen), trial balance and the three statements (JSON, or Excel/PDF with ?format=xlsx|pdf).
+"""The general ledger over the API: the chart, vouchers (make, review, post, reverse, delete), periods
+(close, reopen), opening balances, the trial balance, the three statements and the general and detail
+ledgers (JSON, or Excel/PDF with ?format=xlsx|pdf).
 
 Amounts are decimal strings. Errors are {code, message, field}: unbalanced → 422 "unbalanced",
 closed period → 409 "period_closed".
@@ -16,8 +17,8 @@ from ninja import Field, Router, Schema
 from sihe.api.base import MAX_LINES, Strict
 from sihe.api.security import authorize
 from sihe.core.errors import ValidationFailed
-from sihe.ledger import accounts, render, reports, services, statements
-from sihe.ledger.models import Period, Voucher
+from sihe.ledger import accounts, render, reports, selectors, services, statements
+from sihe.ledger.selectors import Voucher
 
 router = Router(tags=["ledger"])
 
@@ -130,7 +131,7 @@ class VoucherOut(VoucherCreated):
 def _voucher_out(voucher: Voucher) -> dict:
     voucher = reports.voucher_by_id(voucher.pk)
     lines = list(voucher.lines.all())
-    reversed_by = Voucher.objects.filter(reversal_of=voucher).values_list("pk", flat=True).first()
+    reversed_by = selectors.reversals_of(voucher).values_list("pk", flat=True).first()
     return {
         "id": voucher.pk, "number": voucher.number, "display": voucher.display_number, "status": voucher.status,
         "period": voucher.period.code, "word": voucher.word, "date": voucher.date, "kind": voucher.kind,
@@ -229,7 +230,7 @@ class PeriodOut(Schema):
 def list_periods(request):
     authorize(request, "ledger.view")
     return [{"period": p.code, "status": p.status, "closed_at": p.closed_at, "closed_by": p.closed_by}
-            for p in Period.objects.order_by("code")]
+            for p in selectors.periods()]
 
 
 class CloseCheckOut(Schema):

@@ -1,4 +1,5 @@
-"""Orders (O2, O5, O6, E5): list with filters, one order whole, ship, cancel, hold/release, settle, AR aging."""
+"""Orders: the list with filters, one order whole, ship, cancel, hold and release, correct the address,
+record money received, and receivables aging."""
 
 import datetime
 

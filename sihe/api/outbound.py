@@ -1,4 +1,4 @@
-"""Outbound (W4–W6, O4): waves, pick lists in route order, scan-to-pick, check and pack, ship.
+"""Outbound: waves, pick lists in route order, scan-to-pick, check and pack, ship.
 
 - `POST /wms/waves` releases pending shipments of a warehouse as a wave (the earliest carrier
   cut-off first; carts per zone and capacity), `GET /wms/waves`, `GET /wms/waves/{id}`.
@@ -18,20 +18,18 @@ import datetime
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Count, Prefetch
 from django.http import HttpResponse
 from ninja import Field, Query, Router, Schema
 
 from sihe.api.base import Strict
 from sihe.api.pagination import MAX_INT
 from sihe.api.security import authorize
-from sihe.catalog.models import Warehouse
-from sihe.core.errors import NotFound, ValidationFailed
+from sihe.catalog import selectors as catalog_selectors
+from sihe.core.errors import NotFound
 from sihe.core.money import to_decimal
 from sihe.stock.units import parse_date
-from sihe.wms.models import Shipment
 from sihe.wms.outbound import labels, selectors, services
-from sihe.wms.outbound.models import PickList, PickTask, Wave, WaveShipment
+from sihe.wms.outbound.selectors import PickList, PickTask, Shipment, Wave
 
 router = Router(tags=["warehouse"])
 
@@ -225,14 +223,6 @@ def picklist_out(pl: PickList) -> dict:
             "next_stop": stop_out(nxt) if nxt else None, "items": [stop_out(t) for t in items]}
 
 
-def _waves_with_parts(qs):
-    """Waves with their totes (shipments) and pick lists (with stop counts) in three queries."""
-    return qs.select_related("warehouse").prefetch_related(
-        Prefetch("entries", queryset=WaveShipment.objects.select_related("shipment").order_by("tote")),
-        Prefetch("picklists", queryset=PickList.objects.select_related("zone").annotate(n=Count("tasks"))
-                 .order_by("pk")))
-
-
 def wave_out(wave: Wave, progress: dict) -> dict:
     return {"id": wave.pk, "number": wave.number, "warehouse": wave.warehouse.code, "state": wave.state,
             "carrier": wave.carrier, "cutoff_at": wave.cutoff_at, "max_lines": wave.max_lines,
@@ -259,26 +249,19 @@ def pack_out(shipment: Shipment) -> dict:
             "label_url": f"/api/v1/wms/shipments/{shipment.pk}/label.pdf"}
 
 
-def _warehouse(code: str) -> Warehouse:
-    found = Warehouse.objects.filter(code=code).first()
-    if found is None:
-        raise ValidationFailed(f"unknown warehouse {code}", field="warehouse", code="unknown_warehouse")
-    return found
-
-
 # -- routes ---------------------------------------------------------------------------------------
 
 
 @router.post("/wms/waves", response={201: WaveOut}, summary="Release a wave: totes, carts per zone, routes")
 def post_wave(request, payload: WaveIn):
     actor = authorize(request, "wms.plan")
-    warehouse = _warehouse(payload.warehouse)
+    warehouse = catalog_selectors.referenced_warehouse(payload.warehouse)
     with transaction.atomic(durable=True):
         wave = services.create_wave(warehouse=warehouse, actor=actor, shipments=payload.shipments,
                                     max_lines=payload.max_lines, max_volume=payload.max_volume,
                                     carrier=payload.carrier, by_zone=payload.by_zone,
                                     max_shipments=payload.max_shipments, pickers=payload.pickers)
-    wave = _waves_with_parts(Wave.objects.filter(pk=wave.pk)).get()
+    wave = selectors.wave_with_parts(wave.pk)
     return 201, wave_out(wave, selectors.progress([wave])[wave.pk])
 
 
@@ -286,12 +269,8 @@ def post_wave(request, payload: WaveIn):
 def list_waves(request, state: str | None = Query(None, max_length=20), warehouse: str | None = Query(None, max_length=20),
                limit: int = Query(50, ge=1, le=1000), offset: int = Query(0, ge=0, le=MAX_INT)):
     authorize(request, "wms.plan")
-    qs = Wave.objects.order_by("-pk")
-    if state:
-        qs = qs.filter(state=state)
-    if warehouse:
-        qs = qs.filter(warehouse__code=warehouse)
-    page = list(_waves_with_parts(qs[offset:offset + limit]))
+    qs = selectors.waves(state=state, warehouse=warehouse)
+    page = list(selectors.with_parts(qs[offset:offset + limit]))
     progress = selectors.progress(page)
     return {"items": [wave_out(w, progress[w.pk]) for w in page], "count": qs.count()}
 
@@ -299,7 +278,7 @@ def list_waves(request, state: str | None = Query(None, max_length=20), warehous
 @router.get("/wms/waves/{wave_id}", response=WaveOut, summary="A wave: shipments, pick lists, progress")
 def get_wave(request, wave_id: int):
     authorize(request, "wms.plan")
-    wave = _waves_with_parts(Wave.objects.filter(pk=selectors.wave(wave_id).pk)).get()
+    wave = selectors.wave_with_parts(wave_id)
     return wave_out(wave, selectors.progress([wave])[wave.pk])
 
 
@@ -326,8 +305,7 @@ def post_scan(request, picklist_id: int, payload: PickScanIn):
         result = services.scan_pick(picklist=pl, barcode=payload.barcode, qty=payload.qty, actor=actor)
     pl = selectors.picklist(picklist_id)
     nxt = services.next_task(pl)
-    task = PickTask.objects.select_related("product", "location", "lot", "shipment").get(pk=result.task.pk) \
-        if result.task else None
+    task = selectors.task(result.task.pk) if result.task else None
     return {"kind": result.kind, "message": result.message, "qty": q(result.qty),
             "stop": stop_out(task) if task else None, "picklist_state": pl.state,
             "next_stop": stop_out(nxt) if nxt else None, "finished_shipments": result.finished}
@@ -338,13 +316,11 @@ def post_scan(request, picklist_id: int, payload: PickScanIn):
 def post_short(request, picklist_id: int, payload: ShortIn):
     actor = authorize(request, "wms.operate")
     pl = selectors.picklist(picklist_id)
-    task = PickTask.objects.filter(picklist=pl, sequence=payload.stop).first()
-    if task is None:
-        raise NotFound(f"no stop {payload.stop} on pick list {pl.number}", field="stop")
+    task = selectors.stop(pl, payload.stop)
     qty = to_decimal(payload.qty, field="qty") if payload.qty not in (None, "") else None
     with transaction.atomic(durable=True):
         task = services.short_pick(picklist=pl, task=task, qty=qty, reason=payload.reason, actor=actor)
-    task = PickTask.objects.select_related("product", "location", "lot", "shipment").get(pk=task.pk)
+    task = selectors.task(task.pk)
     return stop_out(task)
 
 
@@ -357,12 +333,10 @@ class SkipIn(Strict):
 def post_skip(request, picklist_id: int, payload: SkipIn):
     actor = authorize(request, "wms.operate")
     pl = selectors.picklist(picklist_id)
-    task = PickTask.objects.filter(picklist=pl, sequence=payload.stop).first()
-    if task is None:
-        raise NotFound(f"no stop {payload.stop} on pick list {pl.number}", field="stop")
+    task = selectors.stop(pl, payload.stop)
     with transaction.atomic(durable=True):
         task = services.skip_task(picklist=pl, task=task, actor=actor)
-    task = PickTask.objects.select_related("product", "location", "lot", "shipment").get(pk=task.pk)
+    task = selectors.task(task.pk)
     return stop_out(task)
 
 

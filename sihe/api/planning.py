@@ -13,20 +13,18 @@ from sihe.api.base import Strict
 from sihe.api.pagination import Mapped, Page
 from sihe.api.security import authorize
 from sihe.catalog import selectors as catalog
-from sihe.catalog.models import Product, Warehouse
 from sihe.core.money import text
 from sihe.planning import forecasts, proposals, runs, selectors
-from sihe.planning.models import Forecast
 
 router = Router(tags=["planning"])
 Num = Decimal | str | int
 
 
-def _product(sku: str, field: str = "sku") -> Product:
+def _product(sku: str, field: str = "sku") -> catalog.Product:
     return catalog.referenced_product(sku, field)
 
 
-def _warehouse(code: str | None) -> Warehouse | None:
+def _warehouse(code: str | None) -> catalog.Warehouse | None:
     return catalog.referenced_warehouse(code) if code else None
 
 
@@ -43,7 +41,7 @@ class ForecastOut(Schema):
     qty: str
 
 
-def _forecast_out(f: Forecast) -> dict:
+def _forecast_out(f: selectors.Forecast) -> dict:
     return {"id": f.pk, "sku": f.product.sku, "date": f.date, "qty": text(f.qty)}
 
 

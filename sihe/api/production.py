@@ -12,7 +12,6 @@ from sihe.api.base import MAX_LINES, Strict
 from sihe.api.pagination import Page
 from sihe.api.security import authorize, may
 from sihe.catalog import selectors as catalog
-from sihe.catalog.models import Product
 from sihe.production import boms, orders, selectors
 from sihe.stock import selectors as stock_selectors
 
@@ -92,7 +91,7 @@ class OrderCreatedOut(Schema):
     status: str
 
 
-def _product(sku: str, field: str = "sku") -> Product:
+def _product(sku: str, field: str = "sku") -> catalog.Product:
     return catalog.referenced_product(sku, field)
 
 

@@ -1,4 +1,5 @@
-"""Purchasing (E4): purchase orders, approvals, supplier invoices (three-way match), payments, AP aging.
+"""Purchasing over the API: purchase orders and their approvals, returns to the supplier, supplier
+invoices (three-way matched), payments, and the AP aging (账龄).
 
 Quantities and money are decimal strings. Supplier and warehouse by code, products by SKU. A PO
 that needs approval answers `confirm` with 409 `approval_required` (and the missing levels); an
@@ -16,13 +17,15 @@ from ninja.pagination import paginate
 from sihe.api.base import MAX_LINES, Strict
 from sihe.api.pagination import MAX_INT, Page
 from sihe.api.security import authorize
-from sihe.catalog.models import Partner, Product, Warehouse
+from sihe.catalog import selectors as catalog
+from sihe.catalog.selectors import Partner, Product, Warehouse
 from sihe.core import clock
 from sihe.core.errors import ValidationFailed
 from sihe.core.money import round_money, text
 from sihe.purchasing import selectors, services
 from sihe.purchasing.errors import UnknownReference
-from sihe.purchasing.models import PurchaseOrder, SupplierInvoice, SupplierPayment
+from sihe.purchasing.selectors import PurchaseOrder, SupplierInvoice, SupplierPayment
+from sihe.stock import selectors as stock_selectors
 from sihe.stock.units import parse_date
 
 router = Router(tags=["purchasing"])
@@ -35,21 +38,21 @@ def _m(value) -> str:
 
 
 def _supplier(code: str, field: str = "supplier") -> Partner:
-    found = Partner.objects.filter(code=code).first()
+    found = catalog.find_partner(code)
     if found is None:
         raise UnknownReference(f"unknown supplier {code}", field=field)
     return found
 
 
 def _warehouse(code: str) -> Warehouse:
-    found = Warehouse.objects.filter(code=code).first()
+    found = catalog.find_warehouse(code)
     if found is None:
         raise UnknownReference(f"unknown warehouse {code}", field="warehouse")
     return found
 
 
 def _product(sku: str, field: str) -> Product:
-    found = Product.objects.select_related("uom").filter(sku=sku).first()
+    found = catalog.find_product(sku)
     if found is None:
         raise UnknownReference(f"unknown SKU {sku}", field=field)
     return found
@@ -159,7 +162,7 @@ def order_summary(po: PurchaseOrder) -> dict:
 
 
 def order_out(po: PurchaseOrder) -> dict:
-    po = PurchaseOrder.objects.select_related("supplier", "warehouse").get(pk=po.pk)
+    po = selectors.orders().get(pk=po.pk)
     return {
         **order_summary(po), "net": _m(po.net), "tax": _m(po.tax), "created_by": po.created_by,
         "approvals": [{"level": a["level"], "role": a["role"], "approved_by": a["approved_by"]}
@@ -280,9 +283,6 @@ class ReturnOut(Schema):
 @router.post("/purchase-orders/{order_id}/returns", response={201: ReturnOut},
              summary="Return received, not yet invoiced goods to the supplier (reverses stock and the estimate)")
 def return_goods(request, order_id: int, payload: ReturnIn):
-    from sihe.catalog.models import Location
-    from sihe.stock.models import Lot
-
     actor = authorize(request, "purchasing.manage")
     po = services.get_order(order_id)
     po_lines = list(selectors.lines(po))
@@ -295,12 +295,12 @@ def return_goods(request, order_id: int, payload: ReturnIn):
             raise ValidationFailed(f"{product.sku} is not on {po.number}", field=f"{f}.sku")
         lot = None
         if ln.lot:
-            lot = Lot.objects.filter(product=product, number=ln.lot).first()
+            lot = stock_selectors.find_lot(product, ln.lot)
             if lot is None:
                 raise UnknownReference(f"unknown lot {ln.lot} of {product.sku}", field=f"{f}.lot")
         location = None
         if ln.location:
-            location = Location.objects.filter(warehouse=po.warehouse, code=ln.location).first()
+            location = catalog.find_location(po.warehouse, ln.location)
             if location is None:
                 raise UnknownReference(f"unknown location {ln.location} in {po.warehouse.code}", field=f"{f}.location")
         lines.append(services.ReturnLine(order_line=match[0], qty=ln.qty, lot=lot, location=location, field=f))
@@ -487,14 +487,14 @@ def create_payment(request, payload: PaymentIn):
     if payload.allocations:
         allocations = []
         for i, a in enumerate(payload.allocations):
-            inv = SupplierInvoice.objects.filter(pk=a.invoice).first()
+            inv = selectors.invoices().filter(pk=a.invoice).first()
             if inv is None:
                 raise UnknownReference(f"no supplier invoice {a.invoice}", field=f"allocations[{i}].invoice")
             allocations.append((inv, a.amount))
     with transaction.atomic(durable=True):
         payment = services.pay(supplier=supplier, amount=payload.amount, actor=actor,
                                date=_date(payload.date, "date"), allocations=allocations, reference=payload.reference)
-    return 201, payment_out(SupplierPayment.objects.select_related("supplier").get(pk=payment.pk))
+    return 201, payment_out(selectors.payments().get(pk=payment.pk))
 
 
 class PaymentSummaryOut(Schema):
@@ -518,10 +518,7 @@ class PaymentSummaryOut(Schema):
 @paginate(Page)
 def list_payments(request, supplier: str | None = None):
     authorize(request, "purchasing.view")
-    qs = SupplierPayment.objects.select_related("supplier").order_by("-id")
-    if supplier:
-        qs = qs.filter(supplier__code=supplier)
-    return qs
+    return selectors.payments(supplier=supplier)
 
 
 # -- AP aging -------------------------------------------------------------------------------------

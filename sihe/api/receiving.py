@@ -1,4 +1,4 @@
-"""Receiving (W2, W3): expected receipts (ASN), scans, quality inspections, putaway.
+"""Receiving: expected receipts (ASN), receiving by scan, quality inspections and their rules, putaway.
 
 `POST /wms/receipts/{asn_id}/scan {barcode, qty?, location?}` does what the handheld page does: a
 GS1-128 / DataMatrix / QR element string (FNC1 as GS \\x1d) or the bracketed form "(01)…(17)…(10)…"
@@ -15,18 +15,16 @@ from ninja import Field, Query, Router, Schema
 from sihe.api.base import MAX_LINES, Strict
 from sihe.api.pagination import MAX_INT
 from sihe.api.security import authorize
-from sihe.catalog.models import Category, Location, Partner, Product, Warehouse, Zone
-from sihe.core.errors import NotFound, ValidationFailed
+from sihe.catalog import selectors as catalog_selectors
+from sihe.catalog.selectors import Location, Product, Warehouse
+from sihe.core.errors import ValidationFailed
 from sihe.core.money import text
-from sihe.stock.models import Lot
+from sihe.stock import selectors as stock_selectors
 from sihe.stock.units import parse_date
 from sihe.wms.inbound import gs1, selectors, services
-from sihe.wms.inbound.models import Asn, Inspection, InspectionRule
+from sihe.wms.inbound.selectors import Asn, Inspection
 
 router = Router(tags=["warehouse"])
-
-BIG = 2**63
-
 
 def _text(value: str | None, field: str, max_length: int = 100) -> str:
     value = (value or "").strip()
@@ -37,15 +35,8 @@ def _text(value: str | None, field: str, max_length: int = 100) -> str:
     return value
 
 
-def _asn(asn_id: int) -> Asn:
-    found = Asn.objects.select_related("warehouse", "supplier").filter(pk=asn_id).first() if 0 < asn_id < BIG else None
-    if found is None:
-        raise NotFound(f"no expected receipt {asn_id}", field="asn_id")
-    return found
-
-
 def _warehouse(code: str, field: str = "warehouse") -> Warehouse:
-    found = Warehouse.objects.filter(code=_text(code, field, 20)).first()
+    found = catalog_selectors.find_warehouse(_text(code, field, 20))
     if found is None:
         raise ValidationFailed(f"unknown warehouse {code}", field=field, code="unknown_reference")
     return found
@@ -55,7 +46,7 @@ def _location(warehouse: Warehouse, code: str | None, field: str) -> Location | 
     code = _text(code, field, 40)
     if not code:
         return None
-    found = Location.objects.filter(warehouse=warehouse, code=code).first()
+    found = catalog_selectors.find_location(warehouse, code)
     if found is None:
         raise ValidationFailed(f"unknown location {code} in warehouse {warehouse.code}", field=field,
                                code="unknown_reference")
@@ -63,7 +54,7 @@ def _location(warehouse: Warehouse, code: str | None, field: str) -> Location | 
 
 
 def _product(sku: str, field: str = "sku") -> Product:
-    found = Product.objects.select_related("uom").filter(sku=_text(sku, field, 64)).first()
+    found = catalog_selectors.find_product(_text(sku, field, 64))
     if found is None:
         raise ValidationFailed(f"unknown SKU {sku}", field=field, code="unknown_reference")
     return found
@@ -263,7 +254,7 @@ def post_receipt(request, payload: AsnIn):
     warehouse = _warehouse(payload.warehouse)
     supplier = None
     if payload.supplier:
-        supplier = Partner.objects.filter(code=_text(payload.supplier, "supplier", 40)).first()
+        supplier = catalog_selectors.find_partner(_text(payload.supplier, "supplier", 40))
         if supplier is None:
             raise ValidationFailed(f"unknown supplier {payload.supplier}", field="supplier", code="unknown_reference")
     expected = parse_date(_text(payload.expected_date, "expected_date", 20) or None, field="expected_date")
@@ -275,21 +266,21 @@ def post_receipt(request, payload: AsnIn):
         asn = services.expect_receipt(warehouse=warehouse, supplier=supplier, source_type="manual", source_id="",
                                       source_number=_text(payload.reference, "reference", 64), expected_date=expected,
                                       lines=lines, actor=actor)
-    return 201, selectors.asn_detail(_asn(asn.pk))
+    return 201, selectors.asn_detail(selectors.asn(asn.pk))
 
 
 @router.get("/wms/receipts/{asn_id}", response=AsnOut, summary="An expected receipt: lines received / expected, "
             "scans, inspections")
 def get_receipt(request, asn_id: int):
     authorize(request, "purchasing.view")
-    return selectors.asn_detail(_asn(asn_id))
+    return selectors.asn_detail(selectors.asn(asn_id))
 
 
 @router.post("/wms/receipts/{asn_id}/scan", response={201: ReceiptScanOut},
              summary="Receive one GS1 scan against an expected receipt (what the handheld page does)")
 def post_scan(request, asn_id: int, payload: ReceiptScanIn):
     actor = authorize(request, "wms.operate")
-    asn = _asn(asn_id)
+    asn = selectors.asn(asn_id)
     location = _location(asn.warehouse, payload.location, "location")
     barcode = payload.barcode.replace("\x00", "")
     with transaction.atomic(durable=True):
@@ -301,19 +292,11 @@ def post_scan(request, asn_id: int, payload: ReceiptScanIn):
 def post_close(request, asn_id: int):
     actor = authorize(request, "wms.plan")
     with transaction.atomic(durable=True):
-        services.close_asn(asn=_asn(asn_id), actor=actor)
-    return selectors.asn_detail(_asn(asn_id))
+        services.close_asn(asn=selectors.asn(asn_id), actor=actor)
+    return selectors.asn_detail(selectors.asn(asn_id))
 
 
 # -- quality --------------------------------------------------------------------------------------
-
-
-def _inspection(inspection_id: int) -> Inspection:
-    found = Inspection.objects.select_related("asn__warehouse").filter(pk=inspection_id).first() \
-        if 0 < inspection_id < BIG else None
-    if found is None:
-        raise NotFound(f"no inspection {inspection_id}", field="inspection_id")
-    return found
 
 
 @router.get("/wms/inspections", response=list[InspectionOut], summary="Quality inspections (held receipts)")
@@ -330,29 +313,29 @@ def list_inspections(request, status: str | None = None, warehouse: str | None =
              summary="质检合格: release held goods (available, moved to the dock or a bin)")
 def post_release(request, inspection_id: int, payload: DecisionIn):
     actor = authorize(request, "wms.operate")
-    inspection = _inspection(inspection_id)
+    inspection = selectors.inspection(inspection_id)
     target = _location(inspection.asn.warehouse, payload.to_location, "to_location")
     with transaction.atomic(durable=True):
         services.release_inspection(inspection=inspection, actor=actor, to_location=target,
                                     note=_text(payload.note, "note", 500))
-    return selectors.inspection_out(_inspection(inspection_id))
+    return selectors.inspection_out(selectors.inspection(inspection_id))
 
 
 @router.post("/wms/inspections/{inspection_id}/reject", response=InspectionOut,
              summary="质检不合格: return held goods to the supplier (stock out, 暂估 reversed)")
 def post_reject(request, inspection_id: int, payload: RejectIn):
     actor = authorize(request, "wms.operate")
-    inspection = _inspection(inspection_id)
+    inspection = selectors.inspection(inspection_id)
     with transaction.atomic(durable=True):
         services.reject_inspection(inspection=inspection, actor=actor, note=_text(payload.note, "note", 500))
-    return selectors.inspection_out(_inspection(inspection_id))
+    return selectors.inspection_out(selectors.inspection(inspection_id))
 
 
 @router.get("/wms/inspection-rules", response=list[InspectionRuleOut], summary="Products received into quality hold")
 def list_rules(request):
     authorize(request, "stock.view")
     return [{"sku": r.product.sku, "name": r.product.name, "active": r.active, "note": r.note}
-            for r in InspectionRule.objects.select_related("product").order_by("product__sku")[:1000]]
+            for r in selectors.inspection_rules()]
 
 
 @router.put("/wms/inspection-rules/{sku}", response=InspectionRuleOut, summary="Flag (or unflag) a product for inspection")
@@ -394,7 +377,7 @@ def post_putaway(request, payload: PutawayIn):
         raise ValidationFailed("say which product: sku or barcode", field="sku")
     lot = None
     if lot_number:
-        lot = Lot.objects.filter(product=product, number=lot_number).first()
+        lot = stock_selectors.find_lot(product, lot_number)
         if lot is None:
             raise ValidationFailed(f"unknown lot {lot_number} of {product.sku}", field="lot",
                                    code="unknown_reference")
@@ -423,14 +406,14 @@ class PutawayRuleOut(Schema):
 def post_putaway_rule(request, payload: PutawayRuleIn):
     actor = authorize(request, "wms.plan")
     warehouse = _warehouse(payload.warehouse)
-    zone = Zone.objects.filter(warehouse=warehouse, code=_text(payload.zone, "zone", 10)).first()
+    zone = catalog_selectors.find_zone(warehouse, _text(payload.zone, "zone", 10))
     if zone is None:
         raise ValidationFailed(f"unknown zone {payload.zone} in {warehouse.code}", field="zone",
                                code="unknown_reference")
     product = _product(payload.sku) if payload.sku else None
     category = None
     if payload.category and product is None:
-        category = Category.objects.filter(code=_text(payload.category, "category", 40)).first()
+        category = catalog_selectors.find_category(_text(payload.category, "category", 40))
         if category is None:
             raise ValidationFailed(f"unknown category {payload.category}", field="category",
                                    code="unknown_reference")

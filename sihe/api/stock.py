@@ -1,4 +1,5 @@
-"""The stock ledger API: receipts, issues, transfers, adjustments, reservations and levels.
+"""The stock ledger over the API: receipts and opening stock, issues, transfers, adjustments, reversals,
+reservations, levels, the move history, low-stock rules and a product's alternate units.
 
 Quantities and money are decimal strings. Quantities may be given in an alternate unit (`unit`,
 e.g. BOX for 1 箱 = 12 件); they are converted once into the base unit. Bad input → 422 naming the
@@ -13,14 +14,14 @@ from ninja import Field, Router, Schema
 
 from sihe.api.base import MAX_LINES, Strict
 from sihe.api.security import authorize
-from sihe.catalog.models import Channel, Location, Partner, Product, Warehouse
+from sihe.catalog import selectors as catalog
+from sihe.catalog.selectors import Location, Product, Warehouse
 from sihe.core.errors import NotFound, ValidationFailed
 from sihe.core.money import round_money, text, to_decimal
 from sihe.costing import services as costing
 from sihe.stock import reservations, selectors
 from sihe.stock import services as stock
 from sihe.stock.errors import UnknownStockReference
-from sihe.stock.models import Lot, StockMove
 from sihe.stock.units import parse_date, threshold_to_base, to_base
 
 router = Router(tags=["stock"])
@@ -36,14 +37,14 @@ def money_str(value) -> str:
 
 
 def warehouse_of(code: str, field: str = "warehouse") -> Warehouse:
-    found = Warehouse.objects.filter(code=code).first()
+    found = catalog.find_warehouse(code)
     if found is None:
         raise UnknownStockReference(f"unknown warehouse {code}", field=field)
     return found
 
 
 def product_of(sku: str, field: str) -> Product:
-    found = Product.objects.select_related("uom").filter(sku=sku).first()
+    found = catalog.find_product(sku)
     if found is None:
         raise UnknownStockReference(f"unknown SKU {sku}", field=field)
     return found
@@ -52,16 +53,16 @@ def product_of(sku: str, field: str) -> Product:
 def location_of(warehouse: Warehouse, code: str | None, field: str) -> Location | None:
     if not code:
         return None
-    found = Location.objects.filter(warehouse=warehouse, code=code).first()
+    found = catalog.find_location(warehouse, code)
     if found is None:
         raise UnknownStockReference(f"unknown location {code} in warehouse {warehouse.code}", field=field)
     return found
 
 
-def lot_of(product: Product, number: str | None, field: str) -> Lot | None:
+def lot_of(product: Product, number: str | None, field: str) -> selectors.Lot | None:
     if not number:
         return None
-    found = Lot.objects.filter(product=product, number=number).first()
+    found = selectors.find_lot(product, number)
     if found is None:
         raise UnknownStockReference(f"unknown lot {number} of {product.sku}", field=field)
     return found
@@ -72,13 +73,13 @@ def shelf_life(explicit: int | None, customer: str | None, channel: str | None) 
     if explicit is not None:
         return explicit
     if customer:
-        partner = Partner.objects.filter(code=customer).first()
+        partner = catalog.find_partner(customer)
         if partner is None:
             raise UnknownStockReference(f"unknown customer {customer}", field="customer")
         if partner.min_shelf_life_days is not None:
             return partner.min_shelf_life_days
     if channel:
-        found = Channel.objects.filter(code=channel).first()
+        found = catalog.find_channel(channel)
         if found is None:
             raise UnknownStockReference(f"unknown channel {channel}", field="channel")
         return found.min_shelf_life_days
@@ -128,7 +129,7 @@ class ActOut(Schema):
     moves: list[MoveOut]
 
 
-def move_out(move: StockMove, layer) -> dict:
+def move_out(move: selectors.StockMove, layer) -> dict:
     location = move.dst_location if move.dst_location_id else move.src_location
     return {
         "id": move.pk, "sku": move.product.sku, "qty": text(move.qty),
@@ -308,7 +309,7 @@ def post_adjustment(request, payload: AdjustIn):
 @router.post("/stock/moves/{move_id}/reverse", response={201: ActOut}, summary="Reverse a done move (红字冲销)")
 def reverse_move(request, move_id: int):
     actor = authorize(request, "stock.move")
-    move = StockMove.objects.filter(pk=move_id).first()
+    move = selectors.find_move(move_id)
     if move is None:
         raise UnknownStockReference(f"no stock move {move_id}", field="move_id")
     with transaction.atomic(durable=True):
@@ -377,10 +378,7 @@ def post_reservation(request, payload: ReservationIn):
 @router.get("/stock/reservations", response=list[ReservationOut], summary="Reservations of a document")
 def list_reservations(request, reference: str):
     authorize(request, "stock.view")
-    from sihe.stock.models import Reservation
-
-    return [reservation_out(r) for r in Reservation.objects.filter(reference=reference)
-            .select_related("product", "warehouse").order_by("pk")]
+    return [reservation_out(r) for r in selectors.reservations_of(reference)]
 
 
 @router.delete("/stock/reservations/{reservation_id}", response=ReservationOut, summary="Release a reservation")

@@ -1,4 +1,4 @@
-"""Webhook subscriptions and their deliveries (H5). The secret is shown once, at creation."""
+"""Webhook subscriptions and their deliveries, with retry. The secret is shown once, at creation."""
 
 from datetime import datetime
 from typing import Literal
@@ -11,7 +11,7 @@ from sihe.api.base import Strict
 from sihe.api.pagination import Page
 from sihe.api.security import authorize
 from sihe.hub import selectors, services
-from sihe.hub.models import Delivery, WebhookSubscription
+from sihe.hub.selectors import Delivery, WebhookSubscription
 
 router = Router(tags=["webhooks"])
 

@@ -1,4 +1,5 @@
-"""Warehouse operations API: the what-if route planner for layout studies (W4)."""
+"""Warehouse operations API: the what-if route planner for layout studies (a pick route by
+the chosen method through given picks on a given layout, as JSON or as a map)."""
 
 from decimal import Decimal
 from typing import Literal

@@ -1,8 +1,22 @@
 """Reads of master data for the API and the pages."""
 
+from django.db.models import Count
 from django.utils.translation import gettext as _
 
-from sihe.catalog.models import Category, Channel, Location, Partner, Product, Uom, Warehouse
+# Re-exported: the master-data pages read field labels, choices and the tax rates from them.
+from sihe.catalog.models import (
+    TAX_RATES,  # noqa: F401
+    Category,
+    Channel,
+    Company,
+    ImportJob,
+    Location,
+    Partner,
+    Product,
+    Uom,
+    Warehouse,
+    Zone,
+)
 from sihe.core.errors import NotFound, ValidationFailed
 
 
@@ -107,3 +121,109 @@ def category_by_code(code: str) -> Category:
     if category is None:
         raise NotFound(_("no category with code %(code)s") % {"code": code}, field="code")
     return category
+
+
+def products_per_category():
+    """How many products each category holds, the largest first: rows of {category__name, n}."""
+    return Product.objects.values("category__name").annotate(n=Count("id")).order_by("-n", "category__name")
+
+
+def company_name() -> str:
+    company = Company.objects.only("name").first()
+    return company.name if company else ""
+
+
+def import_jobs():
+    """Excel import jobs, newest first, with who started them."""
+    return ImportJob.objects.select_related("user").order_by("-id")
+
+
+def import_job(job_id: int) -> ImportJob:
+    job = import_jobs().filter(pk=job_id).first() if 0 < job_id < 2**63 else None
+    if job is None:
+        raise NotFound(_("no import job %(id)s") % {"id": job_id}, field="id")
+    return job
+
+
+def product_choices(limit: int = 2000):
+    """SKU and name of the active products, by SKU, for a pick list: (sku, name) pairs."""
+    return Product.objects.filter(active=True).order_by("sku").values_list("sku", "name")[:limit]
+
+
+# -- lookups by natural key that answer None (the caller raises its own error) --------------------
+
+
+def find_product(sku: str) -> Product | None:
+    """The product with this SKU, with its base unit, or None."""
+    return Product.objects.select_related("uom").filter(sku=sku).first()
+
+
+def find_warehouse(code: str) -> Warehouse | None:
+    """The warehouse with this code, or None."""
+    return Warehouse.objects.filter(code=code).first()
+
+
+def find_location(warehouse: Warehouse, code: str) -> Location | None:
+    """The bin of this warehouse with this code, or None."""
+    return Location.objects.filter(warehouse=warehouse, code=code).first()
+
+
+def find_partner(code: str) -> Partner | None:
+    """The partner (customer or supplier) with this code, or None."""
+    return Partner.objects.filter(code=code).first()
+
+
+def find_channel(code: str) -> Channel | None:
+    """The sales channel with this code, or None."""
+    return Channel.objects.filter(code=code).first()
+
+
+def find_unit(code: str) -> Uom | None:
+    """The unit whose code is this one in any letter case, or None."""
+    return Uom.objects.filter(code__iexact=code).first()
+
+
+def active_suppliers():
+    """The active partners one may buy from (suppliers, and partners that are both), by code."""
+    return Partner.objects.filter(kind__in=["supplier", "both"], active=True).order_by("code")
+
+
+def active_warehouses():
+    """The active warehouses, by code."""
+    return Warehouse.objects.filter(active=True).order_by("code")
+
+
+def zones():
+    """Every zone with its warehouse, by warehouse code and zone code."""
+    return Zone.objects.select_related("warehouse").order_by("warehouse__code", "code")
+
+
+def find_zone(warehouse: Warehouse, code: str) -> Zone | None:
+    """The zone of this warehouse with this code, or None."""
+    return Zone.objects.filter(warehouse=warehouse, code=code).first()
+
+
+def find_category(code: str) -> Category | None:
+    """The product category with this code, or None."""
+    return Category.objects.filter(code=code).first()
+
+
+def product_by_id(pk: int) -> Product:
+    """A product by its id (not found is a 404 naming `product`)."""
+    found = Product.objects.filter(pk=pk).first()
+    if found is None:
+        raise NotFound(f"no product {pk}", field="product")
+    return found
+
+
+def active_locations(*, warehouse: str = "", zone: str = "", codes=None):
+    """The active bins with warehouse and zone, by warehouse and bin code; of one warehouse, one zone
+    (codes) and only the named bins when given."""
+    qs = Location.objects.filter(active=True).select_related("warehouse", "zone").order_by("warehouse__code", "code")
+    if warehouse:
+        qs = qs.filter(warehouse__code=warehouse)
+    if zone:
+        qs = qs.filter(zone__code=zone)
+    if codes:
+        qs = qs.filter(code__in=codes)
+    return qs

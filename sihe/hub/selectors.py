@@ -1,13 +1,14 @@
-"""Reads of the hub for the API and pages: the event log, subscriptions, deliveries."""
+"""Reads of the hub for the API and pages: the event log and one event, webhook subscriptions with
+their delivery counts, deliveries, how far the in-process handlers have read, and API tokens."""
 
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from sihe.core.errors import ValidationFailed
-from sihe.core.models import Event
+from sihe.core.errors import NotFound, ValidationFailed
+from sihe.core.models import Event  # re-exported: the API describes events by this model
 from sihe.hub import patterns
 from sihe.hub.errors import NoSuchDelivery, NoSuchSubscription
-from sihe.hub.models import Delivery, HubCursor, WebhookSubscription
+from sihe.hub.models import ApiToken, Delivery, HubCursor, WebhookSubscription  # re-exported
 
 
 def events(
@@ -33,6 +34,14 @@ def events(
     if aggregate_id:
         qs = qs.filter(aggregate_id=aggregate_id)
     return qs
+
+
+def event_by_id(event_id: int) -> Event:
+    """One event of the log by its id."""
+    event = Event.objects.filter(pk=event_id).first()
+    if event is None:
+        raise NotFound(f"no event #{event_id}", field="event_id")
+    return event
 
 
 def event_page(*, after: int = 0, limit: int = 100, **filters) -> tuple[list[Event], int | None]:
@@ -83,3 +92,8 @@ def status_counts() -> dict[str, int]:
 
 def handlers_cursor() -> HubCursor | None:
     return HubCursor.objects.filter(name="handlers").first()
+
+
+def api_tokens():
+    """API tokens with their owners, newest first."""
+    return ApiToken.objects.select_related("user").order_by("-id")

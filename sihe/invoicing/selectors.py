@@ -1,11 +1,12 @@
-"""Reads of invoicing for the API and the pages (no N+1: lines, sources and reds are prefetched)."""
+"""Reads of 数电发票 for the API and the pages: lists with filters, one invoice with its lines, sources
+and red invoices prefetched, the invoices of a document, and what is left to reverse."""
 
 import datetime
 
 from django.db.models import Prefetch, Q, QuerySet
 
 from sihe.core.errors import NotFound
-from sihe.invoicing.models import Invoice, InvoiceLine, InvoiceSource
+from sihe.invoicing.models import Invoice, InvoiceLine, InvoiceSource  # Invoice re-exported: kinds, statuses
 
 MAX_ID = 2**63 - 1
 

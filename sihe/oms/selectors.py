@@ -1,17 +1,27 @@
-"""Reads of orders for the API and pages: lists with filters, and one order whole."""
+"""Reads of the order side for the API and pages: orders with filters and one order whole, their
+shipments and settlements, the customer-service queue and backorders, intake errors, SKU mappings and
+each channel's sync state."""
 
-from django.db.models import Q
+from django.db.models import F, Prefetch, Q
 from django.utils import translation
 
 from sihe.core.errors import NotFound, ValidationFailed
 from sihe.core.money import text
 from sihe.invoicing.models import Invoice
 from sihe.ledger.models import Voucher
-from sihe.oms.models import ChannelSync, IntakeError, Order
+from sihe.oms.models import (  # re-exported: their statuses, hold reasons, modes and kinds label the pages
+    ChannelSync,
+    IntakeError,
+    Order,
+    OrderLine,
+    Settlement,
+    SkuMapping,
+)
 from sihe.stock.models import StockMove
-from sihe.wms.models import Shipment
+from sihe.wms.models import Shipment  # re-exported: Shipment.State labels an order's shipments
 
 SOURCE_TYPE = "oms.order"
+MAX_ID = 2**63 - 1
 
 
 def order_by_key(key) -> Order:
@@ -150,3 +160,90 @@ def sync_states() -> list[dict]:
                     "orders_in": s.orders_in if s else 0, "errors": s.errors if s else 0,
                     "last_error": s.last_error if s else "", "open_intake_errors": open_errors.get(ch.code, 0)})
     return out
+
+
+def warehouses_of(orders: list[Order]) -> dict[str, list[str]]:
+    """Per order id (as text), the codes of the warehouses its shipments not cancelled leave from."""
+    houses: dict[str, list[str]] = {}
+    if not orders:
+        return houses
+    rows = (Shipment.objects.filter(source_type=SOURCE_TYPE, source_id__in=[str(o.pk) for o in orders])
+            .exclude(state=Shipment.State.CANCELLED)
+            .values_list("source_id", "warehouse__code").order_by("warehouse__code").distinct())
+    for source_id, code in rows:
+        houses.setdefault(source_id, []).append(code)
+    return houses
+
+
+def shipments_of(order: Order) -> list[Shipment]:
+    """The order's shipments, oldest first, with their warehouse and lines."""
+    return list(Shipment.objects.filter(source_type=SOURCE_TYPE, source_id=str(order.pk))
+                .select_related("warehouse").prefetch_related("lines__product").order_by("pk"))
+
+
+def lines_of(order: Order) -> list[OrderLine]:
+    """The order's lines with their products, in line order."""
+    return list(order.lines.select_related("product").all())
+
+
+def settlements_of(order: Order) -> list[Settlement]:
+    """The money received against the order, by date."""
+    return list(order.settlements.order_by("date", "pk"))
+
+
+def backorders(limit: int = 200) -> list[Order]:
+    """Orders reviewed, allocated or picking with a line not fully allocated, oldest first; each carries its
+    short lines as `short_lines`."""
+    short = OrderLine.objects.filter(cancelled=False, held=False, qty__gt=F("allocated_qty"))
+    return list(
+        Order.objects.filter(status__in=(Order.Status.REVIEWED, Order.Status.ALLOCATED, Order.Status.PICKING),
+                             pk__in=short.values("order_id"))
+        .select_related("channel").order_by("received_at", "id")
+        .prefetch_related(Prefetch("lines", queryset=short.select_related("product").order_by("line_no"),
+                                   to_attr="short_lines"))[:limit])
+
+
+def intake_errors(*, status: str = "all", channel: str = ""):
+    """Payloads refused at intake, newest first; of one status unless `status` is "all", of one channel."""
+    qs = IntakeError.objects.order_by("-created_at", "-id")
+    if status != "all":
+        qs = qs.filter(status=status)
+    if channel:
+        qs = qs.filter(channel_code=channel)
+    return qs
+
+
+def intake_error(pk: int) -> IntakeError:
+    """One refused payload by id."""
+    found = IntakeError.objects.filter(pk=pk).first() if 0 < pk <= MAX_ID else None
+    if found is None:
+        raise NotFound(f"no intake error {pk}", field="error_id")
+    return found
+
+
+def unmapped_sku_errors(limit: int = 200) -> list[IntakeError]:
+    """The open intake errors refused for an unknown channel SKU, newest first."""
+    return list(IntakeError.objects.filter(status=IntakeError.Status.OPEN, code="unknown_sku")
+                .order_by("-created_at")[:limit])
+
+
+def sku_mappings(*, channel: str = "", q: str = ""):
+    """Channel SKUs mapped to our products, by channel and channel SKU; `q` matches either SKU or the name."""
+    qs = SkuMapping.objects.select_related("channel", "product").order_by("channel__code", "channel_sku")
+    if channel:
+        qs = qs.filter(channel__code=channel)
+    if q:
+        qs = qs.filter(Q(channel_sku__icontains=q) | Q(product__sku__icontains=q) | Q(product__name__icontains=q))
+    return qs
+
+
+def sku_mapping(pk: int, *, channel: str | None = None) -> SkuMapping:
+    """One SKU mapping with its channel, if `channel` is given only one of that channel."""
+    qs = SkuMapping.objects.filter(pk=pk)
+    if channel is not None:
+        qs = qs.filter(channel__code=channel)
+    found = qs.select_related("channel").first() if 0 < pk <= MAX_ID else None
+    if found is None:
+        where = f" on {channel}" if channel is not None else ""
+        raise NotFound(f"no mapping {pk}{where}", field="mapping_id")
+    return found

@@ -1,9 +1,12 @@
-"""Reading runs, grids and proposals for the API and pages (numbers as decimal strings)."""
+"""Reads of planning for the API and the pages: forecasts, MRP runs with their grids per item and their
+proposals (numbers as decimal strings)."""
 
 from django.db.models import QuerySet
 
 from sihe.core.errors import NotFound
 from sihe.core.money import text
+
+# Forecast and MrpRun are re-exported: the API names a forecast's type, the pages read a run's Status.
 from sihe.planning.models import Forecast, MrpItem, MrpRun, Proposal
 from sihe.planning.runs import GRID
 

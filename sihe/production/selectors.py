@@ -1,9 +1,12 @@
-"""Reads of production for the API and the pages."""
+"""Reads of production for the API and the pages: orders (one by id or number, lists, those on the
+floor), work centres and BOMs, and an order as the API answers it."""
 
 from django.utils.translation import gettext as _
 
 from sihe.core.errors import NotFound
 from sihe.core.money import text
+
+# ProductionOrder is re-exported: the pages read its Status choices.
 from sihe.production.models import Bom, ProductionOrder, WorkCentre
 from sihe.production.transitions import LIFE, WORKING
 

@@ -1,4 +1,5 @@
-"""Reads of purchasing for the API and the pages: orders with their progress, invoices, AP aging."""
+"""Reads of purchasing for the API and the pages: orders with their lines and approvals, supplier
+invoices and payments, and what is owed to each supplier by age (AP aging)."""
 
 import datetime
 from collections import defaultdict
@@ -8,6 +9,9 @@ from django.db.models import Q, Sum
 from django.utils.translation import gettext as _
 
 from sihe.core.errors import NotFound, ValidationFailed
+
+# PurchaseOrder, SupplierInvoice and SupplierPayment are re-exported: the pages read their Status choices
+# (and a document's class names its audit labels).
 from sihe.purchasing.models import (
     ApprovalRule,
     PaymentAllocation,
@@ -15,6 +19,7 @@ from sihe.purchasing.models import (
     PurchaseOrder,
     PurchaseOrderLine,
     SupplierInvoice,
+    SupplierPayment,
 )
 
 ZERO = Decimal(0)
@@ -70,6 +75,14 @@ def invoice(pk) -> SupplierInvoice:
     if found is None:
         raise NotFound(_("no supplier invoice %(id)s") % {"id": pk}, field="id")
     return found
+
+
+def payments(*, supplier: str | None = None):
+    """Supplier payments with their supplier, newest first; only one supplier's when its code is given."""
+    qs = SupplierPayment.objects.select_related("supplier").order_by("-id")
+    if supplier:
+        qs = qs.filter(supplier__code=supplier)
+    return qs
 
 
 def bucket_of(days: int) -> str:

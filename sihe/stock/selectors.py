@@ -200,3 +200,42 @@ def quant_differences() -> list[dict]:
             if not any(dd.get("quant_id") == quant_id for dd in diffs):
                 diffs.append({"kind": "reserved", "quant_id": quant_id, "stored": None, "from_reservations": want})
     return diffs
+
+
+# -- reads the API and the pages name by key --------------------------------------------------------
+
+
+def move_kinds():
+    """The kinds of stock move (receipt, issue, transfer, …) with their labels: the enum itself."""
+    return StockMove.Kind
+
+
+def find_move(pk) -> StockMove | None:
+    """The stock move with this id, or None."""
+    return StockMove.objects.filter(pk=pk).first()
+
+
+def moves_by_ids(pks):
+    """The stock moves with these ids (unordered), for describing many at once."""
+    return StockMove.objects.filter(pk__in=pks)
+
+
+def lot_moves(lot: Lot, *, limit: int = 200):
+    """The moves of one lot with their bins and warehouses, newest first."""
+    return lot.moves.select_related("src_location", "dst_location", "src_warehouse", "dst_warehouse").order_by(
+        "-date", "-id")[:limit]
+
+
+def find_lot(product: Product, number: str) -> Lot | None:
+    """The lot of this product with this number, or None."""
+    return Lot.objects.filter(product=product, number=number).first()
+
+
+def reservations_of(reference: str):
+    """The reservations made under one document's reference, oldest first, with product and warehouse."""
+    return Reservation.objects.filter(reference=reference).select_related("product", "warehouse").order_by("pk")
+
+
+def find_lot_by_id(pk) -> Lot | None:
+    """The lot with this id, or None."""
+    return Lot.objects.filter(pk=pk).first()

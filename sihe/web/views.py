@@ -9,8 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count, Q
-from django.db.models.functions import TruncDate
+from django.db.models import Q
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -19,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from sihe.catalog import selectors, services
-from sihe.catalog.models import TAX_RATES, Category, Channel, Location, Partner, Product, Uom, Warehouse
+from sihe.catalog.selectors import TAX_RATES, Category, Channel, Location, Partner, Product, Uom, Warehouse
 from sihe.catalog.validation import (
     CATEGORY_SPECS,
     CHANNEL_SPECS,
@@ -30,10 +29,10 @@ from sihe.catalog.validation import (
     WAREHOUSE_SPECS,
 )
 from sihe.core import audit, clock
+from sihe.core import selectors as core_selectors
 from sihe.core.errors import DomainError
-from sihe.core.models import AuditEntry, Event
 from sihe.core.roles import can, role_of
-from sihe.hub.models import ApiToken
+from sihe.hub import selectors as hub_selectors
 from sihe.hub.tokens import create_token, revoke_token
 from sihe.web import audit_labels, nav
 from sihe.web.permissions import require_permission
@@ -88,7 +87,7 @@ def home(request):
             (_("Sales channels"), selectors.channels().count(), "web:channels"),
         ]
     if can(user, "events.view") or can(user, "audit.view"):
-        figures.append((_("Events today"), Event.objects.filter(occurred_at__gte=_today_start()).count(), None))
+        figures.append((_("Events today"), core_selectors.events_since(_today_start()), None))
     context = {
         "role": role_of(user),
         "figures": [{"label": label, "value": value, "url": _maybe_url(url)} for label, value, url in figures],
@@ -111,16 +110,10 @@ def _maybe_url(name):
 
 def _charts() -> dict:
     by_category = (
-        Product.objects.values("category__name").annotate(n=Count("id")).order_by("-n", "category__name")[:12]
+        selectors.products_per_category()[:12]
     )
     since = _today_start() - timedelta(days=13)
-    per_day = dict(
-        Event.objects.filter(occurred_at__gte=since)
-        .annotate(day=TruncDate("occurred_at", tzinfo=timezone.get_current_timezone()))
-        .values_list("day")
-        .annotate(n=Count("id"))
-        .values_list("day", "n")
-    )
+    per_day = core_selectors.events_per_day(since)
     days = [since.date() + timedelta(days=i) for i in range(14)]
     return {
         "categories": {
@@ -309,7 +302,7 @@ def _history_rows(model, entries) -> list[dict]:
 
 def _choices_for(kind: Kind, spec) -> list[tuple[str, str]] | None:
     if spec.name == "uom":
-        return [(u.code, f"{u.code} {u.name}") for u in Uom.objects.order_by("code")]
+        return [(u.code, f"{u.code} {u.name}") for u in selectors.units()]
     if spec.name == "warehouse":
         return [(w.code, str(w)) for w in selectors.warehouses()]
     if spec.name == "tax_rate":
@@ -424,7 +417,7 @@ def _parse_day(value: str, name: str, errors: dict):
 
 @require_permission("audit.view")
 def audit_list(request):
-    qs = AuditEntry.objects.order_by("-id")
+    qs = core_selectors.audit_entries()
     params = {name: request.GET.get(name, "").strip() for name in ("object_type", "user", "action", "q", "since", "until")}
     errors: dict = {}
     if params["object_type"]:
@@ -445,10 +438,8 @@ def audit_list(request):
     context = {
         "page": page, "params": params, "errors": errors, "querystring": _querystring(request),
         "rows": audit_labels.rows(page.object_list),
-        "object_types": audit_labels.object_type_choices(
-            AuditEntry.objects.order_by("object_type").values_list("object_type", flat=True).distinct()),
-        "actions": audit_labels.action_choices(
-            AuditEntry.objects.order_by("action").values_list("action", flat=True).distinct()),
+        "object_types": audit_labels.object_type_choices(core_selectors.audit_object_types()),
+        "actions": audit_labels.action_choices(core_selectors.audit_actions()),
     }
     return render(request, "web/audit.html", context, status=400 if errors else 200)
 
@@ -457,7 +448,7 @@ def audit_list(request):
 
 
 def _tokens_of(user):
-    qs = ApiToken.objects.select_related("user").order_by("-id")
+    qs = hub_selectors.api_tokens()
     return qs if can(user, "users.manage") else qs.filter(user=user)
 
 

@@ -11,19 +11,19 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.db import transaction
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from sihe.catalog.models import Location, Product, Warehouse, Zone
-from sihe.core.errors import DomainError, ValidationFailed
+from sihe.catalog import selectors as catalog_selectors
+from sihe.core.errors import DomainError, NotFound, ValidationFailed
 from sihe.core.money import to_decimal
 from sihe.core.roles import can
-from sihe.stock.models import Lot
+from sihe.stock import selectors as stock_selectors
 from sihe.web.permissions import require_permission
 from sihe.wms import trace as tracing
-from sihe.wms.counting import scan, services
-from sihe.wms.counting.models import CountLine, CountTask
-from sihe.wms.counting.selectors import adjustments_of, vouchers_of
+from sihe.wms.counting import scan, selectors, services
+from sihe.wms.counting.selectors import CountLine, CountTask, adjustments_of, vouchers_of
 
 
 def _codes(text: str) -> list[str]:
@@ -35,22 +35,29 @@ def _optional_number(value: str, field: str) -> Decimal | None:
     return to_decimal(value, field=field) if value else None
 
 
+def _task_or_404(pk: int) -> CountTask:
+    try:
+        return selectors.task(pk)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+
+
 def _create(request) -> CountTask:
     data = request.POST
-    warehouse = Warehouse.objects.filter(code=data.get("warehouse", "")).first()
+    warehouse = catalog_selectors.find_warehouse(data.get("warehouse", ""))
     if warehouse is None:
         raise ValidationFailed(_("choose a warehouse"), field="warehouse")
     scope = data.get("scope", "zone")
     zone = bins = products = None
     if scope == "zone":
-        zone = Zone.objects.filter(warehouse=warehouse, code=data.get("zone", "").strip()).first()
+        zone = catalog_selectors.find_zone(warehouse, data.get("zone", "").strip())
         if zone is None:
             raise ValidationFailed(_("unknown zone %(zone)s in %(wh)s") % {"zone": data.get("zone", ""),
                                                                           "wh": warehouse.code}, field="zone")
     elif scope == "bins":
         bins = []
         for code in _codes(data.get("bins", "")):
-            location = Location.objects.filter(warehouse=warehouse, code=code).first()
+            location = catalog_selectors.find_location(warehouse, code)
             if location is None:
                 raise ValidationFailed(_("unknown location %(loc)s in %(wh)s") % {"loc": code, "wh": warehouse.code},
                                        field="bins")
@@ -58,7 +65,7 @@ def _create(request) -> CountTask:
     else:
         products = []
         for sku in _codes(data.get("products", "")):
-            product = Product.objects.filter(sku=sku).first()
+            product = catalog_selectors.find_product(sku)
             if product is None:
                 raise ValidationFailed(_("unknown SKU %(sku)s") % {"sku": sku}, field="products")
             products.append(product)
@@ -77,7 +84,7 @@ def tasks(request):
         form = {**request.POST.dict(), "blind": request.POST.get("blind") == "on"}
         try:
             if request.POST.get("action") == "schedule":
-                warehouse = Warehouse.objects.filter(code=request.POST.get("warehouse", "")).first()
+                warehouse = catalog_selectors.find_warehouse(request.POST.get("warehouse", ""))
                 if warehouse is None:
                     raise ValidationFailed(_("choose a warehouse"), field="warehouse")
                 with transaction.atomic(durable=True):
@@ -90,25 +97,18 @@ def tasks(request):
         except DomainError as exc:
             error = exc
     state = request.GET.get("state") if request.GET.get("state") in CountTask.State.values else ""
-    qs = CountTask.objects.select_related("warehouse", "zone").order_by("-id")
-    if state:
-        qs = qs.filter(state=state)
-    rows = list(qs[:200])
-    counted = {}
-    for task_id, line_state in CountLine.objects.filter(task__in=rows).values_list("task_id", "state"):
-        total, done = counted.get(task_id, (0, 0))
-        counted[task_id] = (total + 1, done + (line_state in ("counted", "done")))
+    rows = list(selectors.tasks(state=state or None)[:200])
+    counted = selectors.line_progress(rows)
     for task in rows:
         task.total, task.counted = counted.get(task.pk, (0, 0))
     return render(request, "web_counting/tasks.html", {
         "rows": rows, "state": state, "states": CountTask.State.choices, "error": error, "form": form,
-        "warehouses": Warehouse.objects.filter(active=True).order_by("code"),
-        "zones": Zone.objects.select_related("warehouse").order_by("warehouse__code", "code")})
+        "warehouses": catalog_selectors.active_warehouses(), "zones": catalog_selectors.zones()})
 
 
 @require_permission("wms.plan")
 def task(request, pk: int):
-    item = get_object_or_404(CountTask.objects.select_related("warehouse", "zone"), pk=pk)
+    item = _task_or_404(pk)
     error = None
     if request.method == "POST":
         action = request.POST.get("action")
@@ -127,7 +127,7 @@ def task(request, pk: int):
             return redirect("web_counting:task", item.pk)
         except DomainError as exc:
             error = exc
-    lines = list(item.lines.select_related("location", "product", "product__uom", "lot"))
+    lines = selectors.lines_of(item)
     moves = adjustments_of(item) if item.state == CountTask.State.CLOSED else []
     return render(request, "web_counting/task.html", {
         "task": item, "lines": lines, "reveal": not (item.blind and item.is_open), "error": error,
@@ -138,27 +138,25 @@ def task(request, pk: int):
 
 @require_permission("wms.operate")
 def count(request):
-    open_tasks = list(CountTask.objects.filter(state=CountTask.State.OPEN).select_related("warehouse", "zone")
-                      .order_by("-id")[:50])
-    return render(request, "web_counting/count_pick.html", {"tasks": open_tasks})
+    return render(request, "web_counting/count_pick.html", {"tasks": selectors.open_tasks()})
 
 
 @require_permission("wms.operate")
 def count_task(request, pk: int):
-    item = get_object_or_404(CountTask.objects.select_related("warehouse", "zone"), pk=pk)
+    item = _task_or_404(pk)
     error, result = None, None
     values = {"location": request.GET.get("location", "")}
     if request.method == "POST":
         values = {k: (request.POST.get(k) or "").strip() for k in ("location", "item", "lot", "qty")}
         try:
-            location = Location.objects.filter(warehouse=item.warehouse, code=values["location"]).first()
+            location = catalog_selectors.find_location(item.warehouse, values["location"])
             if location is None:
                 raise ValidationFailed(_("unknown bin %(loc)s") % {"loc": values["location"] or "—"}, field="location")
             scanned = scan.resolve(sku=None, barcode=values["item"], field="item")
             lot_number = values["lot"] or scanned.lot
             lot = None
             if lot_number:
-                lot = Lot.objects.filter(product=scanned.product, number=lot_number).first()
+                lot = stock_selectors.find_lot(scanned.product, lot_number)
                 if lot is None:
                     raise ValidationFailed(_("unknown lot %(lot)s of %(sku)s")
                                            % {"lot": lot_number, "sku": scanned.product.sku}, field="lot")
@@ -172,7 +170,7 @@ def count_task(request, pk: int):
             values = {"location": location.code}
         except DomainError as exc:
             error = exc
-    lines = list(item.lines.select_related("location", "product", "lot"))
+    lines = selectors.lines_of(item)
     return render(request, "web_counting/count.html", {
         "task": item, "lines": lines, "error": error, "result": result, "values": values,
         "done": sum(1 for ln in lines if ln.state in ("counted", "done")), "total": len(lines),

@@ -1,5 +1,5 @@
 """Integration pages: webhook subscriptions, deliveries (dead letters and failures, with Retry) and
-the event log. Writes go through sihe.hub.services, one transaction per act."""
+the event log. Reads go through the hub's selectors, writes through its services, one transaction per act."""
 
 import json
 
@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from sihe.core.errors import DomainError
 from sihe.hub import selectors, services
-from sihe.hub.models import Delivery
+from sihe.hub.selectors import Delivery
 from sihe.web.permissions import require_permission
 
 PAGE_SIZE = 50

@@ -9,9 +9,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from sihe.catalog import excel
+from sihe.catalog import excel, selectors
 from sihe.catalog import imports as catalog_imports
-from sihe.catalog.models import ImportJob
+from sihe.catalog.selectors import ImportJob
 from sihe.core.errors import DomainError
 from sihe.core.roles import can
 from sihe.stock import imports
@@ -24,7 +24,7 @@ SHOWN_ERRORS = 1000
 
 
 def _context(request, **extra) -> dict:
-    jobs = ImportJob.objects.select_related("user").order_by("-id")
+    jobs = selectors.import_jobs()
     if not can(request.user, "catalog.import"):
         jobs = jobs.none()
     return {
@@ -73,7 +73,7 @@ def _problem(request, kind, field, message):
 def _job(request, job_id: int) -> ImportJob:
     if not 0 < job_id < 2**63:  # beyond a bigint: no such job (and no database error)
         raise Http404
-    return get_object_or_404(ImportJob.objects.select_related("user"), pk=job_id)
+    return get_object_or_404(selectors.import_jobs(), pk=job_id)
 
 
 @require_permission("catalog.import")

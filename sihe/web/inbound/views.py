@@ -7,18 +7,19 @@ Writes go through `sihe.wms.inbound.services` in one transaction per act.
 
 from django.db import transaction
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from sihe.catalog.models import Location, Product, Warehouse
-from sihe.core.errors import DomainError
+from sihe.catalog import selectors as catalog_selectors
+from sihe.catalog.selectors import Product, Warehouse
+from sihe.core.errors import DomainError, NotFound
 from sihe.core.roles import can
-from sihe.stock.models import Lot
+from sihe.stock import selectors as stock_selectors
 from sihe.web.permissions import require_permission
 from sihe.wms import labels
 from sihe.wms.inbound import gs1, selectors, services
-from sihe.wms.inbound.models import Asn, Inspection, ReceiptScan
+from sihe.wms.inbound.selectors import Asn, Inspection
 
 BIG = 2**63
 
@@ -35,7 +36,10 @@ def _asn_or_404(asn_id) -> Asn:
     number = _int(asn_id)
     if number is None:
         raise Http404
-    return get_object_or_404(Asn.objects.select_related("warehouse", "supplier"), pk=number)
+    try:
+        return selectors.asn(number)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
 
 
 # -- expected receipts ----------------------------------------------------------------------------
@@ -51,8 +55,8 @@ def asns(request):
     rows = list(selectors.asns(warehouse=code or None, status=status or None, q=q or None)[:300])
     return render(request, "web_inbound/asns.html", {
         "rows": [selectors.asn_summary(a) for a in rows], "status": status, "statuses": Asn.Status.choices,
-        "warehouse_code": code, "q": q, "warehouses": Warehouse.objects.order_by("code"),
-        "pending": Inspection.objects.filter(status=Inspection.Status.PENDING).count(),
+        "warehouse_code": code, "q": q, "warehouses": catalog_selectors.warehouses(),
+        "pending": selectors.pending_inspections(),
         "can_receive": can(request.user, "wms.operate")})
 
 
@@ -86,8 +90,7 @@ def receive(request):
         ref = (request.GET.get("ref") or "").strip()[:64]
         found = None
         if ref:
-            found = Asn.objects.filter(number=ref).first() or Asn.objects.filter(source_number=ref).order_by(
-                "-id").first()
+            found = selectors.asn_by_reference(ref)
             if found is not None:
                 return redirect(f"{reverse('web_inbound:receive')}?asn={found.pk}")
         open_asns = [selectors.asn_summary(a) for a in selectors.asns(open_only=True)[:50]]
@@ -124,7 +127,7 @@ def _dock_row(warehouse: Warehouse, product_id, lot_id, location_code):
 
 @require_permission("wms.operate")
 def putaway(request):
-    warehouses = list(Warehouse.objects.filter(active=True).order_by("code"))
+    warehouses = list(catalog_selectors.active_warehouses())
     code = (request.GET.get("warehouse") or request.POST.get("warehouse") or "").strip()[:20]
     warehouse = next((w for w in warehouses if w.code == code), None)
     if warehouse is None and len(warehouses) == 1:
@@ -156,16 +159,16 @@ def putaway(request):
         row = context["row"]
         bin_code = (request.POST.get("bin") or "").strip()[:40]
         qty = (request.POST.get("qty") or "").strip()[:30] or row["qty"]
-        target = Location.objects.filter(warehouse=warehouse, code=bin_code).first()
+        target = catalog_selectors.find_location(warehouse, bin_code)
         if target is None:
             context["error"] = _("Unknown bin %(code)s: scan the bin label.") % {"code": bin_code or "—"}
         else:
             try:
                 with transaction.atomic(durable=True):
                     record = services.put_away(
-                        warehouse=warehouse, product=Product.objects.get(pk=row["product_id"]), qty=qty,
-                        lot=Lot.objects.filter(pk=row["lot_id"]).first() if row["lot_id"] else None,
-                        from_location=Location.objects.get(warehouse=warehouse, code=row["location"]),
+                        warehouse=warehouse, product=catalog_selectors.product_by_id(row["product_id"]), qty=qty,
+                        lot=stock_selectors.find_lot_by_id(row["lot_id"]) if row["lot_id"] else None,
+                        from_location=catalog_selectors.location_by_code(warehouse.code, row["location"]),
                         to_location=target, actor=request.actor)
                 context["result"] = record
                 context["row"] = None
@@ -196,7 +199,10 @@ def decide(request, inspection_id: int):
     if request.method != "POST":
         return redirect("web_inbound:inspections")
     number = _int(inspection_id)
-    inspection = get_object_or_404(Inspection.objects.select_related("asn__warehouse"), pk=number or 0)
+    try:
+        inspection = selectors.inspection(number or 0)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
     note = (request.POST.get("note") or "")[:500]
     try:
         with transaction.atomic(durable=True):
@@ -226,15 +232,9 @@ def _pdf(content: bytes, name: str) -> HttpResponse:
 @require_permission("stock.view")
 def bin_labels(request):
     code = (request.GET.get("warehouse") or "").strip()[:20]
-    qs = Location.objects.filter(active=True).select_related("warehouse", "zone").order_by("warehouse__code", "code")
-    if code:
-        qs = qs.filter(warehouse__code=code)
     zone = (request.GET.get("zone") or "").strip()[:10]
-    if zone:
-        qs = qs.filter(zone__code=zone)
     codes = [c.strip() for c in (request.GET.get("codes") or "").split(",") if c.strip()][:500]
-    if codes:
-        qs = qs.filter(code__in=codes)
+    qs = catalog_selectors.active_locations(warehouse=code, zone=zone, codes=codes)
     rows = [labels.BinLabel(code=loc.code, warehouse=loc.warehouse.code,
                             zone=f"{loc.zone.code} {loc.zone.name}".strip()) for loc in qs[:2000]]
     return _pdf(labels.bin_labels_pdf(rows), f"bins-{code or 'all'}.pdf")
@@ -248,16 +248,15 @@ def lot_labels(request):
     asn_id = request.GET.get("asn")
     if asn_id:
         item = _asn_or_404(asn_id)
-        scans = ReceiptScan.objects.filter(asn=item).select_related("product", "lot").order_by("id")
-        for scan in scans:
+        for scan in selectors.scans_of(item):
             if scan.product.gtin:
                 rows.append(_lot_label(scan.product, scan.lot, scan.qty))
         name = f"lots-{item.number}.pdf"
     else:
-        product = get_object_or_404(Product, sku=(request.GET.get("sku") or "")[:64])
-        if not product.gtin:
+        product = catalog_selectors.find_product((request.GET.get("sku") or "")[:64])
+        if product is None or not product.gtin:
             raise Http404
-        lot = Lot.objects.filter(product=product, number=(request.GET.get("lot") or "")[:64]).first()
+        lot = stock_selectors.find_lot(product, (request.GET.get("lot") or "")[:64])
         qty = _int(request.GET.get("qty"))
         copies = min(_int(request.GET.get("copies")) or 1, 200)
         rows = [_lot_label(product, lot, qty)] * copies
@@ -265,7 +264,7 @@ def lot_labels(request):
     return _pdf(labels.lot_labels_pdf(rows), name)
 
 
-def _lot_label(product: Product, lot: Lot | None, qty) -> labels.LotLabel:
+def _lot_label(product: Product, lot: stock_selectors.Lot | None, qty) -> labels.LotLabel:
     return labels.LotLabel(gtin=product.gtin, sku=product.sku, name=product.name, lot=lot.number if lot else None,
                            expiry=lot.expiry_date if lot else None,
                            production_date=lot.production_date if lot else None,

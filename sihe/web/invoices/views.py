@@ -1,4 +1,5 @@
-"""数电发票 pages: list, detail (lines, totals, 大写, orders, XML/PDF downloads), red invoices."""
+"""数电发票 pages: the list with issuing from shipped orders, one invoice (lines, totals, 大写, its orders,
+XML and PDF downloads), and red invoices for returns."""
 
 from urllib.parse import urlencode
 
@@ -14,7 +15,7 @@ from django.views.decorators.http import require_POST
 from sihe.core.errors import DomainError, NotFound
 from sihe.core.roles import can
 from sihe.invoicing import selectors, services
-from sihe.invoicing.models import Invoice
+from sihe.invoicing.selectors import Invoice
 from sihe.oms import billing
 from sihe.web.permissions import require_permission
 

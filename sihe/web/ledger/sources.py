@@ -1,4 +1,4 @@
-"""来源单据: a voucher's source document in words an accountant reads, with its number and a link.
+"""A voucher's source document (来源单据) in words an accountant reads, with its number and a link.
 
 A voucher keeps `source_type` + `source_id` (a code and a primary key, e.g. "stock_move" 412); the pages
 show "出库单 SH-tb-flagship-38…" instead. One registry entry per source type: the label, how to find the
@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import pgettext_lazy
 
-from sihe.oms.models import Order
-from sihe.purchasing.models import PurchaseOrder, SupplierInvoice, SupplierPayment
-from sihe.stock.models import StockMove
+from sihe.oms import selectors as oms_selectors
+from sihe.purchasing import selectors as purchasing_selectors
+from sihe.stock import selectors as stock_selectors
 
 
 @dataclass(frozen=True)
@@ -35,39 +35,40 @@ def _pks(ids: list[str]) -> list[int]:
     return [int(i) for i in ids if str(i).isdigit()]
 
 
+_KIND = stock_selectors.move_kinds()
 MOVE_LABELS = {
-    StockMove.Kind.RECEIPT: pgettext_lazy("source document", "stock receipt"),
-    StockMove.Kind.ISSUE: pgettext_lazy("source document", "stock issue"),
-    StockMove.Kind.TRANSFER: pgettext_lazy("source document", "stock transfer"),
-    StockMove.Kind.ADJUSTMENT: pgettext_lazy("source document", "stock adjustment"),
-    StockMove.Kind.SCRAP: pgettext_lazy("source document", "scrap"),
+    _KIND.RECEIPT: pgettext_lazy("source document", "stock receipt"),
+    _KIND.ISSUE: pgettext_lazy("source document", "stock issue"),
+    _KIND.TRANSFER: pgettext_lazy("source document", "stock transfer"),
+    _KIND.ADJUSTMENT: pgettext_lazy("source document", "stock adjustment"),
+    _KIND.SCRAP: pgettext_lazy("source document", "scrap"),
 }
 
 
 def _stock_moves(ids):
-    rows = StockMove.objects.filter(pk__in=_pks(ids)).values_list("pk", "reference", "product__sku", "kind")
+    rows = stock_selectors.moves_by_ids(_pks(ids)).values_list("pk", "reference", "product__sku", "kind")
     return {str(pk): (reference or f"#{pk}", _url("web_stock:product", sku), MOVE_LABELS.get(kind))
             for pk, reference, sku, kind in rows}
 
 
 def _orders(ids):
-    rows = Order.objects.filter(pk__in=_pks(ids)).values_list("pk", "number")
+    rows = oms_selectors.orders().filter(pk__in=_pks(ids)).order_by().values_list("pk", "number")
     return {str(pk): (number, _url("web_oms:order", pk), None) for pk, number in rows}
 
 
 def _purchase_orders(ids):
-    rows = PurchaseOrder.objects.filter(pk__in=_pks(ids)).values_list("pk", "number")
+    rows = purchasing_selectors.orders().filter(pk__in=_pks(ids)).order_by().values_list("pk", "number")
     return {str(pk): (number, _url("web_purchasing:order", pk), None) for pk, number in rows}
 
 
 def _supplier_invoices(ids):
-    rows = SupplierInvoice.objects.filter(pk__in=_pks(ids)).values_list("pk", "number", "order_id")
+    rows = purchasing_selectors.invoices().filter(pk__in=_pks(ids)).order_by().values_list("pk", "number", "order_id")
     return {str(pk): (number, _url("web_purchasing:order", order) if order else None, None)
             for pk, number, order in rows}
 
 
 def _supplier_payments(ids):
-    rows = SupplierPayment.objects.filter(pk__in=_pks(ids)).values_list("pk", "number")
+    rows = purchasing_selectors.payments().filter(pk__in=_pks(ids)).order_by().values_list("pk", "number")
     return {str(pk): (number, None, None) for pk, number in rows}
 
 

@@ -1,5 +1,6 @@
-"""Pages of the general ledger at /ledger/: vouchers, trial balance, statements, month-end close,
-总账/明细账, posting rules and opening balances. Writes go through sihe.ledger services only."""
+"""General-ledger pages: vouchers (list, new, one with its acts and attachments), the trial balance,
+the three statements, the general and detail ledgers (总账/明细账), the month-end close, posting rules
+and opening balances. Reads go through the ledger's reports and selectors, writes through its services."""
 
 
 from urllib.parse import urlencode
@@ -7,7 +8,6 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import OuterRef, Subquery, Sum
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -18,17 +18,8 @@ from sihe.core import clock
 from sihe.core.audit import history
 from sihe.core.errors import DomainError
 from sihe.core.roles import can
-from sihe.ledger import close, opening, reports, rules, services, statements
+from sihe.ledger import close, opening, reports, rules, selectors, services, statements
 from sihe.ledger import render as files
-from sihe.ledger.models import (
-    Attachment,
-    CashFlowItem,
-    Period,
-    PostingRule,
-    PostingRuleLine,
-    Voucher,
-    VoucherLine,
-)
 from sihe.web import audit_labels
 from sihe.web.ledger import sources
 from sihe.web.permissions import require_permission
@@ -58,9 +49,7 @@ def _file(table, fmt, name):
 @require_permission("ledger.view")
 def vouchers(request):
     period = _period(request)
-    first_summary = VoucherLine.objects.filter(voucher=OuterRef("pk")).order_by("seq").values("summary")[:1]
-    rows = (reports.vouchers().filter(period__code=period).annotate(total=Sum("lines__debit"))
-            .annotate(summary=Subquery(first_summary)).order_by("word", "number", "id"))
+    rows = selectors.period_vouchers(period)
     page = Paginator(rows, VOUCHERS_PER_PAGE).get_page(request.GET.get("page"))
     found = sources.describe(page.object_list)
     listing = [{"v": v, "total": v.total or 0, "summary": v.summary or v.memo, "source": found.get(v.pk),
@@ -101,9 +90,9 @@ def voucher_new(request):
     rows = [{k: values.get(f"{k}_{i}", "") for k in ("account", "summary", "debit", "credit", "partner",
                                                       "warehouse", "cash_flow_item")} for i in range(FORM_LINES)]
     return render(request, "web_ledger/voucher_new.html", {
-        "accounts": accounts, "rows": rows, "items": CashFlowItem.objects.all(), "error": error,
+        "accounts": accounts, "rows": rows, "items": selectors.cash_flow_items(), "error": error,
         "date": values.get("date") or clock.today().isoformat(), "memo": values.get("memo", ""),
-        "words": Voucher.Word.values,
+        "words": selectors.Voucher.Word.values,
     }, status=422 if error else 200)
 
 
@@ -114,10 +103,10 @@ def voucher(request, pk):
     return render(request, "web_ledger/voucher.html", {
         "v": v, "lines": lines, "total_debit": sum((ln.debit for ln in lines), 0),
         "total_credit": sum((ln.credit for ln in lines), 0),
-        "history": audit_labels.rows(history(v)[:50], model=Voucher), "source": sources.describe([v]).get(v.pk),
+        "history": audit_labels.rows(history(v)[:50], model=selectors.Voucher), "source": sources.describe([v]).get(v.pk),
         "made_by": audit_labels.user_label(v.made_by), "reviewed_by": audit_labels.user_label(v.reviewed_by or ""),
         "posted_by": audit_labels.user_label(v.posted_by or ""),
-        "reversed_by": Voucher.objects.filter(reversal_of=v).first(),
+        "reversed_by": selectors.reversals_of(v).first(),
         "can_post": can(request.user, "ledger.post"), "can_edit": can(request.user, "ledger.edit"),
     })
 
@@ -125,7 +114,7 @@ def voucher(request, pk):
 @require_POST
 @require_permission("ledger.post")
 def voucher_act(request, pk, act):
-    v = get_object_or_404(Voucher, pk=pk)
+    v = get_object_or_404(reports.vouchers(), pk=pk)
     verbs = {"review": services.review_voucher, "post": services.post_voucher, "reverse": services.reverse_voucher}
     if act not in verbs:
         return HttpResponse(status=404)
@@ -143,7 +132,7 @@ def voucher_act(request, pk, act):
 @require_POST
 @require_permission("ledger.edit")
 def attachment_upload(request, pk):
-    v = get_object_or_404(Voucher, pk=pk)
+    v = get_object_or_404(reports.vouchers(), pk=pk)
     upload = request.FILES.get("file")
     if upload is None:
         messages.error(request, _("Choose a file to attach."))
@@ -160,7 +149,7 @@ def attachment_upload(request, pk):
 
 @require_permission("ledger.view")
 def attachment(request, pk):
-    item = get_object_or_404(Attachment, pk=pk)
+    item = get_object_or_404(selectors.attachments(), pk=pk)
     # FileResponse encodes any name (Chinese, quotes) the way browsers read it (RFC 6266 / 5987)
     return FileResponse(item.file.open("rb"), as_attachment=True, filename=item.name,
                         content_type="application/octet-stream")
@@ -241,11 +230,11 @@ def close_page(request):
         except DomainError as exc:
             messages.error(request, exc.message)
         return redirect(f"{reverse('web_ledger:close')}?period={period}")
-    state = Period.objects.filter(code=period).first()
+    state = selectors.period_state(period)
     return render(request, "web_ledger/close.html", {
         "period": period, "state": state, "checks": close.run_checks(period),
         "early": not services.period_has_ended(period), "last_day": close.last_day(period),
-        "can_close": can(request.user, "ledger.close"), "periods": Period.objects.order_by("-code")[:24],
+        "can_close": can(request.user, "ledger.close"), "periods": selectors.periods(newest_first=True)[:24],
     })
 
 
@@ -257,7 +246,7 @@ def rules_page(request):
     if request.method == "POST":
         if not can(request.user, "ledger.edit"):
             return render(request, "web/forbidden.html", {"permission": "ledger.edit"}, status=403)
-        line = get_object_or_404(PostingRuleLine, pk=request.POST.get("line"))
+        line = get_object_or_404(selectors.posting_rule_lines(), pk=request.POST.get("line"))
         try:
             with transaction.atomic(durable=True):
                 rules.update_rule_line(
@@ -270,8 +259,8 @@ def rules_page(request):
             messages.error(request, f"{line.rule.code}: {exc.message}")
         return redirect("web_ledger:rules")
     return render(request, "web_ledger/rules.html", {
-        "rules": PostingRule.objects.prefetch_related("lines__account", "lines__cash_flow_item"),
-        "accounts": reports.accounts().filter(is_leaf=True), "items": CashFlowItem.objects.all(),
+        "rules": selectors.posting_rules(),
+        "accounts": reports.accounts().filter(is_leaf=True), "items": selectors.cash_flow_items(),
         "can_edit": can(request.user, "ledger.edit"),
     })
 
@@ -302,9 +291,7 @@ def opening_page(request):
             return redirect("web_ledger:opening")
         except DomainError as exc:
             result = exc
-    from sihe.ledger.models import OpeningBalance
-
-    rows = OpeningBalance.objects.select_related("account").order_by("account__code")
+    rows = selectors.opening_balances()
     return render(request, "web_ledger/opening.html", {
         "error": result, "rows": rows, "period": request.POST.get("period") or services.period_of(
             clock.today()),

@@ -1,7 +1,8 @@
-"""Orders pages at /orders/: the order list (filters, hold reasons), one order whole (lines, shipments,
+"""Orders pages: the order list with its filters and hold reasons, one order whole (lines, shipments,
 timeline, vouchers, invoices, settlements) with its acts, the customer-service queue, intake errors with
-replay, SKU mappings (with the channel SKUs still to map), channel sync with "pull now" and ATP, and AR
-aging (+ Excel). Reads through sihe.oms selectors and models, writes through sihe.oms services only."""
+replay, SKU mappings with the channel SKUs still to map, channel sync with "pull now" and ATP, and
+receivables aging with its Excel download. Reads go through the order and catalog selectors, writes
+through the order services only."""
 
 import io
 import json
@@ -11,7 +12,6 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import F, Prefetch
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -21,20 +21,18 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
-from sihe.catalog.models import Channel, Product, Warehouse
+from sihe.catalog import selectors as catalog
 from sihe.core import clock
-from sihe.core.errors import DomainError, NotFound
+from sihe.core.errors import DomainError, NotFound, ValidationFailed
 from sihe.core.money import money
 from sihe.core.roles import can
 from sihe.oms import atp, books, connectors, review, selectors, services
-from sihe.oms.models import ChannelSync, IntakeError, Order, OrderLine, Settlement, SkuMapping
+from sihe.oms.selectors import ChannelSync, IntakeError, Order, Settlement, Shipment
 from sihe.oms.settings import policy
 from sihe.stock.units import parse_date
 from sihe.web.permissions import require_permission
-from sihe.wms.models import Shipment
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-SOURCE_TYPE = "oms.order"
 PER_PAGE = 50
 
 S, H = Order.Status, Order.Hold
@@ -201,20 +199,14 @@ def orders(request):
                           date_from=dates["date_from"], date_to=dates["date_to"], hold=f["hold"])
     page = _page(request, qs)
     rows = list(page.object_list)
-    houses: dict[str, list[str]] = {}
-    if rows:
-        for source_id, code in (Shipment.objects.filter(source_type=SOURCE_TYPE,
-                                                        source_id__in=[str(o.pk) for o in rows])
-                                .exclude(state=Shipment.State.CANCELLED)
-                                .values_list("source_id", "warehouse__code").order_by("warehouse__code").distinct()):
-            houses.setdefault(source_id, []).append(code)
+    houses = selectors.warehouses_of(rows)
     for o in rows:
         o.status_text = status_label(o.status)
         o.hold_text = hold_label(o.hold_reason)
         o.warehouses = houses.get(str(o.pk), [])
     return _render(request, "web_oms/orders.html", {
         "page": page, "rows": rows, "f": f, "querystring": _querystring(request),
-        "channels": Channel.objects.order_by("code"), "warehouses": Warehouse.objects.order_by("code"),
+        "channels": catalog.channels(), "warehouses": catalog.warehouses(),
         "statuses": [(v, status_label(v)) for v in S.values], "holds": [(v, hold_label(v)) for v in H.values if v]})
 
 
@@ -231,9 +223,8 @@ def _timeline(order: Order) -> list[dict]:
 def order(request, pk):
     o = _get_order(pk)
     o.status_text, o.hold_text = status_label(o.status), hold_label(o.hold_reason)
-    lines = list(o.lines.select_related("product").all())
-    shipments = list(Shipment.objects.filter(source_type=SOURCE_TYPE, source_id=str(o.pk))
-                     .select_related("warehouse").prefetch_related("lines__product").order_by("pk"))
+    lines = selectors.lines_of(o)
+    shipments = selectors.shipments_of(o)
     for s in shipments:
         s.state_text = str(SHIPMENT_LABELS.get(s.state, s.state))
     open_shipments = [s for s in shipments if s.state not in (Shipment.State.SHIPPED, Shipment.State.CANCELLED)]
@@ -245,7 +236,7 @@ def order(request, pk):
     invoices = selectors.invoices_of(o)
     for inv in invoices:
         inv["url"] = _url_or_none("web_invoices:detail", inv["id"])
-    settlements = list(o.settlements.order_by("date", "pk"))
+    settlements = selectors.settlements_of(o)
     numbers = {v.pk: v.display_number for v in vouchers}
     for st in settlements:
         st.kind_text = str(SETTLEMENT_LABELS.get(st.kind, st.kind))
@@ -345,13 +336,7 @@ def exceptions(request):
     held = list(page.object_list)
     for o in held:
         o.hold_text, o.fix = hold_label(o.hold_reason), fix_text(o.hold_reason)
-    short = OrderLine.objects.filter(cancelled=False, held=False, qty__gt=F("allocated_qty"))
-    backorders = list(
-        Order.objects.filter(status__in=(S.REVIEWED, S.ALLOCATED, S.PICKING),
-                             pk__in=short.values("order_id"))
-        .select_related("channel").order_by("received_at", "id")
-        .prefetch_related(Prefetch("lines", queryset=short.select_related("product").order_by("line_no"),
-                                   to_attr="short_lines"))[:200])
+    backorders = selectors.backorders(limit=200)
     for o in backorders:
         o.status_text = status_label(o.status)
         for ln in o.short_lines:
@@ -368,30 +353,24 @@ def exceptions(request):
 def intake_errors(request):
     status = _arg(request, "status") or "open"
     channel = _arg(request, "channel")
-    qs = IntakeError.objects.order_by("-created_at", "-id").defer("raw")
     if status != "all":
         status = status if status in IntakeError.Status.values else "open"
-        qs = qs.filter(status=status)
-    if channel:
-        qs = qs.filter(channel_code=channel)
+    qs = selectors.intake_errors(status=status, channel=channel).defer("raw")
     page = _page(request, qs)
     rows = list(page.object_list)
     for e in rows:
         e.status_text = str(ERROR_STATUS_LABELS.get(e.status, e.status))
     return _render(request, "web_oms/intake_errors.html", {
         "page": page, "rows": rows, "status": status, "channel": channel, "querystring": _querystring(request),
-        "statuses": list(ERROR_STATUS_LABELS.items()), "channels": Channel.objects.order_by("code"),
+        "statuses": list(ERROR_STATUS_LABELS.items()), "channels": catalog.channels(),
         "can_manage": can(request.user, "orders.manage"), "here": request.get_full_path()})
 
 
-MAX_ID = 2**63 - 1
-
-
 def _intake_error(pk) -> IntakeError:
-    found = IntakeError.objects.filter(pk=pk).first() if pk <= MAX_ID else None
-    if found is None:
-        raise Http404(f"no intake error {pk}")
-    return found
+    try:
+        return selectors.intake_error(pk)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
 
 
 def _pretty(raw: str) -> str:
@@ -443,7 +422,7 @@ def _unknown_skus(errors) -> list[dict]:
     from sihe.oms.channels import normalize
     from sihe.oms.intake import parse_body
 
-    channels = {c.code: c for c in Channel.objects.filter(code__in={e.channel_code for e in errors})}
+    channels = {c.code: c for c in catalog.channels().filter(code__in={e.channel_code for e in errors})}
     found: dict[tuple[str, str], dict] = {}
     for e in errors:
         ch = channels.get(e.channel_code)
@@ -485,12 +464,14 @@ def mappings(request):
                 for k in ("channel", "channel_sku", "sku", "note")}
         try:
             _posted(request)
-            ch = Channel.objects.filter(code=form["channel"]).first()
-            if ch is None:
-                raise DomainError(_("choose a channel"), field="channel")
-            product = Product.objects.filter(sku=form["sku"]).first() if form["sku"] else None
-            if product is None:
-                raise DomainError(_("unknown SKU %(sku)s") % {"sku": form["sku"] or "—"}, field="sku")
+            try:
+                ch = catalog.channel_by_code(form["channel"])
+            except NotFound:
+                raise DomainError(_("choose a channel"), field="channel") from None
+            try:
+                product = catalog.referenced_product(form["sku"])
+            except ValidationFailed:
+                raise DomainError(_("unknown SKU %(sku)s") % {"sku": form["sku"] or "—"}, field="sku") from None
             with transaction.atomic(durable=True):
                 m = services.map_sku(channel=ch, channel_sku=form["channel_sku"], product=product,
                                      actor=request.actor, note=form["note"][:200])
@@ -499,31 +480,23 @@ def mappings(request):
             return redirect(f"{reverse('web_oms:mappings')}?channel={ch.code}")
         except DomainError as exc:
             messages.error(request, _error_text(exc))
-    qs = SkuMapping.objects.select_related("channel", "product").order_by("channel__code", "channel_sku")
-    if channel:
-        qs = qs.filter(channel__code=channel)
-    if q:
-        from django.db.models import Q
-
-        qs = qs.filter(Q(channel_sku__icontains=q) | Q(product__sku__icontains=q) | Q(product__name__icontains=q))
-    page = _page(request, qs)
-    errors = list(IntakeError.objects.filter(status=IntakeError.Status.OPEN, code="unknown_sku")
-                  .order_by("-created_at")[:200])
-    to_map = _unknown_skus(errors)
+    page = _page(request, selectors.sku_mappings(channel=channel, q=q))
+    to_map = _unknown_skus(selectors.unmapped_sku_errors(limit=200))
     for item in to_map:
         item["prefill"] = "?" + urlencode({"channel": item["channel"], "channel_sku": item["key"]}) + "#add"
     return _render(request, "web_oms/mappings.html", {
         "page": page, "rows": page.object_list, "channel": channel, "q": q, "querystring": _querystring(request),
-        "channels": Channel.objects.order_by("code"), "form": form, "can_manage": manage, "to_map": to_map,
-        "products": Product.objects.filter(active=True).order_by("sku").values_list("sku", "name")[:2000]})
+        "channels": catalog.channels(), "form": form, "can_manage": manage, "to_map": to_map,
+        "products": catalog.product_choices(limit=2000)})
 
 
 @require_POST
 @require_permission("orders.manage")
 def mapping_delete(request, pk):
-    m = SkuMapping.objects.filter(pk=pk).select_related("channel").first() if pk <= MAX_ID else None
-    if m is None:
-        raise Http404(f"no mapping {pk}")
+    try:
+        m = selectors.sku_mapping(pk)
+    except NotFound as exc:
+        raise Http404(f"no mapping {pk}") from exc
     with transaction.atomic(durable=True):
         services.unmap_sku(mapping=m, actor=request.actor)
     messages.success(request, _("Mapping %(c)s %(k)s removed.") % {"c": m.channel.code, "k": m.channel_sku})
@@ -561,8 +534,9 @@ def channels(request):
     atp_by_channel: dict[str, str] = {}
     product = None
     if sku:
-        product = Product.objects.filter(sku=sku).first()
-        if product is None:
+        try:
+            product = catalog.referenced_product(sku)
+        except ValidationFailed:
             messages.error(request, "sku: " + _("unknown SKU %(sku)s") % {"sku": sku})
         else:
             for code, items in atp.atp([sku]).items():
@@ -580,9 +554,10 @@ def channels(request):
 @require_POST
 @require_permission("orders.manage")
 def channel_pull(request, code):
-    ch = Channel.objects.filter(code=code).first()
-    if ch is None:
-        raise Http404(f"no channel {code}")
+    try:
+        ch = catalog.channel_by_code(code)
+    except NotFound as exc:
+        raise Http404(f"no channel {code}") from exc
     try:
         # no transaction around it: each order is taken in its own, and no lock is held while we wait on HTTP
         counts = connectors.pull(channel=ch, actor=request.actor)

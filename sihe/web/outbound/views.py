@@ -11,22 +11,19 @@ import re
 import uuid
 from decimal import Decimal
 
-from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from sihe.catalog.models import Warehouse
+from sihe.catalog import selectors as catalog_selectors
 from sihe.core.errors import DomainError
 from sihe.core.money import to_decimal
 from sihe.web.permissions import require_permission
-from sihe.wms.models import Shipment
 from sihe.wms.outbound import selectors, services
-from sihe.wms.outbound.models import PickList, PickTask, Wave, WaveShipment
+from sihe.wms.outbound.selectors import PickTask, Shipment, Wave
 
 FLASH = "outbound_flash"
 NONCE = "outbound_nonce"
@@ -64,7 +61,7 @@ def _decimal_or_none(value, field: str) -> Decimal | None:
 
 @require_permission("wms.plan")
 def waves(request):
-    warehouses = list(Warehouse.objects.filter(active=True).order_by("code"))
+    warehouses = list(catalog_selectors.active_warehouses())
     if request.method == "POST":
         code = request.POST.get("warehouse", "")
         warehouse = next((w for w in warehouses if w.code == code), None)
@@ -88,7 +85,7 @@ def waves(request):
             return redirect("web_outbound:waves")
         _flash(request, True, _("wave %(number)s released") % {"number": wave.number})
         return redirect("web_outbound:wave", pk=wave.pk)
-    recent = list(Wave.objects.select_related("warehouse").exclude(state=Wave.State.CANCELLED).order_by("-pk")[:200])
+    recent = selectors.board_waves()
     progress = selectors.progress(recent)
     columns = []
     for state in BOARD_STATES:
@@ -96,9 +93,7 @@ def waves(request):
         for w in items:
             w.progress = progress[w.pk]
         columns.append({"state": state, "label": Wave.State(state).label, "waves": items[:40]})
-    pending = dict(Shipment.objects.filter(state=Shipment.State.PENDING)
-                   .exclude(pk__in=WaveShipment.objects.values("shipment_id"))
-                   .values("warehouse__code").annotate(n=Count("id")).values_list("warehouse__code", "n"))
+    pending = selectors.pending_per_warehouse()
     for w in warehouses:
         w.pending = pending.get(w.code, 0)
     warehouses.sort(key=lambda w: (-w.pending, w.code))
@@ -112,9 +107,8 @@ def wave(request, pk: int):
         item = selectors.wave(pk)
     except DomainError as exc:
         raise Http404(exc.message) from exc
-    lists = list(item.picklists.select_related("zone").annotate(
-        stops=Count("tasks"), done=Count("tasks", filter=~Q(tasks__state=PickTask.State.OPEN))).order_by("pk"))
-    entries = list(item.entries.select_related("shipment").order_by("tote"))
+    lists = selectors.wave_picklists(item)
+    entries = selectors.wave_entries(item)
     return render(request, "web_outbound/wave.html", {
         "wave": item, "picklists": lists, "entries": entries, "progress": selectors.progress([item])[item.pk],
         "flash": _pop_flash(request)})
@@ -139,19 +133,14 @@ def picklist(request, pk: int):
 def pick(request):
     if request.method == "POST":
         code = (request.POST.get("barcode") or "").strip()
-        found = PickList.objects.filter(number=code).first() if 0 < len(code) <= 40 else None
+        found = selectors.picklist_by_number(code)
         if found is None:
             _flash(request, False, _("no pick list %(code)s") % {"code": code[:40]}, "not_found")
             return redirect("web_outbound:pick")
         return redirect("web_outbound:pick_run", pk=found.pk)
     mine = request.user.get_username()
     # a list is offered to its picker, and to every picker while nobody who can log in holds it
-    logins = get_user_model().objects.filter(is_active=True).values("username")
-    open_lists = list(PickList.objects.filter(state__in=[PickList.State.OPEN, PickList.State.PICKING])
-                      .filter(Q(picker="") | Q(picker=mine) | ~Q(picker__in=logins))
-                      .select_related("wave__warehouse", "zone")
-                      .annotate(stops=Count("tasks"), done=Count("tasks", filter=~Q(tasks__state=PickTask.State.OPEN)))
-                      .order_by("wave__cutoff_at", "pk")[:30])
+    open_lists = selectors.open_picklists_for(mine)
     open_lists.sort(key=lambda pl: (pl.picker != mine, pl.wave.cutoff_at is None, pl.pk))
     return render(request, "web_outbound/pick.html", {"lists": open_lists, "flash": _pop_flash(request)})
 
@@ -169,7 +158,7 @@ def pick_run(request, pk: int):
         try:
             with transaction.atomic(durable=True):
                 if action in ("short", "skip"):
-                    task = PickTask.objects.filter(picklist=item, pk=request.POST.get("task") or 0).first() \
+                    task = selectors.task_on(item, request.POST.get("task") or 0) \
                         if (request.POST.get("task") or "").isdigit() else None
                     if task is None:
                         raise DomainError(_("no such stop"), field="task", code="not_found")
@@ -217,16 +206,16 @@ def check(request):
             _error(request, exc)
             return redirect("web_outbound:check")
         return redirect("web_outbound:check_run", pk=shipment.pk)
-    waiting = list(Shipment.objects.filter(state__in=[Shipment.State.PICKED, Shipment.State.PACKED])
-                   .select_related("warehouse").order_by("cutoff_at", "pk")[:30])
+    waiting = selectors.shipments_to_check()
     return render(request, "web_outbound/check.html", {"waiting": waiting, "flash": _pop_flash(request)})
 
 
 @require_permission("wms.operate")
 def check_run(request, pk: int):
-    shipment = Shipment.objects.select_related("warehouse").filter(pk=pk).first() if 0 < pk < 2**63 else None
-    if shipment is None:
-        raise Http404
+    try:
+        shipment = selectors.shipment_by_id(pk)
+    except DomainError as exc:
+        raise Http404(exc.message) from exc
     if request.method == "POST":
         action = request.POST.get("action", "scan")
         if _replayed(request):
@@ -253,7 +242,7 @@ def check_run(request, pk: int):
             _error(request, exc)
         return redirect("web_outbound:check_run", pk=shipment.pk)
     lines = services.check_progress(shipment)
-    entry = WaveShipment.objects.filter(shipment=shipment).select_related("wave").first()
+    entry = selectors.wave_entry(shipment)
     return render(request, "web_outbound/check_run.html", {
         "shipment": shipment, "lines": lines, "complete": bool(lines) and all(x.done for x in lines),
         "parcels": selectors.parcels(shipment), "carrier": (entry.wave.carrier if entry else "") or shipment.carrier,

@@ -16,7 +16,6 @@ from sihe.core import clock
 from sihe.core.errors import DomainError, ValidationFailed
 from sihe.core.roles import can
 from sihe.planning import forecasts, proposals, runs, selectors
-from sihe.planning.models import MrpRun
 from sihe.web.permissions import require_permission
 from sihe.web.production.views import _error
 
@@ -86,7 +85,7 @@ def run_detail(request, pk: int):
     return render(request, "web_production/mrp_run.html", {
         "run": run, "grids": grids, "days": days, "page": page, "querystring": f"sku={sku}", "sku": sku,
         "proposals": found[:300], "planner": can(request.user, "planning.run"),
-        "working": run.status in (MrpRun.Status.QUEUED, MrpRun.Status.RUNNING),
+        "working": run.status in (selectors.MrpRun.Status.QUEUED, selectors.MrpRun.Status.RUNNING),
         "exceptions": [{**e, "text": EXCEPTIONS.get(e["code"], e["code"])} for e in run.exceptions[:300]]})
 
 

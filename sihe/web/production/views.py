@@ -17,7 +17,6 @@ from sihe.core.errors import DomainError, ValidationFailed
 from sihe.core.roles import can
 from sihe.production import orders as acts
 from sihe.production import selectors
-from sihe.production.models import ProductionOrder
 from sihe.production.transitions import LIFE
 from sihe.stock import selectors as stock_selectors
 from sihe.web.permissions import require_permission
@@ -34,7 +33,7 @@ def _error(request, exc: DomainError) -> None:
 
 @require_permission("production.view")
 def orders(request):
-    status = request.GET.get("status") if request.GET.get("status") in ProductionOrder.Status.values else ""
+    status = request.GET.get("status") if request.GET.get("status") in selectors.ProductionOrder.Status.values else ""
     q = (request.GET.get("q") or "").strip()[:60]
     form = {}
     if request.method == "POST":
@@ -57,7 +56,7 @@ def orders(request):
             _error(request, exc)
     page = Paginator(selectors.orders(status=status, q=q), 50).get_page(request.GET.get("page"))
     return render(request, "web_production/orders.html", {
-        "page": page, "rows": page.object_list, "status": status, "q": q, "statuses": ProductionOrder.Status.choices,
+        "page": page, "rows": page.object_list, "status": status, "q": q, "statuses": selectors.ProductionOrder.Status.choices,
         "querystring": f"status={status}&q={q}", "form": form, "can_manage": can(request.user, "production.manage"),
         "warehouses": catalog.warehouses().filter(active=True),
         "default_due": (clock.today() + datetime.timedelta(days=3)).isoformat()})

@@ -1,6 +1,7 @@
-"""Purchasing pages: purchase orders (list, new, detail with received / ordered per line and the
-approve / confirm buttons, the supplier-invoice form), supplier invoices (with the payment form)
-and the AP aging (账龄) report with its Excel. Writes go through purchasing services only."""
+"""Purchasing pages: purchase orders (list, new, detail with received against ordered per line, the
+approve and confirm buttons, the supplier-invoice and return forms), supplier invoices with the payment
+form, and the AP aging (账龄) report with its Excel. Reads go through selectors, writes through the
+purchasing services."""
 
 import re
 from decimal import Decimal
@@ -13,13 +14,13 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from sihe.catalog.models import Partner, Product, Warehouse
+from sihe.catalog import selectors as catalog
 from sihe.core import clock
 from sihe.core.audit import history
 from sihe.core.errors import DomainError, NotFound, Problems, ValidationFailed
 from sihe.core.roles import can
 from sihe.purchasing import excel, selectors, services
-from sihe.purchasing.models import PurchaseOrder, SupplierInvoice, SupplierPayment
+from sihe.purchasing.selectors import PurchaseOrder, SupplierInvoice
 from sihe.stock.units import parse_date
 from sihe.web import audit_labels
 from sihe.web.permissions import require_permission
@@ -32,8 +33,8 @@ def _page(request, qs, per_page=50):
     return Paginator(qs, per_page).get_page(request.GET.get("page"))
 
 
-def _product(sku: str, field: str) -> Product:
-    found = Product.objects.select_related("uom").filter(sku=sku.strip()).first()
+def _product(sku: str, field: str):
+    found = catalog.find_product(sku.strip())
     if found is None:
         raise ValidationFailed(_("unknown SKU %(sku)s") % {"sku": sku}, field=field)
     return found
@@ -63,10 +64,10 @@ def orders(request):
         form["lines"] = [{k: request.POST.get(f"{k}_{i}", "").strip() for k in ("sku", "qty", "price", "tax_rate")}
                          for i in range(NEW_LINES)]
         try:
-            supplier = Partner.objects.filter(code=form["supplier"]).first()
+            supplier = catalog.find_partner(form["supplier"])
             if supplier is None:
                 raise DomainError(_("choose a supplier"), field="supplier")
-            warehouse = Warehouse.objects.filter(code=form["warehouse"]).first()
+            warehouse = catalog.find_warehouse(form["warehouse"])
             if warehouse is None:
                 raise DomainError(_("choose a warehouse"), field="warehouse")
             problems, lines = Problems(), []
@@ -94,8 +95,7 @@ def orders(request):
     return render(request, "web_purchasing/orders.html", {
         "page": page, "rows": page.object_list, "status": status, "q": q, "statuses": PurchaseOrder.Status.choices,
         "querystring": f"status={status}&q={q}", "can_manage": can(request.user, "purchasing.manage"),
-        "suppliers": Partner.objects.filter(kind__in=["supplier", "both"], active=True).order_by("code"),
-        "warehouses": Warehouse.objects.filter(active=True).order_by("code"), "form": form,
+        "suppliers": catalog.active_suppliers(), "warehouses": catalog.active_warehouses(), "form": form,
         "new_open": request.method == "POST" or request.GET.get("new") == "1"})
 
 
@@ -215,7 +215,7 @@ def invoices(request):
         if not can(request.user, "payments.manage"):
             return HttpResponse(status=403)
         try:
-            partner = Partner.objects.filter(code=request.POST.get("supplier", "")).first()
+            partner = catalog.find_partner(request.POST.get("supplier", ""))
             if partner is None:
                 raise DomainError(_("choose a supplier"), field="supplier")
             with transaction.atomic(durable=True):
@@ -231,10 +231,9 @@ def invoices(request):
     return render(request, "web_purchasing/invoices.html", {
         "page": page, "rows": page.object_list, "supplier": supplier, "status": status,
         "statuses": SupplierInvoice.Status.choices, "querystring": f"supplier={supplier}&status={status}",
-        "payments": SupplierPayment.objects.select_related("supplier").order_by("-id")[:20],
+        "payments": selectors.payments()[:20],
         "can_pay": can(request.user, "payments.manage"),
-        "suppliers": Partner.objects.filter(kind__in=["supplier", "both"], active=True).order_by("code"),
-        "today": clock.today()})
+        "suppliers": catalog.active_suppliers(), "today": clock.today()})
 
 
 @require_permission("purchasing.view")

@@ -1,5 +1,6 @@
-"""Stock pages at /stock/: levels by product / bin / lot (expiry highlighted), move history per
-product, lots, 收发存汇总表 (+ Excel), 存货明细账 and the low-stock list. Reads through selectors only."""
+"""Stock pages: levels by product, bin or lot (near and past expiry highlighted), the move history,
+a product's and a lot's page, the 收发存汇总表 summary (and its Excel), the 存货明细账 ledger of one product,
+the low-stock list and its rules, and a product's alternate units. Reads go through selectors only."""
 
 import datetime
 
@@ -8,16 +9,15 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from sihe.catalog.models import Product, Warehouse
+from sihe.catalog import selectors as catalog
 from sihe.core import clock
 from sihe.core.errors import DomainError, ValidationFailed
 from sihe.core.money import to_decimal
 from sihe.core.roles import can
 from sihe.costing import reports
-from sihe.costing.models import ValuationLayer
+from sihe.costing import selectors as costing_selectors
 from sihe.stock import selectors
 from sihe.stock import services as stock_services
-from sihe.stock.models import Lot, StockMove
 from sihe.stock.units import parse_date, threshold_to_base
 from sihe.web.permissions import require_permission
 
@@ -28,8 +28,8 @@ NEAR_EXPIRY_DAYS = 30
 def _filters(request):
     sku = (request.GET.get("sku") or "").strip()
     code = (request.GET.get("warehouse") or "").strip()
-    product = Product.objects.filter(sku=sku).first() if sku else None
-    warehouse = Warehouse.objects.filter(code=code).first() if code else None
+    product = catalog.find_product(sku) if sku else None
+    warehouse = catalog.find_warehouse(code) if code else None
     return sku, code, product, warehouse
 
 
@@ -48,7 +48,7 @@ def levels(request):
     sku, code, product, warehouse = _filters(request)
     view = request.GET.get("view") if request.GET.get("view") in ("product", "bin", "lot") else "product"
     today = clock.today()
-    context = {"view": view, "sku": sku, "warehouse_code": code, "warehouses": Warehouse.objects.order_by("code"),
+    context = {"view": view, "sku": sku, "warehouse_code": code, "warehouses": catalog.warehouses(),
                "unknown": (sku and product is None) or (code and warehouse is None), "today": today}
     if view == "product":
         context["rows"] = selectors.levels(product=product, warehouse=warehouse)[:500]
@@ -70,18 +70,16 @@ def moves(request):
     sku, code, product, warehouse = _filters(request)
     return render(request, "web_stock/moves.html", {
         "rows": selectors.moves(product=product, warehouse=warehouse, limit=300), "sku": sku, "warehouse_code": code,
-        "product": product, "warehouses": Warehouse.objects.order_by("code"),
+        "product": product, "warehouses": catalog.warehouses(),
         "unknown": (sku and product is None) or (code and warehouse is None)})
 
 
 @require_permission("stock.view")
 def product(request, sku: str):
-    return _product_page(request, get_object_or_404(Product.objects.select_related("uom"), sku=sku))
+    return _product_page(request, get_object_or_404(catalog.products(), sku=sku))
 
 
-def _product_page(request, item: Product, *, unit_error=None, status: int = 200):
-    from sihe.catalog.models import Uom
-
+def _product_page(request, item, *, unit_error=None, status: int = 200):
     today = clock.today()
     lots = list(selectors.lots(product=item)[:200])
     for lot in lots:
@@ -89,19 +87,18 @@ def _product_page(request, item: Product, *, unit_error=None, status: int = 200)
     return render(request, "web_stock/product.html", {
         "product": item, "levels": selectors.levels(product=item), "lots": lots,
         "moves": selectors.moves(product=item, limit=200), "totals": selectors.totals(product=item),
-        "units": selectors.product_units(item), "all_units": Uom.objects.exclude(pk=item.uom_id).order_by("code"),
+        "units": selectors.product_units(item), "all_units": catalog.units().exclude(pk=item.uom_id),
         "unit_error": unit_error, "may_edit_units": can(request.user, "catalog.edit")}, status=status)
 
 
 @require_permission("stock.view")
 def lot(request, sku: str, number: str):
-    item = get_object_or_404(Lot.objects.select_related("product", "product__uom"), product__sku=sku, number=number)
+    item = get_object_or_404(selectors.lots().select_related("product__uom"), product__sku=sku, number=number)
     today = clock.today()
     status = selectors.expiry_status(item.expiry_date, today=today, warn_days=NEAR_EXPIRY_DAYS)
     return render(request, "web_stock/lot.html", {
         "lot": item, "status": status, "quants": selectors.quants(product=item.product).filter(lot=item),
-        "moves": item.moves.select_related("src_location", "dst_location", "src_warehouse", "dst_warehouse")
-        .order_by("-date", "-id")[:200]})
+        "moves": selectors.lot_moves(item, limit=200)})
 
 
 @require_permission("stock.view")
@@ -122,7 +119,7 @@ def summary(request):
         "opening_value", "in_value", "out_value", "closing_value")}
     return render(request, "web_stock/summary.html", {
         "rows": rows, "start": start, "end": end, "warehouse_code": code, "show_value": show_value,
-        "warehouses": Warehouse.objects.order_by("code"), "totals": totals})
+        "warehouses": catalog.warehouses(), "totals": totals})
 
 
 @require_permission("costing.view")
@@ -132,12 +129,12 @@ def ledger(request):
     rows = []
     if item is not None and warehouse is not None:
         rows = reports.product_ledger(product=item, warehouse=warehouse, start=start, end=end)
-        kinds = dict(StockMove.Kind.choices) | dict(ValuationLayer.Kind.choices)
+        kinds = dict(selectors.move_kinds().choices) | dict(costing_selectors.layer_kinds().choices)
         for row in rows:
             row["kind_label"] = kinds.get(row["kind"], row["kind"])
     return render(request, "web_stock/ledger.html", {
         "rows": rows, "sku": sku, "warehouse_code": code, "start": start, "end": end, "product": item,
-        "warehouses": Warehouse.objects.order_by("code"),
+        "warehouses": catalog.warehouses(),
         "hint": _("Choose a SKU and a warehouse.") if not rows else ""})
 
 
@@ -146,11 +143,11 @@ def low_stock(request):
     return render(request, "web_stock/low_stock.html", {"rows": selectors.low_levels()})
 
 
-def _find(model, field: str, **lookup):
-    found = model.objects.filter(**lookup).first() if all(lookup.values()) else None
+def _find(finder, field: str, value: str):
+    """What `finder` answers for a code typed in a form; nothing typed or nothing found is a 422 naming the field."""
+    found = finder(value) if value else None
     if found is None:
-        raise ValidationFailed(_("unknown %(field)s %(value)s") % {"field": field, "value": next(iter(lookup.values()))},
-                               field=field)
+        raise ValidationFailed(_("unknown %(field)s %(value)s") % {"field": field, "value": value}, field=field)
     return found
 
 
@@ -163,8 +160,8 @@ def rules(request):
             return render(request, "web/forbidden.html", {"permission": "stock.move"}, status=403)
         values = {k: (request.POST.get(k) or "").strip() for k in ("sku", "warehouse", "min_qty", "max_qty")}
         try:
-            item = _find(Product, "sku", sku=values["sku"])
-            warehouse = _find(Warehouse, "warehouse", code=values["warehouse"])
+            item = _find(catalog.find_product, "sku", values["sku"])
+            warehouse = _find(catalog.find_warehouse, "warehouse", values["warehouse"])
             with transaction.atomic(durable=True):
                 if request.POST.get("action") == "remove":
                     stock_services.remove_rule(product=item, warehouse=warehouse, actor=request.actor)
@@ -179,19 +176,17 @@ def rules(request):
     _sku, code, item, warehouse = _filters(request)
     return render(request, "web_stock/rules.html", {
         "rows": selectors.rule_rows(selectors.rules(product=item, warehouse=warehouse)[:500]),
-        "warehouses": Warehouse.objects.order_by("code"), "warehouse_code": code, "error": error, "values": values,
+        "warehouses": catalog.warehouses(), "warehouse_code": code, "error": error, "values": values,
         "may_edit": can(request.user, "stock.move")}, status=status)
 
 
 @require_permission("catalog.edit")
 def product_unit(request, sku: str):
     """Set an alternate unit of a product (1 箱 = 12 件) from its stock page."""
-    from sihe.catalog.models import Uom
-
-    item = get_object_or_404(Product.objects.select_related("uom"), sku=sku)
+    item = get_object_or_404(catalog.products(), sku=sku)
     if request.method == "POST":
         try:
-            uom = _find(Uom, "unit", code__iexact=(request.POST.get("unit") or "").strip())
+            uom = _find(catalog.find_unit, "unit", (request.POST.get("unit") or "").strip())
             factor = to_decimal(request.POST.get("factor") or "", field="factor")
             with transaction.atomic(durable=True):
                 stock_services.set_unit(product=item, uom=uom, factor=factor, actor=request.actor)

@@ -73,7 +73,7 @@ def may(user, permission):
 @register.filter
 def channel_type(code):
     """A channel type code ("taobao", "dealer") as its label."""
-    from sihe.catalog.models import Channel
+    from sihe.catalog.selectors import Channel
 
     return dict(Channel.Type.choices).get(code, code)
 
@@ -117,10 +117,9 @@ def role_label(user):
 
 @register.simple_tag
 def company_name():
-    from sihe.catalog.models import Company
+    from sihe.catalog import selectors
 
-    company = Company.objects.only("name").first()
-    return company.name if company else ""
+    return selectors.company_name()
 
 
 @register.filter

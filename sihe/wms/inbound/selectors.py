@@ -1,4 +1,6 @@
-"""Reads of inbound work for the API and the pages (plain dicts, decimals as strings)."""
+"""Reads of inbound work for the API and the pages: expected receipts with what came, their scans,
+quality inspections and their rules, and the goods waiting on the dock with a suggested bin (plain
+dicts, decimals as strings)."""
 
 from decimal import Decimal
 
@@ -6,10 +8,15 @@ from django.db.models import Prefetch, Q, Sum
 from django.utils import timezone
 
 from sihe.catalog.models import Warehouse
+from sihe.core.errors import NotFound
 from sihe.core.money import text
 from sihe.wms.inbound import putaway
-from sihe.wms.inbound.models import Asn, AsnLine, Inspection, ReceiptScan
+
+# re-exported: Asn.Status and Inspection.Status are part of the read surface
+from sihe.wms.inbound.models import Asn, AsnLine, Inspection, InspectionRule, ReceiptScan
 from sihe.wms.inbound.services import dock_stock
+
+MAX_ID = 2**63 - 1
 
 ZERO = Decimal(0)
 
@@ -108,3 +115,39 @@ def dock_rows(*, warehouse: Warehouse | None = None, limit: int = 100) -> list[d
                      "suggested_bin": suggestion.code if suggestion else None, "product_id": quant.product_id,
                      "lot_id": quant.lot_id})
     return rows
+
+
+def asn(pk: int) -> Asn:
+    """One expected receipt with its warehouse and supplier (not found is a 404 naming `asn_id`)."""
+    found = Asn.objects.select_related("warehouse", "supplier").filter(pk=pk).first() if 0 < pk <= MAX_ID else None
+    if found is None:
+        raise NotFound(f"no expected receipt {pk}", field="asn_id")
+    return found
+
+
+def asn_by_reference(ref: str) -> Asn | None:
+    """The expected receipt with this number, else the latest one for this PO or delivery note number."""
+    return Asn.objects.filter(number=ref).first() or Asn.objects.filter(source_number=ref).order_by("-id").first()
+
+
+def scans_of(item: Asn):
+    """What was scanned in against an expected receipt, in order, with product and lot."""
+    return ReceiptScan.objects.filter(asn=item).select_related("product", "lot").order_by("id")
+
+
+def inspection(pk: int) -> Inspection:
+    """One inspection with its receipt's warehouse (not found is a 404 naming `inspection_id`)."""
+    found = Inspection.objects.select_related("asn__warehouse").filter(pk=pk).first() if 0 < pk <= MAX_ID else None
+    if found is None:
+        raise NotFound(f"no inspection {pk}", field="inspection_id")
+    return found
+
+
+def pending_inspections() -> int:
+    """How many inspections wait for a decision."""
+    return Inspection.objects.filter(status=Inspection.Status.PENDING).count()
+
+
+def inspection_rules(limit: int = 1000):
+    """The products received into quality hold, by SKU."""
+    return InspectionRule.objects.select_related("product").order_by("product__sku")[:limit]
