@@ -1,4 +1,4 @@
-"""The general ledger (E1, E2, E7): chart of accounts, periods, vouchers (记账凭证), posting rules and
+"""The general ledger: chart of accounts, periods, vouchers (记账凭证), posting rules and
 the balance projection.
 
 - `Account`: 小企业会计准则 chart with sub-accounts (`1122.01`), a balance direction, a category, a

@@ -1,4 +1,4 @@
-"""Sourcing (O5, H4): one pool of stock, allocated to the nearest warehouse that can ship the whole order.
+"""Sourcing: one pool of stock, allocated to the nearest warehouse that can ship the whole order.
 
 The rule (docs/design/orders.md):
 1. the nearest warehouse (receiver's city → warehouse, great-circle km) that has every line → one shipment;

@@ -1,4 +1,4 @@
-"""Available-to-promise per channel (H4): what each shop may show as stock, after every stock change.
+"""Available-to-promise per channel: what each shop may show as stock, after every stock change.
 
 ATP(channel, SKU) = Σ over active warehouses (on hand − reserved) − the channel's safety stock, never
 below 0. The hub runs `on_stock_event` for every stock event (wired in sihe/hub/wiring.py), which

@@ -1,4 +1,4 @@
-"""From shipped orders to a 数电发票 (E8), and back with a red (负数) invoice for a return.
+"""From shipped orders to a 数电发票, and back with a red (负数) invoice for a return.
 
 `invoice_orders` collects the invoiceable lines of one or more shipped orders (not cancelled, with an
 amount paid), names each line `*简称*商品名` from the product's 税收分类简称, splits what the buyer paid

@@ -1,4 +1,4 @@
-"""The order's books (H1, E2, E5): revenue, platform settlements and bank receipts, AR aging.
+"""The order's books: revenue, platform settlements and bank receipts, AR aging.
 
 - Revenue (setting: at shipment or at invoice) → 应收账款 / 主营业务收入 / 应交税费—应交增值税（销项税额）
   through posting rule `sales.revenue` (amounts total / net / tax). Prices from channels include tax:
@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from sihe.core import audit, clock, outbox, tx
 from sihe.core.actor import Actor
+from sihe.core.aging import Aging
 from sihe.core.errors import ValidationFailed
 from sihe.core.money import money, round_money
 from sihe.ledger.services import book
@@ -155,29 +156,19 @@ def record_settlement(*, order: Order, kind: str, amount, fee=ZERO, actor: Actor
         return settlement
 
 
-BUCKETS = ((0, 30, "0-30"), (31, 60, "31-60"), (61, 90, "61-90"), (91, None, "90+"))
-
-
 def ar_aging(*, as_of: datetime.date | None = None, dealers_only: bool = False) -> dict:
     """Receivables per customer (dealer, or the channel for platform buyers) by age since shipment."""
     as_of = as_of or clock.today()
     qs = Order.objects.filter(revenue_total__gt=F("settled_total")).select_related("partner", "channel")
     if dealers_only:
         qs = qs.filter(partner__isnull=False)
-    rows: dict[str, dict] = {}
+    aging = Aging("customer")
     for order in qs.order_by("pk"):
         key = order.partner.code if order.partner_id else f"channel:{order.channel.code}"
         name = order.partner.name if order.partner_id else order.channel.name
         since = timezone.localdate(order.shipped_at or order.received_at)
-        age = (as_of - since).days
-        label = next(lbl for lo, hi, lbl in BUCKETS if age >= lo and (hi is None or age <= hi)) if age >= 0 else "0-30"
-        row = rows.setdefault(key, {"customer": key, "name": name, "total": ZERO, "orders": 0,
-                                    **{lbl: ZERO for _lo, _hi, lbl in BUCKETS}})
-        amount = order.revenue_total - order.settled_total
-        row[label] += amount
-        row["total"] += amount
-        row["orders"] += 1
-    lines = sorted(rows.values(), key=lambda r: (-r["total"], r["customer"]))
-    totals = {lbl: sum((r[lbl] for r in lines), ZERO) for _lo, _hi, lbl in BUCKETS}
-    totals["total"] = sum((r["total"] for r in lines), ZERO)
-    return {"as_of": as_of, "buckets": [lbl for _lo, _hi, lbl in BUCKETS], "rows": lines, "totals": totals}
+        aging.add(key, name, days=(as_of - since).days, amount=order.revenue_total - order.settled_total)
+    report = aging.report(as_of=as_of, order_by_total=True)
+    for row in report["rows"]:
+        row["orders"] = row["items"]
+    return report

@@ -1,4 +1,4 @@
-"""Fulfilment (O2, O6): an order's shipments leave, short picks come back, orders are cancelled.
+"""Fulfilment: an order's shipments leave, short picks come back, orders are cancelled.
 
 The warehouse owns the shipment (sihe.wms.shipping); the order learns of its progress through the
 hooks registered in OmsConfig.ready(), inside the warehouse's own transaction, so the order's status,

@@ -1,4 +1,4 @@
-"""Where a receiver is, roughly, to choose the nearest warehouse (O5).
+"""Where a receiver is, roughly, to choose the nearest warehouse.
 
 Coordinates of every provincial capital and the larger cities (to about 0.01°); a city we do not
 know falls back to its province's capital. Distances are great-circle kilometres (haversine): the

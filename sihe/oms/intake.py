@@ -1,4 +1,4 @@
-"""Intake (O1): a channel's raw JSON in, one order out — reviewed and allocated in the same act.
+"""Intake: a channel's raw JSON in, one order out — reviewed and allocated in the same act.
 
     receive_order(channel_code=..., body=raw bytes or dict, actor=...) -> IntakeResult
     receive_orders(channel_code=..., body=...) -> IntakeResult for one order, IntakePage for a page of them

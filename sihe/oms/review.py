@@ -1,4 +1,4 @@
-"""Review (审单, O2): automatic rules pass an order or hold it for a person, with the reason.
+"""Review (审单): automatic rules pass an order or hold it for a person, with the reason.
 
 Rules, in order: the amount limit; the blacklist (buyer id, phone, words of the address); the
 address check (a known province, a city, a detail); a buyer message when the shop wants to read

@@ -1,4 +1,4 @@
-"""The order's state table (O2): the only allowed transitions, and the one helper that refuses others."""
+"""The order's state table: the only allowed transitions, and the one helper that refuses others."""
 
 from django.utils.translation import gettext as _
 

@@ -1,4 +1,4 @@
-"""Purchasing (E4): purchase orders and their approvals, receipts as the warehouse reports them,
+"""Purchasing: purchase orders and their approvals, receipts as the warehouse reports them,
 supplier invoices matched three ways (order – receipt – invoice), payments and returns.
 
 Quantities on a line are in the product's base unit (`qty`); the buyer's purchase unit and its

@@ -2,12 +2,12 @@
 invoices and payments, and what is owed to each supplier by age (AP aging)."""
 
 import datetime
-from collections import defaultdict
 from decimal import Decimal
 
 from django.db.models import Q, Sum
 from django.utils.translation import gettext as _
 
+from sihe.core.aging import Aging
 from sihe.core.errors import NotFound, ValidationFailed
 
 # PurchaseOrder, SupplierInvoice and SupplierPayment are re-exported: the pages read their Status choices
@@ -23,7 +23,6 @@ from sihe.purchasing.models import (
 )
 
 ZERO = Decimal(0)
-BUCKETS = ("0-30", "31-60", "61-90", "90+")
 
 
 def orders(*, status: str | None = None, supplier: str | None = None, q: str | None = None):
@@ -85,16 +84,6 @@ def payments(*, supplier: str | None = None):
     return qs
 
 
-def bucket_of(days: int) -> str:
-    if days <= 30:
-        return "0-30"
-    if days <= 60:
-        return "31-60"
-    if days <= 90:
-        return "61-90"
-    return "90+"
-
-
 def ap_aging(*, as_of: datetime.date, basis: str = "invoice_date", supplier: str | None = None) -> dict:
     """账龄: what is owed to each supplier on `as_of` (invoices dated up to then, less payments
     dated up to then), by days since the invoice date (basis=invoice_date) or past the due date
@@ -106,7 +95,7 @@ def ap_aging(*, as_of: datetime.date, basis: str = "invoice_date", supplier: str
         qs = qs.filter(supplier__code=supplier)
     paid = dict(PaymentAllocation.objects.filter(invoice__in=qs, payment__date__lte=as_of)
                 .values("invoice_id").annotate(s=Sum("amount")).values_list("invoice_id", "s"))
-    rows: dict[str, dict] = {}
+    aging = Aging("supplier")
     invoices_out = []
     for inv in qs.order_by("supplier__code", "invoice_date", "id"):
         open_amount = inv.total - (paid.get(inv.pk) or ZERO)
@@ -114,17 +103,8 @@ def ap_aging(*, as_of: datetime.date, basis: str = "invoice_date", supplier: str
             continue
         start = inv.invoice_date if basis == "invoice_date" else inv.due_date
         days = (as_of - start).days
-        bucket = bucket_of(days)
-        row = rows.setdefault(inv.supplier.code, {"supplier": inv.supplier.code, "name": inv.supplier.name,
-                                                  **{b: ZERO for b in BUCKETS}, "total": ZERO})
-        row[bucket] += open_amount
-        row["total"] += open_amount
+        bucket = aging.add(inv.supplier.code, inv.supplier.name, days=days, amount=open_amount)
         invoices_out.append({"supplier": inv.supplier.code, "invoice": inv.pk, "number": inv.number,
                              "invoice_date": inv.invoice_date, "due_date": inv.due_date, "days": days,
                              "bucket": bucket, "open": open_amount})
-    totals = defaultdict(lambda: ZERO)
-    for row in rows.values():
-        for key in (*BUCKETS, "total"):
-            totals[key] += row[key]
-    return {"as_of": as_of, "basis": basis, "buckets": list(BUCKETS), "rows": list(rows.values()),
-            "totals": {key: totals[key] for key in (*BUCKETS, "total")}, "invoices": invoices_out}
+    return {**aging.report(as_of=as_of, basis=basis), "invoices": invoices_out}

@@ -1,4 +1,4 @@
-"""Splitting one order into parcels by weight, volume and count (O4): vector bin packing.
+"""Splitting one order into parcels by weight, volume and count: vector bin packing.
 
 `pack` returns the minimum number of parcels when it can prove it: first-fit decreasing gives an
 upper bound, the larger of ⌈Σweight/max⌉, ⌈Σvolume/max⌉ and ⌈count/max⌉ a lower bound; when they

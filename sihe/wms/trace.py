@@ -1,4 +1,4 @@
-"""Lot traceability (W10): from a lot to its receipts (supplier, PO / ASN), the bins it went through,
+"""Lot traceability: from a lot to its receipts (supplier, PO / ASN), the bins it went through,
 the shipments, orders and customers it reached; and from an order back to its lots.
 
 Everything is read from the stock ledger (done moves carry the lot, the bins and the document

@@ -136,7 +136,7 @@ def test_payments_allocate_oldest_first_and_aging_buckets(received, products, pe
     # aging by invoice date on DAY + 100: NEW is 60 days old, 489.30 open
     report = selectors.ap_aging(as_of=DAY + datetime.timedelta(days=100))
     assert report["rows"] == [{"supplier": "S01", "name": "上海乳业有限公司", "0-30": D(0), "31-60": D("489.30"),
-                               "61-90": D(0), "90+": D(0), "total": D("489.30")}]
+                               "61-90": D(0), "90+": D(0), "total": D("489.30"), "items": 1}]
     # as of DAY + 40, before the payment: OLD 40 days (31–60), NEW 0 days
     report = selectors.ap_aging(as_of=DAY + datetime.timedelta(days=40))
     assert {k: report["totals"][k] for k in ("0-30", "31-60", "total")} == {

@@ -1,4 +1,4 @@
-"""The verbs of counting (W7): create a count task, record a count, close it, cancel it, schedule
+"""The verbs of counting: create a count task, record a count, close it, cancel it, schedule
 cycle counts by ABC class.
 
 Rules (docs: the module docstrings of `models.py` and `conf.py`):

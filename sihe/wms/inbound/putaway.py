@@ -1,4 +1,4 @@
-"""Putaway suggestion (W3): where should goods on the dock go?
+"""Putaway suggestion: where should goods on the dock go?
 
 1. a bin that already holds the same product and lot (so a lot stays together), if it has room;
 2. else an empty bin in the product's zone (a `PutawayRule` for the product, else for its category,

@@ -1,4 +1,4 @@
-"""Outbound warehouse work (W4–W6, O4): waves, pick lists in route order, check scans, parcels.
+"""Outbound warehouse work: waves, pick lists in route order, check scans, parcels.
 
 - `Wave`: pending shipments of one warehouse released together (one carrier cut-off), each given a
   tote number on the cart (`WaveShipment`).
