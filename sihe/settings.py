@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "sihe.invoicing",
     "sihe.purchasing",
     "sihe.production",
+    "sihe.mes",
     "sihe.planning",
     "sihe.oms",
     "sihe.ledger",
@@ -90,6 +91,7 @@ INSTALLED_APPS = [
     "sihe.web.outbound",
     "sihe.web.counting",
     "sihe.web.production",
+    "sihe.web.mes",
 ]
 
 MIDDLEWARE = [

@@ -1,4 +1,4 @@
-"""The open API (H5) under /api/v1/: one NinjaAPI, a router per app, errors as {code, message, field}."""
+"""The open API under /api/v1/: one NinjaAPI, a router per app, errors as {code, message, field}."""
 
 import json
 
@@ -206,6 +206,7 @@ from sihe.api import (  # noqa: E402
     imports,
     invoices,
     ledger,
+    mes,
     orders,
     outbound,
     planning,
@@ -219,5 +220,5 @@ from sihe.api import (  # noqa: E402
 )
 
 for _module in (catalog, imports, tokens, events, webhooks, stock, costing, ledger, wms, channels, orders, invoices,
-                purchasing, receiving, outbound, counting, production, planning):
+                purchasing, receiving, outbound, counting, production, planning, mes):
     api.add_router("/", _module.router)

@@ -1,4 +1,4 @@
-"""Roles (X1) and what each may do. The table is data; `can()` is the one check pages and API use.
+"""Roles and what each may do. The table is data; `can()` is the one check pages and API use.
 
 A user's role is the Django group of the same code (visible and editable in the admin); a
 superuser is an admin. Permissions are coarse verbs per area, so a new wing adds its own rows here.
@@ -52,8 +52,10 @@ PERMISSIONS: dict[str, set[str]] = {
     "production.operate": {SHOPFLOOR, MANAGER},
     "planning.view": {MANAGER, ACCOUNTANT},
     "planning.run": {MANAGER},
-    "mes.view": {MANAGER, SHOPFLOOR},
-    "mes.operate": {SHOPFLOOR},
+    "mes.view": {MANAGER, SHOPFLOOR, ACCOUNTANT},
+    "mes.operate": {SHOPFLOOR, MANAGER},
+    "mes.supervise": {SHOPFLOOR, MANAGER},  # acknowledge alarms, resume paused work orders
+    "mes.manage": {MANAGER},  # lines, rules, operators
     "events.view": {MANAGER, ACCOUNTANT},
     "hub.manage": set(),
     "audit.view": {MANAGER, ACCOUNTANT},

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from sihe.costing.checks import inventory_matches_ledger
 from sihe.hub.registry import subscribe
 from sihe.ledger.close import register_check
+from sihe.mes import handlers as mes_handlers
 from sihe.oms import atp as oms_atp
 from sihe.oms import fulfilment
 from sihe.oms.checks import receivables_match_ledger
@@ -59,6 +60,9 @@ subscribe("stock.*", "oms.atp")(oms_atp.on_stock_event)
 # Stock came in or was freed: backordered / out-of-stock orders are allocated again.
 for _event in ("stock.received", "stock.adjusted", "stock.released", "stock.transferred", "stock.produced"):
     subscribe(_event, f"oms.backorders.{_event.split('.')[1]}")(oms_atp.on_stock_arrived)
+
+# A cancelled production order takes its work orders off the lines.
+subscribe("production.order.cancelled", "mes.cancel_work_orders")(mes_handlers.on_production_order_cancelled)
 
 # MRP runs requested on a page run in the worker.
 subscribe("planning.mrp.requested", "planning.run_mrp")(planning_handlers.on_mrp_requested)

@@ -250,11 +250,15 @@ def _post(order: ProductionOrder, rule: str, value: Decimal, actor: Actor, *, go
          goods=goods, dimensions={"project": order.number, "department": department})
 
 
+COSTS = {"both": (True, True), "labour": (True, False), "machine": (False, True)}
+
+
 def report(*, order: ProductionOrder, actor: Actor, good, scrap=0, minutes=0, work_centre: WorkCentre,
            operator: str = "", external_id: str = "", backflush: bool = True,
-           date: datetime.date | None = None) -> OutputReport:
+           date: datetime.date | None = None, costs: str = "both") -> OutputReport:
     """报工: good and scrap units and the minutes at a work centre. Minutes cost labour and overhead at the
-    centre's rates; components not yet issued for the reported units are backflushed (issued now).
+    centre's rates (`costs="labour"`: a person's clocked minutes, labour only; `"machine"`: a machine's run
+    minutes, overhead only); components not yet issued for the reported units are backflushed (issued now).
     A report with an external id (an MES's report id) is taken once."""
     with tx.act():
         if external_id:
@@ -270,8 +274,10 @@ def report(*, order: ProductionOrder, actor: Actor, good, scrap=0, minutes=0, wo
             raise ValidationFailed(_("minutes must be 0 or more"), field="minutes")
         if good == 0 and scrap == 0 and minutes == 0:
             raise ValidationFailed(_("report good units, scrap or minutes"), field="good", code="empty_report")
-        labour = round_money(minutes / MINUTES_PER_HOUR * work_centre.labour_rate_per_hour)
-        overhead = round_money(minutes / MINUTES_PER_HOUR * work_centre.overhead_rate_per_hour)
+        with_labour, with_overhead = COSTS[costs]
+        labour = round_money(minutes / MINUTES_PER_HOUR * work_centre.labour_rate_per_hour) if with_labour else ZERO
+        overhead = (round_money(minutes / MINUTES_PER_HOUR * work_centre.overhead_rate_per_hour) if with_overhead
+                    else ZERO)
         entry = OutputReport.objects.create(
             order=order, work_centre=work_centre, good=good, scrap=scrap, minutes=round_money(minutes),
             operator=(operator or actor.username)[:150], external_id=external_id[:100], labour_cost=labour,

@@ -39,4 +39,5 @@ urlpatterns = [
     path("outbound/", include("sihe.web.outbound.urls")),
     path("counting/", include("sihe.web.counting.urls")),
     path("production/", include("sihe.web.production.urls")),
+    path("mes/", include("sihe.web.mes.urls")),
 ]

@@ -14,6 +14,7 @@ def _names(callbacks):
 def test_13_every_reaction_is_listed():
     assert sorted((h.pattern, h.name) for h in handlers()) == [
         ("planning.mrp.requested", "planning.run_mrp"),
+        ("production.order.cancelled", "mes.cancel_work_orders"),
         ("stock.*", "oms.atp"),
         ("stock.adjusted", "oms.backorders.adjusted"),
         ("stock.produced", "oms.backorders.produced"),

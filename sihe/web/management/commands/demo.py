@@ -27,6 +27,7 @@ from sihe.core.actor import Actor
 from sihe.core.roles import ACCOUNTANT, ADMIN, MANAGER, ROLES, SERVICE, SHOPFLOOR, WAREHOUSE, assign_role
 from sihe.costing import demo as costing_demo
 from sihe.ledger import demo as ledger_demo
+from sihe.mes import demo as mes_demo
 from sihe.oms import demo as oms_demo
 from sihe.planning import demo as planning_demo
 from sihe.production import demo as production_demo
@@ -107,6 +108,7 @@ STEPS: list[Step] = [
     Step(gettext_lazy("Opening balances"), lambda: 1, ledger_demo.load_opening_balances),
     Step(gettext_lazy("Stock on hand"), lambda: len(costing_demo.STOCKED), costing_demo.load_opening_stock),
     Step(gettext_lazy("Factory line"), lambda: 4, production_demo.load_factory),
+    Step(gettext_lazy("Packaging line"), lambda: 3, mes_demo.load_line),
     Step(gettext_lazy("Purchase orders"), lambda: len(purchasing_demo.ORDERS), purchasing_demo.load_purchasing),
     Step(gettext_lazy("Orders from the channels"), lambda: oms_demo.ORDERS, oms_demo.load_orders),
     Step(gettext_lazy("Waves"), lambda: len(outbound_demo.warehouses_waiting()) or 1, outbound_demo.load_waves),

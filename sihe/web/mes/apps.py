@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class WebMesConfig(AppConfig):
+    name = "sihe.web.mes"
+    label = "web_mes"
