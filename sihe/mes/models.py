@@ -265,24 +265,27 @@ class MachineState(models.Model):
 
 
 class Reading(models.Model):
-    """One raw machine reading; kept for the retention period (BRIN-indexed by time on PostgreSQL)."""
+    """One sample of a machine: the metrics it reported at one time, `{"temp": 86.5, "good": 1200}` (one row
+    per message, not per metric: ingest writes a tenth of the rows). Kept for the retention period
+    (BRIN-indexed by time on PostgreSQL); the per-minute roll-ups keep the summary after."""
 
     id = models.BigAutoField(primary_key=True)
-    machine = models.ForeignKey(Machine, on_delete=models.CASCADE, related_name="+", db_constraint=False)
-    metric = models.CharField(max_length=60)
+    machine = models.ForeignKey(Machine, on_delete=models.CASCADE, related_name="+", db_constraint=False,
+                                db_index=False)  # the (machine, …) indexes below lead with it
     ts = models.DateTimeField()
-    value = models.FloatField()
+    values = models.JSONField(default=dict)
 
     class Meta:
         verbose_name = _("reading")
         verbose_name_plural = _("readings")
-        indexes = [models.Index(fields=["machine", "metric", "ts"], name="mes_reading_series")]
+        indexes = [models.Index(fields=["machine", "ts"], name="mes_reading_machine_ts")]
 
 
 class MinuteRollup(models.Model):
     """Per machine, metric and minute: count, sum, min, max and last value — kept after raw readings go."""
 
-    machine = models.ForeignKey(Machine, on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    machine = models.ForeignKey(Machine, on_delete=models.CASCADE, related_name="+", db_constraint=False,
+                                db_index=False)  # the (machine, …) indexes below lead with it
     metric = models.CharField(max_length=60)
     minute = models.DateTimeField()
     n = models.PositiveIntegerField(default=0)

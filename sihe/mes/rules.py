@@ -75,6 +75,14 @@ class RuleEngine:
         for rule in self.rules:
             self._by_metric.setdefault((rule.line, rule.metric), []).append(rule)
         self._states: dict[tuple[RuleSpec, str], _State] = {k: v for k, v in old.items() if k[0] in set(self.rules)}
+        watched: dict[str, set[str]] = {}
+        for line, metric in self._by_metric:
+            watched.setdefault(line, set()).add(metric)
+        self._watched = {line: frozenset(metrics) for line, metrics in watched.items()}
+
+    def watched(self, line: str) -> frozenset[str]:
+        """The metrics of `line` some rule looks at (the others need not be fed)."""
+        return self._watched.get(line, frozenset())
 
     def feed(self, reading: Reading) -> list[Breach]:
         rules = self._by_metric.get((reading.line, reading.metric))

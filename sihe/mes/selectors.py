@@ -144,15 +144,52 @@ def board() -> list[dict]:
     return out
 
 
+def readings(*, machine: Machine, metric: str = "", since=None, until=None, limit: int = 5000) -> list[tuple]:
+    """Raw readings of a machine as (ts, metric, value), oldest first (one metric, or all)."""
+    qs = Reading.objects.filter(machine=machine)
+    if metric:
+        qs = qs.filter(values__has_key=metric)
+    if since is not None:
+        qs = qs.filter(ts__gte=since)
+    if until is not None:
+        qs = qs.filter(ts__lt=until)
+    out = []
+    for ts, values in qs.order_by("ts", "id").values_list("ts", "values")[:limit]:
+        out += [(ts, name, value) for name, value in sorted(values.items()) if not metric or name == metric]
+    return out
+
+
 def series(*, machine: Machine, metric: str, since: datetime.datetime, until: datetime.datetime) -> list:
     """A metric's points for a chart: raw readings where kept, per-minute averages before that."""
-    raw = list(Reading.objects.filter(machine=machine, metric=metric, ts__gte=since, ts__lt=until)
-               .order_by("ts").values_list("ts", "value")[:5000])
-    first_raw = raw[0][0] if raw else until
+    raw = [(ts, value) for ts, _name, value in readings(machine=machine, metric=metric, since=since, until=until)]
+    first_raw = raw[0][0].replace(second=0, microsecond=0) if raw else until  # minutes before the raw ones
     minutes = [(m, total / n) for m, total, n in MinuteRollup.objects.filter(
         machine=machine, metric=metric, minute__gte=since, minute__lt=first_raw).order_by("minute")
         .values_list("minute", "total", "n") if n]
     return [[t.isoformat(), v] for t, v in minutes + raw]
+
+
+def machine_on_line(line_id: int | None, code: str) -> Machine | None:
+    return Machine.objects.filter(line_id=line_id, code=code).first() if line_id and code else None
+
+
+def chart_metrics(wo: WorkOrder, since: datetime.datetime, until: datetime.datetime) -> list[dict]:
+    """What a work order's chart can show: each machine of its line with the metrics it reported in the
+    window (every reading is in a minute roll-up), its counters and the metrics the line's rules watch."""
+    if not wo.line_id:
+        return []
+    machines = list(Machine.objects.filter(line_id=wo.line_id).order_by("code"))
+    seen: dict[int, set] = {m.pk: set() for m in machines}
+    for mid, metric in (MinuteRollup.objects.filter(machine_id__in=list(seen), minute__gte=since.replace(
+            second=0, microsecond=0), minute__lt=until).values_list("machine_id", "metric").distinct()):
+        seen[mid].add(metric)
+    watched = {r.metric for r in rules(wo.line.code)}
+    out = []
+    for m in machines:
+        names = seen[m.pk] | watched | {n for n in (m.good_metric, m.scrap_metric) if n}
+        for name in sorted(names, key=lambda n: (n not in watched, n)):
+            out.append({"machine": m.code, "metric": name, "has_data": name in seen[m.pk]})
+    return out
 
 
 # -- OEE -------------------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ Machine state, from the metrics: `fault` non-zero → down; `changeover` non-zer
 """
 
 import datetime
+import json
 import logging
 import threading
 from collections import defaultdict
@@ -47,6 +48,7 @@ from sihe.mes.rules import Reading as Point
 log = logging.getLogger("sihe.mes.collect")
 ACTOR_NAME = "collector"
 RULES_EVERY_SECONDS = 2.0
+FLAGS = frozenset(("fault", "changeover", "speed"))
 
 
 @dataclass
@@ -115,8 +117,9 @@ class Processor:
                 machine, _created = Machine.objects.get_or_create(line=line, code=code)
             info = self._machines[key] = _MachineInfo(machine=machine, line=line, state=machine.state)
             for metric in filter(None, (machine.good_metric, machine.scrap_metric)):
-                last = (Reading.objects.filter(machine=machine, metric=metric).order_by("-ts")
-                        .values_list("value", flat=True).first())
+                sample = (Reading.objects.filter(machine=machine, values__has_key=metric).order_by("-ts", "-id")
+                          .values_list("values", flat=True).first())
+                last = sample.get(metric) if sample else None
                 if last is None:
                     last = (MinuteRollup.objects.filter(machine=machine, metric=metric).order_by("-minute")
                             .values_list("last", flat=True).first())
@@ -136,24 +139,35 @@ class Processor:
             return 0
         info = self._machine(line, machine_code)
         machine = info.machine
-        taken = 0
+        pk = machine.pk
+        watched = self.engine.watched(line.code)
+        counters = (machine.good_metric, machine.scrap_metric)
+        values = {}
+        breaches = []
         for metric, value in metrics.items():
-            if isinstance(value, bool):
+            if type(value) is not float:
+                if not isinstance(value, (int, float)):  # bool is an int: a switch reads 0/1
+                    self.count("bad_value")
+                    continue
                 value = float(value)
-            if not isinstance(value, (int, float)) or value != value or not isinstance(metric, str) or not metric:
+            if value != value or not metric:
                 self.count("bad_value")
                 continue
-            value = float(value)
-            metric = metric[:60]
-            taken += 1
-            with self._lock:
-                self._buffer.append((machine.pk, metric, ts, value))
-            if metric in (machine.good_metric, machine.scrap_metric):
+            if len(metric) > 60:
+                metric = metric[:60]
+            values[metric] = value
+            if metric in counters:
                 self._counter(info, metric, value, ts)
-            elif metric in ("fault", "changeover", "speed"):
+            elif metric in FLAGS:
                 info.flags[metric] = value
-            for breach in self.engine.feed(Point(line.code, machine_code, metric, ts, value)):
-                self._act(breach, line, machine)
+            if metric in watched:
+                breaches += self.engine.feed(Point(line.code, machine_code, metric, ts, value))
+        if values:
+            with self._lock:
+                self._buffer.append((pk, ts, values))
+        for breach in breaches:
+            self._act(breach, line, machine)
+        taken = len(values)
         self.stats["readings"] += taken
         self._derive_state(info, ts)
         return taken
@@ -227,7 +241,7 @@ class Processor:
                 _insert_readings(rows)
                 _roll_up(rows)
                 last_seen: dict[int, datetime.datetime] = {}
-                for machine_id, _metric, ts, _value in rows:
+                for machine_id, ts, _values in rows:
                     if last_seen.get(machine_id) is None or ts > last_seen[machine_id]:
                         last_seen[machine_id] = ts
                 for machine_id, ts in last_seen.items():
@@ -245,7 +259,7 @@ class Processor:
                     self.count("counts_failed")
                     log.exception("counts of work order %s not added", wo.number)
         self._save_stats()
-        return len(rows)
+        return sum(len(values) for _m, _ts, values in rows)
 
     def _save_stats(self) -> None:
         if not self.stats:
@@ -264,28 +278,48 @@ _TABLE = Reading._meta.db_table
 _ROLLUP = MinuteRollup._meta.db_table
 
 
+def _stored(adapt):
+    """`adapt` memoised: the readings of one message share their time, so each is converted once."""
+    seen: dict = {}
+
+    def stored(ts):
+        value = seen.get(ts)
+        if value is None:
+            value = seen[ts] = adapt(ts)
+        return value
+    return stored
+
+
 def _insert_readings(rows: list[tuple]) -> None:
-    sql = f'INSERT INTO "{_TABLE}" ("machine_id", "metric", "ts", "value") VALUES (%s, %s, %s, %s)'
-    adapt = connection.ops.adapt_datetimefield_value  # as the ORM stores it (SQLite: naive UTC text)
+    sql = f'INSERT INTO "{_TABLE}" ("machine_id", "ts", "values") VALUES (%s, %s, %s)'
+    adapt = _stored(connection.ops.adapt_datetimefield_value)  # as the ORM stores it (SQLite: naive UTC text)
+    dumps = json.dumps
     with connection.cursor() as cursor:
-        cursor.executemany(sql, [(m, metric, adapt(ts), value) for m, metric, ts, value in rows])
+        cursor.executemany(sql, [(m, adapt(ts), dumps(values)) for m, ts, values in rows])
 
 
 def _roll_up(rows: list[tuple]) -> None:
     groups: dict[tuple, list] = {}
-    for machine_id, metric, ts, value in rows:
-        key = (machine_id, metric, ts.replace(second=0, microsecond=0))
-        g = groups.get(key)
-        if g is None:
-            groups[key] = [1, value, value, value, value, ts]
-        else:
+    minutes: dict = {}
+    for machine_id, ts, values in rows:
+        minute = minutes.get(ts)
+        if minute is None:
+            minute = minutes[ts] = ts.replace(second=0, microsecond=0)
+        for metric, value in values.items():
+            key = (machine_id, metric, minute)
+            g = groups.get(key)
+            if g is None:
+                groups[key] = [1, value, value, value, value, ts]
+                continue
             g[0] += 1
             g[1] += value
-            g[2] = min(g[2], value)
-            g[3] = max(g[3], value)
+            if value < g[2]:
+                g[2] = value
+            elif value > g[3]:
+                g[3] = value
             if ts >= g[5]:
                 g[4], g[5] = value, ts
-    adapt = connection.ops.adapt_datetimefield_value
+    adapt = _stored(connection.ops.adapt_datetimefield_value)
     low, high = ("LEAST", "GREATEST") if connection.vendor == "postgresql" else ("MIN", "MAX")
     sql = (f'INSERT INTO "{_ROLLUP}" ("machine_id", "metric", "minute", "n", "total", "low", "high", "last") '
            f'VALUES (%s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT ("machine_id", "metric", "minute") DO UPDATE SET '

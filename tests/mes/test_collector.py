@@ -17,9 +17,9 @@ from sihe.catalog.models import Location, Product, Uom, Warehouse, Zone
 from sihe.core import clock
 from sihe.core.actor import Actor
 from sihe.costing import services as costing
-from sihe.mes import services, work_orders
+from sihe.mes import selectors, services, work_orders
 from sihe.mes.ingest.collector import Collector
-from sihe.mes.models import CollectorStat, Machine, Reading, WorkOrder
+from sihe.mes.models import CollectorStat, Machine, WorkOrder
 from sihe.production import boms, orders
 from sihe.stock.services import InLine
 
@@ -68,6 +68,11 @@ def make_floor(*, line_code: str, rules=(), machines=("FILLER",), opcua_endpoint
     if start:
         wo = work_orders.start(wo=wo, actor=Actor.system("test"))
     return line, wo
+
+
+def stored(machine, metric: str = "") -> list[tuple]:
+    """The raw readings kept for a machine: (ts, metric, value)."""
+    return selectors.readings(machine=machine, metric=metric)
 
 
 def publisher(client_id: str) -> paho.Client:
@@ -138,7 +143,7 @@ def test_15_a_json_reading_over_a_threshold_pauses_the_running_work_order(collec
     alarm = paused.alarms.get()
     assert (alarm.metric, alarm.value, alarm.paused) == ("temp", 86.2, True)
     machine = Machine.objects.get(line=line, code="FILLER")
-    assert wait_for(lambda: Reading.objects.filter(machine=machine).count() == 4)
+    assert wait_for(lambda: len(stored(machine)) == 4)
     assert collector.processor.stats["alarms"] == 1
 
 
@@ -160,7 +165,7 @@ def test_15_malformed_json_and_non_numeric_metrics_are_refused_and_counted(colle
         "bad_json": 1, "bad_metrics": 1, "bad_ts": 1, "not_numeric": 2}
     assert wait_for(lambda: CollectorStat.objects.filter(name="bad_json", count=1).exists())
     machine = Machine.objects.get(line=line, code="FILLER")
-    assert sorted(Reading.objects.filter(machine=machine).values_list("metric", flat=True)) == ["good", "temp"]
+    assert sorted(name for _ts, name, _value in stored(machine)) == ["good", "temp"]
 
 
 def test_15_a_restarted_collector_receives_the_qos1_readings_the_broker_kept(collector_factory):
@@ -173,13 +178,13 @@ def test_15_a_restarted_collector_receives_the_qos1_readings_the_broker_kept(col
     topic = f"sihe/{code}/FILLER/telemetry"
     for i in range(5):
         publish(client, topic, {"metrics": {"temp": 60 + i}})
-    assert wait_for(lambda: Reading.objects.filter(machine=machine).count() == 5)
+    assert wait_for(lambda: len(stored(machine)) == 5)
     first.stop()
     for i in range(20):  # while nobody listens: the broker keeps them for the session
         publish(client, topic, {"metrics": {"temp": 70 + i, "speed": 100 + i}})
     second = collector_factory(client_id)
-    assert wait_for(lambda: Reading.objects.filter(machine=machine).count() == 45)
+    assert wait_for(lambda: len(stored(machine)) == 45)
     client.loop_stop()
     assert second.processor.stats["readings"] == 40
-    values = sorted(Reading.objects.filter(machine=machine, metric="temp").values_list("value", flat=True))
+    values = sorted(value for _ts, _name, value in stored(machine, "temp"))
     assert values == [60, 61, 62, 63, 64, *range(70, 90)]

@@ -9,8 +9,8 @@ import pytest
 from asyncua import Server, ua
 
 from sihe.core.actor import Actor
-from sihe.mes import services
-from sihe.mes.models import Alarm, Machine, Reading
+from sihe.mes import selectors, services
+from sihe.mes.models import Alarm, Machine
 from tests.mes.test_collector import collector_factory, make_floor, tag, wait_for
 
 __all__ = ["collector_factory"]
@@ -80,6 +80,10 @@ def test_15_an_opcua_node_change_arrives_by_subscription_and_feeds_a_duration_ru
     alarm = wait_for(lambda: Alarm.objects.filter(line=line, metric="temp").first(), timeout=15)
     assert alarm is not None and alarm.work_order_id == wo.pk and not alarm.paused
     assert alarm.value > 85 and "temp > 85" in alarm.message
-    assert wait_for(lambda: Reading.objects.filter(machine=machine, metric="temp", value=84.0).exists(), timeout=10)
-    temps = list(Reading.objects.filter(machine=machine, metric="temp").order_by("ts").values_list("value", flat=True))
+    assert wait_for(lambda: 84.0 in temperatures(machine), timeout=10)
+    temps = temperatures(machine)
     assert temps[-9:] == opc_server.values and collector.processor.stats["alarms"] == 1
+
+
+def temperatures(machine) -> list[float]:
+    return [value for _ts, _name, value in selectors.readings(machine=machine, metric="temp")]

@@ -7,8 +7,9 @@ import paho.mqtt.client as paho
 import pysparkplug as spb
 import pytest
 
+from sihe.mes import selectors
 from sihe.mes.ingest.sparkplug import REBIRTH_METRIC, Session
-from sihe.mes.models import Machine, Reading
+from sihe.mes.models import Machine
 from tests.mes.test_collector import (
     HOST,
     PORT,
@@ -138,5 +139,6 @@ def test_15_sparkplug_over_mosquitto_data_before_birth_refused_and_a_gap_asks_fo
     edge.loop_stop()
     assert "temp" in type(wo).objects.get(pk=wo.pk).pause_reason
     filler = Machine.objects.get(line=line, code="FILLER")
-    assert wait_for(lambda: Reading.objects.filter(machine=filler, metric="temp").count() == 4)
-    assert stats["before_birth"] == 1 and Reading.objects.filter(machine__line=line, metric="line_speed").count() == 1
+    assert wait_for(lambda: len(selectors.readings(machine=filler, metric="temp")) == 4)
+    assert stats["before_birth"] == 1 and sum(len(selectors.readings(machine=m, metric="line_speed"))
+                                             for m in Machine.objects.filter(line=line)) == 1

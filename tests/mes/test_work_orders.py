@@ -95,10 +95,11 @@ def test_counters_become_the_work_orders_counts_and_readings_roll_up(floor, cloc
     assert processor.flush() == 12
     wo.refresh_from_db()
     assert (wo.good, wo.scrap) == (D(65), D(2))  # 30 + 30 + 5 good (first reading is the baseline), 0 + 2 scrap
-    assert Reading.objects.count() == 12
+    assert Reading.objects.count() == 4  # one row per sample of the machine
+    assert len(selectors.readings(machine=floor['line'].machines.get())) == 12
     temp = MinuteRollup.objects.get(metric="temp", minute=t0.replace(second=0, microsecond=0))
     assert (temp.n, temp.low, temp.high, temp.last) == (3, 70.0, 72.0, 72.0)
-    assert prune(older_than=t0 + datetime.timedelta(minutes=5)) == 12
+    assert prune(older_than=t0 + datetime.timedelta(minutes=5)) == 4
     assert MinuteRollup.objects.filter(metric="temp").count() == 2
 
 

@@ -23,7 +23,7 @@ from sihe.web.audit_labels import user_label
 from sihe.web.permissions import require_permission
 
 # the models' names as the selectors module holds them (the edges import no models)
-WorkOrder, Machine, Reading, MinuteRollup = selectors.WorkOrder, selectors.Machine, selectors.Reading, selectors.MinuteRollup
+WorkOrder = selectors.WorkOrder
 S = WorkOrder.Status
 # the acts of the work-order page and the permission each needs
 ACTS = {"start": "mes.operate", "pause": "mes.operate", "resume": "mes.supervise", "complete": "mes.operate"}
@@ -197,26 +197,7 @@ def _window(wo: WorkOrder) -> tuple[datetime.datetime, datetime.datetime]:
 
 
 def _metrics(wo: WorkOrder, since, until) -> list[dict]:
-    """What the chart can show: each machine of the line with the metrics it reported in the window,
-    its counters and the metrics the line's rules watch."""
-    if not wo.line_id:
-        return []
-    machines = list(Machine.objects.filter(line_id=wo.line_id).order_by("code"))
-    ids = [m.pk for m in machines]
-    seen: dict[int, set] = {m.pk: set() for m in machines}
-    for mid, metric in (Reading.objects.filter(machine_id__in=ids, ts__gte=since, ts__lt=until)
-                        .values_list("machine_id", "metric").distinct()):
-        seen[mid].add(metric)
-    for mid, metric in (MinuteRollup.objects.filter(machine_id__in=ids, minute__gte=since, minute__lt=until)
-                        .values_list("machine_id", "metric").distinct()):
-        seen[mid].add(metric)
-    watched = {r.metric for r in selectors.rules(wo.line.code)}
-    out = []
-    for m in machines:
-        names = seen[m.pk] | watched | {n for n in (m.good_metric, m.scrap_metric) if n}
-        for name in sorted(names, key=lambda n: (n not in watched, n)):
-            out.append({"machine": m.code, "metric": name, "has_data": name in seen[m.pk]})
-    return out
+    return selectors.chart_metrics(wo, since, until)
 
 
 @require_permission("mes.view")
@@ -250,7 +231,7 @@ def work_order_page(request, pk: int):
 def work_order_series(request, pk: int):
     wo = _wo(pk)
     since, until = _window(wo)
-    machine = Machine.objects.filter(line_id=wo.line_id, code=(request.GET.get("machine") or "")[:40]).first()
+    machine = selectors.machine_on_line(wo.line_id, (request.GET.get("machine") or "")[:40])
     metric = (request.GET.get("metric") or "")[:60]
     if machine is None or not metric:
         return JsonResponse({"points": [], "limits": []})
