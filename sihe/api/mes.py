@@ -138,7 +138,7 @@ def get_work_order(request, wo_id: str):
 
 
 class PauseIn(Strict):
-    reason: str = Field(..., min_length=1, max_length=300)
+    reason: str = Field("", max_length=300, description="why; empty: 'paused by <user>'")
 
 
 class ResumeIn(Strict):
@@ -159,8 +159,9 @@ def start(request, wo_id: str):
 
 @router.post("/mes/work-orders/{wo_id}/pause", response=dict, summary="Pause, with the reason")
 def pause(request, wo_id: str, payload: PauseIn | None = None):
-    return _act(request, wo_id, "mes.operate", work_orders.pause,
-                reason=payload.reason if payload else _("paused by %(who)s") % {"who": request.user})
+    actor = authorize(request, "mes.operate")
+    reason = (payload.reason.strip() if payload else "") or work_orders.paused_by(actor)
+    return _act(request, wo_id, "mes.operate", work_orders.pause, reason=reason)
 
 
 @router.post("/mes/work-orders/{wo_id}/resume", response=dict,

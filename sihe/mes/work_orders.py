@@ -112,6 +112,11 @@ def pause(*, wo: WorkOrder, reason: str, actor: Actor) -> WorkOrder:
                      run_seconds=_run_until(wo, actor.at), running_since=None)
 
 
+def paused_by(actor: Actor) -> str:
+    """The reason a pause gives when the person gave none."""
+    return _("paused by %(who)s") % {"who": actor.username}
+
+
 def resume(*, wo: WorkOrder, note: str, actor: Actor) -> WorkOrder:
     """Resume a paused work order with a note; the alarms that paused it are acknowledged with it."""
     with tx.act():

@@ -45,11 +45,20 @@ def test_line_rule_dispatch_start_pause_resume_complete(released, api_as, clock)
     assert body["status"] == "paused" and "temp" in body["pause_reason"]
     assert body["good"] == "11" and body["scrap"] == "0"
     assert [a["kind"] for a in body["alarms"]] == ["duration"]
-    # an operator may not resume; a supervisor (the team lead holds shopfloor) resumes with a note
-    assert floor.post(f"/api/v1/mes/work-orders/{wo_id}/resume", {}).status_code == 422
+    # the warehouse may not resume; resuming needs a note; the team lead (shopfloor) resumes with one
+    assert api_as("warehouse").post(f"/api/v1/mes/work-orders/{wo_id}/resume", {"note": "x"}).status_code == 403
+    missing = floor.post(f"/api/v1/mes/work-orders/{wo_id}/resume", {})
+    assert missing.status_code == 422 and missing.json_body["field"].endswith("note")
     body = floor.post(f"/api/v1/mes/work-orders/{wo_id}/resume", {"note": "已清理加热器"}).json_body
     assert body["status"] == "running" and body["pause_reason"] == ""
     assert Alarm.objects.get().acknowledged_at is not None
+    # a person pauses with a reason, or without a body (the reason then says who)
+    body = floor.post(f"/api/v1/mes/work-orders/{wo_id}/pause", {"reason": "换膜"}).json_body
+    assert (body["status"], body["pause_reason"]) == ("paused", "换膜")
+    floor.post(f"/api/v1/mes/work-orders/{wo_id}/resume", {"note": "换膜完成"})
+    body = floor.post(f"/api/v1/mes/work-orders/{wo_id}/pause").json_body
+    assert body["status"] == "paused" and body["pause_reason"]
+    floor.post(f"/api/v1/mes/work-orders/{wo_id}/resume", {"note": "继续"})
     clock.advance(minutes=30)
     body = floor.post(f"/api/v1/mes/work-orders/{wo_id}/complete").json_body
     assert body["status"] == "done" and body["reported_good"] == "11"
