@@ -94,12 +94,22 @@ def alarm_out(a: Alarm) -> dict:
 
 
 def timeline(wo: WorkOrder) -> list[dict]:
-    """The work order's events in order: dispatched, started, paused (with the reason), resumed, …"""
-    rows = Event.objects.filter(aggregate_type="work_order", aggregate_id=wo.number).order_by("id")
-    return [{"type": e.type, "at": e.occurred_at.isoformat(), "by": (e.actor or {}).get("username", ""),
+    """The work order's life in order: its events (dispatched, started, paused with the reason, resumed,
+    operators on and off, completed) and the alarms raised on it while it ran, with who acknowledged."""
+    rows = [{"type": e.type, "at": e.occurred_at, "by": (e.actor or {}).get("username", ""),
              "reason": e.payload.get("reason", ""), "note": e.payload.get("note", ""),
              "badge": e.payload.get("badge", ""), "name": e.payload.get("name", ""),
-             "minutes": e.payload.get("minutes", "")} for e in rows]
+             "minutes": e.payload.get("minutes", "")}
+            for e in Event.objects.filter(aggregate_type="work_order", aggregate_id=wo.number).order_by("id")]
+    for a in Alarm.objects.filter(work_order=wo).order_by("id"):
+        rows.append({"type": "mes.alarm.raised", "at": a.raised_at, "by": "", "reason": a.message, "note": "",
+                     "badge": "", "name": "", "minutes": ""})
+        if a.acknowledged_at:
+            rows.append({"type": "mes.alarm.acknowledged", "at": a.acknowledged_at, "by": a.acknowledged_by,
+                         "reason": a.message, "note": a.note, "badge": "", "name": "", "minutes": ""})
+    order = {"mes.alarm.raised": 0, "mes.work_order.paused": 1, "mes.alarm.acknowledged": 2}
+    rows.sort(key=lambda r: (r["at"], order.get(r["type"], 1)))
+    return [{**r, "at": r["at"].isoformat()} for r in rows]
 
 
 def work_order_out(wo: WorkOrder) -> dict:

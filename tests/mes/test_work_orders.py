@@ -69,7 +69,9 @@ def test_a_reading_over_a_pause_rule_pauses_the_running_work_order_with_the_reas
     out = selectors.work_order_out(work_orders.work_order(wo.pk))
     assert out["status"] == "running" and out["alarms"][0]["acknowledged_by"] == "supervisor"
     assert [e["type"] for e in out["timeline"]] == [
-        "mes.work_order.dispatched", "mes.work_order.started", "mes.work_order.paused", "mes.work_order.resumed"]
+        "mes.work_order.dispatched", "mes.work_order.started", "mes.alarm.raised", "mes.work_order.paused",
+        "mes.alarm.acknowledged", "mes.work_order.resumed"]
+    assert out["timeline"][4]["note"] == "冷却水阀已更换" and out["timeline"][4]["by"] == "supervisor"
     assert selectors.board()[0]["red"] is False
 
 

@@ -39,6 +39,8 @@ EVENTS = {
     "mes.work_order.cancelled": pgettext_lazy("work order event", "Cancelled"),
     "mes.operator.clocked_on": pgettext_lazy("work order event", "Clocked on"),
     "mes.operator.clocked_off": pgettext_lazy("work order event", "Clocked off"),
+    "mes.alarm.raised": pgettext_lazy("work order event", "Alarm"),
+    "mes.alarm.acknowledged": pgettext_lazy("work order event", "Alarm acknowledged"),
 }
 LOSSES = [("breakdowns", gettext_lazy("Breakdowns")), ("setup_adjustments", gettext_lazy("Setup and adjustments")),
           ("small_stops", gettext_lazy("Small stops")), ("reduced_speed", gettext_lazy("Reduced speed")),
