@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "sihe.mes",
     "sihe.planning",
     "sihe.oms",
+    "sihe.oms.aftersales",
     "sihe.ledger",
     "sihe.hub",
     "sihe.web",

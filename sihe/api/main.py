@@ -198,6 +198,7 @@ def health(request):
 
 
 from sihe.api import (  # noqa: E402
+    aftersales,
     catalog,
     channels,
     costing,
@@ -220,5 +221,5 @@ from sihe.api import (  # noqa: E402
 )
 
 for _module in (catalog, imports, tokens, events, webhooks, stock, costing, ledger, wms, channels, orders, invoices,
-                purchasing, receiving, outbound, counting, production, planning, mes):
+                purchasing, receiving, outbound, counting, production, planning, mes, aftersales):
     api.add_router("/", _module.router)

@@ -38,6 +38,7 @@ PERMISSIONS: dict[str, set[str]] = {
     "ledger.close": {ACCOUNTANT},
     "orders.view": {MANAGER, SERVICE, WAREHOUSE, ACCOUNTANT},
     "orders.manage": {SERVICE, MANAGER},
+    "aftersales.approve": {MANAGER},  # refund-only cases over the limit
     "invoices.view": {MANAGER, ACCOUNTANT, SERVICE},
     "invoices.issue": {ACCOUNTANT, SERVICE, MANAGER},
     "purchasing.view": {MANAGER, ACCOUNTANT, WAREHOUSE},

@@ -1,0 +1,89 @@
+"""After-sales over the API: open a case on an order's shipped lines (once per platform refund id), the
+service queue, approve or reject (refunds over the limit), refund, cancel."""
+
+from decimal import Decimal
+from typing import Literal
+
+from django.db import transaction
+from ninja import Field, Router
+
+from sihe.api.base import Strict
+from sihe.api.security import authorize
+from sihe.oms import selectors as order_selectors
+from sihe.oms.aftersales import selectors, services
+
+router = Router(tags=["after-sales"])
+Num = Decimal | str | int
+
+
+class CaseLineIn(Strict):
+    line: str = Field(..., min_length=1, max_length=100, description="the order line's id or SKU")
+    qty: Num
+    amount: Num | None = Field(None, description="refund for the line; default its paid amount × qty / ordered")
+
+
+class CaseIn(Strict):
+    kind: Literal["refund_only", "return_refund", "exchange", "reissue"]
+    lines: list[CaseLineIn] = Field(..., min_length=1, max_length=200)
+    reason: str = Field("", max_length=200)
+    channel_ref: str = Field("", max_length=64, description="the platform's refund / after-sale id: once")
+    refund_via: Literal["platform", "bank"] = "platform"
+
+
+class NoteIn(Strict):
+    note: str = Field("", max_length=300)
+
+
+@router.post("/orders/{order_id}/aftersales", response={201: dict},
+             summary="Open an after-sales case (售后单) on shipped lines; the same platform refund id is one case")
+def open_case(request, order_id: str, payload: CaseIn):
+    actor = authorize(request, "orders.manage")
+    with transaction.atomic(durable=True):
+        order = order_selectors.order_by_key(order_id)
+        lines = [services.LineIn(line=ln.line, qty=ln.qty, amount=ln.amount, field=f"lines[{i}]")
+                 for i, ln in enumerate(payload.lines)]
+        case = services.open_case(order=order, kind=payload.kind, lines=lines, reason=payload.reason,
+                                  channel_ref=payload.channel_ref, refund_via=payload.refund_via, actor=actor)
+    return 201, selectors.case_out(selectors.case(case.pk))
+
+
+@router.get("/aftersales", response=list[dict], summary="After-sales cases: the queue by deadline, or by status")
+def list_cases(request, status: str = "", order: str = "", overdue: bool = False):
+    authorize(request, "orders.view")
+    qs = selectors.cases(status=status, order=order, overdue=overdue) if (status or order or overdue) \
+        else selectors.queue()
+    return [selectors.case_out(c) for c in qs[:500]]
+
+
+@router.get("/aftersales/{case_id}", response=dict, summary="One after-sales case")
+def get_case(request, case_id: str):
+    authorize(request, "orders.view")
+    return selectors.case_out(selectors.case(case_id))
+
+
+def _act(request, case_id: str, permission: str, verb, **kwargs) -> dict:
+    actor = authorize(request, permission)
+    with transaction.atomic(durable=True):
+        case = verb(case=selectors.case(case_id), actor=actor, **kwargs)
+    return selectors.case_out(selectors.case(case.pk))
+
+
+@router.post("/aftersales/{case_id}/approve", response=dict, summary="Approve a refund over the limit (a second person)")
+def approve(request, case_id: str, payload: NoteIn | None = None):
+    return _act(request, case_id, "aftersales.approve", services.approve, note=payload.note if payload else "")
+
+
+@router.post("/aftersales/{case_id}/reject", response=dict, summary="Reject a case, saying why")
+def reject(request, case_id: str, payload: NoteIn):
+    return _act(request, case_id, "orders.manage", services.reject, note=payload.note)
+
+
+@router.post("/aftersales/{case_id}/refund", response=dict,
+             summary="Refund: the sale reversed in the books, the money paid back when already settled")
+def refund(request, case_id: str):
+    return _act(request, case_id, "orders.manage", services.refund)
+
+
+@router.post("/aftersales/{case_id}/cancel", response=dict, summary="Cancel a case the buyer withdrew")
+def cancel(request, case_id: str, payload: NoteIn | None = None):
+    return _act(request, case_id, "orders.manage", services.cancel, note=payload.note if payload else "")

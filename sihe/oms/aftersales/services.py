@@ -1,0 +1,228 @@
+"""The acts of an after-sales case: open (from the service page or a channel's refund payload, once per
+platform refund id), approve or reject, refund, cancel. Each is one act; the edge opens it durable.
+
+A refund reverses the sale in the books — `sales.revenue.reverse` for the refunded amount, split into
+revenue and output VAT by each line's tax rate, against 应收账款 — and, when the order was already
+settled, pays the money back (`refund.platform`: 应收账款 / 其他货币资金, or `refund.bank`: 应收账款 / 银行存款).
+Orders whose revenue follows the invoice and orders already invoiced are reversed by a red invoice
+instead (`oms.billing.reverse_invoice`), so a refund there is refused naming the way.
+"""
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import F, Sum
+from django.utils.translation import gettext as _
+
+from sihe.core import audit, numbering, outbox, tx
+from sihe.core.actor import Actor
+from sihe.core.errors import Conflict, ValidationFailed
+from sihe.core.money import money, round_money, to_decimal
+from sihe.ledger.services import book
+from sihe.oms import timeline
+from sihe.oms.aftersales import conf
+from sihe.oms.aftersales.models import Case, CaseLine
+from sihe.oms.aftersales.transitions import ACTIVE, LIFE
+from sihe.oms.books import SOURCE_TYPE, split_gross
+from sihe.oms.models import Order, OrderLine, TimelineEntry
+
+ZERO = Decimal(0)
+K = Case.Kind
+S = Case.Status
+DONE = {"approve": "approved", "reject": "rejected", "refund": "refunded", "cancel": "cancelled"}
+# a line can be refunded once it shipped (a refund before shipping is a cancellation of the order)
+REFUNDABLE_ORDER = {Order.Status.SHIPPED, Order.Status.COMPLETED}
+
+
+@dataclass
+class LineIn:
+    """A line of a case: the order line (its id or SKU), how many units, and optionally the amount."""
+
+    line: str
+    qty: Decimal
+    amount: Decimal | None = None
+    field: str = "lines[0]"
+
+
+def _emit(event: str, case: Case, actor: Actor, **extra) -> None:
+    outbox.emit(f"oms.aftersales.{event}", aggregate_type="aftersales_case", aggregate_id=case.number, actor=actor,
+                payload={"case": case.pk, "number": case.number, "order": case.order.number, "kind": case.kind,
+                         "status": case.status, "refund_amount": str(case.refund_amount), **extra})
+
+
+def _order_line(order: Order, key: str, field: str) -> OrderLine:
+    key = str(key or "").strip()
+    lines = order.lines.select_related("product")
+    found = lines.filter(pk=int(key)).first() if key.isdigit() and len(key) < 19 else None
+    found = found or lines.filter(product__sku=key).first() or lines.filter(channel_sku=key).first()
+    if found is None:
+        raise ValidationFailed(_("order %(n)s has no line %(key)s") % {"n": order.number, "key": key},
+                               field=f"{field}.line", code="unknown_line")
+    return found
+
+
+def _claimed(line: OrderLine) -> tuple[Decimal, Decimal]:
+    """Units and amount of `line` that live cases already claim."""
+    agg = CaseLine.objects.filter(order_line=line, case__status__in=ACTIVE).aggregate(q=Sum("qty"), a=Sum("amount"))
+    return agg["q"] or ZERO, agg["a"] or ZERO
+
+
+def _clean_lines(order: Order, lines: list[LineIn]) -> list[tuple[OrderLine, Decimal, Decimal]]:
+    if not lines:
+        raise ValidationFailed(_("name at least one line of the order"), field="lines")
+    out, seen = [], set()
+    for item in lines:
+        line = _order_line(order, item.line, item.field)
+        if line.pk in seen:
+            raise ValidationFailed(_("the line is named twice"), field=f"{item.field}.line", code="duplicate_line")
+        seen.add(line.pk)
+        qty = to_decimal(item.qty, field=f"{item.field}.qty")
+        if qty <= 0:
+            raise ValidationFailed(_("the quantity must be more than 0"), field=f"{item.field}.qty")
+        claimed_qty, claimed_amount = _claimed(line)
+        if qty > line.shipped_qty - claimed_qty:
+            raise ValidationFailed(
+                _("%(sku)s: %(qty)s asked, %(left)s shipped and not yet in another case") % {
+                    "sku": line.product.sku, "qty": qty, "left": line.shipped_qty - claimed_qty},
+                field=f"{item.field}.qty", code="more_than_shipped")
+        default = line.amount_paid if qty >= line.qty else round_money(line.amount_paid * qty / line.qty)
+        amount = default if item.amount is None else money(item.amount, field=f"{item.field}.amount")
+        if amount < 0 or amount > line.amount_paid - claimed_amount:
+            raise ValidationFailed(
+                _("%(sku)s: refund %(amount)s is more than the %(left)s paid and not yet refunded") % {
+                    "sku": line.product.sku, "amount": amount, "left": line.amount_paid - claimed_amount},
+                field=f"{item.field}.amount", code="over_refund")
+        out.append((line, qty, amount))
+    return out
+
+
+def open_case(*, order: Order, kind: str, lines: list[LineIn], actor: Actor, reason: str = "",
+              channel_ref: str = "", refund_via: str = Case.Via.PLATFORM) -> Case:
+    """A case on shipped lines of an order. The same platform refund id twice is the same case."""
+    with tx.act():
+        order = Order.objects.select_for_update(of=("self",)).select_related("channel").get(pk=order.pk)
+        channel_ref = str(channel_ref or "").strip()[:64]
+        if channel_ref:
+            known = Case.objects.filter(channel=order.channel, channel_ref=channel_ref).first()
+            if known is not None:
+                return known
+        if kind not in K.values:
+            raise ValidationFailed(_("kind must be one of %(kinds)s") % {"kinds": ", ".join(K.values)}, field="kind")
+        if kind != K.REFUND_ONLY:
+            raise ValidationFailed(_("returns, exchanges and reissues are not taken yet: open a refund-only case"),
+                                   field="kind", code="kind_not_supported")
+        if refund_via not in Case.Via.values:
+            raise ValidationFailed(_("refund_via must be platform or bank"), field="refund_via")
+        if order.status not in REFUNDABLE_ORDER:
+            raise Conflict(_("order %(n)s is %(s)s: nothing shipped to refund (cancel the order instead)") % {
+                "n": order.number, "s": order.get_status_display()}, field="order", code="not_shipped")
+        cleaned = _clean_lines(order, lines)
+        total = sum((amount for _line, _qty, amount in cleaned), ZERO)
+        if total <= 0:
+            raise ValidationFailed(_("the refund must be more than 0"), field="lines", code="nothing_to_refund")
+        over_limit = kind == K.REFUND_ONLY and total > conf.approval_limit()
+        period = f"{actor.at:%Y%m}"
+        case = Case.objects.create(
+            number=f"AS{period}-{numbering.next_number('oms.aftersales', period=period):05d}", order=order,
+            channel=order.channel, kind=kind, status=S.PENDING_APPROVAL if over_limit else S.OPEN,
+            reason=str(reason or "")[:200], channel_ref=channel_ref, refund_amount=total, refund_via=refund_via,
+            due_at=actor.at + datetime.timedelta(hours=conf.answer_hours()), created_at=actor.at,
+            created_by=actor.username)
+        CaseLine.objects.bulk_create([CaseLine(case=case, order_line=line, qty=qty, amount=amount)
+                                      for line, qty, amount in cleaned])
+        audit.record_created(case, actor=actor, fields=["number", "order", "kind", "status", "refund_amount"])
+        timeline.add(order, "aftersales", f"售后单 {case.number}（{case.get_kind_display()}）¥{total}"
+                     + ("，待审批" if over_limit else ""), actor,
+                     message_en=f"After-sales case {case.number} ({kind}) ¥{total}"
+                     + (", awaiting approval" if over_limit else ""), data={"case": case.number})
+        _emit("opened", case, actor, channel_ref=channel_ref)
+        return case
+
+
+def _locked(case: Case) -> Case:
+    return Case.objects.select_for_update(of=("self",)).select_related("order__channel").get(pk=case.pk)
+
+
+def _move(case: Case, action: str, actor: Actor, **stamps) -> Case:
+    target = LIFE.check(case.status, action)
+    before = {"status": case.status}
+    case.status = target
+    for name, value in stamps.items():
+        setattr(case, name, value)
+    case.save(update_fields=["status", *stamps])
+    audit.record_changes(case, actor=actor, before=before, action=f"oms.aftersales.{action}")
+    _emit(DONE[action], case, actor)
+    return case
+
+
+def approve(*, case: Case, actor: Actor, note: str = "") -> Case:
+    with tx.act():
+        case = _locked(case)
+        if case.created_by and case.created_by == actor.username:
+            raise Conflict(_("the refund needs a second person's approval"), field="case", code="own_case")
+        return _move(case, "approve", actor, approved_by=actor.username, approved_at=actor.at,
+                     decided_note=str(note or "")[:300])
+
+
+def reject(*, case: Case, actor: Actor, note: str) -> Case:
+    with tx.act():
+        note = str(note or "").strip()
+        if not note:
+            raise ValidationFailed(_("say why the case is rejected"), field="note")
+        case = _move(_locked(case), "reject", actor, decided_note=note[:300], closed_at=actor.at)
+        timeline.add(case.order, "aftersales", f"售后单 {case.number} 已拒绝：{note}", actor,
+                     message_en=f"After-sales case {case.number} rejected: {note}", data={"case": case.number})
+        return case
+
+
+def cancel(*, case: Case, actor: Actor, note: str = "") -> Case:
+    with tx.act():
+        return _move(_locked(case), "cancel", actor, decided_note=str(note or "")[:300], closed_at=actor.at)
+
+
+def _invoiced(order: Order) -> bool:
+    return TimelineEntry.objects.filter(order=order, kind="invoiced").exists()
+
+
+def refund(*, case: Case, actor: Actor, date: datetime.date | None = None) -> Case:
+    """Refund a refund-only case: the sale reversed in the books, and the money paid back when the order
+    was already settled."""
+    with tx.act():
+        case = _locked(case)
+        LIFE.check(case.status, "refund")
+        order = (Order.objects.select_for_update(of=("self",)).select_related("channel", "partner")
+                 .get(pk=case.order_id))
+        if _invoiced(order) or not order.revenue_booked:
+            raise Conflict(_("order %(n)s is invoiced or books its revenue at the invoice: issue a red invoice "
+                             "for the refund") % {"n": order.number}, field="case", code="needs_red_invoice")
+        total = case.refund_amount
+        if total > order.revenue_total:
+            raise Conflict(_("refund %(t)s is more than the %(r)s of revenue left on order %(n)s") % {
+                "t": total, "r": order.revenue_total, "n": order.number}, field="case", code="over_refund")
+        net = tax = ZERO
+        for line in case.lines.select_related("order_line"):
+            line_net, line_tax = split_gross(line.amount, line.order_line.tax_rate)
+            net, tax = net + line_net, tax + line_tax
+        day = date or actor.at.date()
+        partner = order.partner.code if order.partner_id else order.channel.code
+        book(rule="sales.revenue.reverse", date=day, amounts={"total": total, "net": net, "tax": tax},
+             source_type=SOURCE_TYPE, source_id=str(order.pk), memo=f"退款 {order.number} {case.number}",
+             document=f"{order.number} 售后 {case.number}", actor=actor,
+             dimensions={"partner": partner, "channel": order.channel.code})
+        Order.objects.filter(pk=order.pk).update(revenue_total=F("revenue_total") - total,
+                                                 refunded_total=F("refunded_total") + total)
+        order.refresh_from_db(fields=["revenue_total", "settled_total"])
+        paid_back = min(max(order.settled_total - order.revenue_total, ZERO), total)
+        if paid_back:
+            book(rule=f"refund.{case.refund_via}", date=day, amounts={"amount": paid_back}, source_type=SOURCE_TYPE,
+                 source_id=str(order.pk), memo=f"退款 {order.number} {case.number}", actor=actor,
+                 document=f"{order.number} 售后 {case.number}", dimensions={"partner": partner})
+            Order.objects.filter(pk=order.pk).update(settled_total=F("settled_total") - paid_back)
+        case = _move(case, "refund", actor, refunded_amount=total, paid_back=paid_back, closed_at=actor.at)
+        timeline.add(order, "refunded", f"售后单 {case.number} 退款 ¥{total}"
+                     + (f"，已退回 ¥{paid_back}" if paid_back else "，从待结算中扣减"), actor,
+                     message_en=f"After-sales case {case.number} refunded ¥{total}"
+                     + (f", ¥{paid_back} paid back" if paid_back else ", taken off what is still to settle"),
+                     data={"case": case.number})
+        return case
