@@ -35,16 +35,17 @@ def test_demo_loads_a_believable_company_and_a_second_run_changes_nothing(db, se
     # when the demo is loaded
     output = run_demo()
     # then: the figures a visitor checks (loading takes a while, so one load serves every check)
-    assert "1592" in output  # new rows
+    assert "1597" in output  # new rows
     check_company_and_warehouses()
     check_products()
     check_partners_channels_and_users()
     check_stock_and_books()
     check_the_warehouse_floor()
     check_the_factory_and_the_plan()
+    check_the_shop_floor()
     # when it runs again
     before = counts()
-    assert before["Event"] == 573 and before["AuditEntry"] > 4000  # no voucher for the opening stock (11.9)
+    assert before["Event"] == 576 and before["AuditEntry"] > 4000  # no voucher for the opening stock (11.9)
     again = run_demo()
     # then: not one new row, event or audit entry
     assert counts() == before
@@ -225,6 +226,19 @@ def test_12_9_random_demo_passwords_on_request(db, settings):
     assert all(users[name].check_password(password) and password in out.getvalue()
                for name, password in command.CHOSEN.items())
     assert not any(u.check_password("sihe-demo") for u in users.values())
+
+
+def check_the_shop_floor():
+    from sihe.mes.models import Line, Operator, WorkOrder
+
+    line = Line.objects.get(code="PK-1")
+    assert (line.work_centre.code, [m.code for m in line.machines.all()]) == ("FILL-1", ["FILL-1"])
+    assert [(r.metric, r.kind, r.value, r.seconds, r.action) for r in line.rules.all()] == [
+        ("temp", "duration", Decimal("85"), Decimal("10"), "pause")]
+    assert Operator.objects.count() == 2
+    # the released demo order waits on the line for `sihe simulate-line` to start it
+    wo = WorkOrder.objects.get()
+    assert (wo.status, wo.line_id, wo.production_order.status) == ("dispatched", line.pk, "released")
 
 
 def check_the_factory_and_the_plan():

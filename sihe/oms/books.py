@@ -5,6 +5,10 @@
   net = round(gross / (1 + rate), 2) per line, tax = gross − net — the same split as the 数电发票, so
   the invoice and the books agree to the fen. Shipping fee and other fees go with the first revenue, at
   the rate of the order's first line (混合销售).
+- A line's sale is what the buyer paid plus the platform's subsidy on it (平台补贴: a JD coupon, a Douyin
+  platform or 达人 promotion): revenue and output VAT on that, the receivable (1122, on the platform's
+  partner dimension: the channel) for both, so the platform's payout of buyer's money + subsidy settles it.
+  Only the seller's own discount reduces revenue.
 - Settlement: a platform's (支付宝/抖音/京东) payout → 其他货币资金 + 销售费用 (commission) against 应收账款
   (rule `receipt.platform`); a dealer's bank transfer → 银行存款 against 应收账款 (rule `receipt.bank`).
 Every voucher has source_type "oms.order" and the order's id, so order ↔ vouchers link both ways.
@@ -54,20 +58,35 @@ def _share(amount: Decimal, qty: Decimal, whole: Decimal) -> Decimal:
     return amount if qty >= whole else round_money(amount * qty / whole)
 
 
+def sale_amount(line) -> Decimal:
+    """What a line sold for: the buyer's payment plus the platform's subsidy on it."""
+    return line.amount_paid + line.platform_subsidy
+
+
+def seller_discount(line) -> Decimal:
+    """The part of a line's discount the seller bears (the rest is the platform's subsidy)."""
+    return line.discount - line.platform_subsidy
+
+
 def revenue_amounts(order: Order, portions: list[tuple[object, Decimal, Decimal]], *,
                     with_fees: bool, date: datetime.date | None = None) -> dict[str, Decimal]:
-    """portions: (order line, qty recognised before, qty recognised now). A line's gross is its amount
-    paid × qty / line qty, taken as the difference of cumulative shares, so the parts of a line shipped
-    in several shipments add up to its amount exactly."""
-    total = net = ZERO
+    """portions: (order line, qty recognised before, qty recognised now). A line's gross is its sale
+    amount (buyer's payment + platform subsidy) × qty / line qty, taken as the difference of cumulative
+    shares, so the parts of a line shipped in several shipments add up to its amount exactly.
+    `subsidy` says how much of `total` the platform owes as its subsidy (for the voucher's memo)."""
+    total = net = subsidy = ZERO
     first_rate = None
     for line, before, now in portions:
         if now <= 0:
             continue
-        gross = _share(line.amount_paid, before + now, line.qty) - _share(line.amount_paid, before, line.qty)
-        if before == 0 and now >= line.qty and line.prices_include_tax and line.discount:
+        sale = sale_amount(line)
+        gross = _share(sale, before + now, line.qty) - _share(sale, before, line.qty)
+        subsidy += (_share(line.platform_subsidy, before + now, line.qty)
+                    - _share(line.platform_subsidy, before, line.qty))
+        own_discount = seller_discount(line)
+        if before == 0 and now >= line.qty and line.prices_include_tax and own_discount:
             # the whole line at once: split as the 数电发票 does (被折扣行 − 折扣行), to the fen
-            line_net = split_gross(line.line_total, line.tax_rate)[0] - split_gross(line.discount, line.tax_rate)[0]
+            line_net = split_gross(line.line_total, line.tax_rate)[0] - split_gross(own_discount, line.tax_rate)[0]
         else:
             line_net, _tax = split_gross(gross, line.tax_rate)
         total += gross
@@ -89,16 +108,21 @@ def revenue_amounts(order: Order, portions: list[tuple[object, Decimal, Decimal]
     if fx != 1 or is_export(order):
         total = round_money(total * fx)
         net = total if is_export(order) else round_money(net * fx)
-    return {"total": total, "net": net, "tax": total - net}
+        subsidy = round_money(subsidy * fx)
+    return {"total": total, "net": net, "tax": total - net, "subsidy": subsidy}
 
 
 def book_revenue(*, order: Order, amounts: dict[str, Decimal], actor: Actor, date: datetime.date | None = None,
                  memo: str = ""):
-    """One 记 voucher for revenue recognised now; the order keeps the running total."""
+    """One 记 voucher for revenue recognised now; the order keeps the running total. `amounts` may say how
+    much of the total is the platform's subsidy (`subsidy`): the memo names it."""
     if not amounts["total"]:
         return None
+    memo = memo or f"销售 {order.number}"
+    if amounts.get("subsidy"):
+        memo = f"{memo}，含平台补贴 ¥{amounts['subsidy']}"
     voucher = book(rule="sales.revenue", date=date or timezone.localdate(actor.at), amounts=amounts,
-                   source_type=SOURCE_TYPE, source_id=str(order.pk), memo=memo or f"销售 {order.number}", actor=actor,
+                   source_type=SOURCE_TYPE, source_id=str(order.pk), memo=memo, actor=actor,
                    document=order.number,
                    dimensions={"partner": order.partner.code if order.partner_id else order.channel.code,
                                "channel": order.channel.code})

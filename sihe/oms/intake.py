@@ -11,7 +11,7 @@ but one row of the intake error list, where a person fixes the mapping and repla
 
 import json
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -149,6 +149,27 @@ def _receiver_fields(order: NormalizedOrder) -> dict:
             "zip": r.zip[:20], "country": r.country[:40]}
 
 
+CENT = Decimal("0.01")
+
+
+def subsidy_shares(subsidy: Decimal, discounts: list[Decimal]) -> list[Decimal]:
+    """The order's platform subsidy per line: in proportion to the lines' discounts (the subsidy is a part
+    of them), half up to the fen, no line's share above its own discount; the parts add up to the subsidy."""
+    weights = [max(d, Decimal(0)) for d in discounts]
+    base = sum(weights, Decimal(0))
+    shares = [(subsidy * w / base).quantize(CENT, rounding=ROUND_HALF_UP) if base else Decimal("0.00")
+              for w in weights]
+    shares = [min(share, w) for share, w in zip(shares, weights, strict=True)]
+    left = subsidy - sum(shares, Decimal(0))
+    for i in reversed(range(len(shares))):  # the rounding remainder, from the last line up
+        take = max(min(left, weights[i] - shares[i]), -shares[i])
+        shares[i] += take
+        left -= take
+    if left and shares:
+        shares[-1] += left
+    return shares
+
+
 def _create(channel: Channel, normalized: NormalizedOrder, products: list[Product], payload: dict,
             actor: Actor) -> Order:
     partner = None
@@ -172,24 +193,27 @@ def _create(channel: Channel, normalized: NormalizedOrder, products: list[Produc
         ordered_at=normalized.created_at, paid_at=normalized.paid_at, channel_updated_at=normalized.updated_at,
         min_shelf_life_days=min_days, payload=payload, **_receiver_fields(normalized),
     )
+    subsidies = subsidy_shares(normalized.platform_subsidy, [line.discount for line in normalized.lines])
     OrderLine.objects.bulk_create([
         OrderLine(order=order, line_no=i, external_line_id=line.external_line_id[:64],
                   channel_sku=line.channel_sku[:100], outer_sku=line.outer_sku[:100], product=product,
                   name=(line.name or product.name)[:300], spec=line.spec, qty=line.qty, unit_price=line.unit_price,
                   line_total=line.line_total, discount=line.discount, tax=line.tax, amount_paid=line.amount_paid,
-                  tax_rate=product.tax_rate, refund_status=line.refund_status[:60],
+                  platform_subsidy=subsidy, tax_rate=product.tax_rate, refund_status=line.refund_status[:60],
                   cancelled=not line.shippable and line.status in ("cancelled", "closed"),
                   held=not line.shippable and line.status not in ("cancelled", "closed") and bool(line.refund_status))
-        for i, (line, product) in enumerate(zip(normalized.lines, products, strict=True), start=1)
+        for i, (line, product, subsidy) in enumerate(zip(normalized.lines, products, subsidies, strict=True), start=1)
     ])
     return order
 
 
 def _start(order: Order, normalized: NormalizedOrder, actor: Actor) -> list:
     """A new order's first steps: received, then (if paid) reviewed and allocated."""
+    subsidy_zh = f"，平台补贴 ¥{order.platform_subsidy}" if order.platform_subsidy else ""
+    subsidy_en = f", platform subsidy ¥{order.platform_subsidy}" if order.platform_subsidy else ""
     entries = [timeline.entry(
-        order, "received", f"已接收{order.channel.name}订单 {order.external_id}，实付 ¥{order.amount_paid}", actor,
-        message_en=f"Received {order.channel.name} order {order.external_id}, paid ¥{order.amount_paid}")]
+        order, "received", f"已接收{order.channel.name}订单 {order.external_id}，实付 ¥{order.amount_paid}{subsidy_zh}",
+        actor, message_en=f"Received {order.channel.name} order {order.external_id}, paid ¥{order.amount_paid}{subsidy_en}")]
     if normalized.status in ("cancelled", "closed"):
         order.status = Order.Status.CANCELLED
         order.save(update_fields=["status"])

@@ -118,6 +118,8 @@ class OrderLine(models.Model):
     discount = models.DecimalField(_("discount"), **AMOUNT)
     tax = models.DecimalField(_("tax added"), **AMOUNT)
     amount_paid = models.DecimalField(_("amount"), **AMOUNT)
+    # the part of `discount` the platform (or a 达人) pays the seller: revenue, owed by the platform
+    platform_subsidy = models.DecimalField(_("platform subsidy"), **AMOUNT)
     tax_rate = models.DecimalField(_("tax rate"), max_digits=4, decimal_places=2)
     allocated_qty = models.DecimalField(_("allocated"), default=Decimal(0), **QTY)
     shipped_qty = models.DecimalField(_("shipped"), default=Decimal(0), **QTY)

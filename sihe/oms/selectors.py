@@ -85,7 +85,7 @@ def vouchers_of(order: Order, shipment_numbers: list[str]) -> list[Voucher]:
 
 def _voucher(v: Voucher) -> dict:
     return {"id": v.pk, "number": v.display_number, "date": v.date.isoformat(), "rule": v.rule, "status": v.status,
-            "source_type": v.source_type, "source_id": v.source_id,
+            "memo": v.memo, "source_type": v.source_type, "source_id": v.source_id,
             "lines": [{"account": ln.account.code, "name": ln.account.name, "summary": ln.summary,
                        "debit": str(ln.debit), "credit": str(ln.credit)} for ln in v.lines.all()]}
 
@@ -123,6 +123,7 @@ def detail(order: Order, *, costs: bool = True, books: bool = True) -> dict:
         "lines": [{"line_no": ln.line_no, "sku": ln.product.sku, "channel_sku": ln.channel_sku,
                    "outer_sku": ln.outer_sku, "name": ln.name, "spec": ln.spec, "qty": text(ln.qty),
                    "unit_price": str(ln.unit_price), "discount": str(ln.discount), "amount_paid": str(ln.amount_paid),
+                   "platform_subsidy": str(ln.platform_subsidy),
                    "tax_rate": str(ln.tax_rate), "allocated": text(ln.allocated_qty), "shipped": text(ln.shipped_qty),
                    "backorder": text(ln.backorder_qty), "refund_status": ln.refund_status} for ln in lines],
         "allocation": [{"warehouse": s.warehouse.code, "shipment": s.number,

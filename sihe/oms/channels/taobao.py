@@ -11,6 +11,9 @@ arrays (`"orders": {"order": [...]}`), the plain form is a list; `tid` beyond 2^
 allocated per line in `part_mjz_discount` (used when it adds up, else spread); lines in
 TRADE_CLOSED_BY_TAOBAO are never shippable; for 省直辖县级 places (济源, 仙桃 …) `receiver_city` is
 empty and the place is in `receiver_district`: it becomes the city; times are China wall-clock.
+The trade's `platform_subsidy_fee` (TOP's name; absent = 0) is the platform's part of the discounts
+(平台补贴): the order's `platform_subsidy`, refused when it is more than the discounts. TOP documents the
+field by name only: that it is inside `discount_fee` + the lines' `discount_fee` is our reading.
 """
 
 from decimal import Decimal
@@ -151,6 +154,11 @@ class TaobaoAdapter(Adapter):
         check_sum(trade["payment"], amount_paid, goods_total - discount_total + shipping,
                   gettext_noop("goods − discounts + post_fee"))
 
+        subsidy = trade["platform_subsidy_fee"].yuan(default=Decimal("0.00"))
+        if subsidy > discount_total:
+            trade["platform_subsidy_fee"].fail(
+                _("is more than the discounts (%(discounts)s)") % {"discounts": discount_total})
+
         city, district = trade["receiver_city"].text(), trade["receiver_district"].text()
         if not city and district:  # 省直辖县级: the place is in district, there is no 地级 city
             city, district = district, ""
@@ -182,6 +190,7 @@ class TaobaoAdapter(Adapter):
             paid_at=trade["pay_time"].local_time(optional=True),
             updated_at=trade["modified"].local_time(),
             prices_include_tax=True,
+            platform_subsidy=subsidy,
             hold_reason=hold,
             buyer_message=trade["buyer_message"].text(),
             extra={"step_trade_status": trade["step_trade_status"].text(), "type": trade["type"].text()},
