@@ -1,6 +1,6 @@
 from django.urls import path
 
-from sihe.web.oms import views
+from sihe.web.oms import aftersales, views
 
 app_name = "web_oms"
 urlpatterns = [
@@ -16,4 +16,7 @@ urlpatterns = [
     path("channels/", views.channels, name="channels"),
     path("channels/<str:code>/pull/", views.channel_pull, name="channel_pull"),
     path("ar-aging/", views.ar_aging, name="ar_aging"),
+    path("aftersales/", aftersales.queue, name="aftersales"),
+    path("aftersales/<int:pk>/<str:action>/", aftersales.act, name="aftersales_act"),
+    path("<int:pk>/aftersales/", aftersales.open_case, name="aftersales_open"),
 ]

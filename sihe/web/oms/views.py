@@ -27,6 +27,7 @@ from sihe.core.errors import DomainError, NotFound, ValidationFailed
 from sihe.core.money import money
 from sihe.core.roles import can
 from sihe.oms import atp, books, connectors, review, selectors, services
+from sihe.oms.aftersales import selectors as aftersales_selectors
 from sihe.oms.selectors import ChannelSync, IntakeError, Order, Settlement, Shipment
 from sihe.oms.settings import policy
 from sihe.stock.units import parse_date
@@ -254,6 +255,8 @@ def order(request, pk):
         "can_hold": manage and o.status in (S.RECEIVED, S.REVIEWED, S.ALLOCATED),
         "can_release": manage and o.status == S.HELD,
         "can_address": manage and o.is_open,
+        "can_refund": manage and o.status in (S.SHIPPED, S.COMPLETED),
+        "cases": list(aftersales_selectors.cases(order=o.number)),
         "can_settle": can(user, "payments.manage") and books.outstanding(o) > 0,
         "default_carrier": policy().default_carrier, "today": clock.today(),
         "settlement_kinds": list(SETTLEMENT_LABELS.items()),
