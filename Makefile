@@ -37,11 +37,11 @@ serve: migrate
 
 # Debian's chromium for the browser tests (never a browser download).
 browser:
-	@command -v chromium >/dev/null 2>&1 || { \
+	@{ command -v chromium && command -v pdftotext; } >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ]; then \
-	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-zenhei >/dev/null) \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-zenhei poppler-utils >/dev/null) \
 	      || echo "could not install chromium: browser tests will be skipped (or fail under CI=true)"; \
-	  else echo "chromium missing: run 'sudo apt-get install -y chromium fonts-wqy-zenhei' for the browser tests"; fi; }
+	  else echo "chromium missing: run 'sudo apt-get install -y chromium fonts-wqy-zenhei poppler-utils' for the browser and PDF tests"; fi; }
 
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check sihe tests bench

@@ -4,8 +4,10 @@
   an order not shipped or already invoiced → 409 naming it (`orders[1]`), a bad tax id → 422.
 - `GET /invoices/{id}?format=json|xml|pdf` — the invoice, its 数电 XML or its PDF face.
 - `GET /invoices` — newest first, `limit`/`offset` → `{items, count}`.
-- `POST /invoices/{id}/red` `{lines?: [{line, qty?}], reason}` → 201 the red (负数) invoice; without
-  `lines` everything not yet reversed.
+- `POST /invoices/{id}/red` `{confirmation_number, lines?: [{line, qty?}], reason}` → 201 the red (负数)
+  invoice, issued against the 20-digit 红字发票信息确认单编号 (missing or another format → 422, already
+  used by a red invoice → 409, both naming `confirmation_number`); without `lines` everything not yet
+  reversed.
 Money is a decimal string with 2 places; quantities and unit prices without trailing zeros.
 """
 
@@ -44,6 +46,9 @@ class RedLine(Strict):
 
 
 class RedIn(Strict):
+    confirmation_number: str = Field(..., max_length=40,
+                                     description="红字发票信息确认单编号: the 20 digits of the confirmed 红字确认单 "
+                                                 "on the 数电 platform; one red invoice per 确认单")
     lines: list[RedLine] | None = Field(None, max_length=100,
                                         description="lines returned; leave out to reverse all that is left")
     reason: str = Field(..., min_length=1, max_length=200, description="why (e.g. 退货 RMA-12)")
@@ -107,7 +112,8 @@ class InvoiceOut(Schema):
     total_in_words: str = Field(..., description="价税合计（大写）, e.g. 壹仟贰佰叁拾肆圆伍角陆分")
     red_of: Ref | None
     red_reason: str
-    confirmation_number: str
+    confirmation_number: str = Field(..., description="红字发票信息确认单编号 of a red invoice (20 digits); "
+                                                      "empty on a blue one")
     reds: list[RedRef]
     remark: str
     drawer: str
@@ -207,5 +213,6 @@ def red(request, invoice_id: int, payload: RedIn):
     if payload.lines is not None:
         lines = [services.RedLineIn(line=pick.line, qty=pick.qty) for pick in payload.lines]
     with transaction.atomic(durable=True):
-        result = billing.reverse_invoice(invoice=blue, lines=lines, reason=payload.reason, actor=actor)
+        result = billing.reverse_invoice(invoice=blue, lines=lines, reason=payload.reason,
+                                         confirmation_number=payload.confirmation_number, actor=actor)
     return 201, services.to_json(selectors.invoice_by_id(result.pk))

@@ -3,7 +3,8 @@
 - `Invoice`: one issued 数电票 (blue, or red = 负数 reversing part or all of a blue one). The number is
   the 20-digit 发票号码 (year · province · channel · 15-digit sequence, china-formats.md §4.1),
   gapless per year. Seller and buyer are copied at issue: an issued invoice never changes, only the
-  blue one's `status` follows its red invoices.
+  blue one's `status` follows its red invoices. A red invoice carries the 20-digit
+  红字发票信息确认单编号 it was issued against (`confirmation_number`), used by no other red invoice.
 - `InvoiceLine`: 项目名称 `*简称*商品名`, 税收分类编码, 规格型号, 单位, 数量, 单价 (without tax), 金额,
   税率, 税额. A red line points at the blue line it reverses.
 - `InvoiceSource`: the documents billed (`oms.order` + id + number). While the blue invoice is not
@@ -44,7 +45,8 @@ class Invoice(models.Model):
     red_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="reds",
                                verbose_name=_("reverses"))
     red_reason = models.CharField(_("reason"), max_length=200, blank=True)
-    confirmation_number = models.CharField(_("red-letter confirmation number"), max_length=40, blank=True)
+    # 红字发票信息确认单编号 (20 digits) of a red invoice; blank on a blue one; never on two red invoices
+    confirmation_number = models.CharField(_("red-letter invoice confirmation number"), max_length=40, blank=True)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.ISSUED)
     issue_date = models.DateField(_("issue date"))
     issued_at = models.DateTimeField(_("issued at"))
@@ -76,6 +78,10 @@ class Invoice(models.Model):
                                    name="invoice_kind_sign"),
             models.CheckConstraint(condition=Q(status__in=["issued", "partly_reversed", "reversed"]),
                                    name="invoice_status_valid"),
+            # one 红字发票信息确认单 is used by one red invoice (a partial index: no table rebuild on SQLite,
+            # which would drop the immutability triggers of migration 0003)
+            models.UniqueConstraint(fields=["confirmation_number"], condition=Q(kind="red"),
+                                    name="invoice_red_confirmation_once"),
         ]
 
     def __str__(self):

@@ -2,8 +2,8 @@
 
 Chinese text uses the Adobe CID font STSong-Light that ships with reportlab (no font file needed);
 figures use Helvetica. Layout after the 数电票 face: QR code (§4.2) top left, title, 发票号码 and
-开票日期 top right; 购买方 / 销售方 blocks; the line table; 合计; 价税合计 (大写) and (小写); 备注;
-开票人 below the frame.
+开票日期 top right; 购买方 / 销售方 blocks; the line table; 合计; 价税合计 (大写) and (小写); 备注
+(on a red invoice it names the blue number and the 红字发票信息确认单编号); 开票人 below the frame.
 """
 
 from decimal import Decimal
@@ -192,7 +192,12 @@ def render_pdf(invoice: Invoice) -> bytes:
     c.line(left + 8 * mm, y_words, left + 8 * mm, frame_bottom)
     for k, char in enumerate("备注"):
         _text(c, left + 4 * mm, y_words - 7 * mm - k * 4.5 * mm, char, size=9, align="center", color=BROWN)
-    remark_lines = [part for part in invoice.remark.splitlines() if part.strip()] or [""]
+    remark_lines = [part for part in invoice.remark.splitlines() if part.strip()]
+    if invoice.red is not None and invoice.red.confirmation_number not in invoice.remark:
+        # a red face always names the blue invoice and its 红字发票信息确认单 in 备注
+        remark_lines.insert(0, f"被红冲蓝字数电票号码：{invoice.red.original_number} "
+                               f"红字发票信息确认单编号：{invoice.red.confirmation_number}")
+    remark_lines = remark_lines or [""]
     for k, part in enumerate(remark_lines[:3]):
         _text(c, left + 10 * mm, y_words - 5.5 * mm - k * 4.5 * mm, part, size=9, width=width - 12 * mm)
 

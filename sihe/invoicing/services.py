@@ -359,15 +359,36 @@ def _is_open(line: InvoiceLine, done: dict) -> bool:
     return line.amount - left["amount"] != 0 or line.tax - left["tax"] != 0
 
 
+def clean_confirmation_number(value) -> str:
+    """The 20-digit 红字发票信息确认单编号, or 422 naming `confirmation_number`."""
+    try:
+        return pure.parse_confirmation_number(value)
+    except InvoiceError as error:
+        raise ValidationFailed(error.message, field="confirmation_number") from error
+
+
+def _confirmation_taken(number: str) -> Invoice | None:
+    return Invoice.objects.filter(kind=Invoice.Kind.RED, confirmation_number=number).only("number").first()
+
+
+def _confirmation_conflict(number: str, red: Invoice) -> Conflict:
+    return Conflict(_("red-letter invoice confirmation number %(confirmation)s is already used by red invoice %(number)s")
+                    % {"confirmation": number, "number": red.number}, field="confirmation_number",
+                    code="confirmation_number_used")
+
+
 def issue_red_invoice(*, invoice: Invoice, lines: list[RedLineIn] | None = None, reason: str, actor: Actor,
-                      confirmation_number: str = "", date: datetime.date | None = None) -> Invoice:
+                      confirmation_number: str, date: datetime.date | None = None) -> Invoice:
     """开具红字(负数)发票 for a return: the whole invoice (lines=None: all that is not yet reversed) or the
     given lines at the returned quantities (金额 = 数量 × 蓝字单价; the last return of a line takes exactly
-    what is left, so a line reversed in parts nets to zero). Never more than is left un-reversed."""
+    what is left, so a line reversed in parts nets to zero). Never more than is left un-reversed.
+
+    `confirmation_number` is the 20-digit 红字发票信息确认单编号 from the 数电 platform; every red
+    invoice needs one (422 without it or in another format) and no two red invoices share one (409)."""
     reason = _text(reason, "reason", 200)
     if not reason:
         raise ValidationFailed(_("give the reason for the red invoice (e.g. the return)"), field="reason")
-    confirmation_number = _text(confirmation_number, "confirmation_number", 40)
+    confirmation_number = clean_confirmation_number(confirmation_number)
     issue_date, issued_at = _dates(date, actor)
     with transaction.atomic():
         blue = Invoice.objects.select_for_update().filter(pk=invoice.pk).first()
@@ -434,9 +455,12 @@ def issue_red_invoice(*, invoice: Invoice, lines: list[RedLineIn] | None = None,
             raise Conflict(_("nothing is left to reverse on invoice %(number)s") % {"number": blue.number},
                            field="lines", code="already_reversed")
         made = [_red_line(line, qty, _left(line, done)) for line, qty in picked]
+        used = _confirmation_taken(confirmation_number)
+        if used is not None:
+            raise _confirmation_conflict(confirmation_number, used)
         company, region = _seller()
         number = next_number(year=issue_date.year, region=region)
-        confirmation = confirmation_number or number  # until the platform's 红字信息确认单 number is given
+        confirmation = confirmation_number
         try:
             pure.build_invoice(
                 number=number, issued_at=issued_at, seller=pure.Party(name=company.name, tax_id=company.credit_code),
@@ -444,13 +468,21 @@ def issue_red_invoice(*, invoice: Invoice, lines: list[RedLineIn] | None = None,
                 red=pure.RedReference(original_number=blue.number, confirmation_number=confirmation))
         except InvoiceError as error:
             raise ValidationFailed(error.message, field=error.field) from error
-        remark = f"被红冲蓝字数电票号码：{blue.number} 红字发票信息确认单编号：{confirmation} {reason}"
+        remark = f"被红冲蓝字数电票号码：{blue.number} 红字发票信息确认单编号：{confirmation}\n{reason}"
         sources = list(blue.sources.values_list("source_type", "source_id", "source_number"))
-        red = _write(number=number, kind=Invoice.Kind.RED, company=company, buyer_name=blue.buyer_name,
-                     buyer_tax_id=blue.buyer_tax_id, issue_date=issue_date, issued_at=issued_at, made=made,
-                     extra=[{"sku": line.sku, "source_id": line.source_id} for line, _q in picked], actor=actor,
-                     sources=sources, red_of=blue, red_reason=reason, confirmation_number=confirmation,
-                     red_lines=[line.pk for line, _q in picked], remark=remark, active_sources=False)
+        try:
+            with transaction.atomic():  # another act may have used the 确认单 meanwhile (the unique index says so)
+                red = _write(number=number, kind=Invoice.Kind.RED, company=company, buyer_name=blue.buyer_name,
+                             buyer_tax_id=blue.buyer_tax_id, issue_date=issue_date, issued_at=issued_at, made=made,
+                             extra=[{"sku": line.sku, "source_id": line.source_id} for line, _q in picked],
+                             actor=actor, sources=sources, red_of=blue, red_reason=reason,
+                             confirmation_number=confirmation, red_lines=[line.pk for line, _q in picked],
+                             remark=remark, active_sources=False)
+        except IntegrityError as error:
+            used = _confirmation_taken(confirmation)
+            if used is not None:
+                raise _confirmation_conflict(confirmation, used) from error
+            raise
         done = reversed_so_far(blue)
         before = audit.snapshot(blue, ["status"])
         fully = not any(_is_open(line, done) for line in blue_lines)

@@ -6,8 +6,8 @@ amount paid), names each line `*简称*商品名` from the product's 税收分�
 it to the orders, writes each order's timeline and — when revenue is recognised at invoice — books
 each order's revenue (`sales.revenue`: 应收账款 / 主营业务收入 / 应交税费—应交增值税（销项税额）).
 
-`reverse_invoice` issues the red invoice and, when the blue one booked revenue, books the opposite
-(`sales.revenue.reverse`) for the reversed part of each order.
+`reverse_invoice` issues the red invoice against its 红字发票信息确认单 number and, when the blue one
+booked revenue, books the opposite (`sales.revenue.reverse`) for the reversed part of each order.
 """
 
 from collections import defaultdict
@@ -235,18 +235,21 @@ def _after_invoice(invoice: Invoice, orders: list[Order], actor: Actor) -> None:
 
 
 def reverse_invoice(*, invoice: Invoice, lines: list[invoicing.RedLineIn] | None = None, reason: str,
-                    actor: Actor) -> Invoice:
-    """The red invoice for a return; books `sales.revenue.reverse` per order when revenue was booked at
-    invoice (the blue invoice's timeline entry names its voucher), and writes each order's timeline."""
+                    confirmation_number: str, actor: Actor) -> Invoice:
+    """The red invoice for a return, issued against the 红字发票信息确认单 `confirmation_number` (20
+    digits); books `sales.revenue.reverse` per order when revenue was booked at invoice (the blue
+    invoice's timeline entry names its voucher), and writes each order's timeline."""
     with transaction.atomic():
-        red = invoicing.issue_red_invoice(invoice=invoice, lines=lines, reason=reason, actor=actor)
+        red = invoicing.issue_red_invoice(invoice=invoice, lines=lines, reason=reason, actor=actor,
+                                          confirmation_number=confirmation_number)
         ids = [int(s) for s in red.sources.filter(source_type=SOURCE).values_list("source_id", flat=True)
                if s.isdigit()]
         orders = list(Order.objects.filter(pk__in=ids).select_related("channel", "partner").order_by("pk")) if ids else []
         booked_at_invoice = _booked_at_invoice(invoice, orders)
         sums = _sums_by_order(red)
         for order in orders:
-            data = {"invoice": red.number, "invoice_id": red.pk, "red_of": invoice.number}
+            data = {"invoice": red.number, "invoice_id": red.pk, "red_of": invoice.number,
+                    "confirmation_number": red.confirmation_number}
             part = sums.get(str(order.pk))
             if order.pk in booked_at_invoice and part:
                 total = -(part["net"] + part["tax"])

@@ -1,3 +1,4 @@
+import itertools
 from datetime import datetime
 from decimal import Decimal
 from decimal import Decimal as D
@@ -14,6 +15,12 @@ from sihe.oms.models import Order, OrderLine, ReviewPolicy
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 RICE, WHEAT = "1010101010000000000", "1010101020000000000"
+_CONFIRMATIONS = itertools.count(1)
+
+
+def confirmation() -> str:
+    """A fresh 20-digit 红字发票信息确认单编号 for a red invoice (each used once)."""
+    return f"3101{next(_CONFIRMATIONS):016d}"
 
 
 @pytest.fixture

@@ -12,6 +12,8 @@ from sihe.invoicing.models import Invoice
 from sihe.invoicing.xml import parse_xml
 from sihe.oms import billing
 
+from .conftest import confirmation
+
 pytestmark = pytest.mark.django_db
 BUYER_ID = "91350100M000100Y43"
 
@@ -47,7 +49,8 @@ def test_issue_fetch_in_three_formats_list_and_reverse(api, make_order):
     pdf = api.get(f"/api/v1/invoices/{pk}?format=pdf")
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf" and pdf.content[:5] == b"%PDF-"
     # and the list shows it; a red invoice for one returned T-shirt: 1 × 334.70666667 → 334.71 + 43.51
-    r = api.post(f"/api/v1/invoices/{pk}/red", {"lines": [{"line": 2, "qty": "1"}], "reason": "退货 RMA-1"})
+    r = api.post(f"/api/v1/invoices/{pk}/red", {"lines": [{"line": 2, "qty": "1"}], "reason": "退货 RMA-1",
+                                                "confirmation_number": "44030026120600000001"})
     assert r.status_code == 201, r.json_body
     red = r.json_body
     assert (red["kind"], red["amount"], red["tax"], red["total"]) == ("red", "-334.71", "-43.51", "-378.22")
@@ -60,10 +63,10 @@ def test_issue_fetch_in_three_formats_list_and_reverse(api, make_order):
     assert api.get(f"/api/v1/invoices?order={first.pk}").json_body["count"] == 2
     assert api.get(f"/api/v1/invoices?q={second.number}&kind=blue").json_body["count"] == 1
     # when the rest is reversed, the blue one is reversed and the remaining total nets to zero
-    r = api.post(f"/api/v1/invoices/{pk}/red", {"reason": "整单退货"})
+    r = api.post(f"/api/v1/invoices/{pk}/red", {"reason": "整单退货", "confirmation_number": confirmation()})
     assert r.status_code == 201 and r.json_body["total"] == "-1056.14"
     assert api.get(f"/api/v1/invoices/{pk}").json_body["status"] == "reversed"
-    r = api.post(f"/api/v1/invoices/{pk}/red", {"reason": "again"})
+    r = api.post(f"/api/v1/invoices/{pk}/red", {"reason": "again", "confirmation_number": confirmation()})
     assert r.status_code == 409 and r.json_body["code"] == "already_reversed"
 
 
@@ -109,9 +112,10 @@ def test_red_refusals(api, make_order):
              ({"lines": [{"line": 1}], "reason": "x\u0000"}, 422, "reason"),
              ({"reason": ""}, 422, "reason")]
     for body, status, field in cases:
-        r = api.post(f"/api/v1/invoices/{pk}/red", body)
+        r = api.post(f"/api/v1/invoices/{pk}/red", {"confirmation_number": confirmation(), **body})
         assert (r.status_code, r.json_body["field"]) == (status, field), (body, r.json_body)
-    assert api.post("/api/v1/invoices/999999/red", {"reason": "x"}).status_code == 404
+    assert api.post("/api/v1/invoices/999999/red", {"reason": "x", "confirmation_number": confirmation()}
+                    ).status_code == 404
     assert api.get("/api/v1/invoices/999999").status_code == 404
     assert api.get(f"/api/v1/invoices/{pk}?format=doc").status_code == 422
     assert Invoice.objects.count() == 1
@@ -163,7 +167,8 @@ json_scalar = st.one_of(st.none(), st.booleans(), st.integers(-2**70, 2**70), st
 @given(body=st.fixed_dictionaries({}, optional={
     "lines": st.one_of(json_scalar, st.lists(st.fixed_dictionaries({}, optional={"line": json_scalar, "qty": json_scalar}),
                                              max_size=3)),
-    "reason": json_scalar}))
+    "reason": json_scalar,
+    "confirmation_number": st.one_of(json_scalar, st.from_regex(r"\A[0-9]{18,21}\Z"))}))
 def test_red_route_on_a_real_invoice_never_answers_5xx(api, make_order, actor, body):
     # a fresh invoice each time (a discounted line among them), then any body at its red route
     order = make_order([("CUP-1", "3", "299.70"), ("TEE-1", "2", "207.00", "29.00")])

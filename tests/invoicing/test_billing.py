@@ -13,7 +13,7 @@ from sihe.ledger.models import Voucher, VoucherLine
 from sihe.oms import billing
 from sihe.oms.models import Order, TimelineEntry
 
-from .conftest import revenue_at
+from .conftest import confirmation, revenue_at
 
 pytestmark = pytest.mark.django_db
 BUYER_ID = "91350100M000100Y43"
@@ -132,7 +132,8 @@ def test_red_invoice_for_a_return_reverses_revenue_and_frees_the_order(company, 
     order = make_order([("CUP-1", "2", "199.80"), ("TEE-1", "1", "59.00")])
     blue = billing.invoice_orders(orders=[order.pk], buyer_name="张三", actor=actor)
     # when one cup comes back: 1 × 88.40500000 → 88.41 (half up), tax 11.49
-    red = billing.reverse_invoice(invoice=blue, lines=[RedLineIn(line=1, qty="1")], reason="退货 1 只", actor=actor)
+    red = billing.reverse_invoice(invoice=blue, lines=[RedLineIn(line=1, qty="1")],
+                                  confirmation_number=confirmation(), reason="退货 1 只", actor=actor)
     assert (red.amount, red.tax, red.total) == (D("-88.41"), D("-11.49"), D("-99.90"))
     reverse = sorted(VoucherLine.objects.filter(voucher__rule="sales.revenue.reverse")
                      .values_list("account__code", "debit", "credit"))
@@ -141,7 +142,7 @@ def test_red_invoice_for_a_return_reverses_revenue_and_frees_the_order(company, 
     order.refresh_from_db()
     assert order.revenue_booked is True
     # when the rest comes back, the order is free to be invoiced again and books revenue again
-    billing.reverse_invoice(invoice=blue, reason="余下退货", actor=actor)
+    billing.reverse_invoice(invoice=blue, confirmation_number=confirmation(), reason="余下退货", actor=actor)
     order.refresh_from_db()
     assert order.revenue_booked is False
     again = billing.invoice_orders(orders=[order.pk], buyer_name="张三", actor=actor)

@@ -12,6 +12,8 @@ from sihe.invoicing import services
 from sihe.invoicing.models import Invoice
 from sihe.oms import billing
 
+from .conftest import confirmation
+
 SHOTS = Path(os.environ.get("SIHE_VAR_DIR") or Path(__file__).resolve().parents[2] / "var") / "screens"
 BUYER_ID = "91350100M000100Y43"
 
@@ -41,14 +43,18 @@ def test_list_detail_downloads_and_red_form(company, make_order, make_user, acto
     assert xml["Content-Type"] == "application/xml" and invoice.number.encode() in xml.content
     assert client.get(f"/invoices/{invoice.pk}/pdf/").content[:5] == b"%PDF-"
     # a red invoice for one returned T-shirt from the form
-    r = client.post(f"/invoices/{invoice.pk}/red/", {"scope": "lines", "qty_2": "1", "reason": "退货 RMA-9"})
+    number = confirmation()
+    r = client.post(f"/invoices/{invoice.pk}/red/", {"scope": "lines", "qty_2": "1", "reason": "退货 RMA-9",
+                                                     "confirmation_number": number})
     red = Invoice.objects.get(kind="red")
     assert r.status_code == 302 and r["Location"] == f"/invoices/{red.pk}/"
-    assert str(red.total) == "-378.22"
+    assert str(red.total) == "-378.22" and red.confirmation_number == number
     page = client.get(r["Location"]).content.decode()
     assert "（负数）叁佰柒拾捌圆贰角贰分" in page and invoice.number in page
+    assert "红字发票信息确认单编号" in page and f'data-field="confirmation_number">{number}<' in page
     # a refused red (more than is left) shows the reason and changes nothing
-    r = client.post(f"/invoices/{invoice.pk}/red/", {"scope": "lines", "qty_2": "9", "reason": "x"}, follow=True)
+    r = client.post(f"/invoices/{invoice.pk}/red/", {"scope": "lines", "qty_2": "9", "reason": "x",
+                                                     "confirmation_number": confirmation()}, follow=True)
     assert "lines[0].qty" in r.content.decode() and Invoice.objects.count() == 2
 
 
@@ -81,7 +87,8 @@ def test_list_and_detail_pages_are_a_fixed_number_of_queries(company, make_order
         for i in range(3):
             order = make_order([("CUP-1", "1", "99.90"), ("TEE-1", "2", "100.00")], number=f"TB-N{n}{i}")
             invoice = billing.invoice_orders(orders=[order.pk], buyer_name="甲", actor=actor)
-            billing.reverse_invoice(invoice=invoice, lines=[services.RedLineIn(line=1)], reason="退货", actor=actor)
+            billing.reverse_invoice(invoice=invoice, lines=[services.RedLineIn(line=1)],
+                                    confirmation_number=confirmation(), reason="退货", actor=actor)
         with CaptureQueriesContext(connection) as listing:
             client.get("/invoices/")
         with CaptureQueriesContext(connection) as detail:
@@ -146,6 +153,7 @@ def test_accountant_reads_an_invoice_and_issues_a_red_one_in_the_browser(live_se
             page.check("input[name=scope][value=lines]")
             page.fill("input[name=qty_2]", "1")
             page.fill("input[name=reason]", "退货 RMA-1")
+            page.fill("input[name=confirmation_number]", "44030026120600000001")
             page.click(".red-form button[type=submit]")
             page.wait_for_selector(".red-mark")
             assert page.locator("[data-field=total]").inner_text() == "¥-378.22"

@@ -13,6 +13,8 @@ from sihe.invoicing import services
 from sihe.invoicing.models import InvoiceLine
 from sihe.invoicing.services import InvoiceLineIn, RedLineIn
 
+from .conftest import confirmation
+
 GOODS = "1090511010000000000"
 line_in = st.builds(
     lambda qty, cents, rate, inclusive: InvoiceLineIn(
@@ -36,7 +38,8 @@ def test_partial_returns_never_exceed_and_net_to_zero(company, actor, lines, inc
             try:
                 with transaction.atomic():
                     reds.append(services.issue_red_invoice(invoice=blue, lines=[RedLineIn(line=line, qty=qty)],
-                                                           reason="退货", actor=actor))
+                                                           confirmation_number=confirmation(), reason="退货",
+                                                           actor=actor))
             except DomainError:
                 pass  # more than is left, or no such line: refused, nothing changed
             blue.refresh_from_db()
@@ -45,7 +48,8 @@ def test_partial_returns_never_exceed_and_net_to_zero(company, actor, lines, inc
                 back_qty = sum((r.qty for r in row.red_lines.all()), D(0))
                 assert 0 <= -back <= row.amount and 0 <= -back_qty <= row.qty
         if blue.status != "reversed":
-            reds.append(services.issue_red_invoice(invoice=blue, reason="余下全部退货", actor=actor))
+            reds.append(services.issue_red_invoice(invoice=blue, confirmation_number=confirmation(),
+                                                   reason="余下全部退货", actor=actor))
         blue.refresh_from_db()
         assert blue.status == "reversed"
         assert sum((r.total for r in reds), D(0)) == -blue.total

@@ -14,6 +14,8 @@ from sihe.invoicing.models import Invoice, InvoiceLine, InvoiceSource
 from sihe.invoicing.services import InvoiceLineIn, RedLineIn
 from sihe.invoicing.xml import parse_xml
 
+from .conftest import confirmation
+
 pytestmark = pytest.mark.django_db
 
 RICE, WHEAT, GOODS = "1010101010000000000", "1010101020000000000", "1090511010000000000"
@@ -132,7 +134,7 @@ def test_a_document_is_on_one_invoice_until_it_is_fully_reversed(company, actor)
     with pytest.raises(Conflict) as refused:
         services.issue_invoice(buyer_name="甲", lines=sample_lines(), sources=[("oms.order", "5", "SO-5")], actor=actor)
     assert refused.value.code == "already_invoiced" and blue.number in refused.value.message
-    services.issue_red_invoice(invoice=blue, reason="整单退货", actor=actor)
+    services.issue_red_invoice(invoice=blue, confirmation_number=confirmation(), reason="整单退货", actor=actor)
     again = services.issue_invoice(buyer_name="甲", lines=sample_lines(), sources=[("oms.order", "5", "SO-5")],
                                    actor=actor)
     assert list(InvoiceSource.objects.filter(active=True).values_list("invoice", flat=True)) == [again.pk]
@@ -141,7 +143,7 @@ def test_a_document_is_on_one_invoice_until_it_is_fully_reversed(company, actor)
 def test_whole_red_invoice_mirrors_the_blue_one(company, actor):
     blue = services.issue_invoice(buyer_name="甲", buyer_tax_id=BUYER_ID, lines=sample_lines(), sources=[],
                                   actor=actor)
-    red = services.issue_red_invoice(invoice=blue, reason="整单退货", actor=actor)
+    red = services.issue_red_invoice(invoice=blue, confirmation_number=confirmation(), reason="整单退货", actor=actor)
     assert (red.kind, red.red_of_id, red.amount, red.tax, red.total) == ("red", blue.pk, D("-236.45"), D("-21.28"),
                                                                           D("-257.73"))
     assert red.total_in_words == "（负数）贰佰伍拾柒圆柒角叁分"
@@ -154,28 +156,31 @@ def test_whole_red_invoice_mirrors_the_blue_one(company, actor):
     parsed = parse_xml(services.to_xml(red))
     assert parsed.problems() == [] and parsed.invoice.red.original_number == blue.number
     with pytest.raises(Conflict):
-        services.issue_red_invoice(invoice=blue, reason="再退", actor=actor)
+        services.issue_red_invoice(invoice=blue, confirmation_number=confirmation(), reason="再退", actor=actor)
     with pytest.raises(Conflict):
-        services.issue_red_invoice(invoice=red, reason="红冲红", actor=actor)
+        services.issue_red_invoice(invoice=red, confirmation_number=confirmation(), reason="红冲红", actor=actor)
 
 
 def test_partial_returns_never_exceed_what_is_left_and_net_to_zero(company, actor):
     # given 3 × 50.01 and 7 × 12.3456
     blue = services.issue_invoice(buyer_name="甲", lines=sample_lines(), sources=[], actor=actor)
     # when 1 kg of rice comes back: 50.01 + 4.50 (half up of 4.5009)
-    red1 = services.issue_red_invoice(invoice=blue, lines=[RedLineIn(line=1, qty="1")], reason="退货1", actor=actor)
+    red1 = services.issue_red_invoice(invoice=blue, lines=[RedLineIn(line=1, qty="1")],
+                                      confirmation_number=confirmation(), reason="退货1", actor=actor)
     assert (red1.amount, red1.tax, red1.total) == (D("-50.01"), D("-4.50"), D("-54.51"))
     blue.refresh_from_db()
     assert blue.status == "partly_reversed"
     # then 3 more are refused: only 2 are left
     with pytest.raises(ValidationFailed) as refused:
-        services.issue_red_invoice(invoice=blue, lines=[RedLineIn(line=1, qty="3")], reason="多退", actor=actor)
+        services.issue_red_invoice(invoice=blue, lines=[RedLineIn(line=1, qty="3")],
+                                   confirmation_number=confirmation(), reason="多退", actor=actor)
     assert refused.value.field == "lines[0].qty" and "2" in refused.value.message
     with pytest.raises(ValidationFailed) as refused:
-        services.issue_red_invoice(invoice=blue, lines=[RedLineIn(line=9, qty="1")], reason="x", actor=actor)
+        services.issue_red_invoice(invoice=blue, lines=[RedLineIn(line=9, qty="1")],
+                                   confirmation_number=confirmation(), reason="x", actor=actor)
     assert refused.value.field == "lines[0].line"
     # when the rest is reversed (lines omitted): exactly what is left, so every line nets to zero
-    red2 = services.issue_red_invoice(invoice=blue, reason="余下退货", actor=actor)
+    red2 = services.issue_red_invoice(invoice=blue, confirmation_number=confirmation(), reason="余下退货", actor=actor)
     assert list(red2.lines.values_list("qty", "amount", "tax")) == [(D("-2"), D("-100.02"), D("-9.00")),
                                                                     (D("-7"), D("-86.42"), D("-7.78"))]
     assert red1.total + red2.total == -blue.total

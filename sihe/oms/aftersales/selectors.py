@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 
 from sihe.core import clock
 from sihe.core.errors import NotFound, ValidationFailed
-from sihe.oms.aftersales.models import Case
+from sihe.oms.aftersales.models import Case  # re-exported: pages read its kinds and statuses
 from sihe.oms.aftersales.transitions import LIFE
 
 OPEN = [Case.Status.PENDING_APPROVAL, Case.Status.OPEN]

@@ -77,16 +77,24 @@ def _order_url(source) -> str | None:
         return None
 
 
-@require_permission("invoices.view")
-def invoice_detail(request, pk: int):
-    invoice = _invoice(pk)
+def _detail(request, invoice: Invoice, *, red_form: dict | None = None, red_error: DomainError | None = None,
+            status: int = 200):
     sources = [{"source": s, "url": _order_url(s)} for s in invoice.sources.all()]
     can_issue = can(request.user, "invoices.issue") and invoice.can_reverse()
+    red_form = red_form or {}
+    remaining = selectors.remaining(invoice) if can_issue else []
+    for row in remaining:
+        row["typed"] = red_form.get(f"qty_{row['line'].seq}", "")
     return render(request, "web_invoices/detail.html", {
         "invoice": invoice, "lines": list(invoice.lines.all()), "sources": sources,
-        "remaining": selectors.remaining(invoice) if can_issue else [], "can_issue": can_issue,
+        "remaining": remaining, "can_issue": can_issue, "red_form": red_form, "red_error": red_error,
         "type_name": services.to_pure(invoice).type_name,
-    })
+    }, status=status)
+
+
+@require_permission("invoices.view")
+def invoice_detail(request, pk: int):
+    return _detail(request, _invoice(pk))
 
 
 @require_permission("invoices.view")
@@ -103,21 +111,23 @@ def invoice_file(request, pk: int, fmt: str):
 @require_POST
 @require_permission("invoices.issue")
 def invoice_red(request, pk: int):
+    """红冲: the red invoice against the 红字发票信息确认单 typed in; a refusal shows the form again with what
+    was typed and the reason next to it."""
     invoice = _invoice(pk)
     whole = request.POST.get("scope") != "lines"
-    lines = None
-    if not whole:
-        lines = []
-        for line in invoice.lines.all():
-            qty = (request.POST.get(f"qty_{line.seq}") or "").strip()
-            if qty and qty != "0":
-                lines.append(services.RedLineIn(line=line.seq, qty=qty))
+    form = {"scope": "whole" if whole else "lines", "reason": request.POST.get("reason") or "",
+            "confirmation_number": request.POST.get("confirmation_number") or ""}
+    picked = []
+    for line in invoice.lines.all():
+        qty = form[f"qty_{line.seq}"] = (request.POST.get(f"qty_{line.seq}") or "").strip()
+        if qty and qty != "0":
+            picked.append(services.RedLineIn(line=line.seq, qty=qty))
+    lines = None if whole else picked
     try:
         with transaction.atomic(durable=True):
-            red = billing.reverse_invoice(invoice=invoice, lines=lines, reason=request.POST.get("reason", ""),
-                                          actor=request.actor)
+            red = billing.reverse_invoice(invoice=invoice, lines=lines, reason=form["reason"],
+                                          confirmation_number=form["confirmation_number"], actor=request.actor)
     except DomainError as exc:
-        messages.error(request, f"{exc.field}: {exc.message}" if exc.field else exc.message)
-        return redirect("web_invoices:detail", pk=pk)
+        return _detail(request, _invoice(pk), red_form=form, red_error=exc, status=exc.status)
     messages.success(request, _("Red invoice %(number)s issued.") % {"number": red.number})
     return redirect("web_invoices:detail", pk=red.pk)
