@@ -240,6 +240,27 @@ def _start(order: Order, normalized: NormalizedOrder, actor: Actor) -> list:
     return entries
 
 
+def _refunds_after_shipment(order: Order, normalized: NormalizedOrder, actor: Actor) -> list[str]:
+    """The platform refunded shipped lines: each becomes a refund-only after-sales case (once per platform
+    refund id), refunded in the books at once when it can be (else it waits in the service queue)."""
+    from sihe.oms.aftersales import services as aftersales
+
+    refunded = [line for line in normalized.lines if line.refunded]
+    if not refunded:
+        return []
+    ours = {line.external_line_id: line for line in order.lines.all()}
+    done = []
+    for their in refunded:
+        line = ours.get(their.external_line_id)
+        if line is None or line.shipped_qty <= 0:
+            continue
+        ref = their.refund_id or f"{their.external_line_id}/refund"
+        case = aftersales.take_channel_refund(order=order, line=line, channel_ref=ref, actor=actor)
+        if case is not None:
+            done.append("aftersales")
+    return done
+
+
 def _changes(order: Order, normalized: NormalizedOrder, payload: dict, actor: Actor) -> list[str]:
     """Apply a later version of an order we have: what changed, in words, on the timeline."""
     from sihe.oms import fulfilment
@@ -301,6 +322,7 @@ def _changes(order: Order, normalized: NormalizedOrder, payload: dict, actor: Ac
         from sihe.oms import fulfilment as _f
 
         _f.settle_status(order, actor)
+    changes += _refunds_after_shipment(order, normalized, actor)
     if normalized.status in ("cancelled", "closed") and order.status != Order.Status.CANCELLED:
         if shipped:
             timeline.add(order, "cancel_after_ship", "渠道已取消，但订单已发货：转售后处理", actor,

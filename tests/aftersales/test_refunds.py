@@ -52,7 +52,7 @@ def test_a_refund_before_settlement_takes_the_sale_back_to_the_fen(api_as):
     # 50.00 = 44.25 + 5.75 taken back: the receivable, revenue and output VAT are half of the sale
     assert (net("1122"), net("5001"), net("2221.01.06")) == (D("50.00"), D("-44.25"), D("-5.75"))
     o = Order.objects.get(pk=order["id"])
-    assert (o.revenue_total, o.refunded_total) == (D("50.00"), D("50.00"))
+    assert o.revenue_total == D("50.00") and Case.objects.get().refunded_amount == D("50.00")
     report = trial_balance("2026-12")
     assert report["totals"]["debit"] == report["totals"]["credit"]
     # the dealer pays the rest: settled exactly
@@ -140,4 +140,4 @@ def test_parallel_refunds_of_one_line_one_wins(api_as):
     case = Case.objects.get()
     refunded = run_parallel(lambda i: service.post(f"/api/v1/aftersales/{case.pk}/refund").status_code, 6)
     assert sorted(refunded) == [200, 409, 409, 409, 409, 409]
-    assert net("1122") == D("0.00") and Order.objects.get(pk=order["id"]).refunded_total == D("100.00")
+    assert net("1122") == D("0.00") and Case.objects.get().refunded_amount == D("100.00")

@@ -31,8 +31,6 @@ ZERO = Decimal(0)
 K = Case.Kind
 S = Case.Status
 DONE = {"approve": "approved", "reject": "rejected", "refund": "refunded", "cancel": "cancelled"}
-# a line can be refunded once it shipped (a refund before shipping is a cancellation of the order)
-REFUNDABLE_ORDER = {Order.Status.SHIPPED, Order.Status.COMPLETED}
 
 
 @dataclass
@@ -98,8 +96,9 @@ def _clean_lines(order: Order, lines: list[LineIn]) -> list[tuple[OrderLine, Dec
 
 
 def open_case(*, order: Order, kind: str, lines: list[LineIn], actor: Actor, reason: str = "",
-              channel_ref: str = "", refund_via: str = Case.Via.PLATFORM) -> Case:
-    """A case on shipped lines of an order. The same platform refund id twice is the same case."""
+              channel_ref: str = "", refund_via: str = Case.Via.PLATFORM, approved: bool = False) -> Case:
+    """A case on shipped lines of an order. The same platform refund id twice is the same case.
+    `approved`: the platform has refunded the buyer already, so no approval is waited for."""
     with tx.act():
         order = Order.objects.select_for_update(of=("self",)).select_related("channel").get(pk=order.pk)
         channel_ref = str(channel_ref or "").strip()[:64]
@@ -114,14 +113,14 @@ def open_case(*, order: Order, kind: str, lines: list[LineIn], actor: Actor, rea
                                    field="kind", code="kind_not_supported")
         if refund_via not in Case.Via.values:
             raise ValidationFailed(_("refund_via must be platform or bank"), field="refund_via")
-        if order.status not in REFUNDABLE_ORDER:
+        if not order.lines.filter(shipped_qty__gt=0).exists():
             raise Conflict(_("order %(n)s is %(s)s: nothing shipped to refund (cancel the order instead)") % {
                 "n": order.number, "s": order.get_status_display()}, field="order", code="not_shipped")
         cleaned = _clean_lines(order, lines)
         total = sum((amount for _line, _qty, amount in cleaned), ZERO)
         if total <= 0:
             raise ValidationFailed(_("the refund must be more than 0"), field="lines", code="nothing_to_refund")
-        over_limit = kind == K.REFUND_ONLY and total > conf.approval_limit()
+        over_limit = kind == K.REFUND_ONLY and total > conf.approval_limit() and not approved
         period = f"{actor.at:%Y%m}"
         case = Case.objects.create(
             number=f"AS{period}-{numbering.next_number('oms.aftersales', period=period):05d}", order=order,
@@ -137,6 +136,26 @@ def open_case(*, order: Order, kind: str, lines: list[LineIn], actor: Actor, rea
                      message_en=f"After-sales case {case.number} ({kind}) ¥{total}"
                      + (", awaiting approval" if over_limit else ""), data={"case": case.number})
         _emit("opened", case, actor, channel_ref=channel_ref)
+        return case
+
+
+def take_channel_refund(*, order: Order, line: OrderLine, channel_ref: str, actor: Actor) -> Case | None:
+    """A platform's refund of a shipped line (seen on a later version of the order): the case once, and
+    the refund in the books at once unless it needs a red invoice (then it waits in the queue)."""
+    if Case.objects.filter(channel_id=order.channel_id, channel_ref=channel_ref[:64]).exists():
+        return None
+    claimed_qty, claimed_amount = _claimed(line)
+    qty = line.shipped_qty - claimed_qty
+    if qty <= 0 or line.amount_paid - claimed_amount <= 0:
+        return None
+    with tx.act():
+        case = open_case(order=order, kind=K.REFUND_ONLY, lines=[LineIn(line=str(line.pk), qty=qty)], actor=actor,
+                         reason=_("refunded on the platform"), channel_ref=channel_ref, approved=True)
+        try:
+            with tx.attempt():
+                case = refund(case=case, actor=actor)
+        except Conflict:
+            pass  # invoiced: the service team issues the red invoice from the queue
         return case
 
 
@@ -210,8 +229,8 @@ def refund(*, case: Case, actor: Actor, date: datetime.date | None = None) -> Ca
              source_type=SOURCE_TYPE, source_id=str(order.pk), memo=f"退款 {order.number} {case.number}",
              document=f"{order.number} 售后 {case.number}", actor=actor,
              dimensions={"partner": partner, "channel": order.channel.code})
-        Order.objects.filter(pk=order.pk).update(revenue_total=F("revenue_total") - total,
-                                                 refunded_total=F("refunded_total") + total)
+        # (Order.refunded_total is what the channel reports; what Sihe refunded is on the cases)
+        Order.objects.filter(pk=order.pk).update(revenue_total=F("revenue_total") - total)
         order.refresh_from_db(fields=["revenue_total", "settled_total"])
         paid_back = min(max(order.settled_total - order.revenue_total, ZERO), total)
         if paid_back:

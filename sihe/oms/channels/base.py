@@ -85,6 +85,9 @@ class NormalizedLine:
     channel_status: str
     refund_status: str = ""
     shippable: bool = True
+    # the platform refunded the buyer for this line (Taobao SUCCESS, Douyin refund_status 3), under this id
+    refunded: bool = False
+    refund_id: str = ""
 
 
 @dataclass(frozen=True)

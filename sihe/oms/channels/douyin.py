@@ -131,6 +131,10 @@ class DouyinAdapter(Adapter):
                 channel_status=line_raw,
                 refund_status=f"{after_status}/{refund}" if after_status or refund else "",
                 shippable=line_status == "paid" and after_status in AFTER_SALE_NONE and refund != 3,
+                # the order payload carries no after-sale id: one refund per line and after-sale type
+                refunded=refund == 3,
+                refund_id=f"{node['order_id'].id()}/{after_sale['after_sale_type'].integer(default=0)}"
+                if refund == 3 else "",
             ))
 
         platform = order["promotion_platform_amount"].fen(default=ZERO) + order["promotion_talent_amount"].fen(

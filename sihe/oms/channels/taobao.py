@@ -144,6 +144,8 @@ class TaobaoAdapter(Adapter):
                 refund_status=refund,
                 shippable=(line_status == "paid" and line_raw != "TRADE_CLOSED_BY_TAOBAO"
                            and raw_status != "PAID_FORBID_CONSIGN" and refund not in REFUND_ACTIVE),
+                refunded=refund == "SUCCESS",
+                refund_id=node["refund_id"].id() if node.has("refund_id") else "",
             ))
         if raw_status == "PAID_FORBID_CONSIGN":
             hold = _("group buy not complete: the platform forbids shipping")
