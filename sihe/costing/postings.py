@@ -5,6 +5,8 @@ Rule per layer (the rules are data in the ledger; see the stock ↔ ledger inter
 |---|---|---|
 | in, receipt from supplier | stock.receipt | receipt value (+ stock.issue with the negative-stock adjust) |
 | out, issue to customer | stock.issue | cost |
+| in, customer return (退货, counterpart customer, not a reversal) | stock.issue reversed → `stock.issue.reverse` | the layer's value (its given unit cost × qty) |
+| out, return to supplier (counterpart supplier, not a reversal) | stock.receipt reversed → `stock.receipt.reverse` | cost |
 | in/out, inventory gain/loss | stock.adjustment.gain / .loss | value |
 | out, scrap | stock.scrap | cost |
 | in, transfer leg arriving from transit | stock.transfer (dimensions from/to warehouse) | value |
@@ -12,7 +14,10 @@ Rule per layer (the rules are data in the ledger; see the stock ↔ ledger inter
 | reversal of any of these | the original's rule, negated → `<rule>.reverse` | the amount |
 | re-costing after a backdated move | the changed layer's rule (or `.reverse`) | the difference |
 A negative amount books the opposite rule `<rule>.reverse` (sides swapped, seeded by costing's
-migration 0002), because the ledger's `book()` takes only amounts ≥ 0.
+migration 0002), because the ledger's `book()` takes only amounts ≥ 0. A layer going against its
+rule's normal direction (an in-layer under an outbound rule, an out-layer under an inbound rule)
+books the rule reversed: goods going back where they came from; a reversal of such a layer books
+its original's amount negated, i.e. the rule itself again. Re-costing corrections follow the same signs.
 The out-leg of a transfer posts nothing: the arriving leg posts the whole transfer.
 """
 
@@ -24,7 +29,27 @@ from sihe.stock.models import Counterpart, StockMove
 
 SOURCE_TYPE = "stock_move"
 # rules whose normal direction is goods coming in: an out-layer under them books the reverse
-INBOUND_RULES = {"stock.receipt"}
+INBOUND_RULES = {"stock.receipt", "stock.adjustment.gain", "production.output", "production.return"}
+# rules whose normal direction is goods going out: an in-layer under them (a customer return) books the reverse
+OUTBOUND_RULES = {"stock.issue", "stock.scrap", "stock.adjustment.loss", "production.consume"}
+
+
+def against_rule(kind: str, rule: str, *, reversal: bool = False) -> bool:
+    """The act goes the other way than its rule's normal direction (return to supplier, customer return).
+    For a reversal, the act is its original's (the opposite kind): a reversed customer return books
+    `stock.issue` again, as the reversal of a return to the supplier books `stock.receipt`."""
+    if reversal:
+        kind = "in" if kind == "out" else "out"
+    return (kind == "out" and rule in INBOUND_RULES) or (kind == "in" and rule in OUTBOUND_RULES)
+
+
+def signed(amount: Decimal, *, kind: str, rule: str, reversal: bool) -> Decimal:
+    """The amount to book under `rule` for a layer change `amount` (> 0: value in for an in-layer, cost
+    out for an out-layer): negated when the act goes against the rule, negated again for a reversal
+    (红字: the original's rule with the negated amount); `book` turns a negative into `<rule>.reverse`."""
+    if against_rule(kind, rule, reversal=reversal):
+        amount = -amount
+    return -amount if reversal else amount
 
 
 def rule_of(kind: str, move_kind: str, counterpart: str, reversed_kind: str | None = None,
@@ -76,6 +101,8 @@ ACT_NAMES = {
     "stock.adjustment.loss": "盘亏", "stock.scrap": "报废", "stock.transfer": "调拨",
     "production.consume": "生产领料", "production.output": "完工入库", "production.return": "生产退料",
 }
+# ... and of an act going against its rule
+AGAINST_NAMES = {"stock.receipt": "退货给供应商", "stock.issue": "销售退回"}
 
 
 def goods_of(move: StockMove) -> str:
@@ -83,8 +110,9 @@ def goods_of(move: StockMove) -> str:
     return f"{move.product.name}×{move.qty.normalize():f}"
 
 
-def memo_of(move: StockMove, rule: str) -> str:
-    act = ACT_NAMES.get(rule, rule)
+def memo_of(move: StockMove, rule: str, *, against: bool = False) -> str:
+    act = AGAINST_NAMES.get(rule) if against else None
+    act = act or ACT_NAMES.get(rule, rule)
     return " ".join(x for x in ("冲销" if move.reversal_of_id else "", act, move.reference, goods_of(move)) if x)[:200]
 
 
@@ -104,14 +132,13 @@ def post_layer(layer, *, actor: Actor) -> None:
     rule = rule_for(move, layer.kind)
     if rule is None:
         return
-    amount = layer.base_value if layer.kind == "in" else -layer.value
-    if layer.kind == "out" and rule in INBOUND_RULES and not move.reversal_of_id:
-        amount = -amount  # goods going back where they came from (a return to the supplier): the rule reversed
-    if move.reversal_of_id:
-        amount = -amount  # 红字: the original's rule with the negated amount
+    reversal = bool(move.reversal_of_id)
+    amount = signed(layer.base_value if layer.kind == "in" else -layer.value, kind=layer.kind, rule=rule,
+                    reversal=reversal)
+    against = against_rule(layer.kind, rule, reversal=reversal)
     document, goods = move.reference or f"#{move.pk}", goods_of(move)
-    book(rule=rule, date=layer.date, amount=amount, source_id=move.pk, memo=memo_of(move, rule), actor=actor,
-         dimensions=_dimensions(layer), document=document, goods=goods)
+    book(rule=rule, date=layer.date, amount=amount, source_id=move.pk, memo=memo_of(move, rule, against=against),
+         actor=actor, dimensions=_dimensions(layer), document=document, goods=goods)
     if layer.adjust_value:
         book(rule="stock.issue", date=layer.date, amount=layer.adjust_value, source_id=move.pk,
              memo=f"负库存成本调整 {document} {goods}", actor=actor, dimensions=_dimensions(layer),
@@ -132,8 +159,7 @@ def post_corrections(rows, old: dict[int, tuple], *, date, source_id, actor: Act
         if rule == "stock.transfer" and row.source_warehouse_code:
             dims += (("from_warehouse", row.source_warehouse_code), ("to_warehouse", row.warehouse_code))
         if rule is not None and base_delta:
-            if row.kind == "out" and rule in INBOUND_RULES and row.reversed_kind is None:
-                base_delta = -base_delta
+            base_delta = signed(base_delta, kind=row.kind, rule=rule, reversal=row.reversed_kind is not None)
             totals[(rule, dims)] = totals.get((rule, dims), Decimal(0)) + base_delta
         if adjust_delta:
             totals[("stock.issue", dims)] = totals.get(("stock.issue", dims), Decimal(0)) + adjust_delta

@@ -25,6 +25,7 @@ from sihe.ledger.close import register_check
 from sihe.mes import handlers as mes_handlers
 from sihe.oms import atp as oms_atp
 from sihe.oms import fulfilment
+from sihe.oms.aftersales import services as aftersales
 from sihe.oms.checks import receivables_match_ledger
 from sihe.planning import handlers as planning_handlers
 from sihe.production.checks import wip_matches_orders
@@ -43,6 +44,8 @@ shipping.register_on_cancelled(fulfilment.on_cancelled)
 shipping.register_on_picking(fulfilment.on_picking)
 inbound_hooks.register_on_received(purchasing.record_receipt)
 inbound_hooks.register_on_rejected(purchasing.record_rejection)
+inbound_hooks.register_on_received(aftersales.record_return)
+inbound_hooks.register_on_rejected(aftersales.record_defective)
 
 # 2. Month-end close checks of the apps above the ledger (the ledger's own are in sihe.ledger.close):
 # each sub-ledger agrees with its account.

@@ -32,8 +32,9 @@ def test_13_every_reaction_is_listed():
         "_on_short": ["sihe.oms.fulfilment.on_short"],
         "_on_cancelled": ["sihe.oms.fulfilment.on_cancelled", "sihe.wms.outbound.services.on_shipment_closed"],
         "_on_picking": ["sihe.oms.fulfilment.on_picking"],
-        "_on_received": ["sihe.purchasing.services.record_receipt"],
-        "_on_rejected": ["sihe.purchasing.services.record_rejection"],
+        "_on_received": ["sihe.oms.aftersales.services.record_return", "sihe.purchasing.services.record_receipt"],
+        "_on_rejected": ["sihe.oms.aftersales.services.record_defective",
+                         "sihe.purchasing.services.record_rejection"],
     }
     # the wave settles before the order is told
     assert shipping._on_shipped[0].__module__ == "sihe.wms.outbound.services"

@@ -25,7 +25,7 @@ def test_open_from_the_order_page_refund_from_the_queue(world, web_as, clock):
     order = shipped(world, web_as)
     service = web_as("service")
     page = text(service.get(f"/orders/{order.pk}/"))
-    assert 'id="refund-form"' in page and "申请仅退款" in page
+    assert 'id="refund-form"' in page and "申请售后" in page and "退货退款" in page
     line = order.lines.get()
     r = service.post(f"/orders/{order.pk}/aftersales/", {"line": line.pk, "qty": "1", "reason": "包装破损",
                                                           "refund_via": "platform"}, follow=True)

@@ -26,6 +26,8 @@ class Case(models.Model):
     class Status(models.TextChoices):
         PENDING_APPROVAL = "pending_approval", pgettext_lazy("after-sales", "awaiting approval")
         OPEN = "open", pgettext_lazy("after-sales", "open")
+        AWAITING_RETURN = "awaiting_return", pgettext_lazy("after-sales", "awaiting the return")
+        RECEIVED = "received", pgettext_lazy("after-sales", "return received")
         REFUNDED = "refunded", pgettext_lazy("after-sales", "refunded")
         REJECTED = "rejected", pgettext_lazy("after-sales", "rejected")
         CANCELLED = "cancelled", pgettext_lazy("after-sales", "cancelled")
@@ -47,6 +49,8 @@ class Case(models.Model):
     paid_back = models.DecimalField(_("paid back"), **AMOUNT, default=ZERO)
     refund_via = models.CharField(_("refund via"), max_length=10, choices=Via.choices, default=Via.PLATFORM)
     due_at = models.DateTimeField(_("due"))
+    # the expected return (退货入库单) the warehouse scans the goods against
+    return_number = models.CharField(_("expected return"), max_length=40, blank=True)
     approved_by = models.CharField(_("approved by"), max_length=150, blank=True)
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
     decided_note = models.CharField(_("note"), max_length=300, blank=True)
@@ -76,6 +80,9 @@ class CaseLine(models.Model):
                                    verbose_name=_("order line"))
     qty = models.DecimalField(_("quantity"), **QTY)
     amount = models.DecimalField(_("refund amount"), **AMOUNT)
+    # a return: units back in the warehouse, and of them graded defective by QC
+    received_qty = models.DecimalField(_("returned"), **QTY, default=ZERO)
+    defective_qty = models.DecimalField(_("defective"), **QTY, default=ZERO)
 
     class Meta:
         verbose_name = _("after-sales line")

@@ -5,10 +5,11 @@ from django.utils.translation import gettext as _
 
 from sihe.core import clock
 from sihe.core.errors import NotFound, ValidationFailed
+from sihe.core.money import text
 from sihe.oms.aftersales.models import Case  # re-exported: pages read its kinds and statuses
 from sihe.oms.aftersales.transitions import LIFE
 
-OPEN = [Case.Status.PENDING_APPROVAL, Case.Status.OPEN]
+OPEN = [Case.Status.PENDING_APPROVAL, Case.Status.OPEN, Case.Status.AWAITING_RETURN, Case.Status.RECEIVED]
 
 
 def cases(*, status: str = "", order: str = "", overdue: bool = False):
@@ -47,9 +48,11 @@ def case_out(c: Case) -> dict:
         "status_label": str(c.get_status_display()), "reason": c.reason, "channel_ref": c.channel_ref,
         "refund_amount": str(c.refund_amount), "refunded_amount": str(c.refunded_amount),
         "paid_back": str(c.paid_back), "refund_via": c.refund_via, "due_at": c.due_at.isoformat(),
+        "return_number": c.return_number,
         "overdue": c.status in OPEN and c.due_at < now, "approved_by": c.approved_by, "note": c.decided_note,
         "created_at": c.created_at.isoformat(), "created_by": c.created_by,
         "allowed_actions": LIFE.allowed_actions(c.status),
-        "lines": [{"line": ln.order_line_id, "sku": ln.order_line.product.sku, "qty": str(ln.qty.normalize()),
-                   "amount": str(ln.amount)} for ln in c.lines.all()],
+        "lines": [{"line": ln.order_line_id, "sku": ln.order_line.product.sku, "qty": text(ln.qty),
+                   "amount": str(ln.amount), "returned": text(ln.received_qty), "defective": text(ln.defective_qty)}
+                  for ln in c.lines.all()],
     }

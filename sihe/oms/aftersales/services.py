@@ -15,10 +15,12 @@ from decimal import Decimal
 from django.db.models import F, Sum
 from django.utils.translation import gettext as _
 
+from sihe.catalog.models import Warehouse
 from sihe.core import audit, numbering, outbox, tx
 from sihe.core.actor import Actor
 from sihe.core.errors import Conflict, ValidationFailed
 from sihe.core.money import money, round_money, to_decimal
+from sihe.costing.models import ValuationLayer
 from sihe.ledger.services import book
 from sihe.oms import timeline
 from sihe.oms.aftersales import conf
@@ -26,11 +28,15 @@ from sihe.oms.aftersales.models import Case, CaseLine
 from sihe.oms.aftersales.transitions import ACTIVE, LIFE
 from sihe.oms.books import SOURCE_TYPE, split_gross
 from sihe.oms.models import Order, OrderLine, TimelineEntry
+from sihe.stock.models import Counterpart, StockMove
+from sihe.wms.inbound import services as inbound
+from sihe.wms.models import Shipment
 
 ZERO = Decimal(0)
 K = Case.Kind
 S = Case.Status
-DONE = {"approve": "approved", "reject": "rejected", "refund": "refunded", "cancel": "cancelled"}
+DONE = {"approve": "approved", "reject": "rejected", "receive": "received", "refund": "refunded",
+        "cancel": "cancelled"}
 
 
 @dataclass
@@ -108,8 +114,8 @@ def open_case(*, order: Order, kind: str, lines: list[LineIn], actor: Actor, rea
                 return known
         if kind not in K.values:
             raise ValidationFailed(_("kind must be one of %(kinds)s") % {"kinds": ", ".join(K.values)}, field="kind")
-        if kind != K.REFUND_ONLY:
-            raise ValidationFailed(_("returns, exchanges and reissues are not taken yet: open a refund-only case"),
+        if kind not in (K.REFUND_ONLY, K.RETURN_REFUND):
+            raise ValidationFailed(_("exchanges and reissues are not taken yet: open a refund or a return"),
                                    field="kind", code="kind_not_supported")
         if refund_via not in Case.Via.values:
             raise ValidationFailed(_("refund_via must be platform or bank"), field="refund_via")
@@ -121,21 +127,98 @@ def open_case(*, order: Order, kind: str, lines: list[LineIn], actor: Actor, rea
         if total <= 0:
             raise ValidationFailed(_("the refund must be more than 0"), field="lines", code="nothing_to_refund")
         over_limit = kind == K.REFUND_ONLY and total > conf.approval_limit() and not approved
+        status = S.AWAITING_RETURN if kind == K.RETURN_REFUND else S.PENDING_APPROVAL if over_limit else S.OPEN
         period = f"{actor.at:%Y%m}"
         case = Case.objects.create(
             number=f"AS{period}-{numbering.next_number('oms.aftersales', period=period):05d}", order=order,
-            channel=order.channel, kind=kind, status=S.PENDING_APPROVAL if over_limit else S.OPEN,
+            channel=order.channel, kind=kind, status=status,
             reason=str(reason or "")[:200], channel_ref=channel_ref, refund_amount=total, refund_via=refund_via,
             due_at=actor.at + datetime.timedelta(hours=conf.answer_hours()), created_at=actor.at,
             created_by=actor.username)
-        CaseLine.objects.bulk_create([CaseLine(case=case, order_line=line, qty=qty, amount=amount)
-                                      for line, qty, amount in cleaned])
+        case_lines = CaseLine.objects.bulk_create([CaseLine(case=case, order_line=line, qty=qty, amount=amount)
+                                                   for line, qty, amount in cleaned])
+        if kind == K.RETURN_REFUND:
+            _expect_return(case, order, case_lines, actor)
         audit.record_created(case, actor=actor, fields=["number", "order", "kind", "status", "refund_amount"])
         timeline.add(order, "aftersales", f"售后单 {case.number}（{case.get_kind_display()}）¥{total}"
                      + ("，待审批" if over_limit else ""), actor,
                      message_en=f"After-sales case {case.number} ({kind}) ¥{total}"
                      + (", awaiting approval" if over_limit else ""), data={"case": case.number})
         _emit("opened", case, actor, channel_ref=channel_ref)
+        return case
+
+
+RETURN_SOURCE = "oms.aftersales"
+
+
+def issued_from(order: Order, line: OrderLine) -> tuple[Warehouse, Decimal]:
+    """The warehouse the line's goods left from and the unit cost they left at (the cost of sales booked):
+    a return comes back there, at that cost, not at today's average."""
+    numbers = list(Shipment.objects.filter(source_type=SOURCE_TYPE, source_id=str(order.pk))
+                   .values_list("number", flat=True))
+    moves = list(StockMove.objects.filter(reference__in=numbers, product=line.product, kind=StockMove.Kind.ISSUE,
+                                          counterpart=Counterpart.CUSTOMER, reversal_of__isnull=True)
+                 .select_related("src_warehouse").order_by("-qty", "id"))
+    if not moves:
+        raise ValidationFailed(_("%(sku)s left no warehouse for this order: nothing to take back") % {
+            "sku": line.product.sku}, field="lines", code="not_shipped")
+    layers = ValuationLayer.objects.filter(move__in=moves)
+    qty = sum((abs(la.qty) for la in layers), ZERO)
+    value = sum((abs(la.value) for la in layers), ZERO)
+    return moves[0].src_warehouse, (value / qty).quantize(Decimal("0.000001")) if qty else ZERO
+
+
+def _expect_return(case: Case, order: Order, lines: list[CaseLine], actor: Actor) -> None:
+    """The expected return the warehouse receives the goods against (one per warehouse they left from)."""
+    by_warehouse: dict = {}
+    for line in lines:
+        warehouse, unit_cost = issued_from(order, line.order_line)
+        by_warehouse.setdefault(warehouse, []).append(inbound.ExpectedLine(
+            product=line.order_line.product, qty=line.qty, unit_cost=unit_cost, source_line_id=str(line.pk)))
+    numbers = []
+    for warehouse, expected in by_warehouse.items():
+        asn = inbound.expect_receipt(warehouse=warehouse, supplier=None, source_type=RETURN_SOURCE,
+                                     source_id=f"{case.pk}:{warehouse.code}", source_number=case.number,
+                                     expected_date=None, lines=expected, actor=actor)
+        numbers.append(asn.number)
+    case.return_number = ", ".join(numbers)[:40]
+    case.save(update_fields=["return_number"])
+
+
+def _case_of(asn) -> Case | None:
+    if getattr(asn, "source_type", None) != RETURN_SOURCE:
+        return None
+    return Case.objects.select_for_update(of=("self",)).select_related("order__channel").filter(
+        pk=int(str(asn.source_id).split(":")[0])).first()
+
+
+def record_return(*, asn, received, actor: Actor) -> Case | None:
+    """The warehouse's receipt hook (wired in hub/wiring.py): returned units counted on the case's lines,
+    and the case received when every unit is back — in the receipt's own transaction."""
+    with tx.act():
+        case = _case_of(asn)
+        if case is None:
+            return None
+        for asn_line, qty in received:
+            CaseLine.objects.filter(pk=int(asn_line.source_line_id), case=case).update(
+                received_qty=F("received_qty") + qty)
+        back = all(ln.received_qty >= ln.qty for ln in case.lines.all())
+        if back and case.status == S.AWAITING_RETURN:
+            case = _move(case, "receive", actor)
+            timeline.add(case.order, "aftersales", f"售后单 {case.number} 退货已入库", actor,
+                         message_en=f"After-sales case {case.number}: the return is in", data={"case": case.number})
+        return case
+
+
+def record_defective(*, asn, rejected, actor: Actor) -> Case | None:
+    """The warehouse's QC hook: returned units graded defective (they sit in the defective location)."""
+    with tx.act():
+        case = _case_of(asn)
+        if case is None:
+            return None
+        for asn_line, qty in rejected:
+            CaseLine.objects.filter(pk=int(asn_line.source_line_id), case=case).update(
+                defective_qty=F("defective_qty") + qty)
         return case
 
 

@@ -66,7 +66,7 @@ def act(request, pk: int, action: str):
 
 @require_permission("orders.manage")
 def open_case(request, pk: int):
-    """From the order page: a refund-only case on one shipped line."""
+    """From the order page: a refund-only or a return-and-refund case on one shipped line."""
     if request.method != "POST":
         raise Http404
     order = order_selectors.order_by_key(pk)
@@ -75,7 +75,8 @@ def open_case(request, pk: int):
         line = services.LineIn(line=posted.get("line", ""), qty=posted.get("qty") or "0",
                                amount=posted.get("amount") or None, field="lines[0]")
         with transaction.atomic(durable=True):
-            case = services.open_case(order=order, kind=Case.Kind.REFUND_ONLY, lines=[line],
+            kind = posted.get("kind") or Case.Kind.REFUND_ONLY
+            case = services.open_case(order=order, kind=kind, lines=[line],
                                       reason=posted.get("reason", ""), refund_via=posted.get("refund_via") or "platform",
                                       actor=request.actor)
         messages.success(request, _("after-sales case %(n)s opened (%(s)s)") % {

@@ -3,11 +3,13 @@ inspections and putaways.
 
 Quantities live in the stock ledger (`sihe.stock`); these rows say *why* a move happened:
 - `Asn` + `AsnLine`: what a supplier is expected to deliver (from a purchase order, or by hand),
+  or a customer is expected to send back (a return, `source_type` "oms.aftersales", no supplier),
   with what was received and rejected so far per line.
 - `ReceiptScan`: one accepted scan: the lot, quantity and the receipt move it wrote.
 - `InspectionRule`: products received into quality hold (质检) instead of the dock.
 - `Inspection`: the hold of one scan (a reservation "QC-<id>" on the quality location keeps it
-  unavailable) until released (moved to dock/bin) or rejected (returned to the supplier).
+  unavailable) until released (moved to dock/bin) or rejected (returned to the supplier; a customer
+  return's rejected goods stay, moved to the defective location and held there by "DEF-<id>").
 - `PutawayRule`: the zone a product (or a category) is put away into.
 - `Putaway`: one dock → bin transfer confirmed by scanning the bin label.
 """
@@ -21,6 +23,8 @@ from django.utils.translation import pgettext_lazy
 
 from sihe.catalog.models import Category, Location, Partner, Product, Warehouse, Zone
 from sihe.stock.models import COST, QTY, Lot, Reservation, StockMove
+
+RETURN_SOURCE_TYPE = "oms.aftersales"  # an ASN of goods a customer sends back (退货), made by after-sales
 
 
 class Asn(models.Model):
@@ -67,6 +71,10 @@ class Asn(models.Model):
     def is_open(self) -> bool:
         return self.status in (self.Status.EXPECTED, self.Status.RECEIVING)
 
+    @property
+    def is_customer_return(self) -> bool:
+        return self.source_type == RETURN_SOURCE_TYPE
+
 
 class AsnLine(models.Model):
     asn = models.ForeignKey(Asn, on_delete=models.CASCADE, related_name="lines")
@@ -93,6 +101,13 @@ class AsnLine(models.Model):
     @property
     def open_qty(self) -> Decimal:
         return max(self.qty - self.received_qty, Decimal(0))
+
+    def counted_qty(self, asn: Asn | None = None) -> Decimal:
+        """What counts against the expected quantity: received less rejected (rejected goods went back
+        to the supplier and have to come again) — for a customer return all that was received (its
+        rejected goods stay, as defective stock)."""
+        asn = asn or self.asn
+        return self.received_qty if asn.is_customer_return else self.received_qty - self.rejected_qty
 
 
 class ReceiptScan(models.Model):

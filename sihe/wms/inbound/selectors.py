@@ -50,7 +50,7 @@ def asn_summary(asn: Asn) -> dict:
 
 
 def line_out(line: AsnLine) -> dict:
-    open_qty = max(line.qty - (line.received_qty - line.rejected_qty), ZERO)
+    open_qty = max(line.qty - line.counted_qty(), ZERO)
     return {"id": line.pk, "sku": line.product.sku, "name": line.product.name, "gtin": line.product.gtin,
             "expected": text(line.qty), "received": text(line.received_qty), "rejected": text(line.rejected_qty),
             "open": text(open_qty), "unit_cost": text(line.unit_cost), "source_line_id": line.source_line_id}

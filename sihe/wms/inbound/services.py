@@ -5,6 +5,16 @@ Quantities and value go through `sihe.costing.services` (which writes the stock 
 layers and the vouchers 库存商品 / 应付账款—暂估), so nothing here keeps its own copy of stock.
 A higher app (purchasing) creates ASNs with `expect_receipt` and learns of receipts through
 `hooks.register_on_received` — called inside the receipt's transaction.
+
+Customer returns (退货): an ASN with `source_type == RETURN_SOURCE_TYPE` ("oms.aftersales", made by
+the after-sales side with `supplier=None` and the unit cost the goods were issued at) is received
+with `costing.bring_in(kind=RECEIPT, counterpart=CUSTOMER)` — the layer is worth the ASN line's unit
+cost × qty and books `stock.issue.reverse` (库存商品 / 主营业务成本), not a purchase — and always into
+quality hold, whatever the product's inspection rule. Released, it goes to the dock or a bin as any
+held receipt; rejected, it is NOT sent anywhere: it moves to the warehouse's defective location
+(`defective_of`, code "DEF", 次品区, made on demand) and a standing reservation "DEF-<inspection id>"
+keeps it out of every allocation (`defective_reference`), the line's `rejected_qty` counts it and
+`hooks.rejected` tells the after-sales side. Rejected return goods do not reopen the ASN.
 """
 
 import datetime
@@ -26,11 +36,12 @@ from sihe.core.money import round_unit_cost, text, to_decimal
 from sihe.costing import services as costing
 from sihe.stock import reservations
 from sihe.stock import services as stock
-from sihe.stock.models import Counterpart, Lot, Quant
+from sihe.stock.models import Counterpart, Lot, Quant, StockMove
 from sihe.stock.units import to_base
 from sihe.wms.inbound import events, gs1, hooks, putaway
 from sihe.wms.inbound.hooks import register_on_received, register_on_rejected
 from sihe.wms.inbound.models import (
+    RETURN_SOURCE_TYPE,
     Asn,
     AsnLine,
     Inspection,
@@ -43,7 +54,8 @@ from sihe.wms.inbound.transitions import ASN
 
 __all__ = ["ExpectedLine", "expect_receipt", "receive_scan", "register_on_received", "register_on_rejected",
            "close_asn", "cancel_asn", "release_inspection", "reject_inspection", "put_away", "suggest_bin",
-           "set_inspection_rule", "set_putaway_rule", "over_receipt_tolerance"]
+           "set_inspection_rule", "set_putaway_rule", "over_receipt_tolerance", "RETURN_SOURCE_TYPE",
+           "DEFECTIVE_CODE", "defective_of", "defective_reference"]
 
 ZERO = Decimal(0)
 DEFAULT_TOLERANCE_PERCENT = Decimal("5")
@@ -134,7 +146,7 @@ def _refresh_status(asn: Asn) -> None:
     lines = list(asn.lines.all())
     if not ASN.allowed_actions(asn.status):  # closed or cancelled: its status no longer follows the lines
         return
-    if all(line.received_qty - line.rejected_qty >= line.qty for line in lines):
+    if all(line.counted_qty(asn) >= line.qty for line in lines):
         status = Asn.Status.RECEIVED
     elif any(line.received_qty > 0 for line in lines):
         status = Asn.Status.RECEIVING
@@ -189,24 +201,64 @@ def dock_of(warehouse: Warehouse) -> Location:
     return found or stock.default_location(warehouse)
 
 
-def quality_of(warehouse: Warehouse) -> Location:
-    found = Location.objects.filter(warehouse=warehouse, kind=Location.Kind.QUALITY, active=True).order_by(
-        "code").first()
+QUALITY_CODE = "QC"
+
+
+def quality_of(warehouse: Warehouse, *, create: bool = False, actor: Actor | None = None) -> Location:
+    """The warehouse's quality-hold location; `create`: made on demand (code "QC", in the first zone) — a
+    customer return must be checked wherever it comes back, so it never fails for want of one."""
+    found = Location.objects.filter(warehouse=warehouse, kind=Location.Kind.QUALITY, active=True).exclude(
+        code=DEFECTIVE_CODE).order_by("code").first()
+    zone = warehouse.zones.order_by("code").first() if found is None and create else None
+    if zone is not None:
+        found, _created = Location.objects.get_or_create(
+            warehouse=warehouse, code=QUALITY_CODE, defaults={"zone": zone, "kind": Location.Kind.QUALITY})
+        if _created and actor is not None:
+            audit.record_created(found, actor=actor, fields=["code", "kind", "zone"])
     if found is None:
         raise ValidationFailed(_("warehouse %(wh)s has no quality-hold location: create one (kind quality) first")
                                % {"wh": warehouse.code}, field="location", code="no_quality_location")
     return found
 
 
+DEFECTIVE_CODE = "DEF"
+
+
+def defective_of(warehouse: Warehouse, *, actor: Actor | None = None) -> Location:
+    """The warehouse's defective location (次品区, code "DEF"), where rejected customer returns wait.
+    Made on demand, of kind quality (catalog has no "defective" kind; a quality location is never a
+    putaway, pick or default location), in the zone of the quality location (else the first zone).
+    What lies there is held by a reservation "DEF-<inspection id>" so that nothing allocates it."""
+    found = Location.objects.filter(warehouse=warehouse, code=DEFECTIVE_CODE).first()
+    if found is not None:
+        return found
+    near = Location.objects.filter(warehouse=warehouse, kind=Location.Kind.QUALITY).select_related("zone").order_by(
+        "code").first()
+    zone = near.zone if near is not None else warehouse.zones.order_by("code").first()
+    if zone is None:
+        raise ValidationFailed(_("warehouse %(wh)s has no zone for a defective location: create a zone first")
+                               % {"wh": warehouse.code}, field="location", code="no_defective_location")
+    location = Location.objects.create(warehouse=warehouse, zone=zone, code=DEFECTIVE_CODE, kind=Location.Kind.QUALITY)
+    if actor is not None:
+        audit.record_created(location, actor=actor, fields=["code", "kind", "zone"])
+    return location
+
+
+def defective_reference(inspection: Inspection) -> str:
+    """The reservation that keeps a rejected return's goods in the defective location out of allocation;
+    release it (`stock.reservations.release_reference`) before scrapping them or sending them on."""
+    return f"DEF-{inspection.pk}"
+
+
 def needs_inspection(product: Product) -> bool:
     return InspectionRule.objects.filter(product=product, active=True).exists()
 
 
-def _allocate(lines: list[AsnLine], qty: Decimal) -> list[tuple[AsnLine, Decimal]]:
+def _allocate(asn: Asn, lines: list[AsnLine], qty: Decimal) -> list[tuple[AsnLine, Decimal]]:
     """Fill the open quantity of the product's lines in order; what is left goes on the last line."""
     portions, rest = [], qty
     for line in lines:
-        open_qty = line.qty - (line.received_qty - line.rejected_qty)
+        open_qty = line.qty - line.counted_qty(asn)
         if rest > 0 and open_qty > 0:
             take = min(rest, open_qty)
             portions.append((line, take))
@@ -276,7 +328,9 @@ def receive_scan(*, asn: Asn, barcode: str, qty=None, location: Location | None 
     wrong check digit, unknown GTIN, a product not on this ASN, missing lot/expiry of a tracked
     product, an expired lot, more than expected + tolerance. A good scan receives into the dock (or
     the given location; products with an inspection rule into the quality location, held), books
-    库存商品 / 应付账款—暂估 at the ASN line's unit cost, and updates the ASN line.
+    库存商品 / 应付账款—暂估 at the ASN line's unit cost, and updates the ASN line. A customer return
+    (`asn.is_customer_return`) is always held in the quality location, whatever `location` says, and
+    comes in from the customer at the line's unit cost (库存商品 / 主营业务成本, `stock.issue.reverse`).
     """
     with transaction.atomic():
         asn = _lock_asn(asn)
@@ -302,7 +356,7 @@ def receive_scan(*, asn: Asn, barcode: str, qty=None, location: Location | None 
         today = _today(actor)
         lot_number, expiry = _check_tracking(product, scan, count, today)
         expected = sum((line.qty for line in lines), ZERO)
-        accepted = sum((line.received_qty - line.rejected_qty for line in lines), ZERO)
+        accepted = sum((line.counted_qty(asn) for line in lines), ZERO)
         tolerance = over_receipt_tolerance()
         limit = expected * (1 + tolerance / 100)
         if accepted + count > limit:
@@ -312,19 +366,25 @@ def receive_scan(*, asn: Asn, barcode: str, qty=None, location: Location | None 
                 % {"sku": product.sku, "expected": text(expected), "received": text(accepted), "qty": text(count),
                    "limit": text(limit), "tol": text(tolerance)}, field="qty", code="over_receipt",
                 expected=text(expected), received=text(accepted), allowed=text(limit))
-        held = needs_inspection(product)
+        returned = asn.is_customer_return
+        held = returned or needs_inspection(product)  # returned goods are always inspected
         if held:
-            target = quality_of(asn.warehouse)
+            target = quality_of(asn.warehouse, create=returned, actor=actor)
         elif location is not None:
             target = stock.check_location(asn.warehouse, location, field="location")
         else:
             target = dock_of(asn.warehouse)
-        portions = _allocate(lines, count)
+        portions = _allocate(asn, lines, count)
         in_lines = [stock.InLine(product=product, qty=q, unit_cost=line.unit_cost, lot=lot_number, expiry=expiry,
                                  production_date=scan.production_date, location=target, field="barcode")
                     for line, q in portions]
-        pairs = costing.receive(warehouse=asn.warehouse, lines=in_lines, actor=actor, reference=asn.number,
-                                date=today)
+        if returned:  # back from the customer at the cost it left at: the sale's cost is booked back
+            pairs = costing.bring_in(kind=StockMove.Kind.RECEIPT, counterpart=Counterpart.CUSTOMER,
+                                     warehouse=asn.warehouse, lines=in_lines, actor=actor, reference=asn.number,
+                                     date=today)
+        else:
+            pairs = costing.receive(warehouse=asn.warehouse, lines=in_lines, actor=actor, reference=asn.number,
+                                    date=today)
         moves = [move for move, _layer in pairs]
         lot = moves[0].lot
         scans, inspections = [], []
@@ -406,24 +466,50 @@ def release_inspection(*, inspection: Inspection, actor: Actor, to_location: Loc
 
 def reject_inspection(*, inspection: Inspection, actor: Actor, note: str = "") -> Inspection:
     """质检不合格: the held goods go back to the supplier — the receipt move is reversed (红字), which
-    takes the stock out of the quality location and reverses 库存商品 / 应付账款—暂估 at the same value."""
+    takes the stock out of the quality location and reverses 库存商品 / 应付账款—暂估 at the same value.
+
+    A customer return's goods are ours again, damaged: nothing is reversed; they move from the quality
+    location to the defective location (`defective_of`, the inspection's `released_to`) and stay held
+    there by the reservation `defective_reference(inspection)`; the ASN is not reopened."""
     with transaction.atomic():
         asn, inspection = _pending(inspection)
         if inspection.reservation_id:
             reservations.release(reservation=inspection.reservation, actor=actor)
         move = inspection.scan.move
-        if move.counterpart != Counterpart.SUPPLIER:
+        returned = asn.is_customer_return
+        if move.counterpart != (Counterpart.CUSTOMER if returned else Counterpart.SUPPLIER):
             raise ValidationFailed(_("only goods received from a supplier can be returned"), field="inspection")
-        costing.reverse(move=move, actor=actor, date=_today(actor))
+        destination = None
+        if returned:
+            destination = _to_defective(asn, inspection, actor=actor)
+        else:
+            costing.reverse(move=move, actor=actor, date=_today(actor))
         line = inspection.scan.line
         AsnLine.objects.filter(pk=line.pk).update(rejected_qty=line.rejected_qty + inspection.qty)
         line.rejected_qty += inspection.qty
-        if "reopen" in ASN.allowed_actions(asn.status):
+        if not returned and "reopen" in ASN.allowed_actions(asn.status):
             asn.status = ASN.check(asn.status, "reopen")  # the rest has to come again
         _refresh_status(asn)
-        result = _decide(inspection, Inspection.Status.REJECTED, actor=actor, note=note, released_to=None)
+        result = _decide(inspection, Inspection.Status.REJECTED, actor=actor, note=note, released_to=destination)
         hooks.rejected(asn=asn, rejected=[(line, inspection.qty)], actor=actor)
         return result
+
+
+def _to_defective(asn: Asn, inspection: Inspection, *, actor: Actor) -> Location:
+    """Move a rejected return from the quality location to the defective one and hold it there."""
+    defective = defective_of(asn.warehouse, actor=actor)
+    costing.transfer(warehouse=asn.warehouse, lines=[stock.OutLine(product=inspection.product, qty=inspection.qty,
+                                                                   lot=inspection.lot, location=inspection.location)],
+                     to_warehouse=asn.warehouse, to_location=defective, actor=actor, reference=inspection.reference)
+    today = _today(actor)
+    expiry = inspection.lot.expiry_date if inspection.lot_id else None
+    # held whatever its shelf life: an expired lot would not be "eligible" to reserve on a later day
+    reservations.reserve(product=inspection.product, warehouse=asn.warehouse, qty=inspection.qty,
+                         reference=defective_reference(inspection), actor=actor, lot=inspection.lot, location=defective,
+                         ship_date=min(today, expiry) if expiry else today)
+    audit.record_act(inspection, actor=actor, action="wms.defective",
+                     detail=f"{inspection.product.sku} {text(inspection.qty)} → {defective.code}")
+    return defective
 
 
 def _decide(inspection: Inspection, status: str, *, actor: Actor, note: str, released_to) -> Inspection:
