@@ -20,6 +20,7 @@ class CaseLineIn(Strict):
     line: str = Field(..., min_length=1, max_length=100, description="the order line's id or SKU")
     qty: Num
     amount: Num | None = Field(None, description="refund for the line; default its paid amount × qty / ordered")
+    replacement: str = Field("", max_length=64, description="an exchange: the SKU sent instead (default the same)")
 
 
 class CaseIn(Strict):
@@ -40,7 +41,8 @@ def open_case(request, order_id: str, payload: CaseIn):
     actor = authorize(request, "orders.manage")
     with transaction.atomic(durable=True):
         order = order_selectors.order_by_key(order_id)
-        lines = [services.LineIn(line=ln.line, qty=ln.qty, amount=ln.amount, field=f"lines[{i}]")
+        lines = [services.LineIn(line=ln.line, qty=ln.qty, amount=ln.amount, field=f"lines[{i}]",
+                                 replacement=ln.replacement)
                  for i, ln in enumerate(payload.lines)]
         case = services.open_case(order=order, kind=payload.kind, lines=lines, reason=payload.reason,
                                   channel_ref=payload.channel_ref, refund_via=payload.refund_via, actor=actor)

@@ -39,6 +39,7 @@ from sihe.wms.outbound import services as outbound
 shipping.register_on_shipped(outbound.on_shipment_closed)
 shipping.register_on_cancelled(outbound.on_shipment_closed)
 shipping.register_on_shipped(fulfilment.on_shipped)
+shipping.register_on_shipped(aftersales.on_reship_shipped)
 shipping.register_on_short(fulfilment.on_short)
 shipping.register_on_cancelled(fulfilment.on_cancelled)
 shipping.register_on_picking(fulfilment.on_picking)

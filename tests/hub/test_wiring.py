@@ -28,7 +28,8 @@ def test_13_every_reaction_is_listed():
         (shipping, "_on_shipped"), (shipping, "_on_short"), (shipping, "_on_cancelled"), (shipping, "_on_picking"),
         (inbound, "_on_received"), (inbound, "_on_rejected"))}
     assert hooks == {
-        "_on_shipped": ["sihe.oms.fulfilment.on_shipped", "sihe.wms.outbound.services.on_shipment_closed"],
+        "_on_shipped": ["sihe.oms.aftersales.services.on_reship_shipped", "sihe.oms.fulfilment.on_shipped",
+                        "sihe.wms.outbound.services.on_shipment_closed"],
         "_on_short": ["sihe.oms.fulfilment.on_short"],
         "_on_cancelled": ["sihe.oms.fulfilment.on_cancelled", "sihe.wms.outbound.services.on_shipment_closed"],
         "_on_picking": ["sihe.oms.fulfilment.on_picking"],

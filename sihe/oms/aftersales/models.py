@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from sihe.catalog.models import Channel
+from sihe.catalog.models import Channel, Product
 from sihe.oms.models import Order, OrderLine
 
 AMOUNT = {"max_digits": 18, "decimal_places": 2}
@@ -29,6 +29,7 @@ class Case(models.Model):
         AWAITING_RETURN = "awaiting_return", pgettext_lazy("after-sales", "awaiting the return")
         RECEIVED = "received", pgettext_lazy("after-sales", "return received")
         REFUNDED = "refunded", pgettext_lazy("after-sales", "refunded")
+        DONE = "done", pgettext_lazy("after-sales", "done")
         REJECTED = "rejected", pgettext_lazy("after-sales", "rejected")
         CANCELLED = "cancelled", pgettext_lazy("after-sales", "cancelled")
 
@@ -51,6 +52,9 @@ class Case(models.Model):
     due_at = models.DateTimeField(_("due"))
     # the expected return (退货入库单) the warehouse scans the goods against
     return_number = models.CharField(_("expected return"), max_length=40, blank=True)
+    # an exchange's or a reissue's zero-priced reshipment, and when it left
+    reship_number = models.CharField(_("reshipment"), max_length=40, blank=True)
+    reshipped_at = models.DateTimeField(_("reshipped"), null=True, blank=True)
     approved_by = models.CharField(_("approved by"), max_length=150, blank=True)
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
     decided_note = models.CharField(_("note"), max_length=300, blank=True)
@@ -81,6 +85,9 @@ class CaseLine(models.Model):
     qty = models.DecimalField(_("quantity"), **QTY)
     amount = models.DecimalField(_("refund amount"), **AMOUNT)
     # a return: units back in the warehouse, and of them graded defective by QC
+    # an exchange sends this product instead (another size or colour); empty: the same product
+    replacement = models.ForeignKey(Product, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                                    verbose_name=_("replacement"))
     received_qty = models.DecimalField(_("returned"), **QTY, default=ZERO)
     defective_qty = models.DecimalField(_("defective"), **QTY, default=ZERO)
 

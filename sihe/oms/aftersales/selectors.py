@@ -7,13 +7,14 @@ from sihe.core import clock
 from sihe.core.errors import NotFound, ValidationFailed
 from sihe.core.money import text
 from sihe.oms.aftersales.models import Case  # re-exported: pages read its kinds and statuses
-from sihe.oms.aftersales.transitions import LIFE
+from sihe.oms.aftersales.transitions import actions_for
 
 OPEN = [Case.Status.PENDING_APPROVAL, Case.Status.OPEN, Case.Status.AWAITING_RETURN, Case.Status.RECEIVED]
 
 
 def cases(*, status: str = "", order: str = "", overdue: bool = False):
-    qs = Case.objects.select_related("order", "channel").prefetch_related("lines__order_line__product")
+    qs = Case.objects.select_related("order", "channel").prefetch_related("lines__order_line__product",
+                                                                          "lines__replacement")
     if status:
         if status not in Case.Status.values:
             raise ValidationFailed(_("unknown status %(s)s") % {"s": status}, field="status")
@@ -51,8 +52,10 @@ def case_out(c: Case) -> dict:
         "return_number": c.return_number,
         "overdue": c.status in OPEN and c.due_at < now, "approved_by": c.approved_by, "note": c.decided_note,
         "created_at": c.created_at.isoformat(), "created_by": c.created_by,
-        "allowed_actions": LIFE.allowed_actions(c.status),
+        "allowed_actions": actions_for(c), "reship_number": c.reship_number,
+        "reshipped_at": c.reshipped_at.isoformat() if c.reshipped_at else None,
         "lines": [{"line": ln.order_line_id, "sku": ln.order_line.product.sku, "qty": text(ln.qty),
+                   "replacement": ln.replacement.sku if ln.replacement_id else "",
                    "amount": str(ln.amount), "returned": text(ln.received_qty), "defective": text(ln.defective_qty)}
                   for ln in c.lines.all()],
     }

@@ -15,7 +15,7 @@ from decimal import Decimal
 from django.db.models import F, Sum
 from django.utils.translation import gettext as _
 
-from sihe.catalog.models import Warehouse
+from sihe.catalog.models import Product, Warehouse
 from sihe.core import audit, numbering, outbox, tx
 from sihe.core.actor import Actor
 from sihe.core.errors import Conflict, ValidationFailed
@@ -25,10 +25,12 @@ from sihe.ledger.services import book
 from sihe.oms import timeline
 from sihe.oms.aftersales import conf
 from sihe.oms.aftersales.models import Case, CaseLine
-from sihe.oms.aftersales.transitions import ACTIVE, LIFE
+from sihe.oms.aftersales.transitions import ACTIVE, LIFE, NO_REFUND
 from sihe.oms.books import SOURCE_TYPE, split_gross
 from sihe.oms.models import Order, OrderLine, TimelineEntry
 from sihe.stock.models import Counterpart, StockMove
+from sihe.wms import shipping
+from sihe.wms.inbound import selectors as inbound_selectors
 from sihe.wms.inbound import services as inbound
 from sihe.wms.models import Shipment
 
@@ -36,17 +38,19 @@ ZERO = Decimal(0)
 K = Case.Kind
 S = Case.Status
 DONE = {"approve": "approved", "reject": "rejected", "receive": "received", "refund": "refunded",
-        "cancel": "cancelled"}
+        "complete": "completed", "cancel": "cancelled"}
 
 
 @dataclass
 class LineIn:
-    """A line of a case: the order line (its id or SKU), how many units, and optionally the amount."""
+    """A line of a case: the order line (its id or SKU), how many units, optionally the amount, and for an
+    exchange the SKU sent instead (another size or colour; default the same product)."""
 
     line: str
     qty: Decimal
     amount: Decimal | None = None
     field: str = "lines[0]"
+    replacement: str = ""
 
 
 def _emit(event: str, case: Case, actor: Actor, **extra) -> None:
@@ -114,20 +118,22 @@ def open_case(*, order: Order, kind: str, lines: list[LineIn], actor: Actor, rea
                 return known
         if kind not in K.values:
             raise ValidationFailed(_("kind must be one of %(kinds)s") % {"kinds": ", ".join(K.values)}, field="kind")
-        if kind not in (K.REFUND_ONLY, K.RETURN_REFUND):
-            raise ValidationFailed(_("exchanges and reissues are not taken yet: open a refund or a return"),
-                                   field="kind", code="kind_not_supported")
         if refund_via not in Case.Via.values:
             raise ValidationFailed(_("refund_via must be platform or bank"), field="refund_via")
         if not order.lines.filter(shipped_qty__gt=0).exists():
             raise Conflict(_("order %(n)s is %(s)s: nothing shipped to refund (cancel the order instead)") % {
                 "n": order.number, "s": order.get_status_display()}, field="order", code="not_shipped")
         cleaned = _clean_lines(order, lines)
+        reships = kind in NO_REFUND
+        if reships:  # nothing is paid back: the buyer gets goods, not money
+            cleaned = [(line, qty, ZERO) for line, qty, _amount in cleaned]
+        replacements = _replacements(order, lines, cleaned, kind)
         total = sum((amount for _line, _qty, amount in cleaned), ZERO)
-        if total <= 0:
+        if total <= 0 and not reships:
             raise ValidationFailed(_("the refund must be more than 0"), field="lines", code="nothing_to_refund")
         over_limit = kind == K.REFUND_ONLY and total > conf.approval_limit() and not approved
-        status = S.AWAITING_RETURN if kind == K.RETURN_REFUND else S.PENDING_APPROVAL if over_limit else S.OPEN
+        status = (S.AWAITING_RETURN if kind in (K.RETURN_REFUND, K.EXCHANGE)
+                  else S.PENDING_APPROVAL if over_limit else S.OPEN)
         period = f"{actor.at:%Y%m}"
         case = Case.objects.create(
             number=f"AS{period}-{numbering.next_number('oms.aftersales', period=period):05d}", order=order,
@@ -135,10 +141,13 @@ def open_case(*, order: Order, kind: str, lines: list[LineIn], actor: Actor, rea
             reason=str(reason or "")[:200], channel_ref=channel_ref, refund_amount=total, refund_via=refund_via,
             due_at=actor.at + datetime.timedelta(hours=conf.answer_hours()), created_at=actor.at,
             created_by=actor.username)
-        case_lines = CaseLine.objects.bulk_create([CaseLine(case=case, order_line=line, qty=qty, amount=amount)
-                                                   for line, qty, amount in cleaned])
-        if kind == K.RETURN_REFUND:
+        case_lines = CaseLine.objects.bulk_create([
+            CaseLine(case=case, order_line=line, qty=qty, amount=amount, replacement=replacement)
+            for (line, qty, amount), replacement in zip(cleaned, replacements, strict=True)])
+        if kind in (K.RETURN_REFUND, K.EXCHANGE):
             _expect_return(case, order, case_lines, actor)
+        if reships:
+            _reship(case, order, case_lines, actor)
         audit.record_created(case, actor=actor, fields=["number", "order", "kind", "status", "refund_amount"])
         timeline.add(order, "aftersales", f"售后单 {case.number}（{case.get_kind_display()}）¥{total}"
                      + ("，待审批" if over_limit else ""), actor,
@@ -149,6 +158,62 @@ def open_case(*, order: Order, kind: str, lines: list[LineIn], actor: Actor, rea
 
 
 RETURN_SOURCE = "oms.aftersales"
+
+
+def _replacements(order: Order, lines: list[LineIn], cleaned: list, kind: str) -> list[Product | None]:
+    out = []
+    for item, (line, _qty, _amount) in zip(lines, cleaned, strict=True):
+        sku = str(item.replacement or "").strip()
+        if not sku or sku == line.product.sku:
+            out.append(None)
+            continue
+        if kind != K.EXCHANGE:
+            raise ValidationFailed(_("only an exchange sends another product"), field=f"{item.field}.replacement")
+        product = Product.objects.filter(sku=sku).first()
+        if product is None:
+            raise ValidationFailed(_("unknown SKU %(sku)s") % {"sku": sku}, field=f"{item.field}.replacement",
+                                   code="unknown_sku")
+        if product.uom_id != line.product.uom_id:
+            raise ValidationFailed(_("%(sku)s is counted in another unit than %(other)s") % {
+                "sku": sku, "other": line.product.sku}, field=f"{item.field}.replacement")
+        out.append(product)
+    return out
+
+
+def _reship(case: Case, order: Order, lines: list[CaseLine], actor: Actor) -> None:
+    """The zero-priced reshipment of an exchange or a reissue, reserved in the warehouse the goods left
+    from and shipped by the warehouse like any shipment (cost of sales at today's cost, no revenue)."""
+    warehouse = issued_from(order, lines[0].order_line)[0]
+    shipment = shipping.create_shipment(
+        warehouse=warehouse, source_type=RETURN_SOURCE, source_id=str(case.pk), source_number=case.number,
+        lines=[shipping.ShipLineIn(product=ln.replacement or ln.order_line.product, qty=ln.qty,
+                                   source_line_id=str(ln.pk)) for ln in lines],
+        customer=order.partner.code if order.partner_id else order.channel.code, actor=actor,
+        receiver={"name": order.receiver_name, "phone": order.receiver_phone, "province": order.province,
+                  "city": order.city, "district": order.district, "address": order.address})
+    case.reship_number = shipment.number
+    case.save(update_fields=["reship_number"])
+
+
+def on_reship_shipped(*, shipment: Shipment, actor: Actor) -> None:
+    """The warehouse's shipped hook (wired in hub/wiring.py): a case's reshipment left; a reissue is done,
+    an exchange is done once its return is in too."""
+    if shipment.source_type != RETURN_SOURCE:
+        return
+    with tx.act():
+        case = Case.objects.select_for_update(of=("self",)).select_related("order").get(pk=int(shipment.source_id))
+        case.reshipped_at = actor.at
+        case.save(update_fields=["reshipped_at"])
+        timeline.add(case.order, "aftersales", f"售后单 {case.number} 已{case.get_kind_display()}发货 {shipment.number}",
+                     actor, message_en=f"After-sales case {case.number}: reshipment {shipment.number} left",
+                     data={"case": case.number})
+        _complete_if_done(case, actor)
+
+
+def _complete_if_done(case: Case, actor: Actor) -> None:
+    if case.reshipped_at and ((case.kind == K.REISSUE and case.status == S.OPEN)
+                              or (case.kind == K.EXCHANGE and case.status == S.RECEIVED)):
+        _move(case, "complete", actor, closed_at=actor.at)
 
 
 def issued_from(order: Order, line: OrderLine) -> tuple[Warehouse, Decimal]:
@@ -207,6 +272,7 @@ def record_return(*, asn, received, actor: Actor) -> Case | None:
             case = _move(case, "receive", actor)
             timeline.add(case.order, "aftersales", f"售后单 {case.number} 退货已入库", actor,
                          message_en=f"After-sales case {case.number}: the return is in", data={"case": case.number})
+            _complete_if_done(case, actor)
         return case
 
 
@@ -279,8 +345,19 @@ def reject(*, case: Case, actor: Actor, note: str) -> Case:
 
 
 def cancel(*, case: Case, actor: Actor, note: str = "") -> Case:
+    """The buyer withdrew the case: an expected return is no longer expected, a reshipment not yet gone
+    is cancelled (its stock freed)."""
     with tx.act():
-        return _move(_locked(case), "cancel", actor, decided_note=str(note or "")[:300], closed_at=actor.at)
+        case = _move(_locked(case), "cancel", actor, decided_note=str(note or "")[:300], closed_at=actor.at)
+        if case.reship_number:
+            shipment = Shipment.objects.filter(number=case.reship_number).first()
+            if shipment is not None and shipment.state not in (Shipment.State.SHIPPED, Shipment.State.CANCELLED):
+                if case.reshipped_at is None:
+                    shipping.cancel_shipment(shipment=shipment, actor=actor, reason=_("after-sales case cancelled"))
+        for asn in inbound_selectors.returns_of(source_type=RETURN_SOURCE, case_id=case.pk):
+            if "cancel" in inbound_selectors.asn_actions(asn):
+                inbound.cancel_asn(asn=asn, actor=actor)
+        return case
 
 
 def _invoiced(order: Order) -> bool:
@@ -293,6 +370,8 @@ def refund(*, case: Case, actor: Actor, date: datetime.date | None = None) -> Ca
     with tx.act():
         case = _locked(case)
         LIFE.check(case.status, "refund")
+        if case.kind in NO_REFUND:
+            raise Conflict(_("an exchange or a reissue sends goods, not money"), field="case", code="no_refund")
         order = (Order.objects.select_for_update(of=("self",)).select_related("channel", "partner")
                  .get(pk=case.order_id))
         if _invoiced(order) or not order.revenue_booked:

@@ -13,6 +13,7 @@ from sihe.core.roles import can
 from sihe.oms import selectors as order_selectors
 from sihe.oms.aftersales import selectors, services
 from sihe.oms.aftersales.selectors import Case
+from sihe.oms.aftersales.transitions import actions_for
 from sihe.web.oms.views import _arg, _back, _error_text, _forbidden, _page, _posted, _querystring, _render
 from sihe.web.permissions import require_permission
 
@@ -35,7 +36,7 @@ def queue(request):
         hours_left = (c.due_at - now).total_seconds() / 3600
         rows.append({"case": c, "late": c.status in selectors.OPEN and hours_left < 0,
                      "hours": abs(round(hours_left)), "acts": [
-                         a for a in services.LIFE.allowed_actions(c.status) if can(request.user, ACTS[a])]})
+                         a for a in actions_for(c) if can(request.user, ACTS[a])]})
     return _render(request, "web_oms/aftersales.html", {
         "page": page, "rows": rows, "status": status, "overdue": overdue, "statuses": Case.Status.choices,
         "querystring": _querystring(request), "here": request.get_full_path()})
@@ -73,7 +74,8 @@ def open_case(request, pk: int):
     try:
         posted = _posted(request)
         line = services.LineIn(line=posted.get("line", ""), qty=posted.get("qty") or "0",
-                               amount=posted.get("amount") or None, field="lines[0]")
+                               amount=posted.get("amount") or None, field="lines[0]",
+                               replacement=posted.get("replacement", ""))
         with transaction.atomic(durable=True):
             kind = posted.get("kind") or Case.Kind.REFUND_ONLY
             case = services.open_case(order=order, kind=kind, lines=[line],

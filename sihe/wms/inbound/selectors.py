@@ -151,3 +151,15 @@ def pending_inspections() -> int:
 def inspection_rules(limit: int = 1000):
     """The products received into quality hold, by SKU."""
     return InspectionRule.objects.select_related("product").order_by("product__sku")[:limit]
+
+
+def returns_of(*, source_type: str, case_id: int) -> list[Asn]:
+    """The expected returns of an after-sales case (one per warehouse: source id `<case>:<warehouse>`)."""
+    return list(Asn.objects.filter(source_type=source_type, source_id__startswith=f"{case_id}:").order_by("id"))
+
+
+def asn_actions(asn: Asn) -> list[str]:
+    """What may be done to an expected receipt now, from its transition table."""
+    from sihe.wms.inbound.transitions import ASN
+
+    return ASN.allowed_actions(asn.status)
