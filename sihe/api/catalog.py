@@ -9,8 +9,9 @@ from ninja.pagination import paginate
 
 from sihe.api.base import Strict
 from sihe.api.pagination import MAX_INT, Page
-from sihe.api.security import authorize
+from sihe.api.security import authorize, may
 from sihe.catalog import selectors, services
+from sihe.oms import review as order_review
 
 router = Router(tags=["master data"])
 
@@ -165,6 +166,8 @@ class PartnerPatch(AddressFields):
     tax_id: str | None = Field(None, description="统一社会信用代码 (check digit verified)")
     contact: str | None = Field(None, max_length=60)
     min_shelf_life_days: int | None = Field(None, ge=0, le=MAX_INT)
+    credit_limit: Decimal | None = Field(None, ge=0, lt=10**15,
+                                         description="CNY; a customer's orders above it wait for a manager; null/0: none")
     active: bool | None = None
 
 
@@ -186,7 +189,17 @@ class PartnerOut(Schema):
     tax_id: str
     contact: str
     min_shelf_life_days: int | None
+    credit_limit: Decimal | None
     active: bool
+
+
+class PartnerCreditOut(Schema):
+    code: str
+    limit: str | None = Field(..., description="null: no credit limit")
+    exposure: str = Field(..., description="open receivables + open orders not yet shipped")
+    receivable: str = Field(..., description="shipped and not yet paid")
+    unshipped: str = Field(..., description="open orders not yet shipped")
+    available: str | None = Field(..., description="limit − exposure (negative when over); null: no limit")
 
 
 @router.get("/partners", response=list[PartnerOut], summary="List customers and suppliers")
@@ -213,6 +226,14 @@ def create_partner(request, payload: PartnerIn):
 def get_partner(request, code: str):
     authorize(request, "catalog.view")
     return selectors.partner_by_code(code)
+
+
+@router.get("/partners/{code}/credit", response=PartnerCreditOut,
+            summary="A customer's credit: limit, exposure (open receivables + unshipped orders) and what is available")
+def get_partner_credit(request, code: str):
+    if not may(request, "ledger.view"):
+        authorize(request, "orders.manage")
+    return {"code": code, **order_review.credit(selectors.partner_by_code(code)).as_dict()}
 
 
 @router.patch("/partners/{code}", response=PartnerOut, summary="Change a partner")

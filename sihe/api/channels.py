@@ -19,7 +19,8 @@ from sihe.api.pagination import MAX_INT, Mapped, Page
 from sihe.api.security import authorize, may
 from sihe.catalog import selectors as catalog
 from sihe.core.errors import NotFound
-from sihe.oms import atp, connectors, intake, selectors, services
+from sihe.core.money import text
+from sihe.oms import atp, connectors, intake, selectors, services, stockpush
 from sihe.oms.selectors import IntakeError, SkuMapping
 
 router = Router(tags=["channels"])
@@ -113,6 +114,13 @@ def post_channel_webhook(request, channel_code: str):
     return (201 if result.created else 200), body
 
 
+class StockPushStateOut(Schema):
+    last_push_at: str | None = Field(..., description="when a figure of this channel last reached the shop")
+    pending: int = Field(..., description="SKUs whose figure waits to be pushed (retrying ones included)")
+    retrying: int = Field(..., description="of those, SKUs whose last push failed and will be tried again")
+    failed: int = Field(..., description="SKUs given up on after the last attempt (retry them after a fix)")
+
+
 class SyncOut(Schema):
     channel: str
     name: str
@@ -125,19 +133,46 @@ class SyncOut(Schema):
     errors: int
     last_error: str
     open_intake_errors: int
+    safety_stock: str = Field(..., description="units held back from the shop")
+    share_percent: int = Field(..., description="share of the free stock (after the safety stock) the shop may show")
+    stock_endpoint: str = Field(..., description="where the stock figures are pushed (blank: not pushed)")
+    push_per_second: str = Field(..., description="the shop platform's rate limit for stock pushes")
+    stock_push: StockPushStateOut
 
 
-@router.get("/channel-sync", response=list[SyncOut], summary="Every channel's sync state: last pull, lag, errors")
+def _sync_states() -> list[dict]:
+    """The channels' sync states with their stock settings and the state of their stock pushes."""
+    configured, pushed = stockpush.settings_of(), stockpush.states()
+    out = []
+    for state in selectors.sync_states():
+        sync, push = configured.get(state["channel"]), pushed.get(state["channel"], {})
+        out.append({**state,
+                    "safety_stock": text(sync.safety_stock) if sync else "0",
+                    "share_percent": sync.share_percent if sync else 100,
+                    "stock_endpoint": sync.stock_endpoint if sync else "",
+                    "push_per_second": text(sync.push_per_second) if sync else "2",
+                    "stock_push": {"last_push_at": push["last_push_at"].isoformat() if push.get("last_push_at") else None,
+                                   "pending": push.get("pending", 0), "retrying": push.get("retrying", 0),
+                                   "failed": push.get("failed", 0)}})
+    return out
+
+
+def _state_of(channel_code: str) -> dict:
+    return next(s for s in _sync_states() if s["channel"] == channel_code)
+
+
+@router.get("/channel-sync", response=list[SyncOut],
+            summary="Every channel's sync state: last pull, lag, errors, stock settings and stock pushes")
 def get_sync(request):
     authorize(request, "orders.view")
-    return selectors.sync_states()
+    return _sync_states()
 
 
 @router.get("/channels/{channel_code}/sync", response=SyncOut, summary="One channel's sync state")
 def get_channel_sync(request, channel_code: str):
     authorize(request, "orders.view")
     _channel(channel_code)
-    return next(s for s in selectors.sync_states() if s["channel"] == channel_code)
+    return _state_of(channel_code)
 
 
 class SyncIn(Schema):
@@ -146,14 +181,58 @@ class SyncIn(Schema):
     endpoint: str = Field("", max_length=200)
     secret: str = Field("", max_length=200)
     safety_stock: str = Field("0", max_length=20)
+    share_percent: int | None = Field(None, ge=0, le=100, description="left out: unchanged (new channels: 100)")
+    stock_endpoint: str | None = Field(None, max_length=200, description="left out: unchanged; blank: not pushed")
+    push_per_second: str | None = Field(None, max_length=20, description="left out: unchanged (new channels: 2)")
 
 
-@router.put("/channels/{channel_code}/sync", response=SyncOut, summary="Set how a channel's orders come in")
+@router.put("/channels/{channel_code}/sync", response=SyncOut,
+            summary="Set how a channel's orders come in and how its stock goes back to the shop")
 def put_sync(request, channel_code: str, payload: SyncIn):
     actor = authorize(request, "orders.manage")
     connectors.configure(channel=_channel(channel_code), mode=payload.mode, endpoint=payload.endpoint,
-                         secret=payload.secret, safety_stock=payload.safety_stock, actor=actor)
-    return next(s for s in selectors.sync_states() if s["channel"] == channel_code)
+                         secret=payload.secret, safety_stock=payload.safety_stock, share_percent=payload.share_percent,
+                         stock_endpoint=payload.stock_endpoint, push_per_second=payload.push_per_second, actor=actor)
+    return _state_of(channel_code)
+
+
+class StockPushOut(Schema):
+    sku: str
+    name: str
+    quantity: str = Field(..., description="the figure the shop should show (the newest ATP)")
+    status: str = Field(..., description="pending, pushed or failed")
+    attempts: int
+    next_attempt_at: str | None
+    last_error: str
+    pushed_quantity: str | None = Field(..., description="the figure the shop last took")
+    pushed_at: str | None
+
+
+def _push_out(row) -> dict:
+    return {"sku": row.product.sku, "name": row.product.name, "quantity": text(row.quantity), "status": row.status,
+            "attempts": row.attempts,
+            "next_attempt_at": row.next_attempt_at.isoformat() if row.status == "pending" else None,
+            "last_error": row.last_error, "pushed_quantity": text(row.pushed_quantity),
+            "pushed_at": row.pushed_at.isoformat() if row.pushed_at else None}
+
+
+@router.get("/channels/{channel_code}/stock-pushes", response=list[StockPushOut],
+            summary="Per SKU: the figure to push to the shop, the last pushed figure and time, retries")
+@paginate(Page)
+def get_stock_pushes(request, channel_code: str):
+    authorize(request, "orders.view")
+    return Mapped(stockpush.pushes(_channel(channel_code)), _push_out)
+
+
+class RetriedOut(Schema):
+    retried: int
+
+
+@router.post("/channels/{channel_code}/stock-pushes/retry", response=RetriedOut,
+             summary="Queue again the stock figures given up on (after the shop's side was fixed)")
+def post_retry_pushes(request, channel_code: str):
+    actor = authorize(request, "orders.manage")
+    return {"retried": stockpush.retry_failed(channel=_channel(channel_code), actor=actor)}
 
 
 class PullOut(Schema):
@@ -176,7 +255,7 @@ class AtpItem(Schema):
 
 
 @router.get("/channels/{channel_code}/atp", response=list[AtpItem],
-            summary="Available-to-promise of this channel (Σ available − safety stock)")
+            summary="Available-to-promise of this channel: floor((Σ available − safety stock) × share / 100)")
 def get_atp(request, channel_code: str, sku: str | None = None):
     authorize(request, "orders.view")
     channel = _channel(channel_code)

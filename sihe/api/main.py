@@ -214,6 +214,7 @@ from sihe.api import (  # noqa: E402
     production,
     purchasing,
     receiving,
+    statements,
     stock,
     tokens,
     webhooks,
@@ -221,5 +222,5 @@ from sihe.api import (  # noqa: E402
 )
 
 for _module in (catalog, imports, tokens, events, webhooks, stock, costing, ledger, wms, channels, orders, invoices,
-                purchasing, receiving, outbound, counting, production, planning, mes, aftersales):
+                purchasing, receiving, outbound, counting, production, planning, mes, aftersales, statements):
     api.add_router("/", _module.router)

@@ -105,7 +105,10 @@ def post_hold(request, payload: ReasonIn, order_id: str = Path(..., max_length=8
 
 
 @router.post("/orders/{order_id}/release", response=dict,
-             summary="Release a held order: reviewed again (the rule that held it waived) and allocated")
+             summary="Release a held order: reviewed again (the rule that held it waived) and allocated",
+             description="An order held over its customer's credit limit (`hold_reason` `credit`) is released only "
+                         "with `orders.approve_credit` (managers; else 403 `credit_approval_required`) and a "
+                         "`reason` (the approval note; else 422 `note_required`).")
 def post_release(request, payload: ReasonIn, order_id: str = Path(..., max_length=80)):
     actor = authorize(request, "orders.manage")
     order = selectors.order_by_key(order_id)

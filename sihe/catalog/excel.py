@@ -138,6 +138,7 @@ COLUMNS: dict[str, list[Column]] = {
         Column("tax_id", "Tax id", "税号", ("统一社会信用代码", "纳税人识别号"), text=True),
         Column("contact", "Contact", "联系人"),
         Column("min_shelf_life_days", "Minimum remaining shelf life (days)", "最短剩余保质期(天)"),
+        Column("credit_limit", "Credit limit", "信用额度", ("信用额度(元)", "credit limit (CNY)")),
         ACTIVE,
     ],
     "locations": [

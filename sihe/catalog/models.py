@@ -156,6 +156,9 @@ class Partner(models.Model):
     tax_id = models.CharField(_("tax id"), max_length=20, blank=True)
     contact = models.CharField(_("contact"), max_length=60, blank=True)
     min_shelf_life_days = models.PositiveIntegerField(_("minimum remaining shelf life (days)"), null=True, blank=True)
+    # a customer's (dealer's) credit: open receivables + unshipped orders above it wait for a manager (审单)
+    credit_limit = models.DecimalField(_("credit limit"), max_digits=18, decimal_places=2, null=True, blank=True,
+                                       help_text=_("empty or 0: no limit"))
     active = models.BooleanField(_("active"), default=True)
 
     class Meta:

@@ -14,6 +14,8 @@ from django.utils.translation import gettext as _
 from stdnum.cn import uscc
 
 from sihe.catalog.models import TAX_RATES, Channel, Location, Partner, Product
+from sihe.core.money import LIMIT as MONEY_LIMIT
+from sihe.core.money import text as money_text
 
 Problems = list[tuple[str, str]]
 CONTROL = re.compile(r"[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -167,6 +169,7 @@ PARTNER_SPECS = [
     Spec("tax_id", max_length=20),
     Spec("contact", max_length=60),
     Spec("min_shelf_life_days", "int", minimum=Decimal(0)),
+    Spec("credit_limit", "decimal", minimum=Decimal(0), max_places=2),  # empty or 0: no limit
     Spec("active", "bool"),
 ]
 
@@ -240,6 +243,8 @@ def clean_partner(data: dict, *, partial: bool = False) -> tuple[dict, Problems]
     tax_id = cleaned.get("tax_id")
     if tax_id and not uscc.is_valid(tax_id):
         problems.append(("tax_id", _("not a valid unified social credit code (check digit)")))
+    if cleaned.get("credit_limit") is not None and cleaned["credit_limit"] >= MONEY_LIMIT:
+        problems.append(("credit_limit", _("must be less than %(limit)s") % {"limit": money_text(MONEY_LIMIT)}))
     return cleaned, problems
 
 

@@ -38,6 +38,7 @@ PERMISSIONS: dict[str, set[str]] = {
     "ledger.close": {ACCOUNTANT},
     "orders.view": {MANAGER, SERVICE, WAREHOUSE, ACCOUNTANT},
     "orders.manage": {SERVICE, MANAGER},
+    "orders.approve_credit": {MANAGER},  # release an order held over its customer's credit limit
     "aftersales.approve": {MANAGER},  # refund-only cases over the limit
     "invoices.view": {MANAGER, ACCOUNTANT, SERVICE},
     "invoices.issue": {ACCOUNTANT, SERVICE, MANAGER},

@@ -38,6 +38,7 @@ from sihe.core.models import Event
 from sihe.core.outbound import check_url
 from sihe.hub import registry
 from sihe.hub.models import Delivery, HubCursor, WebhookSubscription
+from sihe.oms import stockpush
 
 FANOUT, HANDLERS = "webhooks", "handlers"
 MAX_BACKOFF_SECONDS = 6 * 3600
@@ -430,4 +431,6 @@ def step(*, now: datetime | None = None, limit: int = 20, threads: int = 1, echo
     fanned = fan_out(now=now)
     result = deliver_due(now=now, limit=limit, threads=threads, echo=echo)
     result.handled, result.fanned_out = handled, fanned
+    pushed = stockpush.push_due(now=now, limit=limit)  # stock figures to the shops, at each channel's rate
+    result.delivered += pushed.pushed
     return result

@@ -61,6 +61,7 @@ register_check("payables_match_ledger", _("What supplier invoices owe matches 22
 
 # 3. Hub subscriptions. Every stock change: ATP per channel is recomputed and published for channel sync.
 subscribe("stock.*", "oms.atp")(oms_atp.on_stock_event)
+subscribe("oms.atp.changed", "oms.stock_push.enqueue")(oms_atp.on_atp_changed)  # queued for the shops
 # Stock came in or was freed: backordered / out-of-stock orders are allocated again.
 for _event in ("stock.received", "stock.adjusted", "stock.released", "stock.transferred", "stock.produced"):
     subscribe(_event, f"oms.backorders.{_event.split('.')[1]}")(oms_atp.on_stock_arrived)

@@ -10,15 +10,18 @@ Webhook: the body is the channel's order JSON; Shopify and WooCommerce sign it (
 base64) with the channel's secret, which we check before anything else.
 """
 
+from decimal import Decimal
+
 import requests
-from django.db import transaction
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import URLValidator
 from django.utils.translation import gettext as _
 
 from sihe.catalog.models import Channel
-from sihe.core import audit, clock
+from sihe.core import audit, clock, outbox, tx
 from sihe.core.actor import Actor
 from sihe.core.errors import DomainError, PermissionDenied, ValidationFailed
-from sihe.core.money import to_decimal
+from sihe.core.money import text, to_decimal
 from sihe.core.outbound import check_url
 from sihe.oms.channels import ADAPTERS
 from sihe.oms.intake import IntakeResult, channel_by_code, receive_order
@@ -26,28 +29,73 @@ from sihe.oms.models import ChannelSync
 
 TIMEOUT = 10
 PAGE_SIZE = 100
+# The settings of the stock pushed back to the shop (the first three change the figures).
+STOCK_FIELDS = ("safety_stock", "share_percent", "stock_endpoint", "push_per_second")
 
 
 def _sync(channel: Channel) -> ChannelSync:
     return ChannelSync.objects.get_or_create(channel=channel)[0]
 
 
-def configure(*, channel: Channel, mode: str, endpoint: str, secret: str, actor: Actor, safety_stock="0") -> ChannelSync:
-    if mode not in ChannelSync.Mode.values:
-        raise ValidationFailed(_("mode must be push, pull or webhook"), field="mode")
-    if mode == ChannelSync.Mode.PULL and not endpoint.startswith(("http://", "https://")):
-        raise ValidationFailed(_("a pull channel needs an http(s) endpoint"), field="endpoint")
-    safety = to_decimal(safety_stock, field="safety_stock")
-    if safety < 0:
-        raise ValidationFailed(_("safety stock cannot be negative"), field="safety_stock")
-    with transaction.atomic():
-        sync = _sync(channel)
-        sync.mode, sync.endpoint, sync.safety_stock = mode, endpoint, safety
+def configure(*, channel: Channel, actor: Actor, mode: str | None = None, endpoint: str | None = None, secret: str = "",
+              safety_stock=None, share_percent=None, stock_endpoint: str | None = None,
+              push_per_second=None) -> ChannelSync:
+    """How a channel's orders come in and how its stock goes back: a setting left None stays as it is.
+
+    The stock the shop may show is floor((free − safety_stock) × share_percent / 100); when that rule or the
+    stock endpoint changes, every SKU's figure is published again (`oms.atp.changed`) for the stock pusher."""
+    from sihe.oms import atp
+
+    with tx.act():
+        sync = ChannelSync.objects.select_for_update().filter(pk=_sync(channel).pk).get()
+        before = {name: getattr(sync, name) for name in STOCK_FIELDS + ("mode", "endpoint")}
+        mode = sync.mode if mode is None else mode
+        endpoint = sync.endpoint if endpoint is None else endpoint.strip()
+        if mode not in ChannelSync.Mode.values:
+            raise ValidationFailed(_("mode must be push, pull or webhook"), field="mode")
+        if mode == ChannelSync.Mode.PULL and not endpoint.startswith(("http://", "https://")):
+            raise ValidationFailed(_("a pull channel needs an http(s) endpoint"), field="endpoint")
+        sync.mode, sync.endpoint = mode, endpoint
+        if safety_stock is not None:
+            safety = to_decimal(safety_stock, field="safety_stock")
+            if safety < 0:
+                raise ValidationFailed(_("safety stock cannot be negative"), field="safety_stock")
+            sync.safety_stock = safety
+        if share_percent is not None:
+            share = to_decimal(share_percent, field="share_percent")
+            if share != share.to_integral_value() or not 0 <= share <= 100:
+                raise ValidationFailed(_("the share must be a whole percentage from 0 to 100"), field="share_percent")
+            sync.share_percent = int(share)
+        if stock_endpoint is not None:
+            stock_endpoint = stock_endpoint.strip()
+            if stock_endpoint and not _is_url(stock_endpoint):
+                raise ValidationFailed(_("the stock endpoint must be an http(s) URL"), field="stock_endpoint")
+            sync.stock_endpoint = stock_endpoint
+        if push_per_second is not None:
+            rate = to_decimal(push_per_second, field="push_per_second")
+            if not Decimal("0.01") <= rate <= Decimal(1000):
+                raise ValidationFailed(_("pushes per second must be from 0.01 to 1000"), field="push_per_second")
+            sync.push_per_second = rate
         if secret:
             sync.secret = secret
         sync.save()
+        audit.record_changes(sync, actor=actor, before=before)
         audit.record_act(sync, actor=actor, action="oms.channel.sync", detail=f"{channel.code} {mode} {endpoint}")
+        outbox.emit("oms.channel.configured", aggregate_type="channel", aggregate_id=channel.code, actor=actor,
+                    payload={"channel": channel.code, "mode": sync.mode, "safety_stock": text(sync.safety_stock),
+                             "share_percent": sync.share_percent, "stock_endpoint": sync.stock_endpoint,
+                             "push_per_second": text(sync.push_per_second)})
+        if any(before[name] != getattr(sync, name) for name in STOCK_FIELDS[:3]) and sync.stock_endpoint:
+            atp.publish(None, actor, [channel])  # every SKU's figure under the new rule, queued for the shop
         return sync
+
+
+def _is_url(value: str) -> bool:
+    try:
+        URLValidator(schemes=["http", "https"])(value)
+    except DjangoValidationError:
+        return False
+    return len(value) <= 200
 
 
 def pull(*, channel: Channel, actor: Actor, max_pages: int = 50) -> dict:

@@ -6,6 +6,7 @@ An order's allocation is its shipments (sihe.wms Shipment, source_type "oms.orde
 
 from decimal import Decimal
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -37,6 +38,7 @@ class Order(models.Model):
         NOT_PAID = "not_paid", _("not paid yet")
         REFUND = "refund", _("refund requested")
         MANUAL = "manual", _("held by a person")
+        CREDIT = "credit", _("over the customer's credit limit")
 
     id = models.BigAutoField(primary_key=True)
     number = models.CharField(_("number"), max_length=80, unique=True)
@@ -224,10 +226,48 @@ class ChannelSync(models.Model):
     last_error = models.CharField(max_length=500, blank=True, verbose_name=_("last error"))
     last_error_at = models.DateTimeField(null=True, blank=True, verbose_name=_("last error at"))
     safety_stock = models.DecimalField(max_digits=20, decimal_places=6, default=Decimal(0), verbose_name=_("safety stock"))
+    # Stock back to the shop: ATP = floor((free − safety stock) × share_percent / 100), pushed to stock_endpoint
+    # at most push_per_second requests a second (the platform's rate limit for this shop).
+    share_percent = models.PositiveSmallIntegerField(
+        default=100, validators=[MinValueValidator(0), MaxValueValidator(100)], verbose_name=_("share of free stock (%)"))
+    stock_endpoint = models.URLField(blank=True, verbose_name=_("stock push endpoint"))
+    push_per_second = models.DecimalField(max_digits=8, decimal_places=3, default=Decimal("2"),
+                                          verbose_name=_("stock pushes per second"))
 
     class Meta:
         verbose_name = _("channel sync settings")
         verbose_name_plural = _("channel sync settings")
+
+
+class AtpPush(models.Model):
+    """The stock figure a shop should show for one SKU, and what was last pushed there: one row per
+    (channel, product), updated in place, so a burst of stock changes is pushed once (sihe/oms/stockpush.py)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", pgettext_lazy("stock push", "pending")
+        PUSHED = "pushed", pgettext_lazy("stock push", "pushed")
+        FAILED = "failed", pgettext_lazy("stock push", "failed")
+
+    channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="atp_pushes", verbose_name=_("channel"))
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="atp_pushes", verbose_name=_("product"))
+    quantity = models.DecimalField(**QTY, verbose_name=_("figure to push"))
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING, verbose_name=_("status"))
+    queued_at = models.DateTimeField(verbose_name=_("queued for push at"))
+    attempts = models.PositiveIntegerField(default=0, verbose_name=_("attempts"))
+    next_attempt_at = models.DateTimeField(verbose_name=_("next attempt at"))
+    leased_until = models.DateTimeField(null=True, blank=True, verbose_name=_("leased until"))
+    lease_token = models.CharField(max_length=32, blank=True, verbose_name=_("lease token"))
+    last_error = models.CharField(max_length=500, blank=True, verbose_name=_("last error"))
+    last_error_at = models.DateTimeField(null=True, blank=True, verbose_name=_("last error at"))
+    last_status_code = models.PositiveSmallIntegerField(null=True, blank=True, verbose_name=_("last HTTP status"))
+    pushed_quantity = models.DecimalField(**QTY, null=True, blank=True, verbose_name=_("last pushed figure"))
+    pushed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("last pushed at"))
+
+    class Meta:
+        verbose_name = _("stock push")
+        verbose_name_plural = _("stock pushes")
+        constraints = [models.UniqueConstraint(fields=["channel", "product"], name="oms_atp_push_unique")]
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="oms_atp_push_due")]
 
 
 class ReviewPolicy(models.Model):
@@ -303,3 +343,63 @@ class CurrencyRate(models.Model):
         verbose_name_plural = _("currency rates")
         constraints = [models.UniqueConstraint(fields=["currency", "date"], name="oms_rate_unique"),
                        models.CheckConstraint(condition=Q(rate__gt=0), name="oms_rate_positive")]
+
+
+class SettlementStatement(models.Model):
+    """A platform's settlement statement (账单: 支付宝账务明细, 京东结算单, 抖店结算账单) imported for one channel;
+    its rows are matched to orders and settled, or listed as differences (sihe.oms.statements)."""
+
+    channel = models.ForeignKey(Channel, on_delete=models.PROTECT, related_name="statements",
+                                verbose_name=_("channel"))
+    file_name = models.CharField(_("file"), max_length=200, blank=True)
+    sha256 = models.CharField(max_length=64, db_index=True)
+    layout = models.CharField(_("layout"), max_length=20)
+    rows_read = models.PositiveIntegerField(_("rows read"), default=0)
+    matched = models.PositiveIntegerField(_("matched"), default=0)
+    duplicates = models.PositiveIntegerField(_("already settled"), default=0)
+    differences = models.PositiveIntegerField(_("differences"), default=0)
+    amount_total = models.DecimalField(_("settled amount"), **AMOUNT)
+    fee_total = models.DecimalField(_("fees"), **AMOUNT)
+    imported_at = models.DateTimeField(_("imported at"))
+    imported_by = models.CharField(_("imported by"), max_length=150, blank=True)
+
+    class Meta:
+        verbose_name = _("settlement statement")
+        verbose_name_plural = _("settlement statements")
+
+    def __str__(self):
+        return f"{self.channel_id}:{self.pk} {self.file_name}"
+
+
+class StatementRow(models.Model):
+    """One order's settlement on a statement (its file rows taken together): matched and settled, a
+    duplicate of a row settled before (`key`), or a difference with its reason."""
+
+    class Status(models.TextChoices):
+        MATCHED = "matched", _("matched")
+        DUPLICATE = "duplicate", _("already settled")
+        DIFFERENCE = "difference", _("difference")
+
+    statement = models.ForeignKey(SettlementStatement, on_delete=models.CASCADE, related_name="rows")
+    line_no = models.PositiveIntegerField(_("line"))
+    lines = models.CharField(max_length=200, blank=True)  # the file's line numbers taken together ("5,6,7")
+    row_ref = models.CharField(_("row id"), max_length=200, blank=True)
+    order_no = models.CharField(_("order number"), max_length=80, blank=True)
+    order = models.ForeignKey(Order, null=True, blank=True, on_delete=models.PROTECT, related_name="statement_rows")
+    amount = models.DecimalField(_("settled amount"), **AMOUNT)
+    fee = models.DecimalField(_("fee"), **AMOUNT)
+    date = models.DateField(_("date"), null=True, blank=True)
+    receivable = models.DecimalField(_("still receivable"), max_digits=18, decimal_places=2, null=True, blank=True)
+    key = models.CharField(max_length=200)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices)
+    reason = models.CharField(_("reason"), max_length=40, blank=True)
+    message = models.CharField(_("message"), max_length=300, blank=True)
+    settlement = models.ForeignKey(Settlement, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("statement row")
+        verbose_name_plural = _("statement rows")
+        ordering = ["statement", "line_no"]
+        constraints = [models.UniqueConstraint(fields=["key"], condition=Q(status="matched"),
+                                               name="oms_statement_row_settled_once")]
+        indexes = [models.Index(fields=["key"])]

@@ -248,3 +248,56 @@ def sku_mapping(pk: int, *, channel: str | None = None) -> SkuMapping:
         where = f" on {channel}" if channel is not None else ""
         raise NotFound(f"no mapping {pk}{where}", field="mapping_id")
     return found
+
+
+# -- settlement statements (账单, sihe.oms.statements) ----------------------------------------------------
+
+from sihe.oms.models import SettlementStatement, StatementRow  # noqa: E402  re-exported: row statuses label the pages
+
+
+def statements(*, channel: str = ""):
+    """Imported settlement statements, newest first; of one channel when `channel` is given."""
+    qs = SettlementStatement.objects.select_related("channel").order_by("-imported_at", "-id")
+    if channel:
+        qs = qs.filter(channel__code=channel)
+    return qs
+
+
+def statement(pk: int) -> SettlementStatement:
+    """One imported statement by id (not found is a 404 naming `statement_id`)."""
+    found = SettlementStatement.objects.select_related("channel").filter(pk=pk).first() if 0 < pk <= MAX_ID else None
+    if found is None:
+        raise NotFound(f"no statement {pk}", field="statement_id", code="statement_not_found")
+    return found
+
+
+def statement_rows(stmt: SettlementStatement, *, status: str = "") -> list[StatementRow]:
+    """The statement's rows in file order (differences first when `status` is "difference" only)."""
+    qs = stmt.rows.select_related("order").order_by("line_no", "pk")
+    if status:
+        if status not in StatementRow.Status.values:
+            raise ValidationFailed(f"unknown status {status}; one of {', '.join(StatementRow.Status.values)}",
+                                   field="status")
+        qs = qs.filter(status=status)
+    return list(qs)
+
+
+def statement_summary(stmt: SettlementStatement) -> dict:
+    return {"id": stmt.pk, "channel": stmt.channel.code, "file_name": stmt.file_name, "layout": stmt.layout,
+            "rows_read": stmt.rows_read, "matched": stmt.matched, "duplicates": stmt.duplicates,
+            "differences": stmt.differences, "amount_total": str(stmt.amount_total), "fee_total": str(stmt.fee_total),
+            "imported_at": stmt.imported_at.isoformat(), "imported_by": stmt.imported_by}
+
+
+def statement_row(row: StatementRow) -> dict:
+    return {"line": row.line_no, "lines": [int(n) for n in row.lines.split(",") if n], "row_ref": row.row_ref,
+            "order_no": row.order_no, "order": {"id": row.order_id, "number": row.order.number} if row.order_id else None,
+            "amount": str(row.amount), "fee": str(row.fee), "total": str(row.amount + row.fee),
+            "date": row.date.isoformat() if row.date else None, "status": row.status, "reason": row.reason,
+            "receivable": str(row.receivable) if row.receivable is not None else None, "message": row.message,
+            "settlement_id": row.settlement_id}
+
+
+def statement_detail(stmt: SettlementStatement, *, status: str = "") -> dict:
+    """The statement with its rows (of one status when given)."""
+    return {**statement_summary(stmt), "rows": [statement_row(r) for r in statement_rows(stmt, status=status)]}

@@ -13,6 +13,7 @@ def _names(callbacks):
 
 def test_13_every_reaction_is_listed():
     assert sorted((h.pattern, h.name) for h in handlers()) == [
+        ("oms.atp.changed", "oms.stock_push.enqueue"),
         ("planning.mrp.requested", "planning.run_mrp"),
         ("production.order.cancelled", "mes.cancel_work_orders"),
         ("stock.*", "oms.atp"),

@@ -173,4 +173,4 @@ def test_partners_and_locations_round_trip(xlsx, actor, kind):
 def test_templates_have_the_headers_only():
     content = exports.template_workbook(kind="partners", language="zh-hans")
     assert read_xlsx(content) == [["编码", "名称", "类型", "省", "市", "区", "地址", "电话", "税号", "联系人",
-                                   "最短剩余保质期(天)", "启用"]]
+                                   "最短剩余保质期(天)", "信用额度", "启用"]]

@@ -97,7 +97,7 @@ def test_handheld_receiving_at_phone_size(live_server, make_user, make_asn, milk
     page.press("#item", "Enter")
     page.wait_for_selector("#suggested")
     assert page.locator("#suggested").inner_text() == "A-01-01-01"
-    assert page.evaluate("document.activeElement.id") == "bin"
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'bin'")  # focus moves after the render
     page.screenshot(path=str(SHOTS / "putaway-2-suggested.png"), full_page=True)
     page.fill("#bin", "A-01-01-01")
     page.press("#bin", "Enter")

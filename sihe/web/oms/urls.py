@@ -1,6 +1,6 @@
 from django.urls import path
 
-from sihe.web.oms import aftersales, views
+from sihe.web.oms import aftersales, statements, views
 
 app_name = "web_oms"
 urlpatterns = [
@@ -16,6 +16,8 @@ urlpatterns = [
     path("channels/", views.channels, name="channels"),
     path("channels/<str:code>/pull/", views.channel_pull, name="channel_pull"),
     path("ar-aging/", views.ar_aging, name="ar_aging"),
+    path("statements/", statements.statement_list, name="statements"),
+    path("statements/<int:pk>/", statements.statement_page, name="statement"),
     path("aftersales/", aftersales.queue, name="aftersales"),
     path("aftersales/<int:pk>/<str:action>/", aftersales.act, name="aftersales_act"),
     path("<int:pk>/aftersales/", aftersales.open_case, name="aftersales_open"),

@@ -26,7 +26,7 @@ from sihe.core import clock
 from sihe.core.errors import DomainError, NotFound, ValidationFailed
 from sihe.core.money import money
 from sihe.core.roles import can
-from sihe.oms import atp, books, connectors, review, selectors, services
+from sihe.oms import atp, books, connectors, review, selectors, services, stockpush
 from sihe.oms.aftersales import selectors as aftersales_selectors
 from sihe.oms.selectors import ChannelSync, IntakeError, Order, Settlement, Shipment
 from sihe.oms.settings import policy
@@ -55,6 +55,7 @@ HOLD_LABELS = {
     H.NOT_PAID: pgettext_lazy("hold reason", "not paid yet"),
     H.REFUND: pgettext_lazy("hold reason", "refund requested"),
     H.MANUAL: pgettext_lazy("hold reason", "held by a person"),
+    H.CREDIT: pgettext_lazy("hold reason", "over the customer's credit limit"),
 }
 # The same msgids as sihe.oms.review.FIX_TEXT (built with gettext at import time, so in whatever language
 # was active then); lazy here so the page speaks the reader's language.
@@ -66,6 +67,8 @@ FIX_LABELS = {
     H.REFUND: gettext_lazy("settle the refund with the buyer on the channel, then release or cancel"),
     H.MANUAL: gettext_lazy("read the hold detail, then release or cancel"),
     H.NOT_PAID: gettext_lazy("wait for the payment"),
+    H.CREDIT: gettext_lazy("ask the customer to pay open invoices, or a manager approves the order with a note (or "
+                           "raises the credit limit), then release"),
 }
 SHIPMENT_LABELS = {
     Shipment.State.PENDING: pgettext_lazy("shipment state", "waiting to pick"),
@@ -253,7 +256,10 @@ def order(request, pk):
         "can_ship": (can(user, "wms.operate") or manage) and bool(open_shipments) and o.status != S.HELD,
         "can_cancel": manage and o.status not in (S.SHIPPED, S.COMPLETED, S.CANCELLED),
         "can_hold": manage and o.status in (S.RECEIVED, S.REVIEWED, S.ALLOCATED),
-        "can_release": manage and o.status == S.HELD,
+        "can_release": manage and o.status == S.HELD and (o.hold_reason != H.CREDIT
+                                                          or can(user, "orders.approve_credit")),
+        "credit": (review.credit(o.partner, exclude=o) if o.status == S.HELD and o.hold_reason == H.CREDIT
+                   and o.partner_id else None),
         "can_address": manage and o.is_open,
         "can_refund": manage and o.status in (S.SHIPPED, S.COMPLETED),
         "cases": list(aftersales_selectors.cases(order=o.number)),
@@ -346,7 +352,8 @@ def exceptions(request):
             ln.short = _qty(ln.backorder_qty)
     return _render(request, "web_oms/exceptions.html", {
         "page": page, "held": held, "backorders": backorders, "querystring": "",
-        "can_manage": can(request.user, "orders.manage"), "here": request.get_full_path()})
+        "can_manage": can(request.user, "orders.manage"), "here": request.get_full_path(),
+        "can_approve_credit": can(request.user, "orders.approve_credit")})
 
 
 # ---------------------------------------------------------------- intake errors
@@ -530,8 +537,49 @@ def _when(iso: str | None):
     return datetime.datetime.fromisoformat(iso)
 
 
+PUSH_STATUS_LABELS = {
+    "pending": pgettext_lazy("stock push", "pending"),
+    "pushed": pgettext_lazy("stock push", "pushed"),
+    "failed": pgettext_lazy("stock push", "failed"),
+}
+PUSH_ROWS = 100  # per channel on the page; the API pages through all
+
+
+def _channel_settings(request, manage: bool):
+    """A manager's POST on the channel page: the stock settings of one channel, or retrying its failed pushes."""
+    if not manage:
+        return _forbidden(request, "orders.manage")
+    try:
+        values = _posted(request)
+        try:
+            ch = catalog.channel_by_code(values.get("channel", "").strip())
+        except NotFound as exc:
+            raise Http404("no such channel") from exc
+        if values.get("action") == "retry":
+            with transaction.atomic(durable=True):
+                retried = stockpush.retry_failed(channel=ch, actor=request.actor)
+            messages.success(request, _("%(c)s: %(n)s stock figures queued again.") % {"c": ch.code, "n": retried})
+        else:
+            with transaction.atomic(durable=True):
+                connectors.configure(channel=ch, actor=request.actor,
+                                     safety_stock=values.get("safety_stock", "").strip() or "0",
+                                     share_percent=values.get("share_percent", "").strip() or "100",
+                                     stock_endpoint=values.get("stock_endpoint", "").strip(),
+                                     push_per_second=values.get("push_per_second", "").strip() or "2")
+            messages.success(request, _("%(c)s: stock settings saved.") % {"c": ch.code})
+        return redirect(f"{reverse('web_oms:channels')}#ch-{ch.code}")
+    except DomainError as exc:
+        messages.error(request, _error_text(exc))
+        return None
+
+
 @require_permission("orders.view")
 def channels(request):
+    manage = can(request.user, "orders.manage")
+    if request.method == "POST":
+        answer = _channel_settings(request, manage)
+        if answer is not None:
+            return answer
     sku = _arg(request, "sku", 64)
     states = selectors.sync_states()
     atp_by_channel: dict[str, str] = {}
@@ -544,14 +592,29 @@ def channels(request):
         else:
             for code, items in atp.atp([sku]).items():
                 atp_by_channel[code] = _qty(items.get(sku, Decimal(0)))
+    configured, pushed = stockpush.settings_of(), stockpush.states()
     for s in states:
         s["mode_text"] = str(MODE_LABELS.get(s["mode"], s["mode"]))
         s["lag"] = _lag(s["lag_seconds"])
         s["last_pull"] = _when(s["last_pull_at"])
         s["last_order"] = _when(s["last_order_at"])
         s["atp"] = atp_by_channel.get(s["channel"])
+        sync, push = configured.get(s["channel"]), pushed.get(s["channel"], {})
+        s["safety_stock"] = _qty(sync.safety_stock) if sync else "0"
+        s["share_percent"] = sync.share_percent if sync else 100
+        s["stock_endpoint"] = sync.stock_endpoint if sync else ""
+        s["push_per_second"] = _qty(sync.push_per_second) if sync else "2"
+        s["push"] = {"last_push_at": push.get("last_push_at"), "pending": push.get("pending", 0),
+                     "retrying": push.get("retrying", 0), "failed": push.get("failed", 0), "skus": push.get("skus", 0)}
+        s["pushes"] = [{"sku": r.product.sku, "name": r.product.name, "quantity": _qty(r.quantity),
+                        "pushed_quantity": _qty(r.pushed_quantity) if r.pushed_quantity is not None else None,
+                        "pushed_at": r.pushed_at, "status": r.status,
+                        "status_text": str(PUSH_STATUS_LABELS.get(r.status, r.status)), "attempts": r.attempts,
+                        "next_attempt_at": r.next_attempt_at if r.status == "pending" and r.attempts else None,
+                        "last_error": r.last_error}
+                       for r in (stockpush.pushes_for_page(s["channel"], PUSH_ROWS) if push.get("skus") else [])]
     return _render(request, "web_oms/channels.html", {
-        "states": states, "sku": sku, "product": product, "can_manage": can(request.user, "orders.manage")})
+        "states": states, "sku": sku, "product": product, "can_manage": manage, "push_rows": PUSH_ROWS})
 
 
 @require_POST
