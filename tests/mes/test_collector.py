@@ -134,8 +134,8 @@ def test_15_a_json_reading_over_a_threshold_pauses_the_running_work_order(collec
     collector = collector_factory()
     client = publisher(f"pub-{tag()}")
     topic = f"sihe/{code}/FILLER/telemetry"
-    publish(client, topic, {"ts": int(time.time() * 1000), "metrics": {"temp": 80.5, "good": 10, "speed": 120}})
-    publish(client, topic, {"ts": datetime.datetime.now(datetime.UTC).isoformat(), "metrics": {"temp": 86.2}})
+    publish(client, topic, {"ts": int(clock.now().timestamp() * 1000), "metrics": {"temp": 80.5, "good": 10, "speed": 120}})
+    publish(client, topic, {"ts": clock.now().isoformat(), "metrics": {"temp": 86.2}})
     paused = wait_for(lambda: WorkOrder.objects.filter(pk=wo.pk, status="paused").first())
     client.loop_stop()
     assert paused is not None and paused.status == "paused"
@@ -156,7 +156,7 @@ def test_15_malformed_json_and_non_numeric_metrics_are_refused_and_counted(colle
     publish(client, topic, b"{not json")
     publish(client, topic, {"metrics": [1, 2]})
     publish(client, topic, {"ts": "yesterday", "metrics": {"temp": 1}})
-    publish(client, topic, {"ts": int(time.time() * 1000), "metrics": {"temp": "hot", "speed": True, "good": 5}})
+    publish(client, topic, {"ts": int(clock.now().timestamp() * 1000), "metrics": {"temp": "hot", "speed": True, "good": 5}})
     publish(client, topic, {"metrics": {"temp": 70}})
     stats = collector.processor.stats
     assert wait_for(lambda: stats["readings"] == 2)

@@ -1,12 +1,12 @@
 """Sparkplug B 3.0: the session state alone (pure), then through the real Mosquitto and the collector."""
 
 import queue
-import time
 
 import paho.mqtt.client as paho
 import pysparkplug as spb
 import pytest
 
+from sihe.core import clock
 from sihe.mes import selectors
 from sihe.mes.ingest.sparkplug import REBIRTH_METRIC, Session
 from sihe.mes.models import Machine
@@ -30,20 +30,20 @@ def metric(name, value, datatype=D.DOUBLE, alias=None, ts=None):
 
 
 def nbirth(seq=0, bd_seq=0, ms=None):
-    ms = ms or int(time.time() * 1000)
+    ms = ms or int(clock.now().timestamp() * 1000)
     return spb.NBirth(timestamp=ms, seq=seq, metrics=(metric("bdSeq", bd_seq, D.UINT64),
                                                       metric("Node Control/Rebirth", False, D.BOOLEAN),
                                                       metric("line_speed", 120.0))).encode()
 
 
 def dbirth(seq, ms=None):
-    ms = ms or int(time.time() * 1000)
+    ms = ms or int(clock.now().timestamp() * 1000)
     return spb.DBirth(timestamp=ms, seq=seq, metrics=(metric("temp", 20.0, alias=1), metric("good", 0, D.UINT32, 2),
                                                       metric("mode", "auto", D.STRING, 3))).encode()
 
 
 def ddata(seq, temp, good=None, ms=None):
-    ms = ms or int(time.time() * 1000)
+    ms = ms or int(clock.now().timestamp() * 1000)
     metrics = [spb.Metric(timestamp=ms, name=None, alias=1, datatype=D.DOUBLE, value=temp)]
     if good is not None:
         metrics.append(spb.Metric(timestamp=ms, name=None, alias=2, datatype=D.UINT32, value=good))
@@ -51,7 +51,7 @@ def ddata(seq, temp, good=None, ms=None):
 
 
 def ndeath(bd_seq):
-    return spb.NDeath(timestamp=int(time.time() * 1000), bd_seq_metric=metric("bdSeq", bd_seq, D.UINT64)).encode()
+    return spb.NDeath(timestamp=int(clock.now().timestamp() * 1000), bd_seq_metric=metric("bdSeq", bd_seq, D.UINT64)).encode()
 
 
 class Counts(dict):

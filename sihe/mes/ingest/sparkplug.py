@@ -104,7 +104,8 @@ class Session:
         try:
             handler(out, group, node_id, device_id, node, raw)
         except (ValueError, KeyError, TypeError, IndexError, NotImplementedError) as error:
-            # protobuf's DecodeError is a ValueError; a metric of a type pysparkplug cannot read raises too
+            # protobuf's DecodeError is a ValueError; pysparkplug raises NotImplementedError for a metric
+            # data type it does not decode (DataSet, Template …): a refused payload, counted, not a crash
             self.count("bad_payload")
             del error
         return out
