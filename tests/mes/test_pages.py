@@ -301,7 +301,7 @@ def test_board_turns_red_without_reload_in_chromium(live_server, make_user, chro
             hand = phone.new_page()
             browser_login(hand, live_server.url, "foreman", "pw-1")
             hand.goto(f"{live_server.url}/mes/operator/")
-            assert hand.evaluate("document.activeElement.id") == "scan"
+            hand.wait_for_function("document.activeElement && document.activeElement.id === 'scan'")
             hand.keyboard.type("B001")
             with hand.expect_navigation():
                 hand.keyboard.press("Enter")

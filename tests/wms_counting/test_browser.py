@@ -53,24 +53,24 @@ def test_blind_count_on_a_phone_close_and_trace(live_server, make_user, chromium
             login(page, "clerk", "pw-1")
             # when the clerk opens the count on the phone, the bin field has the focus
             page.goto(f"{live_server.url}/counting/count/{task.pk}/")
-            assert page.evaluate("document.activeElement.id") == "f-location"
+            page.wait_for_function("document.activeElement && document.activeElement.id === 'f-location'")
             assert "已盘 0 / 3" in page.locator("#progress").inner_text()
             # and nothing on the page tells the quantity on record
             assert "账面" not in page.content()
             # scans: bin, Enter → item; GTIN, Enter → quantity
             page.keyboard.type("A-01")
             page.keyboard.press("Enter")
-            assert page.evaluate("document.activeElement.id") == "f-item"
+            page.wait_for_function("document.activeElement && document.activeElement.id === 'f-item'")
             page.keyboard.type("6901234567892")
             page.keyboard.press("Enter")
-            assert page.evaluate("document.activeElement.id") == "f-qty"
+            page.wait_for_function("document.activeElement && document.activeElement.id === 'f-qty'")
             page.keyboard.type("3")
             submit(page)
             page.wait_for_selector("#message.ok")
             assert "A-01 / MILK 已盘点" in page.locator("#message").inner_text()
             # the bin stays, the item field has the focus for the next scan
             assert page.input_value("#f-location") == "A-01"
-            assert page.evaluate("document.activeElement.id") == "f-item"
+            page.wait_for_function("document.activeElement && document.activeElement.id === 'f-item'")
             page.fill("#f-item", "SOAP")
             page.fill("#f-qty", "4")
             submit(page)
@@ -90,7 +90,7 @@ def test_blind_count_on_a_phone_close_and_trace(live_server, make_user, chromium
             submit(page)
             page.wait_for_selector("#message.err")
             assert page.locator("#message").get_attribute("data-field") == "location"
-            assert page.evaluate("document.activeElement.id") == "f-location"
+            page.wait_for_function("document.activeElement && document.activeElement.id === 'f-location'")
             page.screenshot(path=str(out / "count-handheld-error-375.png"), full_page=True)
             phone.close()
 

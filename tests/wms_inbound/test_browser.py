@@ -49,11 +49,11 @@ def test_handheld_receiving_at_phone_size(live_server, make_user, make_asn, milk
     page.click("form[action='/login/'] button")
     page.wait_for_url("**/inbound/receive/")
     # the open receipts, the reference field focused
-    assert page.evaluate("document.activeElement.id") == "ref"
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'ref'")
     page.screenshot(path=str(SHOTS / "receive-1-pick.png"), full_page=True)
     page.click(f"a[data-asn='{asn.number}']")
     page.wait_for_selector("#barcode")
-    assert page.evaluate("document.activeElement.id") == "barcode"
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'barcode'")
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
 
     # when a carton label is scanned (the scanner types it and presses Enter)
@@ -64,7 +64,7 @@ def test_handheld_receiving_at_phone_size(live_server, make_user, make_asn, milk
     result = page.locator("#result").inner_text()
     assert "商品 MILK-1L × 24" in result and "LOT-2049A" in result and "2049-12-31" in result
     assert "24 / 100" in page.locator("tr[data-sku='MILK-1L']").inner_text()
-    assert page.evaluate("document.activeElement.id") == "barcode"
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'barcode'")
     assert page.input_value("#barcode") == ""
     page.screenshot(path=str(SHOTS / "receive-2-good-scan.png"), full_page=True)
 
@@ -91,7 +91,7 @@ def test_handheld_receiving_at_phone_size(live_server, make_user, make_asn, milk
 
     # putaway: the dock list with suggestions, the item, then the bin label
     page.goto(f"{live_server.url}/inbound/putaway/?warehouse=SH")
-    assert page.evaluate("document.activeElement.id") == "item"
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'item'")
     page.screenshot(path=str(SHOTS / "putaway-1-dock.png"), full_page=True)
     page.fill("#item", f"(01)0{GTIN_MILK}(10)LOT-2049A")
     page.press("#item", "Enter")

@@ -68,7 +68,7 @@ def test_wave_board_pick_list_and_handheld_pick_check_ship(live_server, stocked,
             phone.goto(f"{live_server.url}/outbound/pick/")
             phone.click(".choice")
             phone.wait_for_url("**/outbound/pick/*/")
-            assert phone.evaluate("document.activeElement.name") == "barcode"
+            phone.wait_for_function("document.activeElement && document.activeElement.name === 'barcode'")
             assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
 
             def scan(code, qty=None):
