@@ -8,7 +8,7 @@
 
 It wipes the ledger tables of the database it runs on — run it on a database of its own:
 
-    .venv/bin/python bench/ledger.py                                  # SQLite in var/bench-ledger/
+    .venv/bin/python bench/ledger.py                                  # SQLite in var/bench-ledger-<pid>/
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/sihe_bench_ledger .venv/bin/python bench/ledger.py
     options: --lines 1000000 --vouchers 500
 """
@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sihe.settings")
 if not os.environ.get("DATABASE_URL"):
-    os.environ["SIHE_VAR_DIR"] = str(ROOT / "var" / "bench-ledger")
+    os.environ["SIHE_VAR_DIR"] = str(ROOT / "var" / f"bench-ledger-{os.getpid()}")  # unique per run
 
 import django  # noqa: E402
 

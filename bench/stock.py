@@ -11,9 +11,9 @@
 
 It wipes the stock/costing tables of the database it runs on — run it on a database of its own:
 
-    .venv/bin/python bench/stock.py                      # SQLite in var/bench-stock/
+    .venv/bin/python bench/stock.py                      # SQLite in var/bench-stock-<pid>/
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/sihe_bench_stock .venv/bin/python bench/stock.py
-    .venv/bin/python bench/stock.py --both               # SQLite, then PostgreSQL (creates the database)
+    .venv/bin/python bench/stock.py --both               # SQLite, then PostgreSQL (creates and drops its database)
     options: --moves 1000000 --later 100000 --acts 400 --queries 300 --parts throughput,levels,recost
 """
 
@@ -31,7 +31,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-PG_URL = "postgres://postgres@127.0.0.1:5432/sihe_bench_stock"
+PG_DB = f"sihe_bench_stock_{os.getpid()}_{int(time.time())}"  # unique: others' benches may run at the same time
+PG_URL = f"postgres://postgres@127.0.0.1:5432/{PG_DB}"
 
 
 def parse():
@@ -50,16 +51,17 @@ if ARGS.both:
     base = [sys.executable, __file__, "--moves", str(ARGS.moves), "--later", str(ARGS.later), "--acts",
             str(ARGS.acts), "--queries", str(ARGS.queries), "--parts", ARGS.parts]
     subprocess.run(base, env={**os.environ, "DATABASE_URL": ""}, check=True)
-    subprocess.run(["psql", "-q", "-h", "127.0.0.1", "-U", "postgres", "-c", "DROP DATABASE IF EXISTS sihe_bench_stock"],
-                   check=False)
-    subprocess.run(["psql", "-q", "-h", "127.0.0.1", "-U", "postgres", "-c", "CREATE DATABASE sihe_bench_stock"],
-                   check=True)
-    subprocess.run(base, env={**os.environ, "DATABASE_URL": PG_URL}, check=True)
+    subprocess.run(["psql", "-q", "-h", "127.0.0.1", "-U", "postgres", "-c", f"CREATE DATABASE {PG_DB}"], check=True)
+    try:
+        subprocess.run(base, env={**os.environ, "DATABASE_URL": PG_URL}, check=True)
+    finally:
+        subprocess.run(["psql", "-q", "-h", "127.0.0.1", "-U", "postgres", "-c", f"DROP DATABASE IF EXISTS {PG_DB}"],
+                       check=False)
     sys.exit(0)
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sihe.settings")
 if not os.environ.get("DATABASE_URL"):
-    os.environ["SIHE_VAR_DIR"] = str(ROOT / "var" / "bench-stock")
+    os.environ["SIHE_VAR_DIR"] = str(ROOT / "var" / f"bench-stock-{os.getpid()}")
     os.environ.pop("DATABASE_URL", None)
 
 import django  # noqa: E402

@@ -10,7 +10,7 @@ from ninja import Field, Router
 from sihe.api.base import Strict
 from sihe.api.security import authorize
 from sihe.oms import selectors as order_selectors
-from sihe.oms.aftersales import selectors, services
+from sihe.oms.aftersales import jd, selectors, services
 
 router = Router(tags=["after-sales"])
 Num = Decimal | str | int
@@ -21,6 +21,9 @@ class CaseLineIn(Strict):
     qty: Num
     amount: Num | None = Field(None, description="refund for the line; default its paid amount × qty / ordered")
     replacement: str = Field("", max_length=64, description="an exchange: the SKU sent instead (default the same)")
+    price_difference: Num | None = Field(None, description="an exchange for a dearer (+, the buyer pays) or cheaper "
+                                                           "(−, paid back) product: the difference, tax included; "
+                                                           "booked when the exchange is done")
 
 
 class CaseIn(Strict):
@@ -42,11 +45,26 @@ def open_case(request, order_id: str, payload: CaseIn):
     with transaction.atomic(durable=True):
         order = order_selectors.order_by_key(order_id)
         lines = [services.LineIn(line=ln.line, qty=ln.qty, amount=ln.amount, field=f"lines[{i}]",
-                                 replacement=ln.replacement)
+                                 replacement=ln.replacement, price_difference=ln.price_difference)
                  for i, ln in enumerate(payload.lines)]
         case = services.open_case(order=order, kind=payload.kind, lines=lines, reason=payload.reason,
                                   channel_ref=payload.channel_ref, refund_via=payload.refund_via, actor=actor)
     return 201, selectors.case_out(selectors.case(case.pk))
+
+
+@router.post("/channels/{channel_code}/aftersales", response={200: dict, 201: dict},
+             openapi_extra={"requestBody": {"content": {"application/json": {"schema": {"type": "object"}}},
+                                            "required": True}},
+             summary="A JD 售后服务单 (afsService payload, JD's field names): one case per afsServiceId (new: 201, "
+                     "known: 200)",
+             description="Reads `afsServiceId`, `afsApplyId`, `orderId`, `customerExpect` (10 退货 → return_refund, "
+                         "20 换货 → exchange, 30 维修 → exchange of the same SKU), `skuId`/`wareId`, "
+                         "`serviceCount`/`applyCount`, `questionDesc`, `afsServiceState(Name)` (a later payload saying "
+                         "取消 cancels the case). A refusal names the JSON path (e.g. `customerExpect`).")
+def post_channel_aftersale(request, channel_code: str):
+    actor = authorize(request, "orders.manage")
+    case, created = jd.take(channel_code=channel_code, body=request.body, actor=actor)
+    return (201 if created else 200), {**selectors.case_out(selectors.case(case.pk)), "duplicate": not created}
 
 
 @router.get("/aftersales", response=list[dict], summary="After-sales cases: the queue by deadline, or by status")

@@ -38,6 +38,8 @@ class InvoiceIn(Strict):
     buyer_name: str = Field(..., max_length=100, description="购买方名称")
     buyer_tax_id: str | None = Field(None, max_length=20,
                                      description="购买方统一社会信用代码 (18 characters); empty for an individual")
+    vat_type: Literal["ordinary", "special"] = Field(
+        "ordinary", description="电子发票（普通发票）, or （增值税专用发票） when the buyer asks for one (needs its tax id)")
 
 
 class RedLine(Strict):
@@ -83,7 +85,8 @@ class EInvoiceLineOut(Schema):
     qty: str | None
     unit_price: str | None = Field(..., description="单价 without tax")
     amount: str = Field(..., description="金额 without tax")
-    tax_rate: str
+    tax_rate: str = Field(..., description="0.13 …, or 免税 on a tax-exempt line")
+    exempt: bool = Field(False, description="免税: printed 免税 with tax ***")
     tax: str
     total: str
     sku: str
@@ -163,7 +166,8 @@ def issue(request, payload: InvoiceIn):
     actor = authorize(request, "invoices.issue")
     with transaction.atomic(durable=True):
         invoice = billing.invoice_orders(orders=payload.orders, buyer_name=payload.buyer_name,
-                                         buyer_tax_id=payload.buyer_tax_id or "", actor=actor)
+                                         buyer_tax_id=payload.buyer_tax_id or "", actor=actor,
+                                         vat_type=payload.vat_type)
     return 201, services.to_json(selectors.invoice_by_id(invoice.pk))
 
 

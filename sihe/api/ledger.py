@@ -59,9 +59,12 @@ class AccountIn(Strict):
     name: str = Field(..., min_length=1, max_length=100)
     name_en: str = Field("", max_length=100)
     dimensions: list[Literal["partner", "department", "project", "warehouse"]] = []
+    role: str = Field("", max_length=40, description="what a 利润表 其中 line reads, e.g. admin_entertainment "
+                                                     "(业务招待费), finance_interest (利息费用)")
 
 
-@router.post("/ledger/accounts", response={201: AccountOut}, summary="Add a sub-account (明细科目)")
+@router.post("/ledger/accounts", response={201: AccountOut},
+             summary="Add a sub-account (明细科目); an account in use moves its balance into it")
 def add_account(request, payload: AccountIn):
     actor = authorize(request, "ledger.edit")
     with transaction.atomic(durable=True):
@@ -276,8 +279,13 @@ def reopen_period(request, period: str, payload: ReopenIn | None = None):
 
 class OpeningRow(Strict):
     account: str = Field(..., min_length=1, max_length=40)
-    debit: Decimal | None = None
-    credit: Decimal | None = None
+    debit: Decimal | None = Field(None, description="期初余额 借方 at the start of the first period")
+    credit: Decimal | None = Field(None, description="期初余额 贷方")
+    year_start_debit: Decimal | None = Field(None, description="年初余额 借方 (mid-year start; 期初 follows when omitted)")
+    year_start_credit: Decimal | None = Field(None, description="年初余额 贷方")
+    ytd_debit: Decimal | None = Field(None, description="本年累计借方 of the months before the first period "
+                                                        "(损益类: 实际发生额, without 结转损益)")
+    ytd_credit: Decimal | None = Field(None, description="本年累计贷方 of the months before the first period")
     partner: str | None = Field(None, max_length=40)
     department: str | None = Field(None, max_length=40)
     project: str | None = Field(None, max_length=40)
@@ -287,15 +295,34 @@ class OpeningRow(Strict):
 class OpeningBalancesIn(Strict):
     period: str = Field(..., description="the first period kept in Sihe, YYYY-MM")
     rows: list[OpeningRow] = Field(..., max_length=20000)
+    cash_flows: dict[str, Decimal] = Field(
+        {}, description="本年累计 per 现金流量项目 行次 before the first period, e.g. {\"1\": \"350000.00\"}; "
+                        "their net must equal the cash accounts' 本年累计 net")
 
 
-@router.post("/ledger/opening-balances", summary="Replace the opening balances (期初余额) after a trial-balance check")
+@router.post("/ledger/opening-balances", summary="Replace the opening balances (期初余额, 建账) after the trial-balance checks")
 def import_opening(request, payload: OpeningBalancesIn):
     actor = authorize(request, "ledger.edit")
     rows = [row.model_dump(exclude_none=True) for row in payload.rows]
     with transaction.atomic(durable=True):
-        count = services.import_opening_balances(period=payload.period, rows=rows, actor=actor)
+        count = services.import_opening_balances(period=payload.period, rows=rows, actor=actor,
+                                                 cash_flows=payload.cash_flows)
     return {"period": payload.period, "rows": count}
+
+
+@router.get("/ledger/opening-balances", summary="建账: per account 年初余额, 本年累计, 期初余额 and the balance checks")
+def opening_summary(request):
+    authorize(request, "ledger.view")
+    report = reports.opening_summary()
+
+    def out(value):
+        return amount(value) if isinstance(value, Decimal) else value
+
+    return {k: out(v) for k, v in report.items() if k not in ("rows", "checks", "cash_flows")} | {
+        "rows": [{k: out(v) for k, v in row.items()} for row in report["rows"]],
+        "cash_flows": [{k: out(v) for k, v in row.items()} for row in report["cash_flows"]],
+        "checks": [{k: out(v) for k, v in row.items()} for row in report["checks"]],
+    }
 
 
 def _file(table: render.Table, fmt: str, name: str) -> HttpResponse:
@@ -329,7 +356,9 @@ def statement(request, kind: Literal["balance-sheet", "income-statement", "cash-
     authorize(request, "ledger.view")
     report = statements.STATEMENTS[kind](services.parse_period(period))
     if format != "json":
-        return _file(render.statement_table(report), format, f"{kind}-{period}")
+        from sihe.catalog.selectors import company_name
+
+        return _file(render.statement_table(report, company=company_name()), format, f"{kind}-{period}")
     return {k: (amount(v) if isinstance(v, Decimal) else v) for k, v in report.items() if k != "lines"} | {
         "lines": [{k: amount(v) if isinstance(v, Decimal) else v for k, v in line.items()} for line in report["lines"]]
     }

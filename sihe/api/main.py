@@ -21,7 +21,7 @@ ERROR_SCHEMA = {
 }
 ERRORS = {
     "400": "the request could not be read", "401": "no or a bad bearer token", "403": "the role may not do this",
-    "404": "no such record", "409": "the state refuses the act (already posted, insufficient stock, …)",
+    "404": "no such record, or `module_disabled` (with `module`): the module answering this path is turned off", "409": "the state refuses the act (already posted, insufficient stock, …)",
     "413": "the body is too large", "422": "bad input: `field` names it (too_many_lines, date_too_far_back, …)",
     "503": "busy: a time limit or a lost database session — retry after Retry-After seconds",
 }
@@ -199,6 +199,10 @@ def health(request):
 
 from sihe.api import (  # noqa: E402
     aftersales,
+    approvals,
+    assets,
+    b2b,
+    cashbank,
     catalog,
     channels,
     costing,
@@ -206,7 +210,9 @@ from sihe.api import (  # noqa: E402
     events,
     imports,
     invoices,
+    kpis,
     ledger,
+    merges,
     mes,
     orders,
     outbound,
@@ -217,10 +223,12 @@ from sihe.api import (  # noqa: E402
     statements,
     stock,
     tokens,
+    vat,
     webhooks,
     wms,
 )
 
-for _module in (catalog, imports, tokens, events, webhooks, stock, costing, ledger, wms, channels, orders, invoices,
-                purchasing, receiving, outbound, counting, production, planning, mes, aftersales, statements):
+for _module in (catalog, imports, tokens, events, webhooks, stock, costing, ledger, wms, channels, merges, orders,
+                invoices, purchasing, receiving, outbound, counting, production, planning, mes, aftersales, statements, kpis,
+                approvals, vat, b2b, assets, cashbank):
     api.add_router("/", _module.router)

@@ -8,7 +8,7 @@ from ninja import Field, Path, Query, Router, Schema
 from ninja.pagination import paginate
 
 from sihe.api.base import Strict
-from sihe.api.pagination import Mapped, Page
+from sihe.api.pagination import KeysetPage, Mapped
 from sihe.api.security import authorize, may
 from sihe.core.errors import ValidationFailed
 from sihe.oms import selectors, services
@@ -39,8 +39,10 @@ def _date(value: str | None, field: str):
         raise ValidationFailed(f"{field} must be a date YYYY-MM-DD", field=field) from exc
 
 
-@router.get("/orders", response=list[OrderSummary], summary="Orders, newest first, filtered")
-@paginate(Page)
+@router.get("/orders", response=list[OrderSummary], summary="Orders, newest first, filtered",
+            description="Paged in the database. `limit`/`offset` as everywhere; for deep pages follow `next`: "
+                        "pass it as `after` (keyset paging on received_at, id — every page costs the same).")
+@paginate(KeysetPage)
 def list_orders(request, channel: str = "", status: str = "", warehouse: str = "", date_from: str | None = None,
                 date_to: str | None = None, q: str = Query("", max_length=100), hold: str = ""):
     authorize(request, "orders.view")

@@ -9,6 +9,7 @@ invoice line outside tolerance is 422 `out_of_tolerance` naming the line (`lines
 
 import datetime
 from decimal import Decimal
+from typing import Literal
 
 from django.db import transaction
 from ninja import Field, Router, Schema
@@ -329,6 +330,8 @@ class SupplierInvoiceIn(Strict):
     purchase_order: int = Field(..., ge=1, le=MAX_INT, description="purchase order id")
     invoice_date: str | None = Field(None, description="YYYY-MM-DD; default today")
     due_date: str | None = Field(None, description="YYYY-MM-DD; default invoice date + SIHE_AP_PAYMENT_DAYS")
+    vat_type: Literal["special", "ordinary", "exempt"] = Field(
+        "special", description="专票 (tax to 待认证进项税额 until certified), 普票 (tax into cost), 免税 (no tax)")
     lines: list[InvoiceLineIn] = Field(..., min_length=1, max_length=MAX_LINES)
 
 
@@ -361,6 +364,10 @@ class SupplierInvoiceOut(Schema):
     open: str
     status: str
     voucher_id: int | None
+    vat_type: str = Field(..., description="special (专票) / ordinary (普票) / exempt (免税)")
+    deductible: bool = Field(..., description="a 专票 of a general taxpayer: its tax is input VAT once certified")
+    certified_on: str | None = Field(None, description="勾选/认证 day; null while awaiting it")
+    certify_voucher_id: int | None = None
     lines: list[InvoiceLineOut]
 
 
@@ -371,6 +378,9 @@ def invoice_out(inv: SupplierInvoice) -> dict:
         "due_date": inv.due_date.isoformat(), "net": _m(inv.net), "tax": _m(inv.tax), "total": _m(inv.total),
         "estimate": _m(inv.estimate), "price_variance": _m(inv.price_variance), "paid": _m(inv.paid),
         "open": _m(inv.total - inv.paid), "status": inv.status, "voucher_id": inv.voucher_id,
+        "vat_type": inv.vat_type, "deductible": inv.deductible,
+        "certified_on": inv.certified_on.isoformat() if inv.certified_on else None,
+        "certify_voucher_id": inv.certify_voucher_id,
         "lines": [{"line": ln.order_line.line_no, "sku": ln.order_line.product.sku, "qty": text(ln.qty),
                    "price": text(ln.price), "tax_rate": _m(ln.tax_rate), "net": _m(ln.net), "tax": _m(ln.tax),
                    "estimate": _m(ln.estimate), "variance": _m(ln.variance)}
@@ -392,8 +402,37 @@ def create_invoice(request, payload: SupplierInvoiceIn):
     with transaction.atomic(durable=True):
         inv = services.post_invoice(order=po, number=payload.number, lines=lines, actor=actor,
                                     invoice_date=_date(payload.invoice_date, "invoice_date"),
-                                    due_date=_date(payload.due_date, "due_date"))
+                                    due_date=_date(payload.due_date, "due_date"), vat_type=payload.vat_type)
     return 201, invoice_out(selectors.invoice(inv.pk))
+
+
+class CertifyIn(Strict):
+    invoices: list[int] = Field(..., min_length=1, max_length=500, description="supplier invoice ids (专票)")
+    date: str | None = Field(None, description="勾选/认证 day, YYYY-MM-DD; default today")
+
+
+class CertifyOneIn(Strict):
+    date: str | None = Field(None, description="勾选/认证 day, YYYY-MM-DD; default today")
+
+
+@router.post("/supplier-invoices/certify", response=list[SupplierInvoiceOut],
+             summary="勾选/认证 a batch of 专票: their tax moves from 待认证进项税额 to 进项税额")
+def certify_batch(request, payload: CertifyIn):
+    actor = authorize(request, "payments.manage")
+    chosen = [selectors.invoice(pk) for pk in dict.fromkeys(payload.invoices)]
+    with transaction.atomic(durable=True):
+        done = services.certify_invoices(invoices=chosen, actor=actor, date=_date(payload.date, "date"))
+    return [invoice_out(selectors.invoice(inv.pk)) for inv in done]
+
+
+@router.post("/supplier-invoices/{invoice_id}/certify", response=SupplierInvoiceOut,
+             summary="勾选/认证 one 专票")
+def certify_one(request, invoice_id: int, payload: CertifyOneIn | None = None):
+    actor = authorize(request, "payments.manage")
+    invoice = selectors.invoice(invoice_id)
+    with transaction.atomic(durable=True):
+        services.certify_invoices(invoices=[invoice], actor=actor, date=_date(payload.date if payload else None, "date"))
+    return invoice_out(selectors.invoice(invoice_id))
 
 
 class InvoiceSummaryOut(Schema):

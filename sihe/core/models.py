@@ -103,3 +103,19 @@ class NumberSeries(models.Model):
 
     def __str__(self):
         return f"{self.series}/{self.period}: {self.last}"
+
+
+class ModuleSwitch(models.Model):
+    """A module (sihe.core.modules) a company turned off or on again; no row: on."""
+
+    code = models.CharField(_("module"), max_length=40, unique=True)
+    enabled = models.BooleanField(_("enabled"), default=True)
+    changed_at = models.DateTimeField(_("changed at"), null=True, blank=True)
+    changed_by = models.CharField(_("changed by"), max_length=150, blank=True)
+
+    class Meta:
+        verbose_name = _("module switch")
+        verbose_name_plural = _("module switches")
+
+    def __str__(self):
+        return f"{self.code}: {'on' if self.enabled else 'off'}"

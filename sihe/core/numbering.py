@@ -16,6 +16,8 @@ from sihe.core.models import NumberSeries
 _TABLE = NumberSeries._meta.db_table
 _SQL = f'UPDATE "{_TABLE}" SET "last" = "last" + 1 WHERE "series" = %s AND "period" = %s RETURNING "last"'
 
+_SQL_MANY = f'UPDATE "{_TABLE}" SET "last" = "last" + %s WHERE "series" = %s AND "period" = %s RETURNING "last"'
+
 
 def next_number(series: str, *, period: str = "") -> int:
     connection = transaction.get_connection()
@@ -33,6 +35,23 @@ def next_number(series: str, *, period: str = "") -> int:
         with connection.cursor() as cursor:
             cursor.execute(_SQL, [series, period])
             return int(cursor.fetchone()[0])
+
+
+def next_numbers(series: str, *, period: str = "", count: int = 1) -> int:
+    """Take `count` numbers at once (one counter update); returns the last, so they are last-count+1 … last."""
+    connection = transaction.get_connection()
+    assert connection.in_atomic_block, "numbers are given inside the act's transaction"
+    if count == 1:
+        return next_number(series, period=period)
+    with connection.cursor() as cursor:
+        cursor.execute(_SQL_MANY, [count, series, period])
+        row = cursor.fetchone()
+        if row is not None:
+            return int(row[0])
+    next_number(series, period=period)  # creates the row (or finds the one a concurrent act made)
+    with connection.cursor() as cursor:
+        cursor.execute(_SQL_MANY, [count - 1, series, period])
+        return int(cursor.fetchone()[0])
 
 
 def peek(series: str, *, period: str = "") -> int:

@@ -36,6 +36,7 @@ PERMISSIONS: dict[str, set[str]] = {
     "ledger.edit": {ACCOUNTANT},
     "ledger.post": {ACCOUNTANT},
     "ledger.close": {ACCOUNTANT},
+    "ledger.approve_reopen": {MANAGER},  # grant a period reopen another person asked for
     "orders.view": {MANAGER, SERVICE, WAREHOUSE, ACCOUNTANT},
     "orders.manage": {SERVICE, MANAGER},
     "orders.approve_credit": {MANAGER},  # release an order held over its customer's credit limit
@@ -62,6 +63,7 @@ PERMISSIONS: dict[str, set[str]] = {
     "hub.manage": set(),
     "audit.view": {MANAGER, ACCOUNTANT},
     "dashboard.view": {MANAGER},
+    "approvals.view": {MANAGER, ACCOUNTANT},  # the approvals inbox (each kind checks its own permission)
     "tokens.own": {MANAGER, WAREHOUSE, SHOPFLOOR, SERVICE, ACCOUNTANT},
     "users.manage": set(),
 }

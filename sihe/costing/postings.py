@@ -128,20 +128,50 @@ def book(*, rule: str, date, amount: Decimal, source_id, memo: str, actor: Actor
 
 
 def post_layer(layer, *, actor: Actor) -> None:
-    move = layer.move
-    rule = rule_for(move, layer.kind)
-    if rule is None:
-        return
-    reversal = bool(move.reversal_of_id)
-    amount = signed(layer.base_value if layer.kind == "in" else -layer.value, kind=layer.kind, rule=rule,
-                    reversal=reversal)
-    against = against_rule(layer.kind, rule, reversal=reversal)
-    document, goods = move.reference or f"#{move.pk}", goods_of(move)
-    book(rule=rule, date=layer.date, amount=amount, source_id=move.pk, memo=memo_of(move, rule, against=against),
-         actor=actor, dimensions=_dimensions(layer), document=document, goods=goods)
-    if layer.adjust_value:
+    post_layers([layer], actor=actor)
+
+
+def post_layers(layers, *, actor: Actor) -> None:
+    """Post the layers of one act: one voucher per (rule, date, dimensions) with the rule's lines for
+    each move (a shipment of three lines books one 销售出库 voucher, not three)."""
+    groups: dict[tuple, list] = {}
+    adjusts = []
+    for layer in layers:
+        move = layer.move
+        rule = rule_for(move, layer.kind)
+        if rule is None:
+            continue
+        reversal = bool(move.reversal_of_id)
+        amount = signed(layer.base_value if layer.kind == "in" else -layer.value, kind=layer.kind, rule=rule,
+                        reversal=reversal)
+        against = against_rule(layer.kind, rule, reversal=reversal)
+        dims = _dimensions(layer)
+        if amount:
+            key = (rule, layer.date, tuple(sorted(dims.items())), against)
+            groups.setdefault(key, []).append((move, amount))
+        if layer.adjust_value:
+            adjusts.append((layer, dims))
+    for (rule, date, dims, against), items in groups.items():
+        by_sign: dict[str, list] = {}
+        for move, amount in items:  # a negative amount books the opposite rule
+            by_sign.setdefault(rule if amount > 0 else f"{rule}.reverse", []).append((move, abs(amount)))
+        for booked_rule, entries in by_sign.items():
+            first = entries[0][0]
+            if len(entries) == 1:
+                memo = memo_of(first, rule, against=against)
+            else:
+                act = (AGAINST_NAMES.get(rule) if against else None) or ACT_NAMES.get(rule, rule)
+                memo = " ".join(x for x in ("冲销" if first.reversal_of_id else "", act, first.reference,
+                                            "、".join(goods_of(m) for m, _a in entries)) if x)[:200]
+            _book(rule=booked_rule, date=date, source_type=SOURCE_TYPE, source_id=str(first.pk), memo=memo,
+                  actor=actor, dimensions=dict(dims),
+                  parts=[{"amounts": {"value": amount}, "document": move.reference or f"#{move.pk}",
+                          "goods": goods_of(move)} for move, amount in entries])
+    for layer, dims in adjusts:
+        move = layer.move
+        document, goods = move.reference or f"#{move.pk}", goods_of(move)
         book(rule="stock.issue", date=layer.date, amount=layer.adjust_value, source_id=move.pk,
-             memo=f"负库存成本调整 {document} {goods}", actor=actor, dimensions=_dimensions(layer),
+             memo=f"负库存成本调整 {document} {goods}", actor=actor, dimensions=dims,
              document=document, goods=goods)
 
 

@@ -194,10 +194,78 @@ def _layer_for(move: StockMove, *, kind: str, warehouse: Warehouse, source: Laye
                  value=base, base_value=base, unit_cost=ZERO, fixed_value=fixed, source_layer=source)
 
 
+_LAST_SQL = ("SELECT * FROM (SELECT product_id, warehouse_id, date, running_qty, running_value, running_unit_cost "
+             "FROM costing_valuationlayer WHERE product_id = %s AND warehouse_id = %s ORDER BY date DESC, id DESC LIMIT 1) "
+             "AS last{n}")
+
+
+def _appended(moves: list[StockMove]) -> list[Layer] | None:
+    """The common case done without re-costing: plain moves (no reversal, no transit) of moving-average
+    products, each the latest of its (product, warehouse). Each layer's cost is computed from the previous
+    layer's running balance and the layers are inserted once, together. None when a move is not that
+    case (backdated, FIFO, a reversal or a transfer): the caller takes the general path."""
+    plan = []
+    for move in moves:
+        if move.state != StockMove.State.DONE:
+            continue
+        if move.reversal_of_id or move.counterpart == Counterpart.TRANSIT or move.kind == StockMove.Kind.TRANSFER:
+            return None
+        if move.product.costing_method != engine.MOVING_AVERAGE:
+            return None
+        if move.src_location_id and not move.dst_location_id:
+            plan.append((move, Layer.Kind.OUT, move.src_warehouse))
+        elif move.dst_location_id and not move.src_location_id:
+            plan.append((move, Layer.Kind.IN, move.dst_warehouse))
+    if not plan:
+        return []
+    keys = list(dict.fromkeys((m.product_id, w.pk) for m, _k, w in plan))
+    sql = " UNION ALL ".join(_LAST_SQL.format(n=i) for i in range(len(keys)))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [v for key in keys for v in key])
+        last = {(row[0], row[1]): row[2:] for row in cursor.fetchall()}
+    states: dict[tuple, engine.State] = {}
+    for key in keys:
+        state = engine.State(method=engine.MOVING_AVERAGE)
+        if key in last:
+            date, qty, value, unit = last[key]
+            if isinstance(date, str):
+                date = datetime.date.fromisoformat(date)
+            if any(m.date < date for m, _k, w in plan if (m.product_id, w.pk) == key):
+                return None  # backdated: later layers must be re-costed
+            # as the ORM reads them: snapped to the columns' scale (SQLite hands back binary floats)
+            state.qty, state.value, state.unit_cost = (q6(Decimal(str(qty))), round_money(Decimal(str(value))),
+                                                        q6(Decimal(str(unit))))
+        states[key] = state
+    layers = []
+    for move, kind, warehouse in sorted(plan, key=lambda p: p[0].date):  # stable: creation order within a day
+        state = states[(move.product_id, warehouse.pk)]
+        layer = _layer_for(move, kind=kind, warehouse=warehouse, source=None)
+        if kind == Layer.Kind.IN:
+            base = layer.base_value if layer.fixed_value else round_money(engine.current_unit_cost(state) * move.qty)
+            result = engine.step_in(state, None, move.qty, base)
+            layer.base_value, layer.value, layer.adjust_value = base, result.value, result.adjust
+            layer.unit_cost = round_unit_cost(base / move.qty)
+        else:
+            result = engine.step_out(state, None, move.qty)
+            layer.value = layer.base_value = -result.cost
+            layer.unit_cost = round_unit_cost(result.cost / move.qty)
+        layer.running_qty, layer.running_value = state.qty, state.value
+        layer.running_unit_cost = round_unit_cost(state.average)
+        layers.append(layer)
+    Layer.objects.bulk_create(layers)
+    order = {id(m): i for i, m in enumerate(moves)}
+    layers.sort(key=lambda la: order[id(la.move)])
+    return layers
+
+
 def value_moves(moves: list[StockMove], *, actor: Actor, memo: str = "") -> list[Layer]:
     """Create the valuation layers of done moves, cost them (re-costing later layers when backdated)
     and post them to the general ledger — in the caller's transaction."""
     with tx.act():
+        appended = _appended(moves)
+        if appended is not None:
+            postings.post_layers(appended, actor=actor)
+            return appended
         created: list[Layer] = []
         transit_out: list[Layer] = []
         for move in moves:
@@ -235,8 +303,7 @@ def value_moves(moves: list[StockMove], *, actor: Actor, memo: str = "") -> list
             done.add(key)
         fresh = {la.pk: la for la in Layer.objects.filter(pk__in=new_ids).select_related(
             "move", "warehouse", "product", "source_layer__warehouse")}
-        for layer in created:
-            postings.post_layer(fresh[layer.pk], actor=actor)
+        postings.post_layers([fresh[layer.pk] for layer in created], actor=actor)
         corrections = {pk: entry for pk, entry in changed.items() if pk not in new_ids}
         if corrections:
             first = min(created, key=lambda la: (la.date, la.pk))

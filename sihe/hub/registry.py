@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 
+from sihe.core import modules
 from sihe.core.actor import Actor
 from sihe.core.models import Event
 from sihe.hub import patterns
@@ -75,7 +76,10 @@ def run_handler(handler: Handler, event: Event) -> bool:
         with transaction.atomic(durable=True):
             if HandlerReceipt.objects.filter(handler=handler.name, event_id=event.id).exists():
                 return False
-            handler.fn(event)
+            # A handler of a module turned off does nothing; its receipt says the event was seen, so turning
+            # the module on again starts from the events that come after.
+            if modules.code_enabled(handler.fn):
+                handler.fn(event)
             HandlerReceipt.objects.create(handler=handler.name, event_id=event.id)
         return True
     except IntegrityError:

@@ -83,6 +83,14 @@ def parse_rate(value, *, field: str = "tax_rate") -> Decimal:
     )
 
 
+EXEMPT_WORDS = ("免税", "exempt")
+
+
+def is_exempt(value) -> bool:
+    """A line's rate given as 免税 (or "exempt"): a tax-exempt line."""
+    return str(value).strip().lower() in EXEMPT_WORDS
+
+
 def tax_for(amount: Decimal, rate: Decimal) -> Decimal:
     """税额 = round_half_up(金额 × 税率, 2) (half up away from zero, so red lines mirror blue ones)."""
     return (amount * rate).quantize(CENT, rounding=ROUND_HALF_UP)
@@ -109,6 +117,8 @@ class InvoiceLine:
     spec: str = ""
     unit: str = ""
     kind: str = NORMAL
+    # 免税: rate 0 and no tax, printed 免税 with tax *** (china-formats.md §4.3)
+    exempt: bool = False
 
     @property
     def total(self) -> Decimal:

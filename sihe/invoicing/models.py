@@ -102,6 +102,7 @@ class InvoiceLine(models.Model):
         DISCOUNT = "discount", _("discount line")
 
     invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines")
+    exempt = models.BooleanField(_("tax exempt"), default=False)
     seq = models.PositiveIntegerField(_("line"))
     row = models.CharField(_("row type"), max_length=10, choices=Row.choices, default=Row.NORMAL)
     name = models.CharField(_("item name"), max_length=200)

@@ -166,7 +166,8 @@ def render_pdf(invoice: Invoice) -> bytes:
     for line in invoice.lines:
         y -= row_h
         cells = (line.name, line.spec, line.unit, _num(line.quantity), _num(line.unit_price),
-                 f"{line.amount:.2f}", _rate(line.tax_rate), f"{line.tax:.2f}")
+                 f"{line.amount:.2f}", "免税" if line.exempt else _rate(line.tax_rate),
+                 "***" if line.exempt else f"{line.tax:.2f}")
         for (_t, _w, align), x_a, x_b, cell in zip(COLUMNS, xs[:-1], xs[1:], cells, strict=True):
             pad = 1.5 * mm
             anchor = {"left": x_a + pad, "right": x_b - pad, "center": (x_a + x_b) / 2}[align]

@@ -11,7 +11,7 @@ number back with everything else).
 """
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
@@ -34,6 +34,7 @@ from sihe.invoicing.models import Invoice, InvoiceLine, InvoiceSource
 from sihe.invoicing.pdf import MAX_LINES, render_pdf
 from sihe.invoicing.transitions import INVOICE
 from sihe.invoicing.xml import PROVINCES, SHANGHAI, build_xml
+from sihe.ledger.vat import selectors as vat_selectors
 
 ISSUE_CHANNEL = "2"  # digit 5 of the number, 开具渠道 (the reference's sample number uses 2)
 MAX_BUYER_NAME = 100
@@ -149,17 +150,19 @@ def build_lines(lines: list[InvoiceLineIn]) -> tuple[list[pure_lines.InvoiceLine
             raise ValidationFailed(
                 _("all lines of one invoice are priced the same way: with tax (gross) or without (unit_price)"),
                 field=f"{f}.gross" if has_gross else f"{f}.unit_price")
+        exempt = pure_lines.is_exempt(line.tax_rate)
+        rate = Decimal(0) if exempt else line.tax_rate
         try:
             name = pure_lines.item_name(line.short_name, line.name)
             spec, unit = _text(line.spec, f"{f}.spec", 100), _text(line.unit, f"{f}.unit", 20)
             if has_gross:
-                made = pure_lines.sale_lines(name=name, tax_code=line.tax_code, tax_rate=line.tax_rate,
+                made = pure_lines.sale_lines(name=name, tax_code=line.tax_code, tax_rate=rate,
                                              quantity=line.qty, gross=line.gross, discount=line.discount or 0,
                                              spec=spec, unit=unit)
             else:
                 if line.discount not in (None, "", 0, Decimal(0)):
                     raise InvoiceError(_("a discount is given tax included, with gross prices"), field="discount")
-                made = [pure_lines.line_from_exclusive(name=name, tax_code=line.tax_code, tax_rate=line.tax_rate,
+                made = [pure_lines.line_from_exclusive(name=name, tax_code=line.tax_code, tax_rate=rate,
                                                        quantity=line.qty, unit_price=line.unit_price,
                                                        amount=line.amount, spec=spec, unit=unit)]
         except InvoiceError as error:
@@ -168,6 +171,8 @@ def build_lines(lines: list[InvoiceLineIn]) -> tuple[list[pure_lines.InvoiceLine
             raise ValidationFailed(error.message, field=f"{f}.{_FIELD_NAMES.get(error.field, error.field)}") from error
         if len(name) > 200:
             raise ValidationFailed(_("the item name is longer than 200 characters"), field=f"{f}.name")
+        if exempt:
+            made = [replace(made_line, exempt=True) for made_line in made]
         for made_line in made:
             if made_line.amount == 0 and made_line.tax == 0:
                 raise ValidationFailed(_("a line of zero is left off the invoice"), field=f"{f}.gross"
@@ -238,7 +243,7 @@ def _dates(date, actor: Actor) -> tuple[datetime.date, datetime.datetime]:
 
 def _write(*, number, kind, company, buyer_name, buyer_tax_id, issue_date, issued_at, made, extra, actor,
            sources, red_of=None, red_reason="", confirmation_number="", red_lines=None, remark="",
-           active_sources=True) -> Invoice:
+           active_sources=True, vat_type=Invoice.VatType.ORDINARY) -> Invoice:
     result = pure_lines.totals(made)
     invoice = Invoice.objects.create(
         number=number, kind=kind, red_of=red_of, red_reason=red_reason, confirmation_number=confirmation_number,
@@ -246,12 +251,12 @@ def _write(*, number, kind, company, buyer_name, buyer_tax_id, issue_date, issue
         seller_name=company.name, seller_tax_id=company.credit_code, seller_phone=company.phone,
         seller_address="".join(p for p in (company.province, company.city, company.district, company.address) if p),
         amount=result.amount, tax=result.tax, total=result.total, total_in_words=amount_in_words(result.total),
-        remark=remark[:500], drawer=actor.username,
+        remark=remark[:500], drawer=actor.username, vat_type=vat_type,
     )
     invoice.line_rows = InvoiceLine.objects.bulk_create([
         InvoiceLine(invoice=invoice, seq=seq, row=line.kind, name=line.name, tax_code=line.tax_code, spec=line.spec,
                     unit=line.unit, qty=line.quantity, unit_price=line.unit_price, amount=line.amount,
-                    rate=line.tax_rate, tax=line.tax, sku=info["sku"], source_id=info["source_id"],
+                    rate=line.tax_rate, tax=line.tax, exempt=line.exempt, sku=info["sku"], source_id=info["source_id"],
                     red_of_line_id=red_lines[seq - 1] if red_lines else None)
         for seq, (line, info) in enumerate(zip(made, extra, strict=True), start=1)
     ])
@@ -266,7 +271,7 @@ def _write(*, number, kind, company, buyer_name, buyer_tax_id, issue_date, issue
 
 def issue_invoice(*, buyer_name: str, buyer_tax_id: str = "", lines: list[InvoiceLineIn],
                   sources: list[tuple[str, str, str]], actor: Actor, date: datetime.date | None = None,
-                  remark: str = "", sources_checked: bool = False) -> Invoice:
+                  remark: str = "", sources_checked: bool = False, vat_type: str = Invoice.VatType.ORDINARY) -> Invoice:
     """开具蓝字数电发票: check buyer and lines (§4.4), number it, store it, emit invoicing.invoice.issued.
 
     A document in `sources` already on an invoice that is not fully reversed is refused (409).
@@ -274,7 +279,13 @@ def issue_invoice(*, buyer_name: str, buyer_tax_id: str = "", lines: list[Invoic
     inside its own atomic block (sihe.oms.billing does), so the check is not repeated (the partial unique
     index still holds) and the act adds no savepoint of its own: a refusal rolls back to the caller's."""
     name, tax_id = clean_buyer(buyer_name, buyer_tax_id)
+    if vat_type not in Invoice.VatType.values:
+        raise ValidationFailed(_("the invoice type must be ordinary or special"), field="vat_type")
+    if vat_type == Invoice.VatType.SPECIAL and not tax_id:
+        raise ValidationFailed(_("a special VAT invoice needs the buyer's tax id"), field="buyer_tax_id",
+                               code="special_needs_tax_id")
     made, extra = build_lines(lines)
+    _check_levy_rates(made)
     try:
         result = pure_lines.totals(made)
     except InvoiceError as error:
@@ -286,7 +297,7 @@ def issue_invoice(*, buyer_name: str, buyer_tax_id: str = "", lines: list[Invoic
     issue_date, issued_at = _dates(date, actor)
     values = {"kind": Invoice.Kind.BLUE, "buyer_name": name, "buyer_tax_id": tax_id, "issue_date": issue_date,
               "issued_at": issued_at, "made": made, "extra": extra, "actor": actor, "sources": cleaned,
-              "remark": remark}
+              "remark": remark, "vat_type": vat_type}
     with transaction.atomic(savepoint=not sources_checked):
         company, region = _seller()
         if not sources_checked:
@@ -306,6 +317,16 @@ def issue_invoice(*, buyer_name: str, buyer_tax_id: str = "", lines: list[Invoic
                 raise Conflict(_("%(doc)s is already on invoice %(number)s") % taken, field="sources",
                                code="already_invoiced") from error
             raise
+
+
+def _check_levy_rates(made: list[pure_lines.InvoiceLine]) -> None:
+    """A 小规模纳税人 invoices at its 征收率 (1%, 3%, 5%) or 免税, never at the 6/9/13% of a general taxpayer."""
+    if not vat_selectors.is_small_scale():
+        return
+    for i, line in enumerate(made):
+        if not line.exempt and line.tax_rate not in (Decimal("0.01"), Decimal("0.03"), Decimal("0.05")):
+            raise ValidationFailed(_("a small-scale taxpayer invoices at a levy rate of 1%%, 3%% or 5%%, not %(r)s")
+                                   % {"r": f"{(line.tax_rate * 100).normalize():f}%"}, field=f"lines[{i}].tax_rate", code="not_a_levy_rate")
 
 
 def _taken(sources) -> dict | None:
@@ -346,7 +367,7 @@ def _red_line(blue_line: InvoiceLine, qty: Decimal | None, left: dict) -> pure_l
         name=blue_line.name, tax_code=blue_line.tax_code, tax_rate=pure_lines.parse_rate(blue_line.rate),
         amount=-amount, tax=-tax, quantity=-quantity if quantity is not None else None,
         unit_price=price if quantity is not None else None, spec=blue_line.spec, unit=blue_line.unit,
-        kind=blue_line.row,
+        kind=blue_line.row, exempt=blue_line.exempt,
     )
 
 
@@ -477,7 +498,7 @@ def issue_red_invoice(*, invoice: Invoice, lines: list[RedLineIn] | None = None,
                              extra=[{"sku": line.sku, "source_id": line.source_id} for line, _q in picked],
                              actor=actor, sources=sources, red_of=blue, red_reason=reason,
                              confirmation_number=confirmation, red_lines=[line.pk for line, _q in picked],
-                             remark=remark, active_sources=False)
+                             remark=remark, active_sources=False, vat_type=blue.vat_type)
         except IntegrityError as error:
             used = _confirmation_taken(confirmation)
             if used is not None:
@@ -502,7 +523,7 @@ def to_pure(invoice: Invoice) -> pure.Invoice:
     lines = tuple(
         pure_lines.InvoiceLine(name=line.name, tax_code=line.tax_code, tax_rate=pure_lines.parse_rate(line.rate),
                                amount=line.amount, tax=line.tax, quantity=line.qty, unit_price=line.unit_price,
-                               spec=line.spec, unit=line.unit, kind=line.row)
+                               spec=line.spec, unit=line.unit, kind=line.row, exempt=line.exempt)
         for line in invoice.lines.all()
     )
     red = None
@@ -542,7 +563,7 @@ def to_json(invoice: Invoice) -> dict:
         "lines": [
             {"line": ln.seq, "row": ln.row, "name": ln.name, "tax_code": ln.tax_code, "spec": ln.spec, "unit": ln.unit,
              "qty": _num(ln.qty), "unit_price": _num(ln.unit_price), "amount": f"{ln.amount:.2f}",
-             "tax_rate": _num(ln.rate), "tax": f"{ln.tax:.2f}", "total": f"{ln.total:.2f}", "sku": ln.sku,
+             "tax_rate": "免税" if ln.exempt else _num(ln.rate), "exempt": ln.exempt, "tax": f"{ln.tax:.2f}", "total": f"{ln.total:.2f}", "sku": ln.sku,
              "source_id": ln.source_id}
             for ln in invoice.lines.all()
         ],

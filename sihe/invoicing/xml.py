@@ -26,6 +26,7 @@ from sihe.invoicing.lines import (
     InvoiceLine,
     Totals,
     bounded,
+    is_exempt,
     parse_rate,
     totals,
 )
@@ -103,8 +104,8 @@ def build_xml(invoice: Invoice) -> bytes:
         _add(item, "Quantity", _plain(line.quantity) if line.quantity is not None else "")
         _add(item, "UnPrice", _plain(line.unit_price) if line.unit_price is not None else "")
         _add(item, "Amount", _money(line.amount))
-        _add(item, "TaxRate", _plain(line.tax_rate) if line.tax_rate else "0")
-        _add(item, "ComTaxAm", _money(line.tax))
+        _add(item, "TaxRate", "免税" if line.exempt else (_plain(line.tax_rate) if line.tax_rate else "0"))
+        _add(item, "ComTaxAm", "***" if line.exempt else _money(line.tax))
         _add(item, "TotaltaxIncludedAmount", _money(line.total))
         _add(item, "TaxClassificationCode", line.tax_code)
     if invoice.red is not None:
@@ -230,12 +231,14 @@ def parse_xml(data: bytes | str) -> ParsedInvoice:
         if quantity is None and amount < 0 and lines and lines[-1].name == _text(item, "ItemName"):
             kind = DISCOUNT
             lines[-1] = InvoiceLine(**{**lines[-1].__dict__, "kind": DISCOUNTED})
+        exempt = is_exempt(_text(item, "TaxRate"))
         lines.append(InvoiceLine(
             name=_text(item, "ItemName"),
             tax_code=_text(item, "TaxClassificationCode"),
-            tax_rate=parse_rate(_text(item, "TaxRate") or "0", field=f"{where}.TaxRate"),
+            tax_rate=Decimal(0) if exempt else parse_rate(_text(item, "TaxRate") or "0", field=f"{where}.TaxRate"),
             amount=amount,
-            tax=_decimal(item, "ComTaxAm"),
+            tax=Decimal("0.00") if exempt else _decimal(item, "ComTaxAm"),
+            exempt=exempt,
             quantity=quantity,
             unit_price=_decimal(item, "UnPrice", required=False),
             spec=_text(item, "SpecMod"),

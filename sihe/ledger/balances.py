@@ -5,16 +5,16 @@ recomputes it from the lines (a test shows both give the same rows)."""
 from collections import defaultdict
 from decimal import Decimal
 
-from django.db import IntegrityError, transaction
-from django.db.models import F, Sum
+from django.db import connection, transaction
+from django.db.models import Sum
 
 from sihe.core.money import round_money
-from sihe.ledger.models import Balance, Voucher, VoucherLine
+from sihe.ledger.models import Account, Balance, Voucher, VoucherLine
 
 KEY_FIELDS = ("account_id", "period", "partner", "department", "project", "warehouse", "cash_flow", "closing")
 
 
-def _line_key(voucher: Voucher, line: VoucherLine, period: str, cash_flow_codes: dict[int, str]) -> tuple:
+def _line_key(voucher: Voucher, line: VoucherLine, period: str) -> tuple:
     return (
         line.account_id,
         period,
@@ -22,28 +22,40 @@ def _line_key(voucher: Voucher, line: VoucherLine, period: str, cash_flow_codes:
         line.department,
         line.project,
         line.warehouse,
-        cash_flow_codes.get(line.cash_flow_item_id, "") if line.cash_flow_item_id else "",
+        line.cash_flow_item.code if line.cash_flow_item_id else "",
         voucher.kind == Voucher.Kind.CLOSING,
     )
 
 
-def apply_voucher(voucher: Voucher, lines: list[VoucherLine], period: str, cash_flow_codes: dict[int, str]) -> None:
-    """Add a just-posted voucher's lines to the projection (keys in sorted order: no deadlocks)."""
+_TABLE = Balance._meta.db_table
+_COLUMNS = ", ".join(f'"{c}"' for c in (*KEY_FIELDS, "debit", "credit"))
+_CONFLICT = ", ".join(f'"{c}"' for c in KEY_FIELDS)
+_UPSERT = (f'INSERT INTO "{_TABLE}" ({_COLUMNS}) VALUES {{rows}} ON CONFLICT ({_CONFLICT}) DO UPDATE SET '
+           f'"debit" = "{_TABLE}"."debit" + excluded."debit", "credit" = "{_TABLE}"."credit" + excluded."credit"')
+
+
+def apply_vouchers(posted: list[tuple[Voucher, list[VoucherLine], str]]) -> None:
+    """Add just-posted vouchers' lines (voucher, lines, period code) to the projection: one multi-row
+    INSERT … ON CONFLICT DO UPDATE (PostgreSQL and SQLite alike), keys in sorted order so concurrent
+    postings lock the rows they share in the same order (no deadlocks)."""
     sums: dict[tuple, list[Decimal]] = defaultdict(lambda: [Decimal("0"), Decimal("0")])
-    for line in lines:
-        entry = sums[_line_key(voucher, line, period, cash_flow_codes)]
-        entry[0] += line.debit
-        entry[1] += line.credit
-    for key in sorted(sums, key=lambda k: tuple(str(part) for part in k)):
-        debit, credit = sums[key]
-        where = dict(zip(KEY_FIELDS, key, strict=True))
-        if Balance.objects.filter(**where).update(debit=F("debit") + debit, credit=F("credit") + credit):
-            continue
-        try:
-            with transaction.atomic():
-                Balance.objects.create(**where, debit=debit, credit=credit)
-        except IntegrityError:  # another transaction created the row first: add to it
-            Balance.objects.filter(**where).update(debit=F("debit") + debit, credit=F("credit") + credit)
+    for voucher, lines, period in posted:
+        for line in lines:
+            entry = sums[_line_key(voucher, line, period)]
+            entry[0] += line.debit
+            entry[1] += line.credit
+    if not sums:
+        return
+    keys = sorted(sums, key=lambda k: tuple(str(part) for part in k))
+    placeholders = "(" + ", ".join(["%s"] * (len(KEY_FIELDS) + 2)) + ")"
+    params = [value for key in keys for value in (*key, round_money(sums[key][0]), round_money(sums[key][1]))]
+    with connection.cursor() as cursor:
+        cursor.execute(_UPSERT.format(rows=", ".join([placeholders] * len(keys))), params)
+
+
+def apply_voucher(voucher: Voucher, lines: list[VoucherLine], period: str, cash_flow_codes: dict | None = None) -> None:
+    """One voucher (kept for callers of the single form)."""
+    apply_vouchers([(voucher, lines, period)])
 
 
 def computed_from_lines() -> dict[tuple, tuple[Decimal, Decimal]]:
@@ -57,9 +69,16 @@ def computed_from_lines() -> dict[tuple, tuple[Decimal, Decimal]]:
         .annotate(debit=Sum("debit"), credit=Sum("credit"))
     )
     result: dict[tuple, list[Decimal]] = defaultdict(lambda: [Decimal("0"), Decimal("0")])
+    # lines of an account that later got sub-accounts count on the child its balance moved into
+    moved = dict(Account.objects.filter(moved_into__isnull=False).values_list("pk", "moved_into_id"))
     for row in rows:
+        account_id = row["account_id"]
+        for _step in range(len(moved)):
+            if account_id not in moved:
+                break
+            account_id = moved[account_id]
         key = (
-            row["account_id"], row["voucher__period__code"], row["partner"], row["department"], row["project"],
+            account_id, row["voucher__period__code"], row["partner"], row["department"], row["project"],
             row["warehouse"], row["cash_flow_item__code"] or "", row["voucher__kind"] == Voucher.Kind.CLOSING,
         )
         result[key][0] += Decimal(row["debit"])

@@ -36,8 +36,13 @@ def registered() -> list[str]:
 
 
 def run_checks(period: str) -> list[dict]:
+    from sihe.core import modules
+
     results = []
+    off = modules.disabled()
     for code, (label, check) in _CHECKS.items():
+        if not modules.code_enabled(check, off):  # the check of a module turned off is not asked
+            continue
         try:
             ok, detail = check(period)
         except Exception as exc:  # a broken check must show, not crash the close page

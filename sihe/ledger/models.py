@@ -56,6 +56,9 @@ class Account(models.Model):
     dim_project = models.BooleanField(_("project dimension"), default=False)
     dim_warehouse = models.BooleanField(_("warehouse dimension"), default=False)
     active = models.BooleanField(default=True)
+    # the first child its balance moved into when it got sub-accounts while in use (its posted lines stay
+    # on it, immutable; the projection and red reversals read them as the child's)
+    moved_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
         ordering = ["code"]
@@ -275,7 +278,10 @@ class Balance(models.Model):
 
 
 class OpeningBalance(models.Model):
-    """期初余额 at the start of `period` (the first period kept in Sihe), per leaf account and dimensions."""
+    """期初余额 at the start of `period` (the first period kept in Sihe), per leaf account and dimensions,
+    with the 本年累计 debit and credit of the months of that year before it (建账 mid-year, as 金蝶/用友
+    initialise). 年初余额 = 期初 − (累计借 − 累计贷) in debit terms. For 损益类 accounts the 累计 amounts
+    are the 实际发生额 (without the monthly 结转损益, which is implied and has gone to 本年利润)."""
 
     account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="openings")
     period = models.CharField(max_length=7)
@@ -285,6 +291,8 @@ class OpeningBalance(models.Model):
     warehouse = models.CharField(max_length=40, default="")
     debit = models.DecimalField(**AMOUNT)
     credit = models.DecimalField(**AMOUNT)
+    ytd_debit = models.DecimalField(**AMOUNT)
+    ytd_credit = models.DecimalField(**AMOUNT)
     # "" for the balances an accountant loads; "stock" for the opening stock (期初库存) the stock ledger
     # added with its counter-entry, which a re-import of the accountant's balances keeps
     source = models.CharField(max_length=20, default="", blank=True)
@@ -297,6 +305,20 @@ class OpeningBalance(models.Model):
                 fields=["account", "partner", "department", "project", "warehouse", "source"], name="ledger_opening_key"
             )
         ]
+
+
+class OpeningCashFlow(models.Model):
+    """本年累计 of a 现金流量项目 for the months before the books start (建账 mid-year), so the 03表's
+    本年累计金额 column covers the whole year. `amount` is in the item's direction (inflow or outflow)."""
+
+    period = models.CharField(max_length=7)
+    item = models.OneToOneField(CashFlowItem, on_delete=models.PROTECT, related_name="opening")
+    amount = models.DecimalField(**AMOUNT)
+
+    class Meta:
+        verbose_name = _("opening cash flow")
+        verbose_name_plural = _("opening cash flows")
+        ordering = ["item__line_no"]
 
 
 class PostingRule(models.Model):

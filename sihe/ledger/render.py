@@ -89,7 +89,11 @@ def to_pdf(table: Table) -> bytes:
         [Paragraph(_fmt(v), cell) if i < table.numeric_from else _fmt(v) for i, v in enumerate(row)]
         for row in table.rows
     ]
-    grid = PdfTable(data, repeatRows=1)
+    width = doc.width
+    widths = None
+    if len(table.headers) == 4 and table.headers[1] == "行次":  # a statement: the item wide, 行次 narrow
+        widths = [width * 0.52, width * 0.08, width * 0.2, width * 0.2]
+    grid = PdfTable(data, repeatRows=1, colWidths=widths)
     grid.setStyle(TableStyle([
         ("FONTNAME", (0, 0), (-1, -1), font),
         ("FONTSIZE", (0, 0), (-1, -1), 8),
@@ -98,7 +102,11 @@ def to_pdf(table: Table) -> bytes:
         ("ALIGN", (table.numeric_from, 1), (-1, -1), "RIGHT"),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
     ]))
-    story = [Paragraph(table.title, title_style), Spacer(1, 6), Paragraph(table.subtitle, small), Spacer(1, 8), grid]
+    # the heading parts (表号, 编制单位, period, 单位) spread across the page as the printed forms have them
+    parts = [p for p in table.subtitle.split("    ") if p]
+    heading = PdfTable([[Paragraph(p, small) for p in parts]], colWidths=[width / max(len(parts), 1)] * len(parts))
+    heading.setStyle(TableStyle([("LEFTPADDING", (0, 0), (-1, -1), 0), ("ALIGN", (-1, 0), (-1, 0), "RIGHT")]))
+    story = [Paragraph(table.title, title_style), Spacer(1, 6), heading, Spacer(1, 8), grid]
     if table.note:
         story += [Spacer(1, 8), Paragraph(table.note, small)]
     doc.build(story)
@@ -108,16 +116,30 @@ def to_pdf(table: Table) -> bytes:
 # -- adapters -------------------------------------------------------------------------------------
 
 
-def statement_table(report: dict) -> Table:
+def statement_period(report: dict) -> str:
+    """The date line of a statement: 2026年12月31日 for the balance sheet, 2026年12月 for the others."""
+    from sihe.ledger.close import last_day
+
+    year, month = report["period"][:4], int(report["period"][5:7])
+    if report["statement"] == "balance-sheet":
+        return f"{year}年{month}月{last_day(report['period']).day}日"
+    return f"{year}年{month}月"
+
+
+def statement_table(report: dict, *, company: str = "") -> Table:
+    """The statement as the form prints it: 编制单位, period and 单位：元 in the heading, the columns in
+    the appendix's order (01表 期末/年初; 02/03表 本年累计/本月)."""
     cols = report["column_names_zh"]
+    order = report.get("column_order", ["current", "comparative"])
     rows = []
     for line in report["lines"]:
         if line.get("section"):
             rows.append([line["section"], "", None, None])
-        rows.append([line["name"], line["line_no"], line["current"], line["comparative"]])
+        rows.append([line["name"], line["line_no"], *(line[k] for k in order)])
     return Table(
-        title=report["title"], subtitle=f"{report['form']}    期间：{report['period']}    单位：元",
-        headers=["项目", "行次", cols["current"], cols["comparative"]], rows=rows,
+        title=report["title"],
+        subtitle=f"{report['form']}    编制单位：{company or '—'}    {statement_period(report)}    单位：元",
+        headers=["项目", "行次", *(cols[k] for k in order)], rows=rows,
     )
 
 
@@ -140,8 +162,11 @@ def trial_balance_table(report: dict) -> Table:
 
 def general_ledger_table(report: dict) -> Table:
     account = report["account"]
-    rows = [["", "期初余额", None, None, report["opening_side"], report["opening"]]]
+    rows = [["", "年初余额", None, None, report["opening_side"], report["opening"]]]
     for r in report["rows"]:
+        if r["kind"] == "before_books":
+            rows.append([r["period"], "建账前本年累计", r["debit"], r["credit"], r["side"], r["balance"]])
+            continue
         rows.append([r["period"], "本月合计", r["debit"], r["credit"], r["side"], r["balance"]])
         rows.append([r["period"], "本年累计", r["ytd_debit"], r["ytd_credit"], r["side"], r["balance"]])
     return Table(title="总账", subtitle=f"科目：{account.code} {account.name}    {report['year']}年    单位：元",
@@ -151,10 +176,28 @@ def general_ledger_table(report: dict) -> Table:
 def detail_ledger_table(report: dict) -> Table:
     account = report["account"]
     rows = [["", "", "期初余额", None, None, report["opening_side"], report["opening"]]]
-    rows += [[r["date"].isoformat(), r["voucher"], r["summary"], r["debit"], r["credit"], r["side"], r["balance"]]
-             for r in report["rows"]]
-    rows.append(["", "", "合计", report["debit"], report["credit"], report["closing_side"], report["closing"]])
+    for r in report["rows"]:
+        if r["kind"] == "line":
+            rows.append([r["date"].isoformat(), r["voucher"], r["summary"], r["debit"], r["credit"], r["side"],
+                         r["balance"]])
+        else:
+            rows.append([r["period"], "", r["summary"], r["debit"], r["credit"], r["side"], r["balance"]])
     return Table(
         title="明细账", subtitle=f"科目：{account.code} {account.name}    {report['from']} — {report['to']}    单位：元",
         headers=["日期", "凭证字号", "摘要", "借方", "贷方", "方向", "余额"], rows=rows, numeric_from=3,
+    )
+
+
+def multi_column_table(report: dict) -> Table:
+    account = report["account"]
+    names = [c.name.split("—")[-1] if c.pk != account.pk else c.name for c in report["columns"]]
+    rows = []
+    for r in report["rows"]:
+        head = ([r["date"].isoformat(), r["voucher"], r["summary"]] if r["kind"] == "line"
+                else [r["period"], "", r["summary"]])
+        rows.append([*head, r["debit"], r["credit"], *r["columns"]])
+    rows.append(["", "", "合计", None, None, *report["total"]])
+    return Table(
+        title="多栏式明细账", subtitle=f"科目：{account.code} {account.name}    {report['from']} — {report['to']}    单位：元",
+        headers=["日期", "凭证字号", "摘要", "借方", "贷方", *names], rows=rows, numeric_from=3,
     )

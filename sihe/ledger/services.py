@@ -15,22 +15,25 @@ import datetime
 import os
 from decimal import Decimal
 
+from django.db import connection
+from django.db.models import Case, IntegerField, Value, When
 from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 
-from sihe.core import audit, clock, numbering, tx
+from sihe.core import audit, batch, clock, numbering, tx
 from sihe.core.actor import Actor
 from sihe.core.dates import check_business_date
 from sihe.core.errors import Conflict, DomainError, InvalidTransition, NotFound, ValidationFailed
 from sihe.core.money import money, to_decimal
 from sihe.core.outbox import emit
-from sihe.ledger import balances, close
+from sihe.ledger import balances, close, reports
 from sihe.ledger.models import (
     DIMENSIONS,
     Account,
     Attachment,
     CashFlowItem,
     OpeningBalance,
+    OpeningCashFlow,
     Period,
     PostingRule,
     Voucher,
@@ -62,15 +65,35 @@ def parse_period(code: str, *, field: str = "period") -> str:
     return code
 
 
-def _period(code: str, *, lock: bool = False) -> Period:
+def _period(code: str, *, lock: bool | str = False) -> Period:
+    """The period row; `lock=True` FOR UPDATE (closing and reopening), `lock="share"` FOR SHARE (posting:
+    postings do not wait for each other, a close waits for them and they for a close)."""
     # SQLite: the IMMEDIATE write transaction already serialises writers (Django ignores FOR UPDATE there)
-    query = Period.objects.select_for_update() if lock else Period.objects.all()
-    period = query.filter(code=code).first()
+    share = lock == "share" and connection.vendor == "postgresql"
+    if share:
+        period = next(iter(Period.objects.raw(_SHARE_SQL, [code])), None)
+    else:
+        query = Period.objects.select_for_update() if lock is True else Period.objects.all()
+        period = query.filter(code=code).first()
     if period is None:
         period, _ = Period.objects.get_or_create(code=code)
-        if lock:
+        if share:
+            period = next(iter(Period.objects.raw(_SHARE_SQL, [code])))
+        elif lock is True:
             period = Period.objects.select_for_update().get(pk=period.pk)
     return period
+
+
+_SHARE_SQL = f'SELECT * FROM "{Period._meta.db_table}" WHERE "code" = %s FOR SHARE'
+
+
+def _posting_period(code: str) -> Period:
+    """The open period a voucher is posted into, share-locked; read once per collected act."""
+    def load():
+        period = _period(code, lock="share")
+        _ensure_open(period)
+        return period
+    return batch.memo(("ledger.posting_period", code), load)
 
 
 def _ensure_open(period: Period, *, field: str = "date") -> None:
@@ -92,7 +115,7 @@ def books_start() -> datetime.date | None:
 def check_posting_date(date: datetime.date, *, field: str = "date") -> datetime.date:
     """A voucher's date: within the bounds around today and not before the books' start."""
     check_business_date(date, field=field)
-    start = books_start()
+    start = batch.memo("ledger.books_start", books_start)
     if start is not None and date < start:
         raise ValidationFailed(_("%(field)s %(date)s is before the books start (%(start)s)")
                                % {"field": field, "date": date.isoformat(), "start": start.isoformat()},
@@ -308,7 +331,7 @@ def review_voucher(*, voucher: Voucher, actor: Actor) -> Voucher:
 
 def _post(voucher: Voucher, actor: Actor) -> Voucher:
     """Number, mark posted, update balances — the voucher row is already locked and reviewed."""
-    period = _period(voucher.period.code, lock=True)
+    period = _period(voucher.period.code, lock="share")
     _ensure_open(period)
     lines = list(VoucherLine.objects.filter(voucher=voucher).select_related("cash_flow_item").order_by("seq"))
     total_debit = sum((line.debit for line in lines), ZERO)
@@ -321,8 +344,7 @@ def _post(voucher: Voucher, actor: Actor) -> Voucher:
     voucher.posted_by = actor.username
     voucher.posted_at = actor.at
     voucher.save(update_fields=["number", "status", "posted_by", "posted_at", "reviewed_by", "reviewed_at"])
-    codes = {line.cash_flow_item_id: line.cash_flow_item.code for line in lines if line.cash_flow_item_id}
-    balances.apply_voucher(voucher, lines, period.code, codes)
+    balances.apply_vouchers([(voucher, lines, period.code)])
     _record_posted(voucher, period.code, total_debit, actor)
     return voucher
 
@@ -397,7 +419,8 @@ def reverse_voucher(*, voucher: Voucher, actor: Actor, date=None) -> Voucher:
             date = original.date if not original.period.is_closed else clock.today()
         lines = [
             {
-                "account": line.account, "debit": -line.debit if line.debit else None,
+                # a line on an account that since got sub-accounts reverses on the child its balance moved into
+                "account": reports.posting_account(line.account), "debit": -line.debit if line.debit else None,
                 "credit": -line.credit if line.credit else None,
                 "summary": f"冲销{original.display_number} {line.summary}"[:200],
                 "cash_flow_item": line.cash_flow_item, **line.dims(),
@@ -439,7 +462,7 @@ def book(
     *,
     rule: str,
     date: datetime.date,
-    amounts: dict[str, Decimal],
+    amounts: dict[str, Decimal] | None = None,
     source_type: str,
     source_id: str,
     memo: str,
@@ -447,51 +470,63 @@ def book(
     dimensions: dict[str, str] | None = None,
     document: str = "",
     goods: str = "",
+    parts: list[dict] | None = None,
 ) -> Voucher | None:
     """Make, link and post the voucher of a business event from the posting rule `rule`.
 
     The rule's 摘要 templates read `{document}` (the number people know: the order, shipment or
     invoice; the source id when none is given) and `{goods}` (e.g. 蓝月亮洗衣液×3).
 
+    `parts` books several events of one act under the same rule in one voucher: a list of
+    {"amounts", "document", "goods"}, each giving the rule's lines with its own amounts and 摘要
+    (e.g. one 销售出库 voucher for a shipment, lines per stock move).
+
     Runs in the caller's transaction. Returns None when every amount is zero (or the rule is
     switched off). Raises `period_closed` when the date's period is closed. Negative amounts are
     refused: a reversal of a business act books the opposite rule or reverses the voucher.
     """
-    found = _posting_rule(rule)
+    found = batch.memo(("ledger.rule", rule), lambda: _posting_rule(rule))
     posting_rule, rule_lines = found if found else (None, [])
     if posting_rule is None:
         raise NotFound(_("no posting rule %(rule)r") % {"rule": rule}, field="rule", code="unknown_rule")
     if not posting_rule.active:
         return None
     dimensions = {k: str(v) for k, v in (dimensions or {}).items() if v not in (None, "")}
-    parsed: dict[str, Decimal] = {}
-    for rule_line in rule_lines:
-        key = rule_line.amount_key
-        if key not in amounts:
-            raise ValidationFailed(_("posting rule %(rule)s needs amounts[%(key)r]") % {"rule": rule, "key": key},
-                                   field=f"amounts.{key}", code="missing_amount")
-        parsed[key] = _amount(amounts[key], f"amounts.{key}")
-        if parsed[key] < 0:
-            raise ValidationFailed(_("amounts.%(key)s is negative") % {"key": key}, field=f"amounts.{key}",
-                                   code="negative_amount")
-    if not any(parsed.values()):
-        return None
-    values = _Template(memo=memo, source_type=source_type, source_id=source_id, rule=rule, **dimensions,
-                       document=document or source_id, goods=goods, **{k: str(v) for k, v in parsed.items()})
+    if parts is None:
+        parts = [{"amounts": amounts or {}, "document": document, "goods": goods}]
     lines = []
-    for rule_line in rule_lines:
-        amount = parsed[rule_line.amount_key]
-        if not amount:
+    for part in parts:
+        given = part["amounts"]
+        parsed: dict[str, Decimal] = {}
+        for rule_line in rule_lines:
+            key = rule_line.amount_key
+            if key not in given:
+                raise ValidationFailed(_("posting rule %(rule)s needs amounts[%(key)r]") % {"rule": rule, "key": key},
+                                       field=f"amounts.{key}", code="missing_amount")
+            parsed[key] = _amount(given[key], f"amounts.{key}")
+            if parsed[key] < 0:
+                raise ValidationFailed(_("amounts.%(key)s is negative") % {"key": key}, field=f"amounts.{key}",
+                                       code="negative_amount")
+        if not any(parsed.values()):
             continue
-        account = rule_line.account
-        dims = {}
-        for dim in account.dimensions:
-            dims[dim] = dimensions.get(rule_line.dimension_map.get(dim, dim), "")
-        summary = " ".join(rule_line.summary.format_map(values).split())[:200] or memo or posting_rule.name
-        lines.append({
-            "account": account, "summary": summary, "cash_flow_item": rule_line.cash_flow_item,
-            "debit" if rule_line.side == "debit" else "credit": amount, **dims,
-        })
+        values = _Template(memo=memo, source_type=source_type, source_id=source_id, rule=rule, **dimensions,
+                           document=part.get("document") or source_id, goods=part.get("goods", ""),
+                           **{k: str(v) for k, v in parsed.items()})
+        for rule_line in rule_lines:
+            amount = parsed[rule_line.amount_key]
+            if not amount:
+                continue
+            account = rule_line.account
+            dims = {}
+            for dim in account.dimensions:
+                dims[dim] = dimensions.get(rule_line.dimension_map.get(dim, dim), "")
+            summary = " ".join(rule_line.summary.format_map(values).split())[:200] or memo or posting_rule.name
+            lines.append({
+                "account": account, "summary": summary, "cash_flow_item": rule_line.cash_flow_item,
+                "debit" if rule_line.side == "debit" else "credit": amount, **dims,
+            })
+    if not lines:
+        return None
     approved = f"rule:{rule}" + (f" ({posting_rule.updated_by})" if posting_rule.updated_by else "")
     with tx.act():
         return _create_posted(date=date, lines=lines, actor=actor, word=posting_rule.word, memo=memo,
@@ -501,6 +536,11 @@ def book(
 # rule code → ((id, updated_at), rule, its lines with accounts): a rule changed on the rules page gets a
 # new updated_at (sihe.ledger.rules), so one small query tells whether the cached lines still hold.
 _RULE_CACHE: dict[str, tuple[tuple, PostingRule, list]] = {}
+
+
+def forget_cached_rules() -> None:
+    """After rule lines moved to another account outside the rules page (a sub-account took over)."""
+    _RULE_CACHE.clear()
 
 
 def _posting_rule(code: str):
@@ -525,15 +565,20 @@ def _next_number(period: str, word: str) -> int:
 
 def _create_posted(*, date, lines: list[dict], actor: Actor, word: str, memo: str, source_type: str, source_id: str,
                    rule: str, approved_by: str) -> Voucher:
-    """A system voucher (业财一体化) made and posted in one go: inserted as reviewed by its rule, its lines,
-    then numbered and posted by one UPDATE (which SQLite's balance trigger checks), balances, audit, event."""
+    """A system voucher (业财一体化) made and posted in one go: inserted as reviewed by its rule with its
+    lines, then numbered and posted by one UPDATE (which SQLite's balance trigger checks), balances,
+    one audit row, event.
+
+    In an act that collects (sihe.core.batch) the numbering, the posting UPDATE and the balances wait
+    for the end of the act and are done there for all its vouchers at once — one counter update per
+    (period, word), one UPDATE, one multi-row upsert — so the hot counter and balance rows are locked
+    for the last moments of the transaction only. The number is still given in the act's transaction
+    (gapless); until then the voucher is known as 记-(#id), which the act's buffered rows are rewritten from."""
     date = _parse_date(date)
     built = _build_lines(lines, allow_red=False)
     _check_word(word, built)
     check_posting_date(date)
-    period = _period(period_of(date), lock=True)
-    _ensure_open(period)
-    number = _next_number(period.code, word)
+    period = _posting_period(period_of(date))
     voucher = Voucher.objects.create(
         period=period, word=word, date=date, kind=Voucher.Kind.AUTO, memo=str(_text(memo, "memo", 200))[:200],
         source_type=source_type[:60], source_id=str(source_id)[:100], rule=rule, made_by=actor.username,
@@ -543,15 +588,41 @@ def _create_posted(*, date, lines: list[dict], actor: Actor, word: str, memo: st
     for line in built:
         line.voucher = voucher
     VoucherLine.objects.bulk_create(built)
-    Voucher.objects.filter(pk=voucher.pk).update(number=number, status=Voucher.Status.POSTED,
-                                                 posted_by=actor.username, posted_at=actor.at)
-    voucher.number, voucher.status, voucher.posted_by, voucher.posted_at = (
-        number, Voucher.Status.POSTED, actor.username, actor.at)
-    codes = {line.cash_flow_item_id: line.cash_flow_item.code for line in built if line.cash_flow_item_id}
-    balances.apply_voucher(voucher, built, period.code, codes)
-    audit.record_created(voucher, actor=actor, fields=["date", "word", "status", "source_type", "source_id"])
-    _record_posted(voucher, period.code, sum((line.debit for line in built), ZERO), actor)
+    total = sum((line.debit for line in built), ZERO)
+    item = (voucher, built, period.code, actor)
+    if batch.later("ledger.post", _post_together, item):
+        placeholder = voucher.display_number
+        _record_posted(voucher, period.code, total, actor)
+        voucher.status, voucher.posted_by, voucher.posted_at = Voucher.Status.POSTED, actor.username, actor.at
+        voucher._placeholder = placeholder
+        return voucher
+    _post_together([item])
+    _record_posted(voucher, period.code, total, actor)
     return voucher
+
+
+def _post_together(items: list[tuple]) -> None:
+    """Number and post system vouchers made in one act, then add them to the balances in one upsert."""
+    by_series: dict[tuple, list] = {}
+    for voucher, _lines, period, _actor in items:
+        by_series.setdefault((period, voucher.word), []).append(voucher)
+    for (period, word), vouchers in sorted(by_series.items()):
+        last = numbering.next_numbers(f"ledger.voucher.{word}", period=period, count=len(vouchers))
+        for offset, voucher in enumerate(sorted(vouchers, key=lambda v: v.pk)):
+            voucher.number = last - len(vouchers) + 1 + offset
+    by_poster: dict[tuple, list] = {}
+    for voucher, _lines, _period, actor in items:
+        by_poster.setdefault((actor.username, actor.at), []).append(voucher)
+    for (username, at), vouchers in by_poster.items():
+        numbers = Case(*[When(pk=v.pk, then=Value(v.number)) for v in vouchers], output_field=IntegerField())
+        Voucher.objects.filter(pk__in=[v.pk for v in vouchers]).update(
+            number=numbers, status=Voucher.Status.POSTED, posted_by=username, posted_at=at)
+    for voucher, _lines, _period, actor in items:
+        voucher.status, voucher.posted_by, voucher.posted_at = Voucher.Status.POSTED, actor.username, actor.at
+        placeholder = getattr(voucher, "_placeholder", None)
+        if placeholder:
+            batch.rename(placeholder, voucher.display_number)
+    balances.apply_vouchers([(voucher, lines, period) for voucher, lines, period, _actor in items])
 
 
 # -- month-end close ------------------------------------------------------------------------------
@@ -623,6 +694,24 @@ def close_period(*, period: str, actor: Actor, confirm_early: bool = False, reas
             "vouchers": [{"id": v.pk, "number": v.display_number} for v in made]}
 
 
+def _refuse_reopening_carried_year(code: str) -> None:
+    """A year whose balances opened the next one, with vouchers posted there, stays closed: reopening
+    it would change the next year's 年初余额 under those vouchers and statements already filed."""
+    next_year = f"{int(code[:4]) + 1:04d}-01"
+    posted = Voucher.objects.filter(status=Voucher.Status.POSTED, period__code__gte=next_year)
+    count = posted.count()
+    if not count:
+        return
+    first = posted.select_related("period").order_by("period__code", "word", "number").first()
+    raise Conflict(
+        _("%(year)s is carried into %(next)s, where %(count)s vouchers are posted (first %(first)s of %(period)s): "
+          "reopening %(code)s would change %(next)s's 年初余额 and the statements built on them. Correct %(year)s "
+          "with a voucher in %(next)s against 3104.01 利润分配—未分配利润 instead.")
+        % {"year": code[:4], "next": next_year[:4], "count": count, "first": first.display_number,
+           "period": first.period.code, "code": code},
+        field="period", code="next_year_posted", vouchers=count)
+
+
 def reopen_period(*, period: str, actor: Actor, reason: str = "") -> Period:
     """反结账: an accountant's act, audited. The carry-forward vouchers stay (immutable); closing
     again carries forward only what was posted since."""
@@ -639,6 +728,7 @@ def reopen_period(*, period: str, actor: Actor, reason: str = "") -> Period:
         if later is not None:
             raise Conflict(_("reopen %(later)s first: periods reopen from the latest") % {"later": later.code}, field="period",
                            code="later_period_closed")
+        _refuse_reopening_carried_year(code)
         before = audit.snapshot(locked, ["status"])
         locked.status = Period.Status.OPEN
         locked.save(update_fields=["status"])
@@ -655,8 +745,19 @@ def reopen_period(*, period: str, actor: Actor, reason: str = "") -> Period:
 OPENING_EQUITY_ACCOUNT = os.environ.get("SIHE_OPENING_EQUITY_ACCOUNT", "3104.01")  # 利润分配—未分配利润
 
 
+def _given(row: dict, *keys: str) -> bool:
+    return any(row.get(k) not in (None, "") for k in keys)
+
+
 def _opening_rows(rows: list[dict], *, source: str = "") -> tuple[list[OpeningBalance], Decimal, Decimal]:
-    """Opening-balance rows checked one by one (leaf account, amounts, dimensions) and their totals."""
+    """Opening-balance rows checked one by one (leaf account, amounts, dimensions) and their totals.
+
+    A row gives the 期初余额 (`debit`/`credit`) at the start of the first period and, for a company
+    starting mid-year, the 本年累计 (`ytd_debit`/`ytd_credit`) of the earlier months and/or the
+    年初余额 (`year_start_debit`/`year_start_credit`): any two of the three, the third follows
+    (期初 = 年初 + 借 − 贷 in debit terms); all three must agree. 损益类 accounts have no balance,
+    only 本年累计 (their 实际发生额). Three trial balances are checked before anything is saved:
+    期初, 年初, and the accumulated amounts (with the implied 结转损益 of the earlier months)."""
     built = []
     accounts = {a.code: a for a in Account.objects.all()}
     seen = set()
@@ -669,11 +770,30 @@ def _opening_rows(rows: list[dict], *, source: str = "") -> tuple[list[OpeningBa
         if not account.is_leaf:
             raise ValidationFailed(_("%(at)s.account: %(code)s has sub-accounts; use a leaf account")
                                    % {"at": at, "code": account.code}, field=f"{at}.account", code="not_leaf")
-        debit = _amount(row.get("debit"), f"{at}.debit")
-        credit = _amount(row.get("credit"), f"{at}.credit")
-        if debit < 0 or credit < 0:
-            raise ValidationFailed(_("%(at)s: amounts cannot be negative; use the other column") % {"at": at},
-                                   field=f"{at}.debit", code="negative_amount")
+        values = {}
+        for key in ("debit", "credit", "ytd_debit", "ytd_credit", "year_start_debit", "year_start_credit"):
+            values[key] = _amount(row.get(key), f"{at}.{key}")
+            if values[key] < 0:
+                raise ValidationFailed(_("%(at)s: amounts cannot be negative; use the other column") % {"at": at},
+                                       field=f"{at}.{key}", code="negative_amount")
+        has_open = _given(row, "debit", "credit")
+        has_start = _given(row, "year_start_debit", "year_start_credit")
+        ytd_net = values["ytd_debit"] - values["ytd_credit"]
+        start_net = values["year_start_debit"] - values["year_start_credit"]
+        open_net = values["debit"] - values["credit"]
+        if account.category == "profit_loss":
+            if open_net or values["debit"] or start_net or values["year_start_debit"]:
+                raise ValidationFailed(_("%(at)s: 损益类 account %(code)s has no opening balance; give its 本年累计 "
+                                         "(实际发生额) only") % {"at": at, "code": account.code},
+                                       field=f"{at}.account", code="profit_loss_opening")
+        elif has_start and not has_open:
+            open_net = start_net + ytd_net
+            values["debit"], values["credit"] = (open_net, ZERO) if open_net >= 0 else (ZERO, -open_net)
+        elif has_start and open_net != start_net + ytd_net:
+            raise ValidationFailed(
+                _("%(at)s: %(code)s 期初 %(open)s ≠ 年初 %(start)s + 借 %(d)s − 贷 %(c)s")
+                % {"at": at, "code": account.code, "open": open_net, "start": start_net, "d": values["ytd_debit"],
+                   "c": values["ytd_credit"]}, field=f"{at}.debit", code="opening_mismatch")
         dims = {d: str(row.get(d) or "").strip()[:40] for d in DIMENSIONS}
         for dim, value in dims.items():
             if value and dim not in account.dimensions:
@@ -685,18 +805,64 @@ def _opening_rows(rows: list[dict], *, source: str = "") -> tuple[list[OpeningBa
             raise ValidationFailed(_("%(at)s: %(code)s appears twice") % {"at": at, "code": account.code},
                                    field=f"{at}.account", code="duplicate")
         seen.add(key)
-        if account.category == "profit_loss" and (debit or credit):
-            raise ValidationFailed(_("%(at)s: 损益类 account %(code)s has no opening balance")
-                                   % {"at": at, "code": account.code}, field=f"{at}.account", code="profit_loss_opening")
-        if debit or credit:
-            built.append(OpeningBalance(account=account, debit=debit, credit=credit, source=source, **dims))
+        if any(values[k] for k in ("debit", "credit", "ytd_debit", "ytd_credit")):
+            built.append(OpeningBalance(account=account, debit=values["debit"], credit=values["credit"],
+                                        ytd_debit=values["ytd_debit"], ytd_credit=values["ytd_credit"],
+                                        source=source, **dims))
     total_debit = sum((o.debit for o in built), ZERO)
     total_credit = sum((o.credit for o in built), ZERO)
     if total_debit != total_credit:
         raise ValidationFailed(_("opening balances do not balance: debit %(d)s ≠ credit %(c)s")
                                % {"d": total_debit, "c": total_credit},
                                field="rows", code="unbalanced", debit=str(total_debit), credit=str(total_credit))
+    ytd_d, ytd_c = opening_ytd_totals(built)
+    if ytd_d != ytd_c:
+        raise ValidationFailed(_("本年累计 amounts do not balance: debit %(d)s ≠ credit %(c)s (损益类 counted with "
+                                 "their 结转损益)") % {"d": ytd_d, "c": ytd_c},
+                               field="rows", code="ytd_unbalanced", debit=str(ytd_d), credit=str(ytd_c))
+    earned = sum((o.ytd_credit - o.ytd_debit for o in built if o.account.category == "profit_loss"), ZERO)
+    carried = sum((o.ytd_credit - o.ytd_debit for o in built if o.account.role == "current_year_profit"), ZERO)
+    if earned != carried:
+        raise ValidationFailed(_("本年利润's 本年累计 (贷 − 借 %(carried)s) ≠ the 损益类 accounts' 实际发生额 "
+                                 "(收入 − 费用 %(earned)s): the months before were carried forward monthly")
+                               % {"carried": carried, "earned": earned}, field="rows", code="profit_mismatch")
     return built, total_debit, total_credit
+
+
+def opening_ytd_totals(rows) -> tuple[Decimal, Decimal]:
+    """Σ 本年累计 debit and credit of opening rows, each 损益类 row with its implied 结转损益 (the side
+    that empties it into 本年利润), as a 科目余额表 of the earlier months shows them."""
+    debit = credit = ZERO
+    for row in rows:
+        d, c = reports.carried_ytd(row.account, row.ytd_debit, row.ytd_credit)
+        debit += d
+        credit += c
+    return debit, credit
+
+
+def _opening_cash_flows(cash_flows: dict | None, built: list[OpeningBalance]) -> dict[CashFlowItem, Decimal]:
+    """本年累计 per 现金流量项目 before the start; their net must equal the cash accounts' 本年累计 net."""
+    items = {str(item.line_no): item for item in CashFlowItem.objects.all()}
+    result, net = {}, ZERO
+    for key, value in (cash_flows or {}).items():
+        item = items.get(str(key).removeprefix("CF").lstrip("0"))
+        if item is None:
+            raise ValidationFailed(_("cash_flows.%(key)s: no cash-flow item with line %(key)s") % {"key": key},
+                                   field=f"cash_flows.{key}", code="unknown_cash_flow_item")
+        amount = _amount(value, f"cash_flows.{key}")
+        if amount < 0:
+            raise ValidationFailed(_("cash_flows.%(key)s: amounts cannot be negative") % {"key": key},
+                                   field=f"cash_flows.{key}", code="negative_amount")
+        if amount:
+            result[item] = amount
+            net += amount if item.inflow else -amount
+    cash = sum((o.ytd_debit - o.ytd_credit for o in built if o.account.is_cash), ZERO)
+    if net != cash:
+        raise ValidationFailed(
+            _("the 本年累计 cash flows net %(flows)s, but the cash accounts' 本年累计 moved %(cash)s "
+              "(1001+1002+1012 借 − 贷); give cash_flows per 现金流量项目 line")
+            % {"flows": net, "cash": cash}, field="cash_flows", code="cash_flow_mismatch")
+    return result
 
 
 def _openings_may_change(code: str, *, keep_source: str | None = None) -> None:
@@ -721,19 +887,27 @@ def opening_period() -> str | None:
     return OpeningBalance.objects.values_list("period", flat=True).first()
 
 
-def import_opening_balances(*, period: str, rows: list[dict], actor: Actor) -> int:
-    """期初余额: replace the opening balances at the start of `period` after a trial-balance check
-    (Σ debit = Σ credit) on the whole set; nothing is saved when any row or the check fails. The
-    opening stock the stock ledger added (with its own counter-entry) stays."""
+def import_opening_balances(*, period: str, rows: list[dict], actor: Actor, cash_flows: dict | None = None) -> int:
+    """期初余额 (建账): replace the opening balances at the start of `period` after the trial-balance
+    checks (期初, 年初, 本年累计) on the whole set; nothing is saved when any row or check fails. The
+    opening stock the stock ledger added (with its own counter-entry) stays. `cash_flows` gives the
+    本年累计 per 现金流量项目 line ({"1": "350000.00", …}) of the months before `period`."""
     code = parse_period(period)
     built, total_debit, _credit = _opening_rows(rows)
+    flows = _opening_cash_flows(cash_flows, built)
+    if code.endswith("-01") and any(o.ytd_debit or o.ytd_credit for o in built):
+        raise ValidationFailed(_("books that start in January have no 本年累计 before them"), field="rows",
+                               code="ytd_in_january")
     with tx.act():
         _openings_may_change(code, keep_source="")
         removed = OpeningBalance.objects.filter(source="").count()
         OpeningBalance.objects.filter(source="").delete()
+        OpeningCashFlow.objects.all().delete()
         for row in built:
             row.period = code
         OpeningBalance.objects.bulk_create(built)
+        OpeningCashFlow.objects.bulk_create([OpeningCashFlow(period=code, item=item, amount=amount)
+                                             for item, amount in flows.items()])
         _period(code)
         audit.record_act(_period(code), actor=actor, action="import_opening_balances",
                          detail=_("%(n)s rows replace %(removed)s; debit = credit = %(total)s")
@@ -784,3 +958,16 @@ def attach(*, voucher: Voucher, file, actor: Actor) -> Attachment:
                                          uploaded_by=actor.username, uploaded_at=actor.at)
         audit.record_act(voucher, actor=actor, action="attach", detail=item.name)
     return item
+
+
+def post_lines(*, date, lines: list[dict], word: str, memo: str, source_type: str, source_id: str, actor: Actor,
+               approved_by: str) -> Voucher:
+    """A system voucher whose lines a sub-ledger works out itself (depreciation grouped by department,
+    a cashier's receipt against the counter account she names), made and posted in one go like `book`.
+    `approved_by` names the act that approved the content (e.g. `assets:depreciation 2026-08`)."""
+    if word not in Voucher.Word.values:
+        raise ValidationFailed(_("the voucher word must be one of %(words)s") % {"words": ", ".join(Voucher.Word.values)},
+                               field="word", code="invalid_word")
+    with tx.act():
+        return _create_posted(date=date, lines=lines, actor=actor, word=word, memo=memo, source_type=source_type,
+                              source_id=source_id, rule="", approved_by=approved_by)

@@ -15,8 +15,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from sihe.ledger.models import Account, CashFlowItem
-from sihe.ledger.reports import movements, net_at_end, net_before, year_start
+from sihe.ledger.models import Account, CashFlowItem, OpeningCashFlow
+from sihe.ledger.reports import movements, net_at_end, net_before, opening_ytd, year_start
 
 ZERO = Decimal("0.00")
 
@@ -118,54 +118,67 @@ def balance_sheet(period: str) -> dict:
         "statement": "balance-sheet", "form": "会小企01表", "title": "资产负债表", "period": period,
         "columns": {"current": str(_("Closing balance")), "comparative": str(_("Balance at start of year"))},
         "column_names_zh": {"current": "期末余额", "comparative": "年初余额"},
+        "column_order": ["current", "comparative"],
         "lines": lines, "balanced": end[30] == end[53] and start[30] == start[53],
     }
 
 
 # -- 利润表 ---------------------------------------------------------------------------------------
 
+# 其中 lines read the accounts that carry the role (and their sub-accounts), wherever the accountant put
+# them in the chart; with no account of that role they read the conventional sub-account code.
 INCOME_LINES = [
     (1, "一、营业收入", ("in", "5001", "5051")),
     (2, "减：营业成本", ("out", "5401", "5402")),
     (3, "税金及附加", ("out", "5403")),
-    (4, "其中：消费税", ("out", "5403.01")),
-    (5, "营业税", ("out", "5403.02")),
-    (6, "城市维护建设税", ("out", "5403.03")),
-    (7, "资源税", ("out", "5403.04")),
-    (8, "土地增值税", ("out", "5403.05")),
-    (9, "城镇土地使用税、房产税、车船税、印花税", ("out", "5403.06")),
-    (10, "教育费附加、矿产资源补偿费、排污费", ("out", "5403.07")),
+    (4, "其中：消费税", ("out", "role:tax_consumption", "5403.01")),
+    (5, "营业税", ("out", "role:tax_business", "5403.02")),
+    (6, "城市维护建设税", ("out", "role:tax_urban_construction", "5403.03")),
+    (7, "资源税", ("out", "role:tax_resource", "5403.04")),
+    (8, "土地增值税", ("out", "role:tax_land_appreciation", "5403.05")),
+    (9, "城镇土地使用税、房产税、车船税、印花税", ("out", "role:tax_property_stamp", "5403.06")),
+    (10, "教育费附加、矿产资源补偿费、排污费", ("out", "role:tax_education_surcharge", "5403.07")),
     (11, "销售费用", ("out", "5601")),
-    (12, "其中：商品维修费", ("out", "5601.01")),
-    (13, "广告费和业务宣传费", ("out", "5601.02")),
+    (12, "其中：商品维修费", ("out", "role:selling_repairs", "5601.01")),
+    (13, "广告费和业务宣传费", ("out", "role:selling_advertising", "5601.02")),
     (14, "管理费用", ("out", "5602")),
-    (15, "其中：开办费", ("out", "5602.01")),
-    (16, "业务招待费", ("out", "5602.02")),
-    (17, "研究费用", ("out", "5602.03")),
+    (15, "其中：开办费", ("out", "role:admin_startup", "5602.01")),
+    (16, "业务招待费", ("out", "role:admin_entertainment", "5602.02")),
+    (17, "研究费用", ("out", "role:admin_research", "5602.03")),
     (18, "财务费用", ("out", "5603")),
-    (19, "其中：利息费用（收入以“-”号填列）", ("out", "5603.01")),
+    (19, "其中：利息费用（收入以“-”号填列）", ("out", "role:finance_interest", "5603.01")),
     (20, "加：投资收益（损失以“-”号填列）", ("in", "5111")),
     (21, "二、营业利润（亏损以“-”号填列）", None),
     (22, "加：营业外收入", ("in", "5301")),
-    (23, "其中：政府补助", ("in", "5301.01")),
+    (23, "其中：政府补助", ("in", "role:government_grant", "5301.01")),
     (24, "减：营业外支出", ("out", "5711")),
-    (25, "其中：坏账损失", ("out", "5711.01")),
-    (26, "无法收回的长期债券投资损失", ("out", "5711.02")),
-    (27, "无法收回的长期股权投资损失", ("out", "5711.03")),
-    (28, "自然灾害等不可抗力因素造成的损失", ("out", "5711.04")),
-    (29, "税收滞纳金", ("out", "5711.05")),
+    (25, "其中：坏账损失", ("out", "role:bad_debt_loss", "5711.01")),
+    (26, "无法收回的长期债券投资损失", ("out", "role:bond_investment_loss", "5711.02")),
+    (27, "无法收回的长期股权投资损失", ("out", "role:equity_investment_loss", "5711.03")),
+    (28, "自然灾害等不可抗力因素造成的损失", ("out", "role:force_majeure_loss", "5711.04")),
+    (29, "税收滞纳金", ("out", "role:tax_late_fee", "5711.05")),
     (30, "三、利润总额（亏损总额以“-”号填列）", None),
     (31, "减：所得税费用", ("out", "5801")),
     (32, "四、净利润（净亏损以“-”号填列）", None),
 ]
+STATEMENT_ROLES = tuple(p[5:] for _n, _name, rule in INCOME_LINES if rule for p in rule[1:] if p.startswith("role:"))
 
 
-def _income_column(nets: dict, codes: dict[int, str]) -> dict[int, Decimal]:
+def _role_codes() -> dict[str, list[str]]:
+    found: dict[str, list[str]] = defaultdict(list)
+    for code, role in Account.objects.filter(role__in=STATEMENT_ROLES).values_list("code", "role"):
+        found[role].append(code)
+    return found
+
+
+def _income_column(nets: dict, codes: dict[int, str], roles: dict[str, list[str]]) -> dict[int, Decimal]:
     b = _Balances({(aid, ""): net for (aid,), net in nets.items()}, codes)
     v: dict[int, Decimal] = {}
     for n, _name, rule in INCOME_LINES:
         if rule:
             side, *prefixes = rule
+            if prefixes[0].startswith("role:"):
+                prefixes = roles.get(prefixes[0][5:]) or prefixes[1:]
             v[n] = b.cr(*prefixes) if side == "in" else b.dr(*prefixes)
     v[21] = v[1] - v[2] - v[3] - v[11] - v[14] - v[18] + v[20]
     v[30] = v[21] + v[22] - v[24]
@@ -178,15 +191,25 @@ def _pl_nets(q: Q) -> dict:
     return {k: d - c for k, (d, c) in movements(q=q & Q(closing=False, account__category="profit_loss")).items()}
 
 
+def _pl_ytd(period: str) -> dict:
+    """本年累计 损益类 nets: posted in Sihe plus the 实际发生额 before the books started mid-year."""
+    nets = defaultdict(lambda: ZERO, _pl_nets(Q(period__gte=year_start(period), period__lte=period)))
+    for key, (d, c) in opening_ytd(period).items():
+        nets[key] += d - c
+    return nets
+
+
 def income_statement(period: str) -> dict:
-    codes = _codes()
-    month = _income_column(_pl_nets(Q(period=period)), codes)
-    ytd = _income_column(_pl_nets(Q(period__gte=year_start(period), period__lte=period)), codes)
+    codes, roles = _codes(), _role_codes()
+    month = _income_column(_pl_nets(Q(period=period)), codes, roles)
+    ytd = _income_column(_pl_ytd(period), codes, roles)
     lines = [{"line_no": n, "name": name, "current": month[n], "comparative": ytd[n]} for n, name, _r in INCOME_LINES]
     return {
         "statement": "income-statement", "form": "会小企02表", "title": "利润表", "period": period,
         "columns": {"current": str(pgettext_lazy("statement column", "This month")), "comparative": str(_("Year to date"))},
         "column_names_zh": {"current": "本月金额", "comparative": "本年累计金额"},
+        # 会小企02表/03表 print 本年累计金额 before 本月金额 (小企业会计准则 附录)
+        "column_order": ["comparative", "current"],
         "lines": lines, "net_profit": month[32], "net_profit_ytd": ytd[32],
     }
 
@@ -200,11 +223,14 @@ CASH_FLOW_TOTALS = {
 SECTION = {1: "一、经营活动产生的现金流量：", 8: "二、投资活动产生的现金流量：", 14: "三、筹资活动产生的现金流量："}
 
 
-def _cash_column(q: Q, opening_cash: Decimal, items: list[CashFlowItem]) -> dict[int, Decimal]:
+def _cash_column(q: Q, opening_cash: Decimal, items: list[CashFlowItem],
+                 before_books: dict[str, Decimal] | None = None) -> dict[int, Decimal]:
     nets: dict[str, Decimal] = defaultdict(lambda: ZERO)
     rows = movements(q=q & ~Q(cash_flow=""), by=("cash_flow",))
     for (_account, cash_flow), (d, c) in rows.items():
         nets[cash_flow] += d - c
+    for code, net in (before_books or {}).items():
+        nets[code] += net
     v = {item.line_no: nets[item.code] if item.inflow else -nets[item.code] for item in items}
     v[7] = v[1] + v[2] - v[3] - v[4] - v[5] - v[6]
     v[13] = v[8] + v[9] + v[10] - v[11] - v[12]
@@ -226,7 +252,12 @@ def cash_flow(period: str) -> dict:
     year_open = _cash(net_before(year_start(period)), codes)
     closing_cash = _cash(net_at_end(period), codes)
     month = _cash_column(Q(period=period), month_open, items)
-    ytd = _cash_column(Q(period__gte=year_start(period), period__lte=period), year_open, items)
+    # a company that started mid-year brings the 本年累计 per item of the months before its books
+    before_books = {
+        flow.item.code: flow.amount if flow.item.inflow else -flow.amount
+        for flow in OpeningCashFlow.objects.filter(period__lte=period, period__gte=year_start(period)).select_related("item")
+    }
+    ytd = _cash_column(Q(period__gte=year_start(period), period__lte=period), year_open, items, before_books)
     names = {item.line_no: item.name for item in items} | CASH_FLOW_TOTALS
     lines = [
         {"line_no": n, "name": names[n], "current": month[n], "comparative": ytd[n], "section": SECTION.get(n, "")}
@@ -236,6 +267,8 @@ def cash_flow(period: str) -> dict:
         "statement": "cash-flow", "form": "会小企03表", "title": "现金流量表", "period": period,
         "columns": {"current": str(pgettext_lazy("statement column", "This month")), "comparative": str(_("Year to date"))},
         "column_names_zh": {"current": "本月金额", "comparative": "本年累计金额"},
+        # 会小企02表/03表 print 本年累计金额 before 本月金额 (小企业会计准则 附录)
+        "column_order": ["comparative", "current"],
         "lines": lines, "closing_cash": closing_cash, "balanced": month[22] == closing_cash == ytd[22],
     }
 

@@ -127,6 +127,9 @@ def allocate(order: Order, actor: Actor, *, entries: list | None = None) -> Orde
             + ("" if ship_by.date() == timezone.localdate(actor.at) else f"（{timezone.localtime(ship_by):%m-%d}）"),
             actor, message_en=f"Allocated to {wh.name}, ships by {timezone.localtime(ship_by):%Y-%m-%d %H:%M}",
             data={"warehouse": wh.code, "shipment": shipment.number}))
+    if made and order.promised_ship_at is None:
+        order.promised_ship_at = ship_by
+        order.save(update_fields=["promised_ship_at"])
     if made and order.status != Order.Status.ALLOCATED:
         transitions.check(order, Order.Status.ALLOCATED)
         order.status = Order.Status.ALLOCATED

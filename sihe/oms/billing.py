@@ -160,7 +160,8 @@ def _invoice_lines(orders: list[Order], date) -> tuple[list[invoicing.InvoiceLin
     return lines, where
 
 
-def invoice_orders(*, orders: list, buyer_name: str, buyer_tax_id: str = "", actor: Actor) -> Invoice:
+def invoice_orders(*, orders: list, buyer_name: str, buyer_tax_id: str = "", actor: Actor,
+                   vat_type: str = "ordinary") -> Invoice:
     """One 数电发票 for shipped orders (ids, numbers or Order rows); refuses an order that is not shipped or
     is already on an invoice, naming it (`orders[i]`).
 
@@ -185,7 +186,7 @@ def invoice_orders(*, orders: list, buyer_name: str, buyer_tax_id: str = "", act
             invoice = invoicing.issue_invoice(
                 buyer_name=buyer_name, buyer_tax_id=buyer_tax_id, lines=lines,
                 sources=[(SOURCE, str(o.pk), o.number) for o in found], actor=actor,
-                remark=f"订单号：{'、'.join(o.number for o in found)}"[:500], sources_checked=True)
+                remark=f"订单号：{'、'.join(o.number for o in found)}"[:500], sources_checked=True, vat_type=vat_type)
         except ValidationFailed as error:
             raise _on_order(error, found, where) from error
         _after_invoice(invoice, found, actor)

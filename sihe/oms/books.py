@@ -128,7 +128,19 @@ def book_revenue(*, order: Order, amounts: dict[str, Decimal], actor: Actor, dat
                                "channel": order.channel.code})
     Order.objects.filter(pk=order.pk).update(revenue_total=F("revenue_total") + amounts["total"], revenue_booked=True)
     order.refresh_from_db(fields=["revenue_total", "revenue_booked"])
+    for hook in _on_revenue:
+        hook(order=order, actor=actor, date=voucher.date if voucher is not None else (date or clock.today()))
     return voucher
+
+
+_on_revenue: list = []
+
+
+def register_on_revenue(hook) -> None:
+    """`hook(order=, actor=, date=)` runs in the act that booked an order's revenue (a dealer's advance is
+    applied to the new receivable: sihe.oms.b2b); registered in sihe/hub/wiring.py only."""
+    if hook not in _on_revenue:
+        _on_revenue.append(hook)
 
 
 def outstanding(order: Order) -> Decimal:
@@ -136,9 +148,12 @@ def outstanding(order: Order) -> Decimal:
 
 
 def record_settlement(*, order: Order, kind: str, amount, fee=ZERO, actor: Actor, date=None,
-                      reference: str = "") -> Settlement:
-    """Money in against the order's receivable: `amount` received, `fee` kept by the platform."""
-    if kind not in Settlement.Kind.values:
+                      reference: str = "", voucher=None) -> Settlement:
+    """Money in against the order's receivable: `amount` received, `fee` kept by the platform.
+
+    `voucher`: the caller booked the money already (an advance applied, 预收账款 / 应收账款, by
+    sihe.oms.b2b); the only way to settle with kind `advance`."""
+    if kind not in Settlement.Kind.values or (kind == Settlement.Kind.ADVANCE) != (voucher is not None):
         raise ValidationFailed(_("kind must be platform or bank"), field="kind")
     amount, fee = money(amount, field="amount"), money(fee or 0, field="fee")
     if amount <= 0:
@@ -158,17 +173,18 @@ def record_settlement(*, order: Order, kind: str, amount, fee=ZERO, actor: Actor
         date = date or timezone.localdate(actor.at)
         rule, amounts = (("receipt.platform", {"amount": amount, "fee": fee, "total": amount + fee})
                          if kind == Settlement.Kind.PLATFORM else ("receipt.bank", {"amount": amount}))
-        voucher = book(rule=rule, date=date, amounts=amounts, source_type=SOURCE_TYPE, source_id=str(order.pk),
-                       memo=f"收款 {order.number} {reference}".strip(), actor=actor, document=order.number,
-                       dimensions={"partner": order.partner.code if order.partner_id else order.channel.code})
+        if voucher is None:
+            voucher = book(rule=rule, date=date, amounts=amounts, source_type=SOURCE_TYPE, source_id=str(order.pk),
+                           memo=f"收款 {order.number} {reference}".strip(), actor=actor, document=order.number,
+                           dimensions={"partner": order.partner.code if order.partner_id else order.channel.code})
         settlement = Settlement.objects.create(order=order, kind=kind, amount=amount, fee=fee, date=date,
                                                reference=reference[:100], voucher_id=voucher.pk if voucher else None)
         Order.objects.filter(pk=order.pk).update(settled_total=F("settled_total") + amount + fee)
         order.refresh_from_db(fields=["settled_total"])
-        timeline.add(order, "settled", f"{'平台结算' if kind == 'platform' else '银行收款'} ¥{amount}"
-                     + (f"，佣金 ¥{fee}" if fee else ""), actor,
-                     message_en=f"{'Platform settlement' if kind == 'platform' else 'Bank receipt'} ¥{amount}"
-                     + (f", commission ¥{fee}" if fee else ""))
+        words = {"platform": ("平台结算", "Platform settlement"), "bank": ("银行收款", "Bank receipt"),
+                 "advance": ("预收款冲抵", "Advance applied")}[kind]
+        timeline.add(order, "settled", f"{words[0]} ¥{amount}" + (f"，佣金 ¥{fee}" if fee else ""), actor,
+                     message_en=f"{words[1]} ¥{amount}" + (f", commission ¥{fee}" if fee else ""))
         if order.status == Order.Status.SHIPPED and outstanding(order) == 0:
             Order.objects.filter(pk=order.pk).update(status=Order.Status.COMPLETED)
             order.status = Order.Status.COMPLETED

@@ -8,7 +8,7 @@ with the stock issue and the COGS voucher.
 
 from decimal import Decimal
 
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils.translation import gettext as _
 
 from sihe.core import audit, batch, outbox, tx
@@ -23,8 +23,20 @@ from sihe.wms.models import Shipment
 SOURCE_TYPE = "oms.order"
 
 
+MERGE_SOURCE = "oms.merge"
+
+
+def shipment_filter(order: Order) -> Q:
+    """The order's own shipments and the merged shipments (合单, sihe.oms.merging) it was part of."""
+    from sihe.oms.merging.models import MergeOrder
+
+    merges = [str(m) for m in MergeOrder.objects.filter(order_id=order.pk).values_list("merge_id", flat=True)]
+    cond = Q(source_type=SOURCE_TYPE, source_id=str(order.pk))
+    return cond | Q(source_type=MERGE_SOURCE, source_id__in=merges) if merges else cond
+
+
 def shipments_of(order: Order):
-    return Shipment.objects.filter(source_type=SOURCE_TYPE, source_id=str(order.pk)).select_related("warehouse")
+    return Shipment.objects.filter(shipment_filter(order)).select_related("warehouse")
 
 
 def ship_order(*, order: Order, carrier: str, tracking_no: str, actor: Actor, shipment: str | None = None) -> Shipment:
@@ -61,15 +73,24 @@ def on_shipped(*, shipment: Shipment, actor: Actor) -> None:
     if shipment.source_type != SOURCE_TYPE:
         return
     order = Order.objects.select_for_update(of=("self",)).select_related("channel", "partner").get(pk=int(shipment.source_id))
-    lines = {str(line.pk): line for line in order.lines.all()}
+    record_shipped(order=order, shipment=shipment,
+                   shipped=[(int(sl.source_line_id), sl.qty) for sl in shipment.lines.all() if sl.source_line_id],
+                   actor=actor)
+
+
+def record_shipped(*, order: Order, shipment: Shipment, shipped: list[tuple[int, Decimal]], actor: Actor) -> None:
+    """The order's own lines (order line id, qty) left in `shipment`: shipped quantities, status,
+    timeline, revenue (by setting) and the shipped event for its platform. A merged shipment (合单)
+    calls this once per order, with that order's lines only."""
+    lines = {line.pk: line for line in order.lines.all()}
     portions = []
-    for sl in shipment.lines.all():
-        line = lines.get(sl.source_line_id)
+    for line_id, qty in shipped:
+        line = lines.get(line_id)
         if line is None:
             continue
-        portions.append((line, line.shipped_qty, sl.qty))
-        OrderLine.objects.filter(pk=line.pk).update(shipped_qty=F("shipped_qty") + sl.qty)
-        line.shipped_qty += sl.qty
+        portions.append((line, line.shipped_qty, qty))
+        OrderLine.objects.filter(pk=line.pk).update(shipped_qty=F("shipped_qty") + qty)
+        line.shipped_qty += qty
     all_out = all(line.cancelled or line.shipped_qty >= line.qty for line in lines.values())
     first_revenue = not order.revenue_booked
     wh = shipment.warehouse
@@ -145,7 +166,11 @@ def on_cancelled(*, shipment: Shipment, actor: Actor, reason: str = "") -> None:
 
 
 def update_receiver(order: Order, actor: Actor) -> None:
-    """An address change before shipping reaches the order's open shipments too."""
+    """An address change before shipping reaches the order's open shipments too; a merged order leaves
+    its merge (another address), allocated on its own at the new one."""
+    from sihe.oms.merging import services as merging
+
+    merging.leave(order=order, actor=actor, reason=_("the address changed"), reallocate=True)
     shipments_of(order).exclude(state__in=[Shipment.State.SHIPPED, Shipment.State.CANCELLED]).update(
         receiver_name=order.receiver_name, receiver_phone=order.receiver_phone, province=order.province,
         city=order.city, district=order.district, address=f"{order.street}{order.address}"[:300])
@@ -159,6 +184,9 @@ def cancel_order(*, order: Order, actor: Actor, reason: str = "") -> Order:
             raise ValidationFailed(_("order %(number)s has shipped goods: handle it as a return (after-sales)")
                                    % {"number": order.number}, field="status", code="already_shipped")
         transitions.check(order, Order.Status.CANCELLED)
+        from sihe.oms.merging import services as merging
+
+        merging.leave(order=order, actor=actor, reason=_("order %(n)s cancelled") % {"n": order.number})
         for shipment in shipments_of(order).exclude(state=Shipment.State.CANCELLED):
             shipping.cancel_shipment(shipment=shipment, actor=actor, reason=reason)
         order.refresh_from_db()
@@ -201,6 +229,11 @@ def hold_order(*, order: Order, actor: Actor, detail: str = "") -> Order:
 
     with tx.act():
         order = Order.objects.select_for_update().get(pk=order.pk)
+        transitions.check(order, Order.Status.HELD)
+        from sihe.oms.merging import services as merging
+
+        merging.leave(order=order, actor=actor, reason=_("order %(n)s held") % {"n": order.number}, reallocate=True)
+        order.refresh_from_db()
         review.hold(order, Order.Hold.MANUAL, actor, detail=detail or _("held by a person"))
         audit.record_act(order, actor=actor, action="oms.order.hold", detail=detail[:200])
         return order
@@ -215,6 +248,31 @@ def release_order(*, order: Order, actor: Actor, note: str = "") -> Order:
             raise ValidationFailed(_("order %(number)s is not held") % {"number": order.number}, field="status",
                                    code="not_held")
         return review.release(order, actor, note=note)
+
+
+def review_order(*, order: Order, actor: Actor) -> Order:
+    """审核 by a person: a paid order not yet reviewed goes through the review rules and, when it passes,
+    is allocated. A held order is released instead (its hold is a person's call), a reviewed one is done."""
+    from sihe.oms import allocation, review
+
+    with tx.act():
+        order = Order.objects.select_for_update().get(pk=order.pk)
+        if order.status == Order.Status.HELD:
+            raise ValidationFailed(_("order %(number)s is held (%(reason)s): release it instead")
+                                   % {"number": order.number, "reason": order.get_hold_reason_display()},
+                                   field="status", code="order_held")
+        if order.status != Order.Status.RECEIVED:
+            raise ValidationFailed(_("order %(number)s is already %(status)s")
+                                   % {"number": order.number, "status": order.get_status_display()},
+                                   field="status", code="already_reviewed")
+        if order.paid_at is None:
+            raise ValidationFailed(_("order %(number)s is not paid yet") % {"number": order.number},
+                                   field="status", code="not_paid")
+        review.review(order, actor)
+        audit.record_act(order, actor=actor, action="oms.order.review", detail=order.status)
+        if order.status == Order.Status.REVIEWED:
+            allocation.allocate(order, actor)
+        return order
 
 
 def correct_address(*, order: Order, actor: Actor, province: str, city: str, district: str = "",

@@ -82,6 +82,8 @@ class Order(models.Model):
     channel_updated_at = models.DateTimeField(_("channel updated at"))
     received_at = models.DateTimeField(_("received at"), auto_now_add=True, db_index=True)
     shipped_at = models.DateTimeField(_("shipped at"), null=True, blank=True)
+    # the ship-by time told the buyer when the order was first allocated (on-time shipment is measured against it)
+    promised_ship_at = models.DateTimeField(_("promised ship time"), null=True, blank=True)
     min_shelf_life_days = models.PositiveIntegerField(null=True, blank=True)
     revenue_booked = models.BooleanField(default=False)
     version = models.PositiveIntegerField(default=1)
@@ -91,7 +93,9 @@ class Order(models.Model):
         verbose_name = _("order")
         verbose_name_plural = _("orders")
         constraints = [models.UniqueConstraint(fields=["channel", "external_id"], name="oms_order_channel_external")]
-        indexes = [models.Index(fields=["channel", "status"]), models.Index(fields=["hold_reason"])]
+        indexes = [models.Index(fields=["channel", "status"]), models.Index(fields=["hold_reason"]),
+                   # the order list, newest first, paged by keyset (received_at, id)
+                   models.Index(fields=["received_at", "id"], name="oms_order_received_keyset")]
 
     def __str__(self):
         return self.number
@@ -316,6 +320,7 @@ class Settlement(models.Model):
     class Kind(models.TextChoices):
         PLATFORM = "platform", _("platform settlement")
         BANK = "bank", _("bank receipt")
+        ADVANCE = "advance", _("advance applied (预收冲应收)")
 
     order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="settlements")
     kind = models.CharField(max_length=10, choices=Kind.choices)

@@ -50,8 +50,11 @@ def orders(*, channel: str = "", status: str = "", warehouse: str = "", date_fro
     if hold:
         qs = qs.filter(hold_reason=hold)
     if warehouse:
+        from sihe.oms.merging.models import MergeOrder
+
         ids = Shipment.objects.filter(source_type=SOURCE_TYPE, warehouse__code=warehouse).values("source_id")
-        qs = qs.filter(pk__in=[int(i) for i in ids.values_list("source_id", flat=True)])
+        merged = MergeOrder.objects.filter(merge__warehouse__code=warehouse).values("order_id")
+        qs = qs.filter(Q(pk__in=[int(i) for i in ids.values_list("source_id", flat=True)]) | Q(pk__in=merged))
     if date_from:
         qs = qs.filter(received_at__date__gte=date_from)
     if date_to:
@@ -101,11 +104,14 @@ def detail(order: Order, *, costs: bool = True, books: bool = True) -> dict:
     """The order as the API answers it. Costs (what the goods cost the company) only for readers with
     costing.view, vouchers only with ledger.view: a packer or a service clerk sees prices, not margins."""
     zh = translation.get_language() and translation.get_language().startswith("zh")
-    shipments = list(Shipment.objects.filter(source_type=SOURCE_TYPE, source_id=str(order.pk))
+    from sihe.oms.fulfilment import shipment_filter
+
+    shipments = list(Shipment.objects.filter(shipment_filter(order))
                      .select_related("warehouse").prefetch_related("lines__product", "lines__picks__lot",
                                                                     "lines__picks__location").order_by("pk"))
     numbers = [s.number for s in shipments]
     lines = list(order.lines.select_related("product").all())
+    merged = _merges_of(order, costs=costs)
     return {
         **summary(order),
         "shop": order.shop, "hold_detail": order.hold_detail, "channel_status": order.channel_status,
@@ -133,7 +139,8 @@ def detail(order: Order, *, costs: bool = True, books: bool = True) -> dict:
                        "carrier": s.carrier, "tracking_no": s.tracking_no, "cost": str(s.cost) if costs else None,
                        "shipped_at": s.shipped_at.isoformat() if s.shipped_at else None,
                        "lines": [{"sku": sl.product.sku, "qty": text(sl.qty), "shipped": text(sl.shipped_qty),
-                                  "cost": str(sl.cost) if costs else None} for sl in s.lines.all()]}
+                                  "cost": str(sl.cost) if costs else None} for sl in s.lines.all()],
+                       "merge": merged.get(s.number)}
                       for s in shipments],
         "timeline": [{"at": t.at.isoformat(), "kind": t.kind, "message": t.message if zh or not t.message_en
                       else t.message_en, "message_zh": t.message, "actor": t.actor} for t in order.timeline.all()],
@@ -173,13 +180,39 @@ def warehouses_of(orders: list[Order]) -> dict[str, list[str]]:
             .values_list("source_id", "warehouse__code").order_by("warehouse__code").distinct())
     for source_id, code in rows:
         houses.setdefault(source_id, []).append(code)
+    from sihe.oms.merging.models import Merge, MergeOrder
+
+    for order_id, code in (MergeOrder.objects.filter(order__in=orders, merge__status__in=[Merge.Status.ACTIVE,
+                                                                                           Merge.Status.SHIPPED])
+                           .values_list("order_id", "merge__warehouse__code")):
+        if code not in houses.setdefault(str(order_id), []):
+            houses[str(order_id)].append(code)
     return houses
 
 
 def shipments_of(order: Order) -> list[Shipment]:
-    """The order's shipments, oldest first, with their warehouse and lines."""
-    return list(Shipment.objects.filter(source_type=SOURCE_TYPE, source_id=str(order.pk))
+    """The order's shipments (its own and the merged ones it is in), oldest first, with warehouse and lines."""
+    from sihe.oms.fulfilment import shipment_filter
+
+    return list(Shipment.objects.filter(shipment_filter(order))
                 .select_related("warehouse").prefetch_related("lines__product").order_by("pk"))
+
+
+def _merges_of(order: Order, *, costs: bool) -> dict[str, dict]:
+    """Per merged shipment number: the merge, the orders in it, and this order's own part of it
+    (its lines, and their share of the cost when the reader may see costs)."""
+    from sihe.oms.merging.models import MergeLine, MergeOrder
+
+    out = {}
+    for member in MergeOrder.objects.filter(order=order).select_related("merge").order_by("merge_id"):
+        m = member.merge
+        others = list(MergeOrder.objects.filter(merge=m).exclude(order=order).values_list("order__number", flat=True))
+        own = MergeLine.objects.filter(merge=m, order_line__order=order).select_related("order_line__product")
+        out[m.shipment_number] = {
+            "id": m.pk, "number": m.number, "status": m.status, "active": member.active, "with": others,
+            "lines": [{"sku": ml.order_line.product.sku, "qty": text(ml.qty), "shipped": text(ml.shipped_qty),
+                       "cost": str(ml.cost) if costs else None} for ml in own]}
+    return out
 
 
 def lines_of(order: Order) -> list[OrderLine]:

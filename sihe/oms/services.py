@@ -10,6 +10,7 @@ from sihe.oms.fulfilment import (  # noqa: F401
     correct_address,
     hold_order,
     release_order,
+    review_order,
     ship_order,
     start_picking,
 )

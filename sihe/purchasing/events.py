@@ -3,7 +3,8 @@
 - purchasing.po.confirmed: `{po, number, supplier, warehouse, expected_date, asn_id, lines: [{line, sku, qty, unit_cost}]}`
 - purchasing.po.received: `{po, number, status, lines: [{line, sku, ordered, received}]}` after each receipt the warehouse reports
 - purchasing.po.approved / purchasing.po.cancelled / purchasing.po.closed: `{po, number, status}`
-- purchasing.invoice.posted: `{invoice, po, supplier, number, net, tax, total, price_variance, due_date}`
+- purchasing.invoice.posted: `{invoice, po, supplier, number, net, tax, total, price_variance, due_date, vat_type, deductible}`
+- purchasing.invoice.certified: `{invoice, number, tax, date}` (勾选/认证 of a 专票)
 - purchasing.payment.posted: `{payment, supplier, amount, allocations: [{invoice, amount}]}`
 - purchasing.returned: `{po, number, lines: [{line, sku, qty, value}]}`
 """

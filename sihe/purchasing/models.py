@@ -168,6 +168,11 @@ class Receipt(models.Model):
 
 
 class SupplierInvoice(models.Model):
+    class VatType(models.TextChoices):
+        SPECIAL = "special", _("special VAT invoice")
+        ORDINARY = "ordinary", _("ordinary invoice")
+        EXEMPT = "exempt", _("tax-exempt invoice")
+
     class Status(models.TextChoices):
         OPEN = "open", pgettext_lazy("supplier invoice", "open")
         PARTIALLY_PAID = "partially_paid", _("partially paid")
@@ -188,6 +193,14 @@ class SupplierInvoice(models.Model):
     paid = models.DecimalField(_("paid"), **MONEY, default=ZERO)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.OPEN)
     voucher_id = models.BigIntegerField(null=True, blank=True, verbose_name=_("voucher id"))
+    # 专票 (deductible after 勾选/认证: its tax waits in 应交税费—待认证进项税额), 普票 (tax is part of the cost),
+    # 免税 (no tax). A small-scale buyer deducts nothing, whatever the type.
+    vat_type = models.CharField(pgettext_lazy("supplier invoice", "type"), max_length=10, choices=VatType.choices,
+                                default=VatType.SPECIAL)
+    deductible = models.BooleanField(_("input VAT deductible"), default=False)
+    certified_on = models.DateField(_("certified on"), null=True, blank=True)
+    certified_by = models.CharField(max_length=150, blank=True)
+    certify_voucher_id = models.BigIntegerField(null=True, blank=True)
     created_by = models.CharField(max_length=150, verbose_name=_("created by"))
     created_at = models.DateTimeField(verbose_name=_("created at"))
 

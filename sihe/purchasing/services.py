@@ -31,6 +31,7 @@ from sihe.core.errors import Conflict, NotFound, PermissionDenied, Problems, Val
 from sihe.core.money import money, round_money, round_unit_cost, to_decimal
 from sihe.core.outbox import emit
 from sihe.ledger.services import book
+from sihe.ledger.vat import selectors as vat_selectors
 from sihe.purchasing import conf, events, transitions
 from sihe.purchasing.errors import ApprovalRequired, OutOfTolerance
 from sihe.purchasing.models import (
@@ -227,7 +228,7 @@ def submit(*, order: PurchaseOrder, actor: Actor) -> PurchaseOrder:
     return order
 
 
-def approve(*, order: PurchaseOrder, actor: Actor) -> PurchaseOrder:
+def approve(*, order: PurchaseOrder, actor: Actor, note: str = "") -> PurchaseOrder:
     """Approve the next missing level. The approver holds that level's role (or is an admin), is
     not the order's maker and has not approved another level of the same order."""
     with transaction.atomic():
@@ -240,19 +241,46 @@ def approve(*, order: PurchaseOrder, actor: Actor) -> PurchaseOrder:
             raise Conflict(_("purchase order %(n)s needs no (further) approval") % {"n": order.number}, field="status",
                            code="nothing_to_approve")
         rule = missing[0]
-        if actor.user_id is not None and actor.user_id == order.created_by_id:
-            raise PermissionDenied(_("the maker of a purchase order cannot approve it"), field="approver",
-                                   code="own_order")
-        if actor.role not in (rule.role, "admin"):
-            raise PermissionDenied(_("level %(l)s needs a %(r)s") % {"l": rule.level, "r": rule.role}, field="approver",
-                                   code="wrong_role")
+        _check_approver(order, rule, actor)
         if PurchaseApproval.objects.filter(order=order, user_id=actor.user_id, username=actor.username).exists():
             raise PermissionDenied(_("each level needs a different approver"), field="approver", code="already_approved")
         PurchaseApproval.objects.create(order=order, level=rule.level, role=rule.role, user_id=actor.user_id,
                                         username=actor.username, at=actor.at)
-        audit.record_act(order, actor=actor, action="approve", detail=_("approval level %(level)s") % {"level": rule.level})
+        detail = _("approval level %(level)s") % {"level": rule.level}
+        note = str(note or "").strip()
+        audit.record_act(order, actor=actor, action="approve", detail=(f"{detail}: {note}" if note else detail)[:200])
         _set_status(order, Status.APPROVED if len(missing) == 1 else Status.PENDING_APPROVAL, actor)
         events.order_event("purchasing.po.approved", order, actor=actor, level=rule.level)
+    return order
+
+
+def _check_approver(order: PurchaseOrder, rule: ApprovalRule, actor: Actor) -> None:
+    if actor.user_id is not None and actor.user_id == order.created_by_id:
+        raise PermissionDenied(_("the maker of a purchase order cannot approve it"), field="approver",
+                               code="own_order")
+    if actor.role not in (rule.role, "admin"):
+        raise PermissionDenied(_("level %(l)s needs a %(r)s") % {"l": rule.level, "r": rule.role}, field="approver",
+                               code="wrong_role")
+
+
+def refuse(*, order: PurchaseOrder, actor: Actor, note: str) -> PurchaseOrder:
+    """An approver sends a pending order back to its maker as a draft, saying why: the approvals given so far
+    are void (the buyer changes the order and submits it again). Only who could approve the next level may."""
+    note = str(note or "").strip()
+    if not note:
+        raise ValidationFailed(_("say why the purchase order is refused"), field="note", code="note_required")
+    with transaction.atomic():
+        order = _locked(order)
+        if order.status != Status.PENDING_APPROVAL:
+            raise Conflict(_("only an order pending approval can be refused; this one is %(s)s")
+                           % {"s": order.get_status_display()}, field="status", code="invalid_transition")
+        missing = missing_levels(order)
+        if missing:
+            _check_approver(order, missing[0], actor)
+        PurchaseApproval.objects.filter(order=order).delete()
+        audit.record_act(order, actor=actor, action="refuse", detail=note[:200])
+        _set_status(order, Status.DRAFT, actor)
+        events.order_event("purchasing.po.refused", order, actor=actor, note=note[:200])
     return order
 
 
@@ -425,11 +453,19 @@ def _match_line(order_lines: list[PurchaseOrderLine], line: InvoiceLine) -> Purc
 
 
 def post_invoice(*, order: PurchaseOrder, number: str, lines: list[InvoiceLine], actor: Actor,
-                 invoice_date: datetime.date | None = None, due_date: datetime.date | None = None) -> SupplierInvoice:
+                 invoice_date: datetime.date | None = None, due_date: datetime.date | None = None,
+                 vat_type: str = SupplierInvoice.VatType.SPECIAL) -> SupplierInvoice:
     """A supplier's invoice against a purchase order, matched line by line with what was ordered
     and received: the quantity may not exceed the received, not yet invoiced quantity (+ the
     quantity tolerance) and the price may differ from the order's by the price tolerance at most.
-    Outside tolerance the invoice is refused with the line and the reason; nothing is booked."""
+    Outside tolerance the invoice is refused with the line and the reason; nothing is booked.
+
+    The invoice's type decides where its tax goes: a 专票 of a 一般纳税人 buyer to 应交税费—待认证进项税额 until
+    `certify_invoices` (勾选/认证) moves it to 进项税额; a 普票 — or any invoice of a 小规模纳税人 buyer — into cost,
+    where the price variance goes (5401: stock stays at its receipt cost); a 免税 invoice carries no tax."""
+    if vat_type not in SupplierInvoice.VatType.values:
+        raise ValidationFailed(_("the invoice type must be one of %(t)s") % {"t": ", ".join(SupplierInvoice.VatType.values)},
+                               field="vat_type")
     number = (number or "").strip()
     if not number or len(number) > 40:
         raise ValidationFailed(_("invoice number is required (at most 40 characters)"), field="number")
@@ -491,12 +527,16 @@ def post_invoice(*, order: PurchaseOrder, number: str, lines: list[InvoiceLine],
                                                         variance=net - estimate), estimate))
         net = sum((p[1].net for p in planned), ZERO)
         tax = sum((p[1].tax for p in planned), ZERO)
+        if vat_type == SupplierInvoice.VatType.EXEMPT and tax:
+            raise ValidationFailed(_("a tax-exempt invoice carries no tax: give its lines tax rate 0"),
+                                   field="lines[0].tax_rate", code="exempt_with_tax")
+        deductible = vat_type == SupplierInvoice.VatType.SPECIAL and not vat_selectors.is_small_scale()
         estimate = sum((p[1].estimate for p in planned), ZERO)
         variance = net - estimate
         invoice = SupplierInvoice.objects.create(
             supplier=order.supplier, order=order, number=number, invoice_date=invoice_date, due_date=due_date,
             net=net, tax=tax, total=net + tax, estimate=estimate, price_variance=variance, created_by=actor.username,
-            created_at=actor.at)
+            created_at=actor.at, vat_type=vat_type, deductible=deductible)
         for _target, inv_line, _est in planned:
             inv_line.invoice = invoice
         SupplierInvoiceLine.objects.bulk_create([p[1] for p in planned])
@@ -504,7 +544,8 @@ def post_invoice(*, order: PurchaseOrder, number: str, lines: list[InvoiceLine],
             PurchaseOrderLine.objects.filter(pk=target.pk).update(invoiced_qty=target.invoiced_qty,
                                                                   invoiced_value=target.invoiced_value)
         voucher = book(rule="purchasing.invoice", date=invoice_date,
-                       amounts={"estimate": estimate, "tax": tax, "total": net + tax,
+                       amounts={"estimate": estimate, "tax": ZERO, "tax_pending": tax if deductible else ZERO,
+                                "tax_cost": ZERO if deductible else tax, "total": net + tax,
                                 "variance": max(variance, ZERO), "variance_credit": max(-variance, ZERO)},
                        source_type="supplier_invoice", source_id=str(invoice.pk),
                        memo=f"采购发票 {number} {order.number} {order.supplier.name}"[:200], actor=actor,
@@ -515,8 +556,45 @@ def post_invoice(*, order: PurchaseOrder, number: str, lines: list[InvoiceLine],
         emit("purchasing.invoice.posted", aggregate_type="supplier_invoice", aggregate_id=invoice.pk, actor=actor,
              payload={"invoice": invoice.pk, "po": order.pk, "supplier": order.supplier.code, "number": number,
                       "net": events.m(net), "tax": events.m(tax), "total": events.m(invoice.total),
-                      "price_variance": events.m(variance), "due_date": due_date.isoformat()})
+                      "price_variance": events.m(variance), "due_date": due_date.isoformat(), "vat_type": vat_type,
+                      "deductible": deductible})
     return invoice
+
+
+def certify_invoices(*, invoices: list[SupplierInvoice], actor: Actor, date: datetime.date | None = None
+                     ) -> list[SupplierInvoice]:
+    """勾选/认证: the 专票 chosen on the tax platform become deductible this month — their tax moves from
+    应交税费—待认证进项税额 to 应交增值税—进项税额 (one voucher per invoice, dated the certification day).
+    One invoice not awaiting certification refuses the whole batch; nothing changes."""
+    if not invoices:
+        raise ValidationFailed(_("choose the invoices to certify"), field="invoices")
+    date = date or local_date(actor)
+    with transaction.atomic():
+        done = []
+        for invoice in SupplierInvoice.objects.select_for_update().filter(pk__in=[i.pk for i in invoices]).order_by("id"):
+            if not invoice.deductible or invoice.certified_on is not None:
+                reason = (_("already certified on %(d)s") % {"d": invoice.certified_on} if invoice.certified_on
+                          else _("not a deductible special VAT invoice"))
+                raise Conflict(_("invoice %(n)s cannot be certified: %(r)s") % {"n": invoice.number, "r": reason},
+                               field="invoices", code="not_awaiting_certification", invoice=invoice.pk)
+            if date < invoice.invoice_date:
+                raise ValidationFailed(_("invoice %(n)s is dated %(d)s, after the certification day")
+                                       % {"n": invoice.number, "d": invoice.invoice_date}, field="date")
+            voucher = book(rule="purchasing.invoice.certify", date=date, amounts={"tax": invoice.tax},
+                           source_type="supplier_invoice", source_id=str(invoice.pk),
+                           memo=f"认证进项税额 发票 {invoice.number}"[:200], actor=actor,
+                           document=f"发票 {invoice.number}")
+            invoice.certified_on, invoice.certified_by = date, actor.username
+            invoice.certify_voucher_id = voucher.pk if voucher else None
+            invoice.save(update_fields=["certified_on", "certified_by", "certify_voucher_id"])
+            audit.record_act(invoice, actor=actor, action="certify", detail=f"{date.isoformat()} {invoice.tax}")
+            emit("purchasing.invoice.certified", aggregate_type="supplier_invoice", aggregate_id=invoice.pk,
+                 actor=actor, payload={"invoice": invoice.pk, "number": invoice.number, "tax": events.m(invoice.tax),
+                                       "date": date.isoformat()})
+            done.append(invoice)
+        if len(done) != len({i.pk for i in invoices}):
+            raise ValidationFailed(_("an invoice chosen does not exist"), field="invoices")
+    return done
 
 
 # -- payments -------------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ import datetime
 from decimal import Decimal
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F
+from django.db.models import F, Q
 
 from sihe.catalog.models import Location, Product, Warehouse
 from sihe.core import batch
@@ -32,10 +32,16 @@ def lock_levels(pairs) -> dict[tuple[int, int], StockLevel]:
     """Lock the level rows of (product_id, warehouse_id) pairs in primary-key order; return them."""
     assert connection.in_atomic_block, "stock rows are locked inside the act's transaction"
     pairs = set(pairs)
+    if not pairs:
+        return {}
     held = batch.memo("stock.locked_levels", dict)  # within one collected act: rows it already locked
-    if pairs and all(pair in held for pair in pairs):
+    if all(pair in held for pair in pairs):
         return {pair: held[pair] for pair in pairs}  # values as locked: re-read for current quantities
-    ids = sorted({_level_row(p, w) for p, w in pairs})
+    cond = Q()
+    for product_id, warehouse_id in pairs:
+        cond |= Q(product_id=product_id, warehouse_id=warehouse_id)
+    found = {(p, w): pk for pk, p, w in StockLevel.objects.filter(cond).values_list("pk", "product_id", "warehouse_id")}
+    ids = sorted(found.get(pair) or _level_row(*pair) for pair in pairs)
     qs = StockLevel.objects.filter(pk__in=ids).order_by("pk")
     if connection.features.has_select_for_update:
         qs = qs.select_for_update()
@@ -92,6 +98,70 @@ def add_level(product_id: int, warehouse_id: int, delta: Decimal, *, guard: bool
     if guard and delta < 0:
         qs = qs.filter(on_hand__gte=F("reserved") - delta)
     return qs.update(on_hand=F("on_hand") + delta) == 1
+
+
+def _rows(values: list[tuple]) -> tuple[str, list]:
+    """(SELECT id, d, r UNION ALL …) as a derived table both PostgreSQL and SQLite read in UPDATE … FROM."""
+    one = "SELECT CAST(%s AS BIGINT) AS id, CAST(%s AS NUMERIC) AS d, CAST(%s AS NUMERIC) AS r"
+    return " UNION ALL ".join([one] * len(values)), [v for row in values for v in row]
+
+
+def take_quants(deltas: dict[int, list[Decimal]], *, guard: bool) -> bool:
+    """qty −= taken and reserved −= unreserved for many quants in one UPDATE; with `guard`, only where the
+    quant still covers what the act takes beyond its own reservations. False if a row was refused."""
+    if not deltas:
+        return True
+    rows, params = _rows([(pk, taken, freed) for pk, (taken, freed) in sorted(deltas.items())])
+    table = Quant._meta.db_table
+    sql = (f'UPDATE "{table}" SET "qty" = "{table}"."qty" - v.d, "reserved" = "{table}"."reserved" - v.r '
+           f'FROM ({rows}) AS v WHERE "{table}"."id" = v.id')
+    if guard:
+        sql += f' AND "{table}"."qty" - v.d >= "{table}"."reserved" - v.r'
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount == len(deltas)
+
+
+def take_levels(warehouse_id: int, deltas: dict[int, list[Decimal]], *, guard: bool) -> bool:
+    """The same for the warehouse's level rows (product id → [taken, unreserved])."""
+    if not deltas:
+        return True
+    rows, params = _rows([(pk, taken, freed) for pk, (taken, freed) in sorted(deltas.items())])
+    table = StockLevel._meta.db_table
+    sql = (f'UPDATE "{table}" SET "on_hand" = "{table}"."on_hand" - v.d, "reserved" = "{table}"."reserved" - v.r '
+           f'FROM ({rows}) AS v WHERE "{table}"."product_id" = v.id AND "{table}"."warehouse_id" = %s')
+    if guard:
+        sql += f' AND "{table}"."on_hand" - v.d >= "{table}"."reserved" - v.r'
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, warehouse_id])
+        return cursor.rowcount == len(deltas)
+
+
+def reserve_quants(qtys: dict[int, Decimal]) -> bool:
+    """reserved += qty for many quants in one UPDATE, each only while it covers it (no oversell)."""
+    if not qtys:
+        return True
+    rows, params = _rows([(pk, qty, qty) for pk, qty in sorted(qtys.items())])
+    table = Quant._meta.db_table
+    sql = (f'UPDATE "{table}" SET "reserved" = "{table}"."reserved" + v.r FROM ({rows}) AS v '
+           f'WHERE "{table}"."id" = v.id AND "{table}"."qty" >= "{table}"."reserved" + v.r')
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount == len(qtys)
+
+
+def reserve_levels(warehouse_id: int, qtys: dict[int, Decimal]) -> bool:
+    """reserved += qty for the warehouse's level rows of many products (product id → qty) in one UPDATE."""
+    if not qtys:
+        return True
+    rows, params = _rows([(pk, qty, qty) for pk, qty in sorted(qtys.items())])
+    table = StockLevel._meta.db_table
+    sql = (f'UPDATE "{table}" SET "reserved" = "{table}"."reserved" + v.r FROM ({rows}) AS v '
+           f'WHERE "{table}"."product_id" = v.id AND "{table}"."warehouse_id" = %s '
+           f'AND "{table}"."on_hand" >= "{table}"."reserved" + v.r')
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, warehouse_id])
+        return cursor.rowcount == len(qtys)
 
 
 def reserve_quant(quant_id: int, qty: Decimal) -> bool:

@@ -67,6 +67,58 @@ def reserve(*, product: Product, warehouse: Warehouse, qty: Decimal, reference: 
         return reservation
 
 
+def reserve_many(*, warehouse: Warehouse, lines: list[tuple[Product, Decimal]], reference: str, actor: Actor,
+                 min_shelf_life_days: int | None = None, ship_date: datetime.date | None = None) -> list[Reservation]:
+    """`reserve` for the lines of one document at once (product, qty; no lot or bin asked for): one guarded
+    UPDATE for the level rows, one for the quants, the reservations and their lines inserted together.
+    Products on two lines are reserved one by one (each planned against what the other took)."""
+    if len({product.pk for product, _qty in lines}) < len(lines):
+        return [reserve(product=product, warehouse=warehouse, qty=qty, reference=reference, actor=actor,
+                        min_shelf_life_days=min_shelf_life_days, ship_date=ship_date) for product, qty in lines]
+    with tx.act():
+        if not reference:
+            raise ValidationFailed(_("a reservation needs the document reference"), field="reference")
+        ship_date = ship_date or local_date(actor)
+        locks.lock_levels([(product.pk, warehouse.pk) for product, _qty in lines])
+        plans = [removal.plan(product, warehouse, qty, min_shelf_life_days=min_shelf_life_days, ship_date=ship_date)
+                 for product, qty in lines]
+        if not locks.reserve_levels(warehouse.pk, {product.pk: qty for product, qty in lines}):
+            from sihe.stock.models import StockLevel
+
+            levels = {lv.product_id: lv for lv in StockLevel.objects.filter(
+                warehouse=warehouse, product_id__in=[p.pk for p, _q in lines])}
+            for product, qty in lines:
+                level = levels.get(product.pk)
+                available = level.available if level else Decimal(0)
+                if available < qty:
+                    raise InsufficientStock(
+                        _("%(sku)s in %(wh)s: %(qty)s requested, %(available)s available")
+                        % {"sku": product.sku, "wh": warehouse.code, "qty": text(qty), "available": text(available)},
+                        field="qty", available=text(available), sku=product.sku, warehouse=warehouse.code)
+            raise InsufficientStock(_("stock changed while reserving; try again"), field="qty")
+        reservations = Reservation.objects.bulk_create([
+            Reservation(reference=reference, product=product, warehouse=warehouse, qty=qty,
+                        min_shelf_life_days=min_shelf_life_days, ship_date=ship_date) for product, qty in lines])
+        taken: dict[int, Decimal] = {}
+        rows = []
+        for reservation, takes in zip(reservations, plans, strict=True):
+            for take in takes:
+                taken[take.quant.pk] = taken.get(take.quant.pk, Decimal(0)) + take.qty
+                rows.append(ReservationLine(reservation=reservation, quant=take.quant, qty=take.qty, open_qty=take.qty))
+        if not locks.reserve_quants(taken):
+            raise InsufficientStock(_("stock changed while reserving; try again"), field="qty")
+        ReservationLine.objects.bulk_create(rows)
+        for reservation in reservations:
+            mine = [row for row in rows if row.reservation is reservation]
+            audit.record_act(reservation, actor=actor, action="stock.reserve",
+                             detail=f"{reservation.product.sku} {text(reservation.qty)} @ {warehouse.code} for {reference}")
+            events.reservation_event("stock.reserved", reservation=reservation,
+                                     lines=[_line_payload(line, line.qty) for line in mine], qty=reservation.qty,
+                                     actor=actor)
+        check_low_stock({(product.pk, warehouse.pk) for product, _qty in lines}, actor=actor)
+        return reservations
+
+
 def release(*, reservation: Reservation, actor: Actor) -> Reservation:
     """Give back what is still held (on cancel of the document). Consumed parts stay consumed."""
     with tx.act():

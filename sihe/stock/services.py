@@ -9,12 +9,12 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Case, IntegerField, Value, When
+from django.db.models import Case, DecimalField, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sihe.catalog.models import Location, Product, Warehouse
-from sihe.core import audit, tx
+from sihe.core import audit, batch, tx
 from sihe.core.actor import Actor
 from sihe.core.dates import check_business_date
 from sihe.core.errors import Conflict, NotFound, ValidationFailed
@@ -33,6 +33,7 @@ from sihe.stock.models import (
 )
 
 Kind = StockMove.Kind
+ZERO = Decimal(0)
 
 
 @dataclass
@@ -174,24 +175,32 @@ def _finish(event_type: str, moves: list[StockMove], *, reference: str, warehous
 
 
 def check_low_stock(pairs, *, actor: Actor) -> None:
-    """Flag levels that fell below their minimum (emitting `stock.low` once) or recovered."""
-    pairs = sorted(pairs)
+    """Flag levels that fell below their minimum (emitting `stock.low` once) or recovered. In an act that
+    collects (sihe.core.batch) once at its end for every pair the act touched."""
+    pairs = set(pairs)
     if not pairs:
         return
+    if batch.later("stock.low_stock", lambda items: _check_low_stock(set().union(*items), actor=actor), pairs):
+        return
+    _check_low_stock(pairs, actor=actor)
+
+
+def _check_low_stock(pairs: set, *, actor: Actor) -> None:
     products, warehouses = {p for p, _w in pairs}, {w for _p, w in pairs}
-    rules = {(r.product_id, r.warehouse_id): r for r in
-             StockRule.objects.filter(product_id__in=products, warehouse_id__in=warehouses)}
-    levels = {(lv.product_id, lv.warehouse_id): lv for lv in StockLevel.objects.select_related("product", "warehouse")
-              .filter(product_id__in=products, warehouse_id__in=warehouses)}
-    for pair in pairs:
-        rule, level = rules.get(pair), levels.get(pair)
-        if level is None:
+    minimum = StockRule.objects.filter(product_id=OuterRef("product_id"), warehouse_id=OuterRef("warehouse_id"))
+    # one query; only levels with a rule or flagged low can change
+    levels = (StockLevel.objects.select_related("product", "warehouse")
+              .filter(product_id__in=products, warehouse_id__in=warehouses)
+              .annotate(min_qty=Subquery(minimum.values("min_qty")[:1]))
+              .filter(Q(low=True) | Q(min_qty__isnull=False)).order_by("product_id", "warehouse_id"))
+    for level in levels:
+        if (level.product_id, level.warehouse_id) not in pairs:
             continue
-        is_low = rule is not None and level.available < rule.min_qty
+        is_low = level.min_qty is not None and level.available < level.min_qty
         if is_low and not level.low:
             StockLevel.objects.filter(pk=level.pk).update(low=True)
             events.low_stock(product=level.product, warehouse=level.warehouse, available=level.available,
-                             minimum=rule.min_qty, actor=actor)
+                             minimum=level.min_qty, actor=actor)
         elif level.low and not is_low:
             StockLevel.objects.filter(pk=level.pk).update(low=False)
 
@@ -256,6 +265,88 @@ def _consume_reservations(line: OutLine, warehouse: Warehouse, reference: str) -
     return takes
 
 
+def _take_out_together(warehouse: Warehouse, lines: list[OutLine], actor: Actor, *, kind: str, counterpart: str,
+                       reference: str, date: datetime.date, ship_date) -> list[StockMove] | None:
+    """Goods leaving the warehouse, every line in one go: the reference's reservations read once and
+    consumed, the moves inserted together, and each quant and level changed by one guarded UPDATE for
+    all lines (on hand and reserved together) — a handful of statements whatever the line count."""
+    for line in lines:
+        if line.location is not None:
+            check_location(warehouse, line.location, field=f"{line.field}.location")
+        if line.lot is not None and line.lot.product_id != line.product.pk:
+            raise ValidationFailed(_("lot %(lot)s is not a lot of %(sku)s")
+                                   % {"lot": line.lot.number, "sku": line.product.sku}, field=f"{line.field}.lot")
+    if len({line.product.pk for line in lines}) < len(lines):
+        return None  # a product on two lines: planned one by one, each seeing what the other took
+    check_business_date(date)
+    res_lines = []
+    if reference:
+        res_lines = list(ReservationLine.objects.filter(
+            reservation__reference=reference, reservation__warehouse=warehouse,
+            reservation__product__in={line.product.pk for line in lines},
+            reservation__state=Reservation.State.ACTIVE).select_related(
+                "reservation", "quant", "quant__lot", "quant__location").order_by("reservation_id", "pk"))
+    quant_delta: dict[int, list[Decimal]] = {}  # quant id → [taken, unreserved]
+    level_delta: dict[int, list[Decimal]] = {}  # product id → [taken, unreserved]
+    planned: list[tuple[OutLine, removal.Take]] = []
+    opened: dict[int, Decimal] = {}
+    for line in lines:
+        need = line.qty
+        for res_line in res_lines:
+            quant = res_line.quant
+            if need <= 0 or res_line.open_qty <= 0 or res_line.reservation.product_id != line.product.pk:
+                continue
+            if (line.lot and quant.lot_id != line.lot.pk) or (line.location and quant.location_id != line.location.pk):
+                continue
+            take = min(need, res_line.open_qty)
+            res_line.open_qty -= take
+            opened[res_line.pk] = res_line.open_qty
+            quant_delta.setdefault(quant.pk, [ZERO, ZERO])[1] += take
+            level_delta.setdefault(line.product.pk, [ZERO, ZERO])[1] += take
+            planned.append((line, removal.Take(quant, take)))
+            need -= take
+        if need > 0:
+            # unreserved stock: planned against the quants as they are now, less what this act already took
+            for take in _plan_or_negative(line, warehouse, need, ship_date=ship_date or date):
+                planned.append((line, take))
+    for line, take in planned:
+        quant_delta.setdefault(take.quant.pk, [ZERO, ZERO])[0] += take.qty
+        level_delta.setdefault(line.product.pk, [ZERO, ZERO])[0] += take.qty
+    moves = [StockMove(state=StockMove.State.DONE, created_by=actor.username, product=line.product, qty=take.qty,
+                       kind=kind, date=date, reference=reference, src_warehouse=warehouse,
+                       src_location=take.quant.location, lot=take.quant.lot, counterpart=counterpart)
+             for line, take in planned]
+    if not moves:
+        return []
+    StockMove.objects.bulk_create(moves)
+    if opened:
+        ReservationLine.objects.filter(pk__in=list(opened)).update(open_qty=Case(
+            *[When(pk=pk, then=Value(qty)) for pk, qty in opened.items()], output_field=DecimalField()))
+        spent = sorted({rl.reservation_id for rl in res_lines if rl.pk in opened}
+                       - {rl.reservation_id for rl in res_lines if rl.open_qty > 0})
+        if spent:
+            Reservation.objects.filter(pk__in=spent).update(state=Reservation.State.CONSUMED)
+    guard = not locks.warehouse_allows_negative(warehouse)
+    if not locks.take_quants(quant_delta, guard=guard) or not locks.take_levels(warehouse.pk, level_delta, guard=guard):
+        short = next((m for m in moves if not _enough(m, quant_delta, level_delta)), moves[0])
+        line = next(line for line, take in planned if line.product.pk == short.product_id)
+        raise _short(short, f"{line.field}.qty")
+    for move, (line, _take) in zip(moves, planned, strict=True):
+        audit.record_act(move, actor=actor, action=f"stock.{move.kind}",
+                         detail=f"{line.product.sku} {text(move.qty)} {move.get_state_display()} {move.reference}".strip())
+    return moves
+
+
+def _enough(move: StockMove, quant_delta: dict, level_delta: dict) -> bool:
+    """After a refused guarded update (the act is rolled back): is this move's quant and level still covered?"""
+    quant = Quant.objects.filter(product=move.product, location=move.src_location, lot=move.lot).first()
+    level = StockLevel.objects.filter(product=move.product, warehouse=move.src_warehouse).first()
+    taken, freed = quant_delta.get(quant.pk, [ZERO, ZERO]) if quant else (ZERO, ZERO)
+    level_taken, level_freed = level_delta.get(move.product_id, [ZERO, ZERO])
+    return bool(quant and level and quant.qty - taken >= quant.reserved - freed
+                and level.on_hand - level_taken >= level.reserved - level_freed)
+
+
 def take_out(*, warehouse: Warehouse, lines: list[OutLine], actor: Actor, kind: str = Kind.ISSUE,
              counterpart: str = Counterpart.CUSTOMER, reference: str = "", date: datetime.date | None = None,
              ship_date: datetime.date | None = None, dst_warehouse: Warehouse | None = None,
@@ -268,6 +359,11 @@ def take_out(*, warehouse: Warehouse, lines: list[OutLine], actor: Actor, kind: 
             pairs += [(line.product.pk, dst_warehouse.pk) for line in lines]
         locks.lock_levels(pairs)
         moves = []
+        if dst_location is None and dst_warehouse is None:  # goods leave: every line at once
+            together = _take_out_together(warehouse, lines, actor, kind=kind, counterpart=counterpart,
+                                          reference=reference, date=date, ship_date=ship_date)
+            if together is not None:
+                moves, lines = together, []
         for line in lines:
             if line.location is not None:
                 check_location(warehouse, line.location, field=f"{line.field}.location")

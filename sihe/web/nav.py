@@ -45,11 +45,15 @@ NAV: list[Entry] = [
     Entry("orders", _("Orders"), "web_oms:orders", "orders.view", "☷"),
     Entry("orders", _("Service queue"), "web_oms:exceptions", "orders.manage", "⚑"),
     Entry("orders", _("After-sales"), "web_oms:aftersales", "orders.view", "↺"),
+    Entry("orders", _("Quotations"), "web_b2b:quotations", "orders.view", "✎"),
+    Entry("orders", _("Advances and receipts"), "web_b2b:receipts", "ledger.view", "⊕"),
+    Entry("orders", _("Customer statements"), "web_b2b:statement", "invoices.view", "▥"),
     Entry("orders", _("Intake errors"), "web_oms:intake_errors", "orders.manage", "⚠"),
     Entry("orders", _("SKU mappings"), "web_oms:mappings", "orders.manage", "⇋"),
     Entry("orders", _("Channel sync"), "web_oms:channels", "orders.view", "⟳"),
     Entry("orders", _("Invoices"), "web_invoices:list", "invoices.view", "¥"),
     Entry("orders", _("AR aging"), "web_oms:ar_aging", "ledger.view", "◇"),
+    Entry("orders", _("KPIs"), "web_insights:kpis", "dashboard.view", "◔"),
     Entry("orders", _("Settlement statements"), "web_oms:statements", "ledger.view", "≡"),
     Entry("purchasing", _("Purchase orders"), "web_purchasing:orders", "purchasing.view", "☰"),
     Entry("purchasing", _("Supplier invoices"), "web_purchasing:invoices", "purchasing.view", "¥"),
@@ -82,12 +86,16 @@ NAV: list[Entry] = [
     Entry("finance", _("Vouchers"), "web_ledger:vouchers", "ledger.view", "✎"),
     Entry("finance", _("Trial balance"), "web_ledger:trial_balance", "ledger.view", "⚖"),
     Entry("finance", _("Statements"), "web_ledger:statements", "ledger.view", "▧"),
+    Entry("finance", _("Fixed assets"), "web_assets:register", "ledger.view", "▤"),
+    Entry("finance", _("Cash and bank"), "web_cashbank:accounts", "ledger.view", "¤"),
     Entry("finance", _("Period close"), "web_ledger:close", "ledger.close", "✓"),
     Entry("hub", _("Events"), "web_hub:events", "events.view", "⚡"),
     Entry("hub", _("Webhooks"), "web_hub:webhooks", "hub.manage", "⚓"),
     Entry("hub", _("Deliveries"), "web_hub:deliveries", "hub.manage", "✉"),
     Entry("hub", _("API tokens"), "web:tokens", "tokens.own", "⚷"),
+    Entry("system", _("Approvals"), "web_approvals:inbox", "approvals.view", "✔"),
     Entry("system", _("Audit trail"), "web:audit", "audit.view", "☰"),
+    Entry("system", _("Modules"), "web_company:modules", "users.manage", "◫"),
     Entry("system", pgettext_lazy("nav", "Administration"), "admin:index", "users.manage", "⚙"),
 ]
 
@@ -100,14 +108,23 @@ def _url(name: str) -> str | None:
 
 
 def entries_for(user) -> list[dict]:
-    """The entries this user may use and that exist, each with its resolved url."""
+    """The entries this user may use and that exist, each with its resolved url; a module turned off
+    (sihe.core.modules) takes its entries with it."""
+    from sihe.core import modules
+
     out = []
+    off = None
     for entry in NAV:
         if not can(user, entry.permission):
             continue
         url = _url(entry.url_name)
         if url is None:
             continue
+        module = modules.module_for_path(url)
+        if module is not None:
+            off = modules.disabled() if off is None else off
+            if module.code in off:
+                continue
         out.append({"entry": entry, "url": url, "label": entry.label, "icon": entry.icon, "name": entry.url_name})
     return out
 

@@ -32,6 +32,8 @@ urlpatterns = [
     path("imports/", include("sihe.web.imports.urls")),
     path("stock/", include("sihe.web.stock.urls")),
     path("ledger/", include("sihe.web.ledger.urls")),
+    path("assets/", include("sihe.web.assets.urls")),
+    path("cash/", include("sihe.web.cashbank.urls")),
     path("orders/", include("sihe.web.oms.urls")),
     path("invoices/", include("sihe.web.invoices.urls")),
     path("purchasing/", include("sihe.web.purchasing.urls")),
@@ -40,4 +42,8 @@ urlpatterns = [
     path("counting/", include("sihe.web.counting.urls")),
     path("production/", include("sihe.web.production.urls")),
     path("mes/", include("sihe.web.mes.urls")),
+    path("b2b/", include("sihe.web.b2b.urls")),
+    path("home/", include("sihe.web.insights.urls")),
+    path("approvals/", include("sihe.web.approvals.urls")),
+    path("settings/", include("sihe.web.company.urls")),
 ]

@@ -35,6 +35,7 @@ from sihe.core.roles import can, role_of
 from sihe.hub import selectors as hub_selectors
 from sihe.hub.tokens import create_token, revoke_token
 from sihe.web import audit_labels, nav
+from sihe.web.insights import views as role_pages
 from sihe.web.permissions import require_permission
 
 PAGE_SIZE = 50
@@ -75,7 +76,10 @@ def _today_start():
 
 @login_required
 def home(request):
+    """Each role's own page (sihe.web.insights: KPIs, queues, waves, close, lines); the admin's is this one."""
     user = request.user
+    if role_of(user) in role_pages.ROLE_PAGES:
+        return role_pages.role_home(request, role_of(user))
     figures = []
     if can(user, "catalog.view"):
         figures = [

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import F
+from django.db.models import Case, DecimalField, F, Value, When
 from django.utils.translation import gettext as _
 
 from sihe.catalog.models import Location, Product, Warehouse
@@ -123,8 +123,12 @@ def _number_for(source_number: str, warehouse: Warehouse) -> str:
     if not source_number:
         return next_number(warehouse)
     base = f"{warehouse.code}-{source_number}"[:90]
+    # the first shipment (nearly every one) is one lookup on the unique index; only a 补发 counts the
+    # earlier ones (a prefix scan over that order's few shipments)
+    if not Shipment.objects.filter(number=base).exists():
+        return base
     taken = Shipment.objects.filter(number__startswith=base).count()
-    return base if taken == 0 else f"{base}-{taken + 1}"
+    return f"{base}-{taken + 1}"
 
 
 def create_shipment(*, warehouse: Warehouse, lines: list[ShipLineIn], source_type: str, source_id: str,
@@ -148,11 +152,16 @@ def create_shipment(*, warehouse: Warehouse, lines: list[ShipLineIn], source_typ
             min_shelf_life_days=min_shelf_life_days, cutoff_at=cutoff_at,
         )
         rows = []
-        for line in lines:
-            reservation = reservations.reserve(
+        if all(line.lot is None and line.location is None for line in lines):  # every line's reservation at once
+            made = reservations.reserve_many(warehouse=warehouse, lines=[(line.product, line.qty) for line in lines],
+                                             reference=shipment.number, actor=actor,
+                                             min_shelf_life_days=min_shelf_life_days, ship_date=ship_date)
+        else:
+            made = [reservations.reserve(
                 product=line.product, warehouse=warehouse, qty=line.qty, reference=shipment.number, actor=actor,
                 lot=line.lot, location=line.location, min_shelf_life_days=min_shelf_life_days, ship_date=ship_date,
-            )
+            ) for line in lines]
+        for line, reservation in zip(lines, made, strict=True):
             rows.append(ShipmentLine(shipment=shipment, product=line.product, qty=line.qty, reservation=reservation,
                                      source_line_id=line.source_line_id))
         ShipmentLine.objects.bulk_create(rows)
@@ -264,8 +273,11 @@ def ship(*, shipment: Shipment, carrier: str, tracking_no: str, actor: Actor,
                 move, layer = queue.pop(0)
                 need -= move.qty
                 costs[line.pk] = costs.get(line.pk, Decimal(0)) + (abs(layer.value) if layer is not None else 0)
-        for line in lines:
-            ShipmentLine.objects.filter(pk=line.pk).update(shipped_qty=line.qty, cost=costs.get(line.pk, 0))
+        if lines:  # every line in one UPDATE
+            ShipmentLine.objects.filter(pk__in=[line.pk for line in lines]).update(
+                shipped_qty=F("qty"),
+                cost=Case(*[When(pk=line.pk, then=Value(costs.get(line.pk, Decimal(0)))) for line in lines],
+                          output_field=DecimalField()))
         leftover = Reservation.objects.filter(reference=shipment.number, state=Reservation.State.ACTIVE).exists()
         if leftover:
             reservations.release_reference(reference=shipment.number, actor=actor)

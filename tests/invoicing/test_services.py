@@ -201,8 +201,8 @@ def test_rendering_xml_pdf_and_json(company, actor):
     assert body["total"] == "257.73" and body["total_in_words"] == "贰佰伍拾柒圆柒角叁分"
     assert body["lines"][1] | {"unit_price": None} == {
         "line": 2, "row": "normal", "name": "*谷物*稻谷小麦", "tax_code": WHEAT, "spec": "", "unit": "千克", "qty": "7",
-        "unit_price": None, "amount": "86.42", "tax_rate": "0.09", "tax": "7.78", "total": "94.20", "sku": "",
-        "source_id": ""}
+        "unit_price": None, "amount": "86.42", "tax_rate": "0.09", "exempt": False, "tax": "7.78", "total": "94.20",
+        "sku": "", "source_id": ""}
     assert body["qr_text"] == f"01,32,,{invoice.number},257.73,{invoice.issue_date:%Y%m%d},,,"
 
 

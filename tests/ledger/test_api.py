@@ -222,8 +222,15 @@ def test_an_accountant_adds_a_sub_account_and_the_income_statement_shows_its_lin
     services.post_voucher(voucher=voucher, actor=Actor.system("other"))
     lines = {ln["line_no"]: ln for ln in api.get("/api/v1/ledger/statements/income-statement?period=2026-03").json_body["lines"]}
     assert (lines[14]["current"], lines[16]["current"], lines[32]["current"]) == ("300.00", "300.00", "-300.00")
+    # 2241 is in use: as in 金蝶/用友 its balance moves into the new first child (the voucher stays as it is)
     in_use = api.post("/api/v1/ledger/accounts", {"parent": "2241", "code": "2241.01", "name": "押金"})
-    assert (in_use.status_code, in_use.json_body["code"]) == (409, "account_in_use")
+    assert in_use.status_code == 201, in_use.json_body
+    rows = {r["code"]: r for r in api.get("/api/v1/ledger/trial-balance?period=2026-03").json_body["rows"]}
+    assert (rows["2241"]["closing"], rows["2241.01"]["closing"]) == ("300.00", "300.00")
+    assert Voucher.objects.get(pk=vid).lines.get(seq=2).account.code == "2241"
+    role = api.post("/api/v1/ledger/accounts", {"parent": "5602", "code": "5602.03", "name": "研发",
+                                                "role": "no_such_role"})
+    assert (role.status_code, role.json_body["code"]) == (422, "unknown_role")
     assert api_as("warehouse").post("/api/v1/ledger/accounts", {"parent": "5602", "code": "5602.03",
                                                                  "name": "研究费用"}).status_code == 403
 

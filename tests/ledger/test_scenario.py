@@ -137,11 +137,13 @@ def test_cash_flow_statement(march):
 
 def test_ledgers_show_running_balances(march):
     detail = reports.detail_ledger(reports.account_by_code("1002"), "2026-03", "2026-03")
-    assert [(r["voucher"], r["debit"], r["credit"], r["balance"]) for r in detail["rows"]] == [
+    assert [(r.get("voucher", r["summary"]), r["debit"], r["credit"], r["balance"]) for r in detail["rows"]] == [
         ("记-0001", D("500000.00"), D("0.00"), D("500000.00")),
         ("记-0004", D("0.00"), D("113000.00"), D("387000.00")),
         ("记-0007", D("100000.00"), D("0.00"), D("487000.00")),
         ("记-0008", D("0.00"), D("10050.00"), D("476950.00")),
+        ("本月合计", D("600000.00"), D("123050.00"), D("476950.00")),
+        ("本年累计", D("600000.00"), D("123050.00"), D("476950.00")),
     ]
     general = reports.general_ledger(reports.account_by_code("1122"), 2026, up_to="2026-04")
     assert [(r["period"], r["debit"], r["credit"], r["side"], r["balance"]) for r in general["rows"]] == [

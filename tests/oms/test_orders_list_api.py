@@ -27,7 +27,8 @@ def test_18_the_order_list_pages_in_the_database(db, clock, api_as):
         page = service.get("/api/v1/orders?limit=2&offset=0").json_body
     assert (small["count"], page["count"]) == (3, 30)
     assert len(many.captured_queries) == len(few.captured_queries)  # O(page), not O(orders)
-    assert any("LIMIT 2" in q["sql"] for q in many.captured_queries)  # the page is cut in the database
+    # the page is cut in the database (one row more than asked tells whether there is a `next` page)
+    assert any("LIMIT 3" in q["sql"] for q in many.captured_queries)
     last = service.get("/api/v1/orders?limit=5&offset=28").json_body
     everything = service.get("/api/v1/orders?limit=30&offset=0").json_body["items"]
     assert len(everything) == 30 and [o["number"] for o in last["items"]] == [o["number"] for o in everything[28:]]

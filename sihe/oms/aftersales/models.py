@@ -48,6 +48,11 @@ class Case(models.Model):
     refund_amount = models.DecimalField(_("refund amount"), **AMOUNT)
     refunded_amount = models.DecimalField(_("refunded"), **AMOUNT, default=ZERO)
     paid_back = models.DecimalField(_("paid back"), **AMOUNT, default=ZERO)
+    # the platform's subsidy on the refunded lines: revenue reversed on it too, owed back to the platform
+    subsidy_reversed = models.DecimalField(_("platform subsidy reversed"), **AMOUNT, default=ZERO)
+    # an exchange for a dearer (+, the buyer pays) or cheaper (−, the buyer gets money back) product
+    price_difference = models.DecimalField(_("price difference"), **AMOUNT, default=ZERO)
+    difference_booked_at = models.DateTimeField(_("price difference booked"), null=True, blank=True)
     refund_via = models.CharField(_("refund via"), max_length=10, choices=Via.choices, default=Via.PLATFORM)
     due_at = models.DateTimeField(_("due"))
     # the expected return (退货入库单) the warehouse scans the goods against
@@ -88,6 +93,7 @@ class CaseLine(models.Model):
     # an exchange sends this product instead (another size or colour); empty: the same product
     replacement = models.ForeignKey(Product, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
                                     verbose_name=_("replacement"))
+    price_difference = models.DecimalField(_("price difference"), **AMOUNT, default=ZERO)
     received_qty = models.DecimalField(_("returned"), **QTY, default=ZERO)
     defective_qty = models.DecimalField(_("defective"), **QTY, default=ZERO)
 

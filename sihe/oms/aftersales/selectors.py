@@ -48,7 +48,10 @@ def case_out(c: Case) -> dict:
         "kind": c.kind, "kind_label": str(c.get_kind_display()), "status": c.status,
         "status_label": str(c.get_status_display()), "reason": c.reason, "channel_ref": c.channel_ref,
         "refund_amount": str(c.refund_amount), "refunded_amount": str(c.refunded_amount),
-        "paid_back": str(c.paid_back), "refund_via": c.refund_via, "due_at": c.due_at.isoformat(),
+        "paid_back": str(c.paid_back), "subsidy_reversed": str(c.subsidy_reversed),
+        "price_difference": str(c.price_difference),
+        "difference_booked_at": c.difference_booked_at.isoformat() if c.difference_booked_at else None,
+        "refund_via": c.refund_via, "due_at": c.due_at.isoformat(),
         "return_number": c.return_number,
         "overdue": c.status in OPEN and c.due_at < now, "approved_by": c.approved_by, "note": c.decided_note,
         "created_at": c.created_at.isoformat(), "created_by": c.created_by,
@@ -56,6 +59,7 @@ def case_out(c: Case) -> dict:
         "reshipped_at": c.reshipped_at.isoformat() if c.reshipped_at else None,
         "lines": [{"line": ln.order_line_id, "sku": ln.order_line.product.sku, "qty": text(ln.qty),
                    "replacement": ln.replacement.sku if ln.replacement_id else "",
+                   "price_difference": str(ln.price_difference),
                    "amount": str(ln.amount), "returned": text(ln.received_qty), "defective": text(ln.defective_qty)}
                   for ln in c.lines.all()],
     }

@@ -51,6 +51,8 @@ class LineIn:
     amount: Decimal | None = None
     field: str = "lines[0]"
     replacement: str = ""
+    # an exchange for a dearer (+: the buyer pays it) or cheaper (−: paid back) product, tax included
+    price_difference: Decimal | None = None
 
 
 def _emit(event: str, case: Case, actor: Actor, **extra) -> None:
@@ -128,6 +130,7 @@ def open_case(*, order: Order, kind: str, lines: list[LineIn], actor: Actor, rea
         if reships:  # nothing is paid back: the buyer gets goods, not money
             cleaned = [(line, qty, ZERO) for line, qty, _amount in cleaned]
         replacements = _replacements(order, lines, cleaned, kind)
+        differences = _differences(order, lines, kind)
         total = sum((amount for _line, _qty, amount in cleaned), ZERO)
         if total <= 0 and not reships:
             raise ValidationFailed(_("the refund must be more than 0"), field="lines", code="nothing_to_refund")
@@ -139,11 +142,12 @@ def open_case(*, order: Order, kind: str, lines: list[LineIn], actor: Actor, rea
             number=f"AS{period}-{numbering.next_number('oms.aftersales', period=period):05d}", order=order,
             channel=order.channel, kind=kind, status=status,
             reason=str(reason or "")[:200], channel_ref=channel_ref, refund_amount=total, refund_via=refund_via,
+            price_difference=sum(differences, ZERO),
             due_at=actor.at + datetime.timedelta(hours=conf.answer_hours()), created_at=actor.at,
             created_by=actor.username)
         case_lines = CaseLine.objects.bulk_create([
-            CaseLine(case=case, order_line=line, qty=qty, amount=amount, replacement=replacement)
-            for (line, qty, amount), replacement in zip(cleaned, replacements, strict=True)])
+            CaseLine(case=case, order_line=line, qty=qty, amount=amount, replacement=replacement, price_difference=diff)
+            for (line, qty, amount), replacement, diff in zip(cleaned, replacements, differences, strict=True)])
         if kind in (K.RETURN_REFUND, K.EXCHANGE):
             _expect_return(case, order, case_lines, actor)
         if reships:
@@ -180,6 +184,67 @@ def _replacements(order: Order, lines: list[LineIn], cleaned: list, kind: str) -
     return out
 
 
+def _differences(order: Order, lines: list[LineIn], kind: str) -> list[Decimal]:
+    """Each line's price difference (an exchange only); booked when the exchange is done, so it must be
+    booked the way the order's revenue was: at shipment and not yet invoiced (else a new or red invoice)."""
+    out = []
+    for item in lines:
+        diff = ZERO if item.price_difference in (None, "") else money(item.price_difference,
+                                                                      field=f"{item.field}.price_difference")
+        if diff and kind != K.EXCHANGE:
+            raise ValidationFailed(_("only an exchange has a price difference"), field=f"{item.field}.price_difference")
+        out.append(diff)
+    if any(out) and (_invoiced(order) or not order.revenue_booked):
+        raise Conflict(_("order %(n)s is invoiced or books its revenue at the invoice: invoice the price "
+                         "difference (or issue a red invoice) instead") % {"n": order.number},
+                       field="lines", code="difference_needs_invoice")
+    return out
+
+
+def _book_difference(case: Case, actor: Actor) -> None:
+    """The exchange is done: a dearer replacement is sold for the difference (revenue and output VAT,
+    receivable from the buyer's channel, settled when the money comes), a cheaper one gives the
+    difference back (revenue reversed; paid back when the order was already settled)."""
+    if not case.price_difference or case.difference_booked_at:
+        return
+    order = Order.objects.select_for_update(of=("self",)).select_related("channel", "partner").get(pk=case.order_id)
+    net = tax = ZERO
+    for line in case.lines.select_related("order_line", "replacement"):
+        if line.price_difference:
+            rate = (line.replacement or line.order_line.product).tax_rate
+            line_net, line_tax = split_gross(abs(line.price_difference), rate)
+            net, tax = net + line_net, tax + line_tax
+    amount = abs(case.price_difference)
+    day = actor.at.date()
+    partner = order.partner.code if order.partner_id else order.channel.code
+    document = f"{order.number} 售后 {case.number}"
+    if case.price_difference > 0:
+        book(rule="sales.revenue", date=day, amounts={"total": amount, "net": net, "tax": tax},
+             source_type=SOURCE_TYPE, source_id=str(order.pk), memo=f"换货补差价 {order.number} {case.number}",
+             document=document, actor=actor, dimensions={"partner": partner, "channel": order.channel.code})
+        Order.objects.filter(pk=order.pk).update(revenue_total=F("revenue_total") + amount)
+        zh, en = f"换货补差价 ¥{amount}，待买家付款", f"Exchange: the buyer owes a price difference of ¥{amount}"
+    else:
+        book(rule="sales.revenue.reverse", date=day, amounts={"total": amount, "net": net, "tax": tax},
+             source_type=SOURCE_TYPE, source_id=str(order.pk), memo=f"换货退差价 {order.number} {case.number}",
+             document=document, actor=actor, dimensions={"partner": partner, "channel": order.channel.code})
+        Order.objects.filter(pk=order.pk).update(revenue_total=F("revenue_total") - amount)
+        order.refresh_from_db(fields=["revenue_total", "settled_total"])
+        paid = min(max(order.settled_total - order.revenue_total, ZERO), amount)
+        if paid:
+            book(rule=f"refund.{case.refund_via}", date=day, amounts={"amount": paid}, source_type=SOURCE_TYPE,
+                 source_id=str(order.pk), memo=f"换货退差价 {order.number} {case.number}", actor=actor,
+                 document=document, dimensions={"partner": partner})
+            Order.objects.filter(pk=order.pk).update(settled_total=F("settled_total") - paid)
+            Case.objects.filter(pk=case.pk).update(paid_back=F("paid_back") + paid)
+        zh = f"换货退差价 ¥{amount}" + (f"，已退回 ¥{paid}" if paid else "，从待结算中扣减")
+        en = f"Exchange: price difference of ¥{amount} given back" + (f", ¥{paid} paid" if paid else "")
+    case.difference_booked_at = actor.at
+    case.save(update_fields=["difference_booked_at"])
+    timeline.add(order, "aftersales", f"售后单 {case.number} {zh}", actor, message_en=f"{case.number}: {en}",
+                 data={"case": case.number})
+
+
 def _reship(case: Case, order: Order, lines: list[CaseLine], actor: Actor) -> None:
     """The zero-priced reshipment of an exchange or a reissue, reserved in the warehouse the goods left
     from and shipped by the warehouse like any shipment (cost of sales at today's cost, no revenue)."""
@@ -213,14 +278,16 @@ def on_reship_shipped(*, shipment: Shipment, actor: Actor) -> None:
 def _complete_if_done(case: Case, actor: Actor) -> None:
     if case.reshipped_at and ((case.kind == K.REISSUE and case.status == S.OPEN)
                               or (case.kind == K.EXCHANGE and case.status == S.RECEIVED)):
+        _book_difference(case, actor)
         _move(case, "complete", actor, closed_at=actor.at)
 
 
 def issued_from(order: Order, line: OrderLine) -> tuple[Warehouse, Decimal]:
     """The warehouse the line's goods left from and the unit cost they left at (the cost of sales booked):
     a return comes back there, at that cost, not at today's average."""
-    numbers = list(Shipment.objects.filter(source_type=SOURCE_TYPE, source_id=str(order.pk))
-                   .values_list("number", flat=True))
+    from sihe.oms.fulfilment import shipments_of  # its own shipments and the merged ones (合单)
+
+    numbers = list(shipments_of(order).values_list("number", flat=True))
     moves = list(StockMove.objects.filter(reference__in=numbers, product=line.product, kind=StockMove.Kind.ISSUE,
                                           counterpart=Counterpart.CUSTOMER, reversal_of__isnull=True)
                  .select_related("src_warehouse").order_by("-qty", "id"))
@@ -378,32 +445,65 @@ def refund(*, case: Case, actor: Actor, date: datetime.date | None = None) -> Ca
             raise Conflict(_("order %(n)s is invoiced or books its revenue at the invoice: issue a red invoice "
                              "for the refund") % {"n": order.number}, field="case", code="needs_red_invoice")
         total = case.refund_amount
-        if total > order.revenue_total:
+        lines = list(case.lines.select_related("order_line"))
+        subsidy = sum((_subsidy_share(line) for line in lines), ZERO)
+        reversed_total = total + subsidy  # the sale as booked: the buyer's payment and the platform's subsidy
+        if reversed_total > order.revenue_total:
             raise Conflict(_("refund %(t)s is more than the %(r)s of revenue left on order %(n)s") % {
-                "t": total, "r": order.revenue_total, "n": order.number}, field="case", code="over_refund")
+                "t": reversed_total, "r": order.revenue_total, "n": order.number}, field="case", code="over_refund")
         net = tax = ZERO
-        for line in case.lines.select_related("order_line"):
-            line_net, line_tax = split_gross(line.amount, line.order_line.tax_rate)
+        for line in lines:
+            line_net, line_tax = split_gross(line.amount + _subsidy_share(line), line.order_line.tax_rate)
             net, tax = net + line_net, tax + line_tax
         day = date or actor.at.date()
         partner = order.partner.code if order.partner_id else order.channel.code
-        book(rule="sales.revenue.reverse", date=day, amounts={"total": total, "net": net, "tax": tax},
-             source_type=SOURCE_TYPE, source_id=str(order.pk), memo=f"退款 {order.number} {case.number}",
+        memo = f"退款 {order.number} {case.number}" + (f"，含平台补贴 ¥{subsidy}" if subsidy else "")
+        book(rule="sales.revenue.reverse", date=day, amounts={"total": reversed_total, "net": net, "tax": tax},
+             source_type=SOURCE_TYPE, source_id=str(order.pk), memo=memo,
              document=f"{order.number} 售后 {case.number}", actor=actor,
              dimensions={"partner": partner, "channel": order.channel.code})
         # (Order.refunded_total is what the channel reports; what Sihe refunded is on the cases)
-        Order.objects.filter(pk=order.pk).update(revenue_total=F("revenue_total") - total)
+        Order.objects.filter(pk=order.pk).update(revenue_total=F("revenue_total") - reversed_total)
         order.refresh_from_db(fields=["revenue_total", "settled_total"])
-        paid_back = min(max(order.settled_total - order.revenue_total, ZERO), total)
+        # money out only for what was already settled: the buyer gets back what they paid, the platform
+        # takes its subsidy back (both leave the platform account when the refund goes through it)
+        out = min(max(order.settled_total - order.revenue_total, ZERO), reversed_total)
+        paid_back = min(out, total)
+        clawback = out - paid_back
         if paid_back:
             book(rule=f"refund.{case.refund_via}", date=day, amounts={"amount": paid_back}, source_type=SOURCE_TYPE,
                  source_id=str(order.pk), memo=f"退款 {order.number} {case.number}", actor=actor,
                  document=f"{order.number} 售后 {case.number}", dimensions={"partner": partner})
-            Order.objects.filter(pk=order.pk).update(settled_total=F("settled_total") - paid_back)
-        case = _move(case, "refund", actor, refunded_amount=total, paid_back=paid_back, closed_at=actor.at)
+        if clawback:
+            book(rule="refund.platform", date=day, amounts={"amount": clawback}, source_type=SOURCE_TYPE,
+                 source_id=str(order.pk), memo=f"平台补贴退回 {order.number} {case.number}", actor=actor,
+                 document=f"{order.number} 售后 {case.number}", dimensions={"partner": partner})
+        if out:
+            Order.objects.filter(pk=order.pk).update(settled_total=F("settled_total") - out)
+        case = _move(case, "refund", actor, refunded_amount=total, paid_back=paid_back, subsidy_reversed=subsidy,
+                     closed_at=actor.at)
         timeline.add(order, "refunded", f"售后单 {case.number} 退款 ¥{total}"
+                     + (f"，冲回平台补贴 ¥{subsidy}" if subsidy else "")
                      + (f"，已退回 ¥{paid_back}" if paid_back else "，从待结算中扣减"), actor,
                      message_en=f"After-sales case {case.number} refunded ¥{total}"
+                     + (f", platform subsidy ¥{subsidy} reversed" if subsidy else "")
                      + (f", ¥{paid_back} paid back" if paid_back else ", taken off what is still to settle"),
                      data={"case": case.number})
         return case
+
+
+def _subsidy_share(line: CaseLine) -> Decimal:
+    """The platform's subsidy on what a case line refunds: the line's subsidy in proportion to the amount
+    refunded of what the buyer paid, taken as the difference of cumulative shares over the line's refunded
+    cases so that refunds of a whole line in parts add up to its subsidy exactly."""
+    ol = line.order_line
+    if not ol.platform_subsidy or not ol.amount_paid:
+        return ZERO
+    before = (CaseLine.objects.filter(order_line=ol, case__status=S.REFUNDED).exclude(case_id=line.case_id)
+              .aggregate(a=Sum("amount"))["a"] or ZERO)
+
+    def share(amount: Decimal) -> Decimal:
+        return ol.platform_subsidy if amount >= ol.amount_paid else round_money(ol.platform_subsidy * amount
+                                                                                  / ol.amount_paid)
+
+    return share(before + line.amount) - share(before)

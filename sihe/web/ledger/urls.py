@@ -1,6 +1,6 @@
 from django.urls import path
 
-from sihe.web.ledger import views
+from sihe.web.ledger import vat_views, views
 
 app_name = "web_ledger"
 urlpatterns = [
@@ -8,6 +8,10 @@ urlpatterns = [
     path("vouchers/new/", views.voucher_new, name="voucher_new"),
     path("vouchers/<int:pk>/", views.voucher, name="voucher"),
     path("vouchers/<int:pk>/attachments/", views.attachment_upload, name="attachment_upload"),
+    path("vouchers/<int:pk>/pdf/", vat_views.voucher_pdf_page, name="voucher_pdf"),
+    path("vouchers/pdf/", vat_views.vouchers_pdf_page, name="vouchers_pdf"),
+    path("vat/<str:act>/", vat_views.vat_act, name="vat_act"),
+    path("tax-profile/", vat_views.tax_profile_page, name="tax_profile"),
     path("vouchers/<int:pk>/<str:act>/", views.voucher_act, name="voucher_act"),
     path("attachments/<int:pk>/", views.attachment, name="attachment"),
     path("trial-balance/", views.trial_balance, name="trial_balance"),

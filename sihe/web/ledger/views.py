@@ -14,12 +14,14 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from sihe.catalog.selectors import company_name
 from sihe.core import clock
 from sihe.core.audit import history
 from sihe.core.errors import DomainError
 from sihe.core.roles import can
 from sihe.ledger import close, opening, reports, rules, selectors, services, statements
 from sihe.ledger import render as files
+from sihe.ledger.vat import selectors as vat_selectors
 from sihe.web import audit_labels
 from sihe.web.ledger import sources
 from sihe.web.permissions import require_permission
@@ -174,13 +176,54 @@ def statements_page(request):
     if kind not in statements.STATEMENTS:
         kind = "balance-sheet"
     report = statements.STATEMENTS[kind](period)
+    company = company_name()
     if request.GET.get("format") in ("xlsx", "pdf"):
-        return _file(files.statement_table(report), request.GET["format"], f"{kind}-{period}")
+        return _file(files.statement_table(report, company=company), request.GET["format"], f"{kind}-{period}")
+    order = report["column_order"]
     return render(request, "web_ledger/statements.html", {
-        "period": period, "kind": kind, "report": report,
+        "period": period, "kind": kind, "report": report, "company": company, "dated": files.statement_period(report),
+        "headers": [report["column_names_zh"][k] for k in order],
+        "rows": [{**line, "amounts": [line[k] for k in order]} for line in report["lines"]],
         "kinds": [("balance-sheet", _("Balance sheet")), ("income-statement", _("Income statement")),
                   ("cash-flow", _("Cash flow statement"))],
     })
+
+
+def _quantity_table(request, account, period: str, period_to: str):
+    """数量金额明细账 of a stock account: one product in one warehouse, from the costing layers."""
+    from sihe.catalog.selectors import product_by_sku, warehouse_by_code
+    from sihe.costing.reports import product_ledger
+
+    product = product_by_sku(request.GET.get("sku", ""))
+    warehouse = warehouse_by_code(request.GET.get("warehouse", ""))
+    rows = []
+    for r in product_ledger(product=product, warehouse=warehouse, start=close.last_day(period).replace(day=1),
+                            end=close.last_day(period_to)):
+        unit = (r["balance_value"] / r["balance_qty"]) if r["balance_qty"] else None
+        balance = [r["balance_qty"], unit, r["balance_value"]]
+        if r["kind"] in ("opening", "closing"):
+            rows.append([r["date"].isoformat(), "期初结存" if r["kind"] == "opening" else "期末结存",
+                         None, None, None, None, None, None, *balance])
+            continue
+        moved = [abs(r["qty"]), r["unit_cost"], abs(r["value"])]
+        empty = [None, None, None]
+        rows.append([r["date"].isoformat(), r["reference"] or r["kind"],
+                     *(moved + empty if r["direction"] == "in" else empty + moved), *balance])
+    return files.Table(
+        title="数量金额明细账",
+        subtitle=f"科目：{account.code} {account.name}    {product.sku} {product.name}    仓库：{warehouse.code}    "
+                 f"{period} — {period_to}    单位：元",
+        headers=["日期", "摘要", "收入数量", "收入单价", "收入金额", "发出数量", "发出单价", "发出金额",
+                 "结存数量", "结存单价", "结存金额"], rows=rows)
+
+
+def _shown(cell):
+    """Amounts on the page with thousands separators, as the PDF and the accountant write them."""
+    from decimal import Decimal
+
+    if isinstance(cell, Decimal):
+        return f"{cell:,.2f}"
+    return "" if cell is None else cell
 
 
 @require_permission("ledger.view")
@@ -191,19 +234,25 @@ def ledgers(request):
     period_to = request.GET.get("to") or period
     try:
         account = reports.account_by_code(code)
-        period_to = services.parse_period(period_to)
+        period_to = max(period, services.parse_period(period_to))
+        if kind == "general":
+            table = files.general_ledger_table(reports.general_ledger(account, int(period[:4]), up_to=period))
+        elif kind == "multi":
+            table = files.multi_column_table(reports.multi_column_ledger(account, period, period_to))
+        elif kind == "quantity":
+            table = _quantity_table(request, account, period, period_to)
+        else:
+            table = files.detail_ledger_table(reports.detail_ledger(account, period, period_to))
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect(reverse("web_ledger:ledgers"))
-    if kind == "general":
-        table = files.general_ledger_table(reports.general_ledger(account, int(period[:4]), up_to=period))
-    else:
-        table = files.detail_ledger_table(reports.detail_ledger(account, period, max(period, period_to)))
     if request.GET.get("format") in ("xlsx", "pdf"):
         return _file(table, request.GET["format"], f"{kind}-{code}-{period}")
+    extra = {k: request.GET.get(k, "") for k in ("sku", "warehouse")}
     return render(request, "web_ledger/ledgers.html", {
         "period": period, "to": period_to, "account": account, "kind": kind, "table": table,
-        "accounts": reports.accounts(),
+        "rows": [[_shown(cell) for cell in row] for row in table.rows], "numeric_from": table.numeric_from,
+        "accounts": reports.accounts(), "extra": extra, "query": urlencode({k: v for k, v in extra.items() if v}),
     })
 
 
@@ -235,6 +284,7 @@ def close_page(request):
         "period": period, "state": state, "checks": close.run_checks(period),
         "early": not services.period_has_ended(period), "last_day": close.last_day(period),
         "can_close": can(request.user, "ledger.close"), "periods": selectors.periods(newest_first=True)[:24],
+        "vat": vat_selectors.month(period), "input_reasons": vat_selectors.InputVatTransfer.Reason.choices,
     })
 
 
@@ -283,16 +333,17 @@ def opening_page(request):
         try:
             if upload is None:
                 raise DomainError(_("Choose an Excel file."), field="file")
-            rows = opening.read_workbook(upload.read())
+            data = upload.read()
+            rows = opening.read_workbook(data)
             with transaction.atomic(durable=True):
                 count = services.import_opening_balances(period=request.POST.get("period", ""), rows=rows,
-                                                         actor=request.actor)
+                                                         actor=request.actor, cash_flows=opening.read_cash_flows(data))
             messages.success(request, _("%(n)s opening balances saved.") % {"n": count})
             return redirect("web_ledger:opening")
         except DomainError as exc:
             result = exc
-    rows = selectors.opening_balances()
+    summary = reports.opening_summary()
     return render(request, "web_ledger/opening.html", {
-        "error": result, "rows": rows, "period": request.POST.get("period") or services.period_of(
-            clock.today()),
+        "error": result, "summary": summary, "period": request.POST.get("period") or summary["period"]
+        or services.period_of(clock.today()),
     }, status=422 if result else 200)

@@ -1,10 +1,12 @@
 from django.urls import path
 
-from sihe.web.oms import aftersales, statements, views
+from sihe.web.oms import aftersales, merging, statements, views
 
 app_name = "web_oms"
 urlpatterns = [
     path("", views.orders, name="orders"),
+    path("bulk/", merging.bulk, name="orders_bulk"),
+    path("merges/", merging.merges, name="merges"),
     path("<int:pk>/", views.order, name="order"),
     path("<int:pk>/act/<str:act>/", views.order_act, name="order_act"),
     path("exceptions/", views.exceptions, name="exceptions"),

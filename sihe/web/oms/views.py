@@ -211,7 +211,14 @@ def orders(request):
     return _render(request, "web_oms/orders.html", {
         "page": page, "rows": rows, "f": f, "querystring": _querystring(request),
         "channels": catalog.channels(), "warehouses": catalog.warehouses(),
-        "statuses": [(v, status_label(v)) for v in S.values], "holds": [(v, hold_label(v)) for v in H.values if v]})
+        "statuses": [(v, status_label(v)) for v in S.values], "holds": [(v, hold_label(v)) for v in H.values if v],
+        "can_manage": can(request.user, "orders.manage"), "bulk_acts": _bulk_acts()})
+
+
+def _bulk_acts() -> list[tuple[str, str]]:
+    from sihe.web.oms.merging import BULK_ACTS  # (that module builds on this one)
+
+    return [(k, str(v)) for k, v in BULK_ACTS.items()]
 
 
 # ---------------------------------------------------------------- one order

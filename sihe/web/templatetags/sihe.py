@@ -7,7 +7,7 @@ from django import template
 from django.utils import timezone
 from django.utils.translation import pgettext_lazy
 
-from sihe.core.money import format_cny, text
+from sihe.core.money import format_cny, round_money, text
 from sihe.core.roles import ROLES, can, role_of
 from sihe.web import audit_labels, nav
 
@@ -21,6 +21,18 @@ def cny(value):
         return ""
     try:
         return format_cny(Decimal(str(value)))
+    except (InvalidOperation, ValueError):
+        return ""
+
+
+@register.filter
+def amount(value):
+    """1,234.56 — an amount in a report's column (单位：元 stands in the heading): thousands separators,
+    half up to the fen, negatives with a minus; empty for None or text that is not a number."""
+    if value is None or value == "":
+        return ""
+    try:
+        return f"{round_money(Decimal(str(value))) + Decimal('0.00'):,.2f}"
     except (InvalidOperation, ValueError):
         return ""
 

@@ -29,7 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sihe.catalog.models import Location, Partner, Product, Warehouse
-from sihe.core import audit, clock
+from sihe.core import audit, batch, clock, tx
 from sihe.core.actor import Actor
 from sihe.core.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
 from sihe.core.money import round_unit_cost, text, to_decimal
@@ -332,7 +332,8 @@ def receive_scan(*, asn: Asn, barcode: str, qty=None, location: Location | None 
     (`asn.is_customer_return`) is always held in the quality location, whatever `location` says, and
     comes in from the customer at the line's unit cost (库存商品 / 主营业务成本, `stock.issue.reverse`).
     """
-    with transaction.atomic():
+    # one act that collects: audit rows, events and the voucher's number and balances at its end
+    with tx.act(), batch.collect():
         asn = _lock_asn(asn)
         if "receive" not in ASN.allowed_actions(asn.status):  # received: more within tolerance is fine
             raise Conflict(_("expected receipt %(n)s is %(s)s: nothing more can be received")

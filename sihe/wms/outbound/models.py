@@ -75,6 +75,9 @@ class PickList(models.Model):
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.OPEN, db_index=True)
     method = models.CharField(_("routing method"), max_length=20, default="optimal")
     length = models.DecimalField(_("route length (m)"), max_digits=12, decimal_places=2, default=Decimal("0"))
+    # the walk in the order the lines came in (routing.in_order_length): what routing saved is the difference
+    naive_length = models.DecimalField(_("unrouted length (m)"), max_digits=12, decimal_places=2, null=True,
+                                       blank=True)
     layout = models.JSONField(default=dict)  # the routing Layout the route was planned on
     path = models.JSONField(default=list)  # the route's corner points [[x, y], ...] as strings
     current_location = models.ForeignKey(Location, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")

@@ -28,10 +28,11 @@ from sihe.stock.models import Lot, Quant
 from sihe.wms import parcels as packing
 from sihe.wms import shipping
 from sihe.wms.models import Shipment, ShipmentLine, ShipmentPick
-from sihe.wms.outbound.layout import best_route, layout_dict, layout_for
+from sihe.wms.outbound.layout import best_route, layout_dict, layout_for, pick_for
 from sihe.wms.outbound.models import CheckScan, Parcel, PickList, PickTask, Wave, WaveShipment
 from sihe.wms.outbound.scanning import ItemScan, parse_item
 from sihe.wms.outbound.transitions import PICKLIST, WAVE, WAVE_ACT
+from sihe.wms.routing import in_order_length
 
 S = Shipment.State
 DEFAULT_MAX_WEIGHT = Decimal("20")  # kg per parcel: what Chinese express carriers take at the base rate
@@ -181,10 +182,12 @@ def create_wave(*, warehouse: Warehouse, actor: Actor, shipments: list[str] | No
         for k, (zone_id, cart) in enumerate(_batches(tasks, max_lines=max_lines, max_volume=max_volume,
                                                      by_zone=by_zone), start=1):
             route = best_route(layout, [t.location for t in cart])
+            naive = in_order_length(layout, list({t.location.code: pick_for(t.location) for t in cart}.values()))
             order = {pick.ref: i for i, pick in enumerate(route.stops)}
             cart.sort(key=lambda t: (order[t.location.code], t.tote, t.line.product.sku, t.lot.number if t.lot else ""))
             picklist = PickList.objects.create(
                 wave=wave, number=f"{wave.number}-{k:02d}", zone_id=zone_id, method=route.method, length=route.length,
+                naive_length=naive,
                 picker=pickers[(k - 1) % len(pickers)] if pickers else "",
                 layout=layout_dict(layout), path=[[str(x), str(y)] for x, y in route.path])
             PickTask.objects.bulk_create([

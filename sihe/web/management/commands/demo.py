@@ -23,6 +23,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from sihe.catalog import demo as catalog_demo
+from sihe.core import modules
 from sihe.core.actor import Actor
 from sihe.core.roles import ACCOUNTANT, ADMIN, MANAGER, ROLES, SERVICE, SHOPFLOOR, WAREHOUSE, assign_role
 from sihe.costing import demo as costing_demo
@@ -141,7 +142,13 @@ class Command(BaseCommand):
             TextColumn("{task.description:<28}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
             console=console, transient=False,
         ) as progress:
+            off = modules.disabled()
             for step in STEPS:
+                if not modules.code_enabled(step.run, off):  # a wing turned off (sihe modules) loads nothing
+                    module = modules.module_for_code(step.run.__module__)
+                    console.print(_("%(step)s: skipped, module %(module)s is off")
+                                  % {"step": step.label, "module": module.label if module else "?"})
+                    continue
                 task = progress.add_task(str(step.label), total=step.count())
                 with transaction.atomic(durable=True):
                     created = step.run(actor=actor, advance=lambda n, task=task: progress.advance(task, n))

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class WebApprovalsConfig(AppConfig):
+    name = "sihe.web.approvals"
+    label = "web_approvals"

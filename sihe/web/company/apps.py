@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class WebCompanyConfig(AppConfig):
+    name = "sihe.web.company"
+    label = "web_company"

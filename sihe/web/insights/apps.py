@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class WebInsightsConfig(AppConfig):
+    name = "sihe.web.insights"
+    label = "web_insights"

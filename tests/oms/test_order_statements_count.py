@@ -1,0 +1,30 @@
+"""Issue 18: the statements an order costs, pinned so that they cannot creep back. Intake with allocation
+and shipping (stock issue at cost, one COGS voucher for the act, revenue voucher, timeline) each run as
+one act whose audit rows, events, timeline rows, voucher numbers and balances are written at its end."""
+
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from sihe.ledger.models import Voucher
+from sihe.oms import services
+from sihe.oms.models import Order
+from tests.oms.world import build, dealer_order
+
+INTAKE_MAX = 35  # with allocation, one line (the same before issue 18; lines after the first now add fewer)
+SHIP_MAX = 55  # stock issue, COGS + revenue vouchers, order update, timeline: was 83 before issue 18
+
+
+def test_18_an_order_is_taken_in_and_shipped_in_a_pinned_number_of_statements(db, clock):
+    clock.at(2026, 11, 26)
+    world = build(stock={"SH": 100})
+    services.receive_order(channel_code="dealer", body=dealer_order("WARM", 1), actor=world["actor"])  # first rows
+    with CaptureQueriesContext(connection) as intake:
+        order = services.receive_order(channel_code="dealer", body=dealer_order("S-1", 2), actor=world["actor"]).order
+    order = Order.objects.get(pk=order.pk)
+    assert order.status == Order.Status.ALLOCATED
+    with CaptureQueriesContext(connection) as ship, transaction.atomic():
+        services.ship_order(order=order, carrier="SF", tracking_no="SF1", actor=world["actor"])
+    vouchers = Voucher.objects.filter(status=Voucher.Status.POSTED).exclude(number=None)
+    assert vouchers.count() >= 1 and not Voucher.objects.filter(number=None).exists()
+    assert len(intake.captured_queries) <= INTAKE_MAX, "\n".join(q["sql"][:120] for q in intake.captured_queries)
+    assert len(ship.captured_queries) <= SHIP_MAX, "\n".join(q["sql"][:120] for q in ship.captured_queries)
