@@ -4,10 +4,14 @@ the limit on lines per request.
 A request carries at most MAX_LINES lines (documents of more lines go through the Excel import jobs):
 a 20,000-line receipt held the stock locks for five minutes. More → 422 `too_many_lines`."""
 
+from typing import Annotated
+
 from ninja import Schema
-from pydantic import ConfigDict
+from pydantic import ConfigDict, Field
 
 MAX_LINES = 500
+MAX_ID = 2**63 - 1  # a row id is a bigint: a larger number is refused as input, never sent to the database
+RowId = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
 class Strict(Schema):

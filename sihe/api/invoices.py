@@ -19,7 +19,7 @@ from django.http import HttpResponse
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
-from sihe.api.base import Strict
+from sihe.api.base import MAX_ID, Strict
 from sihe.api.pagination import Page
 from sihe.api.security import authorize
 from sihe.core.errors import NotFound
@@ -28,8 +28,6 @@ from sihe.invoicing.selectors import Invoice
 from sihe.oms import billing
 
 router = Router(tags=["invoices"])
-
-MAX_ID = 2**63 - 1
 
 
 class InvoiceIn(Strict):

@@ -4,7 +4,7 @@ invoices), undone before picking; the candidates; the rules that allow it, per s
 from django.db import transaction
 from ninja import Field, Query, Router
 
-from sihe.api.base import Strict
+from sihe.api.base import RowId, Strict
 from sihe.api.security import authorize, may
 from sihe.oms.merging import selectors, services
 
@@ -18,7 +18,7 @@ REFUSALS = ("A refusal (409) names the first order at fault in `field` (`order_i
 
 
 class MergeIn(Strict):
-    order_ids: list[int] = Field(..., min_length=2, max_length=services.MAX_ORDERS,
+    order_ids: list[RowId] = Field(..., min_length=2, max_length=services.MAX_ORDERS,
                                  description="the orders to ship together (ids)")
     note: str = Field("", max_length=300)
 

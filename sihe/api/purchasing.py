@@ -15,7 +15,7 @@ from django.db import transaction
 from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 
-from sihe.api.base import MAX_LINES, Strict
+from sihe.api.base import MAX_LINES, RowId, Strict
 from sihe.api.pagination import MAX_INT, Page
 from sihe.api.security import authorize
 from sihe.catalog import selectors as catalog
@@ -407,7 +407,7 @@ def create_invoice(request, payload: SupplierInvoiceIn):
 
 
 class CertifyIn(Strict):
-    invoices: list[int] = Field(..., min_length=1, max_length=500, description="supplier invoice ids (专票)")
+    invoices: list[RowId] = Field(..., min_length=1, max_length=500, description="supplier invoice ids (专票)")
     date: str | None = Field(None, description="勾选/认证 day, YYYY-MM-DD; default today")
 
 

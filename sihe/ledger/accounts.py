@@ -80,10 +80,6 @@ def _move_into(above: Account, child: Account) -> dict | None:
     }
     if not any(counts.values()):
         return None
-    if counts["rules"]:
-        from sihe.ledger.services import forget_cached_rules
-
-        forget_cached_rules()
     if lines or counts["balances"]:
         Account.objects.filter(pk=above.pk).update(moved_into=child)
         above.moved_into = child

@@ -533,29 +533,13 @@ def book(
                               source_type=source_type, source_id=source_id, rule=rule, approved_by=approved)
 
 
-# rule code → ((id, updated_at), rule, its lines with accounts): a rule changed on the rules page gets a
-# new updated_at (sihe.ledger.rules), so one small query tells whether the cached lines still hold.
-_RULE_CACHE: dict[str, tuple[tuple, PostingRule, list]] = {}
-
-
-def forget_cached_rules() -> None:
-    """After rule lines moved to another account outside the rules page (a sub-account took over)."""
-    _RULE_CACHE.clear()
-
-
 def _posting_rule(code: str):
-    head = PostingRule.objects.filter(code=code).values("id", "active", "updated_at", "updated_by", "word").first()
-    if head is None:
-        return None
-    key = (head["id"], head["updated_at"], head["updated_by"])
-    cached = _RULE_CACHE.get(code)
-    if cached is None or cached[0] != key:
-        rule = PostingRule.objects.prefetch_related("lines__account", "lines__cash_flow_item").get(pk=head["id"])
-        cached = (key, rule, list(rule.lines.all()))
-        _RULE_CACHE[code] = cached
-    rule = cached[1]
-    rule.active, rule.word = head["active"], head["word"]
-    return rule, cached[2]
+    """The rule and its lines with their accounts. Read once per collected act (the caller memos it),
+    never kept across acts: another process may move a rule's lines (a sub-account takes over, the
+    taxpayer type folds the VAT columns) and a rolled-back act may leave ids that come back naming
+    other rows."""
+    rule = PostingRule.objects.prefetch_related("lines__account", "lines__cash_flow_item").filter(code=code).first()
+    return None if rule is None else (rule, list(rule.lines.all()))
 
 
 def _next_number(period: str, word: str) -> int:

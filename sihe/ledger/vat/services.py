@@ -196,7 +196,6 @@ def _fold_columns(profile: TaxProfile) -> None:
     vat.is_leaf, vat.role = True, "vat_payable"
     vat.save(update_fields=["is_leaf", "role"])
     profile.folded_rule_lines = folded
-    ledger._RULE_CACHE.clear()
 
 
 def _unfold_columns(profile: TaxProfile) -> None:
@@ -216,7 +215,6 @@ def _unfold_columns(profile: TaxProfile) -> None:
         if code in made:
             PostingRuleLine.objects.filter(pk=int(line_id), account=vat).update(account=made[code])
     profile.folded_rule_lines = {}
-    ledger._RULE_CACHE.clear()
 
 
 def set_tax_profile(*, actor: Actor, taxpayer_type: str | None = None, levy_rate=None, location: str | None = None,
