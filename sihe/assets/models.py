@@ -102,6 +102,8 @@ class Workload(models.Model):
 
     class Meta:
         ordering = ["asset", "period"]
+        verbose_name = _("workload")
+        verbose_name_plural = _("workloads")
         constraints = [models.UniqueConstraint(fields=["asset", "period"], name="assets_workload_once")]
 
 
@@ -114,6 +116,8 @@ class DepreciationRun(models.Model):
 
     class Meta:
         ordering = ["period"]
+        verbose_name = _("depreciation run")
+        verbose_name_plural = _("depreciation runs")
 
 
 class DepreciationLine(models.Model):
@@ -126,6 +130,8 @@ class DepreciationLine(models.Model):
 
     class Meta:
         ordering = ["period", "asset"]
+        verbose_name = _("depreciation line")
+        verbose_name_plural = _("depreciation lines")
         constraints = [models.UniqueConstraint(fields=["asset", "period"], name="assets_depreciation_once")]
 
 

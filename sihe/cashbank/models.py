@@ -55,6 +55,8 @@ class Entry(models.Model):
 
     class Meta:
         ordering = ["-date", "-id"]
+        verbose_name = _("cash or bank entry")
+        verbose_name_plural = _("cash or bank entries")
         constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="cashbank_entry_positive")]
 
 
@@ -74,6 +76,8 @@ class Statement(models.Model):
 
     class Meta:
         ordering = ["-imported_at", "-id"]
+        verbose_name = _("bank statement")
+        verbose_name_plural = _("bank statements")
         constraints = [models.UniqueConstraint(fields=["account", "digest"], name="cashbank_statement_once")]
 
 
@@ -98,6 +102,8 @@ class StatementLine(models.Model):
 
     class Meta:
         ordering = ["date", "statement_id", "seq"]
+        verbose_name = _("bank statement line")
+        verbose_name_plural = _("bank statement lines")
         constraints = [
             models.UniqueConstraint(fields=["account", "fingerprint"], name="cashbank_statement_line_once"),
             models.UniqueConstraint(fields=["voucher_line_id"], condition=Q(voucher_line_id__isnull=False),

@@ -72,6 +72,7 @@ def to_pdf(table: Table) -> bytes:
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfbase.pdfmetrics import stringWidth
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, TableStyle
     from reportlab.platypus import Table as PdfTable
 
@@ -104,7 +105,12 @@ def to_pdf(table: Table) -> bytes:
     ]))
     # the heading parts (表号, 编制单位, period, 单位) spread across the page as the printed forms have them
     parts = [p for p in table.subtitle.split("    ") if p]
-    heading = PdfTable([[Paragraph(p, small) for p in parts]], colWidths=[width / max(len(parts), 1)] * len(parts))
+    # each part as wide as its words (a long company name must not wrap under equal columns), the rest shared
+    natural = [stringWidth(p, font, small.fontSize) + 8 for p in parts]
+    spare = width - sum(natural)
+    widths = ([n + spare / len(parts) for n in natural] if spare >= 0
+              else [width * n / sum(natural) for n in natural])
+    heading = PdfTable([[Paragraph(p, small) for p in parts]], colWidths=widths or None)
     heading.setStyle(TableStyle([("LEFTPADDING", (0, 0), (-1, -1), 0), ("ALIGN", (-1, 0), (-1, 0), "RIGHT")]))
     story = [Paragraph(table.title, title_style), Spacer(1, 6), heading, Spacer(1, 8), grid]
     if table.note:

@@ -137,14 +137,21 @@ def account_title(account: Account) -> str:
     return f"{account.code} {name}"
 
 
+# the approvals acts write for their own vouchers, in the words the 审核 box shows
+SYSTEM_APPROVALS = {"rule": "凭证模板", "assets": "固定资产", "cashbank": "出纳", "月末计税 vat": "月末计税"}
+
+
 def person(username: str) -> str:
     """A user's full name (姓名) when the account has one; system approvals in words."""
     if not username:
         return ""
-    if username.startswith("rule:"):
-        rest = username[5:]
+    source, colon, rest = username.partition(":")
+    if colon and source in SYSTEM_APPROVALS:
+        # an act's own approval ("assets:depreciation 2026-07 (wang)"): who set it going, and what it was
         who = rest[rest.find("(") + 1:rest.rfind(")")] if "(" in rest else ""
-        return f"{person(who)}（凭证模板）" if who else "凭证模板"
+        return f"{person(who)}（{SYSTEM_APPROVALS[source]}）" if who else SYSTEM_APPROVALS[source]
+    if username in SYSTEM_APPROVALS:
+        return SYSTEM_APPROVALS[username]
     user = get_user_model().objects.filter(username=username).only("first_name", "last_name").first()
     if user is not None and (user.last_name or user.first_name):
         return f"{user.last_name}{user.first_name}"

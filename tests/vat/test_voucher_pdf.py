@@ -57,7 +57,7 @@ def test_one_voucher_with_names_words_and_attachments(post, maker, people, actor
 
 def test_a_batch_by_number_range_one_voucher_per_sheet(post, tmp_path):
     for i in range(1, 5):
-        post(f"2026-03-1{i}", [("5602", f"{i}00.00", None, {"department": "ADM"}), ("2241", None, f"{i}00.00")])
+        post(f"2026-03-1{i}", [("5602.05", f"{i}00.00", None, {"department": "ADM"}), ("2241", None, f"{i}00.00")])
     picked = printing.voucher_range(period="2026-03", start=2, end=3)
     body = voucher_pdf.render_vouchers(picked, paper="a4", company="四合")
     text = pdf_text(body, "voucher-a4-batch", tmp_path)
@@ -66,13 +66,25 @@ def test_a_batch_by_number_range_one_voucher_per_sheet(post, tmp_path):
     assert "记-0002" in pages[0] and "合计：人民币贰佰元整" in pages[0]
     assert "记-0003" in pages[1] and "合计：人民币叁佰元整" in pages[1]
     assert "记-0001" not in text and "记-0004" not in text
-    assert "5602 管理费用" in text and "2241 其他应付款" in text and "附单据 0 张" in text
+    assert "5602.05 管理费用—办公费" in text and "2241 其他应付款" in text and "附单据 0 张" in text
 
 
 def test_a_long_voucher_goes_on_numbered_sheets(post, tmp_path):
-    lines = [("5602", "10.00", None, {"department": "ADM", "summary": f"费用{i}"}) for i in range(8)]
+    lines = [("5602.05", "10.00", None, {"department": "ADM", "summary": f"费用{i}"}) for i in range(8)]
     v = post("2026-03-20", [*lines, ("2241", None, "80.00")])
     text = pdf_text(voucher_pdf.render_vouchers([v], paper="voucher", company="四合"), "voucher-long", tmp_path)
     first, second = [p for p in text.split("\f") if p.strip()]
     assert "记-0001 1/2" in first and "过次页" in first and "合计" not in first
     assert "记-0001 2/2" in second and "合计：人民币捌拾元整" in second
+
+
+@pytest.mark.django_db
+def test_the_review_box_shows_who_set_an_act_going_not_the_act_s_own_words(maker, reviewer, people):
+    # a depreciation run, a cash entry, the VAT month-end and a posting rule approve their own vouchers
+    assert voucher_pdf.person("assets:depreciation 2026-07 (maker)") == "王小红（固定资产）"
+    assert voucher_pdf.person("cashbank:receipt CB-0001 (reviewer)") == "李明（出纳）"
+    assert voucher_pdf.person("rule:sales.revenue (maker)") == "王小红（凭证模板）"
+    assert voucher_pdf.person("rule:sales.revenue") == "凭证模板"
+    assert voucher_pdf.person("月末计税 vat") == "月末计税"
+    # and a person is a person, a login without a name stays that login
+    assert (voucher_pdf.person("reviewer"), voucher_pdf.person("nobody")) == ("李明", "nobody")
