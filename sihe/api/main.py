@@ -220,6 +220,7 @@ from sihe.api import (  # noqa: E402
     production,
     purchasing,
     receiving,
+    splits,
     statements,
     stock,
     tokens,
@@ -228,7 +229,7 @@ from sihe.api import (  # noqa: E402
     wms,
 )
 
-for _module in (catalog, imports, tokens, events, webhooks, stock, costing, ledger, wms, channels, merges, orders,
+for _module in (catalog, imports, tokens, events, webhooks, stock, costing, ledger, wms, channels, merges, splits, orders,
                 invoices, purchasing, receiving, outbound, counting, production, planning, mes, aftersales, statements, kpis,
                 approvals, vat, b2b, assets, cashbank):
     api.add_router("/", _module.router)

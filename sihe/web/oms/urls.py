@@ -1,6 +1,6 @@
 from django.urls import path
 
-from sihe.web.oms import aftersales, merging, statements, views
+from sihe.web.oms import aftersales, merging, splitting, statements, views
 
 app_name = "web_oms"
 urlpatterns = [
@@ -9,6 +9,8 @@ urlpatterns = [
     path("merges/", merging.merges, name="merges"),
     path("<int:pk>/", views.order, name="order"),
     path("<int:pk>/act/<str:act>/", views.order_act, name="order_act"),
+    path("<int:pk>/split/", splitting.split, name="order_split"),
+    path("<int:pk>/split/<int:split_id>/undo/", splitting.split_undo, name="order_split_undo"),
     path("exceptions/", views.exceptions, name="exceptions"),
     path("intake-errors/", views.intake_errors, name="intake_errors"),
     path("intake-errors/<int:pk>/", views.intake_error, name="intake_error"),
