@@ -32,17 +32,23 @@ ZERO = Decimal("0.00")
 SOURCE_TYPE = "fixed_asset"
 CASH_FLOW_PURCHASE = "12"  # 购建固定资产、无形资产和其他非流动资产支付的现金
 CASH_FLOW_DISPOSAL = "10"  # 处置固定资产、无形资产和其他非流动资产收回的现金净额
-GAIN_ACCOUNT = "5301"  # 营业外收入
-LOSS_ACCOUNT = "5711"  # 营业外支出
+GAIN_ACCOUNT = "5301"  # 营业外收入 (its sub-account of role disposal_gain: 5301.02 非流动资产处置净收益)
+LOSS_ACCOUNT = "5711"  # 营业外支出 (its sub-account of role disposal_loss: 5711.06 非流动资产处置净损失)
 CLEARING_ACCOUNT = "1606"  # 固定资产清理
+DEPRECIATION = "depreciation"  # the role suffix of the expense sub-accounts 5601.06 / 5602.06 折旧费
 
 
-def _leaf(code, field: str) -> Account:
+def _leaf(code, field: str, role: str = "") -> Account:
+    """The account of `code`; one with sub-accounts (5602 管理费用) stands for its sub-account whose role ends
+    with `role` (5602.06 折旧费, role admin_depreciation), so a category saved as 5602 still books."""
     code = str(code or "").strip()
     account = Account.objects.filter(code=code).first()
     if account is None:
         raise ValidationFailed(_("%(field)s: unknown account %(code)r") % {"field": field, "code": code}, field=field,
                                code="unknown_account")
+    if not account.is_leaf and role:
+        account = (Account.objects.filter(code__startswith=f"{code}.", role__endswith=role, is_leaf=True, active=True)
+                   .order_by("code").first() or account)
     if not account.is_leaf or not account.active:
         raise ValidationFailed(_("%(field)s: %(code)s %(name)s is not an active leaf account")
                                % {"field": field, "code": code, "name": account.name}, field=field, code="not_leaf")
@@ -104,9 +110,9 @@ def save_category(*, code: str, name: str, life_months, residual_rate, method: s
         "residual_rate": rate.quantize(Decimal("0.0001")), "method": method,
         "asset_account": _leaf(asset_account, "asset_account").code,
         "depreciation_account": _leaf(depreciation_account, "depreciation_account").code,
-        "expense_manufacturing": _leaf(expense_manufacturing, "expense_manufacturing").code,
-        "expense_admin": _leaf(expense_admin, "expense_admin").code,
-        "expense_selling": _leaf(expense_selling, "expense_selling").code,
+        "expense_manufacturing": _leaf(expense_manufacturing, "expense_manufacturing", DEPRECIATION).code,
+        "expense_admin": _leaf(expense_admin, "expense_admin", DEPRECIATION).code,
+        "expense_selling": _leaf(expense_selling, "expense_selling", DEPRECIATION).code,
     }
     with tx.act():
         category = Category.objects.select_for_update().filter(code=code).first()
@@ -318,10 +324,14 @@ def run_depreciation(*, period: str, actor: Actor) -> DepreciationRun:
         taken = _taken_before(period)
         worked = dict(Workload.objects.filter(period__lt=period, asset__in=assets).values("asset_id")
                       .annotate(s=Sum("quantity")).values_list("asset_id", "s"))
+        expense_leaves: dict[str, str] = {}
         for asset in assets:
             amount = month_amount(asset, period, taken=taken.get(asset.pk, ZERO), workload=workloads.get(asset.pk),
                                   worked_before=worked.get(asset.pk) or Decimal(0))
             expense = asset.category.expense_account(asset.use)
+            if expense not in expense_leaves:  # a category saved as 5602 books to 5602.06 折旧费
+                expense_leaves[expense] = _leaf(expense, "expense_account", DEPRECIATION).code
+            expense = expense_leaves[expense]
             rows.append(DepreciationLine(run=run, asset=asset, period=period, amount=amount,
                                          workload=workloads.get(asset.pk), expense_account=expense))
             debits[(expense, asset.department)] += amount
@@ -415,10 +425,10 @@ def dispose(*, asset: Asset, date, actor: Actor, proceeds=0, costs=0, counter_ac
         gain = proceeds - net - costs
         if gain > 0:
             lines.append({"account": clearing, "debit": gain, "summary": f"清理净收益 {asset.code}"})
-            lines.append({"account": _leaf(GAIN_ACCOUNT, "gain_account"), "credit": gain,
+            lines.append({"account": _leaf(GAIN_ACCOUNT, "gain_account", "disposal_gain"), "credit": gain,
                           "summary": f"清理净收益 {asset.code}"})
         elif gain < 0:
-            lines.append({"account": _leaf(LOSS_ACCOUNT, "loss_account"), "debit": -gain,
+            lines.append({"account": _leaf(LOSS_ACCOUNT, "loss_account", "disposal_loss"), "debit": -gain,
                           "summary": f"清理净损失 {asset.code}"})
             lines.append({"account": clearing, "credit": -gain, "summary": f"清理净损失 {asset.code}"})
         for line in lines:

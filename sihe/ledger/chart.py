@@ -1,7 +1,10 @@
 """The seed data: 小企业会计准则 (2011) chart of accounts, 现金流量项目 and posting rules.
 
-Used by the data migrations (0002) and by tests; plain data, no models. Sub-account codes use the
-dotted form `2221.01.01`; accounts that matter to programs are found by `role`, never by code.
+Used by the data migrations (0002, and 0008 for the 损益类 sub-accounts of a database seeded before them) and
+by tests; plain data, no models. Sub-account codes use the dotted form `2221.01.01`; accounts that matter to
+programs are found by `role`, never by code. The 损益类 sub-accounts are those the 利润表 其中 lines read (by
+role, `sihe.ledger.statements.INCOME_LINES`) plus the ones the system books to (平台佣金, 折旧费, 处置损益) and
+an 其他 (.99) for the rest: an account with sub-accounts takes no postings.
 """
 
 A, L, E, C, P = "asset", "liability", "equity", "cost", "profit_loss"
@@ -90,13 +93,56 @@ CHART: list[tuple[str, str, str, str, str, dict]] = [
     ("5051", "其他业务收入", "Other operating revenue", P, CR, {}),
     ("5111", "投资收益", "Investment income", P, CR, {}),
     ("5301", "营业外收入", "Non-operating income", P, CR, {}),
+    ("5301.01", "政府补助", "Government grants", P, CR, {"role": "government_grant"}),
+    ("5301.02", "非流动资产处置净收益", "Net gains on disposal of non-current assets", P, CR,
+     {"role": "disposal_gain"}),
+    ("5301.99", "其他", "Other non-operating income", P, CR, {}),
     ("5401", "主营业务成本", "Cost of main operations", P, D, {"dim_department": True, "role": "cogs"}),
     ("5402", "其他业务成本", "Other operating costs", P, D, {}),
     ("5403", "税金及附加", "Taxes and surcharges", P, D, {}),
+    ("5403.01", "消费税", "Consumption tax", P, D, {"role": "tax_consumption"}),
+    ("5403.02", "营业税", "Business tax", P, D, {"role": "tax_business"}),
+    ("5403.03", "城市维护建设税", "Urban maintenance and construction tax", P, D, {"role": "tax_urban_construction"}),
+    ("5403.04", "资源税", "Resource tax", P, D, {"role": "tax_resource"}),
+    ("5403.05", "土地增值税", "Land appreciation tax", P, D, {"role": "tax_land_appreciation"}),
+    ("5403.06", "城镇土地使用税、房产税、车船税、印花税", "Land use, property, vehicle and vessel taxes, stamp duty", P, D,
+     {"role": "tax_property_stamp"}),
+    ("5403.07", "教育费附加、地方教育附加", "Education surcharge and local education surcharge", P, D,
+     {"role": "tax_education_surcharge"}),
+    ("5403.99", "其他", "Other taxes and surcharges", P, D, {}),
     ("5601", "销售费用", "Selling expenses", P, D, {"dim_department": True}),
+    ("5601.01", "商品维修费", "Product repairs", P, D, {"dim_department": True, "role": "selling_repairs"}),
+    ("5601.02", "广告费和业务宣传费", "Advertising and promotion", P, D,
+     {"dim_department": True, "role": "selling_advertising"}),
+    ("5601.03", "平台佣金及服务费", "Platform commissions and service fees", P, D,
+     {"dim_department": True, "role": "selling_platform_fees"}),
+    ("5601.04", "职工薪酬", "Sales staff costs", P, D, {"dim_department": True}),
+    ("5601.05", "运输费", "Freight and delivery", P, D, {"dim_department": True}),
+    ("5601.06", "折旧费", "Depreciation, selling", P, D, {"dim_department": True, "role": "selling_depreciation"}),
+    ("5601.99", "其他", "Other selling expenses", P, D, {"dim_department": True}),
     ("5602", "管理费用", "Administrative expenses", P, D, {"dim_department": True}),
+    ("5602.01", "开办费", "Start-up costs", P, D, {"dim_department": True, "role": "admin_startup"}),
+    ("5602.02", "业务招待费", "Business entertainment", P, D, {"dim_department": True, "role": "admin_entertainment"}),
+    ("5602.03", "研究费用", "Research costs", P, D, {"dim_department": True, "role": "admin_research"}),
+    ("5602.04", "职工薪酬", "Administrative staff costs", P, D, {"dim_department": True}),
+    ("5602.05", "办公费", "Office expenses", P, D, {"dim_department": True}),
+    ("5602.06", "折旧费", "Depreciation, administration", P, D, {"dim_department": True, "role": "admin_depreciation"}),
+    ("5602.99", "其他", "Other administrative expenses", P, D, {"dim_department": True}),
     ("5603", "财务费用", "Finance costs", P, D, {}),
+    ("5603.01", "利息费用", "Interest expense (income negative)", P, D, {"role": "finance_interest"}),
+    ("5603.02", "手续费", "Bank charges", P, D, {"role": "finance_fees"}),
+    ("5603.99", "其他", "Other finance costs", P, D, {}),
     ("5711", "营业外支出", "Non-operating expenses", P, D, {}),
+    ("5711.01", "坏账损失", "Bad debt losses", P, D, {"role": "bad_debt_loss"}),
+    ("5711.02", "无法收回的长期债券投资损失", "Losses on unrecoverable long-term bond investments", P, D,
+     {"role": "bond_investment_loss"}),
+    ("5711.03", "无法收回的长期股权投资损失", "Losses on unrecoverable long-term equity investments", P, D,
+     {"role": "equity_investment_loss"}),
+    ("5711.04", "自然灾害等不可抗力因素造成的损失", "Losses from natural disasters and other force majeure", P, D,
+     {"role": "force_majeure_loss"}),
+    ("5711.05", "税收滞纳金", "Tax late-payment surcharges", P, D, {"role": "tax_late_fee"}),
+    ("5711.06", "非流动资产处置净损失", "Net losses on disposal of non-current assets", P, D, {"role": "disposal_loss"}),
+    ("5711.99", "其他", "Other non-operating expenses", P, D, {}),
     ("5801", "所得税费用", "Income tax expense", P, D, {}),
 ]
 
@@ -177,7 +223,7 @@ POSTING_RULES: list[tuple[str, str, list[tuple[str, str, str, str, dict, int | N
     ]),
     ("receipt.platform", "平台收款(其他货币资金)", [
         ("1012", D, "amount", "平台结算 {document}", {}, 1),
-        ("5601", D, "fee", "平台佣金 {document}", {}, None),
+        ("5601.03", D, "fee", "平台佣金 {document}", {}, None),
         ("1122", CR, "total", "平台结算 {document}", {}, None),
     ]),
     ("payment.bank", "银行付款", [

@@ -3,10 +3,10 @@ workload), depreciation vouchers by department, the register, a sale of the offi
 that refuses a month whose depreciation has not been run.
 
 Worked by hand (the fen are the point):
-- FA office PC, 管理部 (5602): cost 12,000.00, residual 5% 600.00, 36 months → 11,400 ÷ 36 = 316.666… → 316.67 a
+- FA office PC, 管理部 (5602.06 折旧费): cost 12,000.00, residual 5% 600.00, 36 months → 11,400 ÷ 36 = 316.666… → 316.67 a
   month; the 36th month takes 11,400 − 35 × 316.67 = 316.55.
 - Lathe, 生产车间 (4101): cost 100,000.00, residual 5,000.00, 120 months → 95,000 ÷ 120 = 791.67.
-- Truck, 销售部 (5601), workload: cost 300,000.00, residual 15,000.00, 500,000 km → 0.57 per km:
+- Truck, 销售部 (5601.06 折旧费), workload: cost 300,000.00, residual 15,000.00, 500,000 km → 0.57 per km:
   Aug 4,000 km 2,280.00; Sep 5,250 km 2,992.50; Oct 3,333 km 1,899.81; Nov 2,000 km 1,140.00.
 - Bought in July: no depreciation in July (当月增加当月不提); the first run is August.
 - Aug 791.67 + 2,280.00 + 316.67 = 3,388.34; Sep 4,100.84; Oct 3,008.15; Nov 2,248.34.
@@ -83,12 +83,12 @@ def test_months_of_depreciation_by_department(books, clock, actor):
     }
     assert lines_of(runs["2026-08"].voucher_id) == [
         ("4101", "生产车间", D("791.67"), D("0")),
-        ("5601", "销售部", D("2280.00"), D("0")),
-        ("5602", "管理部", D("316.67"), D("0")),
+        ("5601.06", "销售部", D("2280.00"), D("0")),
+        ("5602.06", "管理部", D("316.67"), D("0")),
         ("1602", "", D("0"), D("3388.34")),
     ]
     assert [r.total for r in runs.values()] == [D("3388.34"), D("4100.84"), D("3008.15")]
-    assert lines_of(runs["2026-10"].voucher_id)[1] == ("5601", "销售部", D("1899.81"), D("0"))
+    assert lines_of(runs["2026-10"].voucher_id)[1] == ("5601.06", "销售部", D("1899.81"), D("0"))
     # idempotent: the same period again is the same run, no second voucher
     assert services.run_depreciation(period="2026-10", actor=actor).pk == runs["2026-10"].pk
     assert len(reports.vouchers_for("depreciation_run", "2026-10")) == 1
@@ -138,7 +138,7 @@ def test_disposal_through_1606(books, clock, actor):
         ("1606", "", D("10733.32"), D("0")), ("1602", "", D("1266.68"), D("0")), ("1601", "", D("0"), D("12000.00")),
         ("1002", "", D("9000.00"), D("0")), ("1606", "", D("0"), D("9000.00")),
         ("1606", "", D("200.00"), D("0")), ("1002", "", D("0"), D("200.00")),
-        ("5711", "", D("1933.32"), D("0")), ("1606", "", D("0"), D("1933.32")),
+        ("5711.06", "", D("1933.32"), D("0")), ("1606", "", D("0"), D("1933.32")),
     ]
     nets = {}
     for code, _dept, debit, credit in lines:

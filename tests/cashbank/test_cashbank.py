@@ -41,15 +41,15 @@ def july(clock, actor):
     enter("2026-07-03", kind="payment", account=bank, amount="11300", counter_account="2241", partner="物业公司",
           summary="支付房租", reference="ZF0703")
     enter("2026-07-05", kind="transfer", account=bank, to_account=cash, amount="2000", summary="提取备用金")
-    enter("2026-07-05", kind="payment", account=cash, amount="300", counter_account="5602", department="管理部",
+    enter("2026-07-05", kind="payment", account=cash, amount="300", counter_account="5602.05", department="管理部",
           summary="购买办公用品")
-    enter("2026-07-05", kind="payment", account=cash, amount="150", counter_account="5601", department="销售部",
+    enter("2026-07-05", kind="payment", account=cash, amount="150", counter_account="5601.05", department="销售部",
           summary="快递费")
-    enter("2026-07-08", kind="payment", account=cash, amount="200", counter_account="5602", department="管理部",
+    enter("2026-07-08", kind="payment", account=cash, amount="200", counter_account="5602.99", department="管理部",
           summary="差旅费")
     enter("2026-07-31", kind="receipt", account=bank, amount="8000", counter_account="1221", partner="张三",
           summary="收回借款")
-    enter("2026-07-31", kind="payment", account=bank, amount="1500", counter_account="5601", department="销售部",
+    enter("2026-07-31", kind="payment", account=bank, amount="1500", counter_account="5601.02", department="销售部",
           summary="支付广告费")
     return {"bank": bank, "cash": cash}
 
@@ -84,7 +84,7 @@ def test_cash_journal_daily_totals(july, clock, actor):
     clock.at(2026, 7, 9)
     with pytest.raises(Conflict) as refused:  # 库存现金不得出现红字
         services.enter(kind="payment", account=july["cash"], date="2026-07-09", amount="1350.01",
-                       counter_account="5602", department="管理部", summary="多付", actor=actor)
+                       counter_account="5602.99", department="管理部", summary="多付", actor=actor)
     assert refused.value.code == "cash_negative"
 
 
@@ -138,7 +138,7 @@ def test_statement_in_two_layouts_reconciled(july, clock, actor):
 
     # the fee is booked after all and matched by hand: it leaves both sides of the 调节表
     clock.at(2026, 8, 3)
-    services.enter(kind="payment", account=bank, date="2026-07-31", amount="35", counter_account="5603",
+    services.enter(kind="payment", account=bank, date="2026-07-31", amount="35", counter_account="5603.02",
                    summary="银行手续费", actor=actor)
     fee_line = selectors.statement_lines(bank).get(reference="CMB0721001")
     journal_fee = services.unmatched_journal(bank).get(credit=D("35.00"))

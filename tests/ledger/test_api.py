@@ -202,12 +202,13 @@ def test_hostile_input_is_a_4xx_never_a_500(api_as):
 
 def test_an_accountant_adds_a_sub_account_and_the_income_statement_shows_its_line(api_as):
     api = api_as("accountant")
-    created = api.post("/api/v1/ledger/accounts", {"parent": "5602", "code": "5602.02", "name": "业务招待费",
+    # 5602.02 业务招待费 (role admin_entertainment, read by line 16) is seeded; the accountant adds 差旅费 beside it
+    created = api.post("/api/v1/ledger/accounts", {"parent": "5602", "code": "5602.07", "name": "差旅费",
                                                    "dimensions": ["department"]})
     assert created.status_code == 201, created.json_body
     assert (created.json_body["direction"], created.json_body["category"], created.json_body["level"]) == (
         "debit", "profit_loss", 2)
-    assert api.post("/api/v1/ledger/accounts", {"parent": "5602", "code": "5602.99", "name": "其他"}).status_code == 201
+    assert api.post("/api/v1/ledger/accounts", {"parent": "5602", "code": "5602.99", "name": "其他"}).status_code == 409
     refused = api.post("/api/v1/ledger/vouchers", {"date": "2026-03-02", "lines": [
         {"account": "5602", "debit": "10", "summary": "x"}, {"account": "2241", "credit": "10", "summary": "x"}]})
     assert (refused.status_code, refused.json_body["code"]) == (422, "not_leaf")
@@ -228,10 +229,10 @@ def test_an_accountant_adds_a_sub_account_and_the_income_statement_shows_its_lin
     rows = {r["code"]: r for r in api.get("/api/v1/ledger/trial-balance?period=2026-03").json_body["rows"]}
     assert (rows["2241"]["closing"], rows["2241.01"]["closing"]) == ("300.00", "300.00")
     assert Voucher.objects.get(pk=vid).lines.get(seq=2).account.code == "2241"
-    role = api.post("/api/v1/ledger/accounts", {"parent": "5602", "code": "5602.03", "name": "研发",
+    role = api.post("/api/v1/ledger/accounts", {"parent": "5602", "code": "5602.08", "name": "研发",
                                                 "role": "no_such_role"})
     assert (role.status_code, role.json_body["code"]) == (422, "unknown_role")
-    assert api_as("warehouse").post("/api/v1/ledger/accounts", {"parent": "5602", "code": "5602.03",
+    assert api_as("warehouse").post("/api/v1/ledger/accounts", {"parent": "5602", "code": "5602.08",
                                                                  "name": "研究费用"}).status_code == 403
 
 

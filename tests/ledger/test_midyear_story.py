@@ -11,7 +11,7 @@ Figures worked out by hand (yuan):
   purchases 1405 Dr 320,000 + 2221.01.01 Dr 41,600 / 2202.01 Cr 361,600; collected 1002 Dr 525,000 /
   1122 Cr 525,000 (CF 1); paid suppliers 2202.01 Dr 340,000 / 1002 Cr 340,000 (CF 3); admin 5602.02
   招待 5,000 + 5602.05 办公 55,000 from 1002 (CF 6 60,000); 1001 Dr 20,000 drawn from 1002 (no CF);
-  5601 Dr 18,000 from 1001 (CF 6); depreciation 5602.05 Dr 12,000 / 1602 Cr 12,000; 2221.01.04 Dr 23,400 /
+  5601.02 Dr 18,000 from 1001 (CF 6); depreciation 5602.05 Dr 12,000 / 1602 Cr 12,000; 2221.01.04 Dr 23,400 /
   2221.02 Cr 23,400; VAT paid 2221.02 Dr 25,000 from 1002 (CF 5); surcharges 5403.03 1,638 + 5403.07 1,170
   to 2221.05/06/07 (1,638 / 702 / 468) and paid (CF 5 2,808); loan 1002 Dr 100,000 / 2001 Cr 100,000
   (CF 14); interest 5603.01 Dr 1,500 from 1002 (CF 17); 3103 Dr 394,308 / Cr 500,000 (monthly 结转).
@@ -26,8 +26,8 @@ Each month Jul–Dec: goods in 40,000 (暂估, then the 专票 40,000 + 5,200); 
 cost 36,000; 60,000 collected (CF 1); 45,200 paid (CF 3); advertising 1,000 from the bank (CF 6); depreciation
 2,000 (5602.05); 转出未交增值税 7,800 − 5,200 = 2,600; surcharges 12 % = 312 (城建 182 → 5403.03, 教育 78 +
 地方教育 52 → 5403.07); the previous month's VAT and surcharges paid (July 3,400; Aug–Dec 2,912; CF 5).
-September: 业务招待 800 in cash (CF 6). October: 5601 gets its first sub-account 5601.02 广告费和业务宣传费 —
-its 18,000 opening 本年累计 and 3,000 of Jul–Sep move into it. December: interest 1,500 (CF 17), 50,000 of
+September: 业务招待 800 in cash (CF 6). October: 5601.02 广告费和业务宣传费 gets its first sub-account 5601.02.01
+网络广告 — its 18,000 opening 本年累计 and 3,000 of Jul–Sep move into it. December: interest 1,500 (CF 17), 50,000 of
 the loan repaid (CF 16).
 
 利润表 2026-12 (本年累计 / 本月): 1 营业收入 860,000 / 60,000 · 2 营业成本 516,000 / 36,000 · 3 税金及附加
@@ -78,7 +78,7 @@ OPENING = [
     {"account": "5401", "ytd_debit": "300000"},
     {"account": "5403.03", "ytd_debit": "1638"},
     {"account": "5403.07", "ytd_debit": "1170"},
-    {"account": "5601", "ytd_debit": "18000"},
+    {"account": "5601.02", "ytd_debit": "18000"},
     {"account": "5602.02", "ytd_debit": "5000"},
     {"account": "5602.05", "ytd_debit": "67000"},
     {"account": "5603.01", "ytd_debit": "1500"},
@@ -98,16 +98,9 @@ def ytd_and_month(report, *numbers):
 
 @pytest.fixture
 def books(actor, clock, post):
-    """The chart's statement sub-accounts, the opening balances and six months closed."""
+    """The opening balances on the chart's statement sub-accounts (seeded: 5403.03, 5403.07, 5601.02, 5602.02,
+    5602.05, 5603.01) and six months closed."""
     clock.at(2026, 7, 1)
-    for parent, code, name, role in [
-        ("5403", "5403.03", "城市维护建设税", "tax_urban_construction"),
-        ("5403", "5403.07", "教育费附加", "tax_education_surcharge"),
-        ("5602", "5602.02", "业务招待费", "admin_entertainment"),
-        ("5602", "5602.05", "办公费", ""),
-        ("5603", "5603.01", "利息费用", "finance_interest"),
-    ]:
-        accounts.add_account(parent=parent, code=code, name=name, role=role, actor=actor)
     services.import_opening_balances(period="2026-07", rows=OPENING, cash_flows=CASH_FLOWS, actor=actor)
 
     def book(rule, day, amounts, source_id, **dims):
@@ -129,10 +122,9 @@ def books(actor, clock, post):
         book("stock.issue", day, {"value": "36000"}, f"DO-{p}", warehouse="WH1")
         book("receipt.bank", day, {"amount": "60000"}, f"RC-{p}", partner="C01")
         book("payment.bank", day, {"amount": "45200"}, f"PAY-{p}", partner="S01")
-        if month == 10:  # the accountant splits 销售费用 while it is in use: its balance moves into the child
-            accounts.add_account(parent="5601", code="5601.02", name="广告费和业务宣传费", role="selling_advertising",
-                                 actor=actor)
-        ads = "5601" if month < 10 else "5601.02"
+        if month == 10:  # the accountant splits 广告费 while it is in use: its balance moves into the child
+            accounts.add_account(parent="5601.02", code="5601.02.01", name="网络广告", actor=actor)
+        ads = "5601.02" if month < 10 else "5601.02.01"
         post(day.isoformat(), [(ads, "1000", None), ("1002", None, "1000", {"cash_flow_item": 6})])
         if month == 9:
             post(day.isoformat(), [("5602.02", "800", None), ("1001", None, "800", {"cash_flow_item": 6})])
@@ -154,9 +146,9 @@ def test_opening_balances_show_year_start_ytd_and_opening_and_balance(books):
     totals = summary["totals"]
     assert (totals["year_start_debit"], totals["year_start_credit"]) == (D("645000.00"), D("645000.00"))
     assert (totals["debit"], totals["credit"]) == (D("947692.00"), D("947692.00"))
-    # the 5601 opening row moved into 5601.02 in October
+    # the 5601.02 opening row moved into 5601.02.01 in October
     rows = {r["account"]: r for r in summary["rows"]}
-    assert "5601" not in rows and rows["5601.02"]["ytd_debit"] == D("18000.00")
+    assert "5601.02" not in rows and rows["5601.02.01"]["ytd_debit"] == D("18000.00")
     assert rows["1002"]["debit"] == D("475692.00") and rows["1002"]["year_start_debit"] == D("300000.00")
     assert rows["3103"]["credit"] == D("105692.00") and rows["3103"]["year_start_credit"] == D("0.00")
 
@@ -232,11 +224,13 @@ def test_books_count_the_year_from_its_start(books):
         ("本月合计", D("2000.00"), D("2000.00"), "平"), ("本年累计", D("79000.00"), D("79000.00"), "平")]
 
     admin = reports.multi_column_ledger(reports.account_by_code("5602"), "2026-07", "2026-12")
-    assert [c.code for c in admin["columns"]] == ["5602.02", "5602.05"]
-    assert admin["total"] == [D("800.00"), D("12000.00")]
+    # one column per seeded sub-account of 管理费用: 开办费, 业务招待费, 研究费用, 职工薪酬, 办公费, 折旧费, 其他
+    assert [c.code for c in admin["columns"]] == ["5602.01", "5602.02", "5602.03", "5602.04", "5602.05", "5602.06",
+                                                  "5602.99"]
+    assert admin["total"] == [D("0"), D("800.00"), D("0"), D("0"), D("12000.00"), D("0"), D("0")]
     september = [r for r in admin["rows"] if r["kind"] == "month_total" and r["period"] == "2026-09"][0]
     assert (september["columns"], september["debit"], september["credit"]) == (
-        [D("800.00"), D("2000.00")], D("2800.00"), D("2800.00"))
+        [D("0"), D("800.00"), D("0"), D("0"), D("2000.00"), D("0"), D("0")], D("2800.00"), D("2800.00"))
 
 
 def test_december_close_carries_the_year_and_2027_opens_with_it(books, clock, post, actor):
@@ -267,10 +261,10 @@ def test_december_close_carries_the_year_and_2027_opens_with_it(books, clock, po
 
 
 def test_adding_a_child_to_an_account_in_use_moves_its_balance(books):
-    parent, child = Account.objects.get(code="5601"), Account.objects.get(code="5601.02")
+    parent, child = Account.objects.get(code="5601.02"), Account.objects.get(code="5601.02.01")
     assert not parent.is_leaf and parent.moved_into_id == child.pk
-    # the vouchers of July–September (three made, three 结转损益) still name 5601 (immutable); the books
-    # count them on 5601.02
+    # the vouchers of July–September (three made, three 结转损益) still name 5601.02 (immutable); the books
+    # count them on 5601.02.01
     assert sorted(Voucher.objects.filter(lines__account=parent).values_list("kind", flat=True)) == [
         "closing", "closing", "closing", "manual", "manual", "manual"]
     from sihe.ledger import balances

@@ -35,14 +35,15 @@ def march(post, actor):
     services.book(rule="receipt.bank", date=d(2026, 3, 20), amounts={"amount": "100000"}, source_type="sales.payment",
                   source_id="RC-1", memo="", actor=actor, dimensions={"partner": "C01"})
     # expenses
-    post("2026-03-25", [("5602", "8000.00", None, {"summary": "房租"}), ("5601", "2000.00", None, {"summary": "广告"}),
-                        ("5603", "50.00", None, {"summary": "银行手续费"}),
+    post("2026-03-25", [("5602.99", "8000.00", None, {"summary": "房租"}), ("5601.02", "2000.00", None, {"summary": "广告"}),
+                        ("5603.02", "50.00", None, {"summary": "银行手续费"}),
                         ("1002", None, "10050.00", {"cash_flow_item": 6, "summary": "付费用"})])
-    post("2026-03-31", [("5602", "12000.00", None, {"summary": "计提工资"}), ("2211", None, "12000.00", {"summary": "计提工资"})])
+    post("2026-03-31", [("5602.04", "12000.00", None, {"summary": "计提工资"}), ("2211", None, "12000.00", {"summary": "计提工资"})])
     # VAT: 转出未交增值税 19,500 − 13,000 = 6,500; surcharges 7% + 3% + 2%
     post("2026-03-31", [("2221.01.04", "6500.00", None, {"summary": "转出未交增值税"}),
                         ("2221.02", None, "6500.00", {"summary": "转出未交增值税"})])
-    post("2026-03-31", [("5403", "780.00", None, {"summary": "计提附加税"}), ("2221.05", None, "455.00", {"summary": "城建税"}),
+    post("2026-03-31", [("5403.03", "455.00", None, {"summary": "计提城建税"}),
+                        ("5403.07", "325.00", None, {"summary": "计提教育费附加"}), ("2221.05", None, "455.00", {"summary": "城建税"}),
                         ("2221.06", None, "195.00", {"summary": "教育费附加"}),
                         ("2221.07", None, "130.00", {"summary": "地方教育附加"})])
     return services.close_period(period="2026-03", actor=actor)
@@ -60,10 +61,12 @@ def test_the_close_posts_the_carry_forward_and_locks_the_month(march):
     assert [(ln.account.code, ln.debit, ln.credit) for ln in closing.lines.order_by("seq")] == [
         ("5001", D("150000.00"), D("0.00")),
         ("5401", D("0.00"), D("90000.00")),
-        ("5403", D("0.00"), D("780.00")),
-        ("5601", D("0.00"), D("2000.00")),
-        ("5602", D("0.00"), D("20000.00")),
-        ("5603", D("0.00"), D("50.00")),
+        ("5403.03", D("0.00"), D("455.00")),
+        ("5403.07", D("0.00"), D("325.00")),
+        ("5601.02", D("0.00"), D("2000.00")),
+        ("5602.04", D("0.00"), D("12000.00")),
+        ("5602.99", D("0.00"), D("8000.00")),
+        ("5603.02", D("0.00"), D("50.00")),
         ("3103", D("0.00"), D("150000.00")),
         ("3103", D("112830.00"), D("0.00")),
     ]
@@ -170,9 +173,9 @@ def test_year_end_close_carries_profit_to_retained_earnings(march, actor, clock)
 
 def test_reopen_is_audited_and_allows_posting_again(march, actor, post):
     with pytest.raises(services.PeriodClosed):
-        post("2026-03-31", [("5602", "1.00", None), ("2241", None, "1.00")])
+        post("2026-03-31", [("5602.99", "1.00", None), ("2241", None, "1.00")])
     services.reopen_period(period="2026-03", actor=actor, reason="补录费用")
-    post("2026-03-31", [("5602", "100.00", None), ("2241", None, "100.00")])
+    post("2026-03-31", [("5602.99", "100.00", None), ("2241", None, "100.00")])
     result = services.close_period(period="2026-03", actor=actor)
     assert result["vouchers"] == [{"id": result["vouchers"][0]["id"], "number": "记-0014"}]
     assert lines(statements.income_statement("2026-03"))[32][0] == D("37070.00")

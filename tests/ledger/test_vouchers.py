@@ -181,7 +181,7 @@ def test_incremental_balances_equal_a_rebuild_from_lines(post, reviewer, actor):
     post("2026-03-05", [("1002", "1000.00", None, {"cash_flow_item": 15}), ("3001", None, "1000.00")])
     first = post("2026-03-06", [("1405", "300.00", None, {"warehouse": "W1"}), ("2202.01", None, "300.00",
                                                                               {"partner": "S1"})])
-    post("2026-04-02", [("5602", "20.00", None), ("1002", None, "20.00", {"cash_flow_item": 6})])
+    post("2026-04-02", [("5602.05", "20.00", None), ("1002", None, "20.00", {"cash_flow_item": 6})])
     red = services.reverse_voucher(voucher=first, actor=reviewer)
     services.review_voucher(voucher=red, actor=actor)
     services.post_voucher(voucher=red, actor=actor)

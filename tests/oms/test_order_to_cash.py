@@ -125,7 +125,7 @@ def test_three_channels_end_to_end(api_as):
     assert settle.status_code == 201, settle.json_body
     done = settle.json_body
     assert done["status"] == "completed"
-    assert account_net("1012") == D("98.33") and account_net("5601") == D("5.17")
+    assert account_net("1012") == D("98.33") and account_net("5601.03") == D("5.17")
     assert D(done["amounts"]["settled"]) == D("103.50")
     # the order links its vouchers, and each voucher links back to the order or its stock moves
     assert {v["rule"] for v in done["vouchers"]} == {"stock.issue", "sales.revenue", "receipt.platform"}

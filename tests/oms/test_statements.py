@@ -1,5 +1,5 @@
 """Platform settlement statements (账单, issue 16): a channel's bill imported in one act; each row matched to
-an order by its platform order number is settled through `receipt.platform` (fees to 5601 销售费用) when it
+an order by its platform order number is settled through `receipt.platform` (fees to 5601.03 平台佣金及服务费) when it
 is what is still receivable; the rest are differences that change nothing; a row settled once is never
 settled again."""
 
@@ -64,7 +64,7 @@ def test_a_jd_bill_settles_the_subsidised_order_and_lists_the_differences(api_as
                    ("JD-3", "399999999999", "货款", "50.00", "收入"))
     r = upload(accountant, "jd", "京东结算单.csv", bill)
 
-    # then the order is settled to the fen (fees to 5601) and the stranger is a difference
+    # then the order is settled to the fen (fees to 5601.03) and the stranger is a difference
     assert r.status_code == 201, r.json_body
     body = r.json_body
     assert (body["layout"], body["rows_read"], body["matched"], body["differences"]) == ("items", 3, 1, 1)
@@ -73,7 +73,7 @@ def test_a_jd_bill_settles_the_subsidised_order_and_lists_the_differences(api_as
     assert (settled["status"], settled["amount"], settled["fee"], settled["lines"]) == ("matched", "202.35", "10.65", [2, 3])
     assert settled["order"]["number"] == order["number"] and settled["date"] == "2026-12-05"
     assert (unknown["status"], unknown["reason"], unknown["order"]) == ("difference", "unknown_order", None)
-    assert account_net("1012") == D("202.35") and account_net("5601") == D("10.65")
+    assert account_net("1012") == D("202.35") and account_net("5601.03") == D("10.65")
     assert account_net("1122") == D("0.00")
     assert Order.objects.get(pk=order["id"]).status == "completed"
     (settlement,) = Settlement.objects.all()
@@ -145,7 +145,7 @@ def test_an_alipay_statement_in_gbk_with_its_preamble_settles_the_taobao_order(a
         TID, str(gross - D("6.60")), "6.60", "20261205001,20261205002")
     withdrawal = body["rows"][1]
     assert (withdrawal["order_no"], withdrawal["reason"], withdrawal["amount"]) == ("", "unknown_order", "-100.00")
-    assert account_net("5601") == D("6.60") and account_net("1122") == D("0.00")
+    assert account_net("5601.03") == D("6.60") and account_net("1122") == D("0.00")
 
 
 def test_a_douyin_excel_bill_with_a_title_row(api_as):
@@ -165,7 +165,7 @@ def test_a_douyin_excel_bill_with_a_title_row(api_as):
     r = upload(accountant, "dy", "抖店结算账单.xlsx", out.getvalue())
     assert r.status_code == 201, r.json_body
     assert (r.json_body["layout"], r.json_body["matched"], r.json_body["fee_total"]) == ("orders", 1, "9.00")
-    assert account_net("5601") == D("9.00")
+    assert account_net("5601.03") == D("9.00")
     assert Order.objects.get(pk=douyin["id"]).status == "completed"
 
 

@@ -11,7 +11,7 @@
 import pytest
 
 from sihe.core.errors import DomainError
-from sihe.ledger import reports, services
+from sihe.ledger import reports, services, statements
 from sihe.ledger.models import Account, VoucherLine
 from sihe.ledger.vat import selectors
 from sihe.ledger.vat import services as vat
@@ -55,7 +55,7 @@ def test_march_carry_out_and_surcharges_to_the_fen(march, actor):
     accrued = vat.accrue_surcharges(period="2026-03", actor=actor)
     assert accrued["amounts"] == {"uct_payable": D("65.64"), "edu_payable": D("28.13"), "local_edu_payable": D("18.76")}
     assert lines_of(accrued["voucher"]) == [
-        ("5403", D("65.64"), D("0.00")), ("5403", D("28.13"), D("0.00")), ("5403", D("18.76"), D("0.00")),
+        ("5403.03", D("65.64"), D("0.00")), ("5403.07", D("28.13"), D("0.00")), ("5403.07", D("18.76"), D("0.00")),
         ("2221.05", D("0.00"), D("65.64")), ("2221.06", D("0.00"), D("28.13")), ("2221.07", D("0.00"), D("18.76"))]
     # a second run books nothing more
     assert vat.accrue_surcharges(period="2026-03", actor=actor)["voucher"] is None
@@ -65,6 +65,10 @@ def test_march_carry_out_and_surcharges_to_the_fen(march, actor):
     assert rows["2221.02"]["closing"] == D("937.77")  # 未交增值税, credit
     assert rows["2221.01"]["closing"] == D("0.00")  # 应交增值税 carried out to nothing
     assert rows["5403"]["closing"] == D("112.53")
+    # 城建税 on 5403.03, 教育费附加 and 地方教育附加 on 5403.07: the 利润表 其中 lines 6 and 10 show them
+    assert (rows["5403.03"]["closing"], rows["5403.07"]["closing"]) == (D("65.64"), D("46.89"))
+    income = {line["line_no"]: line["current"] for line in statements.income_statement("2026-03")["lines"]}
+    assert (income[3], income[6], income[10]) == (D("112.53"), D("65.64"), D("46.89"))
 
 
 def test_the_input_vat_column_shows_a_debit_balance(post):

@@ -38,6 +38,9 @@ ZERO = Decimal("0.00")
 APPROVED = "月末计税 vat"
 SURCHARGE_NAMES = {"uct_payable": ("城市维护建设税", "城建税"), "edu_payable": ("教育费附加",),
                    "local_edu_payable": ("地方教育附加", "教育费附加")}
+# the 税金及附加 sub-account a surcharge is booked to, by the role its 利润表 其中 line reads (02表 lines 6 and 10)
+SURCHARGE_EXPENSE_ROLES = {"uct_payable": "tax_urban_construction", "edu_payable": "tax_education_surcharge",
+                           "local_edu_payable": "tax_education_surcharge"}
 INPUT_OUT_ACCOUNTS = {"abnormal_loss": "pending_loss", "welfare": None, "non_deductible": "cogs", "other": None}
 
 
@@ -85,9 +88,13 @@ def carry_out_vat(*, period: str, actor: Actor) -> dict:
 
 
 def _expense_account(role: str) -> Account:
-    """税金及附加 (or its sub-account for this tax, when the accountant keeps 5403 by tax)."""
-    head = (Account.objects.filter(role__in=("taxes_and_surcharges", "taxes_surcharges")).first()
-            or Account.objects.get(code="5403"))
+    """The 税金及附加 sub-account of this surcharge: by the role the 利润表 line reads (5403.03 城市维护建设税 for
+    城建税, 5403.07 教育费附加、地方教育附加 for both education surcharges), else by name under 税金及附加."""
+    found = Account.objects.filter(role=SURCHARGE_EXPENSE_ROLES[role]).first()
+    if found is not None and found.is_leaf and found.active:
+        return found
+    head = found or (Account.objects.filter(role__in=("taxes_and_surcharges", "taxes_surcharges")).first()
+                     or Account.objects.get(code="5403"))
     if head.is_leaf:
         return head
     leaves = list(Account.objects.filter(code__startswith=f"{head.code}.", is_leaf=True, active=True).order_by("code"))

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from sihe.web.ledger import vat_views, views
+from sihe.web.ledger import chart_page, opening_form, vat_views, views
 
 app_name = "web_ledger"
 urlpatterns = [
@@ -20,4 +20,6 @@ urlpatterns = [
     path("ledgers/", views.ledgers, name="ledgers"),
     path("rules/", views.rules_page, name="rules"),
     path("opening/", views.opening_page, name="opening"),
+    path("opening/enter/", opening_form.opening_form, name="opening_form"),
+    path("accounts/", chart_page.chart, name="chart"),
 ]
