@@ -47,3 +47,23 @@ def test_12_10_every_operation_documents_its_errors():
             if path != "/api/v1/health" and not {"401", "422"} <= codes:
                 missing.append(f"{method.upper()} {path}")
     assert missing == []
+
+
+def test_18_the_long_lists_document_their_cursor():
+    """Orders, vouchers, stock moves and stock levels take `after` and answer the next page's cursor (keyset
+    paging), and say that a cursor the list did not give is a 422 `invalid_cursor`. Orders and levels answer it
+    as `next`; vouchers and moves, which always answered an array, in the `X-Next-Cursor` header."""
+    schema = api.get_openapi_schema()
+    components = schema["components"]["schemas"]
+    for path in ("/api/v1/orders", "/api/v1/ledger/vouchers", "/api/v1/stock/moves", "/api/v1/stock/levels"):
+        operation = schema["paths"][path]["get"]
+        params = {p["name"]: p for p in operation["parameters"]}
+        assert {"limit", "offset", "after"} <= set(params), path
+        assert "invalid_cursor" in params["after"]["description"]
+        answer = operation["responses"][200]
+        body = answer["content"]["application/json"]["schema"]
+        if path in ("/api/v1/ledger/vouchers", "/api/v1/stock/moves"):
+            assert body["type"] == "array" and {"X-Next-Cursor", "X-Total-Count", "Link"} <= set(answer["headers"])
+        else:
+            assert "next" in components[body["$ref"].rsplit("/", 1)[-1]]["properties"], path
+        assert "422" in {str(code) for code in operation["responses"]}, path

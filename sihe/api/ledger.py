@@ -12,9 +12,10 @@ from typing import Literal
 
 from django.db import transaction
 from django.http import HttpResponse
-from ninja import Field, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from sihe.api.base import MAX_LINES, Strict
+from sihe.api.pagination import PAGE_HEADERS, HeadedPage, Mapped, headed_page
 from sihe.api.security import authorize
 from sihe.core.errors import ValidationFailed
 from sihe.ledger import accounts, render, reports, selectors, services, statements
@@ -167,13 +168,17 @@ def create_voucher(request, payload: VoucherIn):
     return 201, _created(voucher)
 
 
-@router.get("/ledger/vouchers", response=list[VoucherCreated], summary="Vouchers of a period")
-def list_vouchers(request, period: str, status: Literal["draft", "reviewed", "posted"] | None = None):
+@router.get("/ledger/vouchers", response=list[VoucherCreated], openapi_extra=PAGE_HEADERS,
+            summary="Vouchers of a period, in book order",
+            description="Word, number, id (a draft without a number first). An array of at most `limit` (1000) "
+                        "vouchers; when more follow, the `X-Next-Cursor` header (and `Link` rel=\"next\") leads on: "
+                        "pass it as `after` (keyset paging — every page costs the same). `X-Total-Count`: all of them.")
+def list_vouchers(request, response: HttpResponse, period: str,
+                  status: Literal["draft", "reviewed", "posted"] | None = None, page: HeadedPage = Query(...)):
     authorize(request, "ledger.view")
-    query = reports.vouchers().filter(period__code=services.parse_period(period))
-    if status:
-        query = query.filter(status=status)
-    return [_created(v) for v in query.order_by("word", "number", "id")]
+    listing = Mapped(selectors.period_voucher_list(services.parse_period(period), status=status), _created,
+                     selectors.VOUCHERS)
+    return headed_page(request, response, listing, limit=page.limit, offset=page.offset, after=page.after)
 
 
 @router.get("/ledger/vouchers/{voucher_id}", response=VoucherOut, summary="One voucher with its lines")

@@ -48,7 +48,7 @@ def list_orders(request, channel: str = "", status: str = "", warehouse: str = "
     authorize(request, "orders.view")
     qs = selectors.orders(channel=channel, status=status, warehouse=warehouse, date_from=_date(date_from, "date_from"),
                           date_to=_date(date_to, "date_to"), q=q, hold=hold)
-    return Mapped(qs, selectors.summary)  # counted and sliced in the database: every page reachable
+    return Mapped(qs, selectors.summary, selectors.ORDERS)  # counted and sliced in the database: every page reachable
 
 
 @router.get("/orders/{order_id}", response=dict,

@@ -18,7 +18,8 @@ the balance projection.
 from decimal import Decimal
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -149,7 +150,10 @@ class Voucher(models.Model):
         verbose_name = _("voucher")
         verbose_name_plural = _("vouchers")
         ordering = ["period__code", "word", "number", "id"]
-        indexes = [models.Index(fields=["source_type", "source_id"]), models.Index(fields=["date"])]
+        indexes = [models.Index(fields=["source_type", "source_id"]), models.Index(fields=["date"]),
+                   # a period's vouchers in book order, paged by keyset (word, number — 0 for a draft without — id)
+                   models.Index(F("period"), F("word"), Coalesce(F("number"), 0), F("id"),
+                                name="ledger_voucher_book_order")]
         constraints = [
             models.UniqueConstraint(
                 fields=["period", "word", "number"], condition=Q(number__isnull=False), name="ledger_voucher_number_unique"

@@ -4,8 +4,9 @@ voucher, attachments, cash-flow items, periods, posting rules and opening balanc
 The chart, the balances and the books themselves are read through `sihe.ledger.reports`.
 """
 
-from django.db.models import OuterRef, Subquery, Sum
+from django.db.models import F, Func, IntegerField, OuterRef, Subquery, Sum
 
+from sihe.core.keyset import Keyset
 from sihe.ledger import reports
 
 # Voucher is re-exported: the pages read its Word choices and name its audit labels by the class.
@@ -20,13 +21,37 @@ from sihe.ledger.models import (
     VoucherLine,
 )
 
+# A period's vouchers in book order: word, number (a draft without one first), id — index ledger_voucher_book_order.
+VOUCHERS = Keyset("word", "number_key", "id", types={"number_key": int})
+
+
+class _NumberKey(Func):
+    """COALESCE(number, 0) with the 0 written out (no bound parameter): the planners then match it to the index's
+    expression, which a parameter would not."""
+
+    template = "COALESCE(%(expressions)s, 0)"
+    output_field = IntegerField()
+
+
+NUMBER_KEY = _NumberKey(F("number"))
+
+
+def period_voucher_list(period: str, *, status: str | None = None):
+    """The vouchers of a period in book order (`VOUCHERS`), to page."""
+    # the period's id as a scalar subquery (not a join): the planner then reads the index from (period_id, …) on
+    period_id = Subquery(Period.objects.filter(code=period).values("pk")[:1])
+    qs = (reports.vouchers().filter(period_id=period_id).annotate(number_key=NUMBER_KEY)
+          .order_by(*VOUCHERS.order()))
+    return qs.filter(status=status) if status else qs
+
 
 def period_vouchers(period: str):
-    """The vouchers of a period in word and number order, each with its total debit and its first line's summary."""
-    first_summary = VoucherLine.objects.filter(voucher=OuterRef("pk")).order_by("seq").values("summary")[:1]
-    return (reports.vouchers().filter(period__code=period)
-            .annotate(total=Sum("lines__debit")).annotate(summary=Subquery(first_summary))
-            .order_by("word", "number", "id"))
+    """The vouchers of a period in book order, each with its total debit and its first line's summary (read per
+    voucher of the page, so a page costs the same however many vouchers the period has)."""
+    lines = VoucherLine.objects.filter(voucher=OuterRef("pk"))
+    first_summary = lines.order_by("seq").values("summary")[:1]
+    total = lines.order_by().values("voucher").annotate(total=Sum("debit")).values("total")
+    return period_voucher_list(period).annotate(total=Subquery(total), summary=Subquery(first_summary))
 
 
 def reversals_of(voucher: Voucher):

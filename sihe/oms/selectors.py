@@ -6,6 +6,7 @@ from django.db.models import F, Prefetch, Q
 from django.utils import translation
 
 from sihe.core.errors import NotFound, ValidationFailed
+from sihe.core.keyset import Keyset
 from sihe.core.money import text
 from sihe.invoicing.models import Invoice
 from sihe.ledger.models import Voucher
@@ -22,6 +23,7 @@ from sihe.wms.models import Shipment  # re-exported: Shipment.State labels an or
 
 SOURCE_TYPE = "oms.order"
 MAX_ID = 2**63 - 1
+ORDERS = Keyset("received_at", "id", desc=True)  # the order list's order, newest first (index oms_order_received_keyset)
 
 
 def order_by_key(key) -> Order:
@@ -40,7 +42,7 @@ def order_by_key(key) -> Order:
 
 def orders(*, channel: str = "", status: str = "", warehouse: str = "", date_from=None, date_to=None, q: str = "",
            hold: str = ""):
-    qs = Order.objects.select_related("channel", "partner").order_by("-received_at", "-id")
+    qs = Order.objects.select_related("channel", "partner").order_by(*ORDERS.order())
     if channel:
         qs = qs.filter(channel__code=channel)
     if status:

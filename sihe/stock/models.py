@@ -127,7 +127,9 @@ class StockMove(models.Model):
     class Meta:
         verbose_name = _("stock move")
         verbose_name_plural = _("stock moves")
-        indexes = [models.Index(fields=["product", "date", "id"]), models.Index(fields=["state", "id"])]
+        indexes = [models.Index(fields=["product", "date", "id"]), models.Index(fields=["state", "id"]),
+                   # the move history, newest first, paged by keyset (date, id)
+                   models.Index(fields=["date", "id"], name="stock_move_date_id")]
         constraints = [
             models.CheckConstraint(condition=Q(qty__gt=0), name="stock_move_qty_positive"),
             models.CheckConstraint(

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from sihe.catalog.models import Product, Warehouse
 from sihe.core.errors import NotFound, ValidationFailed
+from sihe.core.keyset import Keyset
 from sihe.core.money import round_qty
 from sihe.stock.models import Lot, Quant, Reservation, StockLevel, StockMove
 
@@ -18,8 +19,12 @@ def q6(value) -> Decimal:
     return round_qty(Decimal(value or 0), 6)
 
 
+MOVES = Keyset("date", "id", desc=True)  # move history, newest first (index stock_move_date_id)
+LEVELS = Keyset("product__sku", "warehouse__code", "id")  # levels by SKU, then warehouse (one row per pair)
+
+
 def levels(*, product: Product | None = None, warehouse: Warehouse | None = None):
-    qs = StockLevel.objects.select_related("product", "product__uom", "warehouse").order_by("product__sku", "warehouse__code")
+    qs = StockLevel.objects.select_related("product", "product__uom", "warehouse").order_by(*LEVELS.order())
     if product is not None:
         qs = qs.filter(product=product)
     if warehouse is not None:
@@ -56,14 +61,15 @@ def grouped(*, product: Product | None, warehouse: Warehouse | None, group_by: s
              "available": q6(row["on_hand"]) - q6(row["reserved"])} for row in rows]
 
 
-def moves(*, product: Product | None = None, warehouse: Warehouse | None = None, limit: int = 200):
+def moves(*, product: Product | None = None, warehouse: Warehouse | None = None, limit: int | None = 200):
+    """Move history, newest first (`MOVES`); `limit=None` gives the queryset to page."""
     qs = StockMove.objects.select_related("product", "lot", "src_warehouse", "src_location", "dst_warehouse",
-                                          "dst_location").order_by("-date", "-id")
+                                          "dst_location").order_by(*MOVES.order())
     if product is not None:
         qs = qs.filter(product=product)
     if warehouse is not None:
         qs = qs.filter(Q(src_warehouse=warehouse) | Q(dst_warehouse=warehouse))
-    return qs[:limit]
+    return qs if limit is None else qs[:limit]
 
 
 def low_levels():

@@ -30,4 +30,4 @@ def test_18_orders_page_by_cursor_and_every_page_costs_the_same(db, clock, api_a
     assert seen == [o["number"] for o in everything["items"]]  # each order once, newest first
     assert len(costs) == 3 and costs[1] == costs[2]
     refused = service.get("/api/v1/orders?after=not-a-cursor")
-    assert (refused.status_code, refused.json_body["field"]) == (422, "after")
+    assert (refused.status_code, refused.json_body["field"], refused.json_body["code"]) == (422, "after", "invalid_cursor")

@@ -6,7 +6,6 @@ and opening balances. Reads go through the ledger's reports and selectors, write
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -24,6 +23,7 @@ from sihe.ledger import render as files
 from sihe.ledger.vat import selectors as vat_selectors
 from sihe.web import audit_labels
 from sihe.web.ledger import sources
+from sihe.web.paging import cursor_page
 from sihe.web.permissions import require_permission
 
 FORM_LINES = 6
@@ -52,7 +52,7 @@ def _file(table, fmt, name):
 def vouchers(request):
     period = _period(request)
     rows = selectors.period_vouchers(period)
-    page = Paginator(rows, VOUCHERS_PER_PAGE).get_page(request.GET.get("page"))
+    page = cursor_page(request, rows, selectors.VOUCHERS, VOUCHERS_PER_PAGE)  # deep pages by cursor, not OFFSET
     found = sources.describe(page.object_list)
     listing = [{"v": v, "total": v.total or 0, "summary": v.summary or v.memo, "source": found.get(v.pk),
                 "made_by": audit_labels.user_label(v.made_by)} for v in page.object_list]

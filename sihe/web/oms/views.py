@@ -31,6 +31,7 @@ from sihe.oms.aftersales import selectors as aftersales_selectors
 from sihe.oms.selectors import ChannelSync, IntakeError, Order, Settlement, Shipment
 from sihe.oms.settings import policy
 from sihe.stock.units import parse_date
+from sihe.web.paging import CURSOR_PARAMS, cursor_page
 from sihe.web.permissions import require_permission
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -142,7 +143,7 @@ def _page(request, qs, per_page=PER_PAGE):
 
 
 def _querystring(request) -> str:
-    return urlencode([(k, v) for k, v in request.GET.items() if k != "page" and v])
+    return urlencode([(k, v) for k, v in request.GET.items() if k not in CURSOR_PARAMS and v])
 
 
 def _back(request, default: str):
@@ -201,7 +202,7 @@ def orders(request):
             dates[key], f[key] = None, ""
     qs = selectors.orders(channel=f["channel"], status=f["status"], warehouse=f["warehouse"], q=f["q"],
                           date_from=dates["date_from"], date_to=dates["date_to"], hold=f["hold"])
-    page = _page(request, qs)
+    page = cursor_page(request, qs, selectors.ORDERS, PER_PAGE)  # deep pages by cursor, not OFFSET
     rows = list(page.object_list)
     houses = selectors.warehouses_of(rows)
     for o in rows:
@@ -263,6 +264,7 @@ def order(request, pk):
         "can_ship": (can(user, "wms.operate") or manage) and bool(open_shipments) and o.status != S.HELD,
         "can_cancel": manage and o.status not in (S.SHIPPED, S.COMPLETED, S.CANCELLED),
         "can_hold": manage and o.status in (S.RECEIVED, S.REVIEWED, S.ALLOCATED),
+        "can_split": manage and o.status == S.ALLOCATED,
         "can_release": manage and o.status == S.HELD and (o.hold_reason != H.CREDIT
                                                           or can(user, "orders.approve_credit")),
         "credit": (review.credit(o.partner, exclude=o) if o.status == S.HELD and o.hold_reason == H.CREDIT
