@@ -13,7 +13,12 @@ It makes a database of its own (a unique name), and drops it at the end unless -
 
     .venv/bin/python bench/kpis.py --scale 0.1            # 36,500 orders …
     .venv/bin/python bench/kpis.py --scale 1 --keep       # the full year
-    options: --pg postgres://postgres@127.0.0.1:5432  --repeat 3
+    .venv/bin/python bench/kpis.py --db sihe_bench_kpis_…  # measure a kept database again (no build)
+    options: --pg postgres://postgres@127.0.0.1:5432  --repeat 3  --no-compare
+
+The general-ledger KPIs read the daily summary (insights_ledgerday), which the load fills with
+`sihe kpis rebuild` (timed); each of them is also computed straight from the voucher lines, timed once and
+compared (--no-compare skips that).
 """
 
 import argparse
@@ -38,15 +43,22 @@ parser.add_argument("--scale", type=float, default=1.0, help="fraction of 1,000 
 parser.add_argument("--pg", default="postgres://postgres@127.0.0.1:5432", help="PostgreSQL server URL")
 parser.add_argument("--repeat", type=int, default=3, help="runs per KPI; the best and the first are printed")
 parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+parser.add_argument("--db", help="measure a database kept by an earlier --keep run (no build; kept afterwards)")
+parser.add_argument("--no-compare", action="store_true",
+                    help="do not also time the general-ledger KPIs straight from the voucher lines")
 ARGS = parser.parse_args()
 
-DB = f"sihe_bench_kpis_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+DB = ARGS.db or f"sihe_bench_kpis_{os.getpid()}_{uuid.uuid4().hex[:6]}"
 HOST = ARGS.pg.split("@", 1)[1].split(":")[0]
 PORT = ARGS.pg.rsplit(":", 1)[1]
 USER = ARGS.pg.split("//", 1)[1].split("@")[0]
-subprocess.run(["createdb", "-h", HOST, "-p", PORT, "-U", USER, DB], check=True)
+if ARGS.db:
+    ARGS.keep = True
+else:
+    subprocess.run(["createdb", "-h", HOST, "-p", PORT, "-U", USER, DB], check=True)
 os.environ["DATABASE_URL"] = f"{ARGS.pg}/{DB}"
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sihe.settings")
+os.environ.setdefault("SIHE_PG_STATEMENT_TIMEOUT_MS", "0")  # COPY of 3 million moves is bulk work, as in `sihe`
 
 import django  # noqa: E402
 
@@ -58,7 +70,7 @@ from django.utils import timezone  # noqa: E402
 
 from sihe.catalog.models import Category, Channel, Location, Product, Uom, Warehouse, Zone  # noqa: E402
 from sihe.costing.models import ValuationLayer  # noqa: E402
-from sihe.insights import kpis  # noqa: E402
+from sihe.insights import kpis, summary  # noqa: E402
 from sihe.ledger.models import Account, Period, Voucher, VoucherLine  # noqa: E402
 from sihe.oms.models import Order, OrderLine  # noqa: E402
 from sihe.stock.models import StockMove  # noqa: E402
@@ -166,7 +178,7 @@ def build() -> dict:
                 for i in range(200)]
     cost = {p.pk: Decimal(10 + (i * 7) % 90) for i, p in enumerate(products)}
     acc = {a.code: a.pk for a in Account.objects.filter(code__in=["5001", "1122", "2221.01.06", "5401", "1405",
-                                                                  "2221.01.01", "2202.01", "1012", "5601"])}
+                                                                  "2221.01.01", "2202.01", "1012", "5601.03"])}
     periods = {}
     for m in range(13):  # the year, and the December after it (late shipments, settlements)
         first = datetime.date(START.year + (START.month + m - 1) // 12, (START.month + m - 1) % 12 + 1, 1)
@@ -284,7 +296,7 @@ def load(w: dict) -> None:
             if settled:
                 fee = (settled * Decimal("0.05")).quantize(Decimal("0.01"))
                 voucher(day + datetime.timedelta(days=7), "oms.order", oid_, "receipt.platform",
-                        [("1012", settled - fee, zero, ""), ("5601", fee, zero, ""), ("1122", zero, settled, "")])
+                        [("1012", settled - fee, zero, ""), ("5601.03", fee, zero, ""), ("1122", zero, settled, "")])
         for move_id, day, wh, _pid, qty, c, _r, _o in issue_rows:
             value = c * qty
             voucher(day, "stock_move", move_id, "stock.issue",
@@ -348,17 +360,31 @@ def timed(fn) -> tuple[float, float, object]:
     return times[0], min(times), result
 
 
+# the KPIs that read the general ledger: from the daily summary, and (for comparison) from the voucher lines
+GL_KPIS = ("revenue", "cogs", "gross_profit", "gross_margin", "inventory_turnover", "days_of_stock")
+
+
 def measure() -> None:
     year = kpis.Period(START, START + datetime.timedelta(days=DAYS - 1))
-    print(f"\nKPIs over {year.start} … {year.end} (first run / best of {ARGS.repeat}, seconds)")
-    print(f"{'KPI':24} {'grouping':14} {'first':>7} {'best':>7}  value")
+    compare = not ARGS.no_compare
+    print(f"\nKPIs over {year.start} … {year.end} (first run / best of {ARGS.repeat}, seconds)"
+          + ("; ledger = the same figure straight from the voucher lines, one run, and whether it is equal"
+             if compare else ""))
+    print(f"{'KPI':24} {'grouping':14} {'first':>7} {'best':>7}  {'ledger':>7} {'equal':5}  value")
     worst = 0.0
     for code, k in kpis.REGISTRY.items():
         for group_by in (None, *k.group_by):
             first, best, result = timed(lambda code=code, group_by=group_by: kpis.figure(code, year, group_by=group_by))
             worst = max(worst, best)
             shown = result["value"] if group_by is None else f"{len(result['groups'])} groups"
-            print(f"{code:24} {group_by or '-':14} {first:7.3f} {best:7.3f}  {shown}", flush=True)
+            straight = " " * 13
+            if compare and code in GL_KPIS:
+                t = time.perf_counter()
+                with kpis.straight_from_ledgers():
+                    direct = kpis.figure(code, year, group_by=group_by)
+                same = direct["value"] == result["value"] and direct["groups"] == result["groups"]
+                straight = f"{time.perf_counter() - t:7.3f} {'yes' if same else 'NO':5}"
+            print(f"{code:24} {group_by or '-':14} {first:7.3f} {best:7.3f}  {straight}  {shown}", flush=True)
     print(f"slowest KPI (best run): {worst:.3f} s")
     print("\ndrill-downs, first page of 100 over the year (first / best, seconds)")
     for code in kpis.REGISTRY:
@@ -375,9 +401,16 @@ def machine() -> str:
 
 if __name__ == "__main__":
     try:
-        world = build()
-        load(world)
-        say(f"built in {time.perf_counter() - T0:.1f} s (scale {ARGS.scale})")
+        if not ARGS.db:
+            world = build()
+            load(world)
+            say("the KPIs' daily ledger summary from the voucher lines (sihe kpis rebuild)")
+            t_rebuild = time.perf_counter()
+            rows = summary.rebuild()
+            say(f"  insights_ledgerday: {rows:,} rows in {time.perf_counter() - t_rebuild:.1f} s")
+            say(f"built in {time.perf_counter() - T0:.1f} s (scale {ARGS.scale})")
+        else:
+            call_command("migrate", verbosity=0)
         print(machine())
         measure()
     finally:

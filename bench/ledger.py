@@ -100,8 +100,8 @@ def bulk_load(lines: int) -> tuple[int, float]:
         series = f"(WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s WHERE n < {vouchers}) SELECT n FROM s) v"
         date = f"printf('2025-%02d-%02d', {month}, (v.n % 28) + 1)"
         now = "datetime('now')"
-    # pattern p: 0 Dr 1122 / Cr 5001; 1 Dr 5401 / Cr 1405; 2 Dr 1002 (CF01) / Cr 1122; 3 Dr 5602 / Cr 1002 (CF06)
-    accounts = [ids["1122"], ids["5001"], ids["5401"], ids["1405"], ids["1002"], ids["1122"], ids["5602"], ids["1002"]]
+    # pattern p: 0 Dr 1122 / Cr 5001; 1 Dr 5401 / Cr 1405; 2 Dr 1002 (CF01) / Cr 1122; 3 Dr 5602.05 / Cr 1002 (CF06)
+    accounts = [ids["1122"], ids["5001"], ids["5401"], ids["1405"], ids["1002"], ids["1122"], ids["5602.05"], ids["1002"]]
     account_case = "CASE " + " ".join(f"WHEN x.k = {i} THEN {a}" for i, a in enumerate(accounts)) + " END"
     cf_case = f"CASE WHEN x.k = 4 THEN {cf[1]} WHEN x.k = 7 THEN {cf[6]} ELSE NULL END"
     amount = "(CASE WHEN x.p IN (0, 2) THEN (x.n % 997) + 1.23 ELSE (x.n % 491) + 0.77 END)"

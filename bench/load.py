@@ -350,7 +350,7 @@ class Client:
         maker = self.rng.choice(("accountant", "accountant2"))
         amount = f"{self.rng.randint(100, 99999) / 100:.2f}"
         body = {"date": today().isoformat(), "word": "付", "memo": f"load {w.run}", "lines": [
-            {"account": "5602", "debit": amount, "summary": "办公费"},
+            {"account": "5602.05", "debit": amount, "summary": "办公费"},
             {"account": "1002", "credit": amount, "summary": "办公费", "cash_flow_item": "CF06"}]}
         status, data = self.call("POST /ledger/vouchers", "POST", "/api/v1/ledger/vouchers", maker, body)
         if status == 201:

@@ -7,14 +7,16 @@
 2. The levels query (`GET /api/v1/stock/levels?sku=&warehouse=&group_by=`) p50/p99 with MOVES done
    moves bulk-loaded by raw SQL (quants and levels rebuilt from them, so they are consistent).
 3. The time to re-cost after one backdated receipt with LATER later moves of the same product,
-   beside the raw-SQL ceiling (the same layer rows updated with plain SQL) and the ratio.
+   beside the raw-SQL ceiling (the same layer rows updated with plain SQL) and the ratio — inline
+   (the act re-costs them), then through the worker's re-costing job (the act answers at once with
+   the job id; the job's moves/minute; the issue's aim is ≥ 1M/min).
 
 It wipes the stock/costing tables of the database it runs on — run it on a database of its own:
 
     .venv/bin/python bench/stock.py                      # SQLite in var/bench-stock-<pid>/
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/sihe_bench_stock .venv/bin/python bench/stock.py
     .venv/bin/python bench/stock.py --both               # SQLite, then PostgreSQL (creates and drops its database)
-    options: --moves 1000000 --later 100000 --acts 400 --queries 300 --parts throughput,levels,recost
+    options: --moves 1000000 --later 100000 --acts 400 --queries 300 --parts throughput,levels,recost (recostjob: the job only)
 """
 
 import argparse
@@ -234,11 +236,10 @@ def levels_query(wh, n_products: int, queries: int):
     return p50, p99, statistics.median(baseline)
 
 
-def recost(wh, later: int):
-    """One product with LATER moves (receipts of 10, issues of 5, alternating), its layers; then a
-    receipt dated before all of them re-costs every later layer."""
-    product, _ = Product.objects.get_or_create(sku="RECOST", defaults={"name": "recost",
-                                                                       "uom": Uom.objects.get(code="PCS")})
+def load_later(wh, later: int, sku: str):
+    """One product with LATER moves (receipts of 10, issues of 5, alternating) and their layers, costed once in
+    date order (the state before the backdated receipt)."""
+    product, _ = Product.objects.get_or_create(sku=sku, defaults={"name": sku.lower(), "uom": Uom.objects.get(code="PCS")})
     loc = Location.objects.filter(warehouse=wh, code="A-01").values_list("id", flat=True).get()
     with transaction.atomic():
         if connection.vendor == "postgresql":
@@ -266,9 +267,18 @@ def recost(wh, later: int):
         sql("UPDATE costing_valuationlayer SET fixed_value = %s WHERE product_id = %s AND kind = 'out'",
             [False, product.pk])
         rebuild_projections()
-        # cost them once in date order (the state before the backdated receipt)
         first = costing.Layer.objects.filter(product=product).order_by("date", "id").first()
         costing.recost(product=product, warehouse_id=wh.pk, date=first.date, pk=first.pk)
+    return product
+
+
+def recost(wh, later: int):
+    """Inline: a receipt dated before all LATER moves re-costs every later layer inside the act (the inline
+    limit raised above LATER for this figure)."""
+    from django.conf import settings
+
+    product = load_later(wh, later, "RECOST")
+    settings.SIHE_RECOST_INLINE_LIMIT = later + 10
     actor = Actor.system("bench")
     started = time.perf_counter()
     with transaction.atomic(durable=True):
@@ -284,6 +294,39 @@ def recost(wh, later: int):
     raw = time.perf_counter() - started
     print(f"re-cost after 1 backdated receipt, {later} later moves: {service:7.2f} s   "
           f"raw-SQL ceiling (same {len(rows)} layer UPDATEs): {raw:6.2f} s   ratio {service / raw:.1f}×")
+    return raw, len(rows)
+
+
+def recost_job(wh, later: int, ceiling: tuple | None):
+    """Through the worker: the same backdated receipt on a second product answers at once with a queued job;
+    the job (sihe.costing.recosting.run, as the worker's handler runs it) re-costs the later layers in
+    chunks of SIHE_RECOST_CHUNK, each chunk its own transaction with its correction vouchers."""
+    from django.conf import settings
+
+    from sihe.costing import recosting
+    from sihe.costing.models import RecostJob
+
+    product = load_later(wh, later, "RECOSTJOB")
+    settings.SIHE_RECOST_INLINE_LIMIT = 2000
+    actor = Actor.system("bench")
+    started = time.perf_counter()
+    with transaction.atomic(durable=True):
+        [(_move, layer)] = costing.receive(warehouse=wh, lines=[InLine(product=product, qty=Decimal(100),
+                                                                       unit_cost=Decimal("1.00"))],
+                                           actor=actor, date=datetime.date(2025, 12, 31))
+    act = time.perf_counter() - started
+    job = RecostJob.objects.get(pk=layer.recost_job_id)
+    started = time.perf_counter()
+    job = recosting.run(job.pk, actor=actor)
+    took = time.perf_counter() - started
+    per_minute = job.done / took * 60
+    line = (f"re-cost job after 1 backdated receipt, {later} later moves: act {act * 1000:6.1f} ms (job #{job.pk} "
+            f"queued)   job {took:7.2f} s in chunks of {recosting.chunk_size()} = {per_minute:,.0f} moves/min "
+            f"({job.status}, {job.done} layers, {job.changed} changed, {job.vouchers} correction vouchers)")
+    if ceiling:
+        raw, n = ceiling
+        line += f"   raw-SQL ceiling {n / raw * 60:,.0f} layer UPDATEs/min, ratio {took / (raw * job.done / n):.1f}×"
+    print(line)
 
 
 def main():
@@ -298,7 +341,9 @@ def main():
     wipe()
     if "levels" not in parts:
         if "recost" in parts:
-            recost(wh, ARGS.later)
+            recost_job(wh, ARGS.later, recost(wh, ARGS.later))
+        elif "recostjob" in parts:
+            recost_job(wh, ARGS.later, None)
         return
     loaded = bulk_moves(wh, ARGS.moves, n_products)
     print(f"bulk-loaded {ARGS.moves} moves + rebuilt quants/levels by raw SQL in {loaded:.1f} s")
@@ -306,7 +351,9 @@ def main():
     print(f"GET /api/v1/stock/levels with {ARGS.moves} moves: p50 {p50:.2f} ms  p99 {p99:.2f} ms  ({ARGS.queries} requests)"
           f"   baseline GET /api/v1/costing/<sku> (no layers) p50 {base:.2f} ms")
     if "recost" in parts:
-        recost(wh, ARGS.later)
+        recost_job(wh, ARGS.later, recost(wh, ARGS.later))
+    elif "recostjob" in parts:
+        recost_job(wh, ARGS.later, None)
 
 
 if __name__ == "__main__":

@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "sihe.oms",
     "sihe.oms.aftersales",
     "sihe.oms.merging",
+    "sihe.oms.splitting",
     "sihe.oms.b2b",
     "sihe.ledger",
     "sihe.ledger.approvals",
@@ -227,4 +228,8 @@ SIHE_WEBHOOK_BACKOFF_SECONDS = float(os.environ.get("SIHE_WEBHOOK_BACKOFF_SECOND
 SIHE_WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("SIHE_WEBHOOK_TIMEOUT_SECONDS", "5"))
 # Excel files with more rows than this import in the background with progress.
 SIHE_IMPORT_BACKGROUND_ROWS = int(os.environ.get("SIHE_IMPORT_BACKGROUND_ROWS", "2000"))
+# A backdated move with more later valuation layers than this is re-costed by the worker in chunks
+# (sihe.costing.recosting); up to it, inline in the act.
+SIHE_RECOST_INLINE_LIMIT = int(os.environ.get("SIHE_RECOST_INLINE_LIMIT", "2000"))
+SIHE_RECOST_CHUNK = int(os.environ.get("SIHE_RECOST_CHUNK", "20000"))
 MQTT_URL = os.environ.get("MQTT_URL", "mqtt://127.0.0.1:1883")

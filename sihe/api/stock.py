@@ -10,9 +10,12 @@ import datetime
 from decimal import Decimal
 
 from django.db import transaction
-from ninja import Field, Router, Schema
+from django.http import HttpResponse
+from ninja import Field, Query, Router, Schema
+from pydantic import ConfigDict
 
 from sihe.api.base import MAX_LINES, Strict
+from sihe.api.pagination import AFTER, MAX_INT, NEXT, PAGE_HEADERS, HeadedPage, Mapped, headed_page
 from sihe.api.security import authorize
 from sihe.catalog import selectors as catalog
 from sihe.catalog.selectors import Location, Product, Warehouse
@@ -127,6 +130,12 @@ class MoveOut(Schema):
 class ActOut(Schema):
     reference: str
     moves: list[MoveOut]
+    recost_jobs: list[int] = Field(default_factory=list, description="a backdated act with many later moves: the "
+                                   "re-costing jobs the worker runs (GET /api/v1/costing/recost-jobs/{id})")
+
+
+def recost_jobs(layers) -> list[int]:
+    return sorted({job for la in layers if la is not None and (job := getattr(la, "recost_job_id", None))})
 
 
 def move_out(move: selectors.StockMove, layer) -> dict:
@@ -151,7 +160,8 @@ def post_receipt(request, payload: ReceiptIn):
     with transaction.atomic(durable=True):
         result = costing.receive(warehouse=warehouse, lines=lines, actor=actor, reference=payload.reference,
                                  date=_date(payload.date, "date"), location=location)
-    return 201, {"reference": payload.reference, "moves": [move_out(m, la) for m, la in result]}
+    return 201, {"reference": payload.reference, "moves": [move_out(m, la) for m, la in result],
+                 "recost_jobs": recost_jobs(la for _m, la in result)}
 
 
 class OpeningStockIn(Strict):
@@ -236,7 +246,8 @@ def post_issue(request, payload: IssueIn):
     with transaction.atomic(durable=True):
         result = costing.issue(warehouse=warehouse, lines=lines, actor=actor, reference=payload.reference,
                                date=_date(payload.date, "date"), ship_date=_date(payload.ship_date, "ship_date"))
-    return 201, {"reference": payload.reference, "moves": [move_out(m, la) for m, la in result]}
+    return 201, {"reference": payload.reference, "moves": [move_out(m, la) for m, la in result],
+                 "recost_jobs": recost_jobs(la for _m, la in result)}
 
 
 class TransferIn(Strict):
@@ -258,7 +269,8 @@ def post_transfer(request, payload: TransferIn):
     with transaction.atomic(durable=True):
         result = costing.transfer(warehouse=warehouse, lines=lines, to_warehouse=to_warehouse, to_location=to_location,
                                   actor=actor, reference=payload.reference, date=_date(payload.date, "date"))
-    return 201, {"reference": payload.reference, "moves": [move_out(m, la) for m, la in result]}
+    return 201, {"reference": payload.reference, "moves": [move_out(m, la) for m, la in result],
+                 "recost_jobs": recost_jobs(la for _m, la in result)}
 
 
 class AdjustLineIn(Strict):
@@ -303,7 +315,8 @@ def post_adjustment(request, payload: AdjustIn):
     with transaction.atomic(durable=True):
         result = costing.adjust(warehouse=warehouse, gains=gains, losses=losses, actor=actor,
                                 reference=payload.reference, date=_date(payload.date, "date"))
-    return 201, {"reference": payload.reference, "moves": [move_out(m, la) for m, la in result]}
+    return 201, {"reference": payload.reference, "moves": [move_out(m, la) for m, la in result],
+                 "recost_jobs": recost_jobs(la for _m, la in result)}
 
 
 @router.post("/stock/moves/{move_id}/reverse", response={201: ActOut}, summary="Reverse a done move (红字冲销)")
@@ -314,7 +327,8 @@ def reverse_move(request, move_id: int):
         raise UnknownStockReference(f"no stock move {move_id}", field="move_id")
     with transaction.atomic(durable=True):
         reversal, layer = costing.reverse(move=move, actor=actor)
-    return 201, {"reference": reversal.reference, "moves": [move_out(reversal, layer)]}
+    return 201, {"reference": reversal.reference, "moves": [move_out(reversal, layer)],
+                 "recost_jobs": recost_jobs([layer])}
 
 
 # -- reservations ---------------------------------------------------------------------------------
@@ -405,40 +419,83 @@ class LevelsOut(Schema):
     reserved: str
     available: str
     rows: list[dict]
+    next: str | None = NEXT
 
 
-@router.get("/stock/levels", response=LevelsOut, summary="On hand, reserved, available (+ rows per warehouse, lot or location)")
-def get_levels(request, sku: str | None = None, warehouse: str | None = None, group_by: str | None = None):
+class LevelsPage(Schema):
+    limit: int = Field(1000, ge=1, le=1000, description="rows per page, at most 1000")
+    offset: int = Field(0, ge=0, le=MAX_INT, description="rows to skip (from the cursor when `after` is given)")
+    after: str = AFTER
+
+
+@router.get("/stock/levels", response=LevelsOut, summary="On hand, reserved, available (+ rows per warehouse, lot or location)",
+            description="Totals over every row; `rows` per warehouse are paged by SKU then warehouse: `limit`/`offset`, "
+                        "or follow `next` as `after` (keyset paging). Rows per lot or location (`group_by`) are one "
+                        "page of at most `limit` rows.")
+def get_levels(request, sku: str | None = None, warehouse: str | None = None, group_by: str | None = None,
+               page: LevelsPage = Query(...)):
     authorize(request, "stock.view")
     if group_by not in (None, "", "lot", "location", "warehouse"):
         raise ValidationFailed("group_by must be lot, location or warehouse", field="group_by")
     product = product_of(sku, "sku") if sku else None
     wh = warehouse_of(warehouse) if warehouse else None
     total = selectors.totals(product=product, warehouse=wh)
+    nxt = None
     if group_by in ("lot", "location"):
+        grouped = selectors.grouped(product=product, warehouse=wh, group_by=group_by)
         rows = [{"sku": r["product__sku"], "warehouse": r["warehouse__code"],
                  **({"lot": r["lot__number"], "expiry": r["lot__expiry_date"].isoformat() if r["lot__expiry_date"] else None}
                     if group_by == "lot" else {"location": r["location__code"]}),
                  "on_hand": text(r["on_hand"]), "reserved": text(r["reserved"]), "available": text(r["available"])}
-                for r in selectors.grouped(product=product, warehouse=wh, group_by=group_by)]
+                for r in grouped[page.offset:page.offset + page.limit]]
     else:
+        levels, nxt = selectors.LEVELS.page(selectors.levels(product=product, warehouse=wh), after=page.after,
+                                            offset=page.offset, limit=page.limit)
         rows = [{"sku": lv.product.sku, "warehouse": lv.warehouse.code, "on_hand": text(lv.on_hand),
-                 "reserved": text(lv.reserved), "available": text(lv.available)}
-                for lv in selectors.levels(product=product, warehouse=wh)[:1000]]
+                 "reserved": text(lv.reserved), "available": text(lv.available)} for lv in levels]
     return {"on_hand": text(total["on_hand"]), "reserved": text(total["reserved"]), "available": text(total["available"]),
-            "rows": rows}
+            "rows": rows, "next": nxt}
 
 
-@router.get("/stock/moves", response=list[dict], summary="Move history (newest first)")
-def get_moves(request, sku: str | None = None, warehouse: str | None = None, limit: int = 100):
+def _move_out(m) -> dict:
+    from sihe.stock.events import move_payload
+
+    return {**move_payload(m), "date": m.date.isoformat(), "state": m.state, "reference": m.reference,
+            "reversal_of": m.reversal_of_id}
+
+
+class MoveHistoryOut(Schema):
+    """One stock move as its events carry it (`from`/`to`, lot, expiry, …) with its date, state and reference."""
+
+    model_config = ConfigDict(extra="allow")
+    id: int
+    kind: str
+    sku: str
+    qty: str
+    date: str
+    state: str
+    reference: str
+    reversal_of: int | None
+
+
+class MovesPage(HeadedPage):
+    limit: int = Field(100, ge=-MAX_INT, le=MAX_INT, description="rows per page: 1 to 1000 (a number outside is taken "
+                                                                 "as the nearest of those, as this list always did)")
+
+
+@router.get("/stock/moves", response=list[MoveHistoryOut], openapi_extra=PAGE_HEADERS,
+            summary="Move history (newest first)",
+            description="Newest first on (date, id). An array of at most `limit` moves; when more follow, the "
+                        "`X-Next-Cursor` header (and `Link` rel=\"next\") leads on: pass it as `after` (keyset paging "
+                        "— every page costs the same). `X-Total-Count`: all the moves the filters select.")
+def get_moves(request, response: HttpResponse, sku: str | None = None, warehouse: str | None = None,
+              page: MovesPage = Query(...)):
     authorize(request, "stock.view")
     product = product_of(sku, "sku") if sku else None
     wh = warehouse_of(warehouse) if warehouse else None
-    from sihe.stock.events import move_payload
-
-    return [{**move_payload(m), "date": m.date.isoformat(), "state": m.state, "reference": m.reference,
-             "reversal_of": m.reversal_of_id}
-            for m in selectors.moves(product=product, warehouse=wh, limit=max(1, min(limit, 1000)))]
+    listing = Mapped(selectors.moves(product=product, warehouse=wh, limit=None), _move_out, selectors.MOVES)
+    return headed_page(request, response, listing, limit=max(1, min(page.limit, 1000)), offset=page.offset,
+                       after=page.after)
 
 
 # -- low-stock rules (库存预警) and alternate units ------------------------------------------------

@@ -63,6 +63,18 @@ class ValuationLayer(models.Model):
         ]
 
 
+def layers_before(date, pk: int) -> Q:
+    """Layers of one (product, warehouse) before (date, pk): a range on the (product, warehouse, date, id) index
+    plus a filter of that one day — not an OR, which the databases cannot use the index for (a scan per chunk
+    at 1M layers)."""
+    return Q(date__lte=date) & ~Q(date=date, id__gte=pk)
+
+
+def layers_from(date, pk: int) -> Q:
+    """Layers (date, pk) and after, the same way."""
+    return Q(date__gte=date) & ~Q(date=date, id__lt=pk)
+
+
 class FifoConsumption(models.Model):
     out_layer = models.ForeignKey(ValuationLayer, on_delete=models.CASCADE, related_name="consumed")
     in_layer = models.ForeignKey(ValuationLayer, null=True, on_delete=models.CASCADE, related_name="consumers")
@@ -73,3 +85,55 @@ class FifoConsumption(models.Model):
     class Meta:
         verbose_name = _("FIFO consumption")
         verbose_name_plural = _("FIFO consumptions")
+
+
+class RecostJob(models.Model):
+    """Re-costing of the layers of one (product, warehouse) from a point (date, layer id) on, run by the
+    worker in chunks when a backdated move has more later layers than SIHE_RECOST_INLINE_LIMIT. At most
+    one open (queued or running) job per (product, warehouse): a second backdated act widens its start
+    (`cursor`, the next layer to re-cost, moves back). While a job is open its books say "re-costing" and the
+    month-end close refuses the periods from `from_date` on."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("running")
+        DONE = "done", _("done")
+        FAILED = "failed", _("failed")
+
+    OPEN = (Status.QUEUED, Status.RUNNING)
+
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+", verbose_name=_("product"))
+    warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="+", verbose_name=_("warehouse"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    from_date = models.DateField(_("from date"), help_text="the earliest backdated move's date")
+    from_layer = models.BigIntegerField(help_text="the earliest backdated move's layer")
+    cursor_date = models.DateField(help_text="the next layer to re-cost: (cursor_date, cursor_layer) and after")
+    cursor_layer = models.BigIntegerField()
+    source_move_id = models.BigIntegerField(help_text="the backdated move the corrections are linked to")
+    done = models.PositiveBigIntegerField(_("layers re-costed"), default=0)
+    total = models.PositiveBigIntegerField(_("layers to re-cost"), default=0)
+    changed = models.PositiveBigIntegerField(_("layers changed"), default=0)
+    vouchers = models.PositiveIntegerField(_("correction vouchers"), default=0)
+    requested_at = models.DateTimeField(_("requested at"))
+    requested_by = models.CharField(_("requested by"), max_length=150, blank=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    error = models.CharField(_("error"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("re-costing job")
+        verbose_name_plural = _("re-costing jobs")
+        constraints = [
+            models.UniqueConstraint(fields=["product", "warehouse"], condition=Q(status__in=["queued", "running"]),
+                                    name="costing_one_open_recost_job"),
+            models.CheckConstraint(condition=Q(status__in=["queued", "running", "done", "failed"]),
+                                   name="costing_recost_job_status_valid"),
+        ]
+        indexes = [models.Index(fields=["status", "from_date"])]
+
+    def __str__(self):
+        return f"RECOST #{self.pk}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN

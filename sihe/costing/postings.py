@@ -175,9 +175,10 @@ def post_layers(layers, *, actor: Actor) -> None:
              document=document, goods=goods)
 
 
-def post_corrections(rows, old: dict[int, tuple], *, date, source_id, actor: Actor) -> None:
+def post_corrections(rows, old: dict[int, tuple], *, date, source_id, actor: Actor) -> int:
     """Post what re-costing changed on layers already booked (`rows`: the re-costed layers as plain
-    values): one voucher per rule and warehouse, linked to the backdated move that caused it."""
+    values): one voucher per rule and warehouse, linked to the backdated move that caused it. Returns the
+    number of vouchers booked."""
     totals: dict[tuple, Decimal] = {}
     for row in rows:
         old_value, old_adjust = old[row.pk]
@@ -193,6 +194,8 @@ def post_corrections(rows, old: dict[int, tuple], *, date, source_id, actor: Act
             totals[(rule, dims)] = totals.get((rule, dims), Decimal(0)) + base_delta
         if adjust_delta:
             totals[("stock.issue", dims)] = totals.get(("stock.issue", dims), Decimal(0)) + adjust_delta
+    booked = 0
     for (rule, dims), amount in sorted(totals.items()):
-        book(rule=rule, date=date, amount=amount, source_id=source_id, actor=actor, dimensions=dict(dims),
-             memo=f"补记单据入账后重算成本 #{source_id}", document=f"#{source_id}", goods="成本重算")
+        booked += book(rule=rule, date=date, amount=amount, source_id=source_id, actor=actor, dimensions=dict(dims),
+                       memo=f"补记单据入账后重算成本 #{source_id}", document=f"#{source_id}", goods="成本重算") is not None
+    return booked

@@ -6,3 +6,17 @@ from sihe.costing.models import ValuationLayer
 def layer_kinds():
     """The kinds of valuation layer (receipt, issue, revaluation, …) with their labels: the enum itself."""
     return ValuationLayer.Kind
+
+
+def recost_job(job_id: int):
+    """A re-costing job (sihe.costing.recosting) or None."""
+    from sihe.costing.models import RecostJob
+
+    return RecostJob.objects.select_related("product", "warehouse").filter(pk=job_id).first()
+
+
+def open_recost_jobs(*, product_id: int | None = None, warehouse_id: int | None = None) -> list:
+    """Queued and running re-costing jobs: while there are some, the books say "re-costing"."""
+    from sihe.costing import recosting
+
+    return list(recosting.open_jobs(product_id=product_id, warehouse_id=warehouse_id)[:50])

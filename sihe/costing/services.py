@@ -20,8 +20,8 @@ from sihe.core import tx
 from sihe.core.actor import Actor
 from sihe.core.errors import ValidationFailed
 from sihe.core.money import round_money, round_unit_cost
-from sihe.costing import engine, postings
-from sihe.costing.models import FifoConsumption, ValuationLayer
+from sihe.costing import engine, postings, recosting
+from sihe.costing.models import FifoConsumption, ValuationLayer, layers_before, layers_from
 from sihe.stock import services as stock
 from sihe.stock.models import Counterpart, StockMove
 from sihe.stock.selectors import q6
@@ -35,8 +35,7 @@ def _layers(product_id: int, warehouse_id: int):
     return Layer.objects.filter(product_id=product_id, warehouse_id=warehouse_id)
 
 
-def _before(date: datetime.date, pk: int) -> Q:
-    return Q(date__lt=date) | Q(date=date, id__lt=pk)
+_before, _from = layers_before, layers_from
 
 
 def _state_before(product: Product, warehouse_id: int, date: datetime.date, pk: int, later_ids) -> engine.State:
@@ -78,22 +77,21 @@ PG_UPDATE_SQL = (
     "UPDATE costing_valuationlayer AS l SET value = v.value, base_value = v.base_value, adjust_value = v.adjust_value, "
     "unit_cost = v.unit_cost, uncovered_qty = v.uncovered_qty, estimate_unit = v.estimate_unit, "
     "running_qty = v.running_qty, running_value = v.running_value, running_unit_cost = v.running_unit_cost "
-    "FROM (VALUES {rows}) AS v(value, base_value, adjust_value, unit_cost, uncovered_qty, estimate_unit, running_qty, "
-    "running_value, running_unit_cost, id) WHERE l.id = v.id"
+    "FROM unnest(%s::numeric[], %s::numeric[], %s::numeric[], %s::numeric[], %s::numeric[], %s::numeric[], "
+    "%s::numeric[], %s::numeric[], %s::numeric[], %s::bigint[]) AS v(value, base_value, adjust_value, unit_cost, "
+    "uncovered_qty, estimate_unit, running_qty, running_value, running_unit_cost, id) WHERE l.id = v.id"
 )
-PG_ROW = "(%s::numeric, %s::numeric, %s::numeric, %s::numeric, %s::numeric, %s::numeric, %s::numeric, %s::numeric, " \
-         "%s::numeric, %s::bigint)"
+PG_BATCH = 20000
 
 
 def write_layers(rows: list[tuple]) -> None:
-    """Write re-costed layers set-based: one UPDATE ... FROM (VALUES ...) per 2,000 rows on
-    PostgreSQL, batched executemany on SQLite (in-process, no round trips)."""
+    """Write re-costed layers set-based: on PostgreSQL one UPDATE ... FROM unnest(<10 arrays>) per 20,000 rows
+    (ten array parameters, not 90,000 scalars to parse: about twice as fast as UPDATE ... FROM (VALUES ...)),
+    batched executemany on SQLite (in-process, no round trips)."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            for start in range(0, len(rows), 2000):
-                chunk = rows[start:start + 2000]
-                cursor.execute(PG_UPDATE_SQL.format(rows=", ".join([PG_ROW] * len(chunk))),
-                               [value for row in chunk for value in row])
+            for start in range(0, len(rows), PG_BATCH):
+                cursor.execute(PG_UPDATE_SQL, [list(column) for column in zip(*rows[start:start + PG_BATCH], strict=True)])
         else:
             for start in range(0, len(rows), 5000):
                 cursor.executemany(UPDATE_SQL, rows[start:start + 5000])
@@ -104,16 +102,16 @@ class _Row:
 
     FIELDS = ("id", "kind", "qty", "base_value", "fixed_value", "source_layer_id", "value", "adjust_value", "move_id",
               "move__kind", "move__counterpart", "move__reversal_of__kind", "move__reversal_of__counterpart",
-              "warehouse__code", "source_layer__warehouse__code")
+              "warehouse__code", "source_layer__warehouse__code", "date")
     __slots__ = ("pk", "kind", "qty", "base_value", "fixed_value", "source_layer_id", "value", "adjust_value",
                  "move_id", "move_kind", "counterpart", "reversed_kind", "reversed_counterpart", "warehouse_code",
-                 "source_warehouse_code", "unit_cost", "uncovered_qty", "estimate_unit", "running_qty",
+                 "source_warehouse_code", "date", "unit_cost", "uncovered_qty", "estimate_unit", "running_qty",
                  "running_value", "running_unit_cost")
 
     def __init__(self, values):
         (self.pk, self.kind, self.qty, self.base_value, self.fixed_value, self.source_layer_id, self.value,
          self.adjust_value, self.move_id, self.move_kind, self.counterpart, self.reversed_kind,
-         self.reversed_counterpart, self.warehouse_code, self.source_warehouse_code) = values
+         self.reversed_counterpart, self.warehouse_code, self.source_warehouse_code, self.date) = values
         self.uncovered_qty = self.estimate_unit = ZERO
 
 
@@ -124,20 +122,9 @@ UPDATE_SQL = (
 )
 
 
-def recost(*, product: Product, warehouse_id: int, date: datetime.date, pk: int) -> dict[int, tuple]:
-    """Recompute layers (date, pk) and after of one (product, warehouse); return the layers whose
-    value changed {layer id: ((old value, old adjust), layer)} so the caller can post the difference."""
-    later_qs = _layers(product.pk, warehouse_id).filter(~_before(date, pk))
-    later = [_Row(values) for values in later_qs.order_by("date", "id").values_list(*_Row.FIELDS)]
-    later_ids = later_qs.values("id")
-    state = _state_before(product, warehouse_id, date, pk, later_ids)
-    initial_open = [o.ref for o in state.queue]
-    initial_debts = [db.ref for db in state.debts]
-    if state.method == engine.FIFO:
-        FifoConsumption.objects.filter(Q(out_layer_id__in=later_ids, is_cover=False) |
-                                       Q(in_layer_id__in=later_ids, is_cover=True)).delete()
-    sources = {pk_: value for pk_, value in Layer.objects.filter(
-        pk__in=[la.source_layer_id for la in later if la.source_layer_id]).values_list("id", "value")}
+def _cost_rows(state: engine.State, later: list[_Row], sources: dict) -> tuple[dict, list, list]:
+    """Re-cost `later` (plain rows in (date, id) order) from `state`, which it moves on; return the rows whose
+    value changed {id: ((old value, old adjust), row)}, the rows to write and the FIFO consumptions."""
     old_values, rows, consumptions = {}, [], []
     for layer in later:
         old = (layer.value, layer.adjust_value)
@@ -170,6 +157,32 @@ def recost(*, product: Product, warehouse_id: int, date: datetime.date, pk: int)
             old_values[layer.pk] = (old, layer)
         rows.append((layer.value, layer.base_value, layer.adjust_value, layer.unit_cost, layer.uncovered_qty,
                      layer.estimate_unit, layer.running_qty, layer.running_value, layer.running_unit_cost, layer.pk))
+    return old_values, rows, consumptions
+
+
+def _sources(later: list[_Row]) -> dict:
+    ids = [la.source_layer_id for la in later if la.source_layer_id]
+    return dict(Layer.objects.filter(pk__in=ids).values_list("id", "value")) if ids else {}
+
+
+def recost(*, product: Product, warehouse_id: int, date: datetime.date, pk: int,
+           until: tuple[datetime.date, int] | None = None) -> dict[int, tuple]:
+    """Recompute layers (date, pk) and after of one (product, warehouse) — up to and with layer `until`
+    (date, id) when given (a backdated act costs only its own layers; the worker re-costs the rest, see
+    `sihe.costing.recosting`); return the layers whose value changed {layer id: ((old value, old adjust),
+    layer)} so the caller can post the difference."""
+    later_qs = _layers(product.pk, warehouse_id).filter(_from(date, pk))
+    if until is not None:
+        later_qs = later_qs.filter(_before(until[0], until[1]) | Q(date=until[0], id=until[1]))
+    later = [_Row(values) for values in later_qs.order_by("date", "id").values_list(*_Row.FIELDS)]
+    later_ids = later_qs.values("id")
+    state = _state_before(product, warehouse_id, date, pk, later_ids)
+    initial_open = [o.ref for o in state.queue]
+    initial_debts = [db.ref for db in state.debts]
+    if state.method == engine.FIFO:
+        FifoConsumption.objects.filter(Q(out_layer_id__in=later_ids, is_cover=False) |
+                                       Q(in_layer_id__in=later_ids, is_cover=True)).delete()
+    old_values, rows, consumptions = _cost_rows(state, later, _sources(later))
     write_layers(rows)
     if state.method == engine.FIFO:
         FifoConsumption.objects.bulk_create(consumptions, batch_size=2000)
@@ -184,6 +197,22 @@ def recost(*, product: Product, warehouse_id: int, date: datetime.date, pk: int)
                                "WHERE id = %s", remaining)
             cursor.executemany("UPDATE costing_valuationlayer SET uncovered_qty = %s WHERE id = %s", uncovered)
     return old_values
+
+
+def recost_chunk(*, product: Product, warehouse_id: int, date: datetime.date, pk: int, limit: int,
+                 state: engine.State | None = None) -> tuple[dict, engine.State, tuple | None, int]:
+    """Moving average only: re-cost at most `limit` layers from (date, pk) on, read by keyset, written set-based.
+    `state` is the costing state just before (date, pk) when the caller carries it from the previous chunk
+    (else read from the previous layer's running balance). Returns (changed as `recost`, the state after the
+    chunk, the next point (date, id) or None at the end, layers re-costed)."""
+    later = [_Row(values) for values in _layers(product.pk, warehouse_id).filter(_from(date, pk))
+             .order_by("date", "id").values_list(*_Row.FIELDS)[:limit + 1]]
+    following = later.pop() if len(later) > limit else None
+    if state is None:
+        state = _state_before(product, warehouse_id, date, pk, [])
+    old_values, rows, _consumptions = _cost_rows(state, later, _sources(later))
+    write_layers(rows)
+    return old_values, state, (following.date, following.pk) if following else None, len(later)
 
 
 def _layer_for(move: StockMove, *, kind: str, warehouse: Warehouse, source: Layer | None) -> Layer:
@@ -293,16 +322,28 @@ def value_moves(moves: list[StockMove], *, actor: Actor, memo: str = "") -> list
             key = (layer.product_id, layer.warehouse_id)
             if key not in firsts:
                 firsts[key] = layer
+        lasts = {(la.product_id, la.warehouse_id): la for la in sorted(created, key=lambda la: (la.date, la.pk))}
         done: set[tuple] = set()
+        jobs: dict[tuple, int] = {}
         for layer in created:  # in creation order so a transfer-in sees its out-layer's cost
             key = (layer.product_id, layer.warehouse_id)
             if key in done:
                 continue
-            first = firsts[key]
-            changed.update(recost(product=layer.product, warehouse_id=layer.warehouse_id, date=first.date, pk=first.pk))
+            first, last = firsts[key], lasts[key]
+            job = recosting.defer(product=layer.product, warehouse_id=layer.warehouse_id, date=first.date, pk=first.pk,
+                                  source_move_id=first.move_id, actor=actor)
+            if job is None:
+                changed.update(recost(product=layer.product, warehouse_id=layer.warehouse_id, date=first.date,
+                                      pk=first.pk))
+            else:  # this act's own layers now; the worker re-costs the later ones (sihe.costing.recosting)
+                changed.update(recost(product=layer.product, warehouse_id=layer.warehouse_id, date=first.date,
+                                      pk=first.pk, until=(last.date, last.pk)))
+                jobs[key] = job.pk
             done.add(key)
         fresh = {la.pk: la for la in Layer.objects.filter(pk__in=new_ids).select_related(
             "move", "warehouse", "product", "source_layer__warehouse")}
+        for la in fresh.values():  # the act's answer names the job that re-costs the later layers
+            la.recost_job_id = jobs.get((la.product_id, la.warehouse_id))
         postings.post_layers([fresh[layer.pk] for layer in created], actor=actor)
         corrections = {pk: entry for pk, entry in changed.items() if pk not in new_ids}
         if corrections:

@@ -6,7 +6,8 @@
 2. month-end close checks — each sub-ledger agrees with its account;
 3. hub subscriptions — in-process handlers of logged events, run by `sihe worker` after the act;
 4. the approvals inbox — each app's provider of what waits for a person (sihe.core.approvals);
-5. modules — what each still has open before it is turned off (sihe.core.modules).
+5. modules — what each still has open before it is turned off (sihe.core.modules);
+6. projections of postings — kept in the posting's own transaction (the KPIs' daily summary).
 
 A lower app never imports the hub, so it cannot decorate its own functions with `subscribe`.
 Instead it writes plain, idempotent functions of one event in its `handlers.py`, and one line here
@@ -24,9 +25,13 @@ from django.utils.translation import pgettext_lazy
 
 from sihe.assets import services as assets
 from sihe.core import approvals, modules
+from sihe.costing import handlers as costing_handlers
+from sihe.costing import recosting
 from sihe.costing.checks import inventory_matches_ledger
 from sihe.hub import open_documents
 from sihe.hub.registry import subscribe
+from sihe.insights import summary as kpi_summary
+from sihe.ledger import balances
 from sihe.ledger.approvals import services as ledger_approvals
 from sihe.ledger.close import register_check
 from sihe.mes import handlers as mes_handlers
@@ -77,6 +82,7 @@ register_check("receivables_match_ledger", _("What orders are owed matches 1122 
 register_check("payables_match_ledger", _("What supplier invoices owe matches 2202.01 accounts payable"),
                payables_match_ledger)
 register_check("depreciation_run", _("Fixed assets: the month's depreciation is run"), assets.depreciation_done)
+register_check("recosting_running", _("No re-costing of stock still runs for the period"), recosting.recosting_done)
 
 # 3. Hub subscriptions. Every stock change: ATP per channel is recomputed and published for channel sync.
 subscribe("stock.*", "oms.atp")(oms_atp.on_stock_event)
@@ -90,6 +96,9 @@ subscribe("production.order.cancelled", "mes.cancel_work_orders")(mes_handlers.o
 
 # MRP runs requested on a page run in the worker.
 subscribe("planning.mrp.requested", "planning.run_mrp")(planning_handlers.on_mrp_requested)
+
+# Backdated moves with many later layers are re-costed in the worker, chunk by chunk.
+subscribe("costing.recost.requested", "costing.recost")(costing_handlers.on_recost_requested)
 
 # 4. The approvals inbox (sihe.core.approvals): each app's provider lists what waits for a person and decides
 # it through the app's own services. A new kind is one more line here.
@@ -114,3 +123,6 @@ modules.register_open_documents("orders", open_documents.orders)
 modules.register_open_documents("purchasing", open_documents.purchasing)
 modules.register_open_documents("production", open_documents.production)
 modules.register_open_documents("shopfloor", open_documents.shopfloor)
+
+# 6. Projections of postings: the KPIs' daily summary (insights_ledgerday) moves with every posting.
+balances.register_projection(kpi_summary.apply)

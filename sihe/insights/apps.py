@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class InsightsConfig(AppConfig):
     name = "sihe.insights"
     label = "insights"
-    verbose_name = "Insights"
+    verbose_name = _("Insights")

@@ -14,7 +14,9 @@ order's revenue out over its lines by their sale amount (what the buyer paid + p
 from __future__ import annotations
 
 import datetime
+import threading
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -30,6 +32,7 @@ from sihe.core import clock, modules
 from sihe.core.errors import NotFound, ValidationFailed
 from sihe.core.money import round_money
 from sihe.costing.models import ValuationLayer
+from sihe.insights.models import LedgerDay
 from sihe.ledger.models import Account, Voucher, VoucherLine
 from sihe.ledger.models import Period as LedgerPeriod
 from sihe.mes.models import Line, LineCount
@@ -235,11 +238,65 @@ _LEAN = {
 _CODES = {"channel": Channel, "warehouse": Warehouse, "product_group": Category}
 
 
+_local = threading.local()
+
+
+@contextmanager
+def straight_from_ledgers():
+    """Compute the general-ledger figures from the voucher lines themselves instead of the daily summary
+    (`LedgerDay`, kept at posting): the tests and `bench/kpis.py` compare the two."""
+    before = getattr(_local, "straight", False)
+    _local.straight = True
+    try:
+        yield
+    finally:
+        _local.straight = before
+
+
+def _from_summary() -> bool:
+    return not getattr(_local, "straight", False)
+
+
+_SUMMARY_KEY = {"channel": "channel", "warehouse": "warehouse", "product_group": "category"}
+
+
+def _gl_summary(accounts: list[int], sign: str, period: Period, group_by: str | None) -> tuple[Decimal, dict]:
+    """The same figures from the daily summary: a few hundred rows a day instead of thousands of lines."""
+    amount = "(credit - debit)" if sign == "credit" else "(debit - credit)"
+    base = (f"FROM {_table(LedgerDay)} WHERE account_id IN ({','.join(str(int(a)) for a in accounts)}) "
+            f"AND date >= %s AND date <= %s")
+    params = [period.start.isoformat(), period.end.isoformat()]
+    if not group_by:
+        (total,), = _sql(f"SELECT SUM({amount}) {base}", params)
+        return round_money(_dec(total)), {}
+    column = _SUMMARY_KEY[group_by]
+    rows = _sql(f"SELECT {column}, SUM({amount}) {base} GROUP BY {column}", params)
+    codes = dict(_CODES[group_by].objects.filter(pk__in=[k for k, _v in rows if k]).values_list("pk", "code"))
+    grouped: dict[str, Decimal] = {}
+    if group_by == "product_group" and sign == "credit":
+        # as `_revenue_by_product_group`: the groups' shares, and what is left of the total under "-"
+        total = round_money(sum((_dec(v) for _k, v in rows), ZERO))
+        for k, v in rows:
+            if k and k in codes:
+                grouped[codes[k]] = grouped.get(codes[k], ZERO) + round_money(_dec(v))
+        rest = total - sum(grouped.values(), ZERO)
+        if rest:
+            grouped[NONE_KEY] = rest
+        return total, grouped
+    for k, v in rows:
+        code = codes.get(k, NONE_KEY)
+        grouped[code] = grouped.get(code, ZERO) + round_money(_dec(v))
+    return sum(grouped.values(), ZERO), grouped
+
+
 def _gl_by(roles: tuple[str, ...], sign: str, period: Period, group_by: str | None) -> tuple[Decimal, dict]:
-    """Σ of the accounts' movements over the period, and per group (SQL GROUP BY: fast on a year)."""
+    """Σ of the accounts' movements over the period, and per group: from the daily summary, or (inside
+    `straight_from_ledgers()`) from the voucher lines with SQL GROUP BY."""
     accounts = _accounts(*roles)
     if not accounts:
         return ZERO, {}
+    if _from_summary():
+        return _gl_summary(accounts, sign, period, group_by)
     _base, amount, names = _gl_parts(accounts, sign)
     params = [period.start.isoformat(), period.end.isoformat()]
     if group_by == "product_group" and sign == "credit":
@@ -270,7 +327,7 @@ def _revenue_by_product_group(accounts, amount, names, params) -> tuple[Decimal,
     rows = _sql(
         f"WITH r AS (SELECT {names['order_id']} AS order_id, SUM({amount}) AS amount {base} "
         f"AND v.source_type = 'oms.order' GROUP BY {names['order_id']}) "
-        f"SELECT x.k, SUM(x.amount * x.sale / x.whole) FROM (SELECT r.amount, p.category_id AS k, "
+        f"SELECT x.k, SUM(x.amount * x.sale * 1.0 / x.whole) FROM (SELECT r.amount, p.category_id AS k, "
         f"ol.amount_paid + ol.platform_subsidy AS sale, "
         f"SUM(ol.amount_paid + ol.platform_subsidy) OVER (PARTITION BY ol.order_id) AS whole "
         f"FROM r JOIN {names['order_line']} ol ON ol.order_id = r.order_id "
@@ -322,8 +379,13 @@ def revenue_by_day(period: Period) -> dict[datetime.date, Decimal]:
     accounts = _accounts("revenue")
     if not accounts:
         return {}
-    base, amount, _names = _gl_parts(accounts, "credit")
-    rows = _sql(f"SELECT v.date, SUM({amount}) {base} GROUP BY v.date", [period.start.isoformat(), period.end.isoformat()])
+    params = [period.start.isoformat(), period.end.isoformat()]
+    if _from_summary():
+        rows = _sql(f"SELECT date, SUM(credit - debit) FROM {_table(LedgerDay)} WHERE account_id IN "
+                    f"({','.join(str(int(a)) for a in accounts)}) AND date >= %s AND date <= %s GROUP BY date", params)
+    else:
+        base, amount, _names = _gl_parts(accounts, "credit")
+        rows = _sql(f"SELECT v.date, SUM({amount}) {base} GROUP BY v.date", params)
     return {d if isinstance(d, datetime.date) else datetime.date.fromisoformat(str(d)[:10]): round_money(_dec(v))
             for d, v in rows}
 
@@ -392,17 +454,38 @@ def gross_margin(period: Period, group_by: str | None = None) -> dict:
 # -- the stock ledger: stock value, turnover ---------------------------------------------------------------
 
 
-def _stock_value(day: datetime.date, group_by: str | None) -> tuple[Decimal, dict]:
-    """Σ of the valuation layers up to the day (the month-end check keeps it equal to 1405 + 1403)."""
-    rows = ValuationLayer.objects.filter(date__lte=day)
+def _stock_values(days: tuple[datetime.date, ...], group_by: str | None) -> list[tuple[Decimal, dict]]:
+    """Σ of the valuation layers up to each day (the month-end check keeps it equal to 1405 + 1403), whole
+    and per group: one scan of the layers for all the days, grouped by the layer's own warehouse or product
+    id (no join per layer); the few keys are mapped to codes afterwards."""
+    from sihe.catalog.models import Product
+
+    column = {"warehouse": "warehouse_id", "product_group": "product_id"}.get(group_by or "", "0")
+    sums = ", ".join("SUM(CASE WHEN date <= %s THEN value ELSE 0 END)" for _d in days)
+    params = [d.isoformat() for d in days] + [max(days).isoformat()]
+    rows = _sql(f"SELECT {column}, {sums} FROM {_table(ValuationLayer)} WHERE date <= %s"
+                + (f" GROUP BY {column}" if group_by else ""), params)
     if group_by == "warehouse":
-        grouped = {k: round_money(_dec(v)) for k, v in rows.values_list("warehouse__code").annotate(v=Sum("value"))}
+        codes = dict(Warehouse.objects.filter(pk__in=[r[0] for r in rows]).values_list("pk", "code"))
     elif group_by == "product_group":
-        grouped = {(k or NONE_KEY): round_money(_dec(v))
-                   for k, v in rows.values_list("product__category__code").annotate(v=Sum("value"))}
-    else:
-        return round_money(_dec(rows.aggregate(v=Sum("value"))["v"])), {}
-    return sum(grouped.values(), ZERO), grouped
+        codes = {pk: code or NONE_KEY for pk, code in
+                 Product.objects.filter(pk__in=[r[0] for r in rows]).values_list("pk", "category__code")}
+    out = []
+    for i, _day in enumerate(days, start=1):
+        if not group_by:
+            out.append((round_money(_dec(rows[0][i] if rows else None)), {}))
+            continue
+        raw: dict[str, Decimal] = {}
+        for row in rows:
+            code = codes.get(row[0], NONE_KEY)
+            raw[code] = raw.get(code, ZERO) + _dec(row[i])
+        grouped = {k: round_money(v) for k, v in raw.items()}
+        out.append((sum(grouped.values(), ZERO), grouped))
+    return out
+
+
+def _stock_value(day: datetime.date, group_by: str | None) -> tuple[Decimal, dict]:
+    return _stock_values((day,), group_by)[0]
 
 
 def _stock_drill(period, group_by, group, offset, limit):
@@ -432,8 +515,8 @@ def stock_value(period: Period, group_by: str | None = None) -> dict:
 
 
 def _turnover_parts(period, group_by):
-    opening, open_groups = _stock_value(period.start - datetime.timedelta(days=1), group_by)
-    closing, close_groups = _stock_value(period.end, group_by)
+    (opening, open_groups), (closing, close_groups) = _stock_values(
+        (period.start - datetime.timedelta(days=1), period.end), group_by)
     cost, cost_groups = _gl_by(("cogs",), "debit", period, group_by)
     keys = set(open_groups) | set(close_groups) | set(cost_groups)
     parts = {k: (cost_groups.get(k, ZERO), (open_groups.get(k, ZERO) + close_groups.get(k, ZERO)) / 2) for k in keys}
@@ -541,12 +624,20 @@ def _ontime_drill(period, group_by, group, offset, limit):
                    "order past its promise and not shipped counts as late.")
 def on_time_shipment(period: Period, group_by: str | None = None) -> dict:
     orders = _due_orders(period)
-    agg = orders.aggregate(n=Count("pk"), ok=Count("pk", filter=_on_time_q()))
     groups = {}
-    if group_by == "channel":
-        groups = {r["channel__code"]: _pct(r["ok"], r["n"]) for r in
-                  orders.values("channel__code").annotate(n=Count("pk"), ok=Count("pk", filter=_on_time_q()))}
+    if group_by == "channel":  # one scan: the whole is the sum of the channels
+        rows = list(orders.values("channel_id").annotate(n=Count("pk"), ok=Count("pk", filter=_on_time_q()))
+                    .values_list("channel_id", "n", "ok"))
+        codes = _channel_codes(rows)
+        groups = {codes.get(c, NONE_KEY): _pct(ok, n) for c, n, ok in rows}
+        agg = {"n": sum(r[1] for r in rows), "ok": sum(r[2] for r in rows)}
+    else:
+        agg = orders.aggregate(n=Count("pk"), ok=Count("pk", filter=_on_time_q()))
     return {"value": _pct(agg["ok"], agg["n"]), "numerator": agg["ok"], "denominator": agg["n"], "groups": groups}
+
+
+def _channel_codes(rows) -> dict:
+    return dict(Channel.objects.filter(pk__in=[r[0] for r in rows]).values_list("pk", "code"))
 
 
 def _avg_seconds(queryset, end: str, start) -> tuple[float | None, int]:
@@ -555,6 +646,26 @@ def _avg_seconds(queryset, end: str, start) -> tuple[float | None, int]:
     if avg is not None and not isinstance(avg, datetime.timedelta):  # SQLite answers microseconds
         avg = datetime.timedelta(microseconds=float(avg))
     return (avg.total_seconds() if avg is not None else None), agg["n"]
+
+
+def _seconds(value) -> float:
+    if value is None:
+        return 0.0
+    if not isinstance(value, datetime.timedelta):  # SQLite answers microseconds
+        value = datetime.timedelta(microseconds=float(value))
+    return value.total_seconds()
+
+
+def _avg_seconds_by_channel(queryset, end: str, start) -> tuple[float | None, int, dict[str, float | None]]:
+    """The average of (end − start), whole and per channel, from one GROUP BY (a year is hundreds of
+    thousands of orders): Σ and count per channel, the whole from their sums."""
+    rows = list(queryset.values("channel_id").annotate(
+        spent=Sum(ExpressionWrapper(F(end) - start, output_field=DurationField())), n=Count("pk"))
+        .values_list("channel_id", "spent", "n"))
+    codes = _channel_codes(rows)
+    per = {codes.get(c, NONE_KEY): (_seconds(spent) / n if n else None) for c, spent, n in rows}
+    n = sum(r[2] for r in rows)
+    return (sum(_seconds(r[1]) for r in rows) / n if n else None), n, per
 
 
 def _shipped(period):
@@ -584,12 +695,12 @@ def _cycle_drill(period, group_by, group, offset, limit):
                    "the range.")
 def order_cycle_time(period: Period, group_by: str | None = None) -> dict:
     orders = _shipped(period)
-    avg, n = _avg_seconds(orders, "shipped_at", _PAID)
     groups = {}
     if group_by == "channel":
-        for code in orders.values_list("channel__code", flat=True).distinct():
-            a, _n = _avg_seconds(orders.filter(channel__code=code), "shipped_at", _PAID)
-            groups[code] = _q(a / 3600) if a is not None else None
+        avg, n, per = _avg_seconds_by_channel(orders, "shipped_at", _PAID)
+        groups = {code: _q(a / 3600) if a is not None else None for code, a in per.items()}
+    else:
+        avg, n = _avg_seconds(orders, "shipped_at", _PAID)
     return {"value": _q(avg / 3600) if avg is not None else None, "denominator": n, "groups": groups}
 
 
@@ -617,12 +728,12 @@ def _handoff_drill(period, group_by, group, offset, limit):
                    "orders received in the range.")
 def handoff_latency(period: Period, group_by: str | None = None) -> dict:
     orders = _received(period)
-    avg, n = _avg_seconds(orders, "received_at", F("paid_at"))
     groups = {}
     if group_by == "channel":
-        for code in orders.values_list("channel__code", flat=True).distinct():
-            a, _n = _avg_seconds(orders.filter(channel__code=code), "received_at", F("paid_at"))
-            groups[code] = _q(a, "0.1") if a is not None else None
+        avg, n, per = _avg_seconds_by_channel(orders, "received_at", F("paid_at"))
+        groups = {code: _q(a, "0.1") if a is not None else None for code, a in per.items()}
+    else:
+        avg, n = _avg_seconds(orders, "received_at", F("paid_at"))
     return {"value": _q(avg, "0.1") if avg is not None else None, "denominator": n, "groups": groups}
 
 
@@ -656,11 +767,12 @@ def _overdue_drill(period, group_by, group, offset, limit):
 def receivables_overdue(period: Period, group_by: str | None = None) -> dict:
     orders = _overdue_orders(period)
     amount = F("revenue_total") - F("settled_total")
-    groups = {}
-    if group_by == "channel":
-        groups = {r["channel__code"]: round_money(_dec(r["v"]))
-                  for r in orders.values("channel__code").annotate(v=Sum(amount))}
-    return {"value": round_money(_dec(orders.aggregate(v=Sum(amount))["v"])), "groups": groups}
+    if group_by == "channel":  # one scan: the whole is the sum of the channels
+        rows = list(orders.values("channel_id").annotate(v=Sum(amount)).values_list("channel_id", "v"))
+        codes = _channel_codes(rows)
+        groups = {codes.get(c, NONE_KEY): round_money(_dec(v)) for c, v in rows}
+        return {"value": round_money(sum((_dec(v) for _c, v in rows), ZERO)), "groups": groups}
+    return {"value": round_money(_dec(orders.aggregate(v=Sum(amount))["v"])), "groups": {}}
 
 
 def aging_report(period: Period) -> dict:

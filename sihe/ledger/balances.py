@@ -34,6 +34,21 @@ _UPSERT = (f'INSERT INTO "{_TABLE}" ({_COLUMNS}) VALUES {{rows}} ON CONFLICT ({_
            f'"debit" = "{_TABLE}"."debit" + excluded."debit", "credit" = "{_TABLE}"."credit" + excluded."credit"')
 
 
+_PROJECTIONS: list = []
+
+
+def projections() -> list:
+    return list(_PROJECTIONS)
+
+
+def register_projection(step) -> None:
+    """Let a higher app keep a projection of its own at posting (the KPIs' daily summary): `step(posted)` is
+    called with the same (voucher, lines, period code) list in the same transaction, after the balances.
+    The ledger imports no such app; sihe/hub/wiring.py registers it."""
+    if step not in _PROJECTIONS:
+        _PROJECTIONS.append(step)
+
+
 def apply_vouchers(posted: list[tuple[Voucher, list[VoucherLine], str]]) -> None:
     """Add just-posted vouchers' lines (voucher, lines, period code) to the projection: one multi-row
     INSERT … ON CONFLICT DO UPDATE (PostgreSQL and SQLite alike), keys in sorted order so concurrent
@@ -51,6 +66,8 @@ def apply_vouchers(posted: list[tuple[Voucher, list[VoucherLine], str]]) -> None
     params = [value for key in keys for value in (*key, round_money(sums[key][0]), round_money(sums[key][1]))]
     with connection.cursor() as cursor:
         cursor.execute(_UPSERT.format(rows=", ".join([placeholders] * len(keys))), params)
+    for step in _PROJECTIONS:
+        step(posted)
 
 
 def apply_voucher(voucher: Voucher, lines: list[VoucherLine], period: str, cash_flow_codes: dict | None = None) -> None:

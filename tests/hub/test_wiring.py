@@ -13,6 +13,7 @@ def _names(callbacks):
 
 def test_13_every_reaction_is_listed():
     assert sorted((h.pattern, h.name) for h in handlers()) == [
+        ("costing.recost.requested", "costing.recost"),
         ("oms.atp.changed", "oms.stock_push.enqueue"),
         ("planning.mrp.requested", "planning.run_mrp"),
         ("production.order.cancelled", "mes.cancel_work_orders"),
@@ -26,7 +27,10 @@ def test_13_every_reaction_is_listed():
     assert registered() == ["vouchers_posted", "trial_balance", "numbers_gapless", "vat_carried_out", "vat_surcharges",
                             "inventory_matches_ledger",
                             "wip_matches_orders", "receivables_match_ledger", "payables_match_ledger",
-                            "depreciation_run"]
+                            "depreciation_run", "recosting_running"]
+    from sihe.ledger import balances
+
+    assert _names(balances.projections()) == ["sihe.insights.summary.apply"]
     hooks = {name: _names(getattr(module, name)) for module, name in (
         (shipping, "_on_shipped"), (shipping, "_on_short"), (shipping, "_on_cancelled"), (shipping, "_on_picking"),
         (inbound, "_on_received"), (inbound, "_on_rejected"))}

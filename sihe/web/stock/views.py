@@ -19,10 +19,14 @@ from sihe.costing import selectors as costing_selectors
 from sihe.stock import selectors
 from sihe.stock import services as stock_services
 from sihe.stock.units import parse_date, threshold_to_base
+from sihe.web.paging import cursor_page, querystring
 from sihe.web.permissions import require_permission
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 NEAR_EXPIRY_DAYS = 30
+
+
+MOVES_PER_PAGE = 300
 
 
 def _filters(request):
@@ -68,8 +72,11 @@ def levels(request):
 @require_permission("stock.view")
 def moves(request):
     sku, code, product, warehouse = _filters(request)
+    # newest first, MOVES_PER_PAGE a page; deep pages by cursor (an index range on (date, id)), not OFFSET
+    page = cursor_page(request, selectors.moves(product=product, warehouse=warehouse, limit=None), selectors.MOVES,
+                       MOVES_PER_PAGE)
     return render(request, "web_stock/moves.html", {
-        "rows": selectors.moves(product=product, warehouse=warehouse, limit=300), "sku": sku, "warehouse_code": code,
+        "rows": page.object_list, "page": page, "querystring": querystring(request), "sku": sku, "warehouse_code": code,
         "product": product, "warehouses": catalog.warehouses(),
         "unknown": (sku and product is None) or (code and warehouse is None)})
 
@@ -119,7 +126,8 @@ def summary(request):
         "opening_value", "in_value", "out_value", "closing_value")}
     return render(request, "web_stock/summary.html", {
         "rows": rows, "start": start, "end": end, "warehouse_code": code, "show_value": show_value,
-        "warehouses": catalog.warehouses(), "totals": totals})
+        "warehouses": catalog.warehouses(), "totals": totals,
+        "recosting": costing_selectors.open_recost_jobs(warehouse_id=warehouse.pk if warehouse else None)})
 
 
 @require_permission("costing.view")
@@ -135,6 +143,8 @@ def ledger(request):
     return render(request, "web_stock/ledger.html", {
         "rows": rows, "sku": sku, "warehouse_code": code, "start": start, "end": end, "product": item,
         "warehouses": catalog.warehouses(),
+        "recosting": costing_selectors.open_recost_jobs(product_id=item.pk, warehouse_id=warehouse.pk)
+        if item is not None and warehouse is not None else [],
         "hint": _("Choose a SKU and a warehouse.") if not rows else ""})
 
 
