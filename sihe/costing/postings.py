@@ -133,7 +133,8 @@ def post_layer(layer, *, actor: Actor) -> None:
 
 def post_layers(layers, *, actor: Actor) -> None:
     """Post the layers of one act: one voucher per (rule, date, dimensions) with the rule's lines for
-    each move (a shipment of three lines books one 销售出库 voucher, not three)."""
+    each move (a shipment of three lines books one 销售出库 voucher, not three) — 销售出库 one per product group
+    (类别), so that cost of sales by group is read off the voucher as revenue is read off the order."""
     groups: dict[tuple, list] = {}
     adjusts = []
     for layer in layers:
@@ -147,11 +148,13 @@ def post_layers(layers, *, actor: Actor) -> None:
         against = against_rule(layer.kind, rule, reversal=reversal)
         dims = _dimensions(layer)
         if amount:
-            key = (rule, layer.date, tuple(sorted(dims.items())), against)
+            # cost of sales per product group: a KPI's gross margin by group reads the voucher's goods
+            group = layer.product.category_id if rule == "stock.issue" else None
+            key = (rule, layer.date, tuple(sorted(dims.items())), against, group)
             groups.setdefault(key, []).append((move, amount))
         if layer.adjust_value:
             adjusts.append((layer, dims))
-    for (rule, date, dims, against), items in groups.items():
+    for (rule, date, dims, against, _group), items in groups.items():
         by_sign: dict[str, list] = {}
         for move, amount in items:  # a negative amount books the opposite rule
             by_sign.setdefault(rule if amount > 0 else f"{rule}.reverse", []).append((move, abs(amount)))

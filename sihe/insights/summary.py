@@ -6,8 +6,9 @@ accounts with the keys of their source order or stock move — and either adds t
 vouchers) or fills the table anew (`rebuild`). `expected()` gives the same rows without writing, for
 `sihe kpis check` and the tests.
 
-The ledger does not know this app (courtyard below wing): `InsightsConfig.ready()` registers `apply` with
-`sihe.ledger.balances.register_projection`.
+A cost-of-sales voucher is per shipping act and product group (`sihe.costing.postings.post_layers`), so its
+source move names the group of every line. The ledger does not know this app (courtyard below wing):
+sihe/hub/wiring.py registers `apply` with `sihe.ledger.balances.register_projection`.
 """
 
 from __future__ import annotations

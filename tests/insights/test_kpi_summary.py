@@ -174,6 +174,14 @@ def test_every_summary_row_equals_the_books(company):
     assert D(kpis.figure("cogs", DECEMBER)["value"]) == -sum((x.value for x in issued), D(0))
     per_wh = {g["key"]: D(g["value"]) for g in kpis.figure("cogs", DECEMBER, group_by="warehouse")["groups"]}
     assert per_wh == {code: -sum((x.value for x in issued if x.warehouse.code == code), D(0)) for code in {x.warehouse.code for x in issued}}
+    # and per product group, though W-1, D-1, W-3 and D-2 each shipped two or three groups in one parcel
+    per_group = {g["key"]: D(g["value"]) for g in kpis.figure("cogs", DECEMBER, group_by="product_group")["groups"]}
+    assert per_group == {"CLO": -sum((x.value for x in issued if x.product.sku == "TEE-BLK-M"), D(0)),
+                         "HOME": -sum((x.value for x in issued if x.product.sku == "MUG-350"), D(0)),
+                         "-": D("10.00")}
+    assert per_group["HOME"] == D("110.00")  # 11 mugs at ¥10
+    margin = {g["key"]: D(g["value"]) for g in kpis.figure("gross_profit", DECEMBER, group_by="product_group")["groups"]}
+    assert margin["HOME"] == values["HOME"] - D("110.00")
     by_channel = {g["key"] for g in kpis.figure("revenue", DECEMBER, group_by="channel")["groups"]}
     assert by_channel == {"web", "dealer", "-"}
     assert LedgerDay.objects.filter(channel=0, warehouse=0, category=0,
