@@ -13,7 +13,8 @@ on, so stock value = ledger after every chunk.
 While a job is open (queued or running) the books of its (product, warehouse) say "re-costing" (the
 valuation pages and the API) and the month-end close refuses the periods from its `from_date` on
 (`recosting_running`). A backdated act on a (product, warehouse) with an open job adds to it: the cursor
-moves back to the earlier point and the job goes on from there. Moving-average products only: a FIFO
+moves back to the earlier point and the job goes on from there. A job a stopped worker left open is run on from
+its cursor by the next worker round (`resume_open`). Moving-average products only: a FIFO
 product is still re-costed inline in the act (its open-layer queue and consumptions are not carried
 between chunks yet)."""
 
@@ -140,6 +141,20 @@ def run(job_id: int, *, actor: Actor, chunk: int | None = None, progress: Progre
         progress(job.done, job.total)
         if job.status == RecostJob.Status.DONE:
             return job
+
+
+def resume_open(*, limit: int = 1) -> int:
+    """Run on the open jobs no runner is finishing: the handler's receipt is written before its job runs (after
+    the commit), so a worker stopped mid-job (killed, restarted, the machine gone) leaves it queued or running,
+    its cursor where the last chunk ended. Each worker round runs up to `limit` of them from that cursor; a job
+    another worker is running meanwhile is shared chunk by chunk (`run` takes turns on the job's row)."""
+    actor = Actor(user_id=None, username="handler:costing.recost", role="admin", via="worker")
+    ran = 0
+    for job_id in RecostJob.objects.filter(status__in=OPEN).order_by("requested_at", "id").values_list(
+            "pk", flat=True)[:limit]:
+        run(job_id, actor=actor)
+        ran += 1
+    return ran
 
 
 def open_jobs(*, product_id: int | None = None, warehouse_id: int | None = None):

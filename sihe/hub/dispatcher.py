@@ -36,6 +36,7 @@ from sihe.core import clock
 from sihe.core.errors import ValidationFailed
 from sihe.core.models import Event
 from sihe.core.outbound import check_url
+from sihe.costing import recosting
 from sihe.hub import registry
 from sihe.hub.models import Delivery, HubCursor, WebhookSubscription
 from sihe.oms import stockpush
@@ -256,10 +257,11 @@ class Round:
     delivered: int = 0
     failed: int = 0
     dead: int = 0
+    resumed: int = 0  # re-costing jobs run on after a stopped worker
 
     @property
     def work(self) -> int:
-        return self.handled + self.fanned_out + self.delivered + self.failed + self.dead
+        return self.handled + self.fanned_out + self.delivered + self.failed + self.dead + self.resumed
 
 
 def _due(now: datetime) -> Q:
@@ -433,4 +435,5 @@ def step(*, now: datetime | None = None, limit: int = 20, threads: int = 1, echo
     result.handled, result.fanned_out = handled, fanned
     pushed = stockpush.push_due(now=now, limit=limit)  # stock figures to the shops, at each channel's rate
     result.delivered += pushed.pushed
+    result.resumed = recosting.resume_open()  # a re-costing job a stopped worker left open
     return result

@@ -201,3 +201,41 @@ def test_a_fifo_product_is_still_re_costed_in_the_act(actor, settings):
     assert list(issued)[:3] == [D("-7.00"), D("-7.00"), D("-8.00")]  # 7 × 1.00, 7 × 1.00, 6 × 1.00 + 1 × 2.00
     stock, gl = valuation_by_warehouse("2026-11"), ledger_by_warehouse("2026-11")
     assert stock["WH1"] == gl["WH1"]
+
+
+class WorkerStopped(BaseException):
+    """The worker process going away mid-job (not an error the runner catches and marks failed)."""
+
+
+def test_a_job_a_stopped_worker_left_open_is_run_on_by_the_next_round(books, actor,
+                                                                      django_capture_on_commit_callbacks):
+    from sihe.hub.dispatcher import step
+
+    job_wh, inline_wh, product = books
+    backdate(inline_wh, product, actor, limit=10_000)
+    backdate(job_wh, product, actor, limit=LIMIT)
+    job = RecostJob.objects.get()
+    # given the worker handled the event (its receipt is written) and stopped before the job ran
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        run_handlers()
+    assert len(callbacks) == 1 and RecostJob.objects.get().status == "queued"
+    # … and a second worker stopped after the first chunk of 7
+    def stop_after_first_chunk(done, total):
+        raise WorkerStopped
+
+    with pytest.raises(WorkerStopped):
+        recosting.run(job.pk, actor=actor, chunk=7, progress=stop_after_first_chunk)
+    job.refresh_from_db()
+    assert (job.status, job.done) == ("running", 7)
+    assert {r["code"]: r["ok"] for r in run_checks("2026-11")}["recosting_running"] is False
+    # when the next worker round comes
+    assert step().resumed == 1
+    # then the job is finished from its cursor, and the books agree with the same receipt re-costed inline
+    job.refresh_from_db()
+    assert (job.status, job.done, job.total) == ("done", 31, 31)
+    assert [row[1:] for row in layers(job_wh, product)] == [row[1:] for row in layers(inline_wh, product)]
+    stock, gl = valuation_by_warehouse("2026-11"), ledger_by_warehouse("2026-11")
+    assert stock["WHJ"] == gl["WHJ"] == stock["WHI"] == gl["WHI"] == D("245.51")
+    assert {r["code"]: r["ok"] for r in run_checks("2026-11")}["recosting_running"] is True
+    # … and a round with nothing open runs nothing
+    assert step().resumed == 0
