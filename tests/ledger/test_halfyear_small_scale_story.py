@@ -159,8 +159,11 @@ def every_month_closes_with_the_whole_checklist(story):
                                                    "local_edu_payable": D("3.90")}
     # the months' 本月 净利润 add up to the half-year's profit (本年累计 less Jan–Jun)
     assert sum(lines(statements.income_statement(p))[32][1] for p in story.closed) == D("1870.60")
-    # nothing to carry out for a small-scale taxpayer: only the depreciation refused December's early close
-    assert story.refused == ["depreciation_run"]
+    # nothing to carry out for a small-scale taxpayer: December's early close was refused for the depreciation
+    # and for the surcharges (December ends the quarter: every month of it must have its 附加税 accrued)
+    assert story.refused == ["depreciation_run", "vat_surcharges"]
+    december = {c["code"]: c for c in story.closed["2026-12"]["checks"]}["vat_surcharges"]
+    assert december["ok"] and "585.00" in december["detail"] and "70.20" in december["detail"]
     assert not Voucher.objects.filter(rule="vat.carry_out").exists()
 
 

@@ -1,5 +1,9 @@
-"""Month-end checks of a 一般纳税人's VAT: nothing left in 应交增值税 to carry out, and the 附加税 of the
-month's VAT accrued. A 小规模纳税人 has neither step to do (the checks pass and say so)."""
+"""Month-end checks of VAT: for a 一般纳税人 nothing left in 应交增值税 to carry out and the 附加税 of the month's
+VAT accrued. A 小规模纳税人 has nothing to carry out (one account) and files by the quarter: its 附加税 may be
+accrued month by month or at the quarter's end, and the close of the quarter's last month refuses while any
+month of the quarter has some left to accrue."""
+
+from decimal import Decimal
 
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -30,7 +34,7 @@ def vat_carried_out(period: str) -> tuple[bool, str]:
 def vat_surcharges(period: str) -> tuple[bool, str]:
     month = selectors.month(period)
     if not month["general"]:
-        return True, gettext("small-scale taxpayer: not required at month-end")
+        return _small_scale_surcharges(period)
     missing = {k: v for k, v in month["surcharges_to_accrue"].items() if v}
     if missing:
         return False, gettext("surcharges on VAT %(base)s not accrued: %(missing)s") % {
@@ -41,6 +45,23 @@ def vat_surcharges(period: str) -> tuple[bool, str]:
     return True, gettext("accrued %(amount)s on VAT %(base)s (%(vouchers)s)") % {
         "amount": format_cny(sum(month["surcharges_accrued"].values())), "base": format_cny(month["surcharge_base"]),
         "vouchers": ", ".join(month["surcharge_vouchers"])}
+
+
+def _small_scale_surcharges(period: str) -> tuple[bool, str]:
+    last = int(period[5:7])
+    if last % 3:
+        return True, gettext("small-scale taxpayer: accrued by the quarter's last month")
+    months = [selectors.month(f"{period[:4]}-{m:02d}") for m in range(last - 2, last + 1)]
+    missing = sum((v for m in months for v in m["surcharges_to_accrue"].values() if v), Decimal(0))
+    base = sum((m["surcharge_base"] for m in months), Decimal(0))
+    if missing:
+        return False, gettext("surcharges on the quarter's VAT %(base)s not accrued: %(missing)s") % {
+            "base": format_cny(base), "missing": format_cny(missing)}
+    if not base:
+        return True, gettext("no VAT payable this quarter")
+    return True, gettext("accrued %(amount)s on the quarter's VAT %(base)s") % {
+        "amount": format_cny(sum((v for m in months for v in m["surcharges_accrued"].values()), Decimal(0))),
+        "base": format_cny(base)}
 
 
 register_check("vat_carried_out", _("Unpaid VAT carried out (转出未交增值税)"), vat_carried_out)
