@@ -17,8 +17,9 @@ from sihe.core.roles import can
 from sihe.oms.b2b import exports, selectors, services
 from sihe.oms.b2b.selectors import Quotation
 from sihe.oms.b2b.transitions import LIFE
-from sihe.web.oms.views import _arg, _back, _error_text, _forbidden, _page, _posted, _querystring
+from sihe.web.oms.views import _arg, _back, _error_text, _forbidden, _page, _posted
 from sihe.web.oms.views import _render as _oms_render
+from sihe.web.paging import querystring
 from sihe.web.permissions import require_permission
 
 ACTS = {"send", "accept", "cancel", "convert"}
@@ -39,7 +40,7 @@ def quotations(request):
         status = ""
     page = _page(request, selectors.quotations(status=status, partner=_arg(request, "partner")))
     return _render(request, "web_b2b/quotations.html", {
-        "page": page, "status": status, "statuses": Quotation.Status.choices, "querystring": _querystring(request),
+        "page": page, "status": status, "statuses": Quotation.Status.choices, "querystring": querystring(request),
         "can_manage": can(request.user, "orders.manage")})
 
 
@@ -202,4 +203,4 @@ def statement(request):
     return _render(request, "web_b2b/statement.html", {
         "report": report, "error": error, "customers": selectors.customers(), "partner": code,
         "date_from": date_from.isoformat(), "date_to": date_to.isoformat(),
-        "querystring": _querystring(request)}, status=422 if error else 200)
+        "querystring": querystring(request)}, status=422 if error else 200)

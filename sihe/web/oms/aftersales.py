@@ -14,7 +14,8 @@ from sihe.oms import selectors as order_selectors
 from sihe.oms.aftersales import selectors, services
 from sihe.oms.aftersales.selectors import Case
 from sihe.oms.aftersales.transitions import actions_for
-from sihe.web.oms.views import _arg, _back, _error_text, _forbidden, _page, _posted, _querystring, _render
+from sihe.web.oms.views import _arg, _back, _error_text, _forbidden, _page, _posted, _render
+from sihe.web.paging import querystring
 from sihe.web.permissions import require_permission
 
 # act → the permission it needs (approval is a manager's)
@@ -39,7 +40,7 @@ def queue(request):
                          a for a in actions_for(c) if can(request.user, ACTS[a])]})
     return _render(request, "web_oms/aftersales.html", {
         "page": page, "rows": rows, "status": status, "overdue": overdue, "statuses": Case.Status.choices,
-        "querystring": _querystring(request), "here": request.get_full_path()})
+        "querystring": querystring(request), "here": request.get_full_path()})
 
 
 @require_permission("orders.view")

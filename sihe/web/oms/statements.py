@@ -14,7 +14,8 @@ from sihe.core.errors import DomainError, NotFound, ValidationFailed
 from sihe.core.roles import can
 from sihe.oms import selectors, statements
 from sihe.oms.selectors import StatementRow
-from sihe.web.oms.views import _arg, _error_text, _forbidden, _page, _querystring, _render
+from sihe.web.oms.views import _arg, _error_text, _forbidden, _page, _render
+from sihe.web.paging import querystring
 from sihe.web.permissions import require_permission
 
 ROW_LABELS = {
@@ -49,7 +50,7 @@ def statement_list(request):
         s.layout_label = layout_label(s.layout)
     channels = [c for c in catalog.channels() if c.type in PLATFORM_TYPES]
     return _render(request, "web_oms/statements.html", {
-        "page": page, "channel": channel, "channels": channels, "querystring": _querystring(request),
+        "page": page, "channel": channel, "channels": channels, "querystring": querystring(request),
         "can_import": can(request.user, "payments.manage")})
 
 

@@ -31,7 +31,7 @@ from sihe.oms.aftersales import selectors as aftersales_selectors
 from sihe.oms.selectors import ChannelSync, IntakeError, Order, Settlement, Shipment
 from sihe.oms.settings import policy
 from sihe.stock.units import parse_date
-from sihe.web.paging import CURSOR_PARAMS, cursor_page
+from sihe.web.paging import cursor_page, querystring
 from sihe.web.permissions import require_permission
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -142,10 +142,6 @@ def _page(request, qs, per_page=PER_PAGE):
     return Paginator(qs, per_page).get_page(request.GET.get("page"))
 
 
-def _querystring(request) -> str:
-    return urlencode([(k, v) for k, v in request.GET.items() if k not in CURSOR_PARAMS and v])
-
-
 def _back(request, default: str):
     target = request.POST.get("next") or ""
     if target.startswith("/") and target.isprintable() and url_has_allowed_host_and_scheme(
@@ -210,7 +206,7 @@ def orders(request):
         o.hold_text = hold_label(o.hold_reason)
         o.warehouses = houses.get(str(o.pk), [])
     return _render(request, "web_oms/orders.html", {
-        "page": page, "rows": rows, "f": f, "querystring": _querystring(request),
+        "page": page, "rows": rows, "f": f, "querystring": querystring(request),
         "channels": catalog.channels(), "warehouses": catalog.warehouses(),
         "statuses": [(v, status_label(v)) for v in S.values], "holds": [(v, hold_label(v)) for v in H.values if v],
         "can_manage": can(request.user, "orders.manage"), "bulk_acts": _bulk_acts()})
@@ -380,7 +376,7 @@ def intake_errors(request):
     for e in rows:
         e.status_text = str(ERROR_STATUS_LABELS.get(e.status, e.status))
     return _render(request, "web_oms/intake_errors.html", {
-        "page": page, "rows": rows, "status": status, "channel": channel, "querystring": _querystring(request),
+        "page": page, "rows": rows, "status": status, "channel": channel, "querystring": querystring(request),
         "statuses": list(ERROR_STATUS_LABELS.items()), "channels": catalog.channels(),
         "can_manage": can(request.user, "orders.manage"), "here": request.get_full_path()})
 
@@ -504,7 +500,7 @@ def mappings(request):
     for item in to_map:
         item["prefill"] = "?" + urlencode({"channel": item["channel"], "channel_sku": item["key"]}) + "#add"
     return _render(request, "web_oms/mappings.html", {
-        "page": page, "rows": page.object_list, "channel": channel, "q": q, "querystring": _querystring(request),
+        "page": page, "rows": page.object_list, "channel": channel, "q": q, "querystring": querystring(request),
         "channels": catalog.channels(), "form": form, "can_manage": manage, "to_map": to_map,
         "products": catalog.product_choices(limit=2000)})
 
