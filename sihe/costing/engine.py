@@ -14,6 +14,12 @@ Negative stock (only where the warehouse allows it) — the documented rule:
   uncovered outs at its own cost. Either way the difference between the estimate booked on the
   earlier outs and the receipt's cost is the in-layer's `adjust` (extra cost of goods sold), and the
   layer's effect on the stock value is `base − adjust`, so value on hand stays Σ layers.
+
+Revaluation (入库成本调整: a supplier invoice dearer or cheaper than the receipt cost, tax that cannot be
+deducted): an amount for `qty` units received earlier. The share of those units still on hand —
+moving average: min(qty on hand, qty) / qty; FIFO: min(what is left of the receipt's layer, qty) / qty —
+goes into the stock value, rounded to 0.01; the rest is cost of the goods already gone (`adjust`), as
+小企业会计准则 第十二条 keeps the purchase cost with the goods. A cut never takes the stock value below 0.
 """
 
 from dataclasses import dataclass, field
@@ -108,6 +114,25 @@ def step_in(state: State, ref, qty: Decimal, base: Decimal) -> InResult:
     state.value += base - adjust
     state.unit_cost = round_unit_cost(unit)
     return InResult(base - adjust, adjust, covers)
+
+
+def step_revalue(state: State, amount: Decimal, qty: Decimal, *, target=None) -> InResult:
+    """A value-only in: `amount` (signed) for `qty` units received earlier (FIFO: in the open layer `target`)."""
+    if state.method == MOVING_AVERAGE:
+        holder_qty, holder_value = state.qty, state.value
+        holder = None
+    else:
+        holder = next((o for o in state.queue if o.ref == target), None)
+        holder_qty, holder_value = (holder.qty, holder.value) if holder else (ZERO, ZERO)
+    on_hand = min(max(holder_qty, ZERO), qty)
+    to_stock = round_money(amount * on_hand / qty) if qty > 0 and on_hand > 0 else ZERO
+    to_stock = max(to_stock, -max(holder_value, ZERO))
+    if holder is not None:
+        holder.value += to_stock
+    state.value += to_stock
+    if state.method == MOVING_AVERAGE and state.qty > 0:
+        state.unit_cost = round_unit_cost(state.value / state.qty)
+    return InResult(to_stock, amount - to_stock)
 
 
 def step_out(state: State, ref, qty: Decimal, *, fixed: Decimal | None = None, prefer=None) -> OutResult:

@@ -6,6 +6,10 @@ after the layer, so a backdated move re-costs only the layers after it. Value on
 FIFO in-layers keep `remaining_qty/value`; `FifoConsumption` says which in-layer an out-layer ate.
 `value` is the layer's effect on the stock value; `adjust_value` is the part of an in-layer that is a
 cost correction booked to cost of goods sold (receipts covering negative stock): value = base − adjust.
+A revaluation layer (入库成本调整: an invoice dearer or cheaper than the receipt, or tax that cannot be
+deducted) is an in-layer of qty 0 and no move: `base_value` is the amount, `revalued_qty` the quantity it is
+for; the share of that quantity still on hand goes into the stock (`value`), the rest to cost of goods sold
+(`adjust_value`). Under FIFO `source_layer` is the receipt's in-layer it adds to.
 """
 
 from decimal import Decimal
@@ -49,6 +53,12 @@ class ValuationLayer(models.Model):
     source_layer = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
                                      help_text="the layer a reversal undoes, or a transfer-in's out-layer")
     memo = models.CharField(max_length=200, blank=True)
+    revalued_qty = models.DecimalField(**QTY, default=Decimal("0"),
+                                       help_text="a revaluation layer: the quantity its amount is for")
+
+    @property
+    def is_revaluation(self) -> bool:
+        return self.move_id is None and self.kind == self.Kind.IN and not self.qty
 
     class Meta:
         verbose_name = _("valuation layer")

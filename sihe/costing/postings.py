@@ -13,6 +13,7 @@ Rule per layer (the rules are data in the ledger; see the stock ↔ ledger inter
 | out, production consumption / in, production output | production.consume / production.output | value |
 | reversal of any of these | the original's rule, negated → `<rule>.reverse` | the amount |
 | re-costing after a backdated move | the changed layer's rule (or `.reverse`) | the difference |
+| revaluation (入库成本调整, no move) | stock.revaluation (`.reverse` when it lowers the cost) | the share put into stock |
 A negative amount books the opposite rule `<rule>.reverse` (sides swapped, seeded by costing's
 migration 0002), because the ledger's `book()` takes only amounts ≥ 0. A layer going against its
 rule's normal direction (an in-layer under an outbound rule, an out-layer under an inbound rule)
@@ -176,6 +177,21 @@ def post_layers(layers, *, actor: Actor) -> None:
         book(rule="stock.issue", date=layer.date, amount=layer.adjust_value, source_id=move.pk,
              memo=f"负库存成本调整 {document} {goods}", actor=actor, dimensions=dims,
              document=document, goods=goods)
+
+
+def post_revaluations(layers, *, document: str, goods: dict[int, str], actor: Actor) -> None:
+    """One voucher per (date, warehouse, direction) for an act's revaluation layers, a line pair per layer:
+    Dr 库存商品 / Cr 主营业务成本 the share put into the stock (the invoice debited the whole amount to cost)."""
+    groups: dict[tuple, list] = {}
+    for layer in layers:
+        if layer.value:
+            rule = "stock.revaluation" if layer.value > 0 else "stock.revaluation.reverse"
+            groups.setdefault((rule, layer.date, layer.warehouse.code), []).append(layer)
+    for (rule, date, warehouse), entries in groups.items():
+        _book(rule=rule, date=date, source_type="valuation_layer", source_id=str(entries[0].pk),
+              memo=f"入库成本调整 {document}"[:200], actor=actor, dimensions={"warehouse": warehouse},
+              parts=[{"amounts": {"value": abs(layer.value)}, "document": document,
+                      "goods": goods.get(layer.pk, "")} for layer in entries])
 
 
 def post_corrections(rows, old: dict[int, tuple], *, date, source_id, actor: Actor) -> int:

@@ -9,6 +9,7 @@ layers are recomputed — never all history (see docs/design/stock.md, bench/sto
 
 import datetime
 from collections import defaultdict
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import connection
@@ -57,6 +58,10 @@ def _state_before(product: Product, warehouse_id: int, date: datetime.date, pk: 
         elif row["in_layer_id"] is not None:
             given_back[row["in_layer_id"]][0] += row["qty"]
             given_back[row["in_layer_id"]][1] += row["value"]
+    # a later revaluation's share is in its receipt layer's remaining value: take it out again
+    for target, value in Layer.objects.filter(id__in=later_ids, kind="in", qty=0, move__isnull=True,
+                                              source_layer__isnull=False).values_list("source_layer_id", "value"):
+        given_back[target][1] -= value
     opens = earlier.filter(Q(kind="in") & (Q(remaining_qty__gt=0) | Q(id__in=list(given_back)))).order_by("date", "id")
     for layer in opens:
         back = given_back.get(layer.pk, (ZERO, ZERO))
@@ -102,16 +107,17 @@ class _Row:
 
     FIELDS = ("id", "kind", "qty", "base_value", "fixed_value", "source_layer_id", "value", "adjust_value", "move_id",
               "move__kind", "move__counterpart", "move__reversal_of__kind", "move__reversal_of__counterpart",
-              "warehouse__code", "source_layer__warehouse__code", "date")
+              "warehouse__code", "source_layer__warehouse__code", "date", "revalued_qty")
     __slots__ = ("pk", "kind", "qty", "base_value", "fixed_value", "source_layer_id", "value", "adjust_value",
                  "move_id", "move_kind", "counterpart", "reversed_kind", "reversed_counterpart", "warehouse_code",
-                 "source_warehouse_code", "date", "unit_cost", "uncovered_qty", "estimate_unit", "running_qty",
-                 "running_value", "running_unit_cost")
+                 "source_warehouse_code", "date", "revalued_qty", "unit_cost", "uncovered_qty", "estimate_unit",
+                 "running_qty", "running_value", "running_unit_cost")
 
     def __init__(self, values):
         (self.pk, self.kind, self.qty, self.base_value, self.fixed_value, self.source_layer_id, self.value,
          self.adjust_value, self.move_id, self.move_kind, self.counterpart, self.reversed_kind,
-         self.reversed_counterpart, self.warehouse_code, self.source_warehouse_code, self.date) = values
+         self.reversed_counterpart, self.warehouse_code, self.source_warehouse_code, self.date,
+         self.revalued_qty) = values
         self.uncovered_qty = self.estimate_unit = ZERO
 
 
@@ -129,7 +135,10 @@ def _cost_rows(state: engine.State, later: list[_Row], sources: dict) -> tuple[d
     for layer in later:
         old = (layer.value, layer.adjust_value)
         source = sources.get(layer.source_layer_id)
-        if layer.kind == Layer.Kind.IN:
+        if layer.move_id is None and layer.kind == Layer.Kind.IN and not layer.qty:  # 入库成本调整
+            result = engine.step_revalue(state, layer.base_value, layer.revalued_qty, target=layer.source_layer_id)
+            layer.value, layer.adjust_value, layer.unit_cost = result.value, result.adjust, ZERO
+        elif layer.kind == Layer.Kind.IN:
             if layer.fixed_value:
                 base = layer.base_value
             elif source is not None:  # transfer-in or reversal of an out: the out's cost comes back
@@ -315,43 +324,53 @@ def value_moves(moves: list[StockMove], *, actor: Actor, memo: str = "") -> list
                 layer = _layer_for(move, kind=Layer.Kind.IN, warehouse=move.dst_warehouse, source=source)
                 layer.save()
                 created.append(layer)
-        changed: dict[int, tuple] = {}
+        changed, jobs = _cost_created(created, actor=actor, source_of=lambda la: la.move_id)
         new_ids = {la.pk for la in created}
-        firsts: dict[tuple, Layer] = {}
-        for layer in created:
-            key = (layer.product_id, layer.warehouse_id)
-            if key not in firsts:
-                firsts[key] = layer
-        lasts = {(la.product_id, la.warehouse_id): la for la in sorted(created, key=lambda la: (la.date, la.pk))}
-        done: set[tuple] = set()
-        jobs: dict[tuple, int] = {}
-        for layer in created:  # in creation order so a transfer-in sees its out-layer's cost
-            key = (layer.product_id, layer.warehouse_id)
-            if key in done:
-                continue
-            first, last = firsts[key], lasts[key]
-            job = recosting.defer(product=layer.product, warehouse_id=layer.warehouse_id, date=first.date, pk=first.pk,
-                                  source_move_id=first.move_id, actor=actor)
-            if job is None:
-                changed.update(recost(product=layer.product, warehouse_id=layer.warehouse_id, date=first.date,
-                                      pk=first.pk))
-            else:  # this act's own layers now; the worker re-costs the later ones (sihe.costing.recosting)
-                changed.update(recost(product=layer.product, warehouse_id=layer.warehouse_id, date=first.date,
-                                      pk=first.pk, until=(last.date, last.pk)))
-                jobs[key] = job.pk
-            done.add(key)
         fresh = {la.pk: la for la in Layer.objects.filter(pk__in=new_ids).select_related(
             "move", "warehouse", "product", "source_layer__warehouse")}
         for la in fresh.values():  # the act's answer names the job that re-costs the later layers
             la.recost_job_id = jobs.get((la.product_id, la.warehouse_id))
         postings.post_layers([fresh[layer.pk] for layer in created], actor=actor)
-        corrections = {pk: entry for pk, entry in changed.items() if pk not in new_ids}
-        if corrections:
-            first = min(created, key=lambda la: (la.date, la.pk))
-            postings.post_corrections([layer for _old, layer in corrections.values()],
-                                      {pk: old for pk, (old, _layer) in corrections.items()},
-                                      date=first.date, source_id=first.move_id, actor=actor)
+        first = min(created, key=lambda la: (la.date, la.pk)) if created else None
+        if first is not None:
+            _post_corrections(changed, new_ids, date=first.date, source_id=first.move_id, actor=actor)
         return [fresh[la.pk] for la in created]
+
+
+def _cost_created(created: list[Layer], *, actor: Actor, source_of) -> tuple[dict[int, tuple], dict[tuple, int]]:
+    """Cost an act's new layers and re-cost the later layers of each (product, warehouse) they touch — inline,
+    or this act's own layers now and the rest by the worker when there are many (`sihe.costing.recosting`).
+    Returns the layers whose value changed (as `recost`) and the job id per (product, warehouse) deferred."""
+    changed: dict[int, tuple] = {}
+    firsts: dict[tuple, Layer] = {}
+    for layer in created:
+        firsts.setdefault((layer.product_id, layer.warehouse_id), layer)
+    lasts = {(la.product_id, la.warehouse_id): la for la in sorted(created, key=lambda la: (la.date, la.pk))}
+    jobs: dict[tuple, int] = {}
+    done: set[tuple] = set()
+    for layer in created:  # in creation order so a transfer-in sees its out-layer's cost
+        key = (layer.product_id, layer.warehouse_id)
+        if key in done:
+            continue
+        done.add(key)
+        first, last = firsts[key], lasts[key]
+        job = recosting.defer(product=layer.product, warehouse_id=layer.warehouse_id, date=first.date, pk=first.pk,
+                              source_move_id=source_of(first), actor=actor)
+        until = None if job is None else (last.date, last.pk)
+        changed.update(recost(product=layer.product, warehouse_id=layer.warehouse_id, date=first.date, pk=first.pk,
+                              until=until))
+        if job is not None:
+            jobs[key] = job.pk
+    return changed, jobs
+
+
+def _post_corrections(changed: dict[int, tuple], new_ids: set[int], *, date, source_id, actor: Actor) -> None:
+    """Book what re-costing changed on layers posted before this act."""
+    corrections = {pk: entry for pk, entry in changed.items() if pk not in new_ids}
+    if corrections:
+        postings.post_corrections([layer for _old, layer in corrections.values()],
+                                  {pk: old for pk, (old, _layer) in corrections.items()},
+                                  date=date, source_id=source_id, actor=actor)
 
 
 # -- the acts -------------------------------------------------------------------------------------
@@ -429,6 +448,67 @@ def adjust(*, warehouse: Warehouse, gains: list[stock.InLine], losses: list[stoc
             result += bring_in(kind=StockMove.Kind.ADJUSTMENT, counterpart=Counterpart.INVENTORY, warehouse=warehouse,
                                lines=gains, actor=actor, reference=reference, date=date)
         return result
+
+
+@dataclass
+class Revaluation:
+    """An amount to add to (or, negative, take from) the cost of goods received earlier: `qty` base units of
+    `product` received into `warehouse` under the move references `receipts` (the receipts' numbers)."""
+
+    product: Product
+    warehouse: Warehouse
+    amount: Decimal
+    qty: Decimal
+    receipts: tuple[str, ...] = ()
+    goods: str = ""
+
+
+def _revaluation_layers(line: Revaluation, *, date: datetime.date, memo: str) -> list[Layer]:
+    """FIFO: the amount goes with the receipt's in-layers (by their quantity); moving average: into the pool."""
+    parts: list[tuple[int | None, Decimal, Decimal]] = [(None, line.amount, line.qty)]
+    if line.product.costing_method == engine.FIFO and line.receipts:
+        receipts = list(_layers(line.product.pk, line.warehouse.pk).filter(
+            kind=Layer.Kind.IN, date__lte=date, move__counterpart=Counterpart.SUPPLIER, move__reversal_of__isnull=True,
+            move__reference__in=line.receipts).order_by("date", "id").values_list("id", "qty"))
+        total = sum((qty for _id, qty in receipts), ZERO)
+        if total > 0:
+            parts, left = [], line.amount
+            for i, (layer_id, qty) in enumerate(receipts):
+                amount = left if i == len(receipts) - 1 else round_money(line.amount * qty / total)
+                left -= amount
+                parts.append((layer_id, amount, q6(line.qty * qty / total)))
+    return [Layer(move=None, product=line.product, warehouse=line.warehouse, date=date, kind=Layer.Kind.IN,
+                  method=line.product.costing_method, qty=ZERO, value=ZERO, base_value=amount, unit_cost=ZERO,
+                  fixed_value=True, source_layer_id=target, memo=memo[:200], revalued_qty=qty)
+            for target, amount, qty in parts if amount and qty > 0]
+
+
+def revalue(*, lines: list[Revaluation], date: datetime.date, actor: Actor, document: str) -> list[Layer]:
+    """入库成本调整: a supplier invoice dearer or cheaper than the receipt cost, or input tax that cannot be
+    deducted (普票, a 小规模纳税人's invoices), belongs to the goods (小企业会计准则 第十二条). The share of the
+    invoiced quantity still on hand goes into the stock — Dr 库存商品 / Cr 主营业务成本, which the invoice's
+    voucher debited (rule `stock.revaluation`, the reverse when cheaper); the share already sold stays in cost of
+    sales. Later layers are re-costed (their cost of sales corrected) when the date is back in time. In the
+    caller's transaction; returns the revaluation layers."""
+    with tx.act():
+        created: list[Layer] = []
+        goods: dict[int, str] = {}
+        for i, line in enumerate(lines):
+            if line.qty <= 0:
+                raise ValidationFailed(_("the quantity a cost adjustment is for must be positive"),
+                                       field=f"lines[{i}].qty")
+            for layer in _revaluation_layers(line, date=date, memo=f"入库成本调整 {document} {line.goods}"):
+                layer.save()
+                created.append(layer)
+                goods[layer.pk] = line.goods
+        if not created:
+            return []
+        changed, _jobs = _cost_created(created, actor=actor, source_of=lambda la: la.pk)
+        new_ids = {la.pk for la in created}
+        fresh = list(Layer.objects.filter(pk__in=new_ids).select_related("warehouse", "product").order_by("id"))
+        postings.post_revaluations(fresh, document=document, goods=goods, actor=actor)
+        _post_corrections(changed, new_ids, date=date, source_id=created[0].pk, actor=actor)
+        return fresh
 
 
 def transfer(*, warehouse: Warehouse, lines: list[stock.OutLine], to_warehouse: Warehouse,

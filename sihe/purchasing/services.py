@@ -7,9 +7,9 @@ Books (the rules are data, seeded by this app's migration 0002 and editable on /
 - supplier invoice (`purchasing.invoice`): Dr 2202.02 the estimate of the invoiced quantity at the
   receipt cost, Dr 2221.01.01 进项税额, Cr 2202.01 应付账款 (partner = supplier); the price
   variance (invoice net − estimate) within tolerance goes to 5401 主营业务成本 (Dr when dearer, Cr
-  when cheaper). Rule: the stock valuation must equal 1405 per warehouse (costing's month-end
-  check) and costing has no value-only revaluation act yet, so the variance is expensed rather than
-  added to the inventory; an accountant can point the rule's variance lines elsewhere;
+  when cheaper), as does the tax of a 普票 (or any invoice of a 小规模纳税人); then costing's 入库成本调整
+  (`stock.revaluation`) moves the share of both that belongs to goods still in stock from 5401 into
+  1405, so the stock carries its purchase cost (小企业会计准则 第十二条) and stock = 1405 holds;
 - payment (`payment.bank`): Dr 2202.01 / Cr 1002 银行存款;
 - return to supplier: the receipt moves are reversed through costing (Dr 2202.02 / Cr 1405 at the
   receipt cost); only received, not yet invoiced goods can be returned.
@@ -452,6 +452,42 @@ def _match_line(order_lines: list[PurchaseOrderLine], line: InvoiceLine) -> Purc
     return (open_ or candidates)[0]
 
 
+def _into_stock_cost(order: PurchaseOrder, planned: list, *, deductible: bool, date: datetime.date, actor: Actor,
+                     document: str) -> None:
+    """The price variance and the tax that cannot be deducted belong to the goods' cost (小企业会计准则 第十二条):
+    costing's 入库成本调整 moves the share still in stock from 主营业务成本, where the invoice booked it, into 库存商品,
+    by warehouse in proportion to what each received of the line (the receipts' ASN numbers are the moves'
+    references, so FIFO puts it on those receipts' layers)."""
+    from sihe.costing import services as costing
+    from sihe.wms.inbound.models import Asn
+
+    revaluations = []
+    for target, inv_line, _estimate in planned:
+        amount = inv_line.variance + (ZERO if deductible else inv_line.tax)
+        if not amount:
+            continue
+        received: dict[int, Decimal] = {}
+        for asn_id, qty in Receipt.objects.filter(line=target).exclude(asn_id=None).values_list("asn_id", "qty"):
+            received[asn_id] = received.get(asn_id, ZERO) + qty
+        asns = Asn.objects.filter(pk__in=[k for k, q in received.items() if q > 0]).select_related("warehouse")
+        by_warehouse: dict[int, list] = {}
+        for asn in asns:
+            entry = by_warehouse.setdefault(asn.warehouse_id, [asn.warehouse, ZERO, []])
+            entry[1] += received[asn.pk]
+            entry[2].append(asn.number)
+        if not by_warehouse:
+            by_warehouse = {order.warehouse_id: [order.warehouse, Decimal(1), []]}
+        total, left, entries = sum((e[1] for e in by_warehouse.values()), ZERO), amount, list(by_warehouse.values())
+        for i, (warehouse, qty, numbers) in enumerate(entries):
+            share = left if i == len(entries) - 1 else round_money(amount * qty / total)
+            left -= share
+            revaluations.append(costing.Revaluation(
+                product=target.product, warehouse=warehouse, amount=share, qty=inv_line.qty * qty / total,
+                receipts=tuple(numbers), goods=f"{target.product.name}×{inv_line.qty.normalize():f}"))
+    if revaluations:
+        costing.revalue(lines=revaluations, date=date, actor=actor, document=document)
+
+
 def post_invoice(*, order: PurchaseOrder, number: str, lines: list[InvoiceLine], actor: Actor,
                  invoice_date: datetime.date | None = None, due_date: datetime.date | None = None,
                  vat_type: str = SupplierInvoice.VatType.SPECIAL) -> SupplierInvoice:
@@ -462,7 +498,8 @@ def post_invoice(*, order: PurchaseOrder, number: str, lines: list[InvoiceLine],
 
     The invoice's type decides where its tax goes: a 专票 of a 一般纳税人 buyer to 应交税费—待认证进项税额 until
     `certify_invoices` (勾选/认证) moves it to 进项税额; a 普票 — or any invoice of a 小规模纳税人 buyer — into cost,
-    where the price variance goes (5401: stock stays at its receipt cost); a 免税 invoice carries no tax."""
+    where the price variance goes: the share of the goods still in stock into their cost (入库成本调整), the rest
+    to 5401; a 免税 invoice carries no tax."""
     if vat_type not in SupplierInvoice.VatType.values:
         raise ValidationFailed(_("the invoice type must be one of %(t)s") % {"t": ", ".join(SupplierInvoice.VatType.values)},
                                field="vat_type")
@@ -552,6 +589,8 @@ def post_invoice(*, order: PurchaseOrder, number: str, lines: list[InvoiceLine],
                        dimensions={"partner": order.supplier.code}, document=f"{order.number} 发票 {number}")
         invoice.voucher_id = voucher.pk if voucher else None
         invoice.save(update_fields=["voucher_id"])
+        _into_stock_cost(order, planned, deductible=deductible, date=invoice_date, actor=actor,
+                         document=f"{order.number} 发票 {number}")
         audit.record_created(invoice, actor=actor, fields=["number", "supplier", "order", "total", "price_variance"])
         emit("purchasing.invoice.posted", aggregate_type="supplier_invoice", aggregate_id=invoice.pk, actor=actor,
              payload={"invoice": invoice.pk, "po": order.pk, "supplier": order.supplier.code, "number": number,

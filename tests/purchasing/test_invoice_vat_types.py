@@ -1,9 +1,11 @@
 """Supplier invoices by type (issue 17): a 专票's tax waits in 待认证进项税额 until 勾选/认证, a 普票's tax is
-cost, a small-scale buyer deducts nothing. The received order: TEA 40 at 8.00 (receipt cost 320.00)."""
+cost — the goods' cost while they are in stock (入库成本调整) —, a small-scale buyer deducts nothing. The received order: TEA 40 at 8.00 (receipt cost 320.00)."""
 
 import pytest
 
 from sihe.core.errors import DomainError
+from sihe.costing import services as costing
+from sihe.costing.checks import inventory_matches_ledger
 from sihe.ledger.models import Voucher
 from sihe.ledger.vat import selectors as vat
 from sihe.ledger.vat import services as vat_services
@@ -41,6 +43,13 @@ def test_an_ordinary_invoice_puts_its_tax_into_cost(received, products, people):
     assert not inv.deductible
     assert lines_of(Voucher.objects.get(pk=inv.voucher_id)) == [
         ("2202.02", D("320.00"), D(0), ""), ("5401", D("41.60"), D(0), ""), ("2202.01", D(0), D("361.60"), "S01")]
+    # the 40 TEA are all still in stock, so the 41.60 is theirs: 入库成本调整 Dr 1405 / Cr 5401, 8.00 → 9.04 a unit
+    adjustment = Voucher.objects.get(source_type="valuation_layer")
+    assert lines_of(adjustment) == [("1405", D("41.60"), D(0), ""), ("5401", D(0), D("41.60"), "")]
+    assert adjustment.memo == f"入库成本调整 {received.number} 发票 PP1"
+    assert costing.valuation(product=products["TEA"]) == {"method": "moving_average", "qty": D(40),
+                                                          "value": D("361.60"), "unit_cost": D("9.04")}
+    assert inventory_matches_ledger("2026-11")[0]
     with pytest.raises(DomainError) as err:
         services.certify_invoices(invoices=[inv], actor=acc)
     assert err.value.code == "not_awaiting_certification"

@@ -136,18 +136,22 @@ def test_procure_to_pay(company):
     assert acc.get(f"/api/v1/ap/aging?as_of={later}").body["totals"] == {
         "0-30": "0.00", "31-60": "17517.00", "61-90": "0.00", "90+": "0.00", "total": "17517.00"}
 
-    # 9. the trial balance: inventory at receipt cost, the estimate cleared, payable, input VAT, variance, bank
+    # 9. the trial balance: inventory at its invoiced cost — the 1,000 MILK are all still in stock, so the price
+    #    variance 300.00 went into them (入库成本调整 Dr 1405 / Cr 5401) — the estimate cleared, payable, input
+    #    VAT, bank
     tb = reports.trial_balance(period_of(today))
     closing = {r["code"]: (r["closing_debit"], r["closing_credit"]) for r in tb["rows"] if r["is_leaf"]}
     assert closing == {
-        "1405": (D("50600.00"), D(0)),
+        "1405": (D("50900.00"), D(0)),
         "2202.02": (D(0), D(0)),
         "2202.01": (D(0), D("17517.00")),
         "2221.01.01": (D("6617.00"), D(0)),
         "2221.09": (D(0), D(0)),  # 待认证进项税额: in at the invoice, out at its certification
-        "5401": (D("300.00"), D(0)),
+        "5401": (D(0), D(0)),
         "1002": (D(0), D("40000.00")),
     }
     assert tb["totals"]["balanced"] and tb["totals"]["closing_debit"] == D("57517.00")
+    milk = acc.get("/api/v1/costing/MILK").body
+    assert (milk["qty"], milk["value"], milk["unit_cost"]) == ("1000", "45300.00", "45.3")
     assert inventory_matches_ledger(period_of(today))[0]
     assert PurchaseOrder.objects.get(pk=po["id"]).status == "received"
