@@ -50,7 +50,8 @@ def product_ledger(*, product: Product, warehouse: Warehouse, start: datetime.da
              "value": None, "balance_qty": opening.running_qty if opening else ZERO,
              "balance_value": opening.running_value if opening else ZERO}]
     for layer in qs.filter(date__gte=start, date__lte=end).select_related("move", "move__lot").order_by("date", "id"):
-        rows.append({"date": layer.date, "kind": layer.move.kind if layer.move_id else layer.kind,
+        kind = layer.move.kind if layer.move_id else ("revaluation" if layer.is_revaluation else layer.kind)
+        rows.append({"date": layer.date, "kind": kind,
                      "direction": layer.kind, "reference": layer.move.reference if layer.move_id else layer.memo,
                      "lot": layer.move.lot.number if layer.move_id and layer.move.lot_id else "",
                      "qty": layer.qty, "unit_cost": layer.unit_cost, "value": layer.value,

@@ -9,6 +9,7 @@ from decimal import Decimal as D
 import pytest
 
 from sihe.core.errors import ValidationFailed
+from sihe.costing import reports
 from sihe.costing import services as costing
 from sihe.costing.checks import ledger_by_warehouse, valuation_by_warehouse
 from sihe.costing.models import ValuationLayer
@@ -62,6 +63,11 @@ def test_moving_average_puts_the_share_still_on_hand_into_the_stock(wh, actor):
     assert adjustments() == [("1405", D("6.00"), D(0)), ("5401", D(0), D("6.00"))]
     assert Voucher.objects.get(memo__startswith="入库成本调整").lines.get(account__code="1405").warehouse == wh.code
     assert_stock_is_the_ledger()
+    # the 存货明细账 shows it as a cost adjustment without a quantity
+    row = reports.product_ledger(product=p, warehouse=wh, start=day(1), end=day(30))[3]
+    assert (row["kind"], row["qty"], row["value"], row["balance_qty"], row["balance_value"]) == (
+        "revaluation", 0, D("6.00"), 6, D("66.00"))
+    assert row["reference"] == "入库成本调整 PO000001 发票 04400001 商品 RV-MA×10"
     # and the next issue takes the new cost
     [(_move, out)] = costing.issue(warehouse=wh, lines=[outl(p, 6)], actor=actor, date=day(6))
     assert out.value == D("-66.00")

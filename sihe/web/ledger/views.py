@@ -206,6 +206,8 @@ def _quantity_table(request, account, period: str, period_to: str):
                          None, None, None, None, None, None, *balance])
             continue
         moved = [abs(r["qty"]), r["unit_cost"], abs(r["value"])]
+        if r["kind"] == "revaluation":  # 入库成本调整: an amount without a quantity, negative when cheaper
+            moved = [None, None, r["value"]]
         empty = [None, None, None]
         rows.append([r["date"].isoformat(), r["reference"] or r["kind"],
                      *(moved + empty if r["direction"] == "in" else empty + moved), *balance])

@@ -137,7 +137,7 @@ def ledger(request):
     rows = []
     if item is not None and warehouse is not None:
         rows = reports.product_ledger(product=item, warehouse=warehouse, start=start, end=end)
-        kinds = dict(selectors.move_kinds().choices) | dict(costing_selectors.layer_kinds().choices)
+        kinds = dict(selectors.move_kinds().choices) | costing_selectors.layer_kind_labels()
         for row in rows:
             row["kind_label"] = kinds.get(row["kind"], row["kind"])
     return render(request, "web_stock/ledger.html", {
