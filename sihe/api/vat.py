@@ -1,6 +1,7 @@
 """VAT month-end and the printed voucher over the API.
 
-- `GET/PUT /ledger/tax-profile`: 一般纳税人 or 小规模纳税人, 征收率, location (城建税 rate), 会计主管 and 出纳.
+- `GET/PUT /ledger/tax-profile`: 一般纳税人 or 小规模纳税人, 征收率, location (城建税 rate), the 六税两费 relief
+  (`surcharge_relief`), 会计主管 and 出纳.
 - `GET /ledger/vat/{period}`: the month's 销项, 进项, 进项税额转出, what is to carry out, 留抵, surcharges.
 - `POST /ledger/vat/{period}/carry-out` (转出未交增值税), `POST /ledger/vat/{period}/surcharges` (计提附加税),
   `POST /ledger/input-vat-transfers` (进项税额转出 with its reason).
@@ -15,6 +16,7 @@ from typing import Literal
 from django.db import transaction
 from django.http import HttpResponse
 from ninja import Field, Query, Router, Schema
+from pydantic import StrictBool
 
 from sihe.api.base import Strict
 from sihe.api.security import authorize
@@ -30,6 +32,10 @@ def _m(value: Decimal) -> str:
     return format(Decimal(value).quantize(Decimal("0.01")), "f")
 
 
+RELIEF = ("六税两费减半: a small-scale taxpayer's 城建税, 教育费附加 and 地方教育附加 at half rate in the periods of "
+          "财政部 税务总局公告2023年第12号 (2023-01 … 2027-12); no effect for a general taxpayer. On by default")
+
+
 class TaxProfileOut(Schema):
     taxpayer_type: Literal["general", "small"]
     levy_rate: str = Field(..., description="征收率 of a small-scale taxpayer, e.g. 0.01")
@@ -37,6 +43,7 @@ class TaxProfileOut(Schema):
     city_tax_rate: str
     education_rate: str
     local_education_rate: str
+    surcharge_relief: bool = Field(..., description=RELIEF)
     chief_accountant: str
     cashier: str
 
@@ -44,8 +51,8 @@ class TaxProfileOut(Schema):
 def _profile_out(p) -> dict:
     return {"taxpayer_type": p.taxpayer_type, "levy_rate": f"{p.levy_rate:.2f}", "location": p.location,
             "city_tax_rate": f"{p.city_tax_rate:.2f}", "education_rate": f"{p.education_rate:.2f}",
-            "local_education_rate": f"{p.local_education_rate:.2f}", "chief_accountant": p.chief_accountant,
-            "cashier": p.cashier}
+            "local_education_rate": f"{p.local_education_rate:.2f}", "surcharge_relief": p.surcharge_relief,
+            "chief_accountant": p.chief_accountant, "cashier": p.cashier}
 
 
 class TaxProfileIn(Strict):
@@ -53,6 +60,7 @@ class TaxProfileIn(Strict):
         None, description="small folds the 应交增值税 专栏 into one account (only before any VAT is posted)")
     levy_rate: Literal["0.01", "0.03", "0.05"] | None = None
     location: Literal["city", "town", "other"] | None = None
+    surcharge_relief: StrictBool | None = Field(None, description=RELIEF)
     chief_accountant: str | None = Field(None, max_length=60)
     cashier: str | None = Field(None, max_length=60)
 
@@ -63,7 +71,8 @@ def get_profile(request):
     return _profile_out(selectors.profile())
 
 
-@router.put("/ledger/tax-profile", response=TaxProfileOut, summary="Set the taxpayer type, levy rate, location")
+@router.put("/ledger/tax-profile", response=TaxProfileOut,
+            summary="Set the taxpayer type, levy rate, location, surcharge relief")
 def put_profile(request, payload: TaxProfileIn):
     actor = authorize(request, "ledger.close")
     with transaction.atomic(durable=True):
@@ -88,6 +97,7 @@ class VatMonthOut(Schema):
     to_carry_out: str | None = Field(None, description="left in 应交增值税 to carry out")
     credit_carried_forward: str | None = Field(None, description="留抵: input VAT carried to next month")
     surcharge_base: str
+    surcharge_relief: bool = Field(False, description="the month's surcharges are halved (六税两费减半征收)")
     surcharges_due: SurchargesOut
     surcharges_accrued: SurchargesOut
     surcharges_to_accrue: SurchargesOut

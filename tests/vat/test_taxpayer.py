@@ -1,6 +1,7 @@
 """A 小规模纳税人 keeps 应交增值税 as one account (no 专栏): its sale at 征收率 1% books
-Dr 1122 10,100.00 / Cr 5001 10,000.00 / Cr 2221.01 100.00 (china-formats.md §2); surcharges on the 100.00:
-城建税 7.00, 教育费附加 3.00, 地方教育附加 2.00. Switching back once 应交增值税 holds postings is refused."""
+Dr 1122 10,100.00 / Cr 5001 10,000.00 / Cr 2221.01 100.00 (china-formats.md §2); surcharges on the 100.00 at the
+六税两费 half rate (tests/ledger/test_surcharge_relief.py): 城建税 7.00 / 2 = 3.50, 教育费附加 1.50, 地方教育附加 1.00.
+Switching back once 应交增值税 holds postings is refused."""
 
 import datetime
 
@@ -31,7 +32,7 @@ def test_small_scale_sale_posts_to_one_vat_account(actor):
     month = selectors.month("2026-03")
     assert not month["general"] and month["vat_incurred"] == D("100.00")
     done = vat.accrue_surcharges(period="2026-03", actor=actor)
-    assert done["amounts"] == {"uct_payable": D("7.00"), "edu_payable": D("3.00"), "local_edu_payable": D("2.00")}
+    assert done["amounts"] == {"uct_payable": D("3.50"), "edu_payable": D("1.50"), "local_edu_payable": D("1.00")}
     with pytest.raises(DomainError) as err:
         vat.carry_out_vat(period="2026-03", actor=actor)
     assert err.value.code == "not_general_taxpayer"

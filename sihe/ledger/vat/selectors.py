@@ -76,13 +76,22 @@ def surcharge_base(period: str) -> Decimal:
     return max(round_money(Decimal(sums["c"] or 0)), ZERO)
 
 
+def surcharge_relief(period: str) -> bool:
+    """Whether the month's 附加税 are halved (六税两费: a 小规模纳税人 that claims it, in a relief window)."""
+    return profile().relief_in(period) is not None
+
+
 def surcharges_due(period: str) -> dict[str, Decimal]:
-    """role → amount the month's base calls for (城建税 at the location's rate, 教育费附加 3%, 地方教育附加 2%)."""
+    """role → amount the month's base calls for (城建税 at the location's rate, 教育费附加 3%, 地方教育附加 2%);
+    under the 六税两费 relief each surcharge is reduced (halved) and then rounded half up to the fen:
+    195.00 × 7 % = 13.65, halved 6.825 → 6.83."""
     p = profile()
     base = surcharge_base(period)
-    return {"uct_payable": round_money(base * p.city_tax_rate),
-            "edu_payable": round_money(base * p.education_rate),
-            "local_edu_payable": round_money(base * p.local_education_rate)}
+    relief = p.relief_in(period)
+    keep = Decimal(1) - relief.reduction if relief else Decimal(1)
+    return {"uct_payable": round_money(base * p.city_tax_rate * keep),
+            "edu_payable": round_money(base * p.education_rate * keep),
+            "local_edu_payable": round_money(base * p.local_education_rate * keep)}
 
 
 def surcharges_accrued(period: str) -> dict[str, Decimal]:
@@ -123,7 +132,8 @@ def month(period: str) -> dict:
     else:
         result["vat_incurred"] = surcharge_base(period)
     due, accrued = surcharges_due(period), surcharges_accrued(period)
-    result.update({"surcharge_base": surcharge_base(period), "surcharges_due": due, "surcharges_accrued": accrued,
+    result.update({"surcharge_base": surcharge_base(period), "surcharge_relief": p.relief_in(period) is not None,
+                   "surcharges_due": due, "surcharges_accrued": accrued,
                    "surcharges_to_accrue": {k: due[k] - accrued[k] for k in due},
                    "surcharge_vouchers": vouchers(SURCHARGE_RULE, period)})
     return result

@@ -5,12 +5,14 @@
   at zero. A debit balance is 留抵 (input VAT carried forward): nothing is booked and next month's
   carry-out is reckoned net of it, because the balance is cumulative.
 - `accrue_surcharges`: 计提附加税 on the month's VAT payable — Dr 税金及附加 / Cr 应交城市维护建设税 (7% / 5% / 1%
-  by location), 应交教育费附加 (3%), 应交地方教育附加 (2%); a second run books only what is still missing.
+  by location), 应交教育费附加 (3%), 应交地方教育附加 (2%); a second run books only what is still missing. A
+  小规模纳税人 that claims the 六税两费 relief pays each at half in the relief's window (`models.SURCHARGE_RELIEFS`):
+  the amounts are halved and the 摘要 says 减半征收.
 - `transfer_out_input_vat`: 进项税额转出 with its reason — Dr the account that bears the loss (1901 待处理财产损溢
   for an abnormal loss, 2211 for welfare, 5401 for exempt use, or one the accountant names) / Cr 应交增值税—进项税额转出.
 - `set_tax_profile`: 一般纳税人 ↔ 小规模纳税人 (a 小规模 company keeps 应交增值税 as one account: the 专栏 are
   folded into it while nothing has been posted to them, and the posting rules that pointed to a 专栏
-  point to 应交增值税; switching back restores both), the 征收率 and the location.
+  point to 应交增值税; switching back restores both), the 征收率, the location and the 六税两费 relief.
 
 The vouchers are system vouchers posted at once (as 结转损益 is): their content is computed from the
 books by a fixed rule, approved by the close procedure, `reviewed_by` = "月末计税 vat".
@@ -117,21 +119,23 @@ def accrue_surcharges(*, period: str, actor: Actor) -> dict:
                              "surcharge voucher and accrue again") % {"period": code}, field="period",
                            code="surcharges_over_accrued")
         voucher = None
+        relief = selectors.surcharge_relief(code)
+        note = "（六税两费减半征收）" if relief else ""
         if missing:
             labels = {"uct_payable": "城市维护建设税", "edu_payable": "教育费附加", "local_edu_payable": "地方教育附加"}
             lines = []
             for role, amount in missing.items():
                 lines.append({"account": _expense_account(role), "debit": amount,
-                              "summary": f"{code} 计提{labels[role]}"})
+                              "summary": f"{code} 计提{labels[role]}{note}"})
             for role, amount in missing.items():
                 lines.append({"account": Account.objects.get(role=role), "credit": amount,
-                              "summary": f"{code} 计提{labels[role]}"})
+                              "summary": f"{code} 计提{labels[role]}{note}"})
             voucher = _post(period=code, date=close.last_day(code), lines=lines, actor=actor,
-                            memo=f"{code} 计提附加税", rule=selectors.SURCHARGE_RULE, source_id=code)
+                            memo=f"{code} 计提附加税{note}", rule=selectors.SURCHARGE_RULE, source_id=code)
         emit("ledger.vat.surcharges_accrued", aggregate_type="ledger.period", aggregate_id=code, actor=actor,
-             payload={"period": code, "amounts": {k: str(v) for k, v in missing.items()},
+             payload={"period": code, "amounts": {k: str(v) for k, v in missing.items()}, "relief": relief,
                       "voucher": voucher.display_number if voucher else None})
-    return {"period": code, "amounts": missing, "voucher": voucher}
+    return {"period": code, "amounts": missing, "relief": relief, "voucher": voucher}
 
 
 def transfer_out_input_vat(*, date, amount, reason: str, actor: Actor, account: str = "", note: str = "",
@@ -225,15 +229,20 @@ def _unfold_columns(profile: TaxProfile) -> None:
 
 
 def set_tax_profile(*, actor: Actor, taxpayer_type: str | None = None, levy_rate=None, location: str | None = None,
-                    chief_accountant: str | None = None, cashier: str | None = None) -> TaxProfile:
+                    chief_accountant: str | None = None, cashier: str | None = None,
+                    surcharge_relief: bool | None = None) -> TaxProfile:
+    """`surcharge_relief`: the 六税两费 half rate on the 附加税 (on by default; it applies to a 小规模纳税人 only, and only
+    in the periods of `models.SURCHARGE_RELIEFS`)."""
     with tx.act():
         profile = TaxProfile.objects.select_for_update().filter(pk=1).first() or TaxProfile(pk=1)
-        fields = ["taxpayer_type", "levy_rate", "location", "chief_accountant", "cashier"]
+        fields = ["taxpayer_type", "levy_rate", "location", "surcharge_relief", "chief_accountant", "cashier"]
         before = audit.snapshot(profile, fields) if profile.updated_at else {}
         if taxpayer_type is not None and taxpayer_type not in TaxProfile.TaxpayerType.values:
             raise ValidationFailed(_("the taxpayer type must be general or small"), field="taxpayer_type")
         if location is not None and location not in TaxProfile.Location.values:
             raise ValidationFailed(_("the location must be city, town or other"), field="location")
+        if surcharge_relief is not None and not isinstance(surcharge_relief, bool):
+            raise ValidationFailed(_("the surcharge relief must be true or false"), field="surcharge_relief")
         if levy_rate is not None:
             rate = Decimal(str(levy_rate))
             if rate not in (Decimal("0.01"), Decimal("0.03"), Decimal("0.05")):
@@ -241,6 +250,8 @@ def set_tax_profile(*, actor: Actor, taxpayer_type: str | None = None, levy_rate
             profile.levy_rate = rate
         if location is not None:
             profile.location = location
+        if surcharge_relief is not None:
+            profile.surcharge_relief = surcharge_relief
         if chief_accountant is not None:
             profile.chief_accountant = str(chief_accountant).strip()[:60]
         if cashier is not None:

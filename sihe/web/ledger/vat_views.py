@@ -78,6 +78,12 @@ def vat_act(request, act):
     return redirect(f"{reverse('web_ledger:close')}?period={period}")
 
 
+def _flag(value):
+    """A checkbox after its hidden "0": "1" on, "0" off, absent unchanged; anything else goes to the service,
+    which refuses it naming the field."""
+    return {"1": True, "0": False, None: None}.get(value, value)
+
+
 @require_permission("ledger.view")
 def tax_profile_page(request):
     if request.method == "POST":
@@ -90,6 +96,7 @@ def tax_profile_page(request):
                 vat.set_tax_profile(actor=request.actor, taxpayer_type=request.POST.get("taxpayer_type") or None,
                                     levy_rate=request.POST.get("levy_rate") or None,
                                     location=request.POST.get("location") or None,
+                                    surcharge_relief=_flag(request.POST.get("surcharge_relief")),
                                     chief_accountant=request.POST.get("chief_accountant"),
                                     cashier=request.POST.get("cashier"))
             messages.success(request, _("Tax profile saved."))
