@@ -2,8 +2,9 @@
 地方教育附加 at half. On a month's VAT of 195.00 (city, 7 %):
 
   full rate   城建 195.00 × 7 % = 13.65 · 教育 × 3 % = 5.85 · 地方 × 2 % = 3.90 — 23.40
-  halved      13.65 / 2 = 6.825 → 6.83 · 5.85 / 2 = 2.925 → 2.93 · 3.90 / 2 = 1.95 — 11.71
-              (each surcharge halved, then rounded half up to the fen)
+  减征额      13.65 × 50 % = 6.825 → 6.83 · 5.85 × 50 % = 2.925 → 2.93 · 3.90 × 50 % = 1.95
+  due         13.65 − 6.83 = 6.82 · 5.85 − 2.93 = 2.92 · 3.90 − 1.95 = 1.95 — 11.69
+              (as the 附加税费申报表 works it out: the 减征额 rounded half up to the fen in a column of its own)
 
 A 一般纳税人 gets no relief; nor does a period outside the window (2022-12, 2028-01); nor a 小规模 company that
 switched the relief off. The 摘要 of the surcharge voucher says 减半征收, and the close check shows the halved figure.
@@ -21,7 +22,7 @@ from sihe.ledger.vat import services as vat
 from sihe.ledger.vat.models import SURCHARGE_RELIEFS, TaxProfile, surcharge_relief_in
 from tests.ledger.conftest import D
 
-HALVED = {"uct_payable": D("6.83"), "edu_payable": D("2.93"), "local_edu_payable": D("1.95")}
+HALVED = {"uct_payable": D("6.82"), "edu_payable": D("2.92"), "local_edu_payable": D("1.95")}
 FULL = {"uct_payable": D("13.65"), "edu_payable": D("5.85"), "local_edu_payable": D("3.90")}
 
 
@@ -60,14 +61,14 @@ def test_a_small_scale_month_accrues_the_halved_surcharges(post, actor):
     # when the surcharges are accrued
     done = vat.accrue_surcharges(period="2026-07", actor=actor)
 
-    # then 6.83 + 2.93 + 1.95 = 11.71 is booked, and the 摘要 says why
+    # then 6.82 + 2.92 + 1.95 = 11.69 is booked, and the 摘要 says why
     assert (done["amounts"], done["relief"]) == (HALVED, True)
     voucher = done["voucher"]
     assert voucher.memo == "2026-07 计提附加税（六税两费减半征收）"
     lines = surcharge_lines(voucher)
     assert [(d, c) for _a, d, c, _s in lines] == [
-        (D("6.83"), D("0.00")), (D("2.93"), D("0.00")), (D("1.95"), D("0.00")),
-        (D("0.00"), D("6.83")), (D("0.00"), D("2.93")), (D("0.00"), D("1.95"))]
+        (D("6.82"), D("0.00")), (D("2.92"), D("0.00")), (D("1.95"), D("0.00")),
+        (D("0.00"), D("6.82")), (D("0.00"), D("2.92")), (D("0.00"), D("1.95"))]
     assert [a for a, *_ in lines][3:] == ["uct_payable", "edu_payable", "local_edu_payable"]
     assert [s for *_x, s in lines] == [
         "2026-07 计提城市维护建设税（六税两费减半征收）", "2026-07 计提教育费附加（六税两费减半征收）",
@@ -84,13 +85,13 @@ def test_the_quarter_close_check_shows_the_halved_figure(post, actor):
 
     # then the check refuses with the halved amount still to accrue
     ok, detail = checks.vat_surcharges("2026-09")
-    assert not ok and "195.00" in detail and "11.71" in detail and "23.40" not in detail
+    assert not ok and "195.00" in detail and "11.69" in detail and "23.40" not in detail
     assert "六税两费减半征收" in detail
 
     # when accrued, it passes with the halved figure
     vat.accrue_surcharges(period="2026-09", actor=actor)
     ok, detail = checks.vat_surcharges("2026-09")
-    assert ok and "195.00" in detail and "11.71" in detail and "六税两费减半征收" in detail
+    assert ok and "195.00" in detail and "11.69" in detail and "六税两费减半征收" in detail
 
 
 def test_a_general_taxpayer_gets_no_relief(post, actor):
@@ -139,14 +140,14 @@ def test_the_relief_switched_off_gives_the_full_rate(post, actor):
     # when the relief is switched off
     profile = vat.set_tax_profile(actor=actor, surcharge_relief=False)
 
-    # then the month calls for the full rate: the second run books what is missing, 6.82 + 2.92 + 1.95
+    # then the month calls for the full rate: the second run books what is missing, 6.83 + 2.93 + 1.95
     assert profile.surcharge_relief is False
     assert AuditEntry.objects.filter(object_type="ledger_vat.taxprofile", field="surcharge_relief",
                                      old_value="True", new_value="False").count() == 1
     month = selectors.month("2026-07")
     assert (month["surcharge_relief"], month["surcharges_due"]) == (False, FULL)
     done = vat.accrue_surcharges(period="2026-07", actor=actor)
-    assert done["amounts"] == {"uct_payable": D("6.82"), "edu_payable": D("2.92"), "local_edu_payable": D("1.95")}
+    assert done["amounts"] == {"uct_payable": D("6.83"), "edu_payable": D("2.93"), "local_edu_payable": D("1.95")}
     assert done["voucher"].memo == "2026-07 计提附加税"
     assert selectors.month("2026-07")["surcharges_accrued"] == FULL
 
@@ -175,7 +176,7 @@ def test_the_relief_over_the_api(post, api_as, clock):
     small_sale(post, "2026-07-12")
     r = acc.post("/api/v1/ledger/vat/2026-07/surcharges")
     assert r.status_code == 200 and r.json_body["month"]["surcharge_relief"] is True
-    assert r.json_body["month"]["surcharges_accrued"] == {"uct_payable": "6.83", "edu_payable": "2.93",
+    assert r.json_body["month"]["surcharges_accrued"] == {"uct_payable": "6.82", "edu_payable": "2.92",
                                                           "local_edu_payable": "1.95"}
 
     # bad values: 422 naming the field, nothing changed
@@ -194,7 +195,7 @@ def test_the_relief_over_the_api(post, api_as, clock):
         "surcharge_relief": False}
     r = acc.get("/api/v1/ledger/vat/2026-07")
     assert (r.json_body["surcharge_relief"], r.json_body["surcharges_to_accrue"]) == (
-        False, {"uct_payable": "6.82", "edu_payable": "2.92", "local_edu_payable": "1.95"})
+        False, {"uct_payable": "6.83", "edu_payable": "2.93", "local_edu_payable": "1.95"})
 
 
 def test_the_openapi_schema_documents_the_relief(anonymous_api, db):
@@ -216,7 +217,7 @@ def test_the_relief_on_the_tax_profile_page_and_the_close_page(post, actor, make
     # the close page says the month's surcharges are halved
     small_sale(post, "2026-07-12")
     page = client.get("/ledger/close/?period=2026-07").content.decode()
-    assert 'data-vat="relief"' in page and "6.83" in page
+    assert 'data-vat="relief"' in page and "6.82" in page
 
     # unticked (the hidden "0" alone is posted): off; the other fields unchanged
     r = client.post("/ledger/tax-profile/", {"taxpayer_type": "small", "levy_rate": "0.03", "location": "city",

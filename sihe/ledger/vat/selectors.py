@@ -83,15 +83,17 @@ def surcharge_relief(period: str) -> bool:
 
 def surcharges_due(period: str) -> dict[str, Decimal]:
     """role → amount the month's base calls for (城建税 at the location's rate, 教育费附加 3%, 地方教育附加 2%);
-    under the 六税两费 relief each surcharge is reduced (halved) and then rounded half up to the fen:
-    195.00 × 7 % = 13.65, halved 6.825 → 6.83."""
+    under the 六税两费 relief each is its full amount less the 减征额, as the 附加税费申报表 works it out (应纳税额,
+    then 减征额 = 应纳税额 × 50 % rounded half up to the fen in a column of its own): 195.00 × 7 % = 13.65, 减征
+    6.825 → 6.83, due 6.82."""
     p = profile()
     base = surcharge_base(period)
     relief = p.relief_in(period)
-    keep = Decimal(1) - relief.reduction if relief else Decimal(1)
-    return {"uct_payable": round_money(base * p.city_tax_rate * keep),
-            "edu_payable": round_money(base * p.education_rate * keep),
-            "local_edu_payable": round_money(base * p.local_education_rate * keep)}
+    due = {"uct_payable": round_money(base * p.city_tax_rate), "edu_payable": round_money(base * p.education_rate),
+           "local_edu_payable": round_money(base * p.local_education_rate)}
+    if relief:
+        due = {role: full - round_money(full * relief.reduction) for role, full in due.items()}
+    return due
 
 
 def surcharges_accrued(period: str) -> dict[str, Decimal]:
