@@ -23,7 +23,7 @@ from sihe.cashbank import services as cashbank
 from sihe.catalog.demo import credit_code
 from sihe.catalog.models import Channel, Company, Partner, Product, Uom
 from sihe.core.actor import Actor
-from sihe.ledger import close, services
+from sihe.ledger import close, services, statements
 from sihe.ledger.models import Account, VoucherLine
 from sihe.ledger.vat import services as vat
 from sihe.oms import billing
@@ -307,3 +307,25 @@ def amounts(report, expected: dict) -> tuple[dict, dict]:
 def voucher_lines(voucher_id) -> list[tuple]:
     return [(ln.account.code, ln.department, ln.debit, ln.credit)
             for ln in VoucherLine.objects.filter(voucher_id=voucher_id).select_related("account").order_by("seq")]
+
+
+def keep_papers(vouchers: dict, *, company: str = "杭州四合贸易有限公司", prefix: str = "") -> None:
+    """With SIHE_STATEMENT_PDF_DIR set, December's three statements and the given vouchers as printed, written there
+    to look at; without it they are still made and checked to be PDFs."""
+    import os
+
+    from sihe.ledger import render, voucher_pdf
+    from sihe.ledger.vat.selectors import signatures
+
+    keep = os.environ.get("SIHE_STATEMENT_PDF_DIR")
+    papers = {name: render.to_pdf(render.statement_table(report("2026-12"), company=company))
+              for name, report in (("01-balance-sheet", statements.balance_sheet),
+                                   ("02-income-statement", statements.income_statement),
+                                   ("03-cash-flow", statements.cash_flow))}
+    for name, voucher in vouchers.items():
+        papers[name] = voucher_pdf.render_vouchers([voucher], paper="voucher", company=company, signatures=signatures())
+    assert all(body.startswith(b"%PDF") for body in papers.values())
+    if keep:
+        for name, body in papers.items():
+            with open(os.path.join(keep, f"{prefix}{name}.pdf"), "wb") as out:
+                out.write(body)

@@ -58,7 +58,6 @@ July's bank statement (工商银行 CSV): every July movement of 1002 but the su
 年末: 结转本年利润 Dr 3103 30,018.68 / Cr 3104.01 30,018.68; 3104.01 ends at 82,018.68.
 """
 
-import os
 from decimal import Decimal
 
 import pytest
@@ -72,6 +71,7 @@ from tests.ledger.halfyear import (
     bank_csv,
     full_close_checks,
     has_leaf,
+    keep_papers,
     leaf,
     lines,
     voucher_lines,
@@ -145,24 +145,8 @@ def test_a_general_taxpayers_half_year_to_the_fen(story):
 
 
 def keep_the_papers(story):
-    """With SIHE_STATEMENT_PDF_DIR set, December's three statements and a depreciation voucher as printed (to
-    look at); without it, the statement PDF of 01表 is still made and read back."""
-    from sihe.ledger import render, voucher_pdf
-    from sihe.ledger.vat.selectors import signatures
-
-    keep = os.environ.get("SIHE_STATEMENT_PDF_DIR")
-    papers = {name: render.to_pdf(render.statement_table(report("2026-12"), company="杭州四合贸易有限公司"))
-              for name, report in (("01-balance-sheet", statements.balance_sheet),
-                                   ("02-income-statement", statements.income_statement),
-                                   ("03-cash-flow", statements.cash_flow))}
-    depreciation = Voucher.objects.get(pk=story.runs[9].voucher_id)
-    papers["voucher-depreciation-2026-09"] = voucher_pdf.render_vouchers(
-        [depreciation], paper="voucher", company="杭州四合贸易有限公司", signatures=signatures())
-    assert all(body.startswith(b"%PDF") for body in papers.values())
-    if keep:
-        for name, body in papers.items():
-            with open(os.path.join(keep, f"{name}.pdf"), "wb") as out:
-                out.write(body)
+    """December's three statements and the September depreciation voucher as printed (see halfyear.keep_papers)."""
+    keep_papers({"voucher-depreciation-2026-09": Voucher.objects.get(pk=story.runs[9].voucher_id)})
 
 
 def opening_balances_balance(story):

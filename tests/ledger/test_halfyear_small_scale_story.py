@@ -66,6 +66,7 @@ from tests.ledger.halfyear import (
     bank_csv,
     full_close_checks,
     has_leaf,
+    keep_papers,
     leaf,
     lines,
     voucher_lines,
@@ -130,6 +131,7 @@ def test_a_small_scale_taxpayers_half_year_to_the_fen(story):
     income_statement_december(story)
     balance_sheet_december_end_and_year_start(story)
     cash_flow_december(story)
+    keep_the_papers(story)
     year_end_carries_the_profit_to_retained_earnings(story)
 
 
@@ -227,6 +229,15 @@ def cash_flow_december(story):
                 21: ("252000", "220559.93"), 22: ("220830.93", "220830.93")}
     found, wanted = amounts(report, expected)
     assert found == wanted
+
+
+def keep_the_papers(story):
+    """December's statements, September's 入库成本调整 and December's 附加税 as printed (see halfyear.keep_papers)."""
+    invoice = story.invoices[9]
+    keep_papers({"voucher-revaluation-2026-09": Voucher.objects.get(source_type="valuation_layer",
+                                                                    date=invoice.invoice_date),
+                 "voucher-surcharges-2026-12": Voucher.objects.filter(memo__startswith="2026-12 计提附加税").get()},
+                company="四合半年示范有限公司", prefix="small-")
 
 
 def year_end_carries_the_profit_to_retained_earnings(story):

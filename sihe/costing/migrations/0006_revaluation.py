@@ -9,10 +9,10 @@ from django.db import migrations, models
 RULES = [
     ("stock.revaluation", "入库成本调整", [
         ("1405", "debit", "入库成本调整 {document} {goods}"),
-        ("5401", "credit", "入库成本调整转入存货 {document} {goods}"),
+        ("5401", "credit", "入库成本调整 {document}"),
     ]),
     ("stock.revaluation.reverse", "入库成本调整(红字)", [
-        ("5401", "debit", "入库成本调整转出存货 {document} {goods}"),
+        ("5401", "debit", "入库成本调整 {document}"),
         ("1405", "credit", "入库成本调整 {document} {goods}"),
     ]),
 ]
