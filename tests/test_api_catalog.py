@@ -166,3 +166,38 @@ def test_channels_by_code(api_as):
     assert api.post("/api/v1/channels", {"code": "tb-main", "type": "taobao", "name": "天猫旗舰店"}).status_code == 201
     assert api.get("/api/v1/channels/tb-main").json_body["type"] == "taobao"
     assert api.post("/api/v1/channels", {"code": "x", "type": "ebay", "name": "x"}).status_code == 422
+
+
+def test_the_product_card_is_what_the_schema_gives_in_two_statements(api_as, django_assert_num_queries):
+    """`GET /api/v1/products/{sku}` reads the product in one prepared statement (issue 18): its answer is byte for
+    byte what ProductOut gives for the ORM's product — with and without category, supplier, GTIN, shelf life —
+    and a request costs the token's statement and that one."""
+    import json
+
+    from ninja.responses import NinjaJSONEncoder
+
+    from sihe.api.catalog import ProductOut
+    from sihe.catalog.models import Category, Uom
+    from sihe.catalog.selectors import product_by_sku
+
+    api = api_as("manager")
+    supplier = Partner.objects.create(code="S-CARD", name="供应商", kind="supplier")
+    Product.objects.create(sku="CARD-FULL", name="全字段", name_en="Full", gtin="6901234567892",
+                           uom=Uom.objects.get(code="BTL"), category=Category.objects.create(code="饮料", name="饮料"),
+                           weight="1.234", volume="0.000125", shelf_life_days=30, tax_rate="0.09",
+                           list_price="12.3456", safety_stock="7.5", lot_size="12", order_cost="30.5",
+                           holding_cost_per_period="0.125", min_order_qty="24", main_supplier=supplier,
+                           active=False, tracking="lot_expiry", costing_method="fifo")
+    Product.objects.create(sku="CARD-BARE", name="最少字段", uom=Uom.objects.get(code="PCS"))
+    api.get("/api/v1/products/CARD-BARE")  # a token's first use of the minute also notes its last_used_at
+    for sku in ("CARD-FULL", "CARD-BARE"):
+        want = json.dumps(ProductOut.model_validate(product_by_sku(sku)).model_dump(), cls=NinjaJSONEncoder)
+        with django_assert_num_queries(2):
+            response = api.get(f"/api/v1/products/{sku}")
+        assert response.status_code == 200 and response["Content-Type"] == "application/json; charset=utf-8"
+        assert response.content.decode() == want
+    card = api.get("/api/v1/products/CARD-FULL").json_body
+    assert (card["category"], card["main_supplier"], card["active"], card["list_price"], card["weight"]) == (
+        "饮料", "S-CARD", False, "12.3456", "1.234")
+    missing = api.get("/api/v1/products/NO-SUCH-SKU")
+    assert (missing.status_code, missing.json_body["code"], missing.json_body["field"]) == (404, "not_found", "sku")

@@ -7,7 +7,7 @@ from django.db import transaction
 from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 
-from sihe.api.base import Strict
+from sihe.api.base import Strict, rendered
 from sihe.api.pagination import MAX_INT, Page
 from sihe.api.security import authorize, may
 from sihe.catalog import selectors, services
@@ -138,7 +138,8 @@ def create_product(request, payload: ProductIn):
 @router.get("/products/{sku}", response=ProductOut, summary="One product by SKU")
 def get_product(request, sku: str):
     authorize(request, "catalog.view")
-    return selectors.product_by_sku(sku)
+    card = selectors.product_card(sku)
+    return rendered({name: card[name] for name in ProductOut.model_fields})
 
 
 @router.patch("/products/{sku}", response=ProductOut, summary="Change a product")
