@@ -183,7 +183,7 @@ def bench_scans(wh, supplier, products, n: int, parse_cost: float):
                              source_number="BENCH", expected_date=datetime.date.today(),
                              lines=[ExpectedLine(product=p, qty=Decimal(10_000_000), unit_cost=Decimal("3.25"),
                                                  source_line_id=str(i)) for i, p in enumerate(products)], actor=actor)
-    codes = barcodes(products, n)
+    codes = barcodes(products, max(n, len(products) + 1))  # the warm-up and the traced scan need one more than products
     # warm-up (first lot of each product, caches)
     for code in codes[:len(products)]:
         with transaction.atomic(durable=True):

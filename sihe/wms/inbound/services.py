@@ -142,8 +142,9 @@ def expect_receipt(*, warehouse: Warehouse, supplier: Partner | None, source_typ
         return asn
 
 
-def _refresh_status(asn: Asn) -> None:
-    lines = list(asn.lines.all())
+def _refresh_status(asn: Asn, lines: list[AsnLine] | None = None) -> None:
+    """The ASN's status from its lines (`lines`: all of them, as the act holds them, else read)."""
+    lines = list(asn.lines.all()) if lines is None else lines
     if not ASN.allowed_actions(asn.status):  # closed or cancelled: its status no longer follows the lines
         return
     if all(line.counted_qty(asn) >= line.qty for line in lines):
@@ -348,7 +349,9 @@ def receive_scan(*, asn: Asn, barcode: str, qty=None, location: Location | None 
         if product is None:
             raise ValidationFailed(_("unknown GTIN %(gtin)s: no product has this barcode") % {"gtin": scan.gtin},
                                    field="barcode", code="unknown_gtin")
-        lines = list(asn.lines.filter(product=product).select_related("product").order_by("id"))
+        # all the lines once (the ASN is locked): this product's to receive on, all for the status and the answer
+        all_lines = list(asn.lines.select_related("product").order_by("id"))
+        lines = [line for line in all_lines if line.product_id == product.pk]
         if not lines:
             raise ValidationFailed(_("wrong product: %(sku)s %(name)s is not on %(n)s")
                                    % {"sku": product.sku, "name": product.name, "n": asn.number},
@@ -398,14 +401,13 @@ def receive_scan(*, asn: Asn, barcode: str, qty=None, location: Location | None 
             scans.append(record)
             if held:
                 inspections.append(_hold(record, actor=actor))
-        _refresh_status(asn)
+        _refresh_status(asn, all_lines)
         audit.record_act(asn, actor=actor, action="wms.receive_scan",
                          detail=f"{product.sku} {text(count)} {lot_number or ''} → {target.code}".strip())
         events.asn_received(asn, portions, held=held, lot=lot, location=target, actor=actor)
         hooks.received(asn=asn, received=portions, actor=actor)
         suggestion = None if held else putaway.suggest(product=product, warehouse=asn.warehouse, qty=count, lot=lot,
                                                         exclude=target)
-        all_lines = list(asn.lines.select_related("product").order_by("id"))
         return {
             "asn_id": asn.pk, "asn": asn.number, "status": asn.status,
             "product": {"sku": product.sku, "name": product.name, "gtin": product.gtin},
