@@ -69,22 +69,26 @@ def _period(code: str, *, lock: bool | str = False) -> Period:
     """The period row; `lock=True` FOR UPDATE (closing and reopening), `lock="share"` FOR SHARE (posting:
     postings do not wait for each other, a close waits for them and they for a close)."""
     # SQLite: the IMMEDIATE write transaction already serialises writers (Django ignores FOR UPDATE there)
-    share = lock == "share" and connection.vendor == "postgresql"
-    if share:
-        period = next(iter(Period.objects.raw(_SHARE_SQL, [code])), None)
+    share = lock == "share"
+    if share:  # with the latest closed period after it, which `_ensure_open` needs: one statement, not two
+        period = next(iter(Period.objects.raw(_share_sql(), [Period.Status.CLOSED, code])), None)
     else:
         query = Period.objects.select_for_update() if lock is True else Period.objects.all()
         period = query.filter(code=code).first()
     if period is None:
         period, _ = Period.objects.get_or_create(code=code)
         if share:
-            period = next(iter(Period.objects.raw(_SHARE_SQL, [code])))
+            period = next(iter(Period.objects.raw(_share_sql(), [Period.Status.CLOSED, code])))
         elif lock is True:
             period = Period.objects.select_for_update().get(pk=period.pk)
     return period
 
 
-_SHARE_SQL = f'SELECT * FROM "{Period._meta.db_table}" WHERE "code" = %s FOR SHARE'
+def _share_sql() -> str:
+    table = Period._meta.db_table
+    return (f'SELECT p.*, (SELECT MAX(l."code") FROM "{table}" l WHERE l."code" > p."code" AND l."status" = %s) '
+            f'AS later_closed FROM "{table}" p WHERE p."code" = %s'
+            + (" FOR SHARE OF p" if connection.vendor == "postgresql" else ""))
 
 
 def _posting_period(code: str) -> Period:
@@ -99,8 +103,11 @@ def _posting_period(code: str) -> Period:
 def _ensure_open(period: Period, *, field: str = "date") -> None:
     if period.is_closed:
         raise PeriodClosed(_("period %(p)s is closed; reopen it before posting") % {"p": period.code}, field=field)
-    later = (Period.objects.filter(code__gt=period.code, status=Period.Status.CLOSED)
-             .order_by("-code").values_list("code", flat=True).first())
+    if "later_closed" in period.__dict__:  # read with the row (`_period(lock="share")`)
+        later = period.later_closed
+    else:
+        later = (Period.objects.filter(code__gt=period.code, status=Period.Status.CLOSED)
+                 .order_by("-code").values_list("code", flat=True).first())
     if later is not None:  # an untouched month before a closed one is closed too
         raise PeriodClosed(_("period %(p)s lies before the closed period %(closed)s; reopen it before posting")
                            % {"p": period.code, "closed": later}, field=field)
