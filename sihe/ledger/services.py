@@ -70,7 +70,7 @@ def _period(code: str, *, lock: bool | str = False) -> Period:
     postings do not wait for each other, a close waits for them and they for a close)."""
     # SQLite: the IMMEDIATE write transaction already serialises writers (Django ignores FOR UPDATE there)
     share = lock == "share"
-    if share:  # with the latest closed period after it, which `_ensure_open` needs: one statement, not two
+    if share:  # with the latest closed period after it and the books' start: one statement, not three
         period = next(iter(Period.objects.raw(_share_sql(), [Period.Status.CLOSED, code])), None)
     else:
         query = Period.objects.select_for_update() if lock is True else Period.objects.all()
@@ -86,16 +86,19 @@ def _period(code: str, *, lock: bool | str = False) -> Period:
 
 def _share_sql() -> str:
     table = Period._meta.db_table
+    opening = OpeningBalance._meta.db_table
     return (f'SELECT p.*, (SELECT MAX(l."code") FROM "{table}" l WHERE l."code" > p."code" AND l."status" = %s) '
-            f'AS later_closed FROM "{table}" p WHERE p."code" = %s'
+            f'AS later_closed, (SELECT o."period" FROM "{opening}" o ORDER BY o."id" LIMIT 1) AS opening_period '
+            f'FROM "{table}" p WHERE p."code" = %s'
             + (" FOR SHARE OF p" if connection.vendor == "postgresql" else ""))
 
 
 def _posting_period(code: str) -> Period:
-    """The open period a voucher is posted into, share-locked; read once per collected act."""
+    """The period a voucher is posted into, share-locked, read once per collected act — with what
+    `_ensure_open` and `check_posting_date` need (the latest closed period after it, the books' start)."""
     def load():
         period = _period(code, lock="share")
-        _ensure_open(period)
+        batch.memo("ledger.books_start", lambda: _start_of(period.opening_period))
         return period
     return batch.memo(("ledger.posting_period", code), load)
 
@@ -115,7 +118,11 @@ def _ensure_open(period: Period, *, field: str = "date") -> None:
 
 def books_start() -> datetime.date | None:
     """The first day of the books: the opening balances' period, else SIHE_BOOKS_START (YYYY-MM)."""
-    code = OpeningBalance.objects.values_list("period", flat=True).first() or os.environ.get("SIHE_BOOKS_START")
+    return _start_of(OpeningBalance.objects.values_list("period", flat=True).first())
+
+
+def _start_of(opening_period: str | None) -> datetime.date | None:
+    code = opening_period or os.environ.get("SIHE_BOOKS_START")
     return datetime.date(int(code[:4]), int(code[5:7]), 1) if code else None
 
 
@@ -568,8 +575,10 @@ def _create_posted(*, date, lines: list[dict], actor: Actor, word: str, memo: st
     date = _parse_date(date)
     built = _build_lines(lines, allow_red=False)
     _check_word(word, built)
-    check_posting_date(date)
+    check_business_date(date)
     period = _posting_period(period_of(date))
+    check_posting_date(date)  # the books' start came with the period
+    _ensure_open(period)
     voucher = Voucher.objects.create(
         period=period, word=word, date=date, kind=Voucher.Kind.AUTO, memo=str(_text(memo, "memo", 200))[:200],
         source_type=source_type[:60], source_id=str(source_id)[:100], rule=rule, made_by=actor.username,
