@@ -137,3 +137,20 @@ def test_a_quantity_that_is_not_positive_is_refused_and_nothing_is_booked(actor)
         revalue(actor, wh, p, "1.00", "0")
     assert err.value.field == "lines[0].qty"
     assert not ValuationLayer.objects.exists() and not Voucher.objects.exists()
+
+
+def test_the_stock_ledger_page_shows_the_adjustment_without_a_quantity(wh, actor, make_user):
+    from django.test import Client
+    from django.utils import translation
+
+    p = make_product("RV-PG")
+    costing.receive(warehouse=wh, lines=[inl(p, 10, "10")], actor=actor, date=day(2), reference="ASN1")
+    revalue(actor, wh, p, "10.00", "10")
+    client = Client()
+    client.force_login(make_user("accountant", "acc_rv"))
+    with translation.override("zh-hans"):
+        page = client.get(f"/stock/ledger/?sku={p.sku}&warehouse={wh.code}&start=2026-11-01&end=2026-11-30",
+                          HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    row = next(tr for tr in page.split("<tr>") if "PO000001 发票 04400001" in tr)
+    cells = [cell.split(">", 1)[1].split("</td")[0] for cell in row.split("<td")[1:]]
+    assert cells[1] == "入库成本调整" and cells[4:7] == ["", "", "10.00"] and cells[8] == "110.00"
