@@ -168,8 +168,9 @@ class Meter:
 def run_orders(indices: list[int]) -> dict:
     """Intake (+ allocation) → pick/pack → ship (+ vouchers) → invoice for each order, each step in its own
     durable transaction as a connector, a warehouse and an accountant would run them."""
-    from django.db import connection, transaction
+    from django.db import connection
 
+    from sihe.core import tx
     from sihe.core.actor import Actor
     from sihe.ledger import services as ledger
     from sihe.oms import allocation, billing, services
@@ -187,19 +188,19 @@ def run_orders(indices: list[int]) -> dict:
 
     def pick_pack(order):
         for shipment in shipments_of(order):
-            with transaction.atomic(durable=True):
+            with tx.entry():
                 shipping.start_picking(shipment=shipment, actor=actor)
-            with transaction.atomic(durable=True):
+            with tx.entry():
                 shipping.mark_picked(shipment=shipment, actor=actor)
-            with transaction.atomic(durable=True):
+            with tx.entry():
                 shipping.mark_packed(shipment=shipment, actor=actor)
 
     def ship(order, i):
-        with transaction.atomic(durable=True):
+        with tx.entry():
             services.ship_order(order=order, carrier="SF", tracking_no=f"SF{i:010d}", actor=actor)
 
     def invoice(order, i):
-        with transaction.atomic(durable=True):
+        with tx.entry():
             billing.invoice_orders(orders=[order.pk], buyer_name=f"买家{i}", actor=actor)
 
     try:

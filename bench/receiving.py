@@ -74,9 +74,10 @@ django.setup()
 import biip  # noqa: E402
 from biip.gtin import Gtin  # noqa: E402
 from django.core.management import call_command  # noqa: E402
-from django.db import connection, transaction  # noqa: E402
+from django.db import connection  # noqa: E402
 
 from sihe.catalog.models import Location, Partner, Product, Uom, Warehouse, Zone  # noqa: E402
+from sihe.core import tx  # noqa: E402
 from sihe.core.actor import Actor  # noqa: E402
 from sihe.costing import services as costing  # noqa: E402
 from sihe.stock.services import InLine  # noqa: E402
@@ -178,7 +179,7 @@ def bench_parse(products, n: int):
 
 def bench_scans(wh, supplier, products, n: int, parse_cost: float):
     actor = Actor(user_id=None, username="bench", role="admin", via="system")
-    with transaction.atomic(durable=True):
+    with tx.entry():
         asn = expect_receipt(warehouse=wh, supplier=supplier, source_type="bench", source_id=f"B{time.time_ns()}",
                              source_number="BENCH", expected_date=datetime.date.today(),
                              lines=[ExpectedLine(product=p, qty=Decimal(10_000_000), unit_cost=Decimal("3.25"),
@@ -186,7 +187,7 @@ def bench_scans(wh, supplier, products, n: int, parse_cost: float):
     codes = barcodes(products, max(n, len(products) + 1))  # the warm-up and the traced scan need one more than products
     # warm-up (first lot of each product, caches)
     for code in codes[:len(products)]:
-        with transaction.atomic(durable=True):
+        with tx.entry():
             receive_scan(asn=asn, barcode=code, actor=actor)
     dock = Location.objects.get(warehouse=wh, code="DOCK")
     seen: list[str] = []
@@ -195,7 +196,7 @@ def bench_scans(wh, supplier, products, n: int, parse_cost: float):
         seen.append(sql)
         return execute(sql, params, many, context)
 
-    with connection.execute_wrapper(count), transaction.atomic(durable=True):
+    with connection.execute_wrapper(count), tx.entry():
         receive_scan(asn=asn, barcode=codes[len(products)], actor=actor)
     statements = len(seen)
     if ARGS.trace:
@@ -204,13 +205,13 @@ def bench_scans(wh, supplier, products, n: int, parse_cost: float):
     # interleaved, one scan then one plain receipt, so that both see the same machine load
     for i, code in enumerate(codes):
         started = time.perf_counter()
-        with transaction.atomic(durable=True):
+        with tx.entry():
             receive_scan(asn=asn, barcode=code, actor=actor)
         scans += time.perf_counter() - started
         p = products[i % len(products)]
         lot = f"L{i // (10 * len(products)):04d}"
         started = time.perf_counter()
-        with transaction.atomic(durable=True):
+        with tx.entry():
             costing.receive(warehouse=wh, lines=[InLine(product=p, qty=Decimal(6), unit_cost=Decimal("3.25"), lot=lot,
                                                         expiry=datetime.date(2049, 12, 31), location=dock)],
                             actor=actor, reference=asn.number)

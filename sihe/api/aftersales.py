@@ -4,11 +4,11 @@ service queue, approve or reject (refunds over the limit), refund, cancel."""
 from decimal import Decimal
 from typing import Literal
 
-from django.db import transaction
 from ninja import Field, Router
 
 from sihe.api.base import Strict
 from sihe.api.security import authorize
+from sihe.core import tx
 from sihe.oms import selectors as order_selectors
 from sihe.oms.aftersales import jd, selectors, services
 
@@ -42,7 +42,7 @@ class NoteIn(Strict):
              summary="Open an after-sales case (售后单) on shipped lines; the same platform refund id is one case")
 def open_case(request, order_id: str, payload: CaseIn):
     actor = authorize(request, "orders.manage")
-    with transaction.atomic(durable=True):
+    with tx.entry():
         order = order_selectors.order_by_key(order_id)
         lines = [services.LineIn(line=ln.line, qty=ln.qty, amount=ln.amount, field=f"lines[{i}]",
                                  replacement=ln.replacement, price_difference=ln.price_difference)
@@ -83,7 +83,7 @@ def get_case(request, case_id: str):
 
 def _act(request, case_id: str, permission: str, verb, **kwargs) -> dict:
     actor = authorize(request, permission)
-    with transaction.atomic(durable=True):
+    with tx.entry():
         case = verb(case=selectors.case(case_id), actor=actor, **kwargs)
     return selectors.case_out(selectors.case(case.pk))
 

@@ -4,12 +4,11 @@ refuse one item with a note — each through its app's own services (sihe.core.a
 import datetime
 from decimal import Decimal
 
-from django.db import transaction
 from ninja import Field, Router, Schema
 
 from sihe.api.base import Strict
 from sihe.api.security import authorize
-from sihe.core import approvals, modules
+from sihe.core import approvals, modules, tx
 from sihe.ledger.approvals import services as ledger_approvals
 
 router = Router(tags=["approvals"])
@@ -63,7 +62,7 @@ _FOUR_EYES = ("Calls the owning app's services, which enforce their rules: the a
 
 def _decide(request, kind: str, item_id: str, action: str, payload) -> dict:
     actor = authorize(request, "approvals.view")
-    with transaction.atomic(durable=True):
+    with tx.entry():
         approvals.decide(kind, item_id, action, actor=actor, note=payload.note if payload else "")
     return {"kind": kind, "id": item_id, "action": action, "pending": approvals.count_for(actor)}
 
@@ -96,7 +95,7 @@ class ReopenRequestOut(Schema):
              summary="Ask to reopen a closed period (反结账); another person decides in the approvals inbox")
 def request_reopen(request, payload: ReopenRequestIn):
     actor = authorize(request, "ledger.close")
-    with transaction.atomic(durable=True):
+    with tx.entry():
         found = ledger_approvals.request_reopen(period=payload.period, actor=actor, reason=payload.reason)
     return 201, {"id": found.pk, "period": found.period, "status": found.status, "requested_by": found.requested_by}
 
@@ -135,7 +134,7 @@ def list_modules(request):
                          "`module_has_open_documents` (with `open_documents`) unless `confirm` is true.")
 def switch_module(request, code: str, payload: ModuleSwitchIn):
     actor = authorize(request, "users.manage")
-    with transaction.atomic(durable=True):
+    with tx.entry():
         modules.set_enabled(code, payload.enabled, actor=actor, confirm=payload.confirm)
     return _module_out(modules.get(code), modules.disabled())
 

@@ -11,13 +11,12 @@ import datetime
 from decimal import Decimal
 from typing import Literal
 
-from django.db import transaction
 from ninja import Field, Router, Schema
 
 from sihe.api.base import Strict
 from sihe.api.security import authorize
 from sihe.assets import selectors, services
-from sihe.core import clock
+from sihe.core import clock, tx
 from sihe.ledger.services import parse_period, period_of
 
 router = Router(tags=["fixed assets"])
@@ -69,7 +68,7 @@ def list_categories(request):
 @router.post("/asset-categories", response={200: AssetCategoryOut}, summary="Create or change an asset category")
 def save_category(request, payload: AssetCategoryIn):
     actor = authorize(request, "ledger.edit")
-    with transaction.atomic(durable=True):
+    with tx.entry():
         category = services.save_category(actor=actor, **payload.model_dump())
     return _category_out(category)
 
@@ -131,7 +130,7 @@ def acquire(request, payload: AssetIn):
     actor = authorize(request, "ledger.edit")
     data = payload.model_dump()
     category = selectors.category(data.pop("category"))
-    with transaction.atomic(durable=True):
+    with tx.entry():
         asset = services.acquire(actor=actor, category=category, **data)
     return 201, _asset_out(selectors.asset(asset.pk))
 
@@ -210,7 +209,7 @@ class WorkloadOut(Schema):
 def workload(request, code: str, payload: WorkloadIn):
     actor = authorize(request, "ledger.edit")
     asset = selectors.asset(code)
-    with transaction.atomic(durable=True):
+    with tx.entry():
         row = services.record_workload(asset=asset, period=payload.period, quantity=payload.quantity, actor=actor)
     return WorkloadOut(asset=asset.code, period=row.period, quantity=str(row.quantity))
 
@@ -227,7 +226,7 @@ class DisposalIn(Strict):
 def dispose(request, code: str, payload: DisposalIn):
     actor = authorize(request, "ledger.edit")
     asset = selectors.asset(code)
-    with transaction.atomic(durable=True):
+    with tx.entry():
         services.dispose(asset=asset, actor=actor, **payload.model_dump())
     return _asset_out(selectors.asset(asset.pk))
 
@@ -261,7 +260,7 @@ def _run_out(period: str) -> DepreciationRunOut:
 def run_depreciation(request, period: str):
     actor = authorize(request, "ledger.edit")
     period = parse_period(period)
-    with transaction.atomic(durable=True):
+    with tx.entry():
         services.run_depreciation(period=period, actor=actor)
     return _run_out(period)
 

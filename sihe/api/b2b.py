@@ -9,14 +9,13 @@ import datetime
 from decimal import Decimal
 from typing import Literal
 
-from django.db import transaction
 from django.http import HttpResponse
 from ninja import Field, Query, Router, Schema
 
 from sihe.api.base import MAX_LINES, Strict
 from sihe.api.security import authorize
 from sihe.catalog import selectors as catalog
-from sihe.core import clock
+from sihe.core import clock, tx
 from sihe.core.money import text
 from sihe.oms import selectors as order_selectors
 from sihe.oms.b2b import exports, selectors, services
@@ -69,7 +68,7 @@ def _lines(lines: list[QuotationLineIn]) -> list[services.LineIn]:
              summary="Make a quotation (报价单): prices from the customer's group list, promotions spread over lines")
 def create_quotation(request, payload: QuotationIn):
     actor = authorize(request, "orders.manage")
-    with transaction.atomic(durable=True):
+    with tx.entry():
         quotation = services.create_quotation(
             partner=selectors.customer(payload.partner), lines=_lines(payload.lines), actor=actor,
             quote_date=payload.quote_date, valid_until=payload.valid_until,
@@ -91,7 +90,7 @@ def get_quotation(request, quotation_id: str):
 
 def _act(request, quotation_id: str, verb, note: str = "") -> dict:
     actor = authorize(request, "orders.manage")
-    with transaction.atomic(durable=True):
+    with tx.entry():
         verb(quotation=selectors.quotation(quotation_id), actor=actor, note=note)
     return selectors.quotation_out(selectors.quotation(quotation_id))
 
@@ -116,7 +115,7 @@ def cancel(request, quotation_id: str, payload: QuotationNoteIn | None = None):
              summary="Turn an accepted quotation into an order of the dealer channel (credit limit applies)")
 def convert(request, quotation_id: str, payload: QuotationConvertIn | None = None):
     actor = authorize(request, "orders.manage")
-    with transaction.atomic(durable=True):
+    with tx.entry():
         order = services.convert(quotation=selectors.quotation(quotation_id), actor=actor,
                                  channel=payload.channel if payload else "")
     out = selectors.quotation_out(selectors.quotation(quotation_id))
@@ -180,7 +179,7 @@ def list_groups(request):
 @router.post("/customer-groups", response={201: dict}, summary="A customer group (一级经销商 …)")
 def create_group(request, payload: CustomerGroupIn):
     actor = authorize(request, "catalog.edit")
-    with transaction.atomic(durable=True):
+    with tx.entry():
         group = services.create_group(code=payload.code, name=payload.name, actor=actor)
     return 201, {"code": group.code, "name": group.name, "members": []}
 
@@ -188,7 +187,7 @@ def create_group(request, payload: CustomerGroupIn):
 @router.put("/partners/{code}/group", response=dict, summary="Put a customer in a group (its prices, promotions)")
 def set_group(request, code: str, payload: GroupMemberIn):
     actor = authorize(request, "catalog.edit")
-    with transaction.atomic(durable=True):
+    with tx.entry():
         services.set_group(partner=selectors.customer(code, field="code"), group=_group(payload.group), actor=actor)
     return {"partner": code, "group": payload.group}
 
@@ -209,7 +208,7 @@ def list_price_lists(request):
 @router.post("/price-lists", response={201: dict}, summary="A price list of a customer group, with breaks and validity")
 def create_price_list(request, payload: PriceListIn):
     actor = authorize(request, "catalog.edit")
-    with transaction.atomic(durable=True):
+    with tx.entry():
         pl = services.create_price_list(
             code=payload.code, name=payload.name, group=_group(payload.group), valid_from=payload.valid_from,
             valid_to=payload.valid_to, actor=actor,
@@ -255,7 +254,7 @@ def list_promotions(request):
 @router.post("/promotions", response={201: dict}, summary="A promotion with its validity and customer group")
 def create_promotion(request, payload: PromotionIn):
     actor = authorize(request, "catalog.edit")
-    with transaction.atomic(durable=True):
+    with tx.entry():
         promo = services.create_promotion(
             code=payload.code, name=payload.name, kind=payload.kind, valid_from=payload.valid_from,
             valid_to=payload.valid_to, group=_group(payload.group), threshold=payload.threshold,
@@ -285,7 +284,7 @@ class AdvanceApplyIn(Strict):
              summary="An advance receipt (预收账款): 银行存款 / 预收账款, applied when the order's revenue is booked")
 def create_advance(request, payload: AdvanceReceiptIn):
     actor = authorize(request, "payments.manage")
-    with transaction.atomic(durable=True):
+    with tx.entry():
         partner = selectors.customer(payload.partner)
         advance = services.receive_advance(
             partner=partner, amount=payload.amount, account=payload.account, date=payload.date,
@@ -311,7 +310,7 @@ def get_advance(request, advance_id: str):
              summary="Apply an advance to an order whose revenue is booked (预收账款 / 应收账款)")
 def apply_advance(request, advance_id: str, payload: AdvanceApplyIn):
     actor = authorize(request, "payments.manage")
-    with transaction.atomic(durable=True):
+    with tx.entry():
         services.apply_advance(advance=selectors.advance(advance_id), order=order_selectors.order_by_key(payload.order),
                                amount=payload.amount, actor=actor)
     return selectors.advance_out(selectors.advance(advance_id))
@@ -338,7 +337,7 @@ class CustomerReceiptIn(Strict):
              summary="One customer receipt applied across several orders or invoices; the rest stays as 预收")
 def create_receipt(request, payload: CustomerReceiptIn):
     actor = authorize(request, "payments.manage")
-    with transaction.atomic(durable=True):
+    with tx.entry():
         receipt = services.record_receipt(
             partner=selectors.customer(payload.partner), amount=payload.amount, account=payload.account,
             date=payload.date, reference=payload.reference, actor=actor,

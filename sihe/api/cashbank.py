@@ -10,14 +10,13 @@ import datetime
 from decimal import Decimal
 from typing import Literal
 
-from django.db import transaction
 from ninja import Field, File, Form, Router, Schema
 from ninja.files import UploadedFile
 
 from sihe.api.base import Strict
 from sihe.api.security import authorize
 from sihe.cashbank import selectors, services
-from sihe.core import clock
+from sihe.core import clock, tx
 from sihe.ledger.services import parse_period, period_of
 
 router = Router(tags=["cash and bank"])
@@ -61,7 +60,7 @@ def list_accounts(request):
 @router.post("/cash-accounts", response=CashAccountOut, summary="Create or change a cash or bank account")
 def save_account(request, payload: CashAccountIn):
     actor = authorize(request, "ledger.edit")
-    with transaction.atomic(durable=True):
+    with tx.entry():
         account = services.save_account(actor=actor, **payload.model_dump())
     return _account_out(account)
 
@@ -106,7 +105,7 @@ def enter(request, payload: CashEntryIn):
     account = selectors.account(data.pop("account"))
     to_code = data.pop("to_account")
     to_account = selectors.account(to_code) if to_code else None
-    with transaction.atomic(durable=True):
+    with tx.entry():
         entry = services.enter(actor=actor, account=account, to_account=to_account, **data)
     return 201, _entry_out(entry)
 
@@ -165,7 +164,7 @@ def import_statement(request, code: str, file: UploadedFile = File(None, descrip
     actor = authorize(request, "ledger.edit")
     account = selectors.account(code)
     data = file.read(services.MAX_FILE_BYTES + 1) if file is not None else b""  # empty: refused naming `file`
-    with transaction.atomic(durable=True):
+    with tx.entry():
         st = services.import_statement(account=account, data=data, file_name=getattr(file, "name", "") or "", layout=layout,
                                        actor=actor)
     return 201, BankStatementOut(id=st.pk, layout=st.layout, file_name=st.file_name, date_from=st.date_from,
@@ -207,7 +206,7 @@ class AutoMatchOut(Schema):
 def auto_match(request, code: str, window_days: int = 3):
     actor = authorize(request, "ledger.edit")
     account = selectors.account(code)
-    with transaction.atomic(durable=True):
+    with tx.entry():
         matched = services.auto_match(account=account, actor=actor, window_days=window_days)
     return AutoMatchOut(matched=matched)
 
@@ -220,7 +219,7 @@ class MatchIn(Strict):
 def match(request, line_id: int, payload: MatchIn):
     actor = authorize(request, "ledger.edit")
     line = selectors.statement_line(line_id)
-    with transaction.atomic(durable=True):
+    with tx.entry():
         line = services.match(line=line, voucher_line_id=payload.voucher_line, actor=actor)
     return _line_out(line)
 
@@ -229,7 +228,7 @@ def match(request, line_id: int, payload: MatchIn):
 def unmatch(request, line_id: int):
     actor = authorize(request, "ledger.edit")
     line = selectors.statement_line(line_id)
-    with transaction.atomic(durable=True):
+    with tx.entry():
         line = services.unmatch(line=line, actor=actor)
     return _line_out(line)
 

@@ -3,7 +3,6 @@
 from decimal import Decimal
 from typing import Literal
 
-from django.db import transaction
 from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 
@@ -11,6 +10,7 @@ from sihe.api.base import Strict, rendered
 from sihe.api.pagination import MAX_INT, Page
 from sihe.api.security import authorize, may
 from sihe.catalog import selectors, services
+from sihe.core import tx
 from sihe.oms import review as order_review
 
 router = Router(tags=["master data"])
@@ -128,7 +128,7 @@ def list_products(request, q: str | None = None, active: bool | None = None):
 @router.post("/products", response={201: ProductOut}, summary="Create a product")
 def create_product(request, payload: ProductIn):
     actor = authorize(request, "catalog.edit")
-    with transaction.atomic(durable=True):
+    with tx.entry():
         product = services.create_product(data=_set(payload) | {"sku": payload.sku, "name": payload.name,
                                                                  "uom": payload.uom, "tracking": payload.tracking},
                                           actor=actor)
@@ -145,7 +145,7 @@ def get_product(request, sku: str):
 @router.patch("/products/{sku}", response=ProductOut, summary="Change a product")
 def patch_product(request, sku: str, payload: ProductPatch):
     actor = authorize(request, "catalog.edit")
-    with transaction.atomic(durable=True):
+    with tx.entry():
         services.update_product(product=selectors.product_by_sku(sku), data=_set(payload), actor=actor)
     return selectors.product_by_sku(sku)
 
@@ -218,7 +218,7 @@ def list_partners(request, kind: Literal["customer", "supplier"] | None = None, 
 @router.post("/partners", response={201: PartnerOut}, summary="Create a customer or supplier")
 def create_partner(request, payload: PartnerIn):
     actor = authorize(request, "catalog.edit")
-    with transaction.atomic(durable=True):
+    with tx.entry():
         partner = services.create_partner(data=_set(payload) | {"kind": payload.kind}, actor=actor)
     return 201, partner
 
@@ -240,7 +240,7 @@ def get_partner_credit(request, code: str):
 @router.patch("/partners/{code}", response=PartnerOut, summary="Change a partner")
 def patch_partner(request, code: str, payload: PartnerPatch):
     actor = authorize(request, "catalog.edit")
-    with transaction.atomic(durable=True):
+    with tx.entry():
         return services.update_partner(partner=selectors.partner_by_code(code), data=_set(payload), actor=actor)
 
 
@@ -283,7 +283,7 @@ def list_warehouses(request):
 @router.post("/warehouses", response={201: WarehouseOut}, summary="Create a warehouse")
 def create_warehouse(request, payload: WarehouseIn):
     actor = authorize(request, "catalog.edit")
-    with transaction.atomic(durable=True):
+    with tx.entry():
         return 201, services.create_warehouse(data=_set(payload), actor=actor)
 
 
@@ -296,7 +296,7 @@ def get_warehouse(request, code: str):
 @router.patch("/warehouses/{code}", response=WarehouseOut, summary="Change a warehouse")
 def patch_warehouse(request, code: str, payload: WarehousePatch):
     actor = authorize(request, "catalog.edit")
-    with transaction.atomic(durable=True):
+    with tx.entry():
         return services.update_warehouse(warehouse=selectors.warehouse_by_code(code), data=_set(payload), actor=actor)
 
 
@@ -355,7 +355,7 @@ def list_locations(request, warehouse: str | None = None, zone: str | None = Non
 @router.post("/locations", response={201: LocationOut}, summary="Create a location")
 def create_location(request, payload: LocationIn):
     actor = authorize(request, "catalog.edit")
-    with transaction.atomic(durable=True):
+    with tx.entry():
         location = services.create_location(data=_set(payload), actor=actor)
     return 201, selectors.location_by_code(location.warehouse.code, location.code)
 
@@ -369,7 +369,7 @@ def get_location(request, warehouse: str, code: str):
 @router.patch("/locations/{warehouse}/{code}", response=LocationOut, summary="Change a location")
 def patch_location(request, warehouse: str, code: str, payload: LocationPatch):
     actor = authorize(request, "catalog.edit")
-    with transaction.atomic(durable=True):
+    with tx.entry():
         services.update_location(location=selectors.location_by_code(warehouse, code), data=_set(payload), actor=actor)
     return selectors.location_by_code(warehouse, code)
 
@@ -408,7 +408,7 @@ def list_channels(request):
 @router.post("/channels", response={201: ChannelOut}, summary="Create a sales channel")
 def create_channel(request, payload: ChannelIn):
     actor = authorize(request, "catalog.edit")
-    with transaction.atomic(durable=True):
+    with tx.entry():
         return 201, services.create_channel(data=_set(payload) | {"type": payload.type}, actor=actor)
 
 
@@ -421,7 +421,7 @@ def get_channel(request, code: str):
 @router.patch("/channels/{code}", response=ChannelOut, summary="Change a channel")
 def patch_channel(request, code: str, payload: ChannelPatch):
     actor = authorize(request, "catalog.edit")
-    with transaction.atomic(durable=True):
+    with tx.entry():
         return services.update_channel(channel=selectors.channel_by_code(code), data=_set(payload), actor=actor)
 
 
@@ -454,14 +454,14 @@ def list_units(request):
 @router.post("/units", response={201: UnitOut}, summary="Create a unit of measure")
 def create_unit(request, payload: UnitIn):
     actor = authorize(request, "catalog.edit")
-    with transaction.atomic(durable=True):
+    with tx.entry():
         return 201, services.create_unit(data=_set(payload) | {"code": payload.code, "name": payload.name}, actor=actor)
 
 
 @router.patch("/units/{code}", response=UnitOut, summary="Change a unit's name (or precision while unused)")
 def patch_unit(request, code: str, payload: UnitPatch):
     actor = authorize(request, "catalog.edit")
-    with transaction.atomic(durable=True):
+    with tx.entry():
         return services.update_unit(unit=selectors.unit_by_code(code), data=_set(payload), actor=actor)
 
 
@@ -491,7 +491,7 @@ def list_categories(request):
 @router.post("/categories", response={201: CategoryOut}, summary="Create a product category")
 def create_category(request, payload: CategoryIn):
     actor = authorize(request, "catalog.edit")
-    with transaction.atomic(durable=True):
+    with tx.entry():
         return 201, services.create_category(data=_set(payload) | {"code": payload.code, "name": payload.name},
                                              actor=actor)
 
@@ -499,5 +499,5 @@ def create_category(request, payload: CategoryIn):
 @router.patch("/categories/{code}", response=CategoryOut, summary="Change a category")
 def patch_category(request, code: str, payload: CategoryPatch):
     actor = authorize(request, "catalog.edit")
-    with transaction.atomic(durable=True):
+    with tx.entry():
         return services.update_category(category=selectors.category_by_code(code), data=_set(payload), actor=actor)

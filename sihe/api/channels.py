@@ -10,7 +10,6 @@ answer (200) lists the result of each — created, updated, duplicate, or refuse
 intake error that keeps it. A page that holds exactly one order is answered as that one order.
 """
 
-from django.db import transaction
 from ninja import Field, Path, Query, Router, Schema
 from ninja.pagination import paginate
 from pydantic import ConfigDict
@@ -18,6 +17,7 @@ from pydantic import ConfigDict
 from sihe.api.pagination import MAX_INT, Mapped, Page
 from sihe.api.security import authorize, may
 from sihe.catalog import selectors as catalog
+from sihe.core import tx
 from sihe.core.errors import NotFound
 from sihe.core.money import text
 from sihe.oms import atp, connectors, intake, selectors, services, stockpush
@@ -295,7 +295,7 @@ def post_mapping(request, channel_code: str, payload: MappingIn):
     actor = authorize(request, "orders.manage")
     channel = _channel(channel_code)
     product = catalog.referenced_product(payload.sku, field="sku")
-    with transaction.atomic(durable=True):
+    with tx.entry():
         mapping = services.map_sku(channel=channel, channel_sku=payload.channel_sku, product=product, actor=actor,
                                    note=payload.note)
     return 201, _mapping_out(mapping)

@@ -13,7 +13,6 @@ their vouchers; a lot traced to receipts, bins, shipments and customers, an orde
 import datetime
 from decimal import Decimal
 
-from django.db import transaction
 from ninja import Field, Query, Router, Schema
 from pydantic import ConfigDict
 
@@ -22,6 +21,7 @@ from sihe.api.pagination import MAX_INT
 from sihe.api.security import authorize, may
 from sihe.catalog import selectors as catalog_selectors
 from sihe.catalog.selectors import Warehouse
+from sihe.core import tx
 from sihe.core.errors import ValidationFailed
 from sihe.core.money import text, to_decimal
 from sihe.stock import selectors as stock_selectors
@@ -251,7 +251,7 @@ def create_count(request, payload: CountIn):
         if product is None:
             raise ValidationFailed(f"unknown SKU {sku}", field=f"products[{i}]", code="unknown_reference")
         products.append(product)
-    with transaction.atomic(durable=True):
+    with tx.entry():
         task = services.create_task(
             warehouse=warehouse, zone=zone, bins=bins or None, products=products or None, blind=payload.blind,
             recount_qty=_num(payload.recount_qty, "recount_qty", optional=True),
@@ -267,7 +267,7 @@ def schedule_counts(request, payload: ScheduleIn):
     actor = authorize(request, "wms.plan")
     warehouse = _warehouse(payload.warehouse)
     today = parse_date(payload.date, field="date") if payload.date else None
-    with transaction.atomic(durable=True):
+    with tx.entry():
         tasks = services.schedule_cycle_counts(warehouse=warehouse, actor=actor, today=today, blind=payload.blind)
     return 201, [count_out(selectors.task(t.pk), with_lines=False, values=may(request, "costing.view")) for t in tasks]
 
@@ -313,7 +313,7 @@ def post_count_line(request, count_id: int, payload: CountEntryIn):
             raise ValidationFailed(f"unknown lot {lot_number} of {scanned.product.sku}", field="lot",
                                    code="unknown_reference")
     qty = to_decimal(payload.qty, field="qty")
-    with transaction.atomic(durable=True):
+    with tx.entry():
         line = services.record_count(task=task, location=location, product=scanned.product, lot=lot, qty=qty,
                                      actor=actor)
     recount = line.state == CountLine.State.RECOUNT
@@ -330,7 +330,7 @@ def close_count(request, count_id: int, payload: CountCloseIn | None = None):
     task = selectors.task(count_id)
     payload = payload or CountCloseIn()
     date = parse_date(payload.date, field="date") if payload.date else None
-    with transaction.atomic(durable=True):
+    with tx.entry():
         services.close_task(task=task, actor=actor, skip_uncounted=payload.skip_uncounted, date=date)
     return close_out(selectors.task(count_id), values=may(request, "costing.view"))
 
@@ -349,7 +349,7 @@ def count_result(request, count_id: int):
 def cancel_count(request, count_id: int):
     actor = authorize(request, "wms.plan")
     task = selectors.task(count_id)
-    with transaction.atomic(durable=True):
+    with tx.entry():
         services.cancel_task(task=task, actor=actor)
     return count_out(selectors.task(count_id), values=may(request, "costing.view"))
 

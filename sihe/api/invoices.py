@@ -14,7 +14,6 @@ Money is a decimal string with 2 places; quantities and unit prices without trai
 import datetime
 from typing import Literal
 
-from django.db import transaction
 from django.http import HttpResponse
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
@@ -22,6 +21,7 @@ from ninja.pagination import paginate
 from sihe.api.base import MAX_ID, Strict
 from sihe.api.pagination import Page
 from sihe.api.security import authorize
+from sihe.core import tx
 from sihe.core.errors import NotFound
 from sihe.invoicing import selectors, services
 from sihe.invoicing.selectors import Invoice
@@ -162,7 +162,7 @@ def _invoice(pk: int) -> Invoice:
 @router.post("/invoices", response={201: InvoiceOut}, summary="Issue a 数电发票 for shipped orders")
 def issue(request, payload: InvoiceIn):
     actor = authorize(request, "invoices.issue")
-    with transaction.atomic(durable=True):
+    with tx.entry():
         invoice = billing.invoice_orders(orders=payload.orders, buyer_name=payload.buyer_name,
                                          buyer_tax_id=payload.buyer_tax_id or "", actor=actor,
                                          vat_type=payload.vat_type)
@@ -214,7 +214,7 @@ def red(request, invoice_id: int, payload: RedIn):
     lines = None
     if payload.lines is not None:
         lines = [services.RedLineIn(line=pick.line, qty=pick.qty) for pick in payload.lines]
-    with transaction.atomic(durable=True):
+    with tx.entry():
         result = billing.reverse_invoice(invoice=blue, lines=lines, reason=payload.reason,
                                          confirmation_number=payload.confirmation_number, actor=actor)
     return 201, services.to_json(selectors.invoice_by_id(result.pk))

@@ -10,13 +10,13 @@ import datetime
 from decimal import Decimal
 from typing import Literal
 
-from django.db import transaction
 from django.http import HttpResponse
 from ninja import Field, Query, Router, Schema
 
 from sihe.api.base import MAX_LINES, Strict
 from sihe.api.pagination import PAGE_HEADERS, HeadedPage, Mapped, headed_page
 from sihe.api.security import authorize
+from sihe.core import tx
 from sihe.core.errors import ValidationFailed
 from sihe.ledger import accounts, render, reports, selectors, services, statements
 from sihe.ledger.selectors import Voucher
@@ -68,7 +68,7 @@ class AccountIn(Strict):
              summary="Add a sub-account (明细科目); an account in use moves its balance into it")
 def add_account(request, payload: AccountIn):
     actor = authorize(request, "ledger.edit")
-    with transaction.atomic(durable=True):
+    with tx.entry():
         account = accounts.add_account(actor=actor, **payload.model_dump())
     return 201, _account_out(reports.account_by_code(account.code))
 
@@ -162,7 +162,7 @@ def _created(voucher: Voucher) -> dict:
 def create_voucher(request, payload: VoucherIn):
     actor = authorize(request, "ledger.edit")
     lines = [line.model_dump(exclude_none=True) for line in payload.lines]
-    with transaction.atomic(durable=True):
+    with tx.entry():
         voucher = services.create_voucher(date=payload.date, word=payload.word, memo=payload.memo, lines=lines,
                                           actor=actor)
     return 201, _created(voucher)
@@ -190,7 +190,7 @@ def get_voucher(request, voucher_id: int):
 @router.post("/ledger/vouchers/{voucher_id}/review", response=VoucherCreated, summary="Review (审核)")
 def review_voucher(request, voucher_id: int):
     actor = authorize(request, "ledger.post")
-    with transaction.atomic(durable=True):
+    with tx.entry():
         voucher = services.review_voucher(voucher=reports.voucher_by_id(voucher_id), actor=actor)
     return _created(voucher)
 
@@ -198,7 +198,7 @@ def review_voucher(request, voucher_id: int):
 @router.post("/ledger/vouchers/{voucher_id}/post", response=VoucherCreated, summary="Post (过账)")
 def post_voucher(request, voucher_id: int):
     actor = authorize(request, "ledger.post")
-    with transaction.atomic(durable=True):
+    with tx.entry():
         voucher = services.post_voucher(voucher=reports.voucher_by_id(voucher_id), actor=actor)
     return _created(voucher)
 
@@ -212,7 +212,7 @@ class ReverseIn(Strict):
                      "reviewed and posted by another person like every voucher")
 def reverse_voucher(request, voucher_id: int, payload: ReverseIn | None = None):
     actor = authorize(request, "ledger.post")
-    with transaction.atomic(durable=True):
+    with tx.entry():
         red = services.reverse_voucher(voucher=reports.voucher_by_id(voucher_id), actor=actor,
                                        date=payload.date if payload else None)
     return 201, _created(red)
@@ -222,7 +222,7 @@ def reverse_voucher(request, voucher_id: int, payload: ReverseIn | None = None):
                summary="Delete a voucher that is not posted (a posted one is reversed instead)")
 def delete_voucher(request, voucher_id: int):
     actor = authorize(request, "ledger.edit")
-    with transaction.atomic(durable=True):
+    with tx.entry():
         services.delete_voucher(voucher=reports.voucher_by_id(voucher_id), actor=actor)
     return 204, None
 
@@ -265,7 +265,7 @@ class CloseIn(Strict):
 def close_period(request, period: str, payload: CloseIn | None = None):
     actor = authorize(request, "ledger.close")
     payload = payload or CloseIn()
-    with transaction.atomic(durable=True):
+    with tx.entry():
         return services.close_period(period=period, actor=actor, confirm_early=payload.confirm_early,
                                      reason=payload.reason)
 
@@ -277,7 +277,7 @@ class ReopenIn(Strict):
 @router.post("/ledger/periods/{period}/reopen", response=PeriodOut, summary="Reopen a closed period (反结账)")
 def reopen_period(request, period: str, payload: ReopenIn | None = None):
     actor = authorize(request, "ledger.close")
-    with transaction.atomic(durable=True):
+    with tx.entry():
         p = services.reopen_period(period=period, actor=actor, reason=payload.reason if payload else "")
     return {"period": p.code, "status": p.status, "closed_at": p.closed_at, "closed_by": p.closed_by}
 
@@ -309,7 +309,7 @@ class OpeningBalancesIn(Strict):
 def import_opening(request, payload: OpeningBalancesIn):
     actor = authorize(request, "ledger.edit")
     rows = [row.model_dump(exclude_none=True) for row in payload.rows]
-    with transaction.atomic(durable=True):
+    with tx.entry():
         count = services.import_opening_balances(period=payload.period, rows=rows, actor=actor,
                                                  cash_flows=payload.cash_flows)
     return {"period": payload.period, "rows": count}

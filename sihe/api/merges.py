@@ -1,11 +1,11 @@
 """合单 over the API: orders merged into one shipment (each order still its own for the books and
 invoices), undone before picking; the candidates; the rules that allow it, per shop or for all."""
 
-from django.db import transaction
 from ninja import Field, Query, Router
 
 from sihe.api.base import RowId, Strict
 from sihe.api.security import authorize, may
+from sihe.core import tx
 from sihe.oms.merging import selectors, services
 
 router = Router(tags=["orders"])
@@ -45,7 +45,7 @@ def _costs(request) -> bool:
                          "per SKU summed; each order keeps its revenue, cost and invoice. " + REFUSALS)
 def post_merge(request, payload: MergeIn):
     actor = authorize(request, "orders.manage")
-    with transaction.atomic(durable=True):
+    with tx.entry():
         record = services.merge(order_ids=payload.order_ids, actor=actor, note=payload.note)
     return 201, selectors.merge_out(selectors.merge(record.pk), costs=_costs(request))
 
@@ -55,7 +55,7 @@ def post_merge(request, payload: MergeIn):
                          "has started: 409 `picking_started`.")
 def post_undo(request, merge_id: str, payload: MergeNoteIn | None = None):
     actor = authorize(request, "orders.manage")
-    with transaction.atomic(durable=True):
+    with tx.entry():
         record = services.undo(merge_id=merge_id, actor=actor, note=payload.note if payload else "")
     return selectors.merge_out(selectors.merge(record.pk), costs=_costs(request))
 
@@ -90,7 +90,7 @@ def list_rules(request):
              summary="Write the merge rule of a shop, a channel or all (created or changed)")
 def post_rule(request, payload: MergeRuleIn):
     actor = authorize(request, "orders.manage")
-    with transaction.atomic(durable=True):
+    with tx.entry():
         rule = services.save_rule(channel=selectors.channel(payload.channel), shop=payload.shop,
                                   active=payload.active, window_hours=payload.window_hours,
                                   cross_shop=payload.cross_shop, note=payload.note, actor=actor)
@@ -100,6 +100,6 @@ def post_rule(request, payload: MergeRuleIn):
 @router.delete("/orders/merge-rules/{rule_id}", response={204: None}, summary="Remove a merge rule")
 def delete_rule(request, rule_id: str):
     actor = authorize(request, "orders.manage")
-    with transaction.atomic(durable=True):
+    with tx.entry():
         services.delete_rule(rule=selectors.rule(rule_id), actor=actor)
     return 204, None

@@ -7,14 +7,13 @@ import datetime
 from decimal import Decimal
 from typing import Literal
 
-from django.db import transaction
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from pydantic import ValidationError as PydanticValidationError
 
 from sihe.api.base import Strict
 from sihe.api.security import authorize
-from sihe.core import clock
+from sihe.core import clock, tx
 from sihe.core.errors import ValidationFailed
 from sihe.mes import isa95, selectors, services, work_orders
 from sihe.production import selectors as production_selectors
@@ -47,7 +46,7 @@ class MesCreatedOut(Schema):
 @router.post("/mes/lines", response={201: MesCreatedOut}, summary="Create a line of a work centre")
 def create_line(request, payload: MesLineIn):
     actor = authorize(request, "mes.manage")
-    with transaction.atomic(durable=True):
+    with tx.entry():
         line = services.create_line(data=payload.model_dump(), actor=actor)
     return 201, {"id": line.pk}
 
@@ -67,7 +66,7 @@ class SignalIn(Strict):
 @router.post("/mes/lines/{code}/signals", response={201: MesCreatedOut}, summary="Subscribe a machine metric to an OPC UA node")
 def add_signal(request, code: str, payload: SignalIn):
     actor = authorize(request, "mes.manage")
-    with transaction.atomic(durable=True):
+    with tx.entry():
         line = selectors.line(code)
         machine = services.machine_of(line, payload.machine)
         if machine is None:
@@ -91,7 +90,7 @@ class RuleIn(Strict):
              summary="A rule on a line's metric: threshold, duration, rate of change or count stall")
 def create_rule(request, payload: RuleIn):
     actor = authorize(request, "mes.manage")
-    with transaction.atomic(durable=True):
+    with tx.entry():
         rule = services.create_rule(data=payload.model_dump(), actor=actor)
     return 201, {"id": rule.pk}
 
@@ -117,7 +116,7 @@ class DispatchOut(Schema):
              summary="计划下发: the production order's operation at the line's work centre goes to the line")
 def dispatch(request, order_id: str, payload: DispatchIn):
     actor = authorize(request, "mes.operate")
-    with transaction.atomic(durable=True):
+    with tx.entry():
         order = production_selectors.order(order_id)
         line = services.line_by_code(payload.line)
         wo = work_orders.dispatch(order=order, line=line, actor=actor)
@@ -147,7 +146,7 @@ class ResumeIn(Strict):
 
 def _act(request, wo_id: str, permission: str, verb, **kwargs) -> dict:
     actor = authorize(request, permission)
-    with transaction.atomic(durable=True):
+    with tx.entry():
         wo = verb(wo=work_orders.work_order(wo_id), actor=actor, **kwargs)
     return selectors.work_order_out(work_orders.work_order(wo.pk))
 
@@ -184,7 +183,7 @@ class WorkOrderCountIn(Strict):
 @router.post("/mes/work-orders/{wo_id}/counts", response=dict, summary="An operator's count of good and scrap")
 def add_counts(request, wo_id: str, payload: WorkOrderCountIn):
     actor = authorize(request, "mes.operate")
-    with transaction.atomic(durable=True):
+    with tx.entry():
         wo = work_orders.work_order(wo_id)
         if wo.status not in ("running", "paused"):
             raise ValidationFailed(_("counts are taken while the work order is on the line"), field="status",
@@ -206,7 +205,7 @@ class AckIn(Strict):
 @router.post("/mes/alarms/{alarm_id}/acknowledge", response=dict, summary="A supervisor acknowledges an alarm")
 def acknowledge(request, alarm_id: int, payload: AckIn | None = None):
     actor = authorize(request, "mes.supervise")
-    with transaction.atomic(durable=True):
+    with tx.entry():
         alarm = work_orders.acknowledge(alarm=selectors.alarm(alarm_id), note=payload.note if payload else "",
                                         actor=actor)
     return selectors.alarm_out(selectors.alarm(alarm.pk))
@@ -220,7 +219,7 @@ class OperatorIn(Strict):
 @router.post("/mes/operators", response={201: MesCreatedOut}, summary="An operator and their badge")
 def create_operator(request, payload: OperatorIn):
     actor = authorize(request, "mes.manage")
-    with transaction.atomic(durable=True):
+    with tx.entry():
         operator = services.create_operator(data=payload.model_dump(), actor=actor)
     return 201, {"id": operator.pk}
 
@@ -233,7 +232,7 @@ class ClockIn(Strict):
 @router.post("/mes/clock-on", response=dict, summary="An operator scans badge and work order: on")
 def clock_on(request, payload: ClockIn):
     actor = authorize(request, "mes.operate")
-    with transaction.atomic(durable=True):
+    with tx.entry():
         operator = work_orders.operator_by_badge(payload.badge)
         if not payload.work_order:
             raise ValidationFailed(_("scan the work order"), field="work_order")
@@ -244,7 +243,7 @@ def clock_on(request, payload: ClockIn):
 @router.post("/mes/clock-off", response=dict, summary="An operator clocks off: the minutes cost labour")
 def clock_off(request, payload: ClockIn):
     actor = authorize(request, "mes.operate")
-    with transaction.atomic(durable=True):
+    with tx.entry():
         entry = work_orders.clock_off(operator=work_orders.operator_by_badge(payload.badge), actor=actor)
     return {"badge": payload.badge, "work_order": entry.work_order.number, "minutes": str(entry.minutes),
             "labour_cost": str(entry.report.labour_cost) if entry.report_id else "0.00"}
@@ -387,7 +386,7 @@ def performance(request, payload: PerformanceIn):
             where = ".".join(str(p) for p in first["loc"])
             raise ValidationFailed(f"{first['msg']}", field=f"ProductionPerformance.ProductionResponse[{i}].{where}"
                                    ) from None
-    with transaction.atomic(durable=True):
+    with tx.entry():
         results = [isa95.take_response(response, actor=actor, field=f"ProductionPerformance.ProductionResponse[{i}]")
                    for i, response in enumerate(parsed)]
     return {"ID": str(body.get("ID", ""))[:100], "responses": results}

@@ -3,13 +3,13 @@ record money received, and receivables aging."""
 
 import datetime
 
-from django.db import transaction
 from ninja import Field, Path, Query, Router, Schema
 from ninja.pagination import paginate
 
 from sihe.api.base import Strict
 from sihe.api.pagination import KeysetPage, Mapped
 from sihe.api.security import authorize, may
+from sihe.core import tx
 from sihe.core.errors import ValidationFailed
 from sihe.oms import selectors, services
 
@@ -69,7 +69,7 @@ class OrderShipIn(Strict):
 def post_ship(request, payload: OrderShipIn, order_id: str = Path(..., max_length=80)):
     actor = _ship_actor(request)
     order = selectors.order_by_key(order_id)
-    with transaction.atomic(durable=True):
+    with tx.entry():
         services.ship_order(order=order, shipment=payload.shipment, carrier=payload.carrier,
                             tracking_no=payload.tracking_no, actor=actor)
     return selectors.detail(selectors.order_by_key(order.pk), **_views(request))
@@ -92,7 +92,7 @@ class ReasonIn(Strict):
 def post_cancel(request, payload: ReasonIn, order_id: str = Path(..., max_length=80)):
     actor = authorize(request, "orders.manage")
     order = selectors.order_by_key(order_id)
-    with transaction.atomic(durable=True):
+    with tx.entry():
         services.cancel_order(order=order, actor=actor, reason=payload.reason)
     return selectors.detail(selectors.order_by_key(order.pk), **_views(request))
 
@@ -101,7 +101,7 @@ def post_cancel(request, payload: ReasonIn, order_id: str = Path(..., max_length
 def post_hold(request, payload: ReasonIn, order_id: str = Path(..., max_length=80)):
     actor = authorize(request, "orders.manage")
     order = selectors.order_by_key(order_id)
-    with transaction.atomic(durable=True):
+    with tx.entry():
         services.hold_order(order=order, actor=actor, detail=payload.reason)
     return selectors.detail(selectors.order_by_key(order.pk), **_views(request))
 
@@ -114,7 +114,7 @@ def post_hold(request, payload: ReasonIn, order_id: str = Path(..., max_length=8
 def post_release(request, payload: ReasonIn, order_id: str = Path(..., max_length=80)):
     actor = authorize(request, "orders.manage")
     order = selectors.order_by_key(order_id)
-    with transaction.atomic(durable=True):
+    with tx.entry():
         services.release_order(order=order, actor=actor, note=payload.reason)
     return selectors.detail(selectors.order_by_key(order.pk), **_views(request))
 
@@ -133,7 +133,7 @@ class AddressIn(Strict):
 def post_address(request, payload: AddressIn, order_id: str = Path(..., max_length=80)):
     actor = authorize(request, "orders.manage")
     order = selectors.order_by_key(order_id)
-    with transaction.atomic(durable=True):
+    with tx.entry():
         services.correct_address(order=order, actor=actor, **payload.dict())
     return selectors.detail(selectors.order_by_key(order.pk), **_views(request))
 
@@ -151,7 +151,7 @@ class SettlementIn(Strict):
 def post_settlement(request, payload: SettlementIn, order_id: str = Path(..., max_length=80)):
     actor = authorize(request, "payments.manage")
     order = selectors.order_by_key(order_id)
-    with transaction.atomic(durable=True):
+    with tx.entry():
         services.record_settlement(order=order, kind=payload.kind, amount=payload.amount, fee=payload.fee,
                                    date=_date(payload.date, "date"), reference=payload.reference, actor=actor)
     return 201, selectors.detail(selectors.order_by_key(order.pk), **_views(request))

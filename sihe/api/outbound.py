@@ -17,7 +17,6 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
-from django.db import transaction
 from django.http import HttpResponse
 from ninja import Field, Query, Router, Schema
 
@@ -25,6 +24,7 @@ from sihe.api.base import Strict
 from sihe.api.pagination import MAX_INT
 from sihe.api.security import authorize
 from sihe.catalog import selectors as catalog_selectors
+from sihe.core import tx
 from sihe.core.errors import NotFound
 from sihe.core.money import to_decimal
 from sihe.stock.units import parse_date
@@ -256,7 +256,7 @@ def pack_out(shipment: Shipment) -> dict:
 def post_wave(request, payload: WaveIn):
     actor = authorize(request, "wms.plan")
     warehouse = catalog_selectors.referenced_warehouse(payload.warehouse)
-    with transaction.atomic(durable=True):
+    with tx.entry():
         wave = services.create_wave(warehouse=warehouse, actor=actor, shipments=payload.shipments,
                                     max_lines=payload.max_lines, max_volume=payload.max_volume,
                                     carrier=payload.carrier, by_zone=payload.by_zone,
@@ -301,7 +301,7 @@ def get_picklist_svg(request, picklist_id: int):
 def post_scan(request, picklist_id: int, payload: PickScanIn):
     actor = authorize(request, "wms.operate")
     pl = selectors.picklist(picklist_id)
-    with transaction.atomic(durable=True):
+    with tx.entry():
         result = services.scan_pick(picklist=pl, barcode=payload.barcode, qty=payload.qty, actor=actor)
     pl = selectors.picklist(picklist_id)
     nxt = services.next_task(pl)
@@ -318,7 +318,7 @@ def post_short(request, picklist_id: int, payload: ShortIn):
     pl = selectors.picklist(picklist_id)
     task = selectors.stop(pl, payload.stop)
     qty = to_decimal(payload.qty, field="qty") if payload.qty not in (None, "") else None
-    with transaction.atomic(durable=True):
+    with tx.entry():
         task = services.short_pick(picklist=pl, task=task, qty=qty, reason=payload.reason, actor=actor)
     task = selectors.task(task.pk)
     return stop_out(task)
@@ -334,7 +334,7 @@ def post_skip(request, picklist_id: int, payload: SkipIn):
     actor = authorize(request, "wms.operate")
     pl = selectors.picklist(picklist_id)
     task = selectors.stop(pl, payload.stop)
-    with transaction.atomic(durable=True):
+    with tx.entry():
         task = services.skip_task(picklist=pl, task=task, actor=actor)
     task = selectors.task(task.pk)
     return stop_out(task)
@@ -351,7 +351,7 @@ def get_check(request, shipment_id: str):
 def post_check(request, shipment_id: str, payload: PickScanIn):
     actor = authorize(request, "wms.operate")
     shipment = selectors.shipment(shipment_id)
-    with transaction.atomic(durable=True):
+    with tx.entry():
         services.check_scan(shipment=shipment, barcode=payload.barcode, qty=payload.qty, actor=actor)
     return check_out(selectors.shipment(str(shipment.pk)))
 
@@ -361,7 +361,7 @@ def post_check(request, shipment_id: str, payload: PickScanIn):
 def post_pack(request, shipment_id: str, payload: PackIn):
     actor = authorize(request, "wms.operate")
     shipment = selectors.shipment(shipment_id)
-    with transaction.atomic(durable=True):
+    with tx.entry():
         services.pack(shipment=shipment, carrier=payload.carrier, tracking_no=payload.tracking_no,
                       max_weight=payload.max_weight, max_volume=payload.max_volume, max_items=payload.max_items,
                       actor=actor)
@@ -388,7 +388,7 @@ def post_ship(request, shipment_id: str, payload: ShipmentShipIn | None = None):
     actor = authorize(request, "wms.operate")
     shipment = selectors.shipment(shipment_id)
     date = parse_date(payload.date, field="date") if payload and payload.date else None
-    with transaction.atomic(durable=True):
+    with tx.entry():
         shipment = services.ship(shipment=shipment, date=date, actor=actor)
     return {"id": shipment.pk, "number": shipment.number, "state": shipment.state, "carrier": shipment.carrier,
             "tracking_no": shipment.tracking_no, "cost": f"{shipment.cost:.2f}"}

@@ -5,7 +5,6 @@ hold one figure per bucket (index 0 = bucket 1)."""
 import datetime
 from decimal import Decimal
 
-from django.db import transaction
 from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 
@@ -13,6 +12,7 @@ from sihe.api.base import Strict
 from sihe.api.pagination import Mapped, Page
 from sihe.api.security import authorize
 from sihe.catalog import selectors as catalog
+from sihe.core import tx
 from sihe.core.money import text
 from sihe.planning import forecasts, proposals, runs, selectors
 
@@ -48,7 +48,7 @@ def _forecast_out(f: selectors.Forecast) -> dict:
 @router.post("/forecasts", response={201: ForecastOut}, summary="Set the forecast of a product on a day")
 def set_forecast(request, payload: ForecastIn):
     actor = authorize(request, "planning.run")
-    with transaction.atomic(durable=True):
+    with tx.entry():
         found = forecasts.set_forecast(product=_product(payload.sku), date=payload.date, qty=payload.qty, actor=actor)
     return 201, _forecast_out(found)
 
@@ -132,7 +132,7 @@ def create_run(request, payload: RunIn):
     args = {"start": payload.start, "buckets": payload.buckets, "bucket_days": payload.bucket_days,
             "warehouse": warehouse, "actor": actor}
     if payload.background:
-        with transaction.atomic(durable=True):
+        with tx.entry():
             run = runs.request(**args)
         return 202, selectors.run_out(run)
     run = runs.run_now(**args)
@@ -181,7 +181,7 @@ def confirm(request, proposal_id: int, payload: ConfirmIn | None = None):
     actor = authorize(request, "planning.run")
     found = selectors.proposal(proposal_id)
     warehouse = _warehouse(payload.warehouse if payload else None)
-    with transaction.atomic(durable=True):
+    with tx.entry():
         done = proposals.confirm(proposal=found, actor=actor, warehouse=warehouse)
     return {"document": done.document_type, "id": done.document_id, "number": done.document_number,
             "proposal": done.pk}

@@ -4,7 +4,6 @@ report, receive, close). Quantities and money are decimal strings; amounts with 
 import datetime
 from decimal import Decimal
 
-from django.db import transaction
 from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 
@@ -12,6 +11,7 @@ from sihe.api.base import MAX_LINES, Strict
 from sihe.api.pagination import Page
 from sihe.api.security import authorize, may
 from sihe.catalog import selectors as catalog
+from sihe.core import tx
 from sihe.production import boms, orders, selectors
 from sihe.stock import selectors as stock_selectors
 
@@ -35,7 +35,7 @@ class CreatedOut(Schema):
 @router.post("/work-centres", response={201: CreatedOut}, summary="Create a work centre")
 def create_work_centre(request, payload: WorkCentreIn):
     actor = authorize(request, "production.manage")
-    with transaction.atomic(durable=True):
+    with tx.entry():
         centre = boms.create_work_centre(data=payload.model_dump(), actor=actor)
     return 201, {"id": centre.pk}
 
@@ -72,7 +72,7 @@ class BomIn(Strict):
              summary="Create a BOM version (422 bom_cycle naming the path when it would make a product from itself)")
 def create_bom(request, payload: BomIn):
     actor = authorize(request, "production.manage")
-    with transaction.atomic(durable=True):
+    with tx.entry():
         bom = boms.create_bom(data=payload.model_dump(), actor=actor)
     return 201, {"id": bom.pk}
 
@@ -100,7 +100,7 @@ def create_order(request, payload: ProductionOrderIn):
     actor = authorize(request, "production.manage")
     warehouse = catalog.referenced_warehouse(payload.warehouse)
     bom = selectors.bom(payload.bom) if payload.bom else None
-    with transaction.atomic(durable=True):
+    with tx.entry():
         order = orders.create_order(product=_product(payload.sku), qty=payload.qty, warehouse=warehouse,
                                     due_date=payload.due_date, bom=bom, actor=actor)
     return 201, {"id": order.pk, "number": order.number, "status": order.status}
@@ -126,7 +126,7 @@ def get_order(request, order_id: str):
 def _act(request, order_id: str, act) -> dict:
     actor = authorize(request, "production.operate")
     order = selectors.order(order_id)
-    with transaction.atomic(durable=True):
+    with tx.entry():
         act(order=order, actor=actor)
     return selectors.order_out(selectors.order(order.pk), costs=may(request, "costing.view"))
 
@@ -185,7 +185,7 @@ def issue(request, order_id: str, payload: MaterialIssueIn | None = None):
     actor = authorize(request, "production.operate")
     order = selectors.order(order_id)
     lines = _material(order, payload.lines) if payload and payload.lines else None
-    with transaction.atomic(durable=True):
+    with tx.entry():
         issued = orders.issue(order=order, actor=actor, lines=lines)
     out = selectors.order_out(selectors.order(order.pk), costs=may(request, "costing.view"))
     return {**out, "issued": issued if may(request, "costing.view") else [
@@ -200,7 +200,7 @@ class MaterialReturnIn(Strict):
 def return_materials(request, order_id: str, payload: MaterialReturnIn):
     actor = authorize(request, "production.operate")
     order = selectors.order(order_id)
-    with transaction.atomic(durable=True):
+    with tx.entry():
         orders.return_materials(order=order, actor=actor, lines=_material(order, payload.lines))
     return selectors.order_out(selectors.order(order.pk), costs=may(request, "costing.view"))
 
@@ -220,7 +220,7 @@ def report(request, order_id: str, payload: ReportIn):
     actor = authorize(request, "production.operate")
     order = selectors.order(order_id)
     centre = selectors.work_centre(payload.work_centre)
-    with transaction.atomic(durable=True):
+    with tx.entry():
         orders.report(order=order, actor=actor, good=payload.good, scrap=payload.scrap, minutes=payload.minutes,
                       work_centre=centre, operator=payload.operator or "", external_id=payload.report_id or "")
     return selectors.order_out(selectors.order(order.pk), costs=may(request, "costing.view"))
@@ -240,7 +240,7 @@ def receive(request, order_id: str, payload: ReceiveIn):
     location = None
     if payload.location:
         location = catalog.referenced_location(order.warehouse, payload.location)
-    with transaction.atomic(durable=True):
+    with tx.entry():
         received = orders.receive(order=order, actor=actor, qty=payload.qty, lot=payload.lot or "", location=location)
     out = selectors.order_out(selectors.order(order.pk), costs=may(request, "costing.view"))
     if not may(request, "costing.view"):

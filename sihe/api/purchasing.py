@@ -11,7 +11,6 @@ import datetime
 from decimal import Decimal
 from typing import Literal
 
-from django.db import transaction
 from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 
@@ -20,7 +19,7 @@ from sihe.api.pagination import MAX_INT, Page
 from sihe.api.security import authorize
 from sihe.catalog import selectors as catalog
 from sihe.catalog.selectors import Partner, Product, Warehouse
-from sihe.core import clock
+from sihe.core import clock, tx
 from sihe.core.errors import ValidationFailed
 from sihe.core.money import round_money, text
 from sihe.purchasing import selectors, services
@@ -184,7 +183,7 @@ def create_order(request, payload: OrderIn):
     lines = [services.OrderLine(product=_product(ln.sku, f"lines[{i}].sku"), qty=ln.qty, price=ln.price,
                                 tax_rate=ln.tax_rate, unit=ln.unit or None, field=f"lines[{i}]")
              for i, ln in enumerate(payload.lines)]
-    with transaction.atomic(durable=True):
+    with tx.entry():
         po = services.create_order(supplier=supplier, warehouse=warehouse, lines=lines, actor=actor,
                                    expected_date=_date(payload.expected_date, "expected_date"), memo=payload.memo)
     return 201, order_out(po)
@@ -214,7 +213,7 @@ class ConfirmedAsnOut(Schema):
 def _act(request, order_id: int, permission: str, verb):
     actor = authorize(request, permission)
     po = services.get_order(order_id)
-    with transaction.atomic(durable=True):
+    with tx.entry():
         po = verb(order=po, actor=actor)
     return order_out(po)
 
@@ -235,7 +234,7 @@ def approve_order(request, order_id: int):
 def confirm_order(request, order_id: int):
     actor = authorize(request, "purchasing.manage")
     po = services.get_order(order_id)
-    with transaction.atomic(durable=True):
+    with tx.entry():
         po = services.confirm(order=po, actor=actor)
     return {"asn_id": po.asn_id, "id": po.pk, "number": po.number, "status": po.status}
 
@@ -305,7 +304,7 @@ def return_goods(request, order_id: int, payload: ReturnIn):
             if location is None:
                 raise UnknownReference(f"unknown location {ln.location} in {po.warehouse.code}", field=f"{f}.location")
         lines.append(services.ReturnLine(order_line=match[0], qty=ln.qty, lot=lot, location=location, field=f))
-    with transaction.atomic(durable=True):
+    with tx.entry():
         result = services.return_goods(order=po, lines=lines, actor=actor, reason=payload.reason)
     return 201, {"purchase_order": po.pk, "status": result["order"].status, "estimate": _m(result["estimate"]),
                  "cost": _m(result["cost"]), "voucher_id": result["voucher_id"],
@@ -399,7 +398,7 @@ def create_invoice(request, payload: SupplierInvoiceIn):
     lines = [services.InvoiceLine(product=_product(ln.sku, f"lines[{i}].sku"), qty=ln.qty, price=ln.price,
                                   tax_rate=ln.tax_rate, unit=ln.unit or None, line_no=ln.line, field=f"lines[{i}]")
              for i, ln in enumerate(payload.lines)]
-    with transaction.atomic(durable=True):
+    with tx.entry():
         inv = services.post_invoice(order=po, number=payload.number, lines=lines, actor=actor,
                                     invoice_date=_date(payload.invoice_date, "invoice_date"),
                                     due_date=_date(payload.due_date, "due_date"), vat_type=payload.vat_type)
@@ -420,7 +419,7 @@ class CertifyOneIn(Strict):
 def certify_batch(request, payload: CertifyIn):
     actor = authorize(request, "payments.manage")
     chosen = [selectors.invoice(pk) for pk in dict.fromkeys(payload.invoices)]
-    with transaction.atomic(durable=True):
+    with tx.entry():
         done = services.certify_invoices(invoices=chosen, actor=actor, date=_date(payload.date, "date"))
     return [invoice_out(selectors.invoice(inv.pk)) for inv in done]
 
@@ -430,7 +429,7 @@ def certify_batch(request, payload: CertifyIn):
 def certify_one(request, invoice_id: int, payload: CertifyOneIn | None = None):
     actor = authorize(request, "payments.manage")
     invoice = selectors.invoice(invoice_id)
-    with transaction.atomic(durable=True):
+    with tx.entry():
         services.certify_invoices(invoices=[invoice], actor=actor, date=_date(payload.date if payload else None, "date"))
     return invoice_out(selectors.invoice(invoice_id))
 
@@ -530,7 +529,7 @@ def create_payment(request, payload: PaymentIn):
             if inv is None:
                 raise UnknownReference(f"no supplier invoice {a.invoice}", field=f"allocations[{i}].invoice")
             allocations.append((inv, a.amount))
-    with transaction.atomic(durable=True):
+    with tx.entry():
         payment = services.pay(supplier=supplier, amount=payload.amount, actor=actor,
                                date=_date(payload.date, "date"), allocations=allocations, reference=payload.reference)
     return 201, payment_out(selectors.payments().get(pk=payment.pk))

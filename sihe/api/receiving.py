@@ -9,7 +9,6 @@ over_receipt, …), `field` and the reason, and nothing is changed.
 
 from decimal import Decimal
 
-from django.db import transaction
 from ninja import Field, Query, Router, Schema
 
 from sihe.api.base import MAX_LINES, Strict
@@ -17,6 +16,7 @@ from sihe.api.pagination import MAX_INT
 from sihe.api.security import authorize
 from sihe.catalog import selectors as catalog_selectors
 from sihe.catalog.selectors import Location, Product, Warehouse
+from sihe.core import tx
 from sihe.core.errors import ValidationFailed
 from sihe.core.money import text
 from sihe.stock import selectors as stock_selectors
@@ -262,7 +262,7 @@ def post_receipt(request, payload: AsnIn):
                                    unit_cost=line.unit_cost, source_line_id=_text(line.source_line_id,
                                                                                    f"lines[{i}].source_line_id", 40))
              for i, line in enumerate(payload.lines)]
-    with transaction.atomic(durable=True):
+    with tx.entry():
         asn = services.expect_receipt(warehouse=warehouse, supplier=supplier, source_type="manual", source_id="",
                                       source_number=_text(payload.reference, "reference", 64), expected_date=expected,
                                       lines=lines, actor=actor)
@@ -283,7 +283,7 @@ def post_scan(request, asn_id: int, payload: ReceiptScanIn):
     asn = selectors.asn(asn_id)
     location = _location(asn.warehouse, payload.location, "location")
     barcode = payload.barcode.replace("\x00", "")
-    with transaction.atomic(durable=True):
+    with tx.entry():
         result = services.receive_scan(asn=asn, barcode=barcode, qty=payload.qty, location=location, actor=actor)
     return 201, result
 
@@ -291,7 +291,7 @@ def post_scan(request, asn_id: int, payload: ReceiptScanIn):
 @router.post("/wms/receipts/{asn_id}/close", response=AsnOut, summary="Close short: nothing more will come")
 def post_close(request, asn_id: int):
     actor = authorize(request, "wms.plan")
-    with transaction.atomic(durable=True):
+    with tx.entry():
         services.close_asn(asn=selectors.asn(asn_id), actor=actor)
     return selectors.asn_detail(selectors.asn(asn_id))
 
@@ -315,7 +315,7 @@ def post_release(request, inspection_id: int, payload: DecisionIn):
     actor = authorize(request, "wms.operate")
     inspection = selectors.inspection(inspection_id)
     target = _location(inspection.asn.warehouse, payload.to_location, "to_location")
-    with transaction.atomic(durable=True):
+    with tx.entry():
         services.release_inspection(inspection=inspection, actor=actor, to_location=target,
                                     note=_text(payload.note, "note", 500))
     return selectors.inspection_out(selectors.inspection(inspection_id))
@@ -326,7 +326,7 @@ def post_release(request, inspection_id: int, payload: DecisionIn):
 def post_reject(request, inspection_id: int, payload: RejectIn):
     actor = authorize(request, "wms.operate")
     inspection = selectors.inspection(inspection_id)
-    with transaction.atomic(durable=True):
+    with tx.entry():
         services.reject_inspection(inspection=inspection, actor=actor, note=_text(payload.note, "note", 500))
     return selectors.inspection_out(selectors.inspection(inspection_id))
 
@@ -342,7 +342,7 @@ def list_rules(request):
 def put_rule(request, sku: str, payload: InspectionRuleIn):
     actor = authorize(request, "wms.plan")
     product = _product(sku)
-    with transaction.atomic(durable=True):
+    with tx.entry():
         rule = services.set_inspection_rule(product=product, active=payload.active, actor=actor,
                                             note=_text(payload.note, "note", 200))
     return {"sku": product.sku, "name": product.name, "active": rule.active, "note": rule.note}
@@ -385,7 +385,7 @@ def post_putaway(request, payload: PutawayIn):
     if target is None:
         raise ValidationFailed("scan the bin label", field="bin")
     source = _location(warehouse, payload.from_location, "from_location")
-    with transaction.atomic(durable=True):
+    with tx.entry():
         record = services.put_away(warehouse=warehouse, product=product, qty=payload.qty, to_location=target,
                                    lot=lot, from_location=source, actor=actor)
     return 201, {"id": record.pk, "warehouse": warehouse.code, "sku": product.sku,
@@ -417,7 +417,7 @@ def post_putaway_rule(request, payload: PutawayRuleIn):
         if category is None:
             raise ValidationFailed(f"unknown category {payload.category}", field="category",
                                    code="unknown_reference")
-    with transaction.atomic(durable=True):
+    with tx.entry():
         rule = services.set_putaway_rule(warehouse=warehouse, zone=zone, product=product, category=category,
                                          actor=actor)
     return 201, {"id": rule.pk, "warehouse": warehouse.code, "zone": zone.code,

@@ -3,11 +3,11 @@ the books and the invoice), and joined again before picking."""
 
 from decimal import Decimal
 
-from django.db import transaction
 from ninja import Field, Path, Router
 
 from sihe.api.base import Strict
 from sihe.api.security import authorize
+from sihe.core import tx
 from sihe.oms.splitting import selectors, services
 
 router = Router(tags=["orders"])
@@ -44,7 +44,7 @@ class SplitNoteIn(Strict):
                          "invoice stay the order's. " + REFUSALS)
 def post_split(request, payload: SplitIn, order_id: str = Path(..., max_length=80)):
     actor = authorize(request, "orders.manage")
-    with transaction.atomic(durable=True):
+    with tx.entry():
         record = services.split_shipment(order=order_id, lines=[ln.dict() for ln in payload.lines],
                                          shipment=payload.shipment, note=payload.note, actor=actor)
     return 201, selectors.split_out(selectors.split(record.pk))
@@ -55,7 +55,7 @@ def post_split(request, payload: SplitIn, order_id: str = Path(..., max_length=8
                          "being picked: 409 `picking_started`; undone already: 409 `not_active`.")
 def post_split_undo(request, payload: SplitNoteIn | None = None, split_id: str = Path(..., max_length=40)):
     actor = authorize(request, "orders.manage")
-    with transaction.atomic(durable=True):
+    with tx.entry():
         record = services.undo(split_id=split_id, actor=actor, note=payload.note if payload else "")
     return selectors.split_out(selectors.split(record.pk))
 
@@ -84,7 +84,7 @@ class WeightLimitIn(Strict):
                          "enough; 422 `no_weight_limit` when the carrier has no limit set. " + REFUSALS)
 def post_split_overweight(request, payload: OverweightIn, order_id: str = Path(..., max_length=80)):
     actor = authorize(request, "orders.manage")
-    with transaction.atomic(durable=True):
+    with tx.entry():
         made = services.split_overweight(order=order_id, carrier=payload.carrier, shipment=payload.shipment,
                                          actor=actor)
     return 201, [selectors.split_out(selectors.split(s.pk)) for s in made]
@@ -100,6 +100,6 @@ def list_weight_limits(request):
              summary="Set a carrier's parcel weight limit (created or changed)")
 def post_weight_limit(request, payload: WeightLimitIn):
     actor = authorize(request, "orders.manage")
-    with transaction.atomic(durable=True):
+    with tx.entry():
         row = services.save_weight_limit(carrier=payload.carrier, max_kg=payload.max_kg, actor=actor)
     return 201, selectors.weight_limit_out(row)

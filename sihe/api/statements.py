@@ -10,7 +10,6 @@ is still receivable (rule `receipt.platform`: fees to 5601 销售费用) and lis
 
 from typing import Literal
 
-from django.db import transaction
 from django.utils.translation import gettext as _
 from ninja import Field, File, Path, Query, Router, Schema
 from ninja.files import UploadedFile
@@ -19,6 +18,7 @@ from ninja.pagination import paginate
 from sihe.api.pagination import MAX_INT, Mapped, Page
 from sihe.api.security import authorize
 from sihe.catalog import selectors as catalog
+from sihe.core import tx
 from sihe.core.errors import ValidationFailed
 from sihe.oms import selectors, statements
 
@@ -83,7 +83,7 @@ def post_statement(request, code: str = Path(..., max_length=40),
     if file.size and file.size > statements.MAX_BYTES:
         raise ValidationFailed(_("the file is too large"), field="file", code="invalid_file", errors=[])
     content = file.read()
-    with transaction.atomic(durable=True):
+    with tx.entry():
         statement = statements.import_statement(channel=channel, content=content, file_name=file.name or "",
                                                 actor=actor)
     return 201, selectors.statement_detail(selectors.statement(statement.pk))

@@ -9,7 +9,6 @@ field (`lines[0].sku`), not enough stock → 409 `insufficient_stock` with `avai
 import datetime
 from decimal import Decimal
 
-from django.db import transaction
 from django.http import HttpResponse
 from ninja import Field, Query, Router, Schema
 from pydantic import ConfigDict
@@ -19,6 +18,7 @@ from sihe.api.pagination import AFTER, MAX_INT, NEXT, PAGE_HEADERS, HeadedPage, 
 from sihe.api.security import authorize
 from sihe.catalog import selectors as catalog
 from sihe.catalog.selectors import Location, Product, Warehouse
+from sihe.core import tx
 from sihe.core.errors import NotFound, ValidationFailed
 from sihe.core.money import round_money, text, to_decimal
 from sihe.costing import services as costing
@@ -157,7 +157,7 @@ def post_receipt(request, payload: ReceiptIn):
     warehouse = warehouse_of(payload.warehouse)
     location = location_of(warehouse, payload.location, "location")
     lines = _in_lines(warehouse, payload.lines)
-    with transaction.atomic(durable=True):
+    with tx.entry():
         result = costing.receive(warehouse=warehouse, lines=lines, actor=actor, reference=payload.reference,
                                  date=_date(payload.date, "date"), location=location)
     return 201, {"reference": payload.reference, "moves": [move_out(m, la) for m, la in result],
@@ -181,7 +181,7 @@ def post_opening(request, payload: OpeningStockIn):
     lines = _in_lines(warehouse, payload.lines)
     for line in lines:
         line.location = line.location or location
-    with transaction.atomic(durable=True):
+    with tx.entry():
         result = costing.receive_opening(warehouse=warehouse, lines=lines, actor=actor, period=payload.period,
                                          reference=payload.reference)
     return 201, {"reference": result[0][0].reference if result else payload.reference,
@@ -243,7 +243,7 @@ def post_issue(request, payload: IssueIn):
     warehouse = warehouse_of(payload.warehouse)
     mrsl = shelf_life(payload.min_shelf_life_days, payload.customer, payload.channel)
     lines = out_lines(warehouse, payload.lines, mrsl)
-    with transaction.atomic(durable=True):
+    with tx.entry():
         result = costing.issue(warehouse=warehouse, lines=lines, actor=actor, reference=payload.reference,
                                date=_date(payload.date, "date"), ship_date=_date(payload.ship_date, "ship_date"))
     return 201, {"reference": payload.reference, "moves": [move_out(m, la) for m, la in result],
@@ -266,7 +266,7 @@ def post_transfer(request, payload: TransferIn):
     to_warehouse = warehouse_of(payload.to_warehouse, "to_warehouse") if payload.to_warehouse else warehouse
     to_location = location_of(to_warehouse, payload.to_location, "to_location")
     lines = out_lines(warehouse, payload.lines)
-    with transaction.atomic(durable=True):
+    with tx.entry():
         result = costing.transfer(warehouse=warehouse, lines=lines, to_warehouse=to_warehouse, to_location=to_location,
                                   actor=actor, reference=payload.reference, date=_date(payload.date, "date"))
     return 201, {"reference": payload.reference, "moves": [move_out(m, la) for m, la in result],
@@ -312,7 +312,7 @@ def post_adjustment(request, payload: AdjustIn):
         else:
             losses.append(stock.OutLine(product=product, qty=qty, lot=lot_of(product, line.lot, f"{f}.lot"),
                                         location=location, field=f))
-    with transaction.atomic(durable=True):
+    with tx.entry():
         result = costing.adjust(warehouse=warehouse, gains=gains, losses=losses, actor=actor,
                                 reference=payload.reference, date=_date(payload.date, "date"))
     return 201, {"reference": payload.reference, "moves": [move_out(m, la) for m, la in result],
@@ -325,7 +325,7 @@ def reverse_move(request, move_id: int):
     move = selectors.find_move(move_id)
     if move is None:
         raise UnknownStockReference(f"no stock move {move_id}", field="move_id")
-    with transaction.atomic(durable=True):
+    with tx.entry():
         reversal, layer = costing.reverse(move=move, actor=actor)
     return 201, {"reference": reversal.reference, "moves": [move_out(reversal, layer)],
                  "recost_jobs": recost_jobs([layer])}
@@ -380,7 +380,7 @@ def post_reservation(request, payload: ReservationIn):
     warehouse = warehouse_of(payload.warehouse)
     product = product_of(payload.sku, "sku")
     qty = to_base(product, payload.qty, payload.unit, field="qty")
-    with transaction.atomic(durable=True):
+    with tx.entry():
         reservation = reservations.reserve(
             product=product, warehouse=warehouse, qty=qty, reference=payload.reference, actor=actor,
             lot=lot_of(product, payload.lot, "lot"), location=location_of(warehouse, payload.location, "location"),
@@ -398,7 +398,7 @@ def list_reservations(request, reference: str):
 @router.delete("/stock/reservations/{reservation_id}", response=ReservationOut, summary="Release a reservation")
 def delete_reservation(request, reservation_id: int):
     actor = authorize(request, "stock.reserve")
-    with transaction.atomic(durable=True):
+    with tx.entry():
         reservation = reservations.release(reservation=selectors.reservation(reservation_id), actor=actor)
     return reservation_out(reservation)
 
@@ -406,7 +406,7 @@ def delete_reservation(request, reservation_id: int):
 @router.delete("/stock/reservations", response=list[ReservationOut], summary="Release every reservation of a document")
 def delete_reservations(request, reference: str):
     actor = authorize(request, "stock.reserve")
-    with transaction.atomic(durable=True):
+    with tx.entry():
         released = reservations.release_reference(reference=reference, actor=actor)
     return [reservation_out(r) for r in released]
 
@@ -540,7 +540,7 @@ def put_rule(request, payload: StockRuleIn):
     max_qty = None if payload.max_qty is None else threshold_to_base(product, payload.max_qty, field="max_qty")
     if max_qty is not None and max_qty < min_qty:
         raise ValidationFailed("max_qty must be at least min_qty", field="max_qty")
-    with transaction.atomic(durable=True):
+    with tx.entry():
         rule = stock.set_rule(product=product, warehouse=wh, min_qty=min_qty, max_qty=max_qty, actor=actor)
     return _rule_out(selectors.rule_rows([rule])[0])
 
@@ -549,7 +549,7 @@ def put_rule(request, payload: StockRuleIn):
 def delete_rule(request, warehouse: str, sku: str):
     actor = authorize(request, "stock.move")
     product, wh = product_of(sku, "sku"), warehouse_of(warehouse)
-    with transaction.atomic(durable=True):
+    with tx.entry():
         stock.remove_rule(product=product, warehouse=wh, actor=actor)
     return 204, None
 
@@ -583,6 +583,6 @@ def put_unit(request, sku: str, payload: ProductUnitIn):
     except NotFound as exc:
         raise UnknownStockReference(f"unknown unit {payload.unit}", field="unit") from exc
     factor = to_decimal(payload.factor, field="factor")
-    with transaction.atomic(durable=True):
+    with tx.entry():
         unit = stock.set_unit(product=product, uom=uom, factor=factor, actor=actor)
     return {"unit": unit.uom.code, "name": unit.uom.name, "factor": text(unit.factor)}

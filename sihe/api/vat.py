@@ -13,7 +13,6 @@ import datetime
 from decimal import Decimal
 from typing import Literal
 
-from django.db import transaction
 from django.http import HttpResponse
 from ninja import Field, Query, Router, Schema
 from pydantic import StrictBool
@@ -21,6 +20,7 @@ from pydantic import StrictBool
 from sihe.api.base import Strict
 from sihe.api.security import authorize
 from sihe.catalog.selectors import company_name
+from sihe.core import tx
 from sihe.ledger import printing, reports, services, voucher_pdf
 from sihe.ledger.vat import selectors
 from sihe.ledger.vat import services as vat
@@ -75,7 +75,7 @@ def get_profile(request):
             summary="Set the taxpayer type, levy rate, location, surcharge relief")
 def put_profile(request, payload: TaxProfileIn):
     actor = authorize(request, "ledger.close")
-    with transaction.atomic(durable=True):
+    with tx.entry():
         p = vat.set_tax_profile(actor=actor, **payload.model_dump(exclude_none=True))
     return _profile_out(p)
 
@@ -136,7 +136,7 @@ def _act_out(code: str, voucher) -> dict:
 @router.post("/ledger/vat/{period}/carry-out", response=VatActOut, summary="转出未交增值税 for the month")
 def carry_out(request, period: str):
     actor = authorize(request, "ledger.close")
-    with transaction.atomic(durable=True):
+    with tx.entry():
         done = vat.carry_out_vat(period=period, actor=actor)
     return _act_out(done["period"], done["voucher"])
 
@@ -144,7 +144,7 @@ def carry_out(request, period: str):
 @router.post("/ledger/vat/{period}/surcharges", response=VatActOut, summary="计提附加税 on the month's VAT")
 def surcharges(request, period: str):
     actor = authorize(request, "ledger.close")
-    with transaction.atomic(durable=True):
+    with tx.entry():
         done = vat.accrue_surcharges(period=period, actor=actor)
     return _act_out(done["period"], done["voucher"])
 
@@ -176,7 +176,7 @@ class InputTransferOut(Schema):
 def input_transfer(request, payload: InputTransferIn):
     actor = authorize(request, "ledger.post")
     dims = {d: getattr(payload, d) for d in ("partner", "department", "project", "warehouse") if getattr(payload, d)}
-    with transaction.atomic(durable=True):
+    with tx.entry():
         r = vat.transfer_out_input_vat(date=payload.date, amount=payload.amount, reason=payload.reason, actor=actor,
                                        account=payload.account, note=payload.note, dimensions=dims)
     return 201, {"id": r.pk, "date": r.date, "amount": _m(r.amount), "reason": r.reason, "note": r.note,

@@ -3,13 +3,13 @@
 from datetime import datetime
 from typing import Literal
 
-from django.db import transaction
 from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 
 from sihe.api.base import Strict
 from sihe.api.pagination import Page
 from sihe.api.security import authorize
+from sihe.core import tx
 from sihe.hub import selectors, services
 from sihe.hub.selectors import Delivery, WebhookSubscription
 
@@ -111,7 +111,7 @@ def list_webhooks(request, active: bool | None = None):
 @router.post("/webhooks", response={201: WebhookCreated}, summary="Subscribe a URL to events")
 def create_webhook(request, payload: WebhookIn):
     actor = authorize(request, "hub.manage")
-    with transaction.atomic(durable=True):
+    with tx.entry():
         sub, secret = services.create_subscription(
             url=payload.url,
             event_types=payload.event_types,
@@ -134,7 +134,7 @@ def get_webhook(request, webhook_id: int):
 @router.patch("/webhooks/{webhook_id}", response=WebhookOut, summary="Change, pause (active=false) or rotate the secret")
 def patch_webhook(request, webhook_id: int, payload: WebhookPatch):
     actor = authorize(request, "hub.manage")
-    with transaction.atomic(durable=True):
+    with tx.entry():
         services.update_subscription(
             subscription=selectors.subscription_by_id(webhook_id),
             data=payload.model_dump(exclude_unset=True),
@@ -146,7 +146,7 @@ def patch_webhook(request, webhook_id: int, payload: WebhookPatch):
 @router.delete("/webhooks/{webhook_id}", response={204: None}, summary="Remove a subscription and its deliveries")
 def delete_webhook(request, webhook_id: int):
     actor = authorize(request, "hub.manage")
-    with transaction.atomic(durable=True):
+    with tx.entry():
         services.delete_subscription(subscription=selectors.subscription_by_id(webhook_id), actor=actor)
     return 204, None
 
@@ -162,6 +162,6 @@ def list_deliveries(request, webhook_id: int, status: Status | None = None):
 @router.post("/webhooks/deliveries/{delivery_id}/retry", response=DeliveryOut, summary="Retry a failed or dead delivery now")
 def retry_delivery(request, delivery_id: int):
     actor = authorize(request, "hub.manage")
-    with transaction.atomic(durable=True):
+    with tx.entry():
         services.retry_delivery(delivery_id=delivery_id, actor=actor)
     return selectors.delivery_by_id(delivery_id)

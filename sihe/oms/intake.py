@@ -433,7 +433,8 @@ def _take(channel: Channel, payload, actor: Actor) -> IntakeResult:
     fails — that one is taken again, finds the order and answers `duplicate` like any repeat."""
     for attempt in (1, 2):
         try:
-            with transaction.atomic(durable=not transaction.get_connection().in_atomic_block), batch.collect():
+            outer = tx.entry() if not transaction.get_connection().in_atomic_block else transaction.atomic()
+            with outer, batch.collect():
                 result = intake(channel=channel, payload=payload, actor=actor)
                 if result.created:
                     _note_sync(channel, ok=True, order=result.order)

@@ -8,7 +8,6 @@ from decimal import Decimal
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Q
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
@@ -28,7 +27,7 @@ from sihe.catalog.validation import (
     UNIT_SPECS,
     WAREHOUSE_SPECS,
 )
-from sihe.core import audit, clock
+from sihe.core import audit, clock, tx
 from sihe.core import selectors as core_selectors
 from sihe.core.errors import DomainError
 from sihe.core.roles import can, role_of
@@ -377,7 +376,7 @@ def _md_form(request, kind: Kind, obj=None):
         data = _posted(kind, request, obj)
         values = {**values, **data}
         try:
-            with transaction.atomic(durable=True):
+            with tx.entry():
                 if editing:
                     saved = kind.update(**{kind.update_arg: obj, "data": data, "actor": request.actor})
                 else:
@@ -465,7 +464,7 @@ def tokens(request):
         if len(name) > 100:
             error, status = _("name: longer than 100 characters"), 422
         else:
-            with transaction.atomic(durable=True):
+            with tx.entry():
                 row, new_token = create_token(user=request.user, name=name, actor=request.actor)
             status = 201
     context = {
@@ -480,7 +479,7 @@ def token_revoke(request, pk):
     if request.method != "POST":
         return redirect(reverse("web:tokens"))
     try:
-        with transaction.atomic(durable=True):
+        with tx.entry():
             revoke_token(token_id=pk, actor=request.actor)
     except DomainError as exc:
         context = {"tokens": _tokens_of(request.user)[:200], "error": exc.message,

@@ -2,13 +2,12 @@
 and refuse buttons (a manager decides on the phone); the top bar's count badge, loaded after the page."""
 
 from django.contrib import messages
-from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from sihe.core import approvals
+from sihe.core import approvals, tx
 from sihe.core.actor import Actor
 from sihe.core.errors import DomainError
 from sihe.core.roles import can
@@ -40,7 +39,7 @@ def decide(request, kind: str, pk: str, action: str):
     if request.method != "POST" or action not in ("approve", "refuse"):
         return redirect("web_approvals:inbox")
     try:
-        with transaction.atomic(durable=True):
+        with tx.entry():
             approvals.decide(kind, pk, action, actor=request.actor, note=request.POST.get("note", "")[:300])
         messages.success(request, _("Approved.") if action == "approve" else _("Refused."))
     except DomainError as exc:
@@ -53,7 +52,7 @@ def decide(request, kind: str, pk: str, action: str):
 def request_reopen(request):
     if request.method == "POST":
         try:
-            with transaction.atomic(durable=True):
+            with tx.entry():
                 found = ledger_approvals.request_reopen(period=request.POST.get("period", ""), actor=request.actor,
                                                         reason=request.POST.get("reason", "")[:200])
             messages.success(request, _("Reopening %(p)s is asked for; another person decides.") % {"p": found.period})

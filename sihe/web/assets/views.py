@@ -3,13 +3,12 @@ one card with its schedule, workload entry and disposal. Reads via sihe.assets.s
 services."""
 
 from django.contrib import messages
-from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from sihe.assets import selectors, services
-from sihe.core import clock
+from sihe.core import clock, tx
 from sihe.core.errors import DomainError
 from sihe.core.roles import can
 from sihe.ledger.services import parse_period, period_of
@@ -38,7 +37,7 @@ def depreciation(request):
     period = _period(request)
     if request.method == "POST":
         try:
-            with transaction.atomic(durable=True):
+            with tx.entry():
                 run = services.run_depreciation(period=period, actor=request.actor)
             messages.success(request, _("Depreciation for %(p)s: %(total)s") % {"p": period, "total": run.total})
         except DomainError as exc:
@@ -52,7 +51,7 @@ def acquire(request):
     if request.method == "POST":
         try:
             category = selectors.category(values.get("category", ""))
-            with transaction.atomic(durable=True):
+            with tx.entry():
                 asset = services.acquire(
                     code=values.get("code", ""), name=values.get("name", ""), category=category,
                     department=values.get("department", ""), use=values.get("use", ""),
@@ -80,7 +79,7 @@ def categories(request):
         if not can(request.user, "ledger.edit"):
             return redirect("web_assets:categories")
         try:
-            with transaction.atomic(durable=True):
+            with tx.entry():
                 services.save_category(
                     code=values.get("code", ""), name=values.get("name", ""), life_months=values.get("life_months", ""),
                     residual_rate=values.get("residual_rate", ""), method=values.get("method", ""),
@@ -104,7 +103,7 @@ def card(request, code):
     if request.method == "POST" and can(request.user, "ledger.edit"):
         act = request.POST.get("act")
         try:
-            with transaction.atomic(durable=True):
+            with tx.entry():
                 if act == "workload":
                     services.record_workload(asset=asset, period=request.POST.get("period", ""),
                                              quantity=request.POST.get("quantity", ""), actor=request.actor)

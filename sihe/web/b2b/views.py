@@ -5,13 +5,12 @@ statement (对账单) with its Excel and PDF."""
 import datetime
 
 from django.contrib import messages
-from django.db import transaction
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from sihe.catalog import selectors as catalog
-from sihe.core import clock
+from sihe.core import clock, tx
 from sihe.core.errors import DomainError, ValidationFailed
 from sihe.core.roles import can
 from sihe.oms.b2b import exports, selectors, services
@@ -62,7 +61,7 @@ def new_quotation(request):
             form = _posted(request)
             partner = selectors.customer(form.get("partner", ""))
             receiver = {k: form.get(k, "") for k in ("name", "phone", "province", "city", "district", "address")}
-            with transaction.atomic(durable=True):
+            with tx.entry():
                 q = services.create_quotation(
                     partner=partner, lines=_form_lines(form), actor=request.actor,
                     quote_date=form.get("quote_date") or None, valid_until=form.get("valid_until") or None,
@@ -96,7 +95,7 @@ def quotation_act(request, pk: int, action: str):
     try:
         q = selectors.quotation(pk)
         posted = _posted(request)
-        with transaction.atomic(durable=True):
+        with tx.entry():
             if action == "convert":
                 order = services.convert(quotation=q, actor=request.actor)
                 messages.success(request, _("order %(n)s made (%(s)s)") % {
@@ -142,7 +141,7 @@ def money(request):
         try:
             form = _posted(request)
             partner = selectors.customer(form.get("partner", ""))
-            with transaction.atomic(durable=True):
+            with tx.entry():
                 if form.get("kind") == "advance":
                     advance = services.receive_advance(
                         partner=partner, amount=form.get("amount", ""), date=form.get("date") or None,

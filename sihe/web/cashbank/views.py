@@ -6,13 +6,12 @@ import datetime
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from sihe.cashbank import selectors, services
-from sihe.core import clock
+from sihe.core import clock, tx
 from sihe.core.errors import DomainError, ValidationFailed
 from sihe.core.roles import can
 from sihe.ledger.services import parse_period, period_of
@@ -32,7 +31,7 @@ def accounts(request):
     if request.method == "POST" and can(request.user, "ledger.edit"):
         values = request.POST
         try:
-            with transaction.atomic(durable=True):
+            with tx.entry():
                 services.save_account(code=values.get("code", ""), name=values.get("name", ""),
                                       kind=values.get("kind", ""), ledger_account=values.get("ledger_account", ""),
                                       bank=values.get("bank", ""), account_no=values.get("account_no", ""),
@@ -59,7 +58,7 @@ def entry_new(request):
             account = selectors.account(values.get("account", ""))
             to_code = values.get("to_account", "")
             to_account = selectors.account(to_code) if to_code and values.get("kind") == "transfer" else None
-            with transaction.atomic(durable=True):
+            with tx.entry():
                 entry = services.enter(
                     kind=values.get("kind", ""), account=account, to_account=to_account, date=values.get("date", ""),
                     amount=values.get("amount", ""), summary=values.get("summary", ""),
@@ -108,7 +107,7 @@ def reconcile(request, code):
     if request.method == "POST" and can(request.user, "ledger.edit"):
         act = request.POST.get("act")
         try:
-            with transaction.atomic(durable=True):
+            with tx.entry():
                 if act == "import":
                     upload = request.FILES.get("file")
                     if upload is None:

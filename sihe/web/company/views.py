@@ -2,11 +2,10 @@
 are refused with the reason, open documents ask for a confirmation first (sihe.core.modules.set_enabled)."""
 
 from django.contrib import messages
-from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from sihe.core import modules
+from sihe.core import modules, tx
 from sihe.core.errors import DomainError
 from sihe.web.permissions import require_permission
 
@@ -18,7 +17,7 @@ def modules_page(request):
         code = request.POST.get("module", "")
         enabled = request.POST.get("enabled") == "1"
         try:
-            with transaction.atomic(durable=True):
+            with tx.entry():
                 modules.set_enabled(code, enabled, actor=request.actor, confirm=request.POST.get("confirm") == "1")
             label = modules.get(code).label
             messages.success(request, (_("%(m)s is on.") if enabled else _("%(m)s is off.")) % {"m": label})

@@ -10,12 +10,12 @@
 from decimal import Decimal
 
 from django.contrib import messages
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from sihe.catalog import selectors as catalog_selectors
+from sihe.core import tx
 from sihe.core.errors import DomainError, NotFound, ValidationFailed
 from sihe.core.money import to_decimal
 from sihe.core.roles import can
@@ -69,7 +69,7 @@ def _create(request) -> CountTask:
             if product is None:
                 raise ValidationFailed(_("unknown SKU %(sku)s") % {"sku": sku}, field="products")
             products.append(product)
-    with transaction.atomic(durable=True):
+    with tx.entry():
         return services.create_task(
             warehouse=warehouse, zone=zone, bins=bins, products=products, blind=data.get("blind") == "on",
             recount_qty=_optional_number(data.get("recount_qty"), "recount_qty"),
@@ -87,7 +87,7 @@ def tasks(request):
                 warehouse = catalog_selectors.find_warehouse(request.POST.get("warehouse", ""))
                 if warehouse is None:
                     raise ValidationFailed(_("choose a warehouse"), field="warehouse")
-                with transaction.atomic(durable=True):
+                with tx.entry():
                     created = services.schedule_cycle_counts(warehouse=warehouse, actor=request.actor)
                 messages.success(request, _("%(n)s cycle count(s) created") % {"n": len(created)})
                 return redirect("web_counting:tasks")
@@ -116,12 +116,12 @@ def task(request, pk: int):
             if action == "close":
                 if not can(request.user, "stock.move"):
                     raise ValidationFailed(_("your role may not post stock adjustments"), field="action")
-                with transaction.atomic(durable=True):
+                with tx.entry():
                     services.close_task(task=item, actor=request.actor,
                                         skip_uncounted=request.POST.get("skip_uncounted") == "on")
                 messages.success(request, _("Count %(number)s closed") % {"number": item.number})
             elif action == "cancel":
-                with transaction.atomic(durable=True):
+                with tx.entry():
                     services.cancel_task(task=item, actor=request.actor)
                 messages.success(request, _("Count %(number)s cancelled") % {"number": item.number})
             return redirect("web_counting:task", item.pk)
@@ -163,7 +163,7 @@ def count_task(request, pk: int):
             if not values["qty"]:
                 raise ValidationFailed(_("enter the quantity counted"), field="qty")
             qty = to_decimal(values["qty"], field="qty")
-            with transaction.atomic(durable=True):
+            with tx.entry():
                 line = services.record_count(task=item, location=location, product=scanned.product, lot=lot, qty=qty,
                                              actor=request.actor)
             result = {"line": line, "recount": line.state == CountLine.State.RECOUNT}

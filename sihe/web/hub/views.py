@@ -5,13 +5,13 @@ import json
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from sihe.core import tx
 from sihe.core.errors import DomainError
 from sihe.hub import selectors, services
 from sihe.hub.selectors import Delivery
@@ -55,7 +55,7 @@ def webhooks(request):
     if request.method == "POST":
         values = _form_values(request.POST)
         try:
-            with transaction.atomic(durable=True):
+            with tx.entry():
                 sub, secret = services.create_subscription(
                     url=values["url"],
                     event_types=values["event_types"],
@@ -97,7 +97,7 @@ def webhook_edit(request, pk):
         if values["secret"]:
             data["secret"] = values["secret"]
         try:
-            with transaction.atomic(durable=True):
+            with tx.entry():
                 services.update_subscription(subscription=sub, data=data, actor=request.actor)
         except DomainError as exc:
             errors[exc.field or "general"] = exc.message
@@ -114,7 +114,7 @@ def webhook_edit(request, pk):
 def webhook_toggle(request, pk):
     """Deactivate (pause) or reactivate a subscription; its deliveries wait while it is off."""
     sub = _subscription(pk)
-    with transaction.atomic(durable=True):
+    with tx.entry():
         services.update_subscription(subscription=sub, data={"active": not sub.active}, actor=request.actor)
     if sub.active:
         messages.success(request, _("Webhook #%(id)s deactivated.") % {"id": sub.pk})
@@ -127,7 +127,7 @@ def webhook_toggle(request, pk):
 @require_POST
 def webhook_delete(request, pk):
     sub = _subscription(pk)
-    with transaction.atomic(durable=True):
+    with tx.entry():
         services.delete_subscription(subscription=sub, actor=request.actor)
     messages.success(request, _("Webhook #%(id)s deleted.") % {"id": pk})
     return redirect(reverse("web_hub:webhooks"))
@@ -172,7 +172,7 @@ def delivery_retry(request, pk):
     if not back.startswith("/"):
         back = reverse("web_hub:deliveries")
     try:
-        with transaction.atomic(durable=True):
+        with tx.entry():
             services.retry_delivery(delivery_id=pk, actor=request.actor)
     except DomainError as exc:
         messages.error(request, exc.message)

@@ -5,7 +5,6 @@ the answer (or the refusal with its reason) on screen in the user's language, pr
 Writes go through `sihe.wms.inbound.services` in one transaction per act.
 """
 
-from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -13,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from sihe.catalog import selectors as catalog_selectors
 from sihe.catalog.selectors import Product, Warehouse
+from sihe.core import tx
 from sihe.core.errors import DomainError, NotFound
 from sihe.core.roles import can
 from sihe.stock import selectors as stock_selectors
@@ -69,7 +69,7 @@ def asn(request, asn_id: int):
             error = _("Your role may not close expected receipts.")
         else:
             try:
-                with transaction.atomic(durable=True):
+                with tx.entry():
                     services.close_asn(asn=item, actor=request.actor)
                 return redirect("web_inbound:asn", asn_id=item.pk)
             except DomainError as exc:
@@ -102,7 +102,7 @@ def receive(request):
         barcode = (request.POST.get("barcode") or "")[:300]
         qty = (request.POST.get("qty") or "").strip()[:30]
         try:
-            with transaction.atomic(durable=True):
+            with tx.entry():
                 result = services.receive_scan(asn=item, barcode=barcode.replace("\x00", ""), qty=qty or None,
                                                actor=request.actor)
             barcode, qty = "", ""
@@ -164,7 +164,7 @@ def putaway(request):
             context["error"] = _("Unknown bin %(code)s: scan the bin label.") % {"code": bin_code or "—"}
         else:
             try:
-                with transaction.atomic(durable=True):
+                with tx.entry():
                     record = services.put_away(
                         warehouse=warehouse, product=catalog_selectors.product_by_id(row["product_id"]), qty=qty,
                         lot=stock_selectors.find_lot_by_id(row["lot_id"]) if row["lot_id"] else None,
@@ -205,7 +205,7 @@ def decide(request, inspection_id: int):
         raise Http404(exc.message) from exc
     note = (request.POST.get("note") or "")[:500]
     try:
-        with transaction.atomic(durable=True):
+        with tx.entry():
             if request.POST.get("act") == "reject":
                 services.reject_inspection(inspection=inspection, actor=request.actor, note=note)
             else:

@@ -5,13 +5,13 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from sihe.core import tx
 from sihe.core.errors import DomainError, NotFound
 from sihe.core.roles import can
 from sihe.invoicing import selectors, services
@@ -53,7 +53,7 @@ def invoice_new(request):
     refs = [ref for ref in form["orders"].replace("，", ",").replace(",", " ").split() if ref]
     refs += [ref for ref in request.POST.getlist("order") if ref and ref not in refs]
     try:
-        with transaction.atomic(durable=True):
+        with tx.entry():
             invoice = billing.invoice_orders(orders=refs, buyer_name=form["buyer_name"],
                                              buyer_tax_id=form["buyer_tax_id"], actor=request.actor)
     except DomainError as exc:
@@ -124,7 +124,7 @@ def invoice_red(request, pk: int):
             picked.append(services.RedLineIn(line=line.seq, qty=qty))
     lines = None if whole else picked
     try:
-        with transaction.atomic(durable=True):
+        with tx.entry():
             red = billing.reverse_invoice(invoice=invoice, lines=lines, reason=form["reason"],
                                           confirmation_number=form["confirmation_number"], actor=request.actor)
     except DomainError as exc:

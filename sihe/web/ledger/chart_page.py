@@ -3,10 +3,10 @@ feeds, and the form an accountant adds a sub-account with (`sihe.ledger.accounts
 that gets its first sub-account moves its balance into it, as 金蝶/用友 do; the page says so."""
 
 from django.contrib import messages
-from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from sihe.core import tx
 from sihe.core.errors import DomainError
 from sihe.core.roles import can
 from sihe.ledger import accounts, reports, statements
@@ -33,7 +33,7 @@ def chart(request):
             return render(request, "web/forbidden.html", {"permission": "ledger.edit"}, status=403)
         values = {k: request.POST.get(k, "").strip() for k in ("parent", "code", "name", "name_en", "role")}
         try:
-            with transaction.atomic(durable=True):
+            with tx.entry():
                 account = accounts.add_account(actor=request.actor, dimensions=request.POST.getlist("dimensions"),
                                                **values)
             parent = reports.account_by_code(values["parent"])

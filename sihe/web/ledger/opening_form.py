@@ -8,12 +8,11 @@ import re
 from decimal import Decimal
 
 from django.contrib import messages
-from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
-from sihe.core import clock
+from sihe.core import clock, tx
 from sihe.core.errors import DomainError
 from sihe.core.roles import can
 from sihe.ledger import reports, selectors, services
@@ -123,7 +122,7 @@ def opening_form(request):
         flows = {str(item.line_no): (request.POST.get(f"cf{item.line_no}") or "").strip() for item in items}
         rows, where = _submitted(grid)
         try:
-            with transaction.atomic(durable=True):
+            with tx.entry():
                 count = services.import_opening_balances(period=period, rows=rows, actor=request.actor,
                                                          cash_flows={k: v for k, v in flows.items() if v})
             messages.success(request, _("%(n)s opening balances saved.") % {"n": count})

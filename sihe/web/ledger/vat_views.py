@@ -2,7 +2,6 @@
 printed voucher (one, or a period's by number range) — issue 17."""
 
 from django.contrib import messages
-from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -10,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from sihe.catalog.selectors import company_name
+from sihe.core import tx
 from sihe.core.errors import DomainError
 from sihe.ledger import printing, reports, services, voucher_pdf
 from sihe.ledger.vat import selectors
@@ -58,7 +58,7 @@ def vouchers_pdf_page(request):
 def vat_act(request, act):
     period = request.POST.get("period", "")
     try:
-        with transaction.atomic(durable=True):
+        with tx.entry():
             if act == "carry-out":
                 done = vat.carry_out_vat(period=period, actor=request.actor)
             elif act == "surcharges":
@@ -92,7 +92,7 @@ def tax_profile_page(request):
         if not can(request.user, "ledger.close"):
             return render(request, "web/forbidden.html", {"permission": "ledger.close"}, status=403)
         try:
-            with transaction.atomic(durable=True):
+            with tx.entry():
                 vat.set_tax_profile(actor=request.actor, taxpayer_type=request.POST.get("taxpayer_type") or None,
                                     levy_rate=request.POST.get("levy_rate") or None,
                                     location=request.POST.get("location") or None,

@@ -6,7 +6,6 @@ and opening balances. Reads go through the ledger's reports and selectors, write
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.db import transaction
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -14,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from sihe.catalog.selectors import company_name
-from sihe.core import clock
+from sihe.core import clock, tx
 from sihe.core.audit import history
 from sihe.core.errors import DomainError
 from sihe.core.roles import can
@@ -79,7 +78,7 @@ def voucher_new(request):
     if request.method == "POST":
         values = request.POST
         try:
-            with transaction.atomic(durable=True):
+            with tx.entry():
                 voucher = services.create_voucher(
                     date=request.POST.get("date"), word=request.POST.get("word") or "记",
                     memo=request.POST.get("memo", ""), lines=_form_lines(request.POST), actor=request.actor,
@@ -121,7 +120,7 @@ def voucher_act(request, pk, act):
     if act not in verbs:
         return HttpResponse(status=404)
     try:
-        with transaction.atomic(durable=True):
+        with tx.entry():
             result = verbs[act](voucher=v, actor=request.actor)
         messages.success(request, _("Done: %(act)s %(number)s") % {"act": audit_labels.action_label(act),
                                                                    "number": result.display_number})
@@ -140,7 +139,7 @@ def attachment_upload(request, pk):
         messages.error(request, _("Choose a file to attach."))
         return redirect("web_ledger:voucher", pk=pk)
     try:
-        with transaction.atomic(durable=True):
+        with tx.entry():
             services.attach(voucher=v, file=upload, actor=request.actor)
     except DomainError as exc:
         messages.error(request, exc.message)
@@ -268,7 +267,7 @@ def close_page(request):
         if not can(request.user, "ledger.close"):
             return render(request, "web/forbidden.html", {"permission": "ledger.close"}, status=403)
         try:
-            with transaction.atomic(durable=True):
+            with tx.entry():
                 if request.POST.get("act") == "reopen":
                     services.reopen_period(period=period, actor=request.actor, reason=request.POST.get("reason", ""))
                     messages.success(request, _("Period %(p)s reopened.") % {"p": period})
@@ -300,7 +299,7 @@ def rules_page(request):
             return render(request, "web/forbidden.html", {"permission": "ledger.edit"}, status=403)
         line = get_object_or_404(selectors.posting_rule_lines(), pk=request.POST.get("line"))
         try:
-            with transaction.atomic(durable=True):
+            with tx.entry():
                 rules.update_rule_line(
                     line=line, actor=request.actor, account=request.POST.get("account", ""),
                     side=request.POST.get("side", ""), amount_key=request.POST.get("amount_key", ""),
@@ -337,7 +336,7 @@ def opening_page(request):
                 raise DomainError(_("Choose an Excel file."), field="file")
             data = upload.read()
             rows = opening.read_workbook(data)
-            with transaction.atomic(durable=True):
+            with tx.entry():
                 count = services.import_opening_balances(period=request.POST.get("period", ""), rows=rows,
                                                          actor=request.actor, cash_flows=opening.read_cash_flows(data))
             messages.success(request, _("%(n)s opening balances saved.") % {"n": count})

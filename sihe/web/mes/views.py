@@ -6,7 +6,6 @@ import datetime
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import F
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
@@ -14,7 +13,7 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
-from sihe.core import clock
+from sihe.core import clock, tx
 from sihe.core.errors import DomainError, ValidationFailed
 from sihe.core.roles import can
 from sihe.mes import selectors, work_orders
@@ -152,7 +151,7 @@ def alarm_list(request):
 def alarm_acknowledge(request, pk: int):
     if request.method == "POST":
         try:
-            with transaction.atomic(durable=True):
+            with tx.entry():
                 alarm = work_orders.acknowledge(alarm=selectors.alarm(pk), note=(request.POST.get("note") or "")[:300],
                                                 actor=request.actor)
             messages.success(request, _("Alarm acknowledged: %(m)s") % {"m": alarm.message})
@@ -177,7 +176,7 @@ def work_order_list(request):
         try:
             if not form["order"]:
                 raise ValidationFailed(_("choose a production order"), field="order")
-            with transaction.atomic(durable=True):
+            with tx.entry():
                 order = production.order(form["order"])
                 wo = work_orders.dispatch(order=order, line=selectors.line(form["line"]), actor=request.actor)
             messages.success(request, _("Work order %(n)s dispatched to line %(line)s.") % {
@@ -252,7 +251,7 @@ def work_order_act(request, pk: int, act: str):
     if not can(request.user, ACTS[act]):
         return render(request, "web/forbidden.html", {"permission": ACTS[act]}, status=403)
     try:
-        with transaction.atomic(durable=True):
+        with tx.entry():
             if act == "start":
                 work_orders.start(wo=wo, actor=request.actor)
             elif act == "pause":
@@ -314,7 +313,7 @@ def operator(request):
                 elif who is None:
                     raise ValidationFailed(_("unknown badge %(badge)s") % {"badge": scan}, field="badge")
                 else:
-                    with transaction.atomic(durable=True):
+                    with tx.entry():
                         entry = work_orders.clock_on(operator=who, wo=work_orders.work_order(scan),
                                                      actor=request.actor)
                     result = {"ok": True, "text": _("%(name)s clocked on %(n)s.") % {
@@ -328,7 +327,7 @@ def operator(request):
 
 
 def _clock_off(request, who) -> dict:
-    with transaction.atomic(durable=True):
+    with tx.entry():
         done = work_orders.clock_off(operator=who, actor=request.actor)
     return {"ok": True, "text": _("%(name)s clocked off %(n)s after %(m)s minutes.") % {
         "name": who.name, "n": done.work_order.number, "m": done.minutes}}

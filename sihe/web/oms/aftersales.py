@@ -2,12 +2,11 @@
 the case's table allows (approve, reject, refund, cancel), and opening a refund-only case from an order."""
 
 from django.contrib import messages
-from django.db import transaction
 from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from sihe.core import clock
+from sihe.core import clock, tx
 from sihe.core.errors import DomainError
 from sihe.core.roles import can
 from sihe.oms import selectors as order_selectors
@@ -53,7 +52,7 @@ def act(request, pk: int, action: str):
         posted = _posted(request)
         case = selectors.case(pk)
         note = posted.get("note", "")
-        with transaction.atomic(durable=True):
+        with tx.entry():
             if action == "refund":
                 case = services.refund(case=case, actor=request.actor)
                 messages.success(request, _("%(n)s refunded ¥%(a)s") % {"n": case.number, "a": case.refunded_amount})
@@ -77,7 +76,7 @@ def open_case(request, pk: int):
         line = services.LineIn(line=posted.get("line", ""), qty=posted.get("qty") or "0",
                                amount=posted.get("amount") or None, field="lines[0]",
                                replacement=posted.get("replacement", ""))
-        with transaction.atomic(durable=True):
+        with tx.entry():
             kind = posted.get("kind") or Case.Kind.REFUND_ONLY
             case = services.open_case(order=order, kind=kind, lines=[line],
                                       reason=posted.get("reason", ""), refund_via=posted.get("refund_via") or "platform",

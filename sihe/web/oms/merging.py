@@ -3,7 +3,6 @@ order, and the 合单 page: orders that may ship together now, merged shipments 
 and the merge rules per shop, per channel or for all."""
 
 from django.contrib import messages
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -11,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from sihe.catalog import selectors as catalog
+from sihe.core import tx
 from sihe.core.errors import DomainError
 from sihe.core.roles import can
 from sihe.oms import services
@@ -80,7 +80,7 @@ def bulk(request):
     rows = []
     if act == "merge":
         try:
-            with transaction.atomic(durable=True):
+            with tx.entry():
                 record = merge_services.merge(order_ids=[o.pk for o in orders], actor=request.actor, note=note)
             rows = [{"order": o, "ok": True, "text": _("in merged shipment %(m)s (%(s)s)")
                      % {"m": record.number, "s": record.shipment_number}} for o in orders]
@@ -98,7 +98,7 @@ def bulk(request):
     else:
         for o in orders:
             try:
-                with transaction.atomic(durable=True):
+                with tx.entry():
                     if act == "review":
                         o = services.review_order(order=o, actor=request.actor)
                     elif act == "hold":
@@ -122,7 +122,7 @@ def merges(request):
         try:
             posted = _posted(request)
             act = posted.get("act", "")
-            with transaction.atomic(durable=True):
+            with tx.entry():
                 if act == "undo":
                     record = merge_services.undo(merge_id=posted.get("merge", ""), actor=request.actor,
                                                  note=posted.get("note", "")[:300])

@@ -4,12 +4,12 @@ confirm; the order's splits listed, each joined again (undo) before picking."""
 from decimal import Decimal
 
 from django.contrib import messages
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
+from sihe.core import tx
 from sihe.core.errors import DomainError
 from sihe.core.roles import can
 from sihe.oms.splitting import selectors as splitting
@@ -58,7 +58,7 @@ def split(request, pk):
                 raise DomainError(_("shipment %(s)s cannot be split now") % {"s": number[:100]}, field="shipment")
             entries, first, rest = _chosen(posted, shipment)
             if posted.get("confirm") == "1":
-                with transaction.atomic(durable=True):
+                with tx.entry():
                     record = split_services.split_shipment(order=o, lines=entries, shipment=number,
                                                            note=posted.get("note", "")[:300], actor=request.actor)
                 parts = splitting.split_out(record)["shipments"]
@@ -90,7 +90,7 @@ def split_undo(request, pk, split_id):
         posted = _posted(request)
         if splitting.split(split_id).order_id != o.pk:
             raise Http404(split_id)
-        with transaction.atomic(durable=True):
+        with tx.entry():
             record = split_services.undo(split_id=split_id, actor=request.actor, note=posted.get("note", "")[:300])
         messages.success(request, _("Split %(n)s undone: the goods ship together in %(s)s.")
                          % {"n": record.number, "s": record.joined_shipment})

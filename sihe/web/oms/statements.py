@@ -3,13 +3,13 @@ bill), and one statement with its rows — matched, already settled, or a differ
 figures. The import is `sihe.oms.statements.import_statement`, one act."""
 
 from django.contrib import messages
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
 from sihe.catalog import selectors as catalog
+from sihe.core import tx
 from sihe.core.errors import DomainError, NotFound, ValidationFailed
 from sihe.core.roles import can
 from sihe.oms import selectors, statements
@@ -67,7 +67,7 @@ def _upload(request):
             raise ValidationFailed(_("choose a .csv or .xlsx file"), field="file")
         if upload.size and upload.size > statements.MAX_BYTES:
             raise ValidationFailed(_("the file is too large"), field="file")
-        with transaction.atomic(durable=True):
+        with tx.entry():
             statement = statements.import_statement(channel=channel, content=upload.read(), file_name=upload.name or "",
                                                     actor=request.actor)
     except DomainError as exc:

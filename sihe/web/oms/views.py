@@ -11,7 +11,6 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -22,7 +21,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from sihe.catalog import selectors as catalog
-from sihe.core import clock
+from sihe.core import clock, tx
 from sihe.core.errors import DomainError, NotFound, ValidationFailed
 from sihe.core.money import money
 from sihe.core.roles import can
@@ -333,7 +332,7 @@ def order_act(request, pk, act):
         return _forbidden(request, " / ".join(needed))
     try:
         posted = _posted(request)
-        with transaction.atomic(durable=True):
+        with tx.entry():
             done = _do(act, o, posted, request.actor)
         messages.success(request, done)
     except DomainError as exc:
@@ -487,7 +486,7 @@ def mappings(request):
                 product = catalog.referenced_product(form["sku"])
             except ValidationFailed:
                 raise DomainError(_("unknown SKU %(sku)s") % {"sku": form["sku"] or "—"}, field="sku") from None
-            with transaction.atomic(durable=True):
+            with tx.entry():
                 m = services.map_sku(channel=ch, channel_sku=form["channel_sku"], product=product,
                                      actor=request.actor, note=form["note"][:200])
             messages.success(request, _("%(c)s %(k)s now maps to %(s)s.")
@@ -512,7 +511,7 @@ def mapping_delete(request, pk):
         m = selectors.sku_mapping(pk)
     except NotFound as exc:
         raise Http404(f"no mapping {pk}") from exc
-    with transaction.atomic(durable=True):
+    with tx.entry():
         services.unmap_sku(mapping=m, actor=request.actor)
     messages.success(request, _("Mapping %(c)s %(k)s removed.") % {"c": m.channel.code, "k": m.channel_sku})
     return _back(request, reverse("web_oms:mappings"))
@@ -561,11 +560,11 @@ def _channel_settings(request, manage: bool):
         except NotFound as exc:
             raise Http404("no such channel") from exc
         if values.get("action") == "retry":
-            with transaction.atomic(durable=True):
+            with tx.entry():
                 retried = stockpush.retry_failed(channel=ch, actor=request.actor)
             messages.success(request, _("%(c)s: %(n)s stock figures queued again.") % {"c": ch.code, "n": retried})
         else:
-            with transaction.atomic(durable=True):
+            with tx.entry():
                 connectors.configure(channel=ch, actor=request.actor,
                                      safety_stock=values.get("safety_stock", "").strip() or "0",
                                      share_percent=values.get("share_percent", "").strip() or "100",

@@ -11,7 +11,6 @@ import re
 import uuid
 from decimal import Decimal
 
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,6 +18,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from sihe.catalog import selectors as catalog_selectors
+from sihe.core import tx
 from sihe.core.errors import DomainError
 from sihe.core.money import to_decimal
 from sihe.web.permissions import require_permission
@@ -72,7 +72,7 @@ def waves(request):
             if not 1 <= max_lines <= 1000:
                 raise DomainError(_("cart capacity must be 1 to 1000 lines"), field="max_lines", code="invalid")
             max_volume = _decimal_or_none(request.POST.get("max_volume"), "max_volume")
-            with transaction.atomic(durable=True):
+            with tx.entry():
                 wave = services.create_wave(warehouse=warehouse, actor=request.actor, max_lines=max_lines,
                                             max_volume=max_volume, carrier=request.POST.get("carrier", "")[:40],
                                             by_zone=request.POST.get("by_zone") == "on",
@@ -156,7 +156,7 @@ def pick_run(request, pk: int):
         if _replayed(request):
             return redirect("web_outbound:pick_run", pk=item.pk)
         try:
-            with transaction.atomic(durable=True):
+            with tx.entry():
                 if action in ("short", "skip"):
                     task = selectors.task_on(item, request.POST.get("task") or 0) \
                         if (request.POST.get("task") or "").isdigit() else None
@@ -221,7 +221,7 @@ def check_run(request, pk: int):
         if _replayed(request):
             return redirect("web_outbound:check_run", pk=shipment.pk)
         try:
-            with transaction.atomic(durable=True):
+            with tx.entry():
                 if action == "pack":
                     rows = services.pack(
                         shipment=shipment, actor=request.actor, carrier=request.POST.get("carrier", "")[:40],

@@ -6,13 +6,12 @@ import datetime
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from sihe.catalog import selectors as catalog
-from sihe.core import clock
+from sihe.core import clock, tx
 from sihe.core.errors import DomainError, ValidationFailed
 from sihe.core.roles import can
 from sihe.planning import forecasts, proposals, runs, selectors
@@ -49,7 +48,7 @@ def run_list(request):
         form = {k: (request.POST.get(k) or "").strip()[:20] for k in ("what", "start", "buckets", "bucket_days",
                                                                       "sku", "date", "qty")}
         try:
-            with transaction.atomic(durable=True):
+            with tx.entry():
                 if form["what"] == "forecast":
                     product = catalog.referenced_product((request.POST.get("sku") or "")[:64])
                     forecasts.set_forecast(product=product, date=_date(form["date"], "date"), qty=form["qty"],
@@ -94,7 +93,7 @@ def confirm(request, pk: int):
     found = selectors.proposal(pk)
     if request.method == "POST":
         try:
-            with transaction.atomic(durable=True):
+            with tx.entry():
                 done = proposals.confirm(proposal=found, actor=request.actor)
             messages.success(request, _("Proposal confirmed as %(number)s.") % {"number": done.document_number})
         except DomainError as exc:

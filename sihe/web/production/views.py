@@ -6,13 +6,12 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 
 from sihe.catalog import selectors as catalog
-from sihe.core import clock
+from sihe.core import clock, tx
 from sihe.core.errors import DomainError, ValidationFailed
 from sihe.core.roles import can
 from sihe.production import orders as acts
@@ -47,7 +46,7 @@ def orders(request):
                 due = datetime.date.fromisoformat(form["due_date"])
             except ValueError as exc:
                 raise ValidationFailed(_("the due date is a date (YYYY-MM-DD)"), field="due_date") from exc
-            with transaction.atomic(durable=True):
+            with tx.entry():
                 order = acts.create_order(product=product, qty=form["qty"], warehouse=warehouse, due_date=due,
                                           actor=request.actor)
             messages.success(request, _("Production order %(n)s created.") % {"n": order.number})
@@ -82,7 +81,7 @@ def order_act(request, pk: int, act: str):
     if request.method != "POST":
         return redirect("web_production:order", pk=pk)
     try:
-        with transaction.atomic(durable=True):
+        with tx.entry():
             if act in ACTS:
                 ACTS[act](order=item, actor=request.actor)
             elif act == "issue":
@@ -137,7 +136,7 @@ def issue_scan(request, pk: int):
             qty = Decimal(request.POST.get("qty") or scan.qty or 1)
             lot = stock_selectors.referenced_lot(scan.product, scan.lot, field="barcode") if scan.lot else None
             line = acts.MaterialLine(product=scan.product, qty=qty, lot=lot, field="scan")
-            with transaction.atomic(durable=True):
+            with tx.entry():
                 if returning:
                     acts.return_materials(order=item, actor=request.actor, lines=[line])
                 else:

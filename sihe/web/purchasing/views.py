@@ -8,14 +8,13 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from sihe.catalog import selectors as catalog
-from sihe.core import clock
+from sihe.core import clock, tx
 from sihe.core.audit import history
 from sihe.core.errors import DomainError, NotFound, Problems, ValidationFailed
 from sihe.core.roles import can
@@ -81,7 +80,7 @@ def orders(request):
             if problems:  # every problem at once: the unknown SKUs and the other lines' own
                 services.build_order_lines(lines, problems)
                 problems.raise_if_any()
-            with transaction.atomic(durable=True):
+            with tx.entry():
                 po = services.create_order(supplier=supplier, warehouse=warehouse, lines=lines, actor=request.actor,
                                            expected_date=parse_date(form["expected_date"] or None,
                                                                     field="expected_date"),
@@ -151,7 +150,7 @@ def order_act(request, pk, act):
         messages.error(request, _("Your role may not do this (%(p)s).") % {"p": permission})
         return redirect("web_purchasing:order", pk=po.pk)
     try:
-        with transaction.atomic(durable=True):
+        with tx.entry():
             po = verb(order=po, actor=request.actor)
         messages.success(request, _("%(n)s is now %(s)s.") % {"n": po.number, "s": po.get_status_display()})
     except DomainError as exc:
@@ -171,7 +170,7 @@ def order_invoice(request, pk):
                 continue
             lines.append(services.InvoiceLine(product=ln.product, qty=qty, price=request.POST.get(f"price_{ln.pk}", ""),
                                               line_no=ln.line_no, field=f"lines[{len(lines)}]"))
-        with transaction.atomic(durable=True):
+        with tx.entry():
             inv = services.post_invoice(order=po, number=request.POST.get("number", ""), lines=lines,
                                         actor=request.actor,
                                         invoice_date=parse_date(request.POST.get("invoice_date") or None,
@@ -194,7 +193,7 @@ def order_return(request, pk):
         if qty and qty != "0":
             lines.append(services.ReturnLine(order_line=ln, qty=qty, field=f"lines[{len(lines)}]"))
     try:
-        with transaction.atomic(durable=True):
+        with tx.entry():
             result = services.return_goods(order=po, lines=lines, actor=request.actor,
                                            reason=request.POST.get("reason", "")[:200])
         messages.success(request, _("Returned to the supplier: %(what)s (estimate reversed %(v)s).")
@@ -218,7 +217,7 @@ def invoices(request):
             partner = catalog.find_partner(request.POST.get("supplier", ""))
             if partner is None:
                 raise DomainError(_("choose a supplier"), field="supplier")
-            with transaction.atomic(durable=True):
+            with tx.entry():
                 payment = services.pay(supplier=partner, amount=request.POST.get("amount", ""), actor=request.actor,
                                        date=parse_date(request.POST.get("date") or None, field="date"),
                                        reference=request.POST.get("reference", ""))

@@ -4,13 +4,12 @@ the low-stock list and its rules, and a product's alternate units. Reads go thro
 
 import datetime
 
-from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from sihe.catalog import selectors as catalog
-from sihe.core import clock
+from sihe.core import clock, tx
 from sihe.core.errors import DomainError, ValidationFailed
 from sihe.core.money import to_decimal
 from sihe.core.roles import can
@@ -172,7 +171,7 @@ def rules(request):
         try:
             item = _find(catalog.find_product, "sku", values["sku"])
             warehouse = _find(catalog.find_warehouse, "warehouse", values["warehouse"])
-            with transaction.atomic(durable=True):
+            with tx.entry():
                 if request.POST.get("action") == "remove":
                     stock_services.remove_rule(product=item, warehouse=warehouse, actor=request.actor)
                 else:
@@ -198,7 +197,7 @@ def product_unit(request, sku: str):
         try:
             uom = _find(catalog.find_unit, "unit", (request.POST.get("unit") or "").strip())
             factor = to_decimal(request.POST.get("factor") or "", field="factor")
-            with transaction.atomic(durable=True):
+            with tx.entry():
                 stock_services.set_unit(product=item, uom=uom, factor=factor, actor=request.actor)
         except DomainError as exc:
             return _product_page(request, item, unit_error=exc, status=exc.status)

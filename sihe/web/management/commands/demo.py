@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand
-from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rich import box
@@ -23,7 +22,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from sihe.catalog import demo as catalog_demo
-from sihe.core import modules
+from sihe.core import modules, tx
 from sihe.core.actor import Actor
 from sihe.core.roles import ACCOUNTANT, ADMIN, MANAGER, ROLES, SERVICE, SHOPFLOOR, WAREHOUSE, assign_role
 from sihe.costing import demo as costing_demo
@@ -150,7 +149,7 @@ class Command(BaseCommand):
                                   % {"step": step.label, "module": module.label if module else "?"})
                     continue
                 task = progress.add_task(str(step.label), total=step.count())
-                with transaction.atomic(durable=True):
+                with tx.entry():
                     created = step.run(actor=actor, advance=lambda n, task=task: progress.advance(task, n))
                 total_created += created
                 progress.update(task, description=f"{step.label} (+{created})")

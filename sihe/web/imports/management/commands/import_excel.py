@@ -10,13 +10,13 @@ and the stock app's (the catalog may not import the stock app; see `sihe.stock.i
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
 from django.utils import translation
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from sihe.catalog import excel
+from sihe.core import tx
 from sihe.core.actor import Actor
 from sihe.core.errors import DomainError
 from sihe.stock import imports
@@ -55,7 +55,7 @@ class Command(BaseCommand):
                 # the file's rows are now counted (blank rows left out): both bars end exactly full
                 bar.update(checking, total=plan.rows_read, completed=plan.rows_read)
                 bar.update(writing, total=len(plan.rows), completed=0, visible=True)
-                with transaction.atomic(durable=True):
+                with tx.entry():
                     result = imports.apply(plan=plan, actor=actor, progress=lambda done: bar.update(writing, completed=done))
             except excel.ImportRejected as exc:
                 bar.stop()
