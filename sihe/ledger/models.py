@@ -364,3 +364,12 @@ class PostingRuleLine(models.Model):
         verbose_name_plural = _("posting rule lines")
         ordering = ["rule_id", "seq"]
         constraints = [models.UniqueConstraint(fields=["rule", "seq"], name="ledger_rule_line_seq")]
+
+
+class RulesVersion(models.Model):
+    """One row: a random token the database changes (triggers, migration 0010) with every write to the
+    posting rules, their lines, the accounts and the cash-flow items. The posting rules read under one
+    token are kept across acts until it changes; a token is never reused, so rules read in a
+    transaction that was rolled back are never taken for the ones that stand."""
+
+    token = models.CharField(max_length=32)

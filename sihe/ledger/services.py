@@ -15,7 +15,7 @@ import datetime
 import os
 from decimal import Decimal
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Case, IntegerField, Value, When
 from django.utils.translation import gettext
 from django.utils.translation import gettext as _
@@ -36,6 +36,7 @@ from sihe.ledger.models import (
     OpeningCashFlow,
     Period,
     PostingRule,
+    RulesVersion,
     Voucher,
     VoucherLine,
 )
@@ -87,8 +88,10 @@ def _period(code: str, *, lock: bool | str = False) -> Period:
 def _share_sql() -> str:
     table = Period._meta.db_table
     opening = OpeningBalance._meta.db_table
+    version = RulesVersion._meta.db_table
     return (f'SELECT p.*, (SELECT MAX(l."code") FROM "{table}" l WHERE l."code" > p."code" AND l."status" = %s) '
-            f'AS later_closed, (SELECT o."period" FROM "{opening}" o ORDER BY o."id" LIMIT 1) AS opening_period '
+            f'AS later_closed, (SELECT o."period" FROM "{opening}" o ORDER BY o."id" LIMIT 1) AS opening_period, '
+            f'(SELECT v."token" FROM "{version}" v WHERE v."id" = 1) AS rules_token '
             f'FROM "{table}" p WHERE p."code" = %s'
             + (" FOR SHARE OF p" if connection.vendor == "postgresql" else ""))
 
@@ -499,7 +502,11 @@ def book(
     switched off). Raises `period_closed` when the date's period is closed. Negative amounts are
     refused: a reversal of a business act books the opposite rule or reverses the voucher.
     """
-    found = batch.memo(("ledger.rule", rule), lambda: _posting_rule(rule))
+    date = _parse_date(date)
+    check_business_date(date)
+    # the period first: its statement brings the rules' version, under which the rule may be known already
+    period = _posting_period(period_of(date))
+    found = batch.memo(("ledger.rule", rule), lambda: _posting_rule(rule, period.rules_token))
     posting_rule, rule_lines = found if found else (None, [])
     if posting_rule is None:
         raise NotFound(_("no posting rule %(rule)r") % {"rule": rule}, field="rule", code="unknown_rule")
@@ -544,16 +551,38 @@ def book(
     approved = f"rule:{rule}" + (f" ({posting_rule.updated_by})" if posting_rule.updated_by else "")
     with tx.act():
         return _create_posted(date=date, lines=lines, actor=actor, word=posting_rule.word, memo=memo,
-                              source_type=source_type, source_id=source_id, rule=rule, approved_by=approved)
+                              source_type=source_type, source_id=source_id, rule=rule, approved_by=approved,
+                              period=period)
 
 
-def _posting_rule(code: str):
-    """The rule and its lines with their accounts. Read once per collected act (the caller memos it),
-    never kept across acts: another process may move a rule's lines (a sub-account takes over, the
-    taxpayer type folds the VAT columns) and a rolled-back act may leave ids that come back naming
-    other rows."""
+# {rule code: (rule, lines)} read under one rules token and committed; replaced whole when the token changes
+_rules_read: tuple[str | None, dict] = (None, {})
+
+
+def _posting_rule(code: str, token: str | None = None):
+    """The rule and its lines with their accounts (never changed by the caller: they are shared).
+
+    Kept across acts while the rules' version token stays the same (`RulesVersion`: the database gives
+    it a new random value with every write to the rules, their lines, the accounts or the cash-flow
+    items, in that write's transaction). The token is read before the rule, so what is kept under a token
+    is never older than it; and a rule is kept only once the transaction that read it has committed, so
+    no act takes rules or ids from a transaction that was rolled back (whose token, random, never comes
+    back either). Without a token (a flushed test database) it is read every time."""
+    if token is not None:
+        kept_token, kept = _rules_read
+        if kept_token == token and code in kept:
+            return kept[code]
     rule = PostingRule.objects.prefetch_related("lines__account", "lines__cash_flow_item").filter(code=code).first()
-    return None if rule is None else (rule, list(rule.lines.all()))
+    found = None if rule is None else (rule, list(rule.lines.all()))
+    if token is not None:
+        transaction.on_commit(lambda: _keep_rule(token, code, found))
+    return found
+
+
+def _keep_rule(token: str, code: str, found) -> None:
+    global _rules_read
+    kept_token, kept = _rules_read
+    _rules_read = (token, {**(kept if kept_token == token else {}), code: found})
 
 
 def _next_number(period: str, word: str) -> int:
@@ -562,7 +591,7 @@ def _next_number(period: str, word: str) -> int:
 
 
 def _create_posted(*, date, lines: list[dict], actor: Actor, word: str, memo: str, source_type: str, source_id: str,
-                   rule: str, approved_by: str) -> Voucher:
+                   rule: str, approved_by: str, period: Period | None = None) -> Voucher:
     """A system voucher (业财一体化) made and posted in one go: inserted as reviewed by its rule with its
     lines, then numbered and posted by one UPDATE (which SQLite's balance trigger checks), balances,
     one audit row, event.
@@ -575,8 +604,9 @@ def _create_posted(*, date, lines: list[dict], actor: Actor, word: str, memo: st
     date = _parse_date(date)
     built = _build_lines(lines, allow_red=False)
     _check_word(word, built)
-    check_business_date(date)
-    period = _posting_period(period_of(date))
+    if period is None:  # `book` has read it already
+        check_business_date(date)
+        period = _posting_period(period_of(date))
     check_posting_date(date)  # the books' start came with the period
     _ensure_open(period)
     voucher = Voucher.objects.create(
