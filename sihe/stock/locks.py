@@ -1,8 +1,9 @@
 """The one lock helper of the stock ledger, and the guarded updates of quants and levels.
 
 Every act first calls `lock_levels()` for the (product, warehouse) pairs it touches: the level rows
-are created if missing and then locked in primary-key order (`SELECT ... FOR UPDATE` on PostgreSQL;
-SQLite's IMMEDIATE transactions already serialise writers). Quantities then change only through
+that exist are locked in primary-key order by one statement, the missing ones then created (in product,
+warehouse order) and locked (`SELECT ... FOR UPDATE` on PostgreSQL; SQLite's IMMEDIATE transactions
+already serialise writers). Quantities then change only through
 guarded `UPDATE ... SET qty = qty ± x WHERE ...` statements, never read–decide–write.
 """
 
@@ -40,14 +41,19 @@ def lock_levels(pairs) -> dict[tuple[int, int], StockLevel]:
     cond = Q()
     for product_id, warehouse_id in pairs:
         cond |= Q(product_id=product_id, warehouse_id=warehouse_id)
-    found = {(p, w): pk for pk, p, w in StockLevel.objects.filter(cond).values_list("pk", "product_id", "warehouse_id")}
-    ids = sorted(found.get(pair) or _level_row(*pair) for pair in pairs)
-    qs = StockLevel.objects.filter(pk__in=ids).order_by("pk")
-    if connection.features.has_select_for_update:
-        qs = qs.select_for_update()
-    locked = {(lv.product_id, lv.warehouse_id): lv for lv in qs}
+    locked = _locked(StockLevel.objects.filter(cond))  # PostgreSQL locks them in the ORDER BY's order
+    missing = sorted(pairs - locked.keys())
+    if missing:  # a product's first stock in a warehouse: the row made (or found, made meanwhile), then locked
+        locked.update(_locked(StockLevel.objects.filter(pk__in=[_level_row(*pair) for pair in missing])))
     held.update(locked)
     return locked
+
+
+def _locked(levels) -> dict[tuple[int, int], StockLevel]:
+    qs = levels.order_by("pk")
+    if connection.features.has_select_for_update:
+        qs = qs.select_for_update()
+    return {(lv.product_id, lv.warehouse_id): lv for lv in qs}
 
 
 def lock_move(move_id: int) -> StockMove:

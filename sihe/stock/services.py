@@ -88,6 +88,15 @@ def check_location(warehouse: Warehouse, location: Location | None, *, field: st
     return location
 
 
+def known_lot(product: Product, number: str) -> Lot | None:
+    """The lot `number` of `product`, read once per collected act (a receiving check and the receipt it
+    makes ask for the same lot; `lot_for_receipt` notes the lot it creates)."""
+    lots = batch.memo("stock.lots", dict)
+    if (product.pk, number) not in lots:
+        lots[product.pk, number] = Lot.objects.filter(product=product, number=number).first()
+    return lots[product.pk, number]
+
+
 def lot_for_receipt(line: InLine, *, date: datetime.date) -> Lot | None:
     """Find or create the lot (or serial) of an incoming line, enforcing the product's tracking."""
     product, prefix = line.product, line.field
@@ -109,15 +118,17 @@ def lot_for_receipt(line: InLine, *, date: datetime.date) -> Lot | None:
         expiry = line.production_date + datetime.timedelta(days=product.shelf_life_days)
     if line.production_date and expiry and line.production_date > expiry:
         raise ValidationFailed(_("production date is after the expiry date"), field=f"{prefix}.production_date")
-    lot = Lot.objects.filter(product=product, number=line.lot).first()
+    lot = known_lot(product, line.lot)
     if lot is None:
         if product.is_expiry_tracked and expiry is None:
             raise ValidationFailed(
                 _("%(sku)s is tracked by lot and expiry: the expiry date is required") % {"sku": product.sku},
                 field=f"{prefix}.expiry",
             )
-        return Lot.objects.create(product=product, number=line.lot, production_date=line.production_date,
-                                  expiry_date=expiry if product.is_expiry_tracked else expiry, receipt_date=date)
+        lot = Lot.objects.create(product=product, number=line.lot, production_date=line.production_date,
+                                 expiry_date=expiry if product.is_expiry_tracked else expiry, receipt_date=date)
+        batch.memo("stock.lots", dict)[product.pk, line.lot] = lot
+        return lot
     if line.expiry and lot.expiry_date and line.expiry != lot.expiry_date:
         raise ValidationFailed(
             _("lot %(lot)s already has expiry %(expiry)s") % {"lot": lot.number, "expiry": lot.expiry_date.isoformat()},
@@ -168,10 +179,12 @@ def _write(actor: Actor, *, state: str = StockMove.State.DONE, field: str = "qty
     return move
 
 
-def _finish(event_type: str, moves: list[StockMove], *, reference: str, warehouse: Warehouse, actor: Actor) -> None:
+def _finish(event_type: str, moves: list[StockMove], *, reference: str, warehouse: Warehouse, actor: Actor,
+            low_stock: bool = True) -> None:
     events.moves_done(event_type, moves=moves, reference=reference, warehouse=warehouse.code, actor=actor)
-    check_low_stock({(m.product_id, w) for m in moves for w in (m.src_warehouse_id, m.dst_warehouse_id) if w},
-                    actor=actor)
+    if low_stock:
+        check_low_stock({(m.product_id, w) for m in moves for w in (m.src_warehouse_id, m.dst_warehouse_id) if w},
+                        actor=actor)
 
 
 def check_low_stock(pairs, *, actor: Actor) -> None:
@@ -214,7 +227,7 @@ def bring_in(*, warehouse: Warehouse, lines: list[InLine], actor: Actor, kind: s
     """Goods enter a warehouse from outside (supplier, inventory gain, production)."""
     with tx.act():
         date = date or local_date(actor)
-        locks.lock_levels([(line.product.pk, warehouse.pk) for line in lines])
+        levels = locks.lock_levels([(line.product.pk, warehouse.pk) for line in lines])
         moves = []
         for line in lines:
             loc = check_location(warehouse, line.location or location, field=f"{line.field}.location")
@@ -222,7 +235,9 @@ def bring_in(*, warehouse: Warehouse, lines: list[InLine], actor: Actor, kind: s
             moves.append(_write(actor, product=line.product, qty=line.qty, kind=kind, date=date, reference=reference,
                                 dst_warehouse=warehouse, dst_location=loc, counterpart=counterpart, lot=lot,
                                 unit_cost=line.unit_cost, field=f"{line.field}.qty"))
-        _finish(events.ACT_EVENTS[kind], moves, reference=reference, warehouse=warehouse, actor=actor)
+        # more stock only ends a low flag: nothing to check when none of the levels is flagged low
+        _finish(events.ACT_EVENTS[kind], moves, reference=reference, warehouse=warehouse, actor=actor,
+                low_stock=any(level.low for level in levels.values()))
         return moves
 
 

@@ -10,7 +10,7 @@ Room: a bin with `capacity_volume` takes goods while Σ(on hand × product volum
 
 from decimal import Decimal
 
-from django.db.models import Q
+from django.db.models import F, Q
 
 from sihe.catalog.models import Location, Product, Warehouse, Zone
 from sihe.stock.models import Lot, Quant
@@ -39,16 +39,24 @@ def fits(location: Location, used: Decimal, need: Decimal) -> bool:
     return left is None or need <= left
 
 
-def zone_of(product: Product, warehouse: Warehouse) -> Zone | None:
-    rules = PutawayRule.objects.filter(warehouse=warehouse).select_related("zone")
-    rule = rules.filter(product=product).first()
-    if rule is None and product.category_id:
-        rule = rules.filter(category_id=product.category_id, product__isnull=True).first()
+def _in_bins(product: Product, warehouse: Warehouse) -> list[Quant]:
+    """The product's stock in this warehouse's bins (every lot), most first, with each bin's zone: where its
+    lot lies, and the zone the product lies in, from one read."""
+    return list(Quant.objects.filter(product=product, warehouse=warehouse, qty__gt=0, location__kind=Location.Kind.BIN)
+                .select_related("location__zone").order_by("-qty", "id"))
+
+
+def zone_of(product: Product, warehouse: Warehouse, in_bins: list[Quant] | None = None) -> Zone | None:
+    """The rule for the product, else for its category (one read), else the zone where most of it lies."""
+    target = Q(product=product)
+    if product.category_id:
+        target |= Q(category_id=product.category_id, product__isnull=True)
+    rule = (PutawayRule.objects.filter(target, warehouse=warehouse).select_related("zone")
+            .order_by(F("product_id").asc(nulls_last=True), "pk").first())
     if rule is not None:
         return rule.zone
-    quant = (Quant.objects.filter(product=product, warehouse=warehouse, qty__gt=0, location__kind=Location.Kind.BIN)
-             .select_related("location__zone").order_by("-qty", "id").first())
-    return quant.location.zone if quant else None
+    in_bins = _in_bins(product, warehouse) if in_bins is None else in_bins
+    return in_bins[0].location.zone if in_bins else None
 
 
 def suggest(*, product: Product, warehouse: Warehouse, qty: Decimal, lot: Lot | None = None,
@@ -57,9 +65,8 @@ def suggest(*, product: Product, warehouse: Warehouse, qty: Decimal, lot: Lot | 
     bins = Location.objects.filter(warehouse=warehouse, kind=Location.Kind.BIN, active=True)
     if exclude is not None:
         bins = bins.exclude(pk=exclude.pk)
-    holding = Quant.objects.filter(product=product, warehouse=warehouse, lot=lot, qty__gt=0,
-                                   location__kind=Location.Kind.BIN).values_list("location_id", flat=True)
-    holding = list(holding)
+    in_bins = _in_bins(product, warehouse)
+    holding = [quant.location_id for quant in in_bins if quant.lot_id == (lot.pk if lot else None)]
     same = list(bins.filter(pk__in=holding).order_by("aisle", "position", "level", "code")) if holding else []
     if same:
         used = used_volume(b.pk for b in same)
@@ -69,7 +76,7 @@ def suggest(*, product: Product, warehouse: Warehouse, qty: Decimal, lot: Lot | 
     occupied = Quant.objects.filter(warehouse=warehouse).exclude(qty=0).values("location_id")
     empty = bins.exclude(pk__in=occupied).filter(Q(capacity_volume__isnull=True) | Q(capacity_volume__gte=need))
     empty = empty.order_by("aisle", "position", "level", "code")
-    zone = zone_of(product, warehouse)
+    zone = zone_of(product, warehouse, in_bins)
     if zone is not None:
         found = empty.filter(zone=zone).first()
         if found is not None:

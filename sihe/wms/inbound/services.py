@@ -301,7 +301,7 @@ def _check_tracking(product: Product, scan: gs1.Gs1Scan, qty: Decimal, today: da
                                    % {"sku": product.sku}, field="barcode", code="lot_required")
     if len(number) > 64:
         raise ValidationFailed(_("the lot number is too long"), field="barcode", code="unreadable")
-    existing = Lot.objects.filter(product=product, number=number).first()
+    existing = stock.known_lot(product, number)
     expiry = scan.expiry
     if expiry is None and scan.production_date and product.shelf_life_days:
         expiry = scan.production_date + datetime.timedelta(days=product.shelf_life_days)
