@@ -13,12 +13,12 @@ booked revenue, books the opposite (`sales.revenue.reverse`) for the reversed pa
 from collections import defaultdict
 from decimal import Decimal
 
-from django.db import transaction
 from django.db.models import BigIntegerField, F
 from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from sihe.core import tx
 from sihe.core.actor import Actor
 from sihe.core.errors import Conflict, NotFound, ValidationFailed
 from sihe.core.money import round_money
@@ -167,7 +167,7 @@ def invoice_orders(*, orders: list, buyer_name: str, buyer_tax_id: str = "", act
 
     The orders are locked (SELECT … FOR UPDATE, in primary-key order) for the rest of the caller's
     transaction."""
-    with transaction.atomic():
+    with tx.act():
         found = _resolve(list(orders))
         for i, order in enumerate(found):
             if order.status not in INVOICEABLE:
@@ -240,7 +240,7 @@ def reverse_invoice(*, invoice: Invoice, lines: list[invoicing.RedLineIn] | None
     """The red invoice for a return, issued against the 红字发票信息确认单 `confirmation_number` (20
     digits); books `sales.revenue.reverse` per order when revenue was booked at invoice (the blue
     invoice's timeline entry names its voucher), and writes each order's timeline."""
-    with transaction.atomic():
+    with tx.act():
         red = invoicing.issue_red_invoice(invoice=invoice, lines=lines, reason=reason, actor=actor,
                                           confirmation_number=confirmation_number)
         ids = [int(s) for s in red.sources.filter(source_type=SOURCE).values_list("source_id", flat=True)
