@@ -41,6 +41,7 @@ def parse_args():
     parser.add_argument("--products", type=int, default=50)
     parser.add_argument("--both", action="store_true", help="run on SQLite, then on PostgreSQL")
     parser.add_argument("--trace", action="store_true", help="print the SQL of one scan")
+    parser.add_argument("--profile", action="store_true", help="cProfile of the scans after the timed run")
     return parser.parse_args()
 
 
@@ -226,6 +227,16 @@ def bench_scans(wh, supplier, products, n: int, parse_cost: float):
     print(f"  of a scan: GS1 parse {parse_cost * 1e3:.3f} ms ({parse_cost / (scans / n) * 100:.1f} %), "
           f"receiving layer (match, checks, ASN, hooks) {(scans - base) / n * 1e3:.2f} ms, stock+costing+ledger "
           f"{base / n * 1e3:.2f} ms")
+    if ARGS.profile:
+        import cProfile
+        import pstats
+        profiler = cProfile.Profile()
+        profiler.enable()
+        for code in codes:
+            with tx.entry():
+                receive_scan(asn=asn, barcode=code, actor=actor)
+        profiler.disable()
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats("sihe", 40)
 
 
 def main():

@@ -281,10 +281,11 @@ def _consume_reservations(line: OutLine, warehouse: Warehouse, reference: str) -
 
 
 def _take_out_together(warehouse: Warehouse, lines: list[OutLine], actor: Actor, *, kind: str, counterpart: str,
-                       reference: str, date: datetime.date, ship_date) -> list[StockMove] | None:
+                       reference: str, date: datetime.date, ship_date) -> tuple[list[StockMove], bool] | None:
     """Goods leaving the warehouse, every line in one go: the reference's reservations read once and
     consumed, the moves inserted together, and each quant and level changed by one guarded UPDATE for
-    all lines (on hand and reserved together) — a handful of statements whatever the line count."""
+    all lines (on hand and reserved together) — a handful of statements whatever the line count. Returns the
+    moves and whether only reserved goods left (what is available, and so a low-stock flag, is unchanged)."""
     for line in lines:
         if line.location is not None:
             check_location(warehouse, line.location, field=f"{line.field}.location")
@@ -332,7 +333,7 @@ def _take_out_together(warehouse: Warehouse, lines: list[OutLine], actor: Actor,
                        src_location=take.quant.location, lot=take.quant.lot, counterpart=counterpart)
              for line, take in planned]
     if not moves:
-        return []
+        return [], True
     StockMove.objects.bulk_create(moves)
     if opened:
         ReservationLine.objects.filter(pk__in=list(opened)).update(open_qty=Case(
@@ -349,7 +350,8 @@ def _take_out_together(warehouse: Warehouse, lines: list[OutLine], actor: Actor,
     for move, (line, _take) in zip(moves, planned, strict=True):
         audit.record_act(move, actor=actor, action=f"stock.{move.kind}",
                          detail=f"{line.product.sku} {text(move.qty)} {move.get_state_display()} {move.reference}".strip())
-    return moves
+    # goods that were reserved leave on hand and reserved alike: what is available stays, and so does a low flag
+    return moves, all(taken == freed for taken, freed in level_delta.values())
 
 
 def _enough(move: StockMove, quant_delta: dict, level_delta: dict) -> bool:
@@ -373,12 +375,12 @@ def take_out(*, warehouse: Warehouse, lines: list[OutLine], actor: Actor, kind: 
         if dst_warehouse is not None:
             pairs += [(line.product.pk, dst_warehouse.pk) for line in lines]
         locks.lock_levels(pairs)
-        moves = []
+        moves, available_kept = [], False
         if dst_location is None and dst_warehouse is None:  # goods leave: every line at once
             together = _take_out_together(warehouse, lines, actor, kind=kind, counterpart=counterpart,
                                           reference=reference, date=date, ship_date=ship_date)
             if together is not None:
-                moves, lines = together, []
+                (moves, available_kept), lines = together, []
         for line in lines:
             if line.location is not None:
                 check_location(warehouse, line.location, field=f"{line.field}.location")
@@ -397,7 +399,8 @@ def take_out(*, warehouse: Warehouse, lines: list[OutLine], actor: Actor, kind: 
                     counterpart="" if dst_location is not None else counterpart, field=f"{line.field}.qty",
                 ))
         if emit_event:
-            _finish(events.ACT_EVENTS[kind], moves, reference=reference, warehouse=warehouse, actor=actor)
+            _finish(events.ACT_EVENTS[kind], moves, reference=reference, warehouse=warehouse, actor=actor,
+                    low_stock=not available_kept)
         return moves
 
 

@@ -183,6 +183,25 @@ def test_low_stock_emits_once_and_lists(wh, actor):
     assert row["level"].product == p and row["suggested"] == D(42)
 
 
+def test_a_low_flag_ends_when_goods_come_in_and_stays_when_reserved_goods_leave(wh, actor):
+    """Issue 18 checks the low flags only where they can change: goods coming in end a flag (and are not
+    checked when no level is low); reserved goods leaving change nothing that is available."""
+    p = make_product("LOW-2")
+    costing.receive(warehouse=wh, lines=[inl(p, 12, "1")], actor=actor, date=TODAY)
+    stock.set_rule(product=p, warehouse=wh, min_qty=D(10), max_qty=D(50), actor=actor)
+    stock.issue(warehouse=wh, lines=[outl(p, 4)], actor=actor, date=TODAY)  # 8 < 10: low
+    assert StockLevel.objects.get(product=p).low is True
+    costing.receive(warehouse=wh, lines=[inl(p, 1, "1")], actor=actor, date=TODAY)  # 9: still low
+    assert StockLevel.objects.get(product=p).low is True
+    costing.receive(warehouse=wh, lines=[inl(p, 3, "1")], actor=actor, date=TODAY)  # 12: no longer
+    assert StockLevel.objects.get(product=p).low is False
+    reservations.reserve(product=p, warehouse=wh, qty=D(5), reference="SO-LOW", actor=actor)  # available 7: low
+    assert StockLevel.objects.get(product=p).low is True
+    stock.issue(warehouse=wh, lines=[outl(p, 5)], actor=actor, date=TODAY, reference="SO-LOW")  # the reserved 5
+    assert (level(p, wh), StockLevel.objects.get(product=p).low) == ((7, 0, 7), True)
+    assert Event.objects.filter(type="stock.low").count() == 2
+
+
 def test_events_carry_versioned_payloads(wh, actor):
     p = make_product("EV-1", tracking="lot_expiry")
     costing.receive(warehouse=wh, lines=[inl(p, 2, "1", lot="L9", expiry=parse_date("271000", field="e"))],
