@@ -24,7 +24,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -194,7 +194,10 @@ def product_by_gtin(gtin14: str) -> Product | None:
     for width in (13, 12, 8):
         if gtin14[: 14 - width].strip("0") == "":
             variants.add(gtin14[14 - width:])
-    return Product.objects.select_related("uom").filter(gtin__in=variants).order_by("pk").first()
+    # whether it is inspected on receipt comes with it (`needs_inspection`): one statement, not two
+    inspected = InspectionRule.objects.filter(product=OuterRef("pk"), active=True)
+    return (Product.objects.select_related("uom").filter(gtin__in=variants).annotate(inspected=Exists(inspected))
+            .order_by("pk").first())
 
 
 def dock_of(warehouse: Warehouse) -> Location:
@@ -252,6 +255,8 @@ def defective_reference(inspection: Inspection) -> str:
 
 
 def needs_inspection(product: Product) -> bool:
+    if "inspected" in product.__dict__:  # read with the product (`product_by_gtin`)
+        return product.inspected
     return InspectionRule.objects.filter(product=product, active=True).exists()
 
 
