@@ -127,14 +127,17 @@ def allocate(order: Order, actor: Actor, *, entries: list | None = None) -> Orde
             + ("" if ship_by.date() == timezone.localdate(actor.at) else f"（{timezone.localtime(ship_by):%m-%d}）"),
             actor, message_en=f"Allocated to {wh.name}, ships by {timezone.localtime(ship_by):%Y-%m-%d %H:%M}",
             data={"warehouse": wh.code, "shipment": shipment.number}))
+    changed = []  # one UPDATE of the order for its promise and its status
     if made and order.promised_ship_at is None:
         order.promised_ship_at = ship_by
-        order.save(update_fields=["promised_ship_at"])
+        changed.append("promised_ship_at")
     if made and order.status != Order.Status.ALLOCATED:
         transitions.check(order, Order.Status.ALLOCATED)
         order.status = Order.Status.ALLOCATED
         order.hold_reason, order.hold_detail = "", ""
-        order.save(update_fields=["status", "hold_reason", "hold_detail"])
+        changed += ["status", "hold_reason", "hold_detail"]
+    if changed:
+        order.save(update_fields=changed)
     if short:
         text = "、".join(f"{line_by_id[i].product.sku}×{q.normalize():f}" for i, q in short.items())
         if not made and order.status != Order.Status.ALLOCATED:
