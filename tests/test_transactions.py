@@ -2,7 +2,8 @@
 were written in: a refused act or attempt that the caller catches leaves none of them behind."""
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from sihe.core import batch, outbox, tx
 from sihe.core.actor import Actor
@@ -59,16 +60,9 @@ def test_13_2_without_collecting_the_savepoint_itself_undoes_the_events():
 
 
 def _statements(fn) -> list[str]:
-    from django.db import connection
-    seen: list[str] = []
-
-    def count(execute, sql, params, many, context):
-        seen.append(sql)
-        return execute(sql, params, many, context)
-
-    with connection.execute_wrapper(count):
+    with CaptureQueriesContext(connection) as captured:
         fn()
-    return seen
+    return [query["sql"] for query in captured.captured_queries]
 
 
 def _kept_act(name: str) -> None:

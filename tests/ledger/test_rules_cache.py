@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from sihe.ledger import rules, services
 from sihe.ledger.models import Account, CashFlowItem, PostingRule, PostingRuleLine, RulesVersion
@@ -24,15 +25,10 @@ def book(actor, source_id: str):
 
 
 def rule_reads(fn) -> int:
-    seen: list[str] = []
-
-    def count(execute, sql, params, many, context):
-        seen.append(sql)
-        return execute(sql, params, many, context)
-
-    with connection.execute_wrapper(count):
+    with CaptureQueriesContext(connection) as captured:
         fn()
-    return sum(1 for sql in seen if '"ledger_postingrule"' in sql or '"ledger_postingruleline"' in sql)
+    return sum(1 for query in captured.captured_queries
+               if '"ledger_postingrule"' in query["sql"] or '"ledger_postingruleline"' in query["sql"])
 
 
 def debit_account(voucher) -> str:
