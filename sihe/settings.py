@@ -159,10 +159,7 @@ def _database(url: str) -> dict:
         # A file, not :memory:, so that the worker and server subprocesses in tests see the same data.
         config["TEST"] = {"NAME": str(name.with_name(f"test_{name.stem}.sqlite3"))}
     else:
-        # Django's SELECT 1 before a request's first query finds a connection PostgreSQL has dropped (a
-        # restart) before a request fails on it; it is one more round trip a request (SIHE_PG_HEALTH_CHECKS=0
-        # saves it where the database does not restart under the server: bench/api.py measures both).
-        config["CONN_HEALTH_CHECKS"] = os.environ.get("SIHE_PG_HEALTH_CHECKS", "1") != "0"
+        config["CONN_HEALTH_CHECKS"] = True
         # A request never holds stock or ledger locks for minutes, nor waits minutes for them: past these
         # limits PostgreSQL cancels the statement and the API answers 503 `busy` (retry). Commands that do
         # bulk work (`sihe migrate`, imports, the worker) run without the statement limit (sihe.manage).
