@@ -372,4 +372,8 @@ class RulesVersion(models.Model):
     token are kept across acts until it changes; a token is never reused, so rules read in a
     transaction that was rolled back are never taken for the ones that stand."""
 
-    token = models.CharField(max_length=32)
+    token = models.CharField(_("token"), max_length=32)
+
+    class Meta:
+        verbose_name = _("posting rules version")
+        verbose_name_plural = _("posting rules versions")

@@ -54,7 +54,8 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name="RulesVersion",
             fields=[("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                    ("token", models.CharField(max_length=32))],
+                    ("token", models.CharField(max_length=32, verbose_name="token"))],
+            options={"verbose_name": "posting rules version", "verbose_name_plural": "posting rules versions"},
         ),
         migrations.RunPython(forward, backward),
     ]
