@@ -99,6 +99,21 @@ def add_quant(quant_id: int, delta: Decimal, *, guard: bool) -> bool:
     return qs.update(qty=F("qty") + delta) == 1
 
 
+def add_quant_at(product: Product, location: Location, lot: Lot | None, delta: Decimal, *, guard: bool,
+                 in_date: datetime.date) -> bool:
+    """`add_quant` on the quant of (product, location, lot), found by the UPDATE itself: a quant that is
+    there costs one statement, not a SELECT and then the UPDATE. A missing quant is made first, except
+    for a guarded decrease, which no new (empty) quant could cover."""
+    qs = Quant.objects.filter(product=product, location=location, lot=lot)
+    if guard and delta < 0:
+        qs = qs.filter(qty__gte=F("reserved") - delta)
+    if qs.update(qty=F("qty") + delta):
+        return True
+    if guard and delta < 0:
+        return False
+    return add_quant(quant_for(product, location, lot, in_date).pk, delta, guard=False)
+
+
 def add_level(product_id: int, warehouse_id: int, delta: Decimal, *, guard: bool) -> bool:
     qs = StockLevel.objects.filter(product_id=product_id, warehouse_id=warehouse_id)
     if guard and delta < 0:

@@ -158,14 +158,13 @@ def apply_move(move: StockMove, *, field: str = "qty") -> None:
     """Project one done move onto quants and levels (guarded unless the warehouse allows negative stock)."""
     if move.src_location_id:
         guard = not locks.warehouse_allows_negative(move.src_warehouse)
-        quant = locks.quant_for(move.product, move.src_location, move.lot, move.date)
-        if not locks.add_quant(quant.pk, -move.qty, guard=guard):
+        if not locks.add_quant_at(move.product, move.src_location, move.lot, -move.qty, guard=guard,
+                                  in_date=move.date):
             raise _short(move, field)
         if not locks.add_level(move.product_id, move.src_warehouse_id, -move.qty, guard=guard):
             raise _short(move, field)
     if move.dst_location_id:
-        quant = locks.quant_for(move.product, move.dst_location, move.lot, move.date)
-        locks.add_quant(quant.pk, move.qty, guard=False)
+        locks.add_quant_at(move.product, move.dst_location, move.lot, move.qty, guard=False, in_date=move.date)
         locks.add_level(move.product_id, move.dst_warehouse_id, move.qty, guard=False)
 
 

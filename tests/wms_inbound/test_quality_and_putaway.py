@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.db import transaction
 
-from sihe.catalog.models import Location, Zone
+from sihe.catalog.models import Category, Location, Zone
 from sihe.core.errors import DomainError, InvalidTransition, ValidationFailed
 from sihe.core.models import Event
 from sihe.ledger.models import Voucher, VoucherLine
@@ -14,7 +14,7 @@ from sihe.stock import reservations
 from sihe.stock.errors import InsufficientStock
 from sihe.stock.models import Quant, StockLevel, StockMove
 from sihe.wms.inbound import hooks
-from sihe.wms.inbound.models import Asn, AsnLine, Inspection, Putaway
+from sihe.wms.inbound.models import Asn, AsnLine, Inspection, Putaway, PutawayRule
 from sihe.wms.inbound.services import (
     put_away,
     receive_scan,
@@ -25,7 +25,7 @@ from sihe.wms.inbound.services import (
     suggest_bin,
 )
 
-from .conftest import GTIN_BOLT, GTIN_MILK, loc
+from .conftest import GTIN_BOLT, GTIN_MILK, NOW, loc, make_product
 
 D = Decimal
 
@@ -145,6 +145,35 @@ def test_suggestion_uses_the_putaway_rule_zone_and_capacity(bolt, wh, actor, mak
     assert suggest_bin(product=bolt, warehouse=wh, qty=D("5000")).code == "B-01-01-01"
     assert suggest_bin(product=bolt, warehouse=wh, qty=D("6000")).code == "A-01-01-01"
     assert suggest_bin(product=bolt, warehouse=wh, qty=D("20000")) is None
+
+
+def test_suggestion_zone_comes_from_the_product_rule_then_the_category_rule_then_where_it_lies(
+        make_asn, milk, actor, wh, django_assert_num_queries):
+    zone_a, zone_b = Zone.objects.get(warehouse=wh, code="A"), Zone.objects.get(warehouse=wh, code="B")
+    # nothing known yet: no rule, no stock → the nearest empty bin of the warehouse
+    assert suggest_bin(product=milk, warehouse=wh, qty=D("1")).code == "A-01-01-01"
+    asn = make_asn((milk, 100, "4.50"))
+    act(receive_scan, asn=asn, barcode=f"(01)0{GTIN_MILK}(17)261231(10)L1(37)30", actor=actor)
+    act(put_away, warehouse=wh, product=milk, lot=milk.lots.get(number="L1"), qty="10",
+        to_location=loc(wh, "A-01-03-01"), actor=actor)
+    # it lies in zone A: another lot goes to the nearest empty bin of A
+    assert suggest_bin(product=milk, warehouse=wh, qty=D("1")).code == "A-01-01-01"
+    # a rule for its category (乳制品 → B) wins over where it lies; the suggestion reads it in the same statement
+    dairy = Category.objects.create(code="DAIRY", name="乳制品")
+    milk.category = dairy
+    milk.save(update_fields=["category"])
+    act(set_putaway_rule, warehouse=wh, zone=zone_b, category=dairy, actor=actor)
+    with django_assert_num_queries(2):  # the product's bin stock; the empty bin in the rule's zone
+        assert suggest_bin(product=milk, warehouse=wh, qty=D("1")).code == "B-01-01-01"
+    # the product's own rule wins over its category's
+    act(set_putaway_rule, warehouse=wh, zone=zone_a, product=milk, actor=actor)
+    assert suggest_bin(product=milk, warehouse=wh, qty=D("1")).code == "A-01-01-01"
+    # the rule's zone is full (both B bins taken by another product): any empty bin with room
+    PutawayRule.objects.filter(product=milk).delete()
+    for code in ("B-01-01-01", "B-01-02-01"):
+        Quant.objects.create(product=make_product(f"X-{code}", None), warehouse=wh, location=loc(wh, code), qty=D(1),
+                             in_date=NOW.date())
+    assert suggest_bin(product=milk, warehouse=wh, qty=D("1")).code == "A-01-01-01"
 
 
 def test_put_away_moves_dock_to_scanned_bin(make_asn, bolt, actor, wh):

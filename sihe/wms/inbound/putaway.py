@@ -10,7 +10,8 @@ Room: a bin with `capacity_volume` takes goods while Σ(on hand × product volum
 
 from decimal import Decimal
 
-from django.db.models import F, Q
+from django.db.models import Exists, F, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 
 from sihe.catalog.models import Location, Product, Warehouse, Zone
 from sihe.stock.models import Lot, Quant
@@ -46,13 +47,17 @@ def _in_bins(product: Product, warehouse: Warehouse) -> list[Quant]:
                 .select_related("location__zone").order_by("-qty", "id"))
 
 
-def zone_of(product: Product, warehouse: Warehouse, in_bins: list[Quant] | None = None) -> Zone | None:
-    """The rule for the product, else for its category (one read), else the zone where most of it lies."""
+def _rules(product: Product, warehouse: Warehouse):
+    """The putaway rules that apply, the product's own before its category's."""
     target = Q(product=product)
     if product.category_id:
         target |= Q(category_id=product.category_id, product__isnull=True)
-    rule = (PutawayRule.objects.filter(target, warehouse=warehouse).select_related("zone")
-            .order_by(F("product_id").asc(nulls_last=True), "pk").first())
+    return PutawayRule.objects.filter(target, warehouse=warehouse).order_by(F("product_id").asc(nulls_last=True), "pk")
+
+
+def zone_of(product: Product, warehouse: Warehouse, in_bins: list[Quant] | None = None) -> Zone | None:
+    """The rule for the product, else for its category (one read), else the zone where most of it lies."""
+    rule = _rules(product, warehouse).select_related("zone").first()
     if rule is not None:
         return rule.zone
     in_bins = _in_bins(product, warehouse) if in_bins is None else in_bins
@@ -76,9 +81,12 @@ def suggest(*, product: Product, warehouse: Warehouse, qty: Decimal, lot: Lot | 
     occupied = Quant.objects.filter(warehouse=warehouse).exclude(qty=0).values("location_id")
     empty = bins.exclude(pk__in=occupied).filter(Q(capacity_volume__isnull=True) | Q(capacity_volume__gte=need))
     empty = empty.order_by("aisle", "position", "level", "code")
-    zone = zone_of(product, warehouse, in_bins)
-    if zone is not None:
-        found = empty.filter(zone=zone).first()
-        if found is not None:
-            return found
-    return empty.first()
+    # The zone (zone_of) is part of the same read: the rule's zone as a subquery, else where most of the
+    # product lies, known from in_bins already.
+    rule_zone = Subquery(_rules(product, warehouse).values("zone_id")[:1])
+    lies_in = in_bins[0].location.zone_id if in_bins else None
+    if lies_in is None:
+        in_zone = empty.filter(Q(zone_id=rule_zone) | ~Exists(_rules(product, warehouse)))
+    else:
+        in_zone = empty.filter(zone_id=Coalesce(rule_zone, Value(lies_in)))
+    return in_zone.first() or empty.first()
