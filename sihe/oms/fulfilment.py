@@ -24,6 +24,7 @@ SOURCE_TYPE = "oms.order"
 
 
 MERGE_SOURCE = "oms.merge"
+LOCKED_ORDERS = "oms.fulfilment.locked_orders"  # batch.memo key: ship_order → on_shipped
 
 
 def shipment_filter(order: Order) -> Q:
@@ -42,7 +43,7 @@ def shipments_of(order: Order):
 def ship_order(*, order: Order, carrier: str, tracking_no: str, actor: Actor, shipment: str | None = None) -> Shipment:
     """Ship one of the order's open shipments (the only one, or the one named) with carrier and tracking no."""
     with tx.act(), batch.collect():
-        order = Order.objects.select_for_update().get(pk=order.pk)
+        order = Order.objects.select_for_update(of=("self",)).select_related("channel", "partner").get(pk=order.pk)
         open_ones = [s for s in shipments_of(order).order_by("pk")
                      if s.state not in (Shipment.State.SHIPPED, Shipment.State.CANCELLED)]
         if shipment:
@@ -65,14 +66,22 @@ def ship_order(*, order: Order, carrier: str, tracking_no: str, actor: Actor, sh
             raise ValidationFailed(_("order %(order)s is held (%(reason)s): release it first")
                                    % {"order": order.number, "reason": order.get_hold_reason_display()},
                                    field="status", code="order_held")
-        return shipping.ship(shipment=chosen, carrier=carrier, tracking_no=tracking_no, actor=actor)
+        # The order locked here is the one the on_shipped hook records on (not locked and read again);
+        # it is handed over for this call only.
+        handed = batch.memo(LOCKED_ORDERS, dict)
+        handed[order.pk] = order
+        try:
+            return shipping.ship(shipment=chosen, carrier=carrier, tracking_no=tracking_no, actor=actor)
+        finally:
+            handed.pop(order.pk, None)
 
 
 def on_shipped(*, shipment: Shipment, actor: Actor) -> None:
     """Hook: a shipment of an order left the warehouse."""
     if shipment.source_type != SOURCE_TYPE:
         return
-    order = Order.objects.select_for_update(of=("self",)).select_related("channel", "partner").get(pk=int(shipment.source_id))
+    order = batch.memo(LOCKED_ORDERS, dict).pop(int(shipment.source_id), None) or Order.objects.select_for_update(
+        of=("self",)).select_related("channel", "partner").get(pk=int(shipment.source_id))
     record_shipped(order=order, shipment=shipment,
                    shipped=[(int(sl.source_line_id), sl.qty) for sl in shipment.lines.all() if sl.source_line_id],
                    actor=actor)

@@ -14,13 +14,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Case, DecimalField, F, Value, When
+from django.db.models import Case, DecimalField, F, Prefetch, Value, When, prefetch_related_objects
 from django.utils.translation import gettext as _
 
 from sihe.catalog.models import Location, Product, Warehouse
 from sihe.core import audit, batch, clock, numbering, outbox, tx
 from sihe.core.actor import Actor
 from sihe.core.errors import InvalidTransition, ValidationFailed
+from sihe.core.money import round_money
 from sihe.costing import services as costing
 from sihe.stock import reservations
 from sihe.stock import services as stock
@@ -260,7 +261,10 @@ def ship(*, shipment: Shipment, carrier: str, tracking_no: str, actor: Actor,
     with tx.act(), batch.collect():
         shipment = _locked(shipment)
         check_transition(shipment, S.SHIPPED)
-        lines = list(shipment.lines.select_related("product").order_by("pk"))
+        # Prefetched, so the hooks below read `shipment.lines.all()` from memory, not again.
+        prefetch_related_objects([shipment], Prefetch(
+            "lines", queryset=ShipmentLine.objects.select_related("product").order_by("pk")))
+        lines = list(shipment.lines.all())
         pairs = _out_lines(lines)
         results = costing.issue(warehouse=shipment.warehouse, lines=[p[1] for p in pairs], actor=actor,
                                 reference=shipment.number, date=date)
@@ -273,16 +277,17 @@ def ship(*, shipment: Shipment, carrier: str, tracking_no: str, actor: Actor,
                 move, layer = queue.pop(0)
                 need -= move.qty
                 costs[line.pk] = costs.get(line.pk, Decimal(0)) + (abs(layer.value) if layer is not None else 0)
-        if lines:  # every line in one UPDATE
+        if lines:  # every line in one UPDATE, and the prefetched lines kept true to it
+            for line in lines:
+                line.shipped_qty, line.cost = line.qty, round_money(costs.get(line.pk, Decimal(0)))
             ShipmentLine.objects.filter(pk__in=[line.pk for line in lines]).update(
                 shipped_qty=F("qty"),
-                cost=Case(*[When(pk=line.pk, then=Value(costs.get(line.pk, Decimal(0)))) for line in lines],
-                          output_field=DecimalField()))
+                cost=Case(*[When(pk=line.pk, then=Value(line.cost)) for line in lines], output_field=DecimalField()))
         leftover = Reservation.objects.filter(reference=shipment.number, state=Reservation.State.ACTIVE).exists()
         if leftover:
             reservations.release_reference(reference=shipment.number, actor=actor)
         _set_state(shipment, S.SHIPPED, actor, carrier=carrier, tracking_no=tracking_no, shipped_at=actor.at,
-                   cost=sum(costs.values(), Decimal(0)).quantize(Decimal("0.01")))
+                   cost=round_money(sum(costs.values(), Decimal(0))))
         lots = [{"sku": m.product.sku, "lot": m.lot.number if m.lot_id else None, "location": m.src_location.code,
                  "qty": f"{m.qty.normalize():f}"} for m, _layer in results]
         outbox.emit("wms.shipment.shipped", aggregate_type="shipment", aggregate_id=shipment.number, actor=actor,
