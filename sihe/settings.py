@@ -159,6 +159,9 @@ def _database(url: str) -> dict:
         # A file, not :memory:, so that the worker and server subprocesses in tests see the same data.
         config["TEST"] = {"NAME": str(name.with_name(f"test_{name.stem}.sqlite3"))}
     else:
+        # Django's backend, but a connection that served a request in the last second skips the health
+        # check's extra round trip (sihe/core/postgres/base.py).
+        config["ENGINE"] = "sihe.core.postgres"
         config["CONN_HEALTH_CHECKS"] = True
         # A request never holds stock or ledger locks for minutes, nor waits minutes for them: past these
         # limits PostgreSQL cancels the statement and the API answers 503 `busy` (retry). Commands that do
