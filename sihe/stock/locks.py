@@ -11,11 +11,11 @@ import datetime
 from decimal import Decimal
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 
 from sihe.catalog.models import Location, Product, Warehouse
 from sihe.core import batch
-from sihe.stock.models import Lot, Quant, StockLevel, StockMove
+from sihe.stock.models import Lot, Quant, StockLevel, StockMove, StockRule
 
 
 def _level_row(product_id: int, warehouse_id: int) -> int:
@@ -49,8 +49,24 @@ def lock_levels(pairs) -> dict[tuple[int, int], StockLevel]:
     return locked
 
 
+def lock_levels_afresh(pairs) -> dict[tuple[int, int], StockLevel]:
+    """`lock_levels`, reading the rows again even if this act locked them already (after a change of
+    their rules, which the locked rows carry)."""
+    held = batch.memo("stock.locked_levels", dict)
+    for pair in pairs:
+        held.pop(pair, None)
+    return lock_levels(pairs)
+
+
+def _with_rule(levels):
+    """`has_rule`: a minimum (StockRule) is set for the level's product and warehouse, read with the lock
+    so that the act's low-stock check can pass over levels that can neither fall low nor recover."""
+    rule = StockRule.objects.filter(product_id=OuterRef("product_id"), warehouse_id=OuterRef("warehouse_id"))
+    return levels.annotate(has_rule=Exists(rule))
+
+
 def _locked(levels) -> dict[tuple[int, int], StockLevel]:
-    qs = levels.order_by("pk")
+    qs = _with_rule(levels).order_by("pk")
     if connection.features.has_select_for_update:
         qs = qs.select_for_update()
     return {(lv.product_id, lv.warehouse_id): lv for lv in qs}
@@ -70,7 +86,7 @@ def lock_existing(product_ids, warehouse_ids) -> dict[tuple[int, int], StockLeve
     allocation across warehouses; a missing row means nothing there. Later `lock_levels` of the same
     act reuse them."""
     assert connection.in_atomic_block, "stock rows are locked inside the act's transaction"
-    qs = StockLevel.objects.filter(product_id__in=product_ids, warehouse_id__in=warehouse_ids).order_by("pk")
+    qs = _with_rule(StockLevel.objects.filter(product_id__in=product_ids, warehouse_id__in=warehouse_ids)).order_by("pk")
     if connection.features.has_select_for_update:
         qs = qs.select_for_update()
     locked = {(lv.product_id, lv.warehouse_id): lv for lv in qs}

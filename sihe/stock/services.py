@@ -198,6 +198,12 @@ def check_low_stock(pairs, *, actor: Actor) -> None:
 
 
 def _check_low_stock(pairs: set, *, actor: Actor) -> None:
+    # A level this act locked (stock.locked_levels) with no rule and no low flag can neither fall low
+    # nor recover: not read again. set_rule and remove_rule lock their level afresh after the change.
+    held = batch.memo("stock.locked_levels", dict)
+    pairs = {pair for pair in pairs if pair not in held or held[pair].low or getattr(held[pair], "has_rule", True)}
+    if not pairs:
+        return
     products, warehouses = {p for p, _w in pairs}, {w for _p, w in pairs}
     minimum = StockRule.objects.filter(product_id=OuterRef("product_id"), warehouse_id=OuterRef("warehouse_id"))
     # one query; only levels with a rule or flagged low can change
@@ -533,7 +539,7 @@ def set_rule(*, product: Product, warehouse: Warehouse, min_qty: Decimal, max_qt
         rule, _created = StockRule.objects.update_or_create(product=product, warehouse=warehouse,
                                                            defaults={"min_qty": min_qty, "max_qty": max_qty})
         audit.record_act(rule, actor=actor, action="stock.rule", detail=_("minimum %(min)s, maximum %(max)s") % {"min": text(min_qty), "max": text(max_qty)})
-        locks.lock_levels([(product.pk, warehouse.pk)])
+        locks.lock_levels_afresh([(product.pk, warehouse.pk)])
         check_low_stock({(product.pk, warehouse.pk)}, actor=actor)
         return rule
 
@@ -547,7 +553,7 @@ def remove_rule(*, product: Product, warehouse: Warehouse, actor: Actor) -> None
                            field="sku")
         audit.record_act(rule, actor=actor, action="stock.rule.remove", detail=_("minimum %(min)s, maximum %(max)s") % {"min": text(rule.min_qty), "max": text(rule.max_qty)})
         rule.delete()
-        locks.lock_levels([(product.pk, warehouse.pk)])
+        locks.lock_levels_afresh([(product.pk, warehouse.pk)])
         check_low_stock({(product.pk, warehouse.pk)}, actor=actor)
 
 

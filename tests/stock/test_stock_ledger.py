@@ -5,9 +5,11 @@ from decimal import Decimal as D
 
 import pytest
 from django.core.management import call_command
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from sihe.catalog.models import Uom
+from sihe.core import batch
 from sihe.core.errors import ValidationFailed
 from sihe.core.models import Event
 from sihe.costing import services as costing
@@ -200,6 +202,29 @@ def test_a_low_flag_ends_when_goods_come_in_and_stays_when_reserved_goods_leave(
     stock.issue(warehouse=wh, lines=[outl(p, 5)], actor=actor, date=TODAY, reference="SO-LOW")  # the reserved 5
     assert (level(p, wh), StockLevel.objects.get(product=p).low) == ((7, 0, 7), True)
     assert Event.objects.filter(type="stock.low").count() == 2
+
+
+def test_one_act_checks_low_stock_only_where_a_rule_or_a_flag_is_and_sees_a_rule_it_set_itself(wh, actor):
+    """In a collected act the levels are locked with whether a minimum is set: a level with neither a rule
+    nor a low flag is not read again for the low-stock check; a rule set in the same act is seen."""
+    p = make_product("LOW-3")
+    costing.receive(warehouse=wh, lines=[inl(p, 12, "1")], actor=actor, date=TODAY)
+
+    def low_stock_reads(*acts) -> int:
+        with CaptureQueriesContext(connection) as queries, transaction.atomic(), batch.collect():
+            for one_act in acts:
+                one_act()
+        return sum(1 for q in queries.captured_queries if q["sql"].startswith("SELECT") and "min_qty" in q["sql"])
+
+    def reserve(qty, reference):
+        return lambda: reservations.reserve(product=p, warehouse=wh, qty=D(qty), reference=reference, actor=actor)
+
+    assert low_stock_reads(reserve(5, "SO-A")) == 0  # available 7, no rule: nothing can change
+    assert StockLevel.objects.get(product=p).low is False
+    rule = lambda: stock.set_rule(product=p, warehouse=wh, min_qty=D(10), max_qty=None, actor=actor)  # noqa: E731
+    assert low_stock_reads(reserve(1, "SO-B"), rule, reserve(1, "SO-C")) == 2  # the rule's own read, then the check
+    assert StockLevel.objects.get(product=p).low is True  # 5 < 10
+    assert Event.objects.filter(type="stock.low").count() == 1
 
 
 def test_events_carry_versioned_payloads(wh, actor):
