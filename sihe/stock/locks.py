@@ -11,7 +11,7 @@ import datetime
 from decimal import Decimal
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import F
 
 from sihe.catalog.models import Location, Product, Warehouse
 from sihe.core import batch
@@ -38,13 +38,13 @@ def lock_levels(pairs) -> dict[tuple[int, int], StockLevel]:
     held = batch.memo("stock.locked_levels", dict)  # within one collected act: rows it already locked
     if all(pair in held for pair in pairs):
         return {pair: held[pair] for pair in pairs}  # values as locked: re-read for current quantities
-    cond = Q()
-    for product_id, warehouse_id in pairs:
-        cond |= Q(product_id=product_id, warehouse_id=warehouse_id)
-    locked = _locked(StockLevel.objects.filter(cond))  # PostgreSQL locks them in the ORDER BY's order
+    ordered = sorted(pairs)
+    locked = _locked(" OR ".join(['(l."product_id" = %s AND l."warehouse_id" = %s)'] * len(ordered)),
+                     [v for pair in ordered for v in pair])  # PostgreSQL locks them in the ORDER BY's order
     missing = sorted(pairs - locked.keys())
     if missing:  # a product's first stock in a warehouse: the row made (or found, made meanwhile), then locked
-        locked.update(_locked(StockLevel.objects.filter(pk__in=[_level_row(*pair) for pair in missing])))
+        ids = [_level_row(*pair) for pair in missing]
+        locked.update(_locked(f'l."id" IN ({", ".join(["%s"] * len(ids))})', ids))
     held.update(locked)
     return locked
 
@@ -58,18 +58,17 @@ def lock_levels_afresh(pairs) -> dict[tuple[int, int], StockLevel]:
     return lock_levels(pairs)
 
 
-def _with_rule(levels):
-    """`has_rule`: a minimum (StockRule) is set for the level's product and warehouse, read with the lock
-    so that the act's low-stock check can pass over levels that can neither fall low nor recover."""
-    rule = StockRule.objects.filter(product_id=OuterRef("product_id"), warehouse_id=OuterRef("warehouse_id"))
-    return levels.annotate(has_rule=Exists(rule))
-
-
-def _locked(levels) -> dict[tuple[int, int], StockLevel]:
-    qs = _with_rule(levels).order_by("pk")
-    if connection.features.has_select_for_update:
-        qs = qs.select_for_update()
-    return {(lv.product_id, lv.warehouse_id): lv for lv in qs}
+def _locked(where: str, params: list) -> dict[tuple[int, int], StockLevel]:
+    """The level rows matching `where` (on alias l), locked in primary-key order, each with `has_rule`: a
+    minimum (StockRule) is set for it, read with the lock so that the act's low-stock check can pass over
+    levels that can neither fall low nor recover. Written out once: every stock act runs it, and the ORM's
+    building of it cost more than running it."""
+    level, rule = StockLevel._meta.db_table, StockRule._meta.db_table
+    columns = ", ".join(f'l."{f.column}"' for f in StockLevel._meta.concrete_fields)
+    lock = " FOR UPDATE OF l" if connection.features.has_select_for_update else ""
+    sql = (f'SELECT {columns}, EXISTS (SELECT 1 FROM "{rule}" r WHERE r."product_id" = l."product_id" AND '
+           f'r."warehouse_id" = l."warehouse_id") AS has_rule FROM "{level}" l WHERE {where} ORDER BY l."id"{lock}')
+    return {(lv.product_id, lv.warehouse_id): lv for lv in StockLevel.objects.raw(sql, params)}
 
 
 def lock_move(move_id: int) -> StockMove:
@@ -86,10 +85,11 @@ def lock_existing(product_ids, warehouse_ids) -> dict[tuple[int, int], StockLeve
     allocation across warehouses; a missing row means nothing there. Later `lock_levels` of the same
     act reuse them."""
     assert connection.in_atomic_block, "stock rows are locked inside the act's transaction"
-    qs = _with_rule(StockLevel.objects.filter(product_id__in=product_ids, warehouse_id__in=warehouse_ids)).order_by("pk")
-    if connection.features.has_select_for_update:
-        qs = qs.select_for_update()
-    locked = {(lv.product_id, lv.warehouse_id): lv for lv in qs}
+    product_ids, warehouse_ids = list(product_ids), list(warehouse_ids)
+    if not product_ids or not warehouse_ids:
+        return {}
+    locked = _locked(f'l."product_id" IN ({", ".join(["%s"] * len(product_ids))}) AND '
+                     f'l."warehouse_id" IN ({", ".join(["%s"] * len(warehouse_ids))})', [*product_ids, *warehouse_ids])
     batch.memo("stock.locked_levels", dict).update(locked)
     return locked
 

@@ -10,10 +10,9 @@ Room: a bin with `capacity_volume` takes goods while Σ(on hand × product volum
 
 from decimal import Decimal
 
-from django.db.models import Exists, F, Q, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db import connection
 
-from sihe.catalog.models import Location, Product, Warehouse, Zone
+from sihe.catalog.models import Location, Product, Warehouse
 from sihe.stock.models import Lot, Quant
 from sihe.wms.inbound.models import PutawayRule
 
@@ -40,53 +39,52 @@ def fits(location: Location, used: Decimal, need: Decimal) -> bool:
     return left is None or need <= left
 
 
-def _in_bins(product: Product, warehouse: Warehouse) -> list[Quant]:
-    """The product's stock in this warehouse's bins (every lot), most first, with each bin's zone: where its
-    lot lies, and the zone the product lies in, from one read."""
-    return list(Quant.objects.filter(product=product, warehouse=warehouse, qty__gt=0, location__kind=Location.Kind.BIN)
-                .select_related("location__zone").order_by("-qty", "id"))
+def _in_bins(product: Product, warehouse: Warehouse) -> list[tuple[int, int | None, int]]:
+    """(location id, lot id, zone id) of the product's stock in this warehouse's bins (every lot), most
+    first: where its lot lies, and the zone the product lies in, from one read."""
+    quant, location = Quant._meta.db_table, Location._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'SELECT q."location_id", q."lot_id", b."zone_id" FROM "{quant}" q JOIN "{location}" b ON b."id" = q."location_id" '
+            f'WHERE q."product_id" = %s AND q."warehouse_id" = %s AND q."qty" > 0 AND b."kind" = %s '
+            f'ORDER BY q."qty" DESC, q."id"', [product.pk, warehouse.pk, Location.Kind.BIN])
+        return cursor.fetchall()
 
 
-def _rules(product: Product, warehouse: Warehouse):
-    """The putaway rules that apply, the product's own before its category's."""
-    target = Q(product=product)
-    if product.category_id:
-        target |= Q(category_id=product.category_id, product__isnull=True)
-    return PutawayRule.objects.filter(target, warehouse=warehouse).order_by(F("product_id").asc(nulls_last=True), "pk")
-
-
-def zone_of(product: Product, warehouse: Warehouse, in_bins: list[Quant] | None = None) -> Zone | None:
-    """The rule for the product, else for its category (one read), else the zone where most of it lies."""
-    rule = _rules(product, warehouse).select_related("zone").first()
-    if rule is not None:
-        return rule.zone
-    in_bins = _in_bins(product, warehouse) if in_bins is None else in_bins
-    return in_bins[0].location.zone if in_bins else None
+def _empty_bin_sql(exclude: bool) -> str:
+    """The nearest active empty bin with room, one in the putaway zone first: the zone of the product's
+    rule, else of its category's rule, else the zone where most of the product lies (a parameter).
+    Written out once, as the ORM's building of this statement cost more than running it."""
+    location, quant, rule = Location._meta.db_table, Quant._meta.db_table, PutawayRule._meta.db_table
+    columns = ", ".join(f'b."{f.column}"' for f in Location._meta.concrete_fields)
+    zone = (f'COALESCE((SELECT r."zone_id" FROM "{rule}" r WHERE r."warehouse_id" = %(warehouse)s AND '
+            f'(r."product_id" = %(product)s OR (r."category_id" = %(category)s AND r."product_id" IS NULL)) '
+            f'ORDER BY r."product_id" IS NULL, r."id" LIMIT 1), %(lies_in)s)')
+    other_than = 'AND b."id" <> %(exclude)s ' if exclude else ""
+    return (f'SELECT {columns} FROM "{location}" b WHERE b."warehouse_id" = %(warehouse)s AND b."kind" = %(bin)s '
+            f'AND b."active" {other_than}'
+            f'AND NOT EXISTS (SELECT 1 FROM "{quant}" q WHERE q."location_id" = b."id" AND q."qty" <> 0) '
+            f'AND (b."capacity_volume" IS NULL OR b."capacity_volume" >= %(need)s) '
+            f'ORDER BY CASE WHEN b."zone_id" = {zone} THEN 0 ELSE 1 END, b."aisle", b."position", b."level", b."code" '
+            f'LIMIT 1')
 
 
 def suggest(*, product: Product, warehouse: Warehouse, qty: Decimal, lot: Lot | None = None,
             exclude: Location | None = None) -> Location | None:
     need = qty * (product.volume or ZERO)
-    bins = Location.objects.filter(warehouse=warehouse, kind=Location.Kind.BIN, active=True)
-    if exclude is not None:
-        bins = bins.exclude(pk=exclude.pk)
     in_bins = _in_bins(product, warehouse)
-    holding = [quant.location_id for quant in in_bins if quant.lot_id == (lot.pk if lot else None)]
-    same = list(bins.filter(pk__in=holding).order_by("aisle", "position", "level", "code")) if holding else []
-    if same:
+    lot_id = lot.pk if lot else None
+    holding = [location_id for location_id, held_lot, _zone in in_bins if held_lot == lot_id]
+    if holding:
+        bins = Location.objects.filter(warehouse=warehouse, kind=Location.Kind.BIN, active=True, pk__in=holding)
+        if exclude is not None:
+            bins = bins.exclude(pk=exclude.pk)
+        same = list(bins.order_by("aisle", "position", "level", "code"))
         used = used_volume(b.pk for b in same)
         for location in same:
             if fits(location, used.get(location.pk, ZERO), need):
                 return location
-    occupied = Quant.objects.filter(warehouse=warehouse).exclude(qty=0).values("location_id")
-    empty = bins.exclude(pk__in=occupied).filter(Q(capacity_volume__isnull=True) | Q(capacity_volume__gte=need))
-    empty = empty.order_by("aisle", "position", "level", "code")
-    # The zone (zone_of) is part of the same read: the rule's zone as a subquery, else where most of the
-    # product lies, known from in_bins already.
-    rule_zone = Subquery(_rules(product, warehouse).values("zone_id")[:1])
-    lies_in = in_bins[0].location.zone_id if in_bins else None
-    if lies_in is None:
-        in_zone = empty.filter(Q(zone_id=rule_zone) | ~Exists(_rules(product, warehouse)))
-    else:
-        in_zone = empty.filter(zone_id=Coalesce(rule_zone, Value(lies_in)))
-    return in_zone.first() or empty.first()
+    params = {"warehouse": warehouse.pk, "bin": Location.Kind.BIN, "exclude": exclude.pk if exclude else None,
+              "need": need, "product": product.pk, "category": product.category_id,
+              "lies_in": in_bins[0][2] if in_bins else None}
+    return next(iter(Location.objects.raw(_empty_bin_sql(exclude is not None), params)), None)
