@@ -24,12 +24,12 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Exists, F, OuterRef
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sihe.catalog.models import Location, Partner, Product, Warehouse
-from sihe.core import audit, batch, clock, tx
+from sihe.catalog.models import Location, Partner, Product, Uom, Warehouse
+from sihe.core import audit, batch, clock, sqlrows, tx
 from sihe.core.actor import Actor
 from sihe.core.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
 from sihe.core.money import round_unit_cost, text, to_decimal
@@ -90,10 +90,13 @@ def over_receipt_tolerance() -> Decimal:
 
 
 def _lock_asn(asn: Asn) -> Asn:
-    qs = Asn.objects.select_related("warehouse", "supplier")
-    if connection.features.has_select_for_update:
-        qs = qs.select_for_update(of=("self",))
-    found = qs.filter(pk=asn.pk).first()
+    """The expected receipt locked, with its warehouse and supplier (a statement every scan runs: see
+    sihe.core.sqlrows)."""
+    lock = " FOR UPDATE OF a" if connection.features.has_select_for_update else ""
+    sql = (f'SELECT {sqlrows.columns(Asn, "a")}, {sqlrows.columns(Warehouse, "w")}, {sqlrows.columns(Partner, "s")} '
+           f'FROM "{Asn._meta.db_table}" a JOIN "{Warehouse._meta.db_table}" w ON w."id" = a."warehouse_id" '
+           f'LEFT JOIN "{Partner._meta.db_table}" s ON s."id" = a."supplier_id" WHERE a."id" = %s{lock}')
+    found = sqlrows.first(sql, [asn.pk], Asn, related={"warehouse": Warehouse, "supplier": Partner})
     if found is None:
         raise NotFound(_("expected receipt %(id)s not found") % {"id": asn.pk}, field="asn")
     return found
@@ -194,10 +197,16 @@ def product_by_gtin(gtin14: str) -> Product | None:
     for width in (13, 12, 8):
         if gtin14[: 14 - width].strip("0") == "":
             variants.add(gtin14[14 - width:])
-    # whether it is inspected on receipt comes with it (`needs_inspection`): one statement, not two
-    inspected = InspectionRule.objects.filter(product=OuterRef("pk"), active=True)
-    return (Product.objects.select_related("uom").filter(gtin__in=variants).annotate(inspected=Exists(inspected))
-            .order_by("pk").first())
+    # with its unit, and whether it is inspected on receipt (`needs_inspection`): one statement, written
+    # out once (sihe.core.sqlrows)
+    sql = (f'SELECT {sqlrows.columns(Product, "p")}, {sqlrows.columns(Uom, "u")}, EXISTS (SELECT 1 FROM '
+           f'"{InspectionRule._meta.db_table}" i WHERE i."product_id" = p."id" AND i."active") '
+           f'FROM "{Product._meta.db_table}" p JOIN "{Uom._meta.db_table}" u ON u."id" = p."uom_id" '
+           f'WHERE p."gtin" IN ({", ".join(["%s"] * len(variants))}) ORDER BY p."id" LIMIT 1')
+    product = sqlrows.first(sql, sorted(variants), Product, related={"uom": Uom}, extra=("inspected",))
+    if product is not None:
+        product.inspected = bool(product.inspected)  # SQLite answers 0 or 1
+    return product
 
 
 def dock_of(warehouse: Warehouse) -> Location:

@@ -1,0 +1,45 @@
+"""sihe.core.sqlrows: the hot reads written out as SQL give the very instances the ORM gives (every field
+converted alike, the related rows attached without another query), on SQLite and PostgreSQL."""
+
+from decimal import Decimal
+
+from django.db import transaction
+
+from sihe.catalog.models import Product
+from sihe.wms.inbound.models import Asn
+from sihe.wms.inbound.services import _lock_asn, product_by_gtin, set_inspection_rule
+
+from .conftest import GTIN_MILK
+
+
+def same_fields(ours, orm) -> None:
+    for field in type(orm)._meta.concrete_fields:
+        mine, theirs = getattr(ours, field.attname), getattr(orm, field.attname)
+        assert (type(mine), mine) == (type(theirs), theirs), field.name
+
+
+def test_the_product_read_by_gtin_equals_the_orms_with_its_unit_and_inspection(milk, actor,
+                                                                               django_assert_num_queries):
+    milk.list_price, milk.weight, milk.active = Decimal("12.3400"), Decimal("1.050"), False
+    milk.save()
+    with django_assert_num_queries(1):
+        found = product_by_gtin(f"0{GTIN_MILK}")  # the GTIN-13 as a GTIN-14
+        assert (found.uom.code, found.inspected) == ("PCS", False)  # the unit came with it
+    same_fields(found, Product.objects.get(pk=milk.pk))
+    same_fields(found.uom, milk.uom)
+    with transaction.atomic():
+        set_inspection_rule(product=milk, active=True, actor=actor, note="抽检")
+    assert product_by_gtin(f"0{GTIN_MILK}").inspected is True
+    assert product_by_gtin("06999999999999") is None
+
+
+def test_the_locked_asn_equals_the_orms_with_warehouse_and_supplier(make_asn, milk, django_assert_num_queries):
+    asn = make_asn((milk, 10, "4.50"))
+    with transaction.atomic(), django_assert_num_queries(1):
+        locked = _lock_asn(asn)
+        assert (locked.warehouse.code, locked.supplier.code) == ("SH", "S001")
+    same_fields(locked, Asn.objects.get(pk=asn.pk))
+    same_fields(locked.warehouse, asn.warehouse)
+    Asn.objects.filter(pk=asn.pk).update(supplier=None)
+    with transaction.atomic(), django_assert_num_queries(1):
+        assert _lock_asn(asn).supplier is None
