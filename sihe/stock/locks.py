@@ -107,12 +107,19 @@ def quant_for(product: Product, location: Location, lot: Lot | None, in_date: da
         return Quant.objects.get(product=product, location=location, lot=lot)
 
 
+def _add(model, column: str, where: str, params: list, delta: Decimal, guard: bool) -> int:
+    """`column` += delta on the rows matching `where`; with `guard`, a decrease only where the stock not
+    reserved covers it. The same SQL the ORM's F() update gave, written out once: every move runs it."""
+    check = f' AND "{column}" >= ("reserved" - CAST(%s AS NUMERIC))' if guard and delta < 0 else ""
+    with connection.cursor() as cursor:
+        cursor.execute(f'UPDATE "{model._meta.db_table}" SET "{column}" = CAST(("{column}" + CAST(%s AS NUMERIC)) '
+                       f'AS NUMERIC) WHERE {where}{check}', [delta, *params, *([delta] if check else [])])
+        return cursor.rowcount
+
+
 def add_quant(quant_id: int, delta: Decimal, *, guard: bool) -> bool:
     """qty += delta; with `guard`, only while the quant's unreserved stock covers a decrease."""
-    qs = Quant.objects.filter(pk=quant_id)
-    if guard and delta < 0:
-        qs = qs.filter(qty__gte=F("reserved") - delta)
-    return qs.update(qty=F("qty") + delta) == 1
+    return _add(Quant, "qty", '"id" = %s', [quant_id], delta, guard) == 1
 
 
 def add_quant_at(product: Product, location: Location, lot: Lot | None, delta: Decimal, *, guard: bool,
@@ -120,10 +127,9 @@ def add_quant_at(product: Product, location: Location, lot: Lot | None, delta: D
     """`add_quant` on the quant of (product, location, lot), found by the UPDATE itself: a quant that is
     there costs one statement, not a SELECT and then the UPDATE. A missing quant is made first, except
     for a guarded decrease, which no new (empty) quant could cover."""
-    qs = Quant.objects.filter(product=product, location=location, lot=lot)
-    if guard and delta < 0:
-        qs = qs.filter(qty__gte=F("reserved") - delta)
-    if qs.update(qty=F("qty") + delta):
+    where = '"product_id" = %s AND "location_id" = %s AND ' + ('"lot_id" IS NULL' if lot is None else '"lot_id" = %s')
+    params = [product.pk, location.pk, *([] if lot is None else [lot.pk])]
+    if _add(Quant, "qty", where, params, delta, guard):
         return True
     if guard and delta < 0:
         return False
@@ -131,10 +137,8 @@ def add_quant_at(product: Product, location: Location, lot: Lot | None, delta: D
 
 
 def add_level(product_id: int, warehouse_id: int, delta: Decimal, *, guard: bool) -> bool:
-    qs = StockLevel.objects.filter(product_id=product_id, warehouse_id=warehouse_id)
-    if guard and delta < 0:
-        qs = qs.filter(on_hand__gte=F("reserved") - delta)
-    return qs.update(on_hand=F("on_hand") + delta) == 1
+    return _add(StockLevel, "on_hand", '"product_id" = %s AND "warehouse_id" = %s', [product_id, warehouse_id],
+                delta, guard) == 1
 
 
 def _rows(values: list[tuple]) -> tuple[str, list]:
