@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sihe.catalog.models import Location, Product, Warehouse
-from sihe.core import audit, batch, tx
+from sihe.core import audit, batch, sqlrows, tx
 from sihe.core.actor import Actor
 from sihe.core.dates import check_business_date
 from sihe.core.errors import Conflict, NotFound, ValidationFailed
@@ -93,7 +93,9 @@ def known_lot(product: Product, number: str) -> Lot | None:
     makes ask for the same lot; `lot_for_receipt` notes the lot it creates)."""
     lots = batch.memo("stock.lots", dict)
     if (product.pk, number) not in lots:
-        lots[product.pk, number] = Lot.objects.filter(product=product, number=number).first()
+        lots[product.pk, number] = sqlrows.first(
+            f'SELECT {sqlrows.columns(Lot, "l")} FROM "{Lot._meta.db_table}" l WHERE l."product_id" = %s AND '
+            f'l."number" = %s ORDER BY l."id" LIMIT 1', [product.pk, number], Lot)  # every receipt asks it
     return lots[product.pk, number]
 
 

@@ -1,13 +1,16 @@
 """sihe.core.sqlrows: the hot reads written out as SQL give the very instances the ORM gives (every field
 converted alike, the related rows attached without another query), on SQLite and PostgreSQL."""
 
+import datetime
 from decimal import Decimal
 
 from django.db import transaction
 
-from sihe.catalog.models import Product
+from sihe.catalog.models import Location, Product
+from sihe.stock.models import Lot
+from sihe.stock.services import known_lot
 from sihe.wms.inbound.models import Asn
-from sihe.wms.inbound.services import _lock_asn, product_by_gtin, set_inspection_rule
+from sihe.wms.inbound.services import _lock_asn, dock_of, product_by_gtin, receive_scan, set_inspection_rule
 
 from .conftest import GTIN_MILK
 
@@ -43,3 +46,17 @@ def test_the_locked_asn_equals_the_orms_with_warehouse_and_supplier(make_asn, mi
     Asn.objects.filter(pk=asn.pk).update(supplier=None)
     with transaction.atomic(), django_assert_num_queries(1):
         assert _lock_asn(asn).supplier is None
+
+
+def test_the_lot_and_the_dock_read_for_a_scan_equal_the_orms(make_asn, milk, wh, actor, django_assert_num_queries):
+    asn = make_asn((milk, 10, "4.50"))
+    with transaction.atomic():
+        receive_scan(asn=asn, barcode=f"(01)0{GTIN_MILK}(17)261231(11)261101(10)L-7(37)2", actor=actor)
+    with django_assert_num_queries(1):
+        lot = known_lot(milk, "L-7")
+    same_fields(lot, Lot.objects.get(product=milk, number="L-7"))
+    assert (lot.expiry_date, lot.production_date) == (datetime.date(2026, 12, 31), datetime.date(2026, 11, 1))
+    assert known_lot(milk, "NO-SUCH") is None
+    with django_assert_num_queries(1):
+        dock = dock_of(wh)
+    same_fields(dock, Location.objects.get(warehouse=wh, code="DOCK-1"))

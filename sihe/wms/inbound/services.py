@@ -210,7 +210,9 @@ def product_by_gtin(gtin14: str) -> Product | None:
 
 
 def dock_of(warehouse: Warehouse) -> Location:
-    found = Location.objects.filter(warehouse=warehouse, kind=Location.Kind.DOCK, active=True).order_by("code").first()
+    found = sqlrows.first(  # every scan asks it (sihe.core.sqlrows)
+        f'SELECT {sqlrows.columns(Location, "b")} FROM "{Location._meta.db_table}" b WHERE b."warehouse_id" = %s '
+        f'AND b."kind" = %s AND b."active" ORDER BY b."code" LIMIT 1', [warehouse.pk, Location.Kind.DOCK], Location)
     return found or stock.default_location(warehouse)
 
 
