@@ -160,8 +160,8 @@ def _database(url: str) -> dict:
         config["TEST"] = {"NAME": str(name.with_name(f"test_{name.stem}.sqlite3"))}
     else:
         # Django's backend, but a connection that served a request in the last second skips the health
-        # check's extra round trip (sihe/core/postgres/base.py).
-        config["ENGINE"] = "sihe.core.postgres"
+        # check's extra round trip (sihe/core/db/postgresql/base.py).
+        config["ENGINE"] = "sihe.core.db.postgresql"
         config["CONN_HEALTH_CHECKS"] = True
         # A request never holds stock or ledger locks for minutes, nor waits minutes for them: past these
         # limits PostgreSQL cancels the statement and the API answers 503 `busy` (retry). Commands that do

@@ -1,10 +1,10 @@
-"""sihe.core.postgres: Django's backend, whose per-request health check (SELECT 1) is skipped for a
+"""sihe.core.db.postgresql: Django's backend, whose per-request health check (SELECT 1) is skipped for a
 connection that served a request cleanly less than a second ago, and still run otherwise."""
 
 import pytest
 from django.db import DatabaseError, connection, connections
 
-from sihe.core.postgres.base import FRESH_SECONDS
+from sihe.core.db.postgresql.base import FRESH_SECONDS
 
 pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="the PostgreSQL backend")
 
@@ -32,7 +32,9 @@ def request(conn, sql="SELECT 1"):
 
 
 def test_the_engine_is_ours_with_health_checks_on():
-    assert connection.settings_dict["ENGINE"] == "sihe.core.postgres"
+    # its name ends in "postgresql" as Django's does: the PostgreSQL-only tests (parallel connections) and
+    # other tools tell the database by that ending
+    assert connection.settings_dict["ENGINE"] == "sihe.core.db.postgresql"
     assert connection.settings_dict["CONN_HEALTH_CHECKS"] is True
 
 
