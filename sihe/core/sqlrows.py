@@ -19,6 +19,7 @@ def _fields(model: type[Model]) -> tuple:
     return tuple(model._meta.concrete_fields)
 
 
+@cache
 def columns(model: type[Model], alias: str) -> str:
     """The model's columns in the order `first` reads them back."""
     return ", ".join(f'{alias}."{field.column}"' for field in _fields(model))

@@ -14,7 +14,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 
 from sihe.catalog.models import Location, Product, Warehouse
-from sihe.core import batch
+from sihe.core import batch, sqlrows
 from sihe.stock.models import Lot, Quant, StockLevel, StockMove, StockRule
 
 
@@ -64,9 +64,8 @@ def _locked(where: str, params: list) -> dict[tuple[int, int], StockLevel]:
     levels that can neither fall low nor recover. Written out once: every stock act runs it, and the ORM's
     building of it cost more than running it."""
     level, rule = StockLevel._meta.db_table, StockRule._meta.db_table
-    columns = ", ".join(f'l."{f.column}"' for f in StockLevel._meta.concrete_fields)
     lock = " FOR UPDATE OF l" if connection.features.has_select_for_update else ""
-    sql = (f'SELECT {columns}, EXISTS (SELECT 1 FROM "{rule}" r WHERE r."product_id" = l."product_id" AND '
+    sql = (f'SELECT {sqlrows.columns(StockLevel, "l")}, EXISTS (SELECT 1 FROM "{rule}" r WHERE r."product_id" = l."product_id" AND '
            f'r."warehouse_id" = l."warehouse_id") AS has_rule FROM "{level}" l WHERE {where} ORDER BY l."id"{lock}')
     return {(lv.product_id, lv.warehouse_id): lv for lv in StockLevel.objects.raw(sql, params)}
 

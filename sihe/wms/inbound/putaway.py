@@ -13,6 +13,7 @@ from decimal import Decimal
 from django.db import connection
 
 from sihe.catalog.models import Location, Product, Warehouse
+from sihe.core import sqlrows
 from sihe.stock.models import Lot, Quant
 from sihe.wms.inbound.models import PutawayRule
 
@@ -56,12 +57,11 @@ def _empty_bin_sql(exclude: bool) -> str:
     rule, else of its category's rule, else the zone where most of the product lies (a parameter).
     Written out once, as the ORM's building of this statement cost more than running it."""
     location, quant, rule = Location._meta.db_table, Quant._meta.db_table, PutawayRule._meta.db_table
-    columns = ", ".join(f'b."{f.column}"' for f in Location._meta.concrete_fields)
     zone = (f'COALESCE((SELECT r."zone_id" FROM "{rule}" r WHERE r."warehouse_id" = %(warehouse)s AND '
             f'(r."product_id" = %(product)s OR (r."category_id" = %(category)s AND r."product_id" IS NULL)) '
             f'ORDER BY r."product_id" IS NULL, r."id" LIMIT 1), %(lies_in)s)')
     other_than = 'AND b."id" <> %(exclude)s ' if exclude else ""
-    return (f'SELECT {columns} FROM "{location}" b WHERE b."warehouse_id" = %(warehouse)s AND b."kind" = %(bin)s '
+    return (f'SELECT {sqlrows.columns(Location, "b")} FROM "{location}" b WHERE b."warehouse_id" = %(warehouse)s AND b."kind" = %(bin)s '
             f'AND b."active" {other_than}'
             f'AND NOT EXISTS (SELECT 1 FROM "{quant}" q WHERE q."location_id" = b."id" AND q."qty" <> 0) '
             f'AND (b."capacity_volume" IS NULL OR b."capacity_volume" >= %(need)s) '
