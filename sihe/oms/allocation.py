@@ -25,7 +25,7 @@ from sihe.oms import geo, timeline, transitions
 from sihe.oms.models import Order, OrderLine
 from sihe.oms.settings import policy
 from sihe.stock import locks
-from sihe.stock.errors import InsufficientStock
+from sihe.stock.errors import InsufficientStock, ShortShelfLife
 from sihe.wms import shipping
 
 FAR = 1e6  # a warehouse or receiver we cannot place ranks last
@@ -178,7 +178,7 @@ def _reserve(order: Order, assignment, by_id, line_by_id, actor: Actor) -> list:
                               "city": order.city, "district": order.district,
                               "address": f"{order.street}{order.address}"},
                     min_shelf_life_days=order.min_shelf_life_days)
-            except InsufficientStock as exc:
+            except (InsufficientStock, ShortShelfLife) as exc:  # lots too short-dated for this customer
                 sku = exc.extra.get("sku")
                 product_id = next(line_by_id[i].product_id for i, _q in parts if line_by_id[i].product.sku == sku)
                 raise _Ineligible(product_id, wid, Decimal(str(exc.extra.get("available") or 0))) from exc

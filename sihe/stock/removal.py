@@ -83,7 +83,7 @@ def plan(product: Product, warehouse: Warehouse, qty: Decimal, *, location: Loca
                "days": min_shelf_life_days or 0, "date": ship_date.isoformat(), "short": text(qty - eligible_total),
                "lots": ", ".join(sorted(set(ineligible_lots)))},
             field=field, available=text(eligible_total), shortfall=text(qty - eligible_total),
-            ineligible_lots=sorted(set(ineligible_lots)),
+            ineligible_lots=sorted(set(ineligible_lots)), sku=product.sku, warehouse=warehouse.code,
         )
     raise InsufficientStock(
         _("%(sku)s in %(where)s: %(qty)s requested, %(available)s available")
