@@ -15,7 +15,7 @@ import datetime
 import itertools
 from decimal import Decimal
 
-from django.db.models import F
+from django.db.models import Case, DecimalField, F, Value, When
 from django.utils import timezone
 
 from sihe.catalog.models import Warehouse
@@ -93,7 +93,9 @@ def _levels(product_ids: set[int], warehouse_ids: list[int]) -> dict[tuple[int, 
 
 def allocate(order: Order, actor: Actor, *, entries: list | None = None) -> Order:
     """Reserve what the order still needs; shipments per warehouse; backorder or hold the shortfall."""
-    lines = [line for line in order.lines.select_related("product").all() if line.backorder_qty > 0]
+    cached = "lines" in getattr(order, "_prefetched_objects_cache", {})  # a new order's lines, with their products
+    lines = [line for line in (order.lines.all() if cached else order.lines.select_related("product"))
+             if line.backorder_qty > 0]
     if not lines:
         if order.status == Order.Status.REVIEWED and any(ln.allocated_qty > ln.shipped_qty for ln in order.lines.all()):
             # released after a hold: its shipments still hold the stock, so it is allocated again
@@ -165,6 +167,7 @@ class _Ineligible(Exception):
 
 def _reserve(order: Order, assignment, by_id, line_by_id, actor: Actor) -> list:
     made = []
+    allocated: dict[int, Decimal] = {}
     with tx.attempt():  # a refused reservation undoes this attempt only, its events and audit rows too
         for wid in sorted(assignment, key=lambda w: w):
             parts = assignment[wid]
@@ -184,7 +187,12 @@ def _reserve(order: Order, assignment, by_id, line_by_id, actor: Actor) -> list:
                 raise _Ineligible(product_id, wid, Decimal(str(exc.extra.get("available") or 0))) from exc
             made.append(shipment)
             for i, q in parts:
-                OrderLine.objects.filter(pk=i).update(allocated_qty=F("allocated_qty") + q)
+                allocated[i] = allocated.get(i, Decimal(0)) + q
+        if allocated:  # every line's allocated quantity in one UPDATE
+            OrderLine.objects.filter(pk__in=list(allocated)).update(allocated_qty=F("allocated_qty") + Case(
+                *[When(pk=i, then=Value(q)) for i, q in allocated.items()], output_field=DecimalField()))
+    for i, q in allocated.items():  # once the attempt holds: a refused one leaves the lines as they were
+        line_by_id[i].allocated_qty += q
     return made
 
 

@@ -113,9 +113,10 @@ def revenue_amounts(order: Order, portions: list[tuple[object, Decimal, Decimal]
 
 
 def book_revenue(*, order: Order, amounts: dict[str, Decimal], actor: Actor, date: datetime.date | None = None,
-                 memo: str = ""):
+                 memo: str = "", save_fields: tuple[str, ...] = ()):
     """One 记 voucher for revenue recognised now; the order keeps the running total. `amounts` may say how
-    much of the total is the platform's subsidy (`subsidy`): the memo names it."""
+    much of the total is the platform's subsidy (`subsidy`): the memo names it. `save_fields`: the order's
+    fields the caller changed, saved in the same UPDATE as the total (when there is revenue to book)."""
     if not amounts["total"]:
         return None
     memo = memo or f"销售 {order.number}"
@@ -126,8 +127,11 @@ def book_revenue(*, order: Order, amounts: dict[str, Decimal], actor: Actor, dat
                    document=order.number,
                    dimensions={"partner": order.partner.code if order.partner_id else order.channel.code,
                                "channel": order.channel.code})
-    Order.objects.filter(pk=order.pk).update(revenue_total=F("revenue_total") + amounts["total"], revenue_booked=True)
-    order.refresh_from_db(fields=["revenue_total", "revenue_booked"])
+    Order.objects.filter(pk=order.pk).update(revenue_total=F("revenue_total") + amounts["total"], revenue_booked=True,
+                                             **{name: getattr(order, name) for name in save_fields})
+    # the callers (shipping, invoicing) hold the order's row locked: its running total is known, not read again
+    order.revenue_total += Decimal(str(amounts["total"]))
+    order.revenue_booked = True
     for hook in _on_revenue:
         hook(order=order, actor=actor, date=voucher.date if voucher is not None else (date or clock.today()))
     return voucher

@@ -8,7 +8,7 @@ with the stock issue and the COGS voucher.
 
 from decimal import Decimal
 
-from django.db.models import F, Q
+from django.db.models import Case, DecimalField, F, Q, Value, When
 from django.utils.translation import gettext as _
 
 from sihe.core import audit, batch, outbox, tx
@@ -93,34 +93,43 @@ def record_shipped(*, order: Order, shipment: Shipment, shipped: list[tuple[int,
     calls this once per order, with that order's lines only."""
     lines = {line.pk: line for line in order.lines.all()}
     portions = []
+    added: dict[int, Decimal] = {}
     for line_id, qty in shipped:
         line = lines.get(line_id)
         if line is None:
             continue
         portions.append((line, line.shipped_qty, qty))
-        OrderLine.objects.filter(pk=line.pk).update(shipped_qty=F("shipped_qty") + qty)
+        added[line.pk] = added.get(line.pk, Decimal(0)) + qty
         line.shipped_qty += qty
+    if added:  # every line's shipped quantity in one UPDATE
+        OrderLine.objects.filter(pk__in=list(added)).update(shipped_qty=F("shipped_qty") + Case(
+            *[When(pk=pk, then=Value(qty)) for pk, qty in added.items()], output_field=DecimalField()))
     all_out = all(line.cancelled or line.shipped_qty >= line.qty for line in lines.values())
     first_revenue = not order.revenue_booked
     wh = shipment.warehouse
     timeline.add(order, "shipped", f"已从{wh.name}发货，{shipment.carrier} {shipment.tracking_no}", actor,
                  message_en=f"Shipped from {wh.name}, {shipment.carrier} {shipment.tracking_no}",
                  data={"shipment": shipment.number, "carrier": shipment.carrier, "tracking_no": shipment.tracking_no})
+    changed: tuple[str, ...] = ()
     if all_out:
         transitions.check(order, Order.Status.SHIPPED)
         order.status, order.shipped_at = Order.Status.SHIPPED, actor.at
-        order.save(update_fields=["status", "shipped_at"])
+        changed = ("status", "shipped_at")
     elif order.status == Order.Status.PICKING:
         order.status = Order.Status.ALLOCATED
-        order.save(update_fields=["status"])
+        changed = ("status",)
     if policy().revenue_at == "shipment":
         amounts = books.revenue_amounts(order, portions, with_fees=first_revenue)
         voucher = books.book_revenue(order=order, amounts=amounts, actor=actor,
-                                     memo=f"销售 {order.number} {shipment.number}")
+                                     memo=f"销售 {order.number} {shipment.number}", save_fields=changed)
+        if amounts["total"]:
+            changed = ()  # saved with the revenue
         if voucher is not None:
             timeline.add(order, "revenue", f"确认收入 ¥{amounts['total']}（凭证 {voucher.display_number}）", actor,
                          message_en=f"Revenue ¥{amounts['total']} booked (voucher {voucher.display_number})",
                          data={"voucher": voucher.pk})
+    if changed:
+        order.save(update_fields=list(changed))
     outbox.emit("oms.order.shipped" if all_out else "oms.order.partially_shipped", aggregate_type="order",
                 aggregate_id=order.number, actor=actor,
                 payload={"number": order.number, "channel": order.channel.code, "external_id": order.external_id,
@@ -157,12 +166,10 @@ def on_picking(*, shipment: Shipment, actor: Actor) -> None:
     """Hook: the warehouse started picking one of the order's shipments."""
     if shipment.source_type != SOURCE_TYPE:
         return
-    order = Order.objects.select_for_update().get(pk=int(shipment.source_id))
-    if order.status != Order.Status.ALLOCATED:
-        return
-    order.status = Order.Status.PICKING
-    order.save(update_fields=["status"])
-    timeline.add(order, "picking", f"{shipment.warehouse.name}开始拣货（{shipment.number}）", actor,
+    order_id = int(shipment.source_id)
+    if not Order.objects.filter(pk=order_id, status=Order.Status.ALLOCATED).update(status=Order.Status.PICKING):
+        return  # picking a second shipment, or an order that moved on
+    timeline.add(Order(pk=order_id), "picking", f"{shipment.warehouse.name}开始拣货（{shipment.number}）", actor,
                  message_en=f"Picking started at {shipment.warehouse.name} ({shipment.number})")
 
 

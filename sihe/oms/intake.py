@@ -194,7 +194,7 @@ def _create(channel: Channel, normalized: NormalizedOrder, products: list[Produc
         min_shelf_life_days=min_days, payload=payload, **_receiver_fields(normalized),
     )
     subsidies = subsidy_shares(normalized.platform_subsidy, [line.discount for line in normalized.lines])
-    OrderLine.objects.bulk_create([
+    lines = OrderLine.objects.bulk_create([
         OrderLine(order=order, line_no=i, external_line_id=line.external_line_id[:64],
                   channel_sku=line.channel_sku[:100], outer_sku=line.outer_sku[:100], product=product,
                   name=(line.name or product.name)[:300], spec=line.spec, qty=line.qty, unit_price=line.unit_price,
@@ -204,6 +204,11 @@ def _create(channel: Channel, normalized: NormalizedOrder, products: list[Produc
                   held=not line.shippable and line.status not in ("cancelled", "closed") and bool(line.refund_status))
         for i, (line, product, subsidy) in enumerate(zip(normalized.lines, products, subsidies, strict=True), start=1)
     ])
+    # the lines just written, with their products, are what review and allocation read next: kept as
+    # `order.lines.all()` (Django's prefetch cache) so they are not read back
+    cached = order.lines.all()
+    cached._result_cache, cached._prefetch_done = lines, True
+    order._prefetched_objects_cache = {"lines": cached}
     return order
 
 
@@ -234,9 +239,11 @@ def _start(order: Order, normalized: NormalizedOrder, actor: Actor) -> list:
         held = "、".join(f"{line.name}×{line.qty.normalize():f}" for line in lines if line.held)
         entries.append(timeline.entry(order, "split_refund", f"退款中的商品暂不发货：{held}；其余正常发货", actor,
                                       message_en=f"Lines with a refund in progress stay back: {held}; the rest ships"))
-    review.review(order, actor, entries=entries)
+    review.review(order, actor, entries=entries, save=False)
     if order.status == Order.Status.REVIEWED:
-        allocation.allocate(order, actor, entries=entries)
+        allocation.allocate(order, actor, entries=entries)  # saves the status it moves the order to
+        if order.status == Order.Status.REVIEWED:  # nothing allocated (nor held): reviewed is where it stays
+            order.save(update_fields=review.REVIEWED_FIELDS)
     return entries
 
 

@@ -203,14 +203,20 @@ def hold(order: Order, reason: str, actor: Actor, *, detail: str = "", entries: 
     return order
 
 
-def review(order: Order, actor: Actor, *, entries: list | None = None, skip: set[str] | None = None) -> Order:
-    """Pass the order (reviewed) or hold it with the first rule that stops it."""
+REVIEWED_FIELDS = ["status", "hold_reason", "hold_detail"]
+
+
+def review(order: Order, actor: Actor, *, entries: list | None = None, skip: set[str] | None = None,
+           save: bool = True) -> Order:
+    """Pass the order (reviewed) or hold it with the first rule that stops it. `save=False`: a passed order
+    is saved by the caller (intake saves it once, after allocation moved it on)."""
     found = check(order)
     if found is not None and found[0] not in (skip or set()):
         return hold(order, found[0], actor, detail=found[1], entries=entries)
     transitions.check(order, Order.Status.REVIEWED)
     order.status, order.hold_reason, order.hold_detail = Order.Status.REVIEWED, "", ""
-    order.save(update_fields=["status", "hold_reason", "hold_detail"])
+    if save:
+        order.save(update_fields=REVIEWED_FIELDS)
     row = timeline.entry(order, "reviewed", "审单通过" + ("（人工）" if skip else "（自动）"), actor,
                          message_en="Reviewed" + (" by a person" if skip else " automatically"))
     if entries is not None:

@@ -40,10 +40,14 @@ def candidates(product: Product, warehouse: Warehouse, *, location: Location | N
         qs = qs.filter(location=location)
     if lot is not None:
         qs = qs.filter(lot=lot)
-    if (strategy or strategy_for(product)) == FEFO:
-        return qs.order_by(F("lot__expiry_date").asc(nulls_last=True), F("lot__receipt_date").asc(nulls_last=True),
-                           "lot__number", "in_date", "id")
-    return qs.order_by(F("lot__receipt_date").asc(nulls_first=True), "in_date", "lot__number", "id")
+    return qs.order_by(*_removal_order(strategy or strategy_for(product)))
+
+
+def _removal_order(strategy: str) -> tuple:
+    if strategy == FEFO:
+        return (F("lot__expiry_date").asc(nulls_last=True), F("lot__receipt_date").asc(nulls_last=True),
+                "lot__number", "in_date", "id")
+    return F("lot__receipt_date").asc(nulls_first=True), "in_date", "lot__number", "id"
 
 
 def eligible(quant: Quant, *, ship_date: datetime.date, min_days: int) -> bool:
@@ -56,12 +60,37 @@ def plan(product: Product, warehouse: Warehouse, qty: Decimal, *, location: Loca
          lot: Lot | None = None, min_shelf_life_days: int | None = None, ship_date: datetime.date,
          strategy: str | None = None, field: str = "qty") -> list[Take]:
     """The quants to take `qty` from, in removal order, or a refusal naming the shortfall."""
+    return _takes(product, warehouse, qty, candidates(product, warehouse, location=location, lot=lot,
+                                                      strategy=strategy),
+                  location=location, lot=lot, min_shelf_life_days=min_shelf_life_days, ship_date=ship_date,
+                  field=field)
+
+
+def plan_many(warehouse: Warehouse, lines: list[tuple[Product, Decimal]], *, min_shelf_life_days: int | None = None,
+              ship_date: datetime.date) -> list[list[Take]]:
+    """`plan` for several products of one warehouse (each once, no bin or lot asked for), their quants
+    read in one statement per removal strategy, each product's in its own removal order."""
+    quants: dict[int, list[Quant]] = {product.pk: [] for product, _qty in lines}
+    by_strategy: dict[str, list[int]] = {}
+    for product, _qty in lines:
+        by_strategy.setdefault(strategy_for(product), []).append(product.pk)
+    for strategy, ids in by_strategy.items():
+        for quant in (Quant.objects.filter(product_id__in=ids, warehouse=warehouse, qty__gt=F("reserved"))
+                      .select_related("lot", "location").order_by("product_id", *_removal_order(strategy))):
+            quants[quant.product_id].append(quant)
+    return [_takes(product, warehouse, qty, quants[product.pk], min_shelf_life_days=min_shelf_life_days,
+                   ship_date=ship_date, field="qty") for product, qty in lines]
+
+
+def _takes(product: Product, warehouse: Warehouse, qty: Decimal, quants, *, location: Location | None = None,
+           lot: Lot | None = None, min_shelf_life_days: int | None, ship_date: datetime.date,
+           field: str) -> list[Take]:
     takes: list[Take] = []
     need = qty
     eligible_total = Decimal(0)
     ineligible_total = Decimal(0)
     ineligible_lots: list[str] = []
-    for quant in candidates(product, warehouse, location=location, lot=lot, strategy=strategy):
+    for quant in quants:
         available = quant.qty - quant.reserved
         if not eligible(quant, ship_date=ship_date, min_days=min_shelf_life_days or 0):
             ineligible_total += available

@@ -80,8 +80,7 @@ def reserve_many(*, warehouse: Warehouse, lines: list[tuple[Product, Decimal]], 
             raise ValidationFailed(_("a reservation needs the document reference"), field="reference")
         ship_date = ship_date or local_date(actor)
         locks.lock_levels([(product.pk, warehouse.pk) for product, _qty in lines])
-        plans = [removal.plan(product, warehouse, qty, min_shelf_life_days=min_shelf_life_days, ship_date=ship_date)
-                 for product, qty in lines]
+        plans = removal.plan_many(warehouse, lines, min_shelf_life_days=min_shelf_life_days, ship_date=ship_date)
         if not locks.reserve_levels(warehouse.pk, {product.pk: qty for product, qty in lines}):
             from sihe.stock.models import StockLevel
 

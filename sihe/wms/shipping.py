@@ -9,6 +9,7 @@ shipment still holds after shipping is released. The order side (oms, a higher a
 shipped or short shipment through hooks it registers here, in the same transaction.
 """
 
+import copy
 import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -95,6 +96,18 @@ def _locked(shipment: Shipment) -> Shipment:
     return Shipment.objects.select_for_update(of=("self",)).select_related("warehouse").get(pk=shipment.pk)
 
 
+def _advance(shipment: Shipment, target: str, actor: Actor) -> Shipment:
+    """A step with one way in (pending → picking → picked → packed): one guarded UPDATE both takes the row
+    and checks its state; the row is read only when it is not where the step starts, to say why."""
+    (source,) = [state for state, targets in TRANSITIONS.items() if target in targets]
+    if not Shipment.objects.filter(pk=shipment.pk, state=source).update(state=target):
+        return _set_state(_locked(shipment), target, actor)  # refused by the transition table
+    shipment = copy.copy(shipment)  # the caller's instance keeps what it read
+    shipment.state = target
+    audit.record_changes(shipment, actor=actor, before={"state": source}, action=f"wms.shipment.{target}")
+    return shipment
+
+
 def _set_state(shipment: Shipment, target: str, actor: Actor, **extra) -> Shipment:
     check_transition(shipment, target)
     before = {"state": shipment.state}
@@ -176,7 +189,7 @@ def create_shipment(*, warehouse: Warehouse, lines: list[ShipLineIn], source_typ
 
 def start_picking(*, shipment: Shipment, actor: Actor) -> Shipment:
     with tx.act():
-        shipment = _set_state(_locked(shipment), S.PICKING, actor)
+        shipment = _advance(shipment, S.PICKING, actor)
         _picking_started(shipment, actor)
         outbox.emit("wms.shipment.picking", aggregate_type="shipment", aggregate_id=shipment.number, actor=actor,
                     payload=_payload(shipment))
@@ -217,12 +230,12 @@ def record_pick(*, line: ShipmentLine, location: Location, lot: Lot | None, qty:
 
 def mark_picked(*, shipment: Shipment, actor: Actor) -> Shipment:
     with tx.act():
-        return _set_state(_locked(shipment), S.PICKED, actor)
+        return _advance(shipment, S.PICKED, actor)
 
 
 def mark_packed(*, shipment: Shipment, actor: Actor) -> Shipment:
     with tx.act():
-        shipment = _set_state(_locked(shipment), S.PACKED, actor)
+        shipment = _advance(shipment, S.PACKED, actor)
         outbox.emit("wms.shipment.packed", aggregate_type="shipment", aggregate_id=shipment.number, actor=actor,
                     payload=_payload(shipment))
         return shipment
@@ -231,7 +244,9 @@ def mark_packed(*, shipment: Shipment, actor: Actor) -> Shipment:
 def _out_lines(lines: list[ShipmentLine]) -> list[tuple[ShipmentLine, stock.OutLine]]:
     """Picks first (their lot and bin), then the rest of each line by its reservation."""
     picks: dict[int, list[ShipmentPick]] = {}
-    for pick in ShipmentPick.objects.filter(line__in=lines).select_related("lot", "location").order_by("pk"):
+    picked = [line for line in lines if line.picked_qty > 0]  # record_pick is the one writer of both
+    for pick in (ShipmentPick.objects.filter(line__in=picked).select_related("lot", "location").order_by("pk")
+                 if picked else ()):
         picks.setdefault(pick.line_id, []).append(pick)
     out = []
     for i, line in enumerate(lines):
