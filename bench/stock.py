@@ -163,8 +163,8 @@ def throughput(wh, acts: int):
                       [qty if inbound else -qty, product.pk, wh.pk])
             c.execute("INSERT INTO costing_valuationlayer (product_id, warehouse_id, date, kind, method, qty, value, "
                       "unit_cost, base_value, adjust_value, remaining_qty, remaining_value, uncovered_qty, estimate_unit, "
-                      "running_qty, running_value, running_unit_cost, fixed_value, memo) VALUES "
-                      "(%s, %s, %s, %s, 'moving_average', %s, %s, 3.25, 0, 0, 0, 0, 0, 0, 0, 0, 0, %s, 'raw')",
+                      "running_qty, running_value, running_unit_cost, fixed_value, memo, revalued_qty) VALUES "
+                      "(%s, %s, %s, %s, 'moving_average', %s, %s, 3.25, 0, 0, 0, 0, 0, 0, 0, 0, 0, %s, 'raw', 0)",
                       [product.pk, wh.pk, datetime.date.today(), "in" if inbound else "out", qty, qty * 3.25, inbound])
             c.execute("INSERT INTO core_event (type, version, aggregate_type, aggregate_id, occurred_at, actor, payload) "
                       "VALUES ('bench.raw', 1, 'stock_move', '0', %s, '{}', '{}')", [now])
@@ -258,11 +258,11 @@ def load_later(wh, later: int, sku: str):
             [later, product.pk, wh.pk, loc, wh.pk, loc] if prefix else [product.pk, wh.pk, loc, wh.pk, loc, later])
         sql("INSERT INTO costing_valuationlayer (move_id, product_id, warehouse_id, date, kind, method, qty, value, "
             "unit_cost, base_value, adjust_value, remaining_qty, remaining_value, uncovered_qty, estimate_unit, "
-            "running_qty, running_value, running_unit_cost, fixed_value, memo) "
+            "running_qty, running_value, running_unit_cost, fixed_value, memo, revalued_qty) "
             "SELECT id, product_id, %s, date, CASE WHEN kind = 'receipt' THEN 'in' ELSE 'out' END, 'moving_average', "
             "CASE WHEN kind = 'receipt' THEN qty ELSE -qty END, CASE WHEN kind = 'receipt' THEN qty * unit_cost ELSE 0 END, "
             "COALESCE(unit_cost, 0), CASE WHEN kind = 'receipt' THEN qty * unit_cost ELSE 0 END, 0, 0, 0, 0, 0, 0, 0, 0, "
-            "%s, '' FROM stock_stockmove WHERE product_id = %s ORDER BY date, id",
+            "%s, '', 0 FROM stock_stockmove WHERE product_id = %s ORDER BY date, id",
             [wh.pk, True, product.pk])
         sql("UPDATE costing_valuationlayer SET fixed_value = %s WHERE product_id = %s AND kind = 'out'",
             [False, product.pk])

@@ -10,6 +10,8 @@ limit only by a manager's approval (`orders.approve_credit`) with a note.
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db.models import F, Q, Value
+from django.db.models.functions import StrIndex
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -48,15 +50,16 @@ CREDIT_APPROVED = "credit_approved"  # the timeline entry of a manager's approva
 
 
 def _blacklisted(order: Order) -> str | None:
-    rows = list(Blacklist.objects.all()[:1000])
-    for row in rows:
-        if row.kind == Blacklist.Kind.BUYER and order.buyer_id and row.value == order.buyer_id:
-            return f"{row.get_kind_display()} {row.value}"
-        if row.kind == Blacklist.Kind.PHONE and order.receiver_phone and row.value == order.receiver_phone:
-            return f"{row.get_kind_display()} {row.value}"
-        if row.kind == Blacklist.Kind.ADDRESS and row.value and row.value in order.full_address:
-            return f"{row.get_kind_display()} {row.value}"
-    return None
+    """The first entry the order hits, matched by the database however long the list (the buyer and the
+    phone on the list's (kind, value) index; an address entry when it is a part of the order's address)."""
+    hits = Q(kind=Blacklist.Kind.ADDRESS, value__gt="", address_at__gt=0)
+    if order.buyer_id:
+        hits |= Q(kind=Blacklist.Kind.BUYER, value=order.buyer_id)
+    if order.receiver_phone:
+        hits |= Q(kind=Blacklist.Kind.PHONE, value=order.receiver_phone)
+    row = (Blacklist.objects.annotate(address_at=StrIndex(Value(order.full_address), F("value")))
+           .filter(hits).order_by("pk").first())
+    return f"{row.get_kind_display()} {row.value}" if row is not None else None
 
 
 def address_problem(order: Order) -> str | None:

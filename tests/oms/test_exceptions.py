@@ -175,3 +175,20 @@ def test_the_order_follows_the_picker_and_ships_from_picking():
     services.ship_order(order=order, carrier="SF", tracking_no="SF10", actor=world["actor"])
     order.refresh_from_db()
     assert order.status == "shipped"
+
+
+def test_a_long_blacklist_is_matched_whole_by_buyer_phone_and_address(db, clock):
+    """A shop blacklists thousands of phones over the years: the one that matches may be anywhere in it."""
+    clock.at(2026, 11, 26)
+    world = build(stock={"SH": 50})
+    Blacklist.objects.bulk_create([Blacklist(kind="phone", value=f"1370000{i:04d}", reason="恶意退货")
+                                   for i in range(1500)])
+    late = dealer_order("BL-1", 1)
+    late["receiver"]["phone"] = "13700001499"  # the 1,500th entry
+    held = take(world, late)
+    assert (held.status, held.hold_reason) == ("held", "blacklist") and "13700001499" in held.hold_detail
+    Blacklist.objects.create(kind="address", value="幸福路 7 号", reason="刷单")
+    at_address = dealer_order("BL-2", 1)
+    at_address["receiver"]["address"] = "幸福路 7 号 3 单元"
+    assert take(world, at_address).hold_reason == "blacklist"
+    assert take(world, dealer_order("BL-3", 1)).status == "allocated"  # no entry hits: reviewed and allocated
