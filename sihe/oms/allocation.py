@@ -15,7 +15,7 @@ import datetime
 import itertools
 from decimal import Decimal
 
-from django.db.models import Case, DecimalField, F, Value, When
+from django.db.models import F
 from django.utils import timezone
 
 from sihe.catalog.models import Warehouse
@@ -91,13 +91,13 @@ def _levels(product_ids: set[int], warehouse_ids: list[int]) -> dict[tuple[int, 
     return {pair: lv.on_hand - lv.reserved for pair, lv in locks.lock_existing(product_ids, warehouse_ids).items()}
 
 
-def allocate(order: Order, actor: Actor, *, entries: list | None = None) -> Order:
-    """Reserve what the order still needs; shipments per warehouse; backorder or hold the shortfall."""
-    cached = "lines" in getattr(order, "_prefetched_objects_cache", {})  # a new order's lines, with their products
-    lines = [line for line in (order.lines.all() if cached else order.lines.select_related("product"))
-             if line.backorder_qty > 0]
+def allocate(order: Order, actor: Actor, *, entries: list | None = None, lines: list[OrderLine] | None = None) -> Order:
+    """Reserve what the order still needs; shipments per warehouse; backorder or hold the shortfall. `lines`:
+    the order's lines with their products when the caller has them (intake: just written), else read here."""
+    every = lines if lines is not None else list(order.lines.select_related("product"))
+    lines = [line for line in every if line.backorder_qty > 0]
     if not lines:
-        if order.status == Order.Status.REVIEWED and any(ln.allocated_qty > ln.shipped_qty for ln in order.lines.all()):
+        if order.status == Order.Status.REVIEWED and any(ln.allocated_qty > ln.shipped_qty for ln in every):
             # released after a hold: its shipments still hold the stock, so it is allocated again
             order.status = Order.Status.ALLOCATED
             order.save(update_fields=["status"])
@@ -188,9 +188,7 @@ def _reserve(order: Order, assignment, by_id, line_by_id, actor: Actor) -> list:
             made.append(shipment)
             for i, q in parts:
                 allocated[i] = allocated.get(i, Decimal(0)) + q
-        if allocated:  # every line's allocated quantity in one UPDATE
-            OrderLine.objects.filter(pk__in=list(allocated)).update(allocated_qty=F("allocated_qty") + Case(
-                *[When(pk=i, then=Value(q)) for i, q in allocated.items()], output_field=DecimalField()))
+        OrderLine.objects.add_each("allocated_qty", allocated)
     for i, q in allocated.items():  # once the attempt holds: a refused one leaves the lines as they were
         line_by_id[i].allocated_qty += q
     return made

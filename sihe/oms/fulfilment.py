@@ -8,7 +8,7 @@ with the stock issue and the COGS voucher.
 
 from decimal import Decimal
 
-from django.db.models import Case, DecimalField, F, Q, Value, When
+from django.db.models import F, Q
 from django.utils.translation import gettext as _
 
 from sihe.core import audit, batch, outbox, tx
@@ -101,9 +101,7 @@ def record_shipped(*, order: Order, shipment: Shipment, shipped: list[tuple[int,
         portions.append((line, line.shipped_qty, qty))
         added[line.pk] = added.get(line.pk, Decimal(0)) + qty
         line.shipped_qty += qty
-    if added:  # every line's shipped quantity in one UPDATE
-        OrderLine.objects.filter(pk__in=list(added)).update(shipped_qty=F("shipped_qty") + Case(
-            *[When(pk=pk, then=Value(qty)) for pk, qty in added.items()], output_field=DecimalField()))
+    OrderLine.objects.add_each("shipped_qty", added)
     all_out = all(line.cancelled or line.shipped_qty >= line.qty for line in lines.values())
     first_revenue = not order.revenue_booked
     wh = shipment.warehouse
@@ -176,9 +174,11 @@ def on_picking(*, shipment: Shipment, actor: Actor) -> None:
 def on_cancelled(*, shipment: Shipment, actor: Actor, reason: str = "") -> None:
     if shipment.source_type != SOURCE_TYPE:
         return
+    released: dict[int, Decimal] = {}
     for sl in shipment.lines.all():
         if sl.source_line_id:
-            OrderLine.objects.filter(pk=int(sl.source_line_id)).update(allocated_qty=F("allocated_qty") - sl.qty)
+            released[int(sl.source_line_id)] = released.get(int(sl.source_line_id), Decimal(0)) - sl.qty
+    OrderLine.objects.add_each("allocated_qty", released)
 
 
 def update_receiver(order: Order, actor: Actor) -> None:

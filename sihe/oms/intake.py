@@ -171,7 +171,8 @@ def subsidy_shares(subsidy: Decimal, discounts: list[Decimal]) -> list[Decimal]:
 
 
 def _create(channel: Channel, normalized: NormalizedOrder, products: list[Product], payload: dict,
-            actor: Actor) -> Order:
+            actor: Actor) -> tuple[Order, list[OrderLine]]:
+    """The order and its lines (with their products), which its first steps use as written, not read back."""
     partner = None
     customer_code = normalized.extra.get("customer") if isinstance(normalized.extra, dict) else None
     if customer_code:
@@ -204,15 +205,10 @@ def _create(channel: Channel, normalized: NormalizedOrder, products: list[Produc
                   held=not line.shippable and line.status not in ("cancelled", "closed") and bool(line.refund_status))
         for i, (line, product, subsidy) in enumerate(zip(normalized.lines, products, subsidies, strict=True), start=1)
     ])
-    # the lines just written, with their products, are what review and allocation read next: kept as
-    # `order.lines.all()` (Django's prefetch cache) so they are not read back
-    cached = order.lines.all()
-    cached._result_cache, cached._prefetch_done = lines, True
-    order._prefetched_objects_cache = {"lines": cached}
-    return order
+    return order, lines
 
 
-def _start(order: Order, normalized: NormalizedOrder, actor: Actor) -> list:
+def _start(order: Order, lines: list[OrderLine], normalized: NormalizedOrder, actor: Actor) -> list:
     """A new order's first steps: received, then (if paid) reviewed and allocated."""
     subsidy_zh = f"，平台补贴 ¥{order.platform_subsidy}" if order.platform_subsidy else ""
     subsidy_en = f", platform subsidy ¥{order.platform_subsidy}" if order.platform_subsidy else ""
@@ -232,7 +228,6 @@ def _start(order: Order, normalized: NormalizedOrder, actor: Actor) -> list:
                     entries=entries)
         return entries
     if normalized.hold_reason:
-        lines = list(order.lines.all())
         if all(line.held or line.cancelled for line in lines):
             review.hold(order, Order.Hold.REFUND, actor, detail=normalized.hold_reason, entries=entries)
             return entries
@@ -241,7 +236,7 @@ def _start(order: Order, normalized: NormalizedOrder, actor: Actor) -> list:
                                       message_en=f"Lines with a refund in progress stay back: {held}; the rest ships"))
     review.review(order, actor, entries=entries, save=False)
     if order.status == Order.Status.REVIEWED:
-        allocation.allocate(order, actor, entries=entries)  # saves the status it moves the order to
+        allocation.allocate(order, actor, entries=entries, lines=lines)  # saves the status it moves the order to
         if order.status == Order.Status.REVIEWED:  # nothing allocated (nor held): reviewed is where it stays
             order.save(update_fields=review.REVIEWED_FIELDS)
     return entries
@@ -384,8 +379,8 @@ def intake(*, channel: Channel, payload: dict, actor: Actor) -> IntakeResult:
                         payload={"number": existing.number, "changes": changes, "status": existing.status})
             return IntakeResult(order=existing, created=False, changes=changes)
         products = resolve_products(channel, normalized)
-        order = _create(channel, normalized, products, payload, actor)
-        entries = _start(order, normalized, actor)
+        order, lines = _create(channel, normalized, products, payload, actor)
+        entries = _start(order, lines, normalized, actor)
         timeline.TimelineEntry.objects.bulk_create(entries)
         outbox.emit("oms.order.received", aggregate_type="order", aggregate_id=order.number, actor=actor,
                     payload={"number": order.number, "channel": channel.code, "external_id": order.external_id,

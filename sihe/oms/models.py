@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, F, Q, Value, When
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -109,7 +109,18 @@ class Order(models.Model):
         return "".join(p for p in (self.province, self.city, self.district, self.street, self.address) if p)
 
 
+class OrderLineQuerySet(models.QuerySet):
+    def add_each(self, field: str, deltas: dict[int, Decimal]) -> int:
+        """`field` += delta for each line (id → delta) in one UPDATE, not one per line."""
+        if not deltas:
+            return 0
+        return self.filter(pk__in=list(deltas)).update(**{field: F(field) + Case(
+            *[When(pk=pk, then=Value(delta)) for pk, delta in deltas.items()], output_field=models.DecimalField())})
+
+
 class OrderLine(models.Model):
+    objects = OrderLineQuerySet.as_manager()
+
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
     line_no = models.PositiveSmallIntegerField()
     external_line_id = models.CharField(max_length=64, blank=True)
