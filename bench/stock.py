@@ -287,10 +287,12 @@ def recost(wh, later: int):
     service = time.perf_counter() - started
     rows = list(costing.Layer.objects.filter(product=product).order_by("date", "id").values_list(
         "value", "base_value", "adjust_value", "unit_cost", "uncovered_qty", "estimate_unit", "running_qty",
-        "running_value", "running_unit_cost", "id"))
+        "running_value", "running_unit_cost", "id", "date"))
+    dates = [row[-1] for row in rows]
+    rows = [row[:-1] for row in rows]
     started = time.perf_counter()
     with transaction.atomic(durable=True):  # the same set-based UPDATE statements, values precomputed
-        costing.write_layers(rows)
+        costing.write_layers(rows, product_id=product.pk, warehouse_id=wh.pk, dates=dates)
     raw = time.perf_counter() - started
     print(f"re-cost after 1 backdated receipt, {later} later moves: {service:7.2f} s   "
           f"raw-SQL ceiling (same {len(rows)} layer UPDATEs): {raw:6.2f} s   ratio {service / raw:.1f}×")

@@ -32,8 +32,11 @@ class ValuationLayer(models.Model):
 
     id = models.BigAutoField(primary_key=True)
     move = models.ForeignKey(StockMove, null=True, blank=True, on_delete=models.PROTECT, related_name="layers")
-    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="valuation_layers")
-    warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="valuation_layers")
+    # No single-column indexes on product and warehouse: (product, warehouse, date, id) and (date, warehouse)
+    # serve every read, and each index is one more write per layer a re-costing job rewrites (issue 18).
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="valuation_layers", db_index=False)
+    warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="valuation_layers",
+                                  db_index=False)
     date = models.DateField(_("date"))
     kind = models.CharField(max_length=8, choices=Kind.choices)
     method = models.CharField(max_length=20)
@@ -51,6 +54,7 @@ class ValuationLayer(models.Model):
     running_unit_cost = models.DecimalField(**QTY, default=Decimal("0"))
     fixed_value = models.BooleanField(default=False, help_text="base value set by the move (receipt, reversal)")
     source_layer = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                     db_index=False,  # partial index below: most layers have none
                                      help_text="the layer a reversal undoes, or a transfer-in's out-layer")
     memo = models.CharField(max_length=200, blank=True)
     revalued_qty = models.DecimalField(**QTY, default=Decimal("0"),
@@ -66,6 +70,8 @@ class ValuationLayer(models.Model):
         indexes = [
             models.Index(fields=["product", "warehouse", "date", "id"]),
             models.Index(fields=["date", "warehouse"]),
+            models.Index(fields=["source_layer"], condition=Q(source_layer__isnull=False),
+                         name="costing_layer_source_idx"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(kind__in=["in", "out"]), name="costing_layer_kind_valid"),

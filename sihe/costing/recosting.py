@@ -5,7 +5,7 @@ queued `RecostJob` for the (product, warehouse) — or widens the open one — a
 `costing.recost.requested`; the request answers at once with the job id. The worker's handler
 (`handlers.on_recost_requested`, wired in sihe.hub.wiring) runs `run()` after its own transaction commits:
 the later layers are read by keyset (date, id) in chunks of SIHE_RECOST_CHUNK, re-costed from the state
-carried from the previous chunk, written set-based (`services.write_layers`: UPDATE … FROM (VALUES …) on
+carried from the previous chunk, written set-based (`services.write_layers`: UPDATE … FROM unnest(…) on
 PostgreSQL) and their value differences posted to the ledger as the inline path posts them
 (`postings.post_corrections`) — each chunk one transaction that also moves the job's cursor and progress
 on, so stock value = ledger after every chunk.

@@ -84,19 +84,25 @@ PG_UPDATE_SQL = (
     "running_qty = v.running_qty, running_value = v.running_value, running_unit_cost = v.running_unit_cost "
     "FROM unnest(%s::numeric[], %s::numeric[], %s::numeric[], %s::numeric[], %s::numeric[], %s::numeric[], "
     "%s::numeric[], %s::numeric[], %s::numeric[], %s::bigint[]) AS v(value, base_value, adjust_value, unit_cost, "
-    "uncovered_qty, estimate_unit, running_qty, running_value, running_unit_cost, id) WHERE l.id = v.id"
+    "uncovered_qty, estimate_unit, running_qty, running_value, running_unit_cost, id) WHERE l.id = v.id "
+    "AND l.product_id = %s AND l.warehouse_id = %s AND l.date BETWEEN %s AND %s"
 )
 PG_BATCH = 20000
 
 
-def write_layers(rows: list[tuple]) -> None:
-    """Write re-costed layers set-based: on PostgreSQL one UPDATE ... FROM unnest(<10 arrays>) per 20,000 rows
-    (ten array parameters, not 90,000 scalars to parse: about twice as fast as UPDATE ... FROM (VALUES ...)),
-    batched executemany on SQLite (in-process, no round trips)."""
+def write_layers(rows: list[tuple], *, product_id: int, warehouse_id: int, dates: list[datetime.date]) -> None:
+    """Write re-costed layers of one (product, warehouse) set-based — `rows` in (date, id) order, `dates` their
+    dates: on PostgreSQL one UPDATE ... FROM unnest(<10 arrays>) per 20,000 rows (ten array parameters, not
+    90,000 scalars to parse: about twice as fast as UPDATE ... FROM (VALUES ...)), batched executemany on
+    SQLite (in-process, no round trips). The batch's (product, warehouse, date range) is in the statement so
+    that PostgreSQL finds the rows on the (product, warehouse, date, id) index: joined on id alone it hashed the
+    whole table for every batch (840 of 1,000 ms a batch at 1M layers)."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             for start in range(0, len(rows), PG_BATCH):
-                cursor.execute(PG_UPDATE_SQL, [list(column) for column in zip(*rows[start:start + PG_BATCH], strict=True)])
+                batch = rows[start:start + PG_BATCH]
+                span = [product_id, warehouse_id, dates[start], dates[start + len(batch) - 1]]
+                cursor.execute(PG_UPDATE_SQL, [list(column) for column in zip(*batch, strict=True)] + span)
         else:
             for start in range(0, len(rows), 5000):
                 cursor.executemany(UPDATE_SQL, rows[start:start + 5000])
@@ -192,7 +198,7 @@ def recost(*, product: Product, warehouse_id: int, date: datetime.date, pk: int,
         FifoConsumption.objects.filter(Q(out_layer_id__in=later_ids, is_cover=False) |
                                        Q(in_layer_id__in=later_ids, is_cover=True)).delete()
     old_values, rows, consumptions = _cost_rows(state, later, _sources(later))
-    write_layers(rows)
+    write_layers(rows, product_id=product.pk, warehouse_id=warehouse_id, dates=[la.date for la in later])
     if state.method == engine.FIFO:
         FifoConsumption.objects.bulk_create(consumptions, batch_size=2000)
         open_now = {o.ref: o for o in state.queue}
@@ -220,7 +226,7 @@ def recost_chunk(*, product: Product, warehouse_id: int, date: datetime.date, pk
     if state is None:
         state = _state_before(product, warehouse_id, date, pk, [])
     old_values, rows, _consumptions = _cost_rows(state, later, _sources(later))
-    write_layers(rows)
+    write_layers(rows, product_id=product.pk, warehouse_id=warehouse_id, dates=[la.date for la in later])
     return old_values, state, (following.date, following.pk) if following else None, len(later)
 
 

@@ -154,6 +154,21 @@ def test_a_backdated_receipt_below_the_limit_is_re_costed_in_the_act(books, acto
     assert stock["WHJ"] == gl["WHJ"]
 
 
+def test_layers_written_in_many_batches_each_bounded_by_its_dates_match_one_batch(books, actor, monkeypatch):
+    """PostgreSQL's UPDATE of a batch names the batch's date range (so it finds the rows on the index): batches of 4
+    over 31 layers spread on 16 days, boundaries inside a day included, write what one batch writes."""
+    job_wh, inline_wh, product = books
+    backdate(inline_wh, product, actor, limit=10_000)
+    monkeypatch.setattr(costing, "PG_BATCH", 4)
+    backdate(job_wh, product, actor, limit=10_000)
+    written = layers(job_wh, product)
+    assert len(written) == 31 and written[0][0] == day(1) and written[-1][0] == day(16)
+    assert [row[1:] for row in written] == [row[1:] for row in layers(inline_wh, product)]
+    assert written[-1][4:] == (D("65"), D("245.51"), D("3.777077"))  # running qty, value, unit cost at the end
+    stock, gl = valuation_by_warehouse("2026-11"), ledger_by_warehouse("2026-11")
+    assert stock["WHJ"] == gl["WHJ"] == stock["WHI"] == gl["WHI"]
+
+
 def test_the_receipt_api_answers_with_the_job_id(books, api_as):
     job_wh, _inline_wh, product = books
     api = api_as("admin")
