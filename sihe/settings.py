@@ -169,6 +169,11 @@ def _database(url: str) -> dict:
         statement_ms = int(os.environ.get("SIHE_PG_STATEMENT_TIMEOUT_MS", "30000"))
         lock_ms = int(os.environ.get("SIHE_PG_LOCK_TIMEOUT_MS", "10000"))
         config["OPTIONS"] = {"options": f"-c statement_timeout={statement_ms} -c lock_timeout={lock_ms}"}
+        # Parameters bound by the server, and a statement a connection runs for the fifth time prepared: the
+        # hot reads and writes are then neither parsed nor planned again (docs/decisions/0008). Off with
+        # SIHE_PG_PREPARED=0 behind a pooler that does not keep prepared statements.
+        if os.environ.get("SIHE_PG_PREPARED", "1") != "0":
+            config["OPTIONS"].update(server_side_binding=True, prepare_threshold=5)
     # Keep connections between requests: opening one (and running SQLite's PRAGMAs) costs more than
     # a small query.
     config["CONN_MAX_AGE"] = int(os.environ.get("SIHE_CONN_MAX_AGE", "60"))

@@ -69,3 +69,22 @@ def test_a_request_that_failed_leaves_a_connection_that_is_checked(conn):
     assert conn.served_at is not None
     request(conn)
     assert conn.checks == ["SELECT 1"]  # just checked: not again
+
+
+def test_a_statement_run_often_is_prepared_and_answers_the_same(db):
+    """docs/decisions/0008: parameters bound by the server; the fifth run of a statement on a connection is
+    prepared, later runs use it (pg_prepared_statements lists it) and give the same rows as the first."""
+    from sihe.catalog.models import Uom
+
+    Uom.objects.create(code="PRP", name="prepared")
+    sql = 'SELECT "code", "name" FROM "catalog_uom" WHERE "code" = %s'
+    with connection.cursor() as cursor:
+        answers = []
+        for _ in range(6):
+            cursor.execute(sql, ["PRP"])
+            answers.append(cursor.fetchall())
+        cursor.execute("SELECT statement FROM pg_prepared_statements WHERE statement LIKE %s", ['%"catalog_uom"%'])
+        prepared = [row[0] for row in cursor.fetchall()]
+    assert answers == [[("PRP", "prepared")]] * 6
+    assert prepared == ['SELECT "code", "name" FROM "catalog_uom" WHERE "code" = $1']
+    assert connection.settings_dict["OPTIONS"]["server_side_binding"] is True

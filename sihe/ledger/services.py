@@ -20,7 +20,7 @@ from django.db.models import Case, IntegerField, Value, When
 from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 
-from sihe.core import audit, batch, clock, numbering, tx
+from sihe.core import audit, batch, clock, numbering, sqlrows, tx
 from sihe.core.actor import Actor
 from sihe.core.dates import check_business_date
 from sihe.core.errors import Conflict, DomainError, InvalidTransition, NotFound, ValidationFailed
@@ -89,7 +89,7 @@ def _share_sql() -> str:
     table = Period._meta.db_table
     opening = OpeningBalance._meta.db_table
     version = RulesVersion._meta.db_table
-    return (f'SELECT p.*, (SELECT MAX(l."code") FROM "{table}" l WHERE l."code" > p."code" AND l."status" = %s) '
+    return (f'SELECT {sqlrows.columns(Period, "p")}, (SELECT MAX(l."code") FROM "{table}" l WHERE l."code" > p."code" AND l."status" = %s) '
             f'AS later_closed, (SELECT o."period" FROM "{opening}" o ORDER BY o."id" LIMIT 1) AS opening_period, '
             f'(SELECT v."token" FROM "{version}" v WHERE v."id" = 1) AS rules_token '
             f'FROM "{table}" p WHERE p."code" = %s'
