@@ -32,16 +32,27 @@ def _t(model) -> str:
     return model._meta.db_table
 
 
+def _ids(voucher_ids: list[int] | None) -> str | None:
+    """The vouchers' condition: on PostgreSQL one array parameter (`%(ids)s`), so that the statement's text is the
+    same for every posting and the connection prepares it — planning it took 6 ms, running it 0.7 ms (issue 18,
+    decision 0008); on SQLite, where planning is cheap, the ids written in."""
+    if voucher_ids is None:
+        return None
+    if connection.vendor == "postgresql":
+        return "= ANY(CAST(%(ids)s AS BIGINT[]))"
+    return f"IN ({','.join(str(int(i)) for i in voucher_ids)})"
+
+
 def _select(voucher_ids: list[int] | None) -> str:
     """SELECT date, account_id, channel, warehouse, category, Σ debit, Σ credit of the posted lines (of the
     vouchers named, or all), grouped and ordered by the key (rows locked in one order: no deadlocks)."""
-    ids = ",".join(str(int(i)) for i in voucher_ids) if voucher_ids is not None else None
-    only_v = f" AND v.id IN ({ids})" if ids is not None else ""
+    ids = _ids(voucher_ids)
+    only_v = f" AND v.id {ids}" if ids is not None else ""
     # the source orders of those vouchers: the subqueries read only them on a posting
-    only_orders = (f" AND source_id IN (SELECT source_id FROM {_t(Voucher)} WHERE id IN ({ids}) "
+    only_orders = (f" AND source_id IN (SELECT source_id FROM {_t(Voucher)} WHERE id {ids} "
                    f"AND source_type = 'oms.order')") if ids is not None else ""
     only_lines = (f" WHERE order_id IN (SELECT CAST(CASE WHEN source_type = 'oms.order' THEN source_id END AS BIGINT) "
-                  f"FROM {_t(Voucher)} WHERE id IN ({ids}) AND source_type = 'oms.order')") if ids is not None else ""
+                  f"FROM {_t(Voucher)} WHERE id {ids} AND source_type = 'oms.order')") if ids is not None else ""
     acc = _t(Account)
 
     def role(name):
@@ -96,7 +107,7 @@ def apply(posted: list[tuple]) -> None:
     if not ids:
         return
     with connection.cursor() as cursor:
-        cursor.execute(_INSERT + _select(ids) + _UPSERT)
+        cursor.execute(_INSERT + _select(ids) + _UPSERT, {"ids": ids} if connection.vendor == "postgresql" else None)
 
 
 def rebuild() -> int:
