@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from django.db import connection
 
-from sihe.core import batch
+from sihe.core import batch, sqlrows
 from sihe.core.actor import Actor
 from sihe.core.models import AuditEntry
 
@@ -47,7 +47,7 @@ def _write(rows: list[AuditEntry]) -> None:
         for row in rows:
             batch.add("audit", row)
         return
-    AuditEntry.objects.bulk_create(rows)
+    sqlrows.insert_rows(rows)
 
 
 def record_created(obj, *, actor: Actor, fields) -> None:

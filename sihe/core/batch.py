@@ -19,6 +19,8 @@ rewritten to 记-0042 before they are inserted.
 import threading
 from contextlib import contextmanager
 
+from sihe.core import sqlrows
+
 _local = threading.local()
 
 
@@ -128,7 +130,7 @@ def flush() -> None:
             continue
         if renames:
             _apply_renames(kind_rows, renames)
-        type(kind_rows[0]).objects.bulk_create(kind_rows)
+        sqlrows.insert_rows(kind_rows)
 
 
 @contextmanager

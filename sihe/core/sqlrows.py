@@ -10,7 +10,7 @@ query costs more than the database's running of it. Everything else uses the ORM
 
 from functools import cache
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import Model
 
 
@@ -68,3 +68,116 @@ def first(sql: str, params, model: type[Model], *, related: dict[str, type[Model
     for name, value in zip(extra, row[width:], strict=True):
         setattr(instance, name, value)
     return instance
+
+
+def _cast_type(field) -> str:
+    if field.get_internal_type() == "DecimalField":
+        return "NUMERIC"
+    if field.get_internal_type() in ("AutoField", "BigAutoField", "SmallAutoField", "IntegerField", "BigIntegerField",
+                                     "PositiveIntegerField", "PositiveSmallIntegerField", "SmallIntegerField",
+                                     "PositiveBigIntegerField"):
+        return "BIGINT"
+    # SQLite's CAST of a text to a type it does not know reads a number prefix ('2026-11-26' → 2026)
+    raise TypeError(f"update_each takes numeric columns only, not {field.name} ({field.get_internal_type()})")
+
+
+def update_each(model: type[Model], field: str, values: dict, *, add: bool = False, same: dict | None = None,
+                copy: dict[str, str] | None = None) -> int:
+    """One UPDATE for many rows, each its own value: `field` = value (`add`: `field` + value) for each row
+    id → value; `same` sets one value on every row; `copy` sets a column to another column of its row
+    (`{"shipped_qty": "qty"}`). The rows go in as a derived table (`UPDATE … FROM (SELECT … UNION ALL …)`,
+    which PostgreSQL and SQLite ≥ 3.33 both read), not as `CASE WHEN id = … THEN …`, whose building by the
+    ORM costs twenty times the statement's running (1.0 ms against 0.05 ms for three rows on SQLite).
+    Returns the number of rows updated."""
+    if not values:
+        return 0
+    meta = model._meta
+    table, target = meta.db_table, meta.get_field(field)
+    key = meta.pk
+    one = f"SELECT CAST(%s AS {_cast_type(key)}) AS id, CAST(%s AS {_cast_type(target)}) AS v"
+    params = []
+    for pk, value in values.items():
+        params += [key.get_db_prep_save(pk, connection), target.get_db_prep_save(value, connection)]
+    column = f'"{target.column}"'
+    sets = [f'{column} = "{table}".{column} + x.v' if add else f"{column} = x.v"]
+    head = []
+    for name, value in (same or {}).items():
+        other = meta.get_field(name)
+        sets.append(f'"{other.column}" = %s')
+        head.append(other.get_db_prep_save(value, connection))
+    for name, source in (copy or {}).items():
+        sets.append(f'"{meta.get_field(name).column}" = "{table}"."{meta.get_field(source).column}"')
+    sql = (f'UPDATE "{table}" SET {", ".join(sets)} FROM ({" UNION ALL ".join([one] * len(values))}) AS x '
+           f'WHERE "{table}"."{key.column}" = x.id')
+    with connection.cursor() as cursor:
+        cursor.execute(sql, head + params)
+        return cursor.rowcount
+
+
+_PLAIN = {"CharField": str, "TextField": str, "SlugField": str, "BigIntegerField": int, "IntegerField": int,
+          "PositiveIntegerField": int, "PositiveSmallIntegerField": int, "SmallIntegerField": int}
+
+
+@cache
+def _insert_fields(model: type[Model]) -> tuple:
+    """(field, the type its value is sent as it is when it has it, or None) for the columns an INSERT names."""
+    meta = model._meta
+    return tuple((f, _PLAIN.get(f.get_internal_type()) if not f.is_relation else None) for f in meta.concrete_fields
+                 if f is not meta.auto_field and not getattr(f, "generated", False))
+
+
+@cache
+def _has_relations(model: type[Model]) -> bool:
+    return any(f.is_relation for f in model._meta.concrete_fields)
+
+
+@cache
+def _insert_sql(vendor: str, model: type[Model], rows: int) -> str:
+    fields = _insert_fields(model)
+    meta = model._meta
+    one = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    return (f'INSERT INTO "{meta.db_table}" ({", ".join(chr(34) + f.column + chr(34) for f, _plain in fields)}) '
+            f'VALUES {", ".join([one] * rows)} RETURNING "{meta.pk.column}"')
+
+
+def insert_rows(rows: list[Model]) -> None:
+    """`bulk_create` of new instances of one model (the act's audit rows, events, timeline), with the statement's
+    text kept per model and row count instead of built by the ORM's compiler each time (0.68 → 0.41 ms for three
+    audit rows on SQLite, most of it the building). Every value goes through the field as `bulk_create` sends it
+    (`pre_save`, `get_db_prep_save`; a text or an integer of a plain column as it is, which is what those give)
+    and each instance gets its id, as there. Instances with an id, or a value that is an expression, go to
+    `bulk_create` itself."""
+    if not rows:
+        return
+    model = type(rows[0])
+    fields = _insert_fields(model)
+    conn = connections[DEFAULT_DB_ALIAS]
+    if (model._meta.auto_field is None or not conn.features.can_return_rows_from_bulk_insert
+            or any(row.pk is not None for row in rows)):
+        model.objects.bulk_create(rows)
+        return
+    related = _has_relations(model)
+    values = []
+    for row in rows:
+        if related:
+            row._prepare_related_fields_for_save(operation_name="bulk_create")
+        for field, plain in fields:
+            value = field.pre_save(row, True)
+            if plain is not None and type(value) is plain:
+                values.append(value)
+                continue
+            if hasattr(value, "resolve_expression"):
+                model.objects.bulk_create(rows)
+                return
+            values.append(field.get_db_prep_save(value, conn))
+    width = len(fields)
+    limit = conn.features.max_query_params or 65535  # SQLite: 999 as Django counts; psycopg: 65,535
+    size = max(1, min(len(rows), limit // max(1, width)))
+    with conn.cursor() as cursor:
+        for start in range(0, len(rows), size):
+            part = rows[start:start + size]
+            cursor.execute(_insert_sql(conn.vendor, model, len(part)),
+                           values[start * width:(start + len(part)) * width])
+            for row, (pk,) in zip(part, cursor.fetchall(), strict=True):
+                row.pk = pk
+                row._state.adding, row._state.db = False, conn.alias

@@ -16,7 +16,6 @@ import os
 from decimal import Decimal
 
 from django.db import connection, transaction
-from django.db.models import Case, IntegerField, Value, When
 from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 
@@ -617,7 +616,7 @@ def _create_posted(*, date, lines: list[dict], actor: Actor, word: str, memo: st
     )
     for line in built:
         line.voucher = voucher
-    VoucherLine.objects.bulk_create(built)
+    sqlrows.insert_rows(built)
     total = sum((line.debit for line in built), ZERO)
     item = (voucher, built, period.code, actor)
     if batch.later("ledger.post", _post_together, item):
@@ -644,9 +643,8 @@ def _post_together(items: list[tuple]) -> None:
     for voucher, _lines, _period, actor in items:
         by_poster.setdefault((actor.username, actor.at), []).append(voucher)
     for (username, at), vouchers in by_poster.items():
-        numbers = Case(*[When(pk=v.pk, then=Value(v.number)) for v in vouchers], output_field=IntegerField())
-        Voucher.objects.filter(pk__in=[v.pk for v in vouchers]).update(
-            number=numbers, status=Voucher.Status.POSTED, posted_by=username, posted_at=at)
+        sqlrows.update_each(Voucher, "number", {v.pk: v.number for v in vouchers},
+                            same={"status": Voucher.Status.POSTED, "posted_by": username, "posted_at": at})
     for voucher, _lines, _period, actor in items:
         voucher.status, voucher.posted_by, voucher.posted_at = Voucher.Status.POSTED, actor.username, actor.at
         placeholder = getattr(voucher, "_placeholder", None)

@@ -151,7 +151,7 @@ def allocate(order: Order, actor: Actor, *, entries: list | None = None, lines: 
                                        message_en=f"Backordered (ships when stock arrives): {text}",
                                        data={"short": {line_by_id[i].product.sku: str(q) for i, q in short.items()}}))
     if entries is None:
-        timeline.TimelineEntry.objects.bulk_create(rows)
+        timeline.insert(rows)
     if made:
         outbox.emit("oms.order.allocated", aggregate_type="order", aggregate_id=order.number, actor=actor,
                     payload={"number": order.number, "shipments": [s.number for s in made],

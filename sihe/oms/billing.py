@@ -216,7 +216,8 @@ def _sums_by_order(invoice: Invoice) -> dict[str, dict[str, Decimal]]:
 def _after_invoice(invoice: Invoice, orders: list[Order], actor: Actor) -> None:
     """Each order's timeline; with revenue at invoice, each order's revenue as invoiced (through
     `sihe.oms.books.book_revenue`, which keeps the order's receivable for settlements and AR aging)."""
-    at_invoice = revenue_recognition() == "invoice"
+    # the setting matters only for an order whose revenue is not booked yet (at shipment, every one is)
+    at_invoice = any(not order.revenue_booked for order in orders) and revenue_recognition() == "invoice"
     sums = _sums_by_order(invoice) if at_invoice else {}
     entries = []
     for order in orders:
@@ -232,7 +233,7 @@ def _after_invoice(invoice: Invoice, orders: list[Order], actor: Actor) -> None:
                 message += f"，确认收入 ¥{amounts['total']}（凭证 {voucher.display_number}）"
         entries.append(timeline.entry(order, "invoiced", message, actor,
                                       message_en=f"Invoice {invoice.number} issued, total {invoice.total}", data=data))
-    TimelineEntry.objects.bulk_create(entries)
+    timeline.insert(entries)
 
 
 def reverse_invoice(*, invoice: Invoice, lines: list[invoicing.RedLineIn] | None = None, reason: str,

@@ -8,7 +8,8 @@ with the stock issue and the COGS voucher.
 
 from decimal import Decimal
 
-from django.db.models import F, Q
+from django.db.models import CharField, F, Q
+from django.db.models.functions import Cast
 from django.utils.translation import gettext as _
 
 from sihe.core import audit, batch, outbox, tx
@@ -28,12 +29,13 @@ LOCKED_ORDERS = "oms.fulfilment.locked_orders"  # batch.memo key: ship_order →
 
 
 def shipment_filter(order: Order) -> Q:
-    """The order's own shipments and the merged shipments (合单, sihe.oms.merging) it was part of."""
+    """The order's own shipments and the merged shipments (合单, sihe.oms.merging) it was part of: the merges
+    a subquery of the shipments' own read (one statement, not two)."""
     from sihe.oms.merging.models import MergeOrder
 
-    merges = [str(m) for m in MergeOrder.objects.filter(order_id=order.pk).values_list("merge_id", flat=True)]
-    cond = Q(source_type=SOURCE_TYPE, source_id=str(order.pk))
-    return cond | Q(source_type=MERGE_SOURCE, source_id__in=merges) if merges else cond
+    merges = MergeOrder.objects.filter(order_id=order.pk).values_list(
+        Cast("merge_id", output_field=CharField(max_length=100)), flat=True)
+    return Q(source_type=SOURCE_TYPE, source_id=str(order.pk)) | Q(source_type=MERGE_SOURCE, source_id__in=merges)
 
 
 def shipments_of(order: Order):
@@ -44,24 +46,27 @@ def ship_order(*, order: Order, carrier: str, tracking_no: str, actor: Actor, sh
     """Ship one of the order's open shipments (the only one, or the one named) with carrier and tracking no."""
     with tx.act(), batch.collect():
         order = Order.objects.select_for_update(of=("self",)).select_related("channel", "partner").get(pk=order.pk)
-        open_ones = [s for s in shipments_of(order).order_by("pk")
-                     if s.state not in (Shipment.State.SHIPPED, Shipment.State.CANCELLED)]
+        # The shipment is locked by the read that finds it and handed to `shipping.ship` (not read again);
+        # only the named one, or the open ones, so a sister shipment shipped beside it is not waited for.
+        rows = shipping.locking(shipments_of(order)).order_by("pk")
         if shipment:
-            chosen = next((s for s in shipments_of(order) if s.number == str(shipment) or str(s.pk) == str(shipment)),
-                          None)
+            key = str(shipment)
+            chosen = next(iter(rows.filter(Q(number=key) | Q(pk=int(key)) if key.isdigit() else Q(number=key))), None)
             if chosen is None:
                 raise NotFound(_("order %(order)s has no shipment %(shipment)s")
                                % {"order": order.number, "shipment": shipment}, field="shipment")
-        elif len(open_ones) == 1:
-            chosen = open_ones[0]
-        elif not open_ones:
-            raise ValidationFailed(_("order %(order)s has no shipment waiting to ship (status %(status)s)")
-                                   % {"order": order.number, "status": order.get_status_display()}, field="shipment",
-                                   code="nothing_to_ship")
         else:
-            raise ValidationFailed(_("order %(order)s has %(n)s open shipments (%(list)s): name one")
-                                   % {"order": order.number, "n": len(open_ones),
-                                      "list": ", ".join(s.number for s in open_ones)}, field="shipment")
+            open_ones = list(rows.exclude(state__in=(Shipment.State.SHIPPED, Shipment.State.CANCELLED)))
+            if len(open_ones) == 1:
+                chosen = open_ones[0]
+            elif not open_ones:
+                raise ValidationFailed(_("order %(order)s has no shipment waiting to ship (status %(status)s)")
+                                       % {"order": order.number, "status": order.get_status_display()},
+                                       field="shipment", code="nothing_to_ship")
+            else:
+                raise ValidationFailed(_("order %(order)s has %(n)s open shipments (%(list)s): name one")
+                                       % {"order": order.number, "n": len(open_ones),
+                                          "list": ", ".join(s.number for s in open_ones)}, field="shipment")
         if order.status == Order.Status.HELD:
             raise ValidationFailed(_("order %(order)s is held (%(reason)s): release it first")
                                    % {"order": order.number, "reason": order.get_hold_reason_display()},
@@ -71,7 +76,8 @@ def ship_order(*, order: Order, carrier: str, tracking_no: str, actor: Actor, sh
         handed = batch.memo(LOCKED_ORDERS, dict)
         handed[order.pk] = order
         try:
-            return shipping.ship(shipment=chosen, carrier=carrier, tracking_no=tracking_no, actor=actor)
+            with shipping.locked(chosen):
+                return shipping.ship(shipment=chosen, carrier=carrier, tracking_no=tracking_no, actor=actor)
         finally:
             handed.pop(order.pk, None)
 

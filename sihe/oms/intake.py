@@ -319,7 +319,7 @@ def _changes(order: Order, normalized: NormalizedOrder, payload: dict, actor: Ac
     order.version = F("version") + 1
     order.save()
     order.refresh_from_db(fields=["version"])
-    timeline.TimelineEntry.objects.bulk_create(entries)
+    timeline.insert(entries)
     if "line_closed" in changes:
         from sihe.oms import fulfilment as _f
 
@@ -342,7 +342,7 @@ def _changes(order: Order, normalized: NormalizedOrder, payload: dict, actor: Ac
         review.review(order, actor, entries=later)
         if order.status == Order.Status.REVIEWED:
             allocation.allocate(order, actor, entries=later)
-        timeline.TimelineEntry.objects.bulk_create(later)
+        timeline.insert(later)
         changes.append("paid")
     elif normalized.hold_reason and order.is_open and order.status == Order.Status.REVIEWED:
         review.hold(order, Order.Hold.REFUND, actor, detail=normalized.hold_reason)
@@ -381,7 +381,7 @@ def intake(*, channel: Channel, payload: dict, actor: Actor) -> IntakeResult:
         products = resolve_products(channel, normalized)
         order, lines = _create(channel, normalized, products, payload, actor)
         entries = _start(order, lines, normalized, actor)
-        timeline.TimelineEntry.objects.bulk_create(entries)
+        timeline.insert(entries)
         outbox.emit("oms.order.received", aggregate_type="order", aggregate_id=order.number, actor=actor,
                     payload={"number": order.number, "channel": channel.code, "external_id": order.external_id,
                              "status": order.status, "amount_paid": str(order.amount_paid)})
@@ -436,9 +436,10 @@ def _take(channel: Channel, payload, actor: Actor) -> IntakeResult:
     for attempt in (1, 2):
         try:
             outer = tx.entry() if not transaction.get_connection().in_atomic_block else transaction.atomic()
-            with outer, batch.collect():
-                result = intake(channel=channel, payload=payload, actor=actor)
-                if result.created:
+            with outer:
+                with batch.collect():
+                    result = intake(channel=channel, payload=payload, actor=actor)
+                if result.created:  # the channel's one counter row, taken after the act's rows: held for the commit only
                     _note_sync(channel, ok=True, order=result.order)
             return result
         except IntegrityError:

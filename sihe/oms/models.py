@@ -8,11 +8,12 @@ from decimal import Decimal
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Case, F, Q, Value, When
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from sihe.catalog.models import Channel, Partner, Product
+from sihe.core import sqlrows
 
 AMOUNT = {"max_digits": 18, "decimal_places": 2, "default": Decimal("0.00")}
 QTY = {"max_digits": 20, "decimal_places": 6}
@@ -111,11 +112,9 @@ class Order(models.Model):
 
 class OrderLineQuerySet(models.QuerySet):
     def add_each(self, field: str, deltas: dict[int, Decimal]) -> int:
-        """`field` += delta for each line (id → delta) in one UPDATE, not one per line."""
-        if not deltas:
-            return 0
-        return self.filter(pk__in=list(deltas)).update(**{field: F(field) + Case(
-            *[When(pk=pk, then=Value(delta)) for pk, delta in deltas.items()], output_field=models.DecimalField())})
+        """`field` += delta for each line (id → delta) in one UPDATE, not one per line (`sqlrows.update_each`:
+        the lines named, whatever this queryset's filter)."""
+        return sqlrows.update_each(self.model, field, deltas, add=True)
 
 
 class OrderLine(models.Model):

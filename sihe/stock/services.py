@@ -9,7 +9,7 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Case, DecimalField, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -341,10 +341,9 @@ def _take_out_together(warehouse: Warehouse, lines: list[OutLine], actor: Actor,
              for line, take in planned]
     if not moves:
         return [], True
-    StockMove.objects.bulk_create(moves)
+    sqlrows.insert_rows(moves)
     if opened:
-        ReservationLine.objects.filter(pk__in=list(opened)).update(open_qty=Case(
-            *[When(pk=pk, then=Value(qty)) for pk, qty in opened.items()], output_field=DecimalField()))
+        sqlrows.update_each(ReservationLine, "open_qty", opened)
         spent = sorted({rl.reservation_id for rl in res_lines if rl.pk in opened}
                        - {rl.reservation_id for rl in res_lines if rl.open_qty > 0})
         if spent:

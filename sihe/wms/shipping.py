@@ -12,14 +12,15 @@ shipped or short shipment through hooks it registers here, in the same transacti
 import copy
 import datetime
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Case, DecimalField, F, Prefetch, Value, When, prefetch_related_objects
+from django.db.models import F, Prefetch, prefetch_related_objects
 from django.utils.translation import gettext as _
 
 from sihe.catalog.models import Location, Product, Warehouse
-from sihe.core import audit, batch, clock, numbering, outbox, tx
+from sihe.core import audit, batch, clock, numbering, outbox, sqlrows, tx
 from sihe.core.actor import Actor
 from sihe.core.errors import InvalidTransition, ValidationFailed
 from sihe.core.money import round_money
@@ -92,8 +93,33 @@ def check_transition(shipment: Shipment, target: str) -> None:
         )
 
 
+LOCKED_SHIPMENTS = "wms.shipping.locked"  # batch.memo key: a caller's locked shipment → the verb it calls
+
+
+@contextmanager
+def locked(shipment: Shipment):
+    """For the verbs called in this block, `shipment` is locked already, in this act, by the caller's own read
+    (`locking`): they take it as it is instead of reading it again."""
+    handed = batch.memo(LOCKED_SHIPMENTS, dict)
+    handed[shipment.pk] = shipment
+    try:
+        yield
+    finally:
+        handed.pop(shipment.pk, None)
+
+
+def locking(shipments):
+    """The read that locks shipments for this module's verbs (SELECT … FOR UPDATE of the shipment rows) with
+    their warehouse. Nothing else joined is read here: a joined row is as old as the statement's snapshot, which
+    on PostgreSQL predates the lock it waited for (the wave a shipment was put in meanwhile would be missed)."""
+    return shipments.select_for_update(of=("self",)).select_related("warehouse")
+
+
 def _locked(shipment: Shipment) -> Shipment:
-    return Shipment.objects.select_for_update(of=("self",)).select_related("warehouse").get(pk=shipment.pk)
+    handed = batch.memo(LOCKED_SHIPMENTS, dict).get(shipment.pk)
+    if handed is not None:
+        return handed
+    return locking(Shipment.objects).get(pk=shipment.pk)
 
 
 def _advance(shipment: Shipment, target: str, actor: Actor) -> Shipment:
@@ -295,9 +321,8 @@ def ship(*, shipment: Shipment, carrier: str, tracking_no: str, actor: Actor,
         if lines:  # every line in one UPDATE, and the prefetched lines kept true to it
             for line in lines:
                 line.shipped_qty, line.cost = line.qty, round_money(costs.get(line.pk, Decimal(0)))
-            ShipmentLine.objects.filter(pk__in=[line.pk for line in lines]).update(
-                shipped_qty=F("qty"),
-                cost=Case(*[When(pk=line.pk, then=Value(line.cost)) for line in lines], output_field=DecimalField()))
+            sqlrows.update_each(ShipmentLine, "cost", {line.pk: line.cost for line in lines},
+                                copy={"shipped_qty": "qty"})
         leftover = Reservation.objects.filter(reference=shipment.number, state=Reservation.State.ACTIVE).exists()
         if leftover:
             reservations.release_reference(reference=shipment.number, actor=actor)

@@ -97,6 +97,13 @@ def test_split_then_both_parts_picked_and_shipped_stock_cogs_and_one_invoice(sho
     r = api_as("manager").post("/api/v1/wms/waves", {"warehouse": "SH", "shipments": [parts[0]["number"]]})
     assert r.status_code == 201, r.json_body
     assert service.get(f"/api/v1/orders/splits/{split['id']}").json_body["undo_allowed"] is False
+    # two shipments are open: one must be named, and a name that is not the order's is refused
+    unnamed = warehouse.post(f"/api/v1/orders/{order['id']}/ship", {"carrier": "SF", "tracking_no": "SF8000"})
+    assert (unnamed.status_code, unnamed.json_body["field"]) == (422, "shipment"), unnamed.json_body
+    assert parts[0]["number"] in unnamed.json_body["message"] and parts[1]["number"] in unnamed.json_body["message"]
+    stranger = warehouse.post(f"/api/v1/orders/{order['id']}/ship",
+                              {"shipment": "SH-NOT-OURS", "carrier": "SF", "tracking_no": "SF8000"})
+    assert (stranger.status_code, stranger.json_body["field"]) == (404, "shipment"), stranger.json_body
     r = warehouse.post(f"/api/v1/orders/{order['id']}/ship",
                        {"shipment": parts[0]["number"], "carrier": "SF", "tracking_no": "SF8001A"})
     assert r.status_code == 200, r.json_body
