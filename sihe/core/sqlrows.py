@@ -48,11 +48,34 @@ def _instance(model: type[Model], values: list) -> Model:
     return model.from_db(connection.alias, [field.attname for field in _fields(model)], values)
 
 
+def instance(model: type[Model], row) -> Model:
+    """A `model` instance from the values of its `columns`, as the ORM would build it from the row."""
+    return _instance(model, list(row))
+
+
+_FIELD_CONVERTERS: dict[tuple[str, type[Model], str], tuple] = {}
+
+
+def value(model: type[Model], name: str, raw):
+    """One column's raw value as the ORM gives the field `name` back (its converters: a Decimal on SQLite);
+    for reading a long list as plain values, where building an instance a row costs more than the rest."""
+    key = (connection.vendor, model, name)
+    if key not in _FIELD_CONVERTERS:
+        field = model._meta.get_field(name)
+        column = field.get_col(model._meta.db_table)
+        _FIELD_CONVERTERS[key] = (column, connection.ops.get_db_converters(column) + field.get_db_converters(connection))
+    column, steps = _FIELD_CONVERTERS[key]
+    for step in steps:
+        raw = step(raw, column, connection)
+    return raw
+
+
 def first(sql: str, params, model: type[Model], *, related: dict[str, type[Model]] | None = None,
-          extra: tuple[str, ...] = ()) -> Model | None:
+          alongside: dict[str, type[Model]] | None = None, extra: tuple[str, ...] = ()) -> Model | None:
     """The first row of `sql` as a `model` instance, or None. The row holds the model's `columns`, then
-    those of each `related` model (by field name; a NULL key gives None), then one value per `extra`
-    name, set on the instance as it is (an annotation)."""
+    those of each `related` model (by field name; a NULL key gives None), then those of each `alongside`
+    model (a row read in the same statement that is no field of `model`, set on the instance under its name;
+    None when its id is NULL), then one value per `extra` name, set on the instance as it is (an annotation)."""
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
@@ -65,6 +88,10 @@ def first(sql: str, params, model: type[Model], *, related: dict[str, type[Model
         width += len(part)
         field = model._meta.get_field(name)
         field.set_cached_value(instance, _instance(other, part) if getattr(instance, field.attname) is not None else None)
+    for name, other in (alongside or {}).items():
+        part = list(row[width:width + len(_fields(other))])
+        width += len(part)
+        setattr(instance, name, _instance(other, part) if part[0] is not None else None)
     for name, value in zip(extra, row[width:], strict=True):
         setattr(instance, name, value)
     return instance

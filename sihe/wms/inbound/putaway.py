@@ -47,19 +47,36 @@ def _in_bins(product: Product, warehouse: Warehouse) -> list[tuple[int, int | No
     with connection.cursor() as cursor:
         cursor.execute(
             f'SELECT q."location_id", q."lot_id", b."zone_id" FROM "{quant}" q JOIN "{location}" b ON b."id" = q."location_id" '
-            f'WHERE q."product_id" = %s AND q."warehouse_id" = %s AND q."qty" > 0 AND b."kind" = %s '
-            f'ORDER BY q."qty" DESC, q."id"', [product.pk, warehouse.pk, Location.Kind.BIN])
+            f'WHERE {_IN_BINS_WHERE} ORDER BY q."qty" DESC, q."id"',
+            {"product": product.pk, "warehouse": warehouse.pk, "bin": Location.Kind.BIN})
         return cursor.fetchall()
 
 
-def _empty_bin_sql(exclude: bool) -> str:
+def _first_look_sql(exclude: bool) -> str:
+    """Whether a bin already holds the product's lot, and the nearest empty bin (`_empty_bin_sql`, the zone
+    where most of the product lies read inside it): one statement where no bin holds the lot yet, as for a
+    lot just received at the dock."""
+    quant, location = Quant._meta.db_table, Location._meta.db_table
+    lies_in = (f'(SELECT b."zone_id" FROM "{quant}" q JOIN "{location}" b ON b."id" = q."location_id" '
+               f'WHERE {_IN_BINS_WHERE} ORDER BY q."qty" DESC, q."id" LIMIT 1)')
+    holding = (f'EXISTS (SELECT 1 FROM "{quant}" q JOIN "{location}" b ON b."id" = q."location_id" WHERE {_IN_BINS_WHERE} '
+               f'AND (q."lot_id" = %(lot)s OR (q."lot_id" IS NULL AND %(no_lot)s)))')
+    return (f'SELECT {holding}, e.* FROM (SELECT 1 AS one) o '
+            f'LEFT JOIN ({_empty_bin_sql(exclude, lies_in)}) e ON 1 = 1')
+
+
+_IN_BINS_WHERE = ('q."product_id" = %(product)s AND q."warehouse_id" = %(warehouse)s AND q."qty" > 0 '
+                  'AND b."kind" = %(bin)s')
+
+
+def _empty_bin_sql(exclude: bool, lies_in: str = "%(lies_in)s") -> str:
     """The nearest active empty bin with room, one in the putaway zone first: the zone of the product's
-    rule, else of its category's rule, else the zone where most of the product lies (a parameter).
+    rule, else of its category's rule, else the zone where most of the product lies (`lies_in`).
     Written out once, as the ORM's building of this statement cost more than running it."""
     location, quant, rule = Location._meta.db_table, Quant._meta.db_table, PutawayRule._meta.db_table
     zone = (f'COALESCE((SELECT r."zone_id" FROM "{rule}" r WHERE r."warehouse_id" = %(warehouse)s AND '
             f'(r."product_id" = %(product)s OR (r."category_id" = %(category)s AND r."product_id" IS NULL)) '
-            f'ORDER BY r."product_id" IS NULL, r."id" LIMIT 1), %(lies_in)s)')
+            f'ORDER BY r."product_id" IS NULL, r."id" LIMIT 1), {lies_in})')
     other_than = 'AND b."id" <> %(exclude)s ' if exclude else ""
     return (f'SELECT {sqlrows.columns(Location, "b")} FROM "{location}" b WHERE b."warehouse_id" = %(warehouse)s AND b."kind" = %(bin)s '
             f'AND b."active" {other_than}'
@@ -72,8 +89,16 @@ def _empty_bin_sql(exclude: bool) -> str:
 def suggest(*, product: Product, warehouse: Warehouse, qty: Decimal, lot: Lot | None = None,
             exclude: Location | None = None) -> Location | None:
     need = qty * (product.volume or ZERO)
-    in_bins = _in_bins(product, warehouse)
     lot_id = lot.pk if lot else None
+    params = {"warehouse": warehouse.pk, "bin": Location.Kind.BIN, "exclude": exclude.pk if exclude else None,
+              "need": need, "product": product.pk, "category": product.category_id, "lot": lot_id,
+              "no_lot": lot_id is None}
+    with connection.cursor() as cursor:
+        cursor.execute(_first_look_sql(exclude is not None), params)
+        holding, *empty = cursor.fetchone()
+    if not holding:
+        return sqlrows.instance(Location, empty) if empty[0] is not None else None
+    in_bins = _in_bins(product, warehouse)
     holding = [location_id for location_id, held_lot, _zone in in_bins if held_lot == lot_id]
     if holding:
         bins = Location.objects.filter(warehouse=warehouse, kind=Location.Kind.BIN, active=True, pk__in=holding)
@@ -84,7 +109,5 @@ def suggest(*, product: Product, warehouse: Warehouse, qty: Decimal, lot: Lot | 
         for location in same:
             if fits(location, used.get(location.pk, ZERO), need):
                 return location
-    params = {"warehouse": warehouse.pk, "bin": Location.Kind.BIN, "exclude": exclude.pk if exclude else None,
-              "need": need, "product": product.pk, "category": product.category_id,
-              "lies_in": in_bins[0][2] if in_bins else None}
+    params["lies_in"] = in_bins[0][2] if in_bins else None
     return next(iter(Location.objects.raw(_empty_bin_sql(exclude is not None), params)), None)
