@@ -73,21 +73,52 @@ def value(model: type[Model], name: str, raw):
 def first(sql: str, params, model: type[Model], *, related: dict[str, type[Model]] | None = None,
           alongside: dict[str, type[Model]] | None = None, extra: tuple[str, ...] = ()) -> Model | None:
     """The first row of `sql` as a `model` instance, or None. The row holds the model's `columns`, then
-    those of each `related` model (by field name; a NULL key gives None), then those of each `alongside`
+    those of each `related` model (by field name, or a path through one named before it as "quant__lot"; a
+    NULL key gives None), then those of each `alongside`
     model (a row read in the same statement that is no field of `model`, set on the instance under its name;
     None when its id is NULL), then one value per `extra` name, set on the instance as it is (an annotation)."""
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
-    if row is None:
-        return None
+    return None if row is None else _built(row, model, related, alongside, extra)
+
+
+def every(sql: str, params, model: type[Model], *, related: dict[str, type[Model]] | None = None,
+          alongside: dict[str, type[Model]] | None = None, extra: tuple[str, ...] = ()) -> list[Model]:
+    """Every row of `sql` as `first` builds one."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    return [_built(row, model, related, alongside, extra) for row in rows]
+
+
+def prefetched(instance: Model, name: str, rows: list[Model]) -> None:
+    """Hold `rows` as `instance.<name>.all()` (a reverse foreign key), as `prefetch_related` holds what it read:
+    later `.all()` calls answer from memory, and each row knows `instance` without reading it."""
+    manager = getattr(instance, name)
+    for row in rows:
+        manager.field.set_cached_value(row, instance)
+    if not hasattr(instance, "_prefetched_objects_cache"):
+        instance._prefetched_objects_cache = {}
+    queryset = manager.get_queryset()
+    queryset._result_cache, queryset._prefetch_done = rows, True
+    instance._prefetched_objects_cache[manager.field.remote_field.cache_name] = queryset
+
+
+def _built(row, model, related, alongside, extra) -> Model:
     width = len(_fields(model))
     instance = _instance(model, list(row[:width]))
-    for name, other in (related or {}).items():
+    for path, other in (related or {}).items():
         part = list(row[width:width + len(_fields(other))])
         width += len(part)
-        field = model._meta.get_field(name)
-        field.set_cached_value(instance, _instance(other, part) if getattr(instance, field.attname) is not None else None)
+        *through, name = path.split("__")  # "quant__lot": the lot of the quant attached before it
+        owner = instance
+        for step in through:
+            owner = getattr(owner, step) if owner is not None else None
+        if owner is None:
+            continue
+        field = type(owner)._meta.get_field(name)
+        field.set_cached_value(owner, _instance(other, part) if getattr(owner, field.attname) is not None else None)
     for name, other in (alongside or {}).items():
         part = list(row[width:width + len(_fields(other))])
         width += len(part)

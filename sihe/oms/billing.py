@@ -18,7 +18,8 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sihe.core import tx
+from sihe.catalog.models import Product, Uom
+from sihe.core import sqlrows, tx
 from sihe.core.actor import Actor
 from sihe.core.errors import Conflict, NotFound, ValidationFailed
 from sihe.core.money import round_money
@@ -112,6 +113,18 @@ def _gross(amount: Decimal, fx: Decimal) -> Decimal:
     return amount if fx == 1 else round_money(amount * fx)
 
 
+def _shipped_lines(order_ids: list[int]) -> list[OrderLine]:
+    """The orders' lines with something shipped and paid, with product and unit, in order and line order: every
+    invoice reads them (written out once, sihe.core.sqlrows)."""
+    if not order_ids:
+        return []
+    sql = (f'SELECT {sqlrows.columns(OrderLine, "l")}, {sqlrows.columns(Product, "p")}, {sqlrows.columns(Uom, "u")} '
+           f'FROM "{OrderLine._meta.db_table}" l JOIN "{Product._meta.db_table}" p ON p."id" = l."product_id" '
+           f'JOIN "{Uom._meta.db_table}" u ON u."id" = p."uom_id" WHERE l."order_id" IN ({", ".join(["%s"] * len(order_ids))}) '
+           f'AND l."shipped_qty" > 0 AND l."amount_paid" > 0 ORDER BY l."order_id", l."line_no"')
+    return sqlrows.every(sql, order_ids, OrderLine, related={"product": Product, "product__uom": Uom})
+
+
 def _invoice_lines(orders: list[Order], date) -> tuple[list[invoicing.InvoiceLineIn], list[tuple[int, int]]]:
     """What shipped of each order line (its amount paid, tax included, in proportion to the quantity
     shipped; a whole line with a discount as 被折扣行 + 折扣行, as sihe.oms.books splits its revenue), then the order's shipping fee and other fees as 运费 at the first line's rate (混合销售, as
@@ -119,8 +132,7 @@ def _invoice_lines(orders: list[Order], date) -> tuple[list[invoicing.InvoiceLin
     export order (跨境出口) is invoiced at 0%."""
     lines, where = [], []
     by_order = defaultdict(list)
-    for line in (OrderLine.objects.filter(order__in=orders, shipped_qty__gt=0, amount_paid__gt=0)
-                 .select_related("product__uom").order_by("order_id", "line_no")):
+    for line in _shipped_lines([order.pk for order in orders]):
         by_order[line.order_id].append(line)
     for i, order in enumerate(orders):
         order_lines = by_order[order.pk]

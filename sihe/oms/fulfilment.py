@@ -8,15 +8,18 @@ with the stock issue and the COGS voucher.
 
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import CharField, F, Q
 from django.db.models.functions import Cast
 from django.utils.translation import gettext as _
 
-from sihe.core import audit, batch, outbox, tx
+from sihe.catalog.models import Channel, Partner
+from sihe.core import audit, batch, outbox, sqlrows, tx
 from sihe.core.actor import Actor
 from sihe.core.errors import NotFound, ValidationFailed
 from sihe.oms import books, timeline, transitions
 from sihe.oms.models import Order, OrderLine
+from sihe.oms.selectors import MAX_ID
 from sihe.oms.settings import policy
 from sihe.wms import shipping
 from sihe.wms.models import Shipment
@@ -42,21 +45,47 @@ def shipments_of(order: Order):
     return Shipment.objects.filter(shipment_filter(order)).select_related("warehouse")
 
 
+def _locked_shipments(order: Order, condition: str, params: list) -> list[Shipment]:
+    """The order's shipments (as `shipment_filter`) that meet `condition`, locked (`shipping.locking_where`)."""
+    from sihe.oms.merging.models import MergeOrder
+
+    merges = (f'SELECT CAST(m."merge_id" AS VARCHAR(100)) FROM "{MergeOrder._meta.db_table}" m '
+              f'WHERE m."order_id" = %s')
+    where = (f'((s."source_type" = %s AND s."source_id" = %s) OR (s."source_type" = %s AND s."source_id" IN '
+             f'({merges}))) AND {condition}')
+    return shipping.locking_where(where, [SOURCE_TYPE, str(order.pk), MERGE_SOURCE, order.pk, *params])
+
+
+def lock_order(pk: int) -> Order:
+    """The order row locked (FOR UPDATE OF the order on PostgreSQL) with its channel and partner: the read that
+    begins an act on one order, written out once (sihe.core.sqlrows). Order.DoesNotExist if there is none."""
+    lock = " FOR UPDATE OF o" if connection.features.has_select_for_update else ""
+    sql = (f'SELECT {sqlrows.columns(Order, "o")}, {sqlrows.columns(Channel, "c")}, {sqlrows.columns(Partner, "p")} '
+           f'FROM "{Order._meta.db_table}" o LEFT JOIN "{Channel._meta.db_table}" c ON c."id" = o."channel_id" '
+           f'LEFT JOIN "{Partner._meta.db_table}" p ON p."id" = o."partner_id" WHERE o."id" = %s{lock}')
+    found = sqlrows.first(sql, [pk], Order, related={"channel": Channel, "partner": Partner})
+    if found is None:
+        raise Order.DoesNotExist(f"order {pk} not found")
+    return found
+
+
 def ship_order(*, order: Order, carrier: str, tracking_no: str, actor: Actor, shipment: str | None = None) -> Shipment:
     """Ship one of the order's open shipments (the only one, or the one named) with carrier and tracking no."""
     with tx.act(), batch.collect():
-        order = Order.objects.select_for_update(of=("self",)).select_related("channel", "partner").get(pk=order.pk)
+        order = lock_order(order.pk)
         # The shipment is locked by the read that finds it and handed to `shipping.ship` (not read again);
         # only the named one, or the open ones, so a sister shipment shipped beside it is not waited for.
-        rows = shipping.locking(shipments_of(order)).order_by("pk")
         if shipment:
             key = str(shipment)
-            chosen = next(iter(rows.filter(Q(number=key) | Q(pk=int(key)) if key.isdigit() else Q(number=key))), None)
+            named = ('(s."number" = %s OR s."id" = %s)', [key, int(key)]) if key.isdigit() and int(key) <= MAX_ID \
+                else ('s."number" = %s', [key])
+            chosen = next(iter(_locked_shipments(order, *named)), None)
             if chosen is None:
                 raise NotFound(_("order %(order)s has no shipment %(shipment)s")
                                % {"order": order.number, "shipment": shipment}, field="shipment")
         else:
-            open_ones = list(rows.exclude(state__in=(Shipment.State.SHIPPED, Shipment.State.CANCELLED)))
+            open_ones = _locked_shipments(order, 's."state" NOT IN (%s, %s)',
+                                          [Shipment.State.SHIPPED, Shipment.State.CANCELLED])
             if len(open_ones) == 1:
                 chosen = open_ones[0]
             elif not open_ones:
@@ -86,8 +115,7 @@ def on_shipped(*, shipment: Shipment, actor: Actor) -> None:
     """Hook: a shipment of an order left the warehouse."""
     if shipment.source_type != SOURCE_TYPE:
         return
-    order = batch.memo(LOCKED_ORDERS, dict).pop(int(shipment.source_id), None) or Order.objects.select_for_update(
-        of=("self",)).select_related("channel", "partner").get(pk=int(shipment.source_id))
+    order = batch.memo(LOCKED_ORDERS, dict).pop(int(shipment.source_id), None) or lock_order(int(shipment.source_id))
     record_shipped(order=order, shipment=shipment,
                    shipped=[(int(sl.source_line_id), sl.qty) for sl in shipment.lines.all() if sl.source_line_id],
                    actor=actor)
@@ -97,7 +125,11 @@ def record_shipped(*, order: Order, shipment: Shipment, shipped: list[tuple[int,
     """The order's own lines (order line id, qty) left in `shipment`: shipped quantities, status,
     timeline, revenue (by setting) and the shipped event for its platform. A merged shipment (合单)
     calls this once per order, with that order's lines only."""
-    lines = {line.pk: line for line in order.lines.all()}
+    lines = {line.pk: line for line in sqlrows.every(  # every shipment's act reads them (sihe.core.sqlrows)
+        f'SELECT {sqlrows.columns(OrderLine, "l")} FROM "{OrderLine._meta.db_table}" l WHERE l."order_id" = %s',
+        [order.pk], OrderLine)}
+    for line in lines.values():
+        OrderLine.order.field.set_cached_value(line, order)  # as `order.lines.all()` gave them
     portions = []
     added: dict[int, Decimal] = {}
     for line_id, qty in shipped:

@@ -1,11 +1,13 @@
 """The order engine's settings, kept in one `ReviewPolicy` row an admin edits (created with defaults)."""
 
-from sihe.core import batch
+from sihe.core import batch, sqlrows
 from sihe.oms.models import ReviewPolicy
 
 
 def _load() -> ReviewPolicy:
-    row = ReviewPolicy.objects.order_by("pk").first()
+    row = sqlrows.first(  # read by every order's act (sihe.core.sqlrows)
+        f'SELECT {sqlrows.columns(ReviewPolicy, "r")} FROM "{ReviewPolicy._meta.db_table}" r ORDER BY r."id" LIMIT 1',
+        [], ReviewPolicy)
     return row if row is not None else ReviewPolicy.objects.create()
 
 

@@ -287,6 +287,21 @@ def _consume_reservations(line: OutLine, warehouse: Warehouse, reference: str) -
     return takes
 
 
+def _active_lines_of(reference: str, warehouse: Warehouse, product_ids: list[int]) -> list[ReservationLine]:
+    """The lines of the reference's active reservations of these products here, with reservation, quant, lot and
+    bin: the read every shipment's issue runs, written out once (sihe.core.sqlrows)."""
+    sql = (f'SELECT {sqlrows.columns(ReservationLine, "rl")}, {sqlrows.columns(Reservation, "r")}, '
+           f'{sqlrows.columns(Quant, "q")}, {sqlrows.columns(Lot, "l")}, {sqlrows.columns(Location, "b")} '
+           f'FROM "{ReservationLine._meta.db_table}" rl JOIN "{Reservation._meta.db_table}" r ON r."id" = rl."reservation_id" '
+           f'JOIN "{Quant._meta.db_table}" q ON q."id" = rl."quant_id" LEFT JOIN "{Lot._meta.db_table}" l ON l."id" = q."lot_id" '
+           f'JOIN "{Location._meta.db_table}" b ON b."id" = q."location_id" '
+           f'WHERE r."reference" = %s AND r."warehouse_id" = %s AND r."state" = %s '
+           f'AND r."product_id" IN ({", ".join(["%s"] * len(product_ids))}) ORDER BY rl."reservation_id", rl."id"')
+    return sqlrows.every(sql, [reference, warehouse.pk, Reservation.State.ACTIVE, *product_ids], ReservationLine,
+                         related={"reservation": Reservation, "quant": Quant, "quant__lot": Lot,
+                                  "quant__location": Location})
+
+
 def _take_out_together(warehouse: Warehouse, lines: list[OutLine], actor: Actor, *, kind: str, counterpart: str,
                        reference: str, date: datetime.date, ship_date) -> tuple[list[StockMove], bool] | None:
     """Goods leaving the warehouse, every line in one go: the reference's reservations read once and
@@ -304,11 +319,7 @@ def _take_out_together(warehouse: Warehouse, lines: list[OutLine], actor: Actor,
     check_business_date(date)
     res_lines = []
     if reference:
-        res_lines = list(ReservationLine.objects.filter(
-            reservation__reference=reference, reservation__warehouse=warehouse,
-            reservation__product__in={line.product.pk for line in lines},
-            reservation__state=Reservation.State.ACTIVE).select_related(
-                "reservation", "quant", "quant__lot", "quant__location").order_by("reservation_id", "pk"))
+        res_lines = _active_lines_of(reference, warehouse, sorted({line.product.pk for line in lines}))
     quant_delta: dict[int, list[Decimal]] = {}  # quant id → [taken, unreserved]
     level_delta: dict[int, list[Decimal]] = {}  # product id → [taken, unreserved]
     planned: list[tuple[OutLine, removal.Take]] = []

@@ -310,3 +310,30 @@ def test_overweight_split_over_the_api(shop, api_as):
     again = service.post(f"/api/v1/orders/{order['id']}/split-overweight",
                          {"carrier": "YTO", "shipment": r.json_body[0]["shipments"][1]["number"]})
     assert (again.status_code, again.json_body["code"]) == (409, "within_limit")
+
+
+def test_the_written_out_lock_reads_give_what_the_orm_gives(shop, api_as, django_assert_num_queries):
+    """sihe.core.sqlrows: ship_order's reads of the order and of its open or named shipments (issue 18)."""
+    from django.db import transaction
+
+    from sihe.oms.fulfilment import _locked_shipments, lock_order, shipments_of
+
+    order = Order.objects.get(pk=shop["order"]["id"])
+    r = api_as("service").post(f"/api/v1/orders/{order.pk}/split", {"lines": [{"line": 1, "qty": 1}]})
+    assert r.status_code == 201, r.json_body
+    channel, partner = order.channel.code, order.partner.code
+    with transaction.atomic():
+        with django_assert_num_queries(1):
+            locked = lock_order(order.pk)
+            assert (locked.channel.code, locked.partner.code) == (channel, partner)
+        for field in Order._meta.concrete_fields:
+            assert getattr(locked, field.attname) == getattr(order, field.attname), field.name
+        with django_assert_num_queries(1):
+            open_ones = _locked_shipments(order, 's."state" NOT IN (%s, %s)', ["shipped", "cancelled"])
+            assert [s.warehouse.code for s in open_ones] == ["SH", "SH"]
+        expected = [s for s in shipments_of(order).order_by("pk") if s.state not in ("shipped", "cancelled")]
+        assert [(s.pk, s.number, s.state) for s in open_ones] == [(s.pk, s.number, s.state) for s in expected]
+        named = _locked_shipments(order, 's."number" = %s', [expected[1].number])
+        assert [s.pk for s in named] == [expected[1].pk]
+        with pytest.raises(Order.DoesNotExist):
+            lock_order(2**62)

@@ -9,10 +9,17 @@ from django.db import transaction
 from sihe.catalog.models import Location, Product
 from sihe.stock.models import Lot
 from sihe.stock.services import known_lot
-from sihe.wms.inbound.models import Asn
-from sihe.wms.inbound.services import _lock_asn, dock_of, product_by_gtin, receive_scan, set_inspection_rule
+from sihe.wms.inbound.models import Asn, AsnLine
+from sihe.wms.inbound.services import (
+    _lock_asn,
+    _scan_lines,
+    dock_of,
+    product_by_gtin,
+    receive_scan,
+    set_inspection_rule,
+)
 
-from .conftest import GTIN_MILK
+from .conftest import GTIN_BOLT, GTIN_MILK
 
 
 def same_fields(ours, orm) -> None:
@@ -60,3 +67,46 @@ def test_the_lot_and_the_dock_read_for_a_scan_equal_the_orms(make_asn, milk, wh,
     with django_assert_num_queries(1):
         dock = dock_of(wh)
     same_fields(dock, Location.objects.get(warehouse=wh, code="DOCK-1"))
+
+
+def test_the_dock_comes_with_the_locked_asn_as_the_orm_reads_it(make_asn, milk, wh, django_assert_num_queries):
+    asn = make_asn((milk, 10, "4.50"))
+    with transaction.atomic(), django_assert_num_queries(1):
+        locked = _lock_asn(asn, with_dock=True)
+    same_fields(locked, Asn.objects.get(pk=asn.pk))
+    same_fields(locked.dock, dock_of(wh))
+    Location.objects.filter(warehouse=wh, kind=Location.Kind.DOCK).update(active=False)
+    with transaction.atomic():
+        assert _lock_asn(asn, with_dock=True).dock is None  # no active dock: the scan falls back as dock_of does
+
+
+def test_the_scan_reads_its_products_lines_as_the_orm_and_the_others_as_figures(make_asn, milk, bolt, actor,
+                                                                                django_assert_num_queries):
+    asn = make_asn((milk, 10, "4.50"), (bolt, 500, "0.20"), (milk, 3, "4.60"))
+    with transaction.atomic():
+        receive_scan(asn=asn, barcode=f"0{GTIN_BOLT}", qty="7", actor=actor)
+    with django_assert_num_queries(1):
+        mine, figures = _scan_lines(asn, milk)
+    orm = list(AsnLine.objects.filter(asn=asn).order_by("id"))
+    assert [line.pk for line in mine] == [orm[0].pk, orm[2].pk]
+    for line, theirs in zip(mine, (orm[0], orm[2]), strict=True):
+        same_fields(line, theirs)
+        assert line.product is milk  # attached, not read again
+    assert [(f.pk, f.sku, f.qty, f.received_qty, f.rejected_qty) for f in figures] == [
+        (o.pk, o.product.sku, o.qty, o.received_qty, o.rejected_qty) for o in orm]
+    assert [type(f.received_qty) for f in figures] == [Decimal] * 3
+    assert figures[1].counted_qty(asn) == Decimal(7)
+
+
+def test_rows_held_as_prefetched_answer_all_from_memory(make_asn, milk, bolt, django_assert_num_queries):
+    from sihe.core import sqlrows
+
+    asn = make_asn((milk, 10, "4.50"), (bolt, 500, "0.20"))
+    fresh = Asn.objects.get(pk=asn.pk)
+    rows = sqlrows.every(f'SELECT {sqlrows.columns(AsnLine, "l")} FROM "{AsnLine._meta.db_table}" l '
+                         f'WHERE l."asn_id" = %s ORDER BY l."id"', [asn.pk], AsnLine)
+    sqlrows.prefetched(fresh, "lines", rows)
+    with django_assert_num_queries(0):
+        held = list(fresh.lines.all())
+        assert held == rows and all(line.asn is fresh for line in held)
+    assert [line.pk for line in held] == list(AsnLine.objects.filter(asn=asn).order_by("id").values_list("pk", flat=True))
