@@ -25,11 +25,16 @@ def columns(model: type[Model], alias: str) -> str:
     return ", ".join(f'{alias}."{field.column}"' for field in _fields(model))
 
 
+def _steps(model: type[Model], field) -> tuple:
+    """(column, the ORM's converters of the field's values on this connection)."""
+    column = field.get_col(model._meta.db_table)
+    return column, connection.ops.get_db_converters(column) + field.get_db_converters(connection)
+
+
 def _converters(model: type[Model]) -> list:
     found = []
     for i, field in enumerate(_fields(model)):
-        column = field.get_col(model._meta.db_table)
-        steps = connection.ops.get_db_converters(column) + field.get_db_converters(connection)
+        column, steps = _steps(model, field)
         if steps:
             found.append((i, column, steps))
     return found
@@ -61,9 +66,7 @@ def value(model: type[Model], name: str, raw):
     for reading a long list as plain values, where building an instance a row costs more than the rest."""
     key = (connection.vendor, model, name)
     if key not in _FIELD_CONVERTERS:
-        field = model._meta.get_field(name)
-        column = field.get_col(model._meta.db_table)
-        _FIELD_CONVERTERS[key] = (column, connection.ops.get_db_converters(column) + field.get_db_converters(connection))
+        _FIELD_CONVERTERS[key] = _steps(model, model._meta.get_field(name))
     column, steps = _FIELD_CONVERTERS[key]
     for step in steps:
         raw = step(raw, column, connection)

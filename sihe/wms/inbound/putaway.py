@@ -95,8 +95,8 @@ def suggest(*, product: Product, warehouse: Warehouse, qty: Decimal, lot: Lot | 
               "no_lot": lot_id is None}
     with connection.cursor() as cursor:
         cursor.execute(_first_look_sql(exclude is not None), params)
-        holding, *empty = cursor.fetchone()
-    if not holding:
+        lot_in_a_bin, *empty = cursor.fetchone()
+    if not lot_in_a_bin:
         return sqlrows.instance(Location, empty) if empty[0] is not None else None
     in_bins = _in_bins(product, warehouse)
     holding = [location_id for location_id, held_lot, _zone in in_bins if held_lot == lot_id]
