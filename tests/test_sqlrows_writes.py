@@ -123,3 +123,74 @@ def test_a_row_naming_an_instance_saved_after_it_was_made_takes_its_id_as_bulk_c
     assert Zone.objects.get(pk=zone.pk).warehouse_id == warehouse.pk
     with pytest.raises(ValueError, match="unsaved related object"):
         sqlrows.insert_rows([Zone(warehouse=Warehouse(code="UF", name="UF仓"), code="B", name="B区")])
+
+
+def test_rows_of_several_tables_go_in_together_each_instance_with_its_own_id(db):
+    """`insert_groups` (an act's log rows at its end): one statement on PostgreSQL, one a table on SQLite; every
+    instance gets the id of its own row, as `insert_rows` gives it."""
+    from sihe.core.models import AuditEntry, Event
+
+    at = timezone.make_aware(datetime.datetime(2026, 11, 26, 9, 30, 15, 123456))
+    Event.objects.create(type="warm", version=1, aggregate_type="x", aggregate_id="0", occurred_at=at)  # ids differ
+    audits = [AuditEntry(at=at, username="王会计", via="web", action="post", object_type="g", object_id=str(i),
+                         object_repr=f"记-{i}", field="", old_value="", new_value=f"值{i}") for i in range(3)]
+    events = [Event(type="ledger.voucher.posted", version=1, aggregate_type="g", aggregate_id=str(i), occurred_at=at,
+                    actor={"username": "王会计"}, payload={"i": i, "memo": "销售 订单"}) for i in range(2)]
+    with CaptureQueriesContext(connection) as queries:
+        sqlrows.insert_groups([audits, [], events])
+    assert len(queries.captured_queries) == (1 if connection.vendor == "postgresql" else 2)
+    assert [(a.pk, a.new_value) for a in audits] == list(
+        AuditEntry.objects.filter(object_type="g").order_by("pk").values_list("pk", "new_value"))
+    assert [(e.pk, e.payload) for e in events] == [(e.pk, e.payload) for e in
+                                                   Event.objects.filter(aggregate_type="g").order_by("pk")]
+    assert all(not row._state.adding for row in [*audits, *events])
+    # rows `insert_rows` would hand to bulk_create (an id given) go in on their own, the others still together
+    given = [AuditEntry(pk=10**9, at=at, username="x", via="web", action="a", object_type="h", object_id="1",
+                        object_repr="o", field="", old_value="", new_value="given")]
+    more = [Event(type="t", version=1, aggregate_type="h", aggregate_id="1", occurred_at=at)]
+    sqlrows.insert_groups([given, more])
+    assert AuditEntry.objects.get(pk=10**9).new_value == "given" and Event.objects.get(pk=more[0].pk).type == "t"
+
+
+def test_writes_whose_outcome_is_not_read_go_first_or_with_the_rows(products):
+    """An act's balance upsert (`batch.write_later`) rides with its log rows: one statement on PostgreSQL;
+    a write given up by a rolled-back part of the act is not sent."""
+    from sihe.core import batch
+    from sihe.core.models import AuditEntry
+
+    a, b = products[:2]
+    at = timezone.make_aware(datetime.datetime(2026, 11, 26, 9, 30))
+    write = ('UPDATE "catalog_product" SET "list_price" = "list_price" + %s WHERE "id" = %s', [D("2.50"), a.pk])
+    audit = [AuditEntry(at=at, username="王会计", via="web", action="x", object_type="w", object_id="1",
+                        object_repr="o", field="", old_value="", new_value="1")]
+    with CaptureQueriesContext(connection) as queries:
+        sqlrows.insert_groups([audit], writes=[write])
+    assert len(queries.captured_queries) == (1 if connection.vendor == "postgresql" else 2)
+    assert values("list_price")[:2] == [D("2.5000"), D("0.0000")] and AuditEntry.objects.get(pk=audit[0].pk)
+    with batch.collect():
+        assert batch.write_later(*write)
+        point = batch.mark()
+        assert batch.write_later('UPDATE "catalog_product" SET "list_price" = %s WHERE "id" = %s', [D("9"), b.pk])
+        batch.discard_since(point)  # as `tx.act()` does when its savepoint is rolled back
+        assert values("list_price")[:2] == [D("2.5000"), D("0.0000")]  # nothing sent before the act's end
+    assert values("list_price")[:2] == [D("5.0000"), D("0.0000")]
+    assert not batch.write_later(*write)  # outside an act that collects: the caller runs it
+
+
+def test_a_row_goes_in_unless_its_unique_value_is_taken(db):
+    """`insert_unless_taken` (a shipment's number): one statement; a taken value writes nothing and says so."""
+    from sihe.catalog.models import Warehouse
+    from sihe.wms.models import Shipment
+
+    warehouse = Warehouse.objects.create(code="UT", name="UT仓")
+    first = Shipment(number="UT-api-1", warehouse=warehouse, source_type="oms.order", source_id="7",
+                     source_number="api-1", receiver_name="张三")
+    with CaptureQueriesContext(connection) as queries:
+        assert sqlrows.insert_unless_taken(first, "number")
+    assert len(queries.captured_queries) == 1 and first.pk and not first._state.adding
+    stored = Shipment.objects.get(pk=first.pk)
+    assert (stored.number, stored.state, stored.receiver_name, stored.warehouse_id) == (
+        "UT-api-1", Shipment.State.PENDING, "张三", warehouse.pk)
+    again = Shipment(number="UT-api-1", warehouse=warehouse, source_type="oms.order", source_id="8")
+    assert not sqlrows.insert_unless_taken(again, "number")
+    assert again.pk is None and Shipment.objects.filter(number="UT-api-1").count() == 1

@@ -4,8 +4,8 @@ balances) done there too, so those rows are locked for the last milliseconds of 
 
     with transaction.atomic(durable=True), batch.collect():
         ...services record audit rows, emit events, add timeline rows, book vouchers...
-    # at the end of the block, still inside the transaction: the late work (`later()`), then one
-    # INSERT per table for the buffered rows
+    # at the end of the block, still inside the transaction: the late work (`later()`), then the
+    # buffered rows and writes (`write_later()`): one statement each, all in one on PostgreSQL
 
 Outside `collect()` everything is written at once, as before. Buffered rows and late work belong to
 the savepoint they were written in: `core.tx.act()` and `core.tx.attempt()` drop them when their
@@ -52,6 +52,17 @@ def later(key, step, item) -> bool:
     return True
 
 
+def write_later(sql: str, params: list) -> bool:
+    """Send `sql` (a statement whose outcome the act does not read: an upsert of running sums) at the end of the
+    collected act with its buffered rows, in their one statement on PostgreSQL; False when the act does not
+    collect (the caller runs it now)."""
+    buffer = active()
+    if buffer is None:
+        return False
+    buffer["writes"].append((sql, params))
+    return True
+
+
 def rename(placeholder: str, final: str) -> None:
     """Replace `placeholder` by `final` in the text of the rows still buffered (see the module doc)."""
     buffer = active()
@@ -74,7 +85,7 @@ def mark() -> dict | None:
     if buffer is None:
         return None
     return {"rows": {k: len(v) for k, v in buffer["rows"].items()},
-            "late": {k: len(v[1]) for k, v in buffer["late"].items()}}
+            "late": {k: len(v[1]) for k, v in buffer["late"].items()}, "writes": len(buffer["writes"])}
 
 
 def discard_since(point: dict | None) -> None:
@@ -85,6 +96,7 @@ def discard_since(point: dict | None) -> None:
         del rows[point["rows"].get(kind, 0):]
     for key, (_step, items) in buffer["late"].items():
         del items[point["late"].get(key, 0):]
+    del buffer["writes"][point["writes"]:]
     # memoised reads may describe rows the rolled-back savepoint had locked or changed
     buffer["memo"].clear()
 
@@ -123,14 +135,12 @@ def flush() -> None:
         for step, items in late.values():
             if items:
                 step(items)
-    rows, renames = buffer["rows"], buffer["renames"]
-    buffer["rows"], buffer["renames"] = {}, {}
-    for kind_rows in rows.values():
-        if not kind_rows:
-            continue
-        if renames:
+    rows, renames, writes = buffer["rows"], buffer["renames"], buffer["writes"]
+    buffer["rows"], buffer["renames"], buffer["writes"] = {}, {}, []
+    if renames:
+        for kind_rows in rows.values():
             _apply_renames(kind_rows, renames)
-        sqlrows.insert_rows(kind_rows)
+    sqlrows.insert_groups(list(rows.values()), writes=writes)  # one statement for them all on PostgreSQL
 
 
 @contextmanager
@@ -139,7 +149,7 @@ def collect():
     if active() is not None:  # already collecting: the outer block writes
         yield
         return
-    _local.buffer = {"rows": {}, "late": {}, "renames": {}, "memo": {}}
+    _local.buffer = {"rows": {}, "late": {}, "renames": {}, "memo": {}, "writes": []}
     try:
         yield
         flush()

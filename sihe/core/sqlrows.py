@@ -193,12 +193,45 @@ def _has_relations(model: type[Model]) -> bool:
 
 
 @cache
-def _insert_sql(vendor: str, model: type[Model], rows: int) -> str:
+def _insert_sql(vendor: str, model: type[Model], rows: int, unless_taken: str = "") -> str:
     fields = _insert_fields(model)
     meta = model._meta
     one = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    conflict = f' ON CONFLICT ("{meta.get_field(unless_taken).column}") DO NOTHING' if unless_taken else ""
     return (f'INSERT INTO "{meta.db_table}" ({", ".join(chr(34) + f.column + chr(34) for f, _plain in fields)}) '
-            f'VALUES {", ".join([one] * rows)} RETURNING "{meta.pk.column}"')
+            f'VALUES {", ".join([one] * rows)}{conflict} RETURNING "{meta.pk.column}"')
+
+
+def _sent(rows: list[Model]) -> list | None:
+    """The INSERT's parameters for `rows` (new instances of one model), every value through its field as
+    `bulk_create` sends it; None when `bulk_create` itself must write them (no auto id to get back, an id
+    given, a value that is an expression)."""
+    model = type(rows[0])
+    conn = connections[DEFAULT_DB_ALIAS]
+    if (model._meta.auto_field is None or not conn.features.can_return_rows_from_bulk_insert
+            or any(row.pk is not None for row in rows)):
+        return None
+    fields = _insert_fields(model)
+    related = _has_relations(model)
+    values = []
+    for row in rows:
+        if related:
+            row._prepare_related_fields_for_save(operation_name="bulk_create")
+        for field, plain in fields:
+            value = field.pre_save(row, True)
+            if plain is not None and type(value) is plain:
+                values.append(value)
+                continue
+            if hasattr(value, "resolve_expression"):
+                return None
+            values.append(field.get_db_prep_save(value, conn))
+    return values
+
+
+def _given_ids(rows: list[Model], ids) -> None:
+    for row, pk in zip(rows, ids, strict=True):
+        row.pk = pk
+        row._state.adding, row._state.db = False, DEFAULT_DB_ALIAS
 
 
 def insert_rows(rows: list[Model]) -> None:
@@ -211,27 +244,12 @@ def insert_rows(rows: list[Model]) -> None:
     if not rows:
         return
     model = type(rows[0])
-    fields = _insert_fields(model)
-    conn = connections[DEFAULT_DB_ALIAS]
-    if (model._meta.auto_field is None or not conn.features.can_return_rows_from_bulk_insert
-            or any(row.pk is not None for row in rows)):
+    values = _sent(rows)
+    if values is None:
         model.objects.bulk_create(rows)
         return
-    related = _has_relations(model)
-    values = []
-    for row in rows:
-        if related:
-            row._prepare_related_fields_for_save(operation_name="bulk_create")
-        for field, plain in fields:
-            value = field.pre_save(row, True)
-            if plain is not None and type(value) is plain:
-                values.append(value)
-                continue
-            if hasattr(value, "resolve_expression"):
-                model.objects.bulk_create(rows)
-                return
-            values.append(field.get_db_prep_save(value, conn))
-    width = len(fields)
+    conn = connections[DEFAULT_DB_ALIAS]
+    width = len(_insert_fields(model))
     limit = conn.features.max_query_params or 65535  # SQLite: 999 as Django counts; psycopg: 65,535
     size = max(1, min(len(rows), limit // max(1, width)))
     with conn.cursor() as cursor:
@@ -239,6 +257,71 @@ def insert_rows(rows: list[Model]) -> None:
             part = rows[start:start + size]
             cursor.execute(_insert_sql(conn.vendor, model, len(part)),
                            values[start * width:(start + len(part)) * width])
-            for row, (pk,) in zip(part, cursor.fetchall(), strict=True):
-                row.pk = pk
-                row._state.adding, row._state.db = False, conn.alias
+            _given_ids(part, [pk for (pk,) in cursor.fetchall()])
+
+
+def insert_unless_taken(row: Model, field: str) -> bool:
+    """Insert one new instance unless a row already holds its value of the unique `field` (INSERT … ON CONFLICT
+    (field) DO NOTHING, PostgreSQL and SQLite alike): True with its id set, False with nothing written. One
+    statement where a look and an insert take two, and no IntegrityError when another act took the value
+    meanwhile (PostgreSQL waits for that act: taken if it commits, free if it rolls back)."""
+    model = type(row)
+    values = _sent([row])
+    if values is None:  # as `insert_rows` would: the ORM writes it
+        if model._default_manager.filter(**{field: getattr(row, field)}).exists():
+            return False
+        row.save(force_insert=True)
+        return True
+    conn = connections[DEFAULT_DB_ALIAS]
+    with conn.cursor() as cursor:
+        cursor.execute(_insert_sql(conn.vendor, model, 1, field), values)
+        got = cursor.fetchall()
+    if got:
+        _given_ids([row], [got[0][0]])
+    return bool(got)
+
+
+_PG_PARAMS = 65535
+
+
+def insert_groups(groups: list[list[Model]], *, writes: list[tuple[str, list]] = ()) -> None:
+    """`insert_rows` for the rows of several models (an act's audit rows, events and timeline at its end), and
+    `writes` — statements whose outcome is not read (sql, params) — sent first. On PostgreSQL in one statement:
+    each write and each model's INSERT a data-modifying WITH, the INSERTs' RETURNING ids back in one UNION ALL,
+    so an act's end costs one round trip, not one a table; each instance gets its id. SQLite has no INSERT
+    inside WITH: there, each write, then one `insert_rows` a model; rows `insert_rows` would hand to
+    `bulk_create` go that way everywhere."""
+    groups = [rows for rows in groups if rows]
+    conn = connections[DEFAULT_DB_ALIAS]
+    if conn.vendor != "postgresql" or len(groups) + len(writes) < 2:
+        with conn.cursor() as cursor:
+            for sql, params in writes:
+                cursor.execute(sql, params)
+        for rows in groups:
+            insert_rows(rows)
+        return
+    params = [value for _sql, write_params in writes for value in write_params]
+    if len(params) > _PG_PARAMS:  # each on its own: together they would bind more than a statement may
+        with conn.cursor() as cursor:
+            for sql, write_params in writes:
+                cursor.execute(sql, write_params)
+        writes, params = [], []
+    together = []
+    for rows in groups:
+        values = _sent(rows)
+        if values is None or len(params) + len(values) > _PG_PARAMS:
+            insert_rows(rows)
+            continue
+        together.append(rows)
+        params += values
+    parts = [f"s{i} AS ({sql})" for i, (sql, _params) in enumerate(writes)]
+    parts += [f"w{i} AS ({_insert_sql(conn.vendor, type(rows[0]), len(rows))})" for i, rows in enumerate(together)]
+    back = " UNION ALL ".join(f'SELECT {i} AS g, "{type(rows[0])._meta.pk.column}" FROM w{i}'
+                              for i, rows in enumerate(together)) or "SELECT 0 AS g, 0"
+    with conn.cursor() as cursor:
+        cursor.execute(f"WITH {', '.join(parts)} {back}", params)
+        ids: dict[int, list] = {}
+        for group, pk in cursor.fetchall():
+            ids.setdefault(group, []).append(pk)
+    for i, rows in enumerate(together):
+        _given_ids(rows, ids.get(i, []))

@@ -103,9 +103,16 @@ def clean_buyer(buyer_name, buyer_tax_id) -> tuple[str, str]:
     return name, tax_id
 
 
-def _seller() -> tuple[Company, str]:
-    company = sqlrows.first(  # every invoice asks it (sihe.core.sqlrows)
-        f'SELECT {sqlrows.columns(Company, "c")} FROM "{Company._meta.db_table}" c ORDER BY c."id" LIMIT 1', [], Company)
+def _seller_row() -> Company | None:
+    """The company (the seller) with its taxpayer type beside it (`taxpayer_type`, None when no tax profile was
+    set): every invoice asks both, in one statement (sihe.core.sqlrows)."""
+    return sqlrows.first(
+        f'SELECT {sqlrows.columns(Company, "c")}, {vat_selectors.TAXPAYER_TYPE_COLUMN} '
+        f'FROM "{Company._meta.db_table}" c ORDER BY c."id" LIMIT 1', [], Company, extra=("taxpayer_type",))
+
+
+def _seller(company: Company | None) -> tuple[Company, str]:
+    """The company read by `_seller_row`, checked for what an invoice needs of its seller, and its region."""
     if company is None or not (company.name or "").strip():
         raise ValidationFailed(_("set up the company (the seller) before issuing invoices"), field="company")
     code = (company.credit_code or "").strip().upper()
@@ -286,7 +293,9 @@ def issue_invoice(*, buyer_name: str, buyer_tax_id: str = "", lines: list[Invoic
         raise ValidationFailed(_("a special VAT invoice needs the buyer's tax id"), field="buyer_tax_id",
                                code="special_needs_tax_id")
     made, extra = build_lines(lines)
-    _check_levy_rates(made)
+    seller = _seller_row()
+    _check_levy_rates(made, small_scale=vat_selectors.is_small(seller.taxpayer_type) if seller is not None
+                      else vat_selectors.is_small_scale())
     try:
         result = pure_lines.totals(made)
     except InvoiceError as error:
@@ -300,7 +309,7 @@ def issue_invoice(*, buyer_name: str, buyer_tax_id: str = "", lines: list[Invoic
               "issued_at": issued_at, "made": made, "extra": extra, "actor": actor, "sources": cleaned,
               "remark": remark, "vat_type": vat_type}
     with transaction.atomic(savepoint=not sources_checked):
-        company, region = _seller()
+        company, region = _seller(seller)
         if not sources_checked:
             taken = _taken(cleaned)
             if taken:
@@ -320,9 +329,9 @@ def issue_invoice(*, buyer_name: str, buyer_tax_id: str = "", lines: list[Invoic
             raise
 
 
-def _check_levy_rates(made: list[pure_lines.InvoiceLine]) -> None:
+def _check_levy_rates(made: list[pure_lines.InvoiceLine], *, small_scale: bool) -> None:
     """A 小规模纳税人 invoices at its 征收率 (1%, 3%, 5%) or 免税, never at the 6/9/13% of a general taxpayer."""
-    if not vat_selectors.is_small_scale():
+    if not small_scale:
         return
     for i, line in enumerate(made):
         if not line.exempt and line.tax_rate not in (Decimal("0.01"), Decimal("0.03"), Decimal("0.05")):
@@ -480,7 +489,7 @@ def issue_red_invoice(*, invoice: Invoice, lines: list[RedLineIn] | None = None,
         used = _confirmation_taken(confirmation_number)
         if used is not None:
             raise _confirmation_conflict(confirmation_number, used)
-        company, region = _seller()
+        company, region = _seller(_seller_row())
         number = next_number(year=issue_date.year, region=region)
         confirmation = confirmation_number
         try:

@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.db import connection, transaction
 from django.db.models import Sum
 
+from sihe.core import batch
 from sihe.core.money import round_money
 from sihe.ledger.models import Account, Balance, Voucher, VoucherLine
 
@@ -52,7 +53,8 @@ def register_projection(step) -> None:
 def apply_vouchers(posted: list[tuple[Voucher, list[VoucherLine], str]]) -> None:
     """Add just-posted vouchers' lines (voucher, lines, period code) to the projection: one multi-row
     INSERT … ON CONFLICT DO UPDATE (PostgreSQL and SQLite alike), keys in sorted order so concurrent
-    postings lock the rows they share in the same order (no deadlocks)."""
+    postings lock the rows they share in the same order (no deadlocks). In an act that collects
+    (sihe.core.batch) it is the act's last write, so the hot balance rows are held for the commit only."""
     sums: dict[tuple, list[Decimal]] = defaultdict(lambda: [Decimal("0"), Decimal("0")])
     for voucher, lines, period in posted:
         for line in lines:
@@ -64,8 +66,10 @@ def apply_vouchers(posted: list[tuple[Voucher, list[VoucherLine], str]]) -> None
     keys = sorted(sums, key=lambda k: tuple(str(part) for part in k))
     placeholders = "(" + ", ".join(["%s"] * (len(KEY_FIELDS) + 2)) + ")"
     params = [value for key in keys for value in (*key, round_money(sums[key][0]), round_money(sums[key][1]))]
-    with connection.cursor() as cursor:
-        cursor.execute(_UPSERT.format(rows=", ".join([placeholders] * len(keys))), params)
+    sql = _UPSERT.format(rows=", ".join([placeholders] * len(keys)))
+    if not batch.write_later(sql, params):  # a collected act sends it last, with its log rows
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
     for step in _PROJECTIONS:
         step(posted)
 

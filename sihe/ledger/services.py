@@ -591,14 +591,14 @@ def _next_number(period: str, word: str) -> int:
 
 def _create_posted(*, date, lines: list[dict], actor: Actor, word: str, memo: str, source_type: str, source_id: str,
                    rule: str, approved_by: str, period: Period | None = None) -> Voucher:
-    """A system voucher (业财一体化) made and posted in one go: inserted as reviewed by its rule with its
-    lines, then numbered and posted by one UPDATE (which SQLite's balance trigger checks), balances,
+    """A system voucher (业财一体化) made and posted in one go: inserted as reviewed by its rule, its lines
+    inserted, then numbered and posted by one UPDATE (which SQLite's balance trigger checks), balances,
     one audit row, event.
 
-    In an act that collects (sihe.core.batch) the numbering, the posting UPDATE and the balances wait
-    for the end of the act and are done there for all its vouchers at once — one counter update per
-    (period, word), one UPDATE, one multi-row upsert — so the hot counter and balance rows are locked
-    for the last moments of the transaction only. The number is still given in the act's transaction
+    In an act that collects (sihe.core.batch) the lines, the numbering, the posting UPDATE and the balances
+    wait for the end of the act and are done there for all its vouchers at once — one INSERT of every
+    voucher's lines, one counter update per (period, word), one UPDATE, one multi-row upsert — so the hot
+    counter and balance rows are locked for the last moments of the transaction only. The number is still given in the act's transaction
     (gapless); until then the voucher is known as 记-(#id), which the act's buffered rows are rewritten from."""
     date = _parse_date(date)
     built = _build_lines(lines, allow_red=False)
@@ -616,10 +616,9 @@ def _create_posted(*, date, lines: list[dict], actor: Actor, word: str, memo: st
     )
     for line in built:
         line.voucher = voucher
-    sqlrows.insert_rows(built)
     total = sum((line.debit for line in built), ZERO)
     item = (voucher, built, period.code, actor)
-    if batch.later("ledger.post", _post_together, item):
+    if batch.later("ledger.post", _post_together, item):  # its lines go in with the act's other vouchers' lines
         placeholder = voucher.display_number
         _record_posted(voucher, period.code, total, actor)
         voucher.status, voucher.posted_by, voucher.posted_at = Voucher.Status.POSTED, actor.username, actor.at
@@ -631,7 +630,10 @@ def _create_posted(*, date, lines: list[dict], actor: Actor, word: str, memo: st
 
 
 def _post_together(items: list[tuple]) -> None:
-    """Number and post system vouchers made in one act, then add them to the balances in one upsert."""
+    """Insert the lines of the system vouchers made in one act (one INSERT for all of them), number and post the
+    vouchers, then add them to the balances in one upsert. The lines go in before the posting UPDATE, which
+    SQLite's balance trigger checks."""
+    sqlrows.insert_rows([line for _voucher, lines, _period, _actor in items for line in lines])
     by_series: dict[tuple, list] = {}
     for voucher, _lines, period, _actor in items:
         by_series.setdefault((period, voucher.word), []).append(voucher)

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sihe.catalog.models import Product, Uom
-from sihe.core import sqlrows, tx
+from sihe.core import batch, sqlrows, tx
 from sihe.core.actor import Actor
 from sihe.core.errors import Conflict, NotFound, ValidationFailed
 from sihe.core.money import round_money
@@ -178,8 +178,8 @@ def invoice_orders(*, orders: list, buyer_name: str, buyer_tax_id: str = "", act
     is already on an invoice, naming it (`orders[i]`).
 
     The orders are locked (SELECT … FOR UPDATE, in primary-key order) for the rest of the caller's
-    transaction."""
-    with tx.act():
+    transaction. Its audit rows, events and timeline go in together at the end of the act (sihe.core.batch)."""
+    with tx.act(), batch.collect():
         found = _resolve(list(orders))
         for i, order in enumerate(found):
             if order.status not in INVOICEABLE:

@@ -18,8 +18,9 @@ from sihe.core import audit, batch, outbox, sqlrows, tx
 from sihe.core.actor import Actor
 from sihe.core.errors import NotFound, ValidationFailed
 from sihe.oms import books, timeline, transitions
-from sihe.oms.models import Order, OrderLine
+from sihe.oms.models import Order, OrderLine, ReviewPolicy
 from sihe.oms.selectors import MAX_ID
+from sihe.oms.settings import keep as keep_policy
 from sihe.oms.settings import policy
 from sihe.wms import shipping
 from sihe.wms.models import Shipment
@@ -56,23 +57,35 @@ def _locked_shipments(order: Order, condition: str, params: list) -> list[Shipme
     return shipping.locking_where(where, [SOURCE_TYPE, str(order.pk), MERGE_SOURCE, order.pk, *params])
 
 
-def lock_order(pk: int) -> Order:
+def lock_order(pk: int, *, with_policy: bool = False) -> Order:
     """The order row locked (FOR UPDATE OF the order on PostgreSQL) with its channel and partner: the read that
-    begins an act on one order, written out once (sihe.core.sqlrows). Order.DoesNotExist if there is none."""
+    begins an act on one order, written out once (sihe.core.sqlrows). Order.DoesNotExist if there is none.
+
+    `with_policy`: the order engine's settings row comes in the same statement (not locked) and is kept for the
+    rest of the act (`settings.keep`), which is read once per act anyway."""
     lock = " FOR UPDATE OF o" if connection.features.has_select_for_update else ""
-    sql = (f'SELECT {sqlrows.columns(Order, "o")}, {sqlrows.columns(Channel, "c")}, {sqlrows.columns(Partner, "p")} '
-           f'FROM "{Order._meta.db_table}" o LEFT JOIN "{Channel._meta.db_table}" c ON c."id" = o."channel_id" '
-           f'LEFT JOIN "{Partner._meta.db_table}" p ON p."id" = o."partner_id" WHERE o."id" = %s{lock}')
-    found = sqlrows.first(sql, [pk], Order, related={"channel": Channel, "partner": Partner})
+    policy_columns = policy_join = ""
+    if with_policy:
+        table = ReviewPolicy._meta.db_table
+        policy_columns = f', {sqlrows.columns(ReviewPolicy, "r")}'
+        policy_join = f' LEFT JOIN (SELECT * FROM "{table}" ORDER BY "id" LIMIT 1) r ON 1 = 1'
+    sql = (f'SELECT {sqlrows.columns(Order, "o")}, {sqlrows.columns(Channel, "c")}, {sqlrows.columns(Partner, "p")}'
+           f'{policy_columns} FROM "{Order._meta.db_table}" o LEFT JOIN "{Channel._meta.db_table}" c ON c."id" = '
+           f'o."channel_id" LEFT JOIN "{Partner._meta.db_table}" p ON p."id" = o."partner_id"{policy_join} '
+           f'WHERE o."id" = %s{lock}')
+    found = sqlrows.first(sql, [pk], Order, related={"channel": Channel, "partner": Partner},
+                          alongside={"policy": ReviewPolicy} if with_policy else None)
     if found is None:
         raise Order.DoesNotExist(f"order {pk} not found")
+    if with_policy:
+        keep_policy(found.__dict__.pop("policy"))
     return found
 
 
 def ship_order(*, order: Order, carrier: str, tracking_no: str, actor: Actor, shipment: str | None = None) -> Shipment:
     """Ship one of the order's open shipments (the only one, or the one named) with carrier and tracking no."""
     with tx.act(), batch.collect():
-        order = lock_order(order.pk)
+        order = lock_order(order.pk, with_policy=True)
         # The shipment is locked by the read that finds it and handed to `shipping.ship` (not read again);
         # only the named one, or the open ones, so a sister shipment shipped beside it is not waited for.
         if shipment:

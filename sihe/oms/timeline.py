@@ -20,5 +20,10 @@ def add(order: Order, kind: str, message: str, actor: Actor, *, message_en: str 
 
 
 def insert(rows: list[TimelineEntry]) -> None:
-    """Timeline rows made with `entry`, written together now (as the act's other log rows: `sqlrows.insert_rows`)."""
-    sqlrows.insert_rows(rows)
+    """Timeline rows made with `entry`, written together: at the end of an act that collects, with its other log
+    rows (sihe.core.batch), else now."""
+    if batch.active() is None:
+        sqlrows.insert_rows(rows)
+        return
+    for row in rows:
+        batch.add("timeline", row)

@@ -169,17 +169,21 @@ def next_number(warehouse: Warehouse) -> str:
     return f"SH{warehouse.code}{stamp}-{numbering.next_number(f'wms.shipment.{warehouse.code}', period=stamp):04d}"
 
 
-def _number_for(source_number: str, warehouse: Warehouse) -> str:
-    """<warehouse>-<order>, with -2, -3 … for a later shipment of the same order from there (补发)."""
+def _insert_numbered(shipment: Shipment, source_number: str, warehouse: Warehouse) -> None:
+    """Insert the shipment as <warehouse>-<order>, with -2, -3 … for a later shipment of the same order from
+    there (补发). The first shipment (nearly every one) is one INSERT that takes the number unless it is taken;
+    only a 补发 counts the earlier ones (a prefix scan over that order's few shipments)."""
     if not source_number:
-        return next_number(warehouse)
+        shipment.number = next_number(warehouse)
+        shipment.save(force_insert=True)
+        return
     base = f"{warehouse.code}-{source_number}"[:90]
-    # the first shipment (nearly every one) is one lookup on the unique index; only a 补发 counts the
-    # earlier ones (a prefix scan over that order's few shipments)
-    if not Shipment.objects.filter(number=base).exists():
-        return base
+    shipment.number = base
+    if sqlrows.insert_unless_taken(shipment, "number"):
+        return
     taken = Shipment.objects.filter(number__startswith=base).count()
-    return f"{base}-{taken + 1}"
+    shipment.number = f"{base}-{taken + 1}"
+    shipment.save(force_insert=True)
 
 
 def create_shipment(*, warehouse: Warehouse, lines: list[ShipLineIn], source_type: str, source_id: str,
@@ -194,14 +198,18 @@ def create_shipment(*, warehouse: Warehouse, lines: list[ShipLineIn], source_typ
             raise ValidationFailed(_("quantity must be more than 0"), field=f"lines[{i}].qty")
     receiver = receiver or {}
     with tx.act():
-        shipment = Shipment.objects.create(
-            number=number or _number_for(source_number, warehouse),
+        shipment = Shipment(
+            number=number or "",
             warehouse=warehouse, source_type=source_type, source_id=str(source_id), source_number=source_number,
             customer=customer, receiver_name=receiver.get("name", ""), receiver_phone=receiver.get("phone", ""),
             province=receiver.get("province", ""), city=receiver.get("city", ""),
             district=receiver.get("district", ""), address=receiver.get("address", ""),
             min_shelf_life_days=min_shelf_life_days, cutoff_at=cutoff_at,
         )
+        if number:
+            shipment.save(force_insert=True)
+        else:
+            _insert_numbered(shipment, source_number, warehouse)
         rows = []
         if all(line.lot is None and line.location is None for line in lines):  # every line's reservation at once
             made = reservations.reserve_many(warehouse=warehouse, lines=[(line.product, line.qty) for line in lines],
@@ -225,7 +233,7 @@ def create_shipment(*, warehouse: Warehouse, lines: list[ShipLineIn], source_typ
 
 
 def start_picking(*, shipment: Shipment, actor: Actor) -> Shipment:
-    with tx.act():
+    with tx.act(), batch.collect():
         shipment = _advance(shipment, S.PICKING, actor)
         _picking_started(shipment, actor)
         outbox.emit("wms.shipment.picking", aggregate_type="shipment", aggregate_id=shipment.number, actor=actor,
@@ -266,12 +274,12 @@ def record_pick(*, line: ShipmentLine, location: Location, lot: Lot | None, qty:
 
 
 def mark_picked(*, shipment: Shipment, actor: Actor) -> Shipment:
-    with tx.act():
+    with tx.act(), batch.collect():
         return _advance(shipment, S.PICKED, actor)
 
 
 def mark_packed(*, shipment: Shipment, actor: Actor) -> Shipment:
-    with tx.act():
+    with tx.act(), batch.collect():
         shipment = _advance(shipment, S.PACKED, actor)
         outbox.emit("wms.shipment.packed", aggregate_type="shipment", aggregate_id=shipment.number, actor=actor,
                     payload=_payload(shipment))

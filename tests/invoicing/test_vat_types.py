@@ -64,3 +64,22 @@ def test_a_small_scale_seller_invoices_at_its_levy_rate(company, actor):
     invoice = services.issue_invoice(buyer_name="甲", buyer_tax_id=BUYER_ID, vat_type="special", sources=[],
                                      actor=actor, lines=[InvoiceLineIn(tax_rate="0.01", **line)])
     assert (invoice.amount, invoice.tax, invoice.total) == (D("10000.00"), D("100.00"), D("10100.00"))
+
+
+def test_the_seller_and_its_taxpayer_type_are_one_read(company, actor, django_assert_num_queries):
+    """Issue 18: every invoice reads its seller and whether it is a 小规模纳税人 in one statement; a company that
+    never set a tax profile is a 一般纳税人 and may invoice at 13%."""
+    from sihe.invoicing.services import _seller_row
+    from sihe.ledger.vat import selectors
+
+    with django_assert_num_queries(1):
+        row = _seller_row()
+    assert (row.name, row.taxpayer_type, selectors.is_small(row.taxpayer_type)) == (company.name, None, False)
+    general = services.issue_invoice(buyer_name="乙", sources=[], actor=actor, lines=[
+        InvoiceLineIn(name="*日用杂品*收纳箱", tax_code=GOODS, tax_rate="0.13", qty=1, unit_price="100")])
+    assert general.tax == D("13.00")
+    vat.set_tax_profile(actor=actor, taxpayer_type="small", levy_rate="0.03")
+    with django_assert_num_queries(1):
+        row = _seller_row()
+    assert (row.taxpayer_type, selectors.is_small(row.taxpayer_type)) == ("small", True)
+    assert selectors.is_small(row.taxpayer_type) == selectors.is_small_scale()

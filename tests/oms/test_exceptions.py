@@ -60,6 +60,14 @@ def test_out_of_stock_backorders_and_ships_when_stock_arrives():
     line.refresh_from_db()
     assert (line.allocated_qty, line.backorder_qty) == (D(3), D(0))
     assert sorted(Shipment.objects.values_list("warehouse__code", flat=True)) == ["GZ", "SH"]
+    # and an order for 4 with 3 left in Guangzhou: when its 补发 is allocated there too, it takes the order's next
+    # number in that warehouse
+    more = take(world, dealer_order("D-2", 4))
+    costing.receive(warehouse=world["wh"]["GZ"], lines=[InLine(product=world["tee"], qty=D(2), unit_cost=D(24))],
+                    actor=world["actor"], reference="PO-10", date=datetime.date(2026, 11, 26))
+    atp.on_stock_arrived(Event.objects.filter(type="stock.received").latest("id"))
+    shipped = Shipment.objects.filter(source_id=str(more.pk)).order_by("pk")
+    assert [(s.number, s.lines.get().qty) for s in shipped] == [("GZ-dealer-D-2", D(3)), ("GZ-dealer-D-2-2", D(1))]
 
 
 def test_hold_policy_holds_the_whole_order_and_reserves_nothing():
@@ -190,5 +198,6 @@ def test_a_long_blacklist_is_matched_whole_by_buyer_phone_and_address(db, clock)
     Blacklist.objects.create(kind="address", value="幸福路 7 号", reason="刷单")
     at_address = dealer_order("BL-2", 1)
     at_address["receiver"]["address"] = "幸福路 7 号 3 单元"
-    assert take(world, at_address).hold_reason == "blacklist"
+    held = take(world, at_address)
+    assert (held.hold_reason, held.hold_detail) == ("blacklist", "地址包含 幸福路 7 号")
     assert take(world, dealer_order("BL-3", 1)).status == "allocated"  # no entry hits: reviewed and allocated

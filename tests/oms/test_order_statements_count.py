@@ -14,17 +14,26 @@ from sihe.oms import services
 from sihe.oms.models import Order
 from tests.oms.world import build, dealer_order
 
-INTAKE_MAX = 31  # with allocation, one line (35 before issue 18; lines after the first now add fewer; the order
-# updated once for its ship-by promise and its status; 34 until a level without a minimum or a low flag was no
-# longer read again for the low-stock check; 33 until the new order's lines were kept in memory for allocation and
-# its reviewed status saved with the allocated one)
-SHIP_MAX = 35  # stock issue, COGS + revenue vouchers, order update, timeline: 83 before issue 18, 55 until the
+INTAKE_MAX = (28, 26)  # (SQLite, PostgreSQL) with allocation, one line (35 before issue 18; lines after the first now
+# add fewer; the order updated once for its ship-by promise and its status; 34 until a level without a minimum or a
+# low flag was no longer read again for the low-stock check; 33 until the new order's lines were kept in memory for
+# allocation and its reviewed status saved with the allocated one; 31 until the SKU mappings and the products were
+# read in one statement and the settings row with the blacklist's hit, 29 until the shipment's INSERT took its
+# number unless taken instead of a look before it). PostgreSQL writes the act's audit rows,
+# events and timeline in one statement (`sqlrows.insert_groups`), SQLite one INSERT a table.
+SHIP_MAX = (33, 30)  # stock issue, COGS + revenue vouchers, order update, timeline: 83 before issue 18, 55 until the
 # voucher's period was read with the latest closed period after it and the books' start in one statement, 52 until
 # the act joined its entry (no savepoint) and the posting rules were kept across acts (3 statements a voucher), 43
 # until reserved goods leaving no longer checked the low-stock flags, 42 until ship_order handed its locked order
 # and the shipment's prefetched lines to the on_shipped hook, 40 until the picks were read only for picked lines,
 # the order's status was saved with its revenue and its running total was no longer read back, 37 until the merges
-# became a subquery of the shipments' read and the shipment locked by that read was handed to `shipping.ship`
+# became a subquery of the shipments' read and the shipment locked by that read was handed to `shipping.ship`, 35
+# until the settings row came with the order's lock and both vouchers' lines went in with one INSERT. PostgreSQL
+# sends the balance upsert with the act's log rows.
+
+
+def most(limits: tuple[int, int]) -> int:
+    return limits[1] if connection.vendor == "postgresql" else limits[0]
 
 
 def test_18_an_order_is_taken_in_and_shipped_in_a_pinned_number_of_statements(db, clock,
@@ -43,8 +52,8 @@ def test_18_an_order_is_taken_in_and_shipped_in_a_pinned_number_of_statements(db
         services.ship_order(order=order, carrier="SF", tracking_no="SF1", actor=world["actor"])
     vouchers = Voucher.objects.filter(status=Voucher.Status.POSTED).exclude(number=None)
     assert vouchers.count() >= 1 and not Voucher.objects.filter(number=None).exists()
-    assert len(intake.captured_queries) <= INTAKE_MAX, "\n".join(q["sql"][:120] for q in intake.captured_queries)
-    assert len(ship.captured_queries) <= SHIP_MAX, "\n".join(q["sql"][:120] for q in ship.captured_queries)
+    assert len(intake.captured_queries) <= most(INTAKE_MAX), "\n".join(q["sql"][:120] for q in intake.captured_queries)
+    assert len(ship.captured_queries) <= most(SHIP_MAX), "\n".join(q["sql"][:120] for q in ship.captured_queries)
 
 
 PICK_STEP_MAX = 4  # the entry (a savepoint inside the test's transaction: +2), the guarded UPDATE of the
@@ -85,9 +94,10 @@ def test_18_pick_and_pack_steps_take_the_row_by_their_update_and_refuse_a_step_o
     assert Shipment.objects.get(pk=shipment.pk).state == Shipment.State.PICKED
 
 
-INVOICE_MAX = 14  # the entry (a savepoint inside the test's transaction: +2), the order locked, its invoices, its
-# lines, the tax profile, the company, the invoice number, the invoice, its lines and source, audit, event, timeline
-# (15 until the revenue setting was read only for an order whose revenue is not booked yet)
+INVOICE_MAX = (13, 11)  # the entry (a savepoint inside the test's transaction: +2), the order locked, its invoices, its
+# lines, the company with its taxpayer type, the invoice number, the invoice, its lines and source, audit, event,
+# timeline (one statement on PostgreSQL; 15 until the revenue setting was read only for an order whose revenue is not
+# booked yet, 14 until the tax profile came with the company)
 
 
 def test_18_an_invoice_of_a_shipped_order_is_issued_in_a_pinned_number_of_statements(db, clock):
@@ -110,4 +120,4 @@ def test_18_an_invoice_of_a_shipped_order_is_issued_in_a_pinned_number_of_statem
     assert order.timeline.filter(kind="invoiced").count() == 1
     statements = [q["sql"] for q in issued.captured_queries]
     assert not [sql for sql in statements if "oms_reviewpolicy" in sql], "the revenue setting is not needed"
-    assert len(statements) <= INVOICE_MAX, "\n".join(sql[:120] for sql in statements)
+    assert len(statements) <= most(INVOICE_MAX), "\n".join(sql[:120] for sql in statements)

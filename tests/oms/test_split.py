@@ -337,3 +337,28 @@ def test_the_written_out_lock_reads_give_what_the_orm_gives(shop, api_as, django
         assert [s.pk for s in named] == [expected[1].pk]
         with pytest.raises(Order.DoesNotExist):
             lock_order(2**62)
+    # ship_order's lock brings the settings row along, and the act's later reads of it answer from memory
+    from sihe.core import batch
+    from sihe.oms.models import ReviewPolicy
+    from sihe.oms.settings import policy
+
+    row, _made = ReviewPolicy.objects.update_or_create(pk=settings_row_id(),
+                                                       defaults={"amount_limit": Decimal("4321.00")})
+    with transaction.atomic(), batch.collect():
+        with django_assert_num_queries(1):
+            locked = lock_order(order.pk, with_policy=True)
+            assert (policy().pk, policy().amount_limit, policy().revenue_at) == (row.pk, Decimal("4321.00"),
+                                                                                 row.revenue_at)
+        assert not hasattr(locked, "policy") and locked.number == order.number
+    ReviewPolicy.objects.all().delete()  # no row yet: the act's first policy() makes one, as before
+    with transaction.atomic(), batch.collect():
+        lock_order(order.pk, with_policy=True)
+        assert policy().amount_limit == ReviewPolicy().amount_limit
+    assert ReviewPolicy.objects.count() == 1
+
+
+def settings_row_id() -> int:
+    from sihe.oms.models import ReviewPolicy
+
+    first = ReviewPolicy.objects.order_by("pk").first()
+    return first.pk if first is not None else 1

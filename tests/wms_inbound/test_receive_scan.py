@@ -4,7 +4,7 @@ are refused with their reason and field, changing nothing."""
 from decimal import Decimal
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import translation
 
 from sihe.core import tx
@@ -23,7 +23,9 @@ D = Decimal
 GS = "\x1d"
 
 
-SCAN_MAX = 24  # inside the test's transaction the entry is a savepoint (+2); 38 before issue 18, 28 before the quant and zone reads were folded, 26 before the empty bin and the dock came with them
+SCAN_MAX = (24, 22)  # (SQLite, PostgreSQL) inside the test's transaction the entry is a savepoint (+2); 38 before
+# issue 18, 28 before the quant and zone reads were folded, 26 before the empty bin and the dock came with them.
+# PostgreSQL sends the balance upsert and the act's audit rows and events in one statement (sihe.core.sqlrows).
 
 
 def scan(asn, barcode, actor, qty=None, location=None):
@@ -197,7 +199,8 @@ def test_a_scan_of_a_known_lot_costs_a_pinned_number_of_statements(make_asn, mil
     label = f"(01)0{GTIN_MILK}(17)261231(10)L1"
     with django_capture_on_commit_callbacks(execute=True):
         scan(asn, label, actor, qty=1)
-    with django_assert_max_num_queries(SCAN_MAX), tx.entry():
+    with django_assert_max_num_queries(SCAN_MAX[1] if connection.vendor == "postgresql" else SCAN_MAX[0]), \
+            tx.entry():
         result = receive_scan(asn=asn, barcode=label, qty=2, actor=actor)
     assert (result["status"], result["line"]["received"], [ln["received"] for ln in result["lines"]]) == (
         "receiving", "3", ["3", "0"])

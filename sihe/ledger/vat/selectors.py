@@ -27,8 +27,18 @@ def profile() -> TaxProfile:
     return found if found is not None else TaxProfile(pk=1)
 
 
+# the taxpayer type as a column of another single-row read (the invoice's seller): NULL when no profile was set,
+# which `profile()` answers as a 一般纳税人
+TAXPAYER_TYPE_COLUMN = f'(SELECT t."taxpayer_type" FROM "{TaxProfile._meta.db_table}" t WHERE t."id" = 1)'
+
+
 def taxpayer_type() -> str:
     return profile().taxpayer_type
+
+
+def is_small(taxpayer_type_column: str | None) -> bool:
+    """What `TAXPAYER_TYPE_COLUMN` read says."""
+    return (taxpayer_type_column or TaxProfile().taxpayer_type) == TaxProfile.TaxpayerType.SMALL
 
 
 def is_small_scale() -> bool:
