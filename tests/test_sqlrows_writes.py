@@ -194,3 +194,45 @@ def test_a_row_goes_in_unless_its_unique_value_is_taken(db):
     again = Shipment(number="UT-api-1", warehouse=warehouse, source_type="oms.order", source_id="8")
     assert not sqlrows.insert_unless_taken(again, "number")
     assert again.pk is None and Shipment.objects.filter(number="UT-api-1").count() == 1
+
+
+def test_statements_sent_together_change_what_each_says(products):
+    """`write_together` (a shipment's lines and its own row as it ships): one statement on PostgreSQL; each
+    statement as `update_each` and `save(update_fields=…)` would run it."""
+    a, b, c, _d = products
+    c.name, c.weight = "改名", D("2.125")
+    writes = [sqlrows.update_each_statement(Product, "list_price", {a.pk: D("1.5"), b.pk: D("2.25")}),
+              sqlrows.save_statement(c, ["name", "weight"])]
+    with CaptureQueriesContext(connection) as queries:
+        sqlrows.write_together(writes)
+    assert len(queries.captured_queries) == (1 if connection.vendor == "postgresql" else 2)
+    assert values("list_price") == [D("1.5000"), D("2.2500"), D("0.0000"), D("0.0000")]
+    assert values("name") == ["品0", "品1", "改名", "品3"] and values("weight")[2] == D("2.125")
+
+
+def test_rows_numbered_with_the_counter_in_one_statement_or_left_to_the_caller(db):
+    """`numbering.number_rows`: on PostgreSQL the counter and the rows in one statement, gapless after the last
+    number; a series with no counter row yet, or SQLite, changes nothing and leaves the numbering to the caller."""
+    from django.db import transaction
+
+    from sihe.core import numbering
+    from sihe.core.models import NumberSeries
+
+    pcs = Uom.objects.get(code="PCS")
+    rows = [Product.objects.create(sku=f"NR-{i}", name="品", uom=pcs) for i in range(3)]
+    ids = [rows[2].pk, rows[0].pk]  # the order given is the order of the numbers
+    with transaction.atomic():
+        assert numbering.number_rows("test.rows", period="202611", model=Product, field="shelf_life_days", ids=ids,
+                                     same={"name": "已编号"}) is None  # no counter row yet
+        numbering.seed("test.rows", period="202611", last=41)
+        got = numbering.number_rows("test.rows", period="202611", model=Product, field="shelf_life_days", ids=ids,
+                                    same={"name": "已编号"})
+    stored = dict(Product.objects.filter(sku__startswith="NR-").values_list("sku", "shelf_life_days"))
+    if connection.vendor != "postgresql":
+        assert got is None and stored == {"NR-0": None, "NR-1": None, "NR-2": None}
+        assert NumberSeries.objects.get(series="test.rows").last == 41
+        return
+    assert got == {rows[2].pk: 42, rows[0].pk: 43} and stored == {"NR-0": 43, "NR-1": None, "NR-2": 42}
+    assert NumberSeries.objects.get(series="test.rows").last == 43
+    assert list(Product.objects.filter(sku__startswith="NR-").order_by("sku").values_list("name", flat=True)) == [
+        "已编号", "品", "已编号"]

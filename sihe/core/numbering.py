@@ -54,6 +54,35 @@ def next_numbers(series: str, *, period: str = "", count: int = 1) -> int:
         return int(cursor.fetchone()[0])
 
 
+def number_rows(series: str, *, period: str, model, field: str, ids: list[int], same: dict) -> dict[int, int] | None:
+    """On PostgreSQL: the next len(ids) numbers of the series written into `field` of rows `ids` (in that order,
+    the first the lowest), `same` set on each, by one statement that moves the counter and updates the rows (a
+    data-modifying WITH): {id: number}. None, with nothing changed, on SQLite or while the series has no row
+    yet: the caller takes `next_numbers` and writes them itself."""
+    connection = transaction.get_connection()
+    assert connection.in_atomic_block, "numbers are given inside the act's transaction"
+    if connection.vendor != "postgresql" or not ids:
+        return None
+    meta = model._meta
+    table, column, key = meta.db_table, meta.get_field(field).column, meta.pk.column
+    sets, params = [f'"{column}" = n."last" - x.back'], [len(ids), series, period]
+    for name, value in same.items():
+        other = meta.get_field(name)
+        sets.append(f'"{other.column}" = %s')
+        params.append(other.get_db_prep_save(value, connection))
+    rows = " UNION ALL ".join(["SELECT CAST(%s AS BIGINT) AS id, CAST(%s AS BIGINT) AS back"] * len(ids))
+    params += [value for i, pk in enumerate(ids) for value in (pk, len(ids) - 1 - i)]
+    with connection.cursor() as cursor:
+        cursor.execute(f'WITH n AS ({_SQL_MANY}) UPDATE "{table}" SET {", ".join(sets)} FROM n, ({rows}) AS x '
+                       f'WHERE "{table}"."{key}" = x.id RETURNING "{table}"."{key}", "{table}"."{column}"', params)
+        got = dict(cursor.fetchall())
+    if not got:
+        return None
+    if len(got) != len(ids):  # the counter moved for rows that are not there: a gap, so the act must not commit
+        raise RuntimeError(f"{series} {period}: numbered {len(got)} of {len(ids)} rows")
+    return got
+
+
 def peek(series: str, *, period: str = "") -> int:
     """The last number given (0 when none yet): for reports and checks, never for numbering."""
     return NumberSeries.objects.filter(series=series, period=period).values_list("last", flat=True).first() or 0

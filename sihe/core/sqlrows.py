@@ -152,6 +152,15 @@ def update_each(model: type[Model], field: str, values: dict, *, add: bool = Fal
     Returns the number of rows updated."""
     if not values:
         return 0
+    sql, params = update_each_statement(model, field, values, add=add, same=same, copy=copy)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount
+
+
+def update_each_statement(model: type[Model], field: str, values: dict, *, add: bool = False,
+                          same: dict | None = None, copy: dict[str, str] | None = None) -> tuple[str, list]:
+    """(sql, params) of `update_each`'s UPDATE (`values` not empty), to send with others (`write_together`)."""
     meta = model._meta
     table, target = meta.db_table, meta.get_field(field)
     key = meta.pk
@@ -170,9 +179,7 @@ def update_each(model: type[Model], field: str, values: dict, *, add: bool = Fal
         sets.append(f'"{meta.get_field(name).column}" = "{table}"."{meta.get_field(source).column}"')
     sql = (f'UPDATE "{table}" SET {", ".join(sets)} FROM ({" UNION ALL ".join([one] * len(values))}) AS x '
            f'WHERE "{table}"."{key.column}" = x.id')
-    with connection.cursor() as cursor:
-        cursor.execute(sql, head + params)
-        return cursor.rowcount
+    return sql, head + params
 
 
 _PLAIN = {"CharField": str, "TextField": str, "SlugField": str, "BigIntegerField": int, "IntegerField": int,
@@ -281,7 +288,47 @@ def insert_unless_taken(row: Model, field: str) -> bool:
     return bool(got)
 
 
+def upsert_statement(row: Model, *, conflict: str, add: tuple[str, ...] = (),
+                     replace: tuple[str, ...] = ()) -> tuple[str, list]:
+    """(sql, params) of the INSERT of new instance `row` or, when a row holds its value of the unique `conflict`,
+    of that row's `add` columns increased by the new row's values and its `replace` columns set to them (INSERT …
+    ON CONFLICT DO UPDATE, PostgreSQL and SQLite alike): a counter row kept in one statement, for running now or
+    at the act's end (`batch.write_later`)."""
+    values = _sent([row])
+    if values is None:
+        raise TypeError("upsert_statement takes a new instance with plain values")
+    meta = type(row)._meta
+    table = meta.db_table
+    fields = _insert_fields(type(row))
+
+    def column(name: str) -> str:
+        return f'"{meta.get_field(name).column}"'
+
+    sets = [f'{column(n)} = "{table}".{column(n)} + excluded.{column(n)}' for n in add]
+    sets += [f"{column(n)} = excluded.{column(n)}" for n in replace]
+    sql = (f'INSERT INTO "{table}" ({", ".join(chr(34) + f.column + chr(34) for f, _plain in fields)}) '
+           f'VALUES ({", ".join(["%s"] * len(fields))}) ON CONFLICT ({column(conflict)}) DO UPDATE SET {", ".join(sets)}')
+    return sql, values
+
+
+def save_statement(instance: Model, fields: list[str]) -> tuple[str, list]:
+    """(sql, params) of `instance.save(update_fields=fields)`'s UPDATE (values through their fields as `save`
+    sends them), to send with others (`write_together`)."""
+    meta = instance._meta
+    conn = connections[DEFAULT_DB_ALIAS]
+    targets = [meta.get_field(name) for name in fields]
+    sets = ", ".join(f'"{field.column}" = %s' for field in targets)
+    params = [field.get_db_prep_save(field.pre_save(instance, False), conn) for field in targets]
+    return f'UPDATE "{meta.db_table}" SET {sets} WHERE "{meta.pk.column}" = %s', [*params, instance.pk]
+
+
 _PG_PARAMS = 65535
+
+
+def write_together(writes: list[tuple[str, list]]) -> None:
+    """Statements whose outcome is not read and that touch different tables, sent now: one statement on
+    PostgreSQL (each a data-modifying WITH, all seeing the same snapshot), one after the other on SQLite."""
+    insert_groups([], writes=writes)
 
 
 def insert_groups(groups: list[list[Model]], *, writes: list[tuple[str, list]] = ()) -> None:

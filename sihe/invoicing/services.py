@@ -261,17 +261,17 @@ def _write(*, number, kind, company, buyer_name, buyer_tax_id, issue_date, issue
         amount=result.amount, tax=result.tax, total=result.total, total_in_words=amount_in_words(result.total),
         remark=remark[:500], drawer=actor.username, vat_type=vat_type,
     )
-    invoice.line_rows = InvoiceLine.objects.bulk_create([
+    invoice.line_rows = [
         InvoiceLine(invoice=invoice, seq=seq, row=line.kind, name=line.name, tax_code=line.tax_code, spec=line.spec,
                     unit=line.unit, qty=line.quantity, unit_price=line.unit_price, amount=line.amount,
                     rate=line.tax_rate, tax=line.tax, exempt=line.exempt, sku=info["sku"], source_id=info["source_id"],
                     red_of_line_id=red_lines[seq - 1] if red_lines else None)
         for seq, (line, info) in enumerate(zip(made, extra, strict=True), start=1)
-    ])
-    rows = InvoiceSource.objects.bulk_create([
-        InvoiceSource(invoice=invoice, source_type=t, source_id=i, source_number=n, active=active_sources)
-        for t, i, n in sources
-    ])
+    ]
+    rows = [InvoiceSource(invoice=invoice, source_type=t, source_id=i, source_number=n, active=active_sources)
+            for t, i, n in sources]
+    # one statement on PostgreSQL; a document already on an active invoice fails it (IntegrityError) as before
+    sqlrows.insert_groups([invoice.line_rows, rows])
     audit.record_created(invoice, actor=actor, fields=["number", "kind", "buyer_name", "buyer_tax_id", "total"])
     events.issued(invoice, sources=rows, actor=actor)
     return invoice

@@ -637,22 +637,40 @@ def _post_together(items: list[tuple]) -> None:
     by_series: dict[tuple, list] = {}
     for voucher, _lines, period, _actor in items:
         by_series.setdefault((period, voucher.word), []).append(voucher)
-    for (period, word), vouchers in sorted(by_series.items()):
-        last = numbering.next_numbers(f"ledger.voucher.{word}", period=period, count=len(vouchers))
-        for offset, voucher in enumerate(sorted(vouchers, key=lambda v: v.pk)):
-            voucher.number = last - len(vouchers) + 1 + offset
     by_poster: dict[tuple, list] = {}
     for voucher, _lines, _period, actor in items:
         by_poster.setdefault((actor.username, actor.at), []).append(voucher)
-    for (username, at), vouchers in by_poster.items():
-        sqlrows.update_each(Voucher, "number", {v.pk: v.number for v in vouchers},
-                            same={"status": Voucher.Status.POSTED, "posted_by": username, "posted_at": at})
+    if not _number_and_post_at_once(by_series, by_poster):
+        for (period, word), vouchers in sorted(by_series.items()):
+            last = numbering.next_numbers(f"ledger.voucher.{word}", period=period, count=len(vouchers))
+            for offset, voucher in enumerate(sorted(vouchers, key=lambda v: v.pk)):
+                voucher.number = last - len(vouchers) + 1 + offset
+        for (username, at), vouchers in by_poster.items():
+            sqlrows.update_each(Voucher, "number", {v.pk: v.number for v in vouchers},
+                                same={"status": Voucher.Status.POSTED, "posted_by": username, "posted_at": at})
     for voucher, _lines, _period, actor in items:
         voucher.status, voucher.posted_by, voucher.posted_at = Voucher.Status.POSTED, actor.username, actor.at
         placeholder = getattr(voucher, "_placeholder", None)
         if placeholder:
             batch.rename(placeholder, voucher.display_number)
     balances.apply_vouchers([(voucher, lines, period) for voucher, lines, period, _actor in items])
+
+
+def _number_and_post_at_once(by_series: dict, by_poster: dict) -> bool:
+    """The usual act (one series, one poster): the counter and the vouchers' posting UPDATE in one statement on
+    PostgreSQL (`numbering.number_rows`); False when that is not the case or not possible."""
+    if len(by_series) != 1 or len(by_poster) != 1:
+        return False
+    ((period, word), vouchers), ((username, at), _same) = next(iter(by_series.items())), next(iter(by_poster.items()))
+    ordered = sorted(vouchers, key=lambda v: v.pk)
+    numbers = numbering.number_rows(f"ledger.voucher.{word}", period=period, model=Voucher, field="number",
+                                    ids=[v.pk for v in ordered], same={"status": Voucher.Status.POSTED,
+                                                                       "posted_by": username, "posted_at": at})
+    if numbers is None:
+        return False
+    for voucher in ordered:
+        voucher.number = numbers[voucher.pk]
+    return True
 
 
 # -- month-end close ------------------------------------------------------------------------------

@@ -412,11 +412,18 @@ def intake(*, channel: Channel, payload: dict, actor: Actor) -> IntakeResult:
 
 
 def _note_sync(channel: Channel, *, ok: bool, order: Order | None = None, error: str = "") -> None:
+    """The channel's one counter row: an order in (the row made if the channel has none yet) or an error."""
     now = clock.now()
-    values = {"last_error": error[:500], "last_error_at": now, "errors": F("errors") + 1} if not ok else {
-        "orders_in": F("orders_in") + 1, "last_order_at": now,
-        "last_lag_seconds": Decimal(str(round((now - order.channel_updated_at).total_seconds(), 3)))
-        if order is not None else None}
+    if ok:
+        lag = Decimal(str(round((now - order.channel_updated_at).total_seconds(), 3))) if order is not None else None
+        sql, params = sqlrows.upsert_statement(
+            ChannelSync(channel=channel, orders_in=1, last_order_at=now, last_lag_seconds=lag), conflict="channel",
+            add=("orders_in",), replace=("last_order_at", "last_lag_seconds"))
+        if not batch.write_later(sql, params):  # an act that collects takes the hot row in its last statement
+            with transaction.get_connection().cursor() as cursor:
+                cursor.execute(sql, params)
+        return
+    values = {"last_error": error[:500], "last_error_at": now, "errors": F("errors") + 1}
     if not ChannelSync.objects.filter(channel=channel).update(**values):
         ChannelSync.objects.get_or_create(channel=channel)
         ChannelSync.objects.filter(channel=channel).update(**values)
@@ -462,8 +469,8 @@ def _take(channel: Channel, payload, actor: Actor) -> IntakeResult:
             with outer:
                 with batch.collect():
                     result = intake(channel=channel, payload=payload, actor=actor)
-                if result.created:  # the channel's one counter row, taken after the act's rows: held for the commit only
-                    _note_sync(channel, ok=True, order=result.order)
+                    if result.created:  # the channel's one counter row, taken last: held for the commit only
+                        _note_sync(channel, ok=True, order=result.order)
             return result
         except IntegrityError:
             if attempt == 2:

@@ -354,11 +354,13 @@ def _take_out_together(warehouse: Warehouse, lines: list[OutLine], actor: Actor,
         return [], True
     sqlrows.insert_rows(moves)
     if opened:
-        sqlrows.update_each(ReservationLine, "open_qty", opened)
+        writes = [sqlrows.update_each_statement(ReservationLine, "open_qty", opened)]
         spent = sorted({rl.reservation_id for rl in res_lines if rl.pk in opened}
                        - {rl.reservation_id for rl in res_lines if rl.open_qty > 0})
         if spent:
-            Reservation.objects.filter(pk__in=spent).update(state=Reservation.State.CONSUMED)
+            writes.append((f'UPDATE "{Reservation._meta.db_table}" SET "state" = %s WHERE "id" IN '
+                           f'({", ".join(["%s"] * len(spent))})', [Reservation.State.CONSUMED, *spent]))
+        sqlrows.write_together(writes)  # the lines' open quantities and the spent reservations: one statement on PG
     guard = not locks.warehouse_allows_negative(warehouse)
     if not locks.take_quants(quant_delta, guard=guard) or not locks.take_levels(warehouse.pk, level_delta, guard=guard):
         short = next((m for m in moves if not _enough(m, quant_delta, level_delta)), moves[0])

@@ -145,13 +145,17 @@ def _advance(shipment: Shipment, target: str, actor: Actor) -> Shipment:
     return shipment
 
 
-def _set_state(shipment: Shipment, target: str, actor: Actor, **extra) -> Shipment:
+def _set_state(shipment: Shipment, target: str, actor: Actor, *, writes: tuple = (), **extra) -> Shipment:
+    """`writes`: statements of the act sent with the shipment's UPDATE (`sqlrows.write_together`)."""
     check_transition(shipment, target)
     before = {"state": shipment.state}
     shipment.state = target
     for name, value in extra.items():
         setattr(shipment, name, value)
-    shipment.save(update_fields=["state", *extra])
+    if writes:
+        sqlrows.write_together([*writes, sqlrows.save_statement(shipment, ["state", *extra])])
+    else:
+        shipment.save(update_fields=["state", *extra])
     audit.record_changes(shipment, actor=actor, before=before, action=f"wms.shipment.{target}")
     return shipment
 
@@ -339,16 +343,17 @@ def ship(*, shipment: Shipment, carrier: str, tracking_no: str, actor: Actor,
                 move, layer = queue.pop(0)
                 need -= move.qty
                 costs[line.pk] = costs.get(line.pk, Decimal(0)) + (abs(layer.value) if layer is not None else 0)
-        if lines:  # every line in one UPDATE, and the prefetched lines kept true to it
-            for line in lines:
-                line.shipped_qty, line.cost = line.qty, round_money(costs.get(line.pk, Decimal(0)))
-            sqlrows.update_each(ShipmentLine, "cost", {line.pk: line.cost for line in lines},
-                                copy={"shipped_qty": "qty"})
         leftover = Reservation.objects.filter(reference=shipment.number, state=Reservation.State.ACTIVE).exists()
         if leftover:
             reservations.release_reference(reference=shipment.number, actor=actor)
-        _set_state(shipment, S.SHIPPED, actor, carrier=carrier, tracking_no=tracking_no, shipped_at=actor.at,
-                   cost=round_money(sum(costs.values(), Decimal(0))))
+        writes = []
+        if lines:  # every line in one UPDATE, sent with the shipment's, and the prefetched lines kept true to it
+            for line in lines:
+                line.shipped_qty, line.cost = line.qty, round_money(costs.get(line.pk, Decimal(0)))
+            writes.append(sqlrows.update_each_statement(ShipmentLine, "cost", {line.pk: line.cost for line in lines},
+                                                        copy={"shipped_qty": "qty"}))
+        _set_state(shipment, S.SHIPPED, actor, writes=tuple(writes), carrier=carrier, tracking_no=tracking_no,
+                   shipped_at=actor.at, cost=round_money(sum(costs.values(), Decimal(0))))
         lots = [{"sku": m.product.sku, "lot": m.lot.number if m.lot_id else None, "location": m.src_location.code,
                  "qty": f"{m.qty.normalize():f}"} for m, _layer in results]
         outbox.emit("wms.shipment.shipped", aggregate_type="shipment", aggregate_id=shipment.number, actor=actor,

@@ -58,3 +58,25 @@ def test_an_unknown_or_inactive_sku_is_refused_naming_the_line(world, lines, fie
     with pytest.raises(UnknownSku) as refused:
         resolve_products(world["channels"]["tb"], SimpleNamespace(lines=lines))
     assert refused.value.field == field
+
+
+def test_each_order_in_counts_on_the_channels_one_sync_row_made_on_the_first(world, clock):
+    """Intake's last write (issue 18: the counter row upserted at the act's end): orders in, when the last came,
+    and its lag behind the platform's own time; a row the channel had keeps its settings."""
+    from sihe.oms.models import ChannelSync
+    from tests.oms.world import dealer_order
+
+    dealer, tb = world["channels"]["dealer"], world["channels"]["tb"]
+    ChannelSync.objects.filter(channel=dealer).delete()
+    ChannelSync.objects.update_or_create(channel=tb, defaults={"mode": "pull", "cursor": "c-9", "errors": 2})
+    start = clock.at(2026, 11, 25, hour=9, minute=1)  # the dealer's order says 09:00 +08:00; the clock runs on
+    for number in ("CS-1", "CS-2"):
+        services.receive_order(channel_code="dealer", body=dealer_order(number, 1), actor=world["actor"])
+    row = ChannelSync.objects.get(channel=dealer)
+    assert (row.orders_in, row.mode, row.errors) == (2, "push", 0)
+    assert 0 <= (row.last_order_at - start).total_seconds() < 5 and D(60) <= row.last_lag_seconds < D(65)
+    assert ChannelSync.objects.values_list("mode", "cursor", "errors", "orders_in").get(channel=tb) == (
+        "pull", "c-9", 2, 0)
+    # a duplicate is no new order: the count stays
+    services.receive_order(channel_code="dealer", body=dealer_order("CS-2", 1), actor=world["actor"])
+    assert ChannelSync.objects.get(channel=dealer).orders_in == 2
