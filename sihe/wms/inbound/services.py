@@ -450,11 +450,12 @@ def receive_scan(*, asn: Asn, barcode: str, qty=None, location: Location | None 
                                     date=today)
         moves = [move for move, _layer in pairs]
         lot = moves[0].lot
-        sqlrows.update_each(AsnLine, "received_qty", {line.pk: line.received_qty + q for line, q in portions})
         scans = [ReceiptScan(asn=asn, line=line, product=product, lot=lot, qty=q, location=target, move=move,
                              barcode=scan.raw[:200], sscc=scan.sscc or "", held=held, created_by=actor.username)
                  for (line, q), move in zip(portions, moves, strict=True)]
-        sqlrows.insert_rows(scans)
+        # the lines' received quantities and the scan rows: one statement on PostgreSQL
+        sqlrows.insert_groups([scans], writes=[sqlrows.update_each_statement(
+            AsnLine, "received_qty", {line.pk: line.received_qty + q for line, q in portions})])
         for line, q in portions:
             line.received_qty += q
         inspections = [_hold(record, actor=actor) for record in scans] if held else []
