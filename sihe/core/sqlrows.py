@@ -200,13 +200,18 @@ def _has_relations(model: type[Model]) -> bool:
 
 
 @cache
+def _insert_into(model: type[Model]) -> str:
+    """`INSERT INTO "table" ("column", …)` naming the columns `_sent` gives values for, in that order."""
+    names = ", ".join(f'"{field.column}"' for field, _plain in _insert_fields(model))
+    return f'INSERT INTO "{model._meta.db_table}" ({names})'
+
+
+@cache
 def _insert_sql(vendor: str, model: type[Model], rows: int, unless_taken: str = "") -> str:
-    fields = _insert_fields(model)
     meta = model._meta
-    one = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    one = "(" + ", ".join(["%s"] * len(_insert_fields(model))) + ")"
     conflict = f' ON CONFLICT ("{meta.get_field(unless_taken).column}") DO NOTHING' if unless_taken else ""
-    return (f'INSERT INTO "{meta.db_table}" ({", ".join(chr(34) + f.column + chr(34) for f, _plain in fields)}) '
-            f'VALUES {", ".join([one] * rows)}{conflict} RETURNING "{meta.pk.column}"')
+    return f'{_insert_into(model)} VALUES {", ".join([one] * rows)}{conflict} RETURNING "{meta.pk.column}"'
 
 
 def _sent(rows: list[Model]) -> list | None:
@@ -299,15 +304,14 @@ def upsert_statement(row: Model, *, conflict: str, add: tuple[str, ...] = (),
         raise TypeError("upsert_statement takes a new instance with plain values")
     meta = type(row)._meta
     table = meta.db_table
-    fields = _insert_fields(type(row))
 
     def column(name: str) -> str:
         return f'"{meta.get_field(name).column}"'
 
     sets = [f'{column(n)} = "{table}".{column(n)} + excluded.{column(n)}' for n in add]
     sets += [f"{column(n)} = excluded.{column(n)}" for n in replace]
-    sql = (f'INSERT INTO "{table}" ({", ".join(chr(34) + f.column + chr(34) for f, _plain in fields)}) '
-           f'VALUES ({", ".join(["%s"] * len(fields))}) ON CONFLICT ({column(conflict)}) DO UPDATE SET {", ".join(sets)}')
+    sql = (f'{_insert_into(type(row))} VALUES ({", ".join(["%s"] * len(values))}) '
+           f'ON CONFLICT ({column(conflict)}) DO UPDATE SET {", ".join(sets)}')
     return sql, values
 
 
@@ -323,6 +327,12 @@ def save_statement(instance: Model, fields: list[str]) -> tuple[str, list]:
 
 
 _PG_PARAMS = 65535
+
+
+def _run_each(writes) -> None:
+    with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
+        for sql, params in writes:
+            cursor.execute(sql, params)
 
 
 def write_together(writes: list[tuple[str, list]]) -> None:
@@ -341,17 +351,13 @@ def insert_groups(groups: list[list[Model]], *, writes: list[tuple[str, list]] =
     groups = [rows for rows in groups if rows]
     conn = connections[DEFAULT_DB_ALIAS]
     if conn.vendor != "postgresql" or len(groups) + len(writes) < 2:
-        with conn.cursor() as cursor:
-            for sql, params in writes:
-                cursor.execute(sql, params)
+        _run_each(writes)
         for rows in groups:
             insert_rows(rows)
         return
     params = [value for _sql, write_params in writes for value in write_params]
     if len(params) > _PG_PARAMS:  # each on its own: together they would bind more than a statement may
-        with conn.cursor() as cursor:
-            for sql, write_params in writes:
-                cursor.execute(sql, write_params)
+        _run_each(writes)
         writes, params = [], []
     together = []
     for rows in groups:
