@@ -20,6 +20,11 @@ def _fields(model: type[Model]) -> tuple:
 
 
 @cache
+def width(model: type[Model]) -> int:
+    """How many values `columns(model, …)` reads."""
+    return len(_fields(model))
+
+
 def columns(model: type[Model], alias: str) -> str:
     """The model's columns in the order `first` reads them back."""
     return ", ".join(f'{alias}."{field.column}"' for field in _fields(model))
@@ -84,6 +89,12 @@ def first(sql: str, params, model: type[Model], *, related: dict[str, type[Model
         cursor.execute(sql, params)
         row = cursor.fetchone()
     return None if row is None else _built(row, model, related, alongside, extra)
+
+
+def build(row, model: type[Model], *, related: dict[str, type[Model]] | None = None,
+          alongside: dict[str, type[Model]] | None = None, extra: tuple[str, ...] = ()) -> Model:
+    """A `model` instance from a row already read, laid out as `first` reads one."""
+    return _built(row, model, related, alongside, extra)
 
 
 def every(sql: str, params, model: type[Model], *, related: dict[str, type[Model]] | None = None,

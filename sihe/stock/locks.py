@@ -49,6 +49,48 @@ def lock_levels(pairs) -> dict[tuple[int, int], StockLevel]:
     return locked
 
 
+def lock_levels_adding(deltas: dict[tuple[int, int], Decimal]) -> dict[tuple[int, int], StockLevel]:
+    """`lock_levels` for the pairs goods come into, with each level's `on_hand` raised by the pair's delta: an
+    increase needs no guard, so the lock's read and the level's update are one statement (`_locked_adding`).
+    The rows come back as they are after it. Pairs this act locked before, or without a row yet, are locked by
+    `lock_levels` and raised by `add_level`."""
+    assert connection.in_atomic_block, "stock rows are locked inside the act's transaction"
+    held = batch.memo("stock.locked_levels", dict)
+    fresh = {pair: delta for pair, delta in deltas.items() if pair not in held}
+    levels = _locked_adding(fresh) if fresh else {}
+    held.update(levels)
+    for pair in sorted(deltas.keys() - levels.keys()):
+        level = lock_levels([pair])[pair]
+        add_level(*pair, deltas[pair], guard=False)
+        level.on_hand += deltas[pair]  # locked: the row holds what it held, raised
+        levels[pair] = level
+    return levels
+
+
+def _locked_adding(deltas: dict[tuple[int, int], Decimal]) -> dict[tuple[int, int], StockLevel]:
+    """on_hand += delta on the level rows of `deltas` that exist, locked in primary-key order first on PostgreSQL
+    (a materialized `SELECT … FOR UPDATE` the UPDATE joins, so two acts never take the rows in opposite orders),
+    returned as `_locked` reads them."""
+    table, rules = StockLevel._meta.db_table, StockRule._meta.db_table
+    ordered = sorted(deltas)
+    rows = " UNION ALL ".join(["SELECT CAST(%s AS BIGINT) AS p, CAST(%s AS BIGINT) AS w, CAST(%s AS NUMERIC) AS d"]
+                              * len(ordered))
+    params = [v for pair in ordered for v in (*pair, deltas[pair])]
+    level = f'"{table}"'
+    match = f'{level}."product_id" = v.p AND {level}."warehouse_id" = v.w'
+    back = (f'RETURNING {sqlrows.columns(StockLevel, level)}, EXISTS (SELECT 1 FROM "{rules}" r '
+            f'WHERE r."product_id" = {level}."product_id" AND r."warehouse_id" = {level}."warehouse_id")')
+    update = f'UPDATE {level} SET "on_hand" = {level}."on_hand" + v.d FROM ({rows}) AS v'
+    if connection.features.has_select_for_update:
+        sql = (f'WITH k AS MATERIALIZED (SELECT l."id" FROM {level} l JOIN ({rows}) AS v ON l."product_id" = v.p '
+               f'AND l."warehouse_id" = v.w ORDER BY l."id" FOR UPDATE OF l) {update}, k '
+               f'WHERE {level}."id" = k."id" AND {match} {back}')
+        params = [*params, *params]
+    else:
+        sql = f"{update} WHERE {match} {back}"
+    return {(row.product_id, row.warehouse_id): row for row in sqlrows.every(sql, params, StockLevel, extra=("has_rule",))}
+
+
 def lock_levels_afresh(pairs) -> dict[tuple[int, int], StockLevel]:
     """`lock_levels`, reading the rows again even if this act locked them already (after a change of
     their rules, which the locked rows carry)."""

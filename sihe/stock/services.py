@@ -156,8 +156,9 @@ def _short(move: StockMove, field: str) -> InsufficientStock:
     )
 
 
-def apply_move(move: StockMove, *, field: str = "qty") -> None:
-    """Project one done move onto quants and levels (guarded unless the warehouse allows negative stock)."""
+def apply_move(move: StockMove, *, field: str = "qty", level_raised: bool = False) -> None:
+    """Project one done move onto quants and levels (guarded unless the warehouse allows negative stock);
+    `level_raised`: the destination's level already holds it (`locks.lock_levels_adding`)."""
     if move.src_location_id:
         guard = not locks.warehouse_allows_negative(move.src_warehouse)
         if not locks.add_quant_at(move.product, move.src_location, move.lot, -move.qty, guard=guard,
@@ -167,14 +168,16 @@ def apply_move(move: StockMove, *, field: str = "qty") -> None:
             raise _short(move, field)
     if move.dst_location_id:
         locks.add_quant_at(move.product, move.dst_location, move.lot, move.qty, guard=False, in_date=move.date)
-        locks.add_level(move.product_id, move.dst_warehouse_id, move.qty, guard=False)
+        if not level_raised:
+            locks.add_level(move.product_id, move.dst_warehouse_id, move.qty, guard=False)
 
 
-def _write(actor: Actor, *, state: str = StockMove.State.DONE, field: str = "qty", **values) -> StockMove:
+def _write(actor: Actor, *, state: str = StockMove.State.DONE, field: str = "qty", level_raised: bool = False,
+           **values) -> StockMove:
     check_business_date(values["date"])
     move = StockMove.objects.create(state=state, created_by=actor.username, **values)
     if state == StockMove.State.DONE:
-        apply_move(move, field=field)
+        apply_move(move, field=field, level_raised=level_raised)
     audit.record_act(move, actor=actor, action=f"stock.{move.kind}",
                      detail=f"{move.product.sku} {text(move.qty)} {move.get_state_display()} {move.reference}".strip())
     return move
@@ -234,14 +237,17 @@ def bring_in(*, warehouse: Warehouse, lines: list[InLine], actor: Actor, kind: s
     """Goods enter a warehouse from outside (supplier, inventory gain, production)."""
     with tx.act():
         date = date or local_date(actor)
-        levels = locks.lock_levels([(line.product.pk, warehouse.pk) for line in lines])
+        incoming: dict[tuple[int, int], Decimal] = {}
+        for line in lines:
+            incoming[line.product.pk, warehouse.pk] = incoming.get((line.product.pk, warehouse.pk), ZERO) + line.qty
+        levels = locks.lock_levels_adding(incoming)  # locked and raised at once: the moves below add to quants
         moves = []
         for line in lines:
             loc = check_location(warehouse, line.location or location, field=f"{line.field}.location")
             lot = lot_for_receipt(line, date=date)
             moves.append(_write(actor, product=line.product, qty=line.qty, kind=kind, date=date, reference=reference,
                                 dst_warehouse=warehouse, dst_location=loc, counterpart=counterpart, lot=lot,
-                                unit_cost=line.unit_cost, field=f"{line.field}.qty"))
+                                unit_cost=line.unit_cost, field=f"{line.field}.qty", level_raised=True))
         # more stock only ends a low flag: nothing to check when none of the levels is flagged low
         _finish(events.ACT_EVENTS[kind], moves, reference=reference, warehouse=warehouse, actor=actor,
                 low_stock=any(level.low for level in levels.values()))

@@ -5,6 +5,7 @@ quant, lot and bin attached, on SQLite and PostgreSQL."""
 import datetime
 from decimal import Decimal as D
 
+import pytest
 from django.db.models import F
 
 from sihe.costing import services as costing
@@ -68,3 +69,68 @@ def test_the_reservation_lines_of_a_reference_come_with_their_rows_as_the_orm(wh
         if theirs.quant.lot is not None:
             same_fields(ours.quant.lot, theirs.quant.lot)
     assert _active_lines_of("SO-1", wh, [fifo.pk])[0].quant.lot is None
+
+
+def test_18_goods_coming_in_lock_and_raise_their_level_in_one_statement(wh, actor, django_assert_num_queries):
+    from django.db import transaction
+
+    from sihe.stock import locks
+    from sihe.stock.models import StockLevel
+    from sihe.stock.services import set_rule
+
+    ruled, plain, new = make_product("IN-RULED"), make_product("IN-PLAIN"), make_product("IN-NEW")
+    costing.receive(warehouse=wh, lines=[inl(ruled, 4, "2"), inl(plain, 6, "2")], actor=actor, date=TODAY)
+    set_rule(product=ruled, warehouse=wh, min_qty=D(10), max_qty=None, actor=actor)
+    with transaction.atomic():
+        with django_assert_num_queries(1):  # both levels locked and raised by one statement
+            levels = locks.lock_levels_adding({(ruled.pk, wh.pk): D("2.5"), (plain.pk, wh.pk): D(1)})
+        assert {pair: (level.on_hand, bool(level.has_rule), level.low) for pair, level in levels.items()} == {
+            (ruled.pk, wh.pk): (D("6.5"), True, True), (plain.pk, wh.pk): (D(7), False, False)}
+        for level in levels.values():  # as the ORM reads the row after the update
+            same_fields(level, StockLevel.objects.get(pk=level.pk))
+        made = locks.lock_levels_adding({(new.pk, wh.pk): D(3)})  # no row yet: made, locked, raised
+        assert made[new.pk, wh.pk].on_hand == D(3)
+    assert StockLevel.objects.get(product=new, warehouse=wh).on_hand == D(3)
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_18_a_level_raised_by_goods_coming_in_stays_locked_until_the_act_ends():
+    import threading
+
+    from django.db import OperationalError, connection, connections, transaction
+
+    from sihe.core.actor import Actor
+    from sihe.stock import locks
+    from tests.stock.conftest import make_warehouse
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs two PostgreSQL connections")
+    wh, product = make_warehouse(), make_product("IN-LOCK")
+    costing.receive(warehouse=wh, lines=[inl(product, 4, "2")], actor=Actor.system("t"), date=TODAY)
+    holding, done, errors = threading.Event(), threading.Event(), []
+
+    def receiving():
+        try:
+            with transaction.atomic(durable=True):
+                locks.lock_levels_adding({(product.pk, wh.pk): D(1)})
+                holding.set()
+                done.wait(10)
+        except Exception as exc:  # asserted below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=receiving)
+    thread.start()
+    try:
+        assert holding.wait(10)
+        with pytest.raises(OperationalError), transaction.atomic(durable=True), connection.cursor() as cursor:
+            cursor.execute("SELECT id FROM stock_stocklevel WHERE product_id = %s FOR UPDATE NOWAIT", [product.pk])
+    finally:
+        done.set()
+        thread.join()
+    assert errors == []
+    from sihe.stock.models import StockLevel
+
+    assert StockLevel.objects.get(product=product, warehouse=wh).on_hand == D(5)

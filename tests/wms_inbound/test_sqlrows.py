@@ -12,7 +12,7 @@ from sihe.stock.services import known_lot
 from sihe.wms.inbound.models import Asn, AsnLine
 from sihe.wms.inbound.services import (
     _lock_asn,
-    _scan_lines,
+    _scan_reads,
     dock_of,
     product_by_gtin,
     receive_scan,
@@ -80,13 +80,16 @@ def test_the_dock_comes_with_the_locked_asn_as_the_orm_reads_it(make_asn, milk, 
         assert _lock_asn(asn, with_dock=True).dock is None  # no active dock: the scan falls back as dock_of does
 
 
-def test_the_scan_reads_its_products_lines_as_the_orm_and_the_others_as_figures(make_asn, milk, bolt, actor,
-                                                                                django_assert_num_queries):
+def test_the_scan_reads_its_product_and_its_lines_as_the_orm_and_the_others_as_figures(make_asn, milk, bolt, actor,
+                                                                                       django_assert_num_queries):
     asn = make_asn((milk, 10, "4.50"), (bolt, 500, "0.20"), (milk, 3, "4.60"))
     with transaction.atomic():
         receive_scan(asn=asn, barcode=f"0{GTIN_BOLT}", qty="7", actor=actor)
-    with django_assert_num_queries(1):
-        mine, figures = _scan_lines(asn, milk)
+    with django_assert_num_queries(1):  # the product by its GTIN and the ASN's lines: one statement
+        product, mine, figures = _scan_reads(asn, f"0{GTIN_MILK}")
+    same_fields(product, Product.objects.get(pk=milk.pk))
+    assert (product.uom.code, product.inspected) == ("PCS", False)
+    milk = product
     orm = list(AsnLine.objects.filter(asn=asn).order_by("id"))
     assert [line.pk for line in mine] == [orm[0].pk, orm[2].pk]
     for line, theirs in zip(mine, (orm[0], orm[2]), strict=True):
@@ -96,6 +99,13 @@ def test_the_scan_reads_its_products_lines_as_the_orm_and_the_others_as_figures(
         (o.pk, o.product.sku, o.qty, o.received_qty, o.rejected_qty) for o in orm]
     assert [type(f.received_qty) for f in figures] == [Decimal] * 3
     assert figures[1].counted_qty(asn) == Decimal(7)
+    assert _scan_reads(asn, "06999999999999") == (None, [], [])  # unknown GTIN: no product, nothing read
+    other = make_asn((milk, 1, "4.50"))
+    found, mine, figures = _scan_reads(other, f"0{GTIN_BOLT}")  # not on the ASN: the product all the same
+    assert (found.pk, mine, [f.sku for f in figures]) == (bolt.pk, [], [milk.sku])
+    AsnLine.objects.filter(asn=other).delete()
+    found, mine, figures = _scan_reads(other, f"0{GTIN_BOLT}")  # no lines at all: one row, its line NULL
+    assert (found.pk, mine, figures) == (bolt.pk, [], [])
 
 
 def test_rows_held_as_prefetched_answer_all_from_memory(make_asn, milk, bolt, django_assert_num_queries):

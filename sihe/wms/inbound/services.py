@@ -124,29 +124,47 @@ class LineFigures:
     counted_qty = AsnLine.counted_qty  # the same rule as the line's (given the ASN)
 
 
-def _scan_lines(asn: Asn, product: Product) -> tuple[list[AsnLine], list]:
-    """One read of the (locked) ASN's lines: the product's as lines to receive on (their product attached),
-    and every line's figures in line order (the product's lines themselves among them)."""
+def _lines_of(rows, product: Product, at: int) -> tuple[list[AsnLine], list]:
+    """The ASN's lines from `rows` (their columns from `at` on, then the line product's SKU): the product's as
+    lines to receive on (their product attached), and every line's figures in line order (the product's lines
+    themselves among them). A row whose line id is NULL (an ASN with no lines) gives none."""
     names = [field.attname for field in AsnLine._meta.concrete_fields]
     width = len(names)
-    sql = (f'SELECT {sqlrows.columns(AsnLine, "l")}, p."sku" FROM "{AsnLine._meta.db_table}" l JOIN "{Product._meta.db_table}" p '
-           f'ON p."id" = l."product_id" WHERE l."asn_id" = %s ORDER BY l."id"')
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [asn.pk])
-        rows = cursor.fetchall()
-    at = {name: names.index(name) for name in ("id", "product_id", "qty", "received_qty", "rejected_qty")}
+    index = {name: at + names.index(name) for name in ("id", "product_id", "qty", "received_qty", "rejected_qty")}
     mine, figures = [], []
     for row in rows:
-        if row[at["product_id"]] == product.pk:
-            line = sqlrows.instance(AsnLine, row[:width])
+        if row[index["id"]] is None:
+            continue
+        if row[index["product_id"]] == product.pk:
+            line = sqlrows.instance(AsnLine, row[at:at + width])
             AsnLine.product.field.set_cached_value(line, product)
             line.sku = product.sku
             mine.append(line)
             figures.append(line)
             continue
-        figures.append(LineFigures(row[at["id"]], row[width], *(sqlrows.value(AsnLine, name, row[at[name]])
-                                                                 for name in ("qty", "received_qty", "rejected_qty"))))
+        figures.append(LineFigures(row[index["id"]], row[at + width], *(
+            sqlrows.value(AsnLine, name, row[index[name]]) for name in ("qty", "received_qty", "rejected_qty"))))
     return mine, figures
+
+
+def _scan_reads(asn: Asn, gtin14: str) -> tuple[Product | None, list[AsnLine], list]:
+    """The scanned GTIN's product as `product_by_gtin` reads it, and the (locked) ASN's lines as `_lines_of`
+    gives them, in one statement: every line of the ASN joined to the one product (none: no row, an unknown
+    GTIN; an ASN without lines: one row whose line is NULL). A scan runs it every time."""
+    columns, source, variants = _product_sql(gtin14)
+    products = Product._meta.db_table
+    sql = (f'SELECT {columns}, {sqlrows.columns(AsnLine, "l")}, lp."sku" FROM {source} '
+           f'LEFT JOIN "{AsnLine._meta.db_table}" l ON l."asn_id" = %s LEFT JOIN "{products}" lp ON lp."id" = l."product_id" '
+           f'WHERE p."id" = (SELECT MIN(g."id") FROM "{products}" g WHERE g."gtin" IN ({", ".join(["%s"] * len(variants))})) '
+           f'ORDER BY l."id"')
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [asn.pk, *variants])
+        rows = cursor.fetchall()
+    if not rows:
+        return None, [], []
+    at = sqlrows.width(Product) + sqlrows.width(Uom) + 1
+    product = _product_from(rows[0][:at])
+    return (product, *_lines_of(rows, product, at))
 
 
 def _today(actor: Actor) -> datetime.date:
@@ -239,21 +257,33 @@ def _end(asn: Asn, act: str, actor: Actor, *, need_receipt: bool) -> Asn:
 # -- receiving by scan ----------------------------------------------------------------------------
 
 
-def product_by_gtin(gtin14: str) -> Product | None:
+def _product_sql(gtin14: str) -> tuple[str, str, list[str]]:
+    """(columns, FROM clause, GTINs) of a read of the product (alias p) whose GTIN is `gtin14` in any of its
+    forms (GTIN-13, -12 or -8 with leading zeros), with its unit and whether it is inspected on receipt
+    (`needs_inspection`): written out once (sihe.core.sqlrows)."""
     variants = {gtin14}
     for width in (13, 12, 8):
         if gtin14[: 14 - width].strip("0") == "":
             variants.add(gtin14[14 - width:])
-    # with its unit, and whether it is inspected on receipt (`needs_inspection`): one statement, written
-    # out once (sihe.core.sqlrows)
-    sql = (f'SELECT {sqlrows.columns(Product, "p")}, {sqlrows.columns(Uom, "u")}, EXISTS (SELECT 1 FROM '
-           f'"{InspectionRule._meta.db_table}" i WHERE i."product_id" = p."id" AND i."active") '
-           f'FROM "{Product._meta.db_table}" p JOIN "{Uom._meta.db_table}" u ON u."id" = p."uom_id" '
-           f'WHERE p."gtin" IN ({", ".join(["%s"] * len(variants))}) ORDER BY p."id" LIMIT 1')
-    product = sqlrows.first(sql, sorted(variants), Product, related={"uom": Uom}, extra=("inspected",))
-    if product is not None:
-        product.inspected = bool(product.inspected)  # SQLite answers 0 or 1
+    columns = (f'{sqlrows.columns(Product, "p")}, {sqlrows.columns(Uom, "u")}, EXISTS (SELECT 1 FROM '
+               f'"{InspectionRule._meta.db_table}" i WHERE i."product_id" = p."id" AND i."active")')
+    return columns, (f'"{Product._meta.db_table}" p JOIN "{Uom._meta.db_table}" u ON u."id" = p."uom_id"'), \
+        sorted(variants)
+
+
+def _product_from(row) -> Product:
+    product = sqlrows.build(row, Product, related={"uom": Uom}, extra=("inspected",))
+    product.inspected = bool(product.inspected)  # SQLite answers 0 or 1
     return product
+
+
+def product_by_gtin(gtin14: str) -> Product | None:
+    columns, source, variants = _product_sql(gtin14)
+    with connection.cursor() as cursor:
+        cursor.execute(f'SELECT {columns} FROM {source} WHERE p."gtin" IN ({", ".join(["%s"] * len(variants))}) '
+                       f'ORDER BY p."id" LIMIT 1', variants)
+        row = cursor.fetchone()
+    return None if row is None else _product_from(row)
 
 
 def dock_of(warehouse: Warehouse) -> Location:
@@ -406,11 +436,10 @@ def receive_scan(*, asn: Asn, barcode: str, qty=None, location: Location | None 
                 raise ValidationFailed(_("SSCC %(sscc)s is a pallet label: scan the carton label with the GTIN (01)")
                                        % {"sscc": scan.sscc}, field="barcode", code="no_gtin")
             raise ValidationFailed(_("the barcode has no GTIN (01)"), field="barcode", code="no_gtin")
-        product = product_by_gtin(scan.gtin)
+        product, lines, all_lines = _scan_reads(asn, scan.gtin)
         if product is None:
             raise ValidationFailed(_("unknown GTIN %(gtin)s: no product has this barcode") % {"gtin": scan.gtin},
                                    field="barcode", code="unknown_gtin")
-        lines, all_lines = _scan_lines(asn, product)
         if not lines:
             raise ValidationFailed(_("wrong product: %(sku)s %(name)s is not on %(n)s")
                                    % {"sku": product.sku, "name": product.name, "n": asn.number},
