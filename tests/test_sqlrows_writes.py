@@ -211,8 +211,8 @@ def test_statements_sent_together_change_what_each_says(products):
 
 
 def test_rows_numbered_with_the_counter_in_one_statement_or_left_to_the_caller(db):
-    """`numbering.number_rows`: on PostgreSQL the counter and the rows in one statement, gapless after the last
-    number; a series with no counter row yet, or SQLite, changes nothing and leaves the numbering to the caller."""
+    """`numbering.number_rows`: on PostgreSQL the counter (made for a new series) and the rows in one statement,
+    gapless after the last number; on SQLite it changes nothing and leaves the numbering to the caller."""
     from django.db import transaction
 
     from sihe.core import numbering
@@ -222,17 +222,27 @@ def test_rows_numbered_with_the_counter_in_one_statement_or_left_to_the_caller(d
     rows = [Product.objects.create(sku=f"NR-{i}", name="品", uom=pcs) for i in range(3)]
     ids = [rows[2].pk, rows[0].pk]  # the order given is the order of the numbers
     with transaction.atomic():
-        assert numbering.number_rows("test.rows", period="202611", model=Product, field="shelf_life_days", ids=ids,
-                                     same={"name": "已编号"}) is None  # no counter row yet
+        first = numbering.number_rows("test.rows", period="202610", model=Product, field="shelf_life_days",
+                                      ids=ids[:1], same={})  # a new series: its counter made by the statement
+        assert first == (None if connection.vendor != "postgresql" else {rows[2].pk: 1})
         numbering.seed("test.rows", period="202611", last=41)
         got = numbering.number_rows("test.rows", period="202611", model=Product, field="shelf_life_days", ids=ids,
                                     same={"name": "已编号"})
     stored = dict(Product.objects.filter(sku__startswith="NR-").values_list("sku", "shelf_life_days"))
     if connection.vendor != "postgresql":
         assert got is None and stored == {"NR-0": None, "NR-1": None, "NR-2": None}
-        assert NumberSeries.objects.get(series="test.rows").last == 41
+        assert NumberSeries.objects.get(series="test.rows", period="202611").last == 41
+        assert not NumberSeries.objects.filter(series="test.rows", period="202610").exists()
         return
+    assert NumberSeries.objects.get(series="test.rows", period="202610").last == 1
     assert got == {rows[2].pk: 42, rows[0].pk: 43} and stored == {"NR-0": 43, "NR-1": None, "NR-2": 42}
-    assert NumberSeries.objects.get(series="test.rows").last == 43
+    assert NumberSeries.objects.get(series="test.rows", period="202611").last == 43
     assert list(Product.objects.filter(sku__startswith="NR-").order_by("sku").values_list("name", flat=True)) == [
         "已编号", "品", "已编号"]
+    with transaction.atomic(), CaptureQueriesContext(connection) as queries:  # new rows go in with the numbering
+        new = [Product(sku=f"NR-NEW-{i}", name="新", uom=pcs) for i in range(2)]
+        got = numbering.number_rows("test.rows", period="202611", model=Product, field="shelf_life_days",
+                                    ids=[rows[1].pk], same={}, inserting=new)
+    assert len(queries.captured_queries) == 1 and got == {rows[1].pk: 44}
+    assert [p.pk for p in new] == list(Product.objects.filter(sku__startswith="NR-NEW-").order_by("sku")
+                                       .values_list("pk", flat=True)) and None not in [p.pk for p in new]

@@ -251,7 +251,19 @@ def _sent(rows: list[Model]) -> list | None:
     return values
 
 
-def _given_ids(rows: list[Model], ids) -> None:
+def insert_statement(rows: list[Model]) -> tuple[str, list] | None:
+    """(sql, params) of the `INSERT … RETURNING id` of new instances of one model as `insert_rows` sends it, to go
+    inside another statement (a data-modifying WITH; give the ids back with `given_ids`, in the order the rows
+    were given); None when `insert_rows` would hand them to `bulk_create` or they bind more than a statement
+    may."""
+    values = _sent(rows)
+    if values is None or len(values) > _PG_PARAMS // 2:
+        return None
+    return _insert_sql(connections[DEFAULT_DB_ALIAS].vendor, type(rows[0]), len(rows)), values
+
+
+def given_ids(rows: list[Model], ids) -> None:
+    """The ids an INSERT gave back set on its instances (in the order they were sent), as `bulk_create` sets them."""
     for row, pk in zip(rows, ids, strict=True):
         row.pk = pk
         row._state.adding, row._state.db = False, DEFAULT_DB_ALIAS
@@ -280,7 +292,7 @@ def insert_rows(rows: list[Model]) -> None:
             part = rows[start:start + size]
             cursor.execute(_insert_sql(conn.vendor, model, len(part)),
                            values[start * width:(start + len(part)) * width])
-            _given_ids(part, [pk for (pk,) in cursor.fetchall()])
+            given_ids(part, [pk for (pk,) in cursor.fetchall()])
 
 
 def insert_unless_taken(row: Model, field: str) -> bool:
@@ -300,7 +312,7 @@ def insert_unless_taken(row: Model, field: str) -> bool:
         cursor.execute(_insert_sql(conn.vendor, model, 1, field), values)
         got = cursor.fetchall()
     if got:
-        _given_ids([row], [got[0][0]])
+        given_ids([row], [got[0][0]])
     return bool(got)
 
 
@@ -388,4 +400,4 @@ def insert_groups(groups: list[list[Model]], *, writes: list[tuple[str, list]] =
         for group, pk in cursor.fetchall():
             ids.setdefault(group, []).append(pk)
     for i, rows in enumerate(together):
-        _given_ids(rows, ids.get(i, []))
+        given_ids(rows, ids.get(i, []))

@@ -631,16 +631,17 @@ def _create_posted(*, date, lines: list[dict], actor: Actor, word: str, memo: st
 
 def _post_together(items: list[tuple]) -> None:
     """Insert the lines of the system vouchers made in one act (one INSERT for all of them), number and post the
-    vouchers, then add them to the balances in one upsert. The lines go in before the posting UPDATE, which
-    SQLite's balance trigger checks."""
-    sqlrows.insert_rows([line for _voucher, lines, _period, _actor in items for line in lines])
+    vouchers, then add them to the balances in one upsert. On PostgreSQL the lines, the counter and the posting
+    go in one statement; elsewhere the lines go in first, before the posting UPDATE SQLite's balance trigger checks."""
+    every_line = [line for _voucher, lines, _period, _actor in items for line in lines]
     by_series: dict[tuple, list] = {}
     for voucher, _lines, period, _actor in items:
         by_series.setdefault((period, voucher.word), []).append(voucher)
     by_poster: dict[tuple, list] = {}
     for voucher, _lines, _period, actor in items:
         by_poster.setdefault((actor.username, actor.at), []).append(voucher)
-    if not _number_and_post_at_once(by_series, by_poster):
+    if not _number_and_post_at_once(by_series, by_poster, every_line):
+        sqlrows.insert_rows(every_line)  # before the posting UPDATE, which SQLite's balance trigger checks
         for (period, word), vouchers in sorted(by_series.items()):
             last = numbering.next_numbers(f"ledger.voucher.{word}", period=period, count=len(vouchers))
             for offset, voucher in enumerate(sorted(vouchers, key=lambda v: v.pk)):
@@ -656,16 +657,18 @@ def _post_together(items: list[tuple]) -> None:
     balances.apply_vouchers([(voucher, lines, period) for voucher, lines, period, _actor in items])
 
 
-def _number_and_post_at_once(by_series: dict, by_poster: dict) -> bool:
-    """The usual act (one series, one poster): the counter and the vouchers' posting UPDATE in one statement on
-    PostgreSQL (`numbering.number_rows`); False when that is not the case or not possible."""
+def _number_and_post_at_once(by_series: dict, by_poster: dict, lines: list[VoucherLine]) -> bool:
+    """The usual act (one series, one poster): the vouchers' lines, the counter and the vouchers' posting UPDATE in
+    one statement on PostgreSQL (`numbering.number_rows`; its balance check is deferred to the commit); False, with
+    nothing written, when that is not the case or not possible."""
     if len(by_series) != 1 or len(by_poster) != 1:
         return False
     ((period, word), vouchers), ((username, at), _same) = next(iter(by_series.items())), next(iter(by_poster.items()))
     ordered = sorted(vouchers, key=lambda v: v.pk)
     numbers = numbering.number_rows(f"ledger.voucher.{word}", period=period, model=Voucher, field="number",
                                     ids=[v.pk for v in ordered], same={"status": Voucher.Status.POSTED,
-                                                                       "posted_by": username, "posted_at": at})
+                                                                       "posted_by": username, "posted_at": at},
+                                    inserting=lines)
     if numbers is None:
         return False
     for voucher in ordered:
