@@ -109,3 +109,32 @@ def test_a_move_is_reversed_once_whatever_the_parallel_callers(parallel, make_us
     assert StockMove.objects.filter(reversal_of=issue).count() == 1
     assert StockLevel.objects.get(product=p, warehouse=wh).on_hand == D(14)
     assert Voucher.objects.count() == vouchers_before + 1
+
+
+def test_18_parallel_receipts_of_two_products_add_up_and_never_deadlock():
+    """Goods coming in lock and raise their levels in one statement (`locks.lock_levels_adding`): 8 connections
+    receiving two products, half listing them one way round and half the other, all commit, and the levels, quants
+    and valuation agree with the moves."""
+    from django.db import transaction
+
+    from sihe.costing.models import ValuationLayer
+
+    wh = make_warehouse("PGR")
+    a, b = make_product("IN-A"), make_product("IN-B")
+    actor = Actor.system("test")
+    costing.receive(warehouse=wh, lines=[inl(a, 1, "2"), inl(b, 1, "3")], actor=actor, date=TODAY)
+
+    def receive(i):
+        lines = [inl(a, i + 1, "2"), inl(b, 2, "3")]
+        with transaction.atomic(durable=True):
+            costing.receive(warehouse=wh, lines=lines if i % 2 else lines[::-1], actor=actor, date=TODAY,
+                            reference=f"PO-{i}")
+        return "ok"
+
+    assert run_parallel(receive, 8) == ["ok"] * 8
+    levels = dict(StockLevel.objects.filter(warehouse=wh).values_list("product__sku", "on_hand"))
+    assert levels == {"IN-A": D(1 + sum(range(1, 9))), "IN-B": D(1 + 2 * 8)}
+    for product in (a, b):
+        assert sum(Quant.objects.filter(product=product).values_list("qty", flat=True)) == levels[product.sku]
+        last = ValuationLayer.objects.filter(product=product, warehouse=wh).latest("id")
+        assert last.running_qty == levels[product.sku]
