@@ -24,7 +24,7 @@ from sihe.core.actor import Actor
 from sihe.oms import geo, timeline, transitions
 from sihe.oms.models import Order, OrderLine
 from sihe.oms.settings import policy
-from sihe.stock import locks
+from sihe.stock import locks, removal
 from sihe.stock.errors import InsufficientStock, ShortShelfLife
 from sihe.wms import shipping
 
@@ -165,33 +165,68 @@ class _Ineligible(Exception):
         self.product_id, self.warehouse_id, self.available = product_id, warehouse_id, available
 
 
+def _plans(order: Order, assignment, by_id, line_by_id, actor: Actor) -> dict | None:
+    """Each warehouse's takes of its quants (`removal.plan_many`), planned before anything is written, under the
+    levels this act locked; _Ineligible when a warehouse's lots do not cover its part. None when a warehouse
+    would get one product on two lines (those are reserved one by one, each against what the other took)."""
+    plans = {}
+    for wid, parts in assignment.items():
+        wanted = [(line_by_id[i].product, q) for i, q in parts]
+        if len({product.pk for product, _q in wanted}) < len(wanted):
+            return None
+        try:
+            plans[wid] = removal.plan_many(by_id[wid], wanted, min_shelf_life_days=order.min_shelf_life_days,
+                                           ship_date=timezone.localdate(actor.at))
+        except (InsufficientStock, ShortShelfLife) as exc:  # lots too short-dated for this customer
+            raise _ineligible(exc, parts, line_by_id, wid) from exc
+    return plans
+
+
+def _ineligible(exc, parts, line_by_id, wid: int) -> "_Ineligible":
+    sku = exc.extra.get("sku")
+    product_id = next(line_by_id[i].product_id for i, _q in parts if line_by_id[i].product.sku == sku)
+    return _Ineligible(product_id, wid, Decimal(str(exc.extra.get("available") or 0)))
+
+
 def _reserve(order: Order, assignment, by_id, line_by_id, actor: Actor) -> list:
-    made = []
-    allocated: dict[int, Decimal] = {}
-    with tx.attempt():  # a refused reservation undoes this attempt only, its events and audit rows too
-        for wid in sorted(assignment, key=lambda w: w):
-            parts = assignment[wid]
-            lines = [shipping.ShipLineIn(product=line_by_id[i].product, qty=q, source_line_id=str(i)) for i, q in parts]
-            try:
-                shipment = shipping.create_shipment(
-                    warehouse=by_id[wid], lines=lines, source_type="oms.order", source_id=str(order.pk),
-                    source_number=order.number, actor=actor,
-                    customer=order.partner.name if order.partner_id else (order.buyer_nick or order.receiver_name),
-                    receiver={"name": order.receiver_name, "phone": order.receiver_phone, "province": order.province,
-                              "city": order.city, "district": order.district,
-                              "address": f"{order.street}{order.address}"},
-                    min_shelf_life_days=order.min_shelf_life_days)
-            except (InsufficientStock, ShortShelfLife) as exc:  # lots too short-dated for this customer
-                sku = exc.extra.get("sku")
-                product_id = next(line_by_id[i].product_id for i, _q in parts if line_by_id[i].product.sku == sku)
-                raise _Ineligible(product_id, wid, Decimal(str(exc.extra.get("available") or 0))) from exc
-            made.append(shipment)
-            for i, q in parts:
-                allocated[i] = allocated.get(i, Decimal(0)) + q
-        OrderLine.objects.add_each("allocated_qty", allocated)
-    for i, q in allocated.items():  # once the attempt holds: a refused one leaves the lines as they were
+    """The order's shipments, one a warehouse, their stock reserved. Planned first (`_plans`): what is refused
+    is refused before anything is written, so no savepoint is needed; where it cannot be planned first, the
+    reservations are tried inside one (`tx.attempt`), which a refusal undoes with its events and audit rows."""
+    plans = _plans(order, assignment, by_id, line_by_id, actor)
+    if plans is not None:
+        made, allocated = _ship_from(order, assignment, by_id, line_by_id, actor, plans)
+    else:
+        with tx.attempt():
+            made, allocated = _ship_from(order, assignment, by_id, line_by_id, actor, None)
+    for i, q in allocated.items():  # once the reservations hold: a refused attempt leaves the lines as they were
         line_by_id[i].allocated_qty += q
     return made
+
+
+def _ship_from(order: Order, assignment, by_id, line_by_id, actor: Actor, plans: dict | None) -> tuple[list, dict]:
+    made = []
+    allocated: dict[int, Decimal] = {}
+    for wid in sorted(assignment, key=lambda w: w):
+        parts = assignment[wid]
+        lines = [shipping.ShipLineIn(product=line_by_id[i].product, qty=q, source_line_id=str(i)) for i, q in parts]
+        try:
+            shipment = shipping.create_shipment(
+                warehouse=by_id[wid], lines=lines, source_type="oms.order", source_id=str(order.pk),
+                source_number=order.number, actor=actor,
+                customer=order.partner.name if order.partner_id else (order.buyer_nick or order.receiver_name),
+                receiver={"name": order.receiver_name, "phone": order.receiver_phone, "province": order.province,
+                          "city": order.city, "district": order.district,
+                          "address": f"{order.street}{order.address}"},
+                min_shelf_life_days=order.min_shelf_life_days, plans=None if plans is None else plans[wid])
+        except (InsufficientStock, ShortShelfLife) as exc:
+            if plans is not None:  # planned under this act's locks, so not expected: with writes made, the act fails
+                raise
+            raise _ineligible(exc, parts, line_by_id, wid) from exc
+        made.append(shipment)
+        for i, q in parts:
+            allocated[i] = allocated.get(i, Decimal(0)) + q
+    OrderLine.objects.add_each("allocated_qty", allocated)
+    return made, allocated
 
 
 def reallocate_backorders(*, product_ids: set[int], actor: Actor, limit: int = 200) -> int:

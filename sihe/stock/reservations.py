@@ -68,11 +68,14 @@ def reserve(*, product: Product, warehouse: Warehouse, qty: Decimal, reference: 
 
 
 def reserve_many(*, warehouse: Warehouse, lines: list[tuple[Product, Decimal]], reference: str, actor: Actor,
-                 min_shelf_life_days: int | None = None, ship_date: datetime.date | None = None) -> list[Reservation]:
+                 min_shelf_life_days: int | None = None, ship_date: datetime.date | None = None,
+                 plans: list[list[removal.Take]] | None = None) -> list[Reservation]:
     """`reserve` for the lines of one document at once (product, qty; no lot or bin asked for): one guarded
     UPDATE for the level rows, one for the quants, the reservations and their lines inserted together.
-    Products on two lines are reserved one by one (each planned against what the other took)."""
+    Products on two lines are reserved one by one (each planned against what the other took). `plans`: the
+    lines' takes, planned already by `removal.plan_many` under this act's lock of their levels."""
     if len({product.pk for product, _qty in lines}) < len(lines):
+        assert plans is None, "plans are made for lines of distinct products"
         return [reserve(product=product, warehouse=warehouse, qty=qty, reference=reference, actor=actor,
                         min_shelf_life_days=min_shelf_life_days, ship_date=ship_date) for product, qty in lines]
     with tx.act():
@@ -80,7 +83,8 @@ def reserve_many(*, warehouse: Warehouse, lines: list[tuple[Product, Decimal]], 
             raise ValidationFailed(_("a reservation needs the document reference"), field="reference")
         ship_date = ship_date or local_date(actor)
         locks.lock_levels([(product.pk, warehouse.pk) for product, _qty in lines])
-        plans = removal.plan_many(warehouse, lines, min_shelf_life_days=min_shelf_life_days, ship_date=ship_date)
+        if plans is None:
+            plans = removal.plan_many(warehouse, lines, min_shelf_life_days=min_shelf_life_days, ship_date=ship_date)
         if not locks.reserve_levels(warehouse.pk, {product.pk: qty for product, qty in lines}):
             from sihe.stock.models import StockLevel
 

@@ -193,8 +193,11 @@ def _insert_numbered(shipment: Shipment, source_number: str, warehouse: Warehous
 def create_shipment(*, warehouse: Warehouse, lines: list[ShipLineIn], source_type: str, source_id: str,
                     source_number: str, actor: Actor, customer: str = "", receiver: dict | None = None,
                     min_shelf_life_days: int | None = None, cutoff_at: datetime.datetime | None = None,
-                    number: str | None = None, ship_date: datetime.date | None = None) -> Shipment:
-    """A shipment for one warehouse, its stock reserved (FEFO/FIFO) under its number; InsufficientStock if short."""
+                    number: str | None = None, ship_date: datetime.date | None = None,
+                    plans: list | None = None) -> Shipment:
+    """A shipment for one warehouse, its stock reserved (FEFO/FIFO) under its number; InsufficientStock if short.
+    `plans`: the lines' takes, planned already (`reservations.reserve_many`; lines of distinct products, no lot
+    or bin asked for)."""
     if not lines:
         raise ValidationFailed(_("a shipment needs at least one line"), field="lines")
     for i, line in enumerate(lines):
@@ -218,8 +221,10 @@ def create_shipment(*, warehouse: Warehouse, lines: list[ShipLineIn], source_typ
         if all(line.lot is None and line.location is None for line in lines):  # every line's reservation at once
             made = reservations.reserve_many(warehouse=warehouse, lines=[(line.product, line.qty) for line in lines],
                                              reference=shipment.number, actor=actor,
-                                             min_shelf_life_days=min_shelf_life_days, ship_date=ship_date)
+                                             min_shelf_life_days=min_shelf_life_days, ship_date=ship_date,
+                                             plans=plans)
         else:
+            assert plans is None, "plans are made for lines with no lot or bin asked for"
             made = [reservations.reserve(
                 product=line.product, warehouse=warehouse, qty=line.qty, reference=shipment.number, actor=actor,
                 lot=line.lot, location=line.location, min_shelf_life_days=min_shelf_life_days, ship_date=ship_date,

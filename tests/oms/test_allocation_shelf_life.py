@@ -49,3 +49,21 @@ def test_no_warehouse_with_lots_long_enough_holds_the_order_out_of_stock(db, clo
     order.refresh_from_db()
     assert order.status == Order.Status.HELD and order.hold_reason == Order.Hold.OUT_OF_STOCK
     assert not Shipment.objects.filter(source_id=str(order.pk)).exists()
+
+
+def test_18_one_product_on_two_lines_is_tried_line_by_line_and_a_refusal_leaves_nothing(db, clock):
+    """Two lines of one product cannot be planned at once (each is planned against what the other took): they are
+    reserved inside a savepoint, and the nearer warehouse's refusal undoes its shipment and reservations."""
+    from sihe.stock.models import Reservation, StockLevel
+
+    world = _world(clock, gz_expiry=datetime.date(2027, 6, 30))
+    body = dealer_order("MRSL-3", 2)
+    body["lines"].append({"sku": "TEE-BLK-M", "qty": "3", "price": "50.00"})
+    order = services.receive_order(channel_code="dealer", body=body, actor=world["actor"]).order
+    order.refresh_from_db()
+    assert order.status == Order.Status.ALLOCATED
+    (shipment,) = Shipment.objects.filter(source_id=str(order.pk))
+    assert shipment.warehouse.code == "GZ" and sorted(line.qty for line in shipment.lines.all()) == [2, 3]
+    assert sorted(Reservation.objects.values_list("reference", "qty")) == [(shipment.number, 2), (shipment.number, 3)]
+    reserved = dict(StockLevel.objects.values_list("warehouse__code", "reserved"))
+    assert reserved == {"SH": 0, "GZ": 5}
