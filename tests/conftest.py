@@ -1,5 +1,6 @@
 """Shared fixtures: users per role, API clients with real bearer tokens, the actor for service calls."""
 
+import contextlib
 import datetime
 import json
 import os
@@ -9,7 +10,7 @@ import threading
 import pytest
 import time_machine
 from django.contrib.auth import get_user_model
-from django.db import connection
+from django.db import connection, transaction
 from django.test import Client
 
 from sihe.core.actor import Actor
@@ -209,6 +210,40 @@ def run_parallel(worker, n: int, *, timeout: float = 120) -> list:
     for t in threads:
         t.join(timeout=timeout)
     return results
+
+
+@contextlib.contextmanager
+def held_open(act, *, within=contextlib.nullcontext, timeout: float = 30):
+    """Run `act()` inside `within()` in a transaction of another thread (its own connection) and keep that
+    transaction open while the with-block runs: its locks held, its rows not committed, what `within` does at
+    its end not done yet. Yields what `act` returned; the transaction commits when the block ends, and an
+    exception of the thread fails the test."""
+    ran, release, outcome = threading.Event(), threading.Event(), {}
+
+    def hold():
+        try:
+            with transaction.atomic(durable=True), within():
+                outcome["value"] = act()
+                ran.set()
+                release.wait(timeout)
+        except Exception as exc:  # raised again below, in the test's thread
+            outcome["error"] = exc
+            ran.set()
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=hold)
+    thread.start()
+    try:
+        assert ran.wait(timeout), "the held act did not start"
+        if "error" in outcome:
+            raise outcome["error"]
+        yield outcome.get("value")
+    finally:
+        release.set()
+        thread.join(timeout)
+    if "error" in outcome:
+        raise outcome["error"]
 
 
 @pytest.fixture

@@ -1,16 +1,15 @@
 """PostgreSQL hands out event ids before commit: the fan-out must never move past an id whose act has
 not committed yet, or that event would be skipped for ever. Real parallel connections."""
 
-import threading
-
 import pytest
-from django.db import connection, transaction
+from django.db import connection
 
 from sihe.core.actor import Actor
 from sihe.core.outbox import emit
 from sihe.hub import dispatcher
 from sihe.hub.models import Delivery, HubCursor
 from sihe.hub.services import create_subscription
+from tests.conftest import held_open
 from tests.hub.conftest import emit_event
 
 
@@ -21,26 +20,15 @@ def test_fan_out_does_not_overtake_an_event_still_being_written():
         pytest.skip("SQLite commits writers one at a time, in id order: no gap can occur")
     # given an act that has emitted its event (a smaller id) but not committed yet
     create_subscription(url="http://127.0.0.1:9/x", event_types=["*"], actor=Actor.system("test"))
-    emitted, release = threading.Event(), threading.Event()
-    slow_ids: list[int] = []
 
     def slow_act():
-        try:
-            with transaction.atomic():
-                slow_ids.append(emit("catalog.product.created", aggregate_type="product", aggregate_id="SLOW",
-                                     payload={}, actor=Actor.system("slow")).id)
-                emitted.set()
-                release.wait(30)
-        finally:
-            connection.close()
+        return emit("catalog.product.created", aggregate_type="product", aggregate_id="SLOW", payload={},
+                    actor=Actor.system("slow")).id
 
-    thread = threading.Thread(target=slow_act)
-    thread.start()
-    try:
-        assert emitted.wait(30)
+    with held_open(slow_act) as slow_id:
         # and a later act that committed a larger id
         fast = emit_event("catalog.product.created", "FAST")
-        assert fast.id > slow_ids[0]
+        assert fast.id > slow_id
 
         # when the worker fans out while the slow act is still open
         passed = dispatcher.fan_out()
@@ -49,10 +37,7 @@ def test_fan_out_does_not_overtake_an_event_still_being_written():
         assert passed == 0
         assert Delivery.objects.count() == 0
         assert HubCursor.objects.filter(name="webhooks", last_event_id__gt=0).count() == 0
-    finally:
-        release.set()
-        thread.join(30)
 
     # and once the slow act commits, both go out, in id order
     assert dispatcher.fan_out() == 2
-    assert list(Delivery.objects.order_by("event_id").values_list("event_id", flat=True)) == [slow_ids[0], fast.id]
+    assert list(Delivery.objects.order_by("event_id").values_list("event_id", flat=True)) == [slow_id, fast.id]

@@ -15,6 +15,7 @@ from sihe.core.actor import Actor
 from sihe.core.models import AuditEntry, Event
 from sihe.ledger import balances, services
 from sihe.ledger.models import Balance, Period, Voucher
+from tests.conftest import held_open
 
 DAY = datetime.date(2026, 5, 10)
 
@@ -110,33 +111,13 @@ def test_18_a_posting_holds_the_period_for_share_so_others_post_and_a_close_wait
 
     seed_chart()
     Period.objects.get_or_create(code="2026-05")  # the month's row exists (its first posting creates it)
-    holding, done = threading.Event(), threading.Event()
-    errors = []
-
-    def poster():
-        try:
-            with transaction.atomic(durable=True), batch.collect():
-                _revenue("held", Actor.system("p1"))
-                holding.set()
-                done.wait(10)  # the act goes on: its share lock held, its number not yet taken
-        except Exception as exc:  # collected and asserted below
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    thread = threading.Thread(target=poster)
-    thread.start()
-    try:
-        assert holding.wait(10)
+    # the act goes on: its share lock held, its number not yet taken (`batch.collect` ends with it)
+    with held_open(lambda: _revenue("held", Actor.system("p1")), within=batch.collect):
         with transaction.atomic(durable=True):  # another posting is not blocked by the first
             _revenue("beside", Actor.system("p2"))
         with pytest.raises(OperationalError), transaction.atomic(durable=True), connection.cursor() as cursor:
             # what a close takes: the row FOR UPDATE — it would wait for the open posting
             cursor.execute("SELECT id FROM ledger_period WHERE code = %s FOR UPDATE NOWAIT", ["2026-05"])
-    finally:
-        done.set()
-        thread.join()
-    assert errors == []
     assert Period.objects.get(code="2026-05").status == Period.Status.OPEN
     numbers = dict(Voucher.objects.values_list("source_id", "number"))
     assert numbers == {"beside": 1, "held": 2}  # numbered when each act ended

@@ -12,6 +12,7 @@ from sihe.costing import services as costing
 from sihe.stock import removal, reservations
 from sihe.stock.models import Quant, Reservation, ReservationLine
 from sihe.stock.services import _active_lines_of
+from tests.conftest import held_open
 from tests.stock.conftest import TODAY, inl, loc, make_product
 
 
@@ -96,9 +97,7 @@ def test_18_goods_coming_in_lock_and_raise_their_level_in_one_statement(wh, acto
 @pytest.mark.postgres_only
 @pytest.mark.django_db(transaction=True)
 def test_18_a_level_raised_by_goods_coming_in_stays_locked_until_the_act_ends():
-    import threading
-
-    from django.db import OperationalError, connection, connections, transaction
+    from django.db import OperationalError, connection, transaction
 
     from sihe.core.actor import Actor
     from sihe.stock import locks
@@ -108,29 +107,9 @@ def test_18_a_level_raised_by_goods_coming_in_stays_locked_until_the_act_ends():
         pytest.skip("needs two PostgreSQL connections")
     wh, product = make_warehouse(), make_product("IN-LOCK")
     costing.receive(warehouse=wh, lines=[inl(product, 4, "2")], actor=Actor.system("t"), date=TODAY)
-    holding, done, errors = threading.Event(), threading.Event(), []
-
-    def receiving():
-        try:
-            with transaction.atomic(durable=True):
-                locks.lock_levels_adding({(product.pk, wh.pk): D(1)})
-                holding.set()
-                done.wait(10)
-        except Exception as exc:  # asserted below
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    thread = threading.Thread(target=receiving)
-    thread.start()
-    try:
-        assert holding.wait(10)
+    with held_open(lambda: locks.lock_levels_adding({(product.pk, wh.pk): D(1)})):
         with pytest.raises(OperationalError), transaction.atomic(durable=True), connection.cursor() as cursor:
             cursor.execute("SELECT id FROM stock_stocklevel WHERE product_id = %s FOR UPDATE NOWAIT", [product.pk])
-    finally:
-        done.set()
-        thread.join()
-    assert errors == []
     from sihe.stock.models import StockLevel
 
     assert StockLevel.objects.get(product=product, warehouse=wh).on_hand == D(5)
